@@ -1,0 +1,1 @@
+"""Trainwatch: is this content of mine used to train AI on this platform?"""

@@ -1,0 +1,193 @@
+"""Turn engine decisions into the contract's JSON, with ETags, cache headers and a bounded answer cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from starlette.responses import Response
+
+from app.cache import SnapshotStore
+from app.errors import PROBLEM_JSON, Problem, problem_bytes
+from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
+
+JSON = "application/json"
+MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
+QUERY_FIELDS = ("category", "country", "as_of", "age", "objected", "objected_on", "posted_on")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A finished HTTP answer: status, body bytes and headers (ETag and caching for successes)."""
+
+    status: int
+    body: bytes
+    media_type: str
+    etag: str | None = None
+    expires: date | None = None  # for answers to "today": the day whose midnight ends their freshness
+
+    def headers(self, now: datetime) -> dict[str, str]:
+        """Return the response headers as of now."""
+        if self.etag is None:
+            return {}
+        max_age = MAX_AGE
+        if self.expires is not None:
+            midnight = datetime.combine(self.expires + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+            max_age = max(0, min(MAX_AGE, int((midnight - now).total_seconds())))
+        return {"etag": self.etag, "cache-control": f"public, max-age={max_age}"}
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise compactly; every answer path uses this, so bytes match across paths."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def utc_today() -> date:
+    """Return today's date in UTC."""
+    return datetime.now(UTC).date()
+
+
+class AnswerService:
+    """Answers decision questions from the store's current snapshot, caching finished answers per snapshot."""
+
+    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today) -> None:
+        self.store = store
+        self.today = today
+
+    def single(self, platform_id: str, params: Mapping[str, str], path: str) -> Answer:
+        """Answer GET /v1/platforms/{platform_id}/ai-training for raw query parameters."""
+        snapshot = self.store.snapshot
+        cache = self.store.answers
+        today = self.today()
+        key = (platform_id, tuple(sorted((k, params[k]) for k in QUERY_FIELDS if k in params)), today)
+        found = cache.get(key)
+        if found is None:
+            found = self._compute(snapshot, platform_id, params, today, path)
+            cache.put(key, found)
+        return found
+
+    def _compute(self, snapshot: Snapshot, platform_id: str, params: Mapping[str, str], today: date,
+                 path: str) -> Answer:
+        try:
+            parsed = parse_query(snapshot, platform_id, params, today)
+        except QueryError as exc:
+            return Answer(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
+        body = dumps(render(snapshot, parsed, answer(snapshot, parsed)))
+        return Answer(200, body, JSON, etag=etag(snapshot.revision, parsed),
+                      expires=today if "as_of" not in params else None)
+
+    def check(self, snapshot: Snapshot, check: Mapping[str, Any], today: date) -> dict[str, Any]:
+        """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
+        try:
+            params = check_params(check)
+            parsed = parse_query(snapshot, params.pop("platform"), params, today)
+        except QueryError as exc:
+            return query_problem(exc).body()
+        result = render(snapshot, parsed, answer(snapshot, parsed))
+        decision = result.pop("decisions")[0]
+        return {"status": 200, **result, "decision": decision}
+
+
+def check_params(check: Any) -> dict[str, str]:
+    """Turn one batch check (JSON values) into the raw string parameters a query string would carry."""
+    if not isinstance(check, Mapping):
+        raise QueryError(422, "check", "Each check must be a JSON object.")
+    unknown = sorted(set(check) - {"platform", *QUERY_FIELDS})
+    if unknown:
+        raise QueryError(422, unknown[0], f"Unknown field {unknown[0]!r}; a check takes platform, "
+                                          f"{', '.join(QUERY_FIELDS)}.")
+    for required in ("platform", "category"):
+        if not isinstance(check.get(required), str):
+            raise QueryError(422, required, f"Each check needs {required} as a string.")
+    params: dict[str, str] = {}
+    for name, value in check.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int) and name == "age":
+            value = str(value)
+        elif not isinstance(value, str):
+            raise QueryError(422, name, f"{name} must be a string{' or an integer' if name == 'age' else ''}.")
+        params[name] = value
+    return params
+
+
+def query_problem(exc: QueryError) -> Problem:
+    """Return the problem document for a bad question, listing the valid ids where an id was unknown."""
+    extra: dict[str, Any] = {"param": exc.param}
+    if exc.valid is not None:
+        extra["valid"] = list(exc.valid)
+    title = "Unknown platform" if exc.status == 404 else "Invalid parameter"
+    return Problem(exc.status, exc.detail, title=title, **extra)
+
+
+def etag(revision: int, parsed: ParsedQuery) -> str:
+    """Return a strong ETag covering the dataset revision and the normalised question (as_of resolved)."""
+    q = parsed.query
+    normal = f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|" \
+             f"{q.posted_on}"
+    return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
+
+
+def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...]) -> dict[str, Any]:
+    """Return the contract's response document for a parsed question and its decisions."""
+    q = parsed.query
+    platform = snapshot.platforms[q.platform_id]
+    return {
+        "platform": {"id": platform.id, "name": platform.name, "operator": platform.operator},
+        "country": q.country,
+        "jurisdictions": list(parsed.jurisdictions),
+        "as_of": q.as_of.isoformat(),
+        "dataset_revision": snapshot.revision,
+        "decisions": [render_decision(d) for d in decisions],
+    }
+
+
+def render_decision(d: Decision) -> dict[str, Any]:
+    """Return one decision as the contract's JSON object."""
+    rule = d.rule
+    opt = d.opt_out
+    return {
+        "category": d.category_id,
+        "verdict": d.verdict.value,
+        "used": d.used,
+        "depends_on": list(d.depends_on),
+        "summary": d.summary,
+        "reasons": list(d.reasons),
+        "rule_id": rule.id if rule else None,
+        "legal_basis": rule.legal_basis if rule else None,
+        "effective_from": _iso(rule.effective_from) if rule else None,
+        "effective_until": _iso(rule.effective_until) if rule else None,
+        "confidence": rule.confidence.value if rule else None,
+        "opt_out": None if opt is None else {
+            "available": opt.available, "method": opt.method, "url": opt.url, "deadline": _iso(opt.deadline),
+            "deadline_passed": opt.deadline_passed, "after_deadline": opt.after_deadline,
+        },
+        "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher, "published_on": s.published_on,
+                     "retrieved_on": s.retrieved_on.isoformat()} for s in d.sources],
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def matches(if_none_match: str | None, current: str | None) -> bool:
+    """Return whether an If-None-Match header names the current ETag (weak comparison, or *)."""
+    if not if_none_match or current is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or current.removeprefix("W/") in tags
+
+
+def to_response(ans: Answer, if_none_match: str | None) -> Response:
+    """Return the HTTP response for an answer: 304 when the client's copy is current."""
+    headers = ans.headers(datetime.now(UTC))
+    if ans.status == 200 and matches(if_none_match, ans.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(ans.body, status_code=ans.status, media_type=ans.media_type, headers=headers)

@@ -1,0 +1,205 @@
+"""The `trainwatch` command: serve, migrate, seed, export, import, openapi and keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from app.db import DatabaseConfigError, make_engine
+from app.settings import REPO_ROOT, get_settings
+
+cli = typer.Typer(help="Trainwatch: is this content of mine used to train AI on this platform?",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+
+def fail(message: str) -> None:
+    """Print one error line on stderr and exit with status 1."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn database configuration and connection failures into one line naming the setting."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DatabaseConfigError as exc:
+            fail(str(exc))
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            fail(f"TRAINWATCH_DATABASE_URL={get_settings().database_url!r}: the database cannot be used: {reason}")
+
+    return wrapper
+
+
+def engine():
+    """Return an engine for the configured database."""
+    return make_engine(get_settings().database_url)
+
+
+@cli.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    try:
+        make_engine(get_settings().database_url)
+    except DatabaseConfigError as exc:
+        fail(str(exc))
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@cli.command()
+@database_errors
+def migrate() -> None:
+    """Upgrade the database to the newest migration."""
+    from app import migrate as migrations
+
+    engine().connect().close()  # fail with one line before Alembic prints a traceback
+    migrations.upgrade(get_settings().database_url)
+    typer.echo(f"database at migration {migrations.head_revision()}")
+
+
+@cli.command()
+def openapi(path: Annotated[Path, typer.Argument(help="Where to write the spec.")] = REPO_ROOT / "openapi.json",
+            check: Annotated[bool, typer.Option(help="Only compare; exit 1 if the file differs.")] = False) -> None:
+    """Write the OpenAPI spec the app serves (or check that the file equals it)."""
+    from app.openapi import render_openapi
+
+    text = render_openapi()
+    if check:
+        if not path.exists() or path.read_text() != text:
+            fail(f"{path} differs from the spec the app serves: run `make openapi`")
+        typer.echo(f"{path} is current")
+        return
+    path.write_text(text)
+    typer.echo(f"wrote {path}")
+
+
+@cli.command("seed")
+@database_errors
+def seed_command(
+    path: Annotated[Path, typer.Option(help="Dataset file or folder.")] = REPO_ROOT / "app" / "data",
+    force: Annotated[bool, typer.Option(help="Overwrite records changed through the API since the last seed.")] = False,
+) -> None:
+    """Load the bundled dataset, applying only what changed since the last seed."""
+    from app.seeding import seed
+
+    report = _dataset_errors(lambda: seed(engine(), path, force=force))
+    for conflict in report.conflicts:
+        typer.echo(f"conflict: {conflict}", err=True)
+    typer.echo(f"dataset revision {report.revision}: {report.created} created, {report.updated} updated, "
+               f"{report.deleted} deleted, {len(report.conflicts)} conflicts")
+
+
+@cli.command("import")
+@database_errors
+def import_command(path: Annotated[Path, typer.Argument(help="Dataset file or folder to load.")]) -> None:
+    """Create or update every record in a dataset file or folder, in one transaction."""
+    from app.seeding import import_dataset
+
+    report = _dataset_errors(lambda: import_dataset(engine(), path))
+    typer.echo(f"dataset revision {report.revision}: {report.created} created, {report.updated} updated")
+
+
+@cli.command("export")
+@database_errors
+def export_command(path: Annotated[Path, typer.Argument(help="File to write; - for standard output.")]) -> None:
+    """Write the whole dataset (no API keys, no change log) as one dataset file."""
+    from app.seeding import export_dataset
+
+    text = export_dataset(engine())
+    if str(path) == "-":
+        sys.stdout.write(text)
+        return
+    path.write_text(text)
+    typer.echo(f"wrote {path}")
+
+
+def _dataset_errors(run: Callable[[], Any]) -> Any:
+    """Run a dataset load, printing each validation error on its own line and exiting 1 on any."""
+    from app.dataset.files import DatasetError
+    from app.writes import WriteError
+
+    try:
+        return run()
+    except DatasetError as exc:
+        for message in exc.errors:
+            typer.echo(f"error: {message}", err=True)
+        fail(f"{len(exc.errors)} error(s); nothing was written")
+    except WriteError as exc:
+        fail(f"{exc.detail}; nothing was written")
+
+
+@keys_cli.command("create")
+@database_errors
+def keys_create(scope: Annotated[str, typer.Option(help="read or write.")] = "read",
+                name: Annotated[str, typer.Option(help="Who the key is for.")] = "") -> None:
+    """Create a key and print it alone on stdout, once; only its hash is kept."""
+    from sqlmodel import Session
+
+    from app.keys import create_key
+
+    with Session(engine()) as session:
+        try:
+            key, token = create_key(session, scope=scope, name=name)
+        except ValueError as exc:
+            fail(str(exc))
+    typer.echo(f"created key {key.id} ({key.scope})", err=True)
+    typer.echo(token)
+
+
+@keys_cli.command("list")
+@database_errors
+def keys_list() -> None:
+    """List keys: id, scope, name, created, revoked."""
+    from sqlmodel import Session
+
+    from app.keys import list_keys
+
+    with Session(engine()) as session:
+        for key in list_keys(session):
+            revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-"
+            typer.echo(f"{key.id}\t{key.scope}\t{key.name or '-'}\t"
+                       f"{key.created_at.isoformat(timespec='seconds')}\t{revoked}")
+
+
+@keys_cli.command("revoke")
+@database_errors
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `keys list` shows it.")]) -> None:
+    """Revoke a key so it no longer authorises anything."""
+    from sqlmodel import Session
+
+    from app.keys import revoke_key
+
+    with Session(engine()) as session:
+        if not revoke_key(session, key_id):
+            fail(f"no live key with id {key_id!r}")
+    typer.echo(f"revoked {key_id}")
+
+
+def main() -> None:
+    """Run the CLI."""
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def print_json(value: Any) -> None:
+    """Print a value as indented JSON."""
+    typer.echo(json.dumps(value, indent=2, default=str))

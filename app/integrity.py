@@ -1,0 +1,123 @@
+"""Checks a write must pass against the stored data: record shape, references, overlaps, referrers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app import models, records
+from app.dataset import schema
+
+# The schema model that checks each resource's record.
+RECORD_MODELS = {"category": schema.CategoryRecord, "jurisdiction": schema.JurisdictionRecord,
+                 "platform": schema.PlatformRecord, "source": schema.SourceRecord,
+                 "deadline": schema.DeadlineRecord, "rule": schema.RuleRecord}
+
+
+def validate_record(resource: str, record: records.Record, *, key: str) -> records.Record:
+    """Return the record in canonical JSON form, or raise InvalidRecord naming each bad field."""
+    from app.writes import InvalidRecord
+
+    model = RECORD_MODELS[resource]
+    key_field = records.ADAPTERS[resource].key
+    record = {key_field: key, **record}
+    if str(record[key_field]) != key:
+        raise InvalidRecord(f"{key_field} {record[key_field]!r} does not match the path's {key!r}",
+                            errors=[{"field": key_field, "message": "does not match the id in the path"}])
+    try:
+        parsed = model.model_validate(record)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": err["msg"]}
+                  for err in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidRecord(f"invalid {resource}: {detail}", errors=errors) from None
+    dumped = parsed.model_dump(mode="json")
+    return {name: dumped.get(name) for name in records.FIELDS[resource]}
+
+
+def check_references(session: Session, resource: str, record: records.Record) -> None:
+    """Raise InvalidRecord, before anything is stored, if a record refers to something missing."""
+    _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record)])
+
+
+def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None:
+    """Raise InvalidRecord if a written rule overlaps another rule once the whole write is applied."""
+    errors: list[dict[str, str]] = []
+    for resource, key in written:
+        if resource == "rule":
+            row = records.get_row(session, resource, key)
+            errors += [{"field": "effective_from", "message": m} for m in _overlaps(session, row)]
+    _raise_if(errors)
+
+
+def _raise_if(errors: list[dict[str, str]]) -> None:
+    from app.writes import InvalidRecord
+
+    if errors:
+        raise InvalidRecord("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
+
+
+def _references(session: Session, resource: str, record: records.Record) -> list[tuple[str, str]]:
+    wanted: list[tuple[str, str, str | None]] = []  # (field, resource, key)
+    if resource in ("rule", "deadline"):
+        wanted += [("platform", "platform", record["platform"]),
+                   ("jurisdiction", "jurisdiction", record["jurisdiction"])]
+        wanted += [(f"sources[{i}]", "source", s) for i, s in enumerate(record["sources"] or [])]
+    if resource == "rule":
+        wanted.append(("category", "category", record["category"]))
+        wanted.append(("opt_out.deadline", "deadline", (record["opt_out"] or {}).get("deadline")))
+    if resource == "deadline":
+        wanted.append(("replaces", "deadline", record["replaces"]))
+    if resource == "jurisdiction":
+        wanted += [(f"members[{i}]", "jurisdiction", m) for i, m in enumerate(record["members"] or [])]
+    problems = []
+    for field, target, key in wanted:
+        if key is None:
+            continue
+        row = records.get_row(session, target, key)
+        if row is None:
+            problems.append((field, f"unknown {target} {key!r}"))
+        elif resource == "jurisdiction" and row.kind != "country":
+            problems.append((field, f"{key!r} is not a country"))
+    return problems
+
+
+def _overlaps(session: Session, rule: models.Rule) -> list[str]:
+    others = session.exec(select(models.Rule).where(
+        models.Rule.platform_id == rule.platform_id, models.Rule.category_id == rule.category_id,
+        models.Rule.jurisdiction_code == rule.jurisdiction_code, models.Rule.id != rule.id)).all()
+    return [f"overlaps rule {other.id!r} (same platform, category and jurisdiction, overlapping dates)"
+            for other in others
+            if _spans_meet(rule.effective_from, rule.effective_until, other.effective_from, other.effective_until)
+            and _spans_meet(rule.posted_from, rule.posted_until, other.posted_from, other.posted_until)]
+
+
+def _spans_meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:
+    """Return whether two inclusive day spans with open ends share a day."""
+    return (a_from or date.min) <= (b_until or date.max) and (b_from or date.min) <= (a_until or date.max)
+
+
+def referrers(session: Session, resource: str, key: str) -> list[str]:
+    """Return "resource id" labels of records that refer to this one."""
+    R, D = models.Rule, models.Deadline
+    queries = {
+        "platform": [("rule", select(R.id).where(R.platform_id == key)),
+                     ("deadline", select(D.id).where(D.platform_id == key))],
+        "category": [("rule", select(R.id).where(R.category_id == key))],
+        "jurisdiction": [("rule", select(R.id).where(R.jurisdiction_code == key)),
+                         ("deadline", select(D.id).where(D.jurisdiction_code == key)),
+                         ("jurisdiction", select(models.JurisdictionMember.group_code)
+                          .where(models.JurisdictionMember.country_code == key))],
+        "source": [("rule", select(models.RuleSource.rule_id).where(models.RuleSource.source_id == key)),
+                   ("deadline", select(models.DeadlineSource.deadline_id)
+                    .where(models.DeadlineSource.source_id == key))],
+        "deadline": [("rule", select(R.id).where(R.opt_out_deadline_id == key)),
+                     ("deadline", select(D.id).where(col(D.replaces_id) == key))],
+    }
+    found = []
+    for label, query in queries.get(resource, []):
+        found += [f"{label} {ref}" for ref in session.exec(query.order_by(query.selected_columns[0])).all()]
+    return found

@@ -1,0 +1,80 @@
+"""Build the FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import __doc__ as summary
+from app.answers import AnswerService
+from app.api import health, router
+from app.cache import SnapshotStore
+from app.db import make_engine
+from app.docs import install_docs
+from app.errors import install_error_handlers
+from app.fastpath import DecisionFastPath
+from app.logs import RequestLogMiddleware, configure_logging
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Trainwatch answers one question precisely: **is this content of mine used to train AI on this platform?**
+
+Ask `GET /v1/platforms/{platform_id}/ai-training` with the category, your country, the day and what you know about
+the account (age, whether and when you objected, when the content was posted). Every answer says `used`,
+`not_used`, `conditional` (with the facts it `depends_on`) or `unknown`, with its reasons and its sources.
+
+Reads need no key. Writes need `Authorization: Bearer <api key>` with write scope. Errors are RFC 9457
+`application/problem+json`.
+"""
+
+TAGS = [
+    {"name": "decisions", "description": "Is this content used for AI training? The answers, one or many."},
+    {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
+    {"name": "history", "description": "Every change to the data, newest first."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Return a configured application; nothing touches the database until start-up or the first request."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+    store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
+                          answer_cache_size=settings.decision_cache_size)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            store.refresh()
+        except Exception:  # /readyz reports it; the poller keeps trying
+            logging.getLogger("trainwatch").warning("dataset not loaded at start-up; /readyz says why")
+        store.start_polling()
+        yield
+        store.stop_polling()
+        engine.dispose()
+
+    app = FastAPI(title="Trainwatch", summary=summary, description=DESCRIPTION, version="1.0.0",
+                  openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.store = store
+    app.state.answers = AnswerService(store)
+    install_error_handlers(app)
+    install_docs(app)
+    app.include_router(health.router)
+    app.include_router(router)
+    # Reads are open to every configured origin; writes need an Authorization header, which is never
+    # allowed cross-origin, so browsers on other sites cannot make them.
+    # Innermost first: the fast path sits inside CORS and the request log, so its answers get both.
+    if settings.fast_path:
+        app.add_middleware(DecisionFastPath, service=app.state.answers)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
+                       allow_headers=["Content-Type", "If-None-Match", "Accept"], expose_headers=["ETag"],
+                       max_age=600)
+    app.add_middleware(RequestLogMiddleware)
+    return app

@@ -1,0 +1,266 @@
+"""Immutable value types the decision engine reads and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Treatment(StrEnum):
+    """What a rule says happens to the content while it is in force."""
+
+    USED = "used"  # used for training; no objection changes that
+    NOT_USED = "not_used"  # documented as not used (exclusion, pause, promise)
+    OPT_OUT = "opt_out"  # used unless the user objected through the rule's opt-out
+    OPT_IN = "opt_in"  # not used unless the user switched it on (default off)
+    UNKNOWN = "unknown"  # disputed or not confirmed by the sources
+
+
+class LateObjection(StrEnum):
+    """What an objection made after the deadline (or after the start) covers."""
+
+    COVERS_LATER_POSTS = "covers_later_posts"  # only content posted from the objection day on
+    STOPS_FUTURE_TRAINING = "stops_future_training"  # all future training stops; past training stays
+    NO_EFFECT = "no_effect"  # a late objection changes nothing
+
+
+class Verdict(StrEnum):
+    """The answer to "is this content used for AI training?"."""
+
+    USED = "used"
+    NOT_USED = "not_used"
+    CONDITIONAL = "conditional"
+    UNKNOWN = "unknown"
+
+
+class Confidence(StrEnum):
+    """How well the sources support a rule."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class JurisdictionKind(StrEnum):
+    """Whether a jurisdiction is a country, a group of countries, or the whole world."""
+
+    COUNTRY = "country"
+    GROUP = "group"
+    GLOBAL = "global"
+
+
+GLOBAL = "GLOBAL"
+
+# Query parameters that can appear in depends_on, in the order the contract lists them.
+DEPENDS_ON_ORDER = ("country", "age", "objected", "objected_on", "posted_on")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A published document a rule or deadline rests on."""
+
+    id: str
+    url: str
+    title: str
+    publisher: str
+    retrieved_on: date
+    published_on: str | None = None  # ISO date, or "YYYY-MM" / "YYYY" where the source gives no day
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """A service whose users' content may be used for AI training."""
+
+    id: str
+    name: str
+    operator: str
+    website: str | None = None
+    privacy_policy_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A kind of user data, such as public posts or private messages."""
+
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """A country, a group of countries (EU, EEA) or GLOBAL."""
+
+    code: str
+    name: str
+    kind: JurisdictionKind
+    members: frozenset[str] = frozenset()  # country codes, for groups only
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A dated event users must act by, or that changes what happens to their data."""
+
+    id: str
+    platform_id: str
+    jurisdiction: str
+    kind: str
+    on: date
+    summary: str
+    after: str | None = None  # what happens to people who act after this day
+    source_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    """How a user objects to one rule's training, and what a late objection covers."""
+
+    method: str
+    late_objection: LateObjection
+    url: str | None = None
+    deadline_id: str | None = None
+    deadline: date | None = None  # the deadline's day, resolved from deadline_id by the snapshot
+    after_deadline: str | None = None  # plain-language note on late objections
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What happens to one platform's category of content in one jurisdiction for a span of days."""
+
+    id: str
+    platform_id: str
+    category_id: str
+    jurisdiction: str
+    treatment: Treatment
+    summary: str
+    confidence: Confidence
+    source_ids: tuple[str, ...] = ()
+    effective_from: date | None = None  # None: has always applied
+    effective_until: date | None = None  # last day in force, inclusive; None: still applies
+    posted_from: date | None = None  # the rule covers only content posted in this window
+    posted_until: date | None = None  # inclusive
+    min_age: int | None = None  # accounts younger than this are excluded (not used)
+    legal_basis: str | None = None
+    opt_out: OptOut | None = None
+    notes: tuple[str, ...] = ()  # extra reasons: non-generative uses, approximate dates, caveats
+
+    def in_force_on(self, day: date) -> bool:
+        """Return whether the rule applies on the given day."""
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.effective_until is None or day <= self.effective_until
+
+    def covers_posted_on(self, day: date) -> bool:
+        """Return whether content posted on the given day falls inside the rule's posting window."""
+        if self.posted_from is not None and day < self.posted_from:
+            return False
+        return self.posted_until is None or day <= self.posted_until
+
+    @property
+    def has_posting_window(self) -> bool:
+        """Return whether the rule covers only content posted in a window of days."""
+        return self.posted_from is not None or self.posted_until is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One question: a platform, a category, a country, a day and what is known about the user."""
+
+    platform_id: str
+    category_id: str
+    as_of: date
+    country: str | None = None  # normalised ISO 3166-1 alpha-2 code; None: GLOBAL
+    age: int | None = None
+    objected: bool | None = None  # None: not said; objected_on implies True
+    objected_on: date | None = None
+    posted_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutFacts:
+    """The opt-out as it stands for a decision's day."""
+
+    available: bool
+    method: str
+    url: str | None
+    deadline: date | None
+    deadline_passed: bool | None
+    after_deadline: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The engine's answer for one category, with everything it rests on."""
+
+    category_id: str
+    verdict: Verdict
+    summary: str
+    reasons: tuple[str, ...]
+    depends_on: tuple[str, ...] = ()
+    rule: Rule | None = None
+    opt_out: OptOutFacts | None = None
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def used(self) -> bool | None:
+        """Return True or False for a definite verdict, None for conditional or unknown."""
+        return {Verdict.USED: True, Verdict.NOT_USED: False}.get(self.verdict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole dataset at one revision, indexed for the engine; never mutated after it is built."""
+
+    revision: int
+    platforms: dict[str, Platform]
+    categories: dict[str, Category]
+    jurisdictions: dict[str, Jurisdiction]
+    rules: dict[str, Rule]
+    deadlines: dict[str, Deadline]
+    sources: dict[str, Source]
+    # Derived indexes, filled in __post_init__.
+    rules_by_pair: dict[tuple[str, str], tuple[Rule, ...]] = field(default_factory=dict, repr=False)
+    categories_by_platform: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    chains: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # Indexes the engine derives lazily from the fields above; a cache, so it takes no part in equality.
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_pair: dict[tuple[str, str], list[Rule]] = {}
+        for rule in self.rules.values():
+            by_pair.setdefault((rule.platform_id, rule.category_id), []).append(rule)
+        self.rules_by_pair.update({key: tuple(sorted(rs, key=_rule_order)) for key, rs in by_pair.items()})
+        category_order = {cid: i for i, cid in enumerate(self.categories)}
+        per_platform: dict[str, set[str]] = {}
+        for platform_id, category_id in by_pair:
+            per_platform.setdefault(platform_id, set()).add(category_id)
+        self.categories_by_platform.update(
+            {pid: tuple(sorted(cids, key=lambda c: category_order.get(c, len(category_order))))
+             for pid, cids in per_platform.items()}
+        )
+        self.chains.update(_jurisdiction_chains(self.jurisdictions))
+
+    def chain(self, country: str | None) -> tuple[str, ...]:
+        """Return the jurisdictions a country belongs to, most specific first, ending with GLOBAL."""
+        if country is None:
+            return (GLOBAL,)
+        return self.chains.get(country, (country, GLOBAL))
+
+
+def _rule_order(rule: Rule) -> tuple[date, str]:
+    return (rule.effective_from or date.min, rule.id)
+
+
+def _jurisdiction_chains(jurisdictions: dict[str, Jurisdiction]) -> dict[str, tuple[str, ...]]:
+    """Map each country to itself, its groups from smallest to largest, then GLOBAL."""
+    groups = sorted(
+        (j for j in jurisdictions.values() if j.kind == JurisdictionKind.GROUP),
+        key=lambda j: (len(j.members), j.code),
+    )
+    chains: dict[str, tuple[str, ...]] = {}
+    for j in jurisdictions.values():
+        if j.kind == JurisdictionKind.COUNTRY:
+            chains[j.code] = (j.code, *(g.code for g in groups if j.code in g.members), GLOBAL)
+    return chains

@@ -1,0 +1,174 @@
+"""Map dataset records (the dicts of the YAML files and the API) to table rows and back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, SQLModel, delete, select
+
+from app import models
+
+Record = dict[str, Any]
+
+RESOURCES = ("category", "jurisdiction", "platform", "source", "deadline", "rule")
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """How one resource's record is stored: its table, key field and column renames."""
+
+    table: type[SQLModel]
+    key: str  # the record's key field ("id" or "code")
+    renames: dict[str, str]  # record field -> column
+    to_extra: Callable[[Session, SQLModel], Record] | None = None
+    write_extra: Callable[[Session, Record], None] | None = None
+
+    def columns(self, record: Record) -> Record:
+        """Return the table columns for a record (links excluded)."""
+        out: Record = {}
+        for name, value in record.items():
+            column = self.renames.get(name, name)
+            if column in self.table.model_fields and column != "version":
+                out[column] = _from_json(self.table, column, value)
+        return out
+
+
+def _from_json(table: type[SQLModel], column: str, value: Any) -> Any:
+    """Turn ISO date strings into dates for date columns."""
+    annotation = str(table.model_fields[column].annotation)
+    if isinstance(value, str) and "datetime.date" in annotation:
+        return date.fromisoformat(value)
+    return value
+
+
+def _links(session: Session, link: type[SQLModel], owner_column: str, owner: str) -> list[str]:
+    rows = session.exec(select(link).where(getattr(link, owner_column) == owner).order_by(link.position)).all()
+    return [row.source_id for row in rows]
+
+
+def _replace_links(session: Session, link: type[SQLModel], owner_column: str, owner: str, ids: list[str]) -> None:
+    session.exec(delete(link).where(getattr(link, owner_column) == owner))
+    for position, source_id in enumerate(dict.fromkeys(ids)):
+        session.add(link(**{owner_column: owner, "source_id": source_id, "position": position}))
+
+
+def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
+    rows = session.exec(select(models.JurisdictionMember.country_code)
+                        .where(models.JurisdictionMember.group_code == row.code)).all()
+    return {"members": sorted(rows)}
+
+
+def _jurisdiction_write(session: Session, record: Record) -> None:
+    code = record["code"]
+    session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == code))
+    for member in sorted(set(record.get("members") or [])):
+        session.add(models.JurisdictionMember(group_code=code, country_code=member))
+
+
+def _rule_extra(session: Session, row: models.Rule) -> Record:
+    opt_out = None
+    if row.opt_out_method is not None:
+        opt_out = {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
+                   "late_objection": row.late_objection, "after_deadline": row.after_deadline}
+    return {"opt_out": opt_out, "sources": _links(session, models.RuleSource, "rule_id", row.id)}
+
+
+def _rule_write(session: Session, record: Record) -> None:
+    _replace_links(session, models.RuleSource, "rule_id", record["id"], record.get("sources") or [])
+
+
+def _deadline_extra(session: Session, row: models.Deadline) -> Record:
+    return {"sources": _links(session, models.DeadlineSource, "deadline_id", row.id)}
+
+
+def _deadline_write(session: Session, record: Record) -> None:
+    _replace_links(session, models.DeadlineSource, "deadline_id", record["id"], record.get("sources") or [])
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "category": Adapter(models.DataCategory, "id", {}),
+    "jurisdiction": Adapter(models.Jurisdiction, "code", {}, _jurisdiction_extra, _jurisdiction_write),
+    "platform": Adapter(models.Platform, "id", {}),
+    "source": Adapter(models.Source, "id", {}),
+    "deadline": Adapter(models.Deadline, "id", {"platform": "platform_id", "jurisdiction": "jurisdiction_code",
+                                               "replaces": "replaces_id"}, _deadline_extra, _deadline_write),
+    "rule": Adapter(models.Rule, "id", {"platform": "platform_id", "category": "category_id",
+                                        "jurisdiction": "jurisdiction_code"}, _rule_extra, _rule_write),
+}
+
+# Field order of each record, as the dataset files and the API present them.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "category": ("id", "name", "description"),
+    "jurisdiction": ("code", "name", "kind", "members"),
+    "platform": ("id", "name", "operator", "website", "privacy_policy_url"),
+    "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
+    "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
+    "rule": ("id", "platform", "category", "jurisdiction", "treatment", "effective_from", "effective_until",
+             "posted_from", "posted_until", "min_age", "legal_basis", "opt_out", "confidence", "summary", "notes",
+             "sources"),
+}
+
+
+def row_to_record(session: Session, resource: str, row: SQLModel) -> Record:
+    """Return the JSON-ready record for a row, links included, without its version."""
+    adapter = ADAPTERS[resource]
+    columns = row.model_dump()
+    inverse = {column: name for name, column in adapter.renames.items()}
+    values = {inverse.get(column, column): value for column, value in columns.items()}
+    if adapter.to_extra is not None:
+        values.update(adapter.to_extra(session, row))
+    return {name: _to_json(values.get(name)) for name in FIELDS[resource]}
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def get_row(session: Session, resource: str, key: str) -> SQLModel | None:
+    """Return the row of a record, or None."""
+    return session.get(ADAPTERS[resource].table, key)
+
+
+def rule_columns(record: Record) -> Record:
+    """Flatten a rule record's opt_out mapping into its columns."""
+    opt_out = record.get("opt_out") or {}
+    flat = {k: v for k, v in record.items() if k != "opt_out"}
+    flat.update(opt_out_method=opt_out.get("method"), opt_out_url=opt_out.get("url"),
+                opt_out_deadline_id=opt_out.get("deadline"), late_objection=opt_out.get("late_objection"),
+                after_deadline=opt_out.get("after_deadline"))
+    return flat
+
+
+def store(session: Session, resource: str, record: Record, *, version: int) -> None:
+    """Insert or overwrite a record's row and links, setting its version."""
+    adapter = ADAPTERS[resource]
+    flat = rule_columns(record) if resource == "rule" else record
+    columns = adapter.columns(flat)
+    row = session.get(adapter.table, record[adapter.key])
+    if row is None:
+        row = adapter.table(**columns, version=version)
+    else:
+        for column, value in columns.items():
+            setattr(row, column, value)
+        row.version = version
+    session.add(row)
+    if adapter.write_extra is not None:
+        session.flush()
+        adapter.write_extra(session, record)
+
+
+def remove(session: Session, resource: str, key: str) -> None:
+    """Delete a record's row; its own links go with it."""
+    adapter = ADAPTERS[resource]
+    if resource == "rule":
+        session.exec(delete(models.RuleSource).where(models.RuleSource.rule_id == key))
+    elif resource == "deadline":
+        session.exec(delete(models.DeadlineSource).where(models.DeadlineSource.deadline_id == key))
+    elif resource == "jurisdiction":
+        session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == key))
+    row = session.get(adapter.table, key)
+    if row is not None:
+        session.delete(row)

@@ -1,0 +1,31 @@
+"""Service settings, read once from TRAINWATCH_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'trainwatch.db'}"
+
+
+class Settings(BaseSettings):
+    """One flat settings class; every field can be set as TRAINWATCH_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="TRAINWATCH_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    cors_origins: list[str] = ["*"]
+    # How often a worker asks the database whether another process changed the data.
+    revision_check_seconds: float = 1.0
+    max_body_bytes: int = 2_000_000
+    decision_cache_size: int = 65_536
+    # Serve the decision route from a pure ASGI layer before FastAPI's routing (same answers, less overhead).
+    fast_path: bool = True
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    return Settings()

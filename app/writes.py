@@ -1,0 +1,156 @@
+"""The one write path: apply changes, log them and bump the dataset revision in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from app import integrity, records
+from app.models import Change, DatasetRevision
+from app.repository import stored_revision
+
+Operation = Literal["create", "update", "delete"]
+
+
+class WriteError(Exception):
+    """A change that cannot be applied; nothing was written."""
+
+    status = 400
+    title = "Bad change"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(WriteError):
+    status, title = 404, "Not found"
+
+
+class AlreadyExists(WriteError):
+    status, title = 409, "Already exists"
+
+
+class InUse(WriteError):
+    status, title = 409, "Still referred to"
+
+
+class StaleVersion(WriteError):
+    status, title = 412, "Precondition failed"
+
+
+class InvalidRecord(WriteError):
+    status, title = 422, "Invalid record"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One change to one record; `if_version` makes it conditional on the record's current version."""
+
+    resource: str
+    operation: Operation
+    key: str
+    record: records.Record | None = None
+    if_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of a write: the new revision and the log entries it appended."""
+
+    revision: int
+    changes: tuple[Change, ...] = field(default=())
+
+
+def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied:
+    """Apply ops atomically, append them to the change log and bump the revision once; no ops, no bump."""
+    if not ops:
+        return Applied(stored_revision(session))
+    try:
+        # Bumping first takes the revision row's write lock, so concurrent writers queue here and the
+        # version checks below see the committed state of every earlier write.
+        revision = _bump(session)
+        now = datetime.now(UTC)
+        changes = []
+        for seq, op in enumerate(_ordered(ops)):
+            before, after = _apply(session, op, revision)
+            change = Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
+                            operation=op.operation, before=before, after=after, actor=actor)
+            session.add(change)
+            changes.append(change)
+        session.flush()
+        integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return Applied(revision, tuple(changes))
+
+
+def _bump(session: Session) -> int:
+    stmt = (update(DatasetRevision).where(DatasetRevision.id == 1)
+            .values(revision=DatasetRevision.revision + 1, updated_at=datetime.now(UTC))
+            .returning(DatasetRevision.revision))
+    return session.execute(stmt).scalar_one()
+
+
+def _ordered(ops: Sequence[Op]) -> list[Op]:
+    """Write referenced records before those that refer to them, and delete in the reverse order."""
+    rank = {name: i for i, name in enumerate(records.RESOURCES)}
+    writes = [op for op in ops if op.operation != "delete"]
+    deletes = [op for op in ops if op.operation == "delete"]
+    writes.sort(key=lambda op: (rank[op.resource], _group_last(op), _replaces_depth(op, writes)))
+    deletes.sort(key=lambda op: -rank[op.resource])
+    return writes + deletes
+
+
+def _group_last(op: Op) -> bool:
+    """Write countries before the groups that list them as members."""
+    return op.resource == "jurisdiction" and bool((op.record or {}).get("members"))
+
+
+def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
+    """Count how many deadlines in this batch a deadline's `replaces` chain passes through."""
+    if op.resource != "deadline" or op.record is None:
+        return 0
+    keys = {o.key: o for o in ops if o.resource == "deadline"}
+    depth, seen, target = 0, set(), op.record.get("replaces")
+    while target in keys and target not in seen:
+        seen.add(target)
+        depth += 1
+        target = (keys[target].record or {}).get("replaces")
+    return depth
+
+
+def _apply(session: Session, op: Op, revision: int) -> tuple[records.Record | None, records.Record | None]:
+    row = records.get_row(session, op.resource, op.key)
+    before = records.row_to_record(session, op.resource, row) if row is not None else None
+    if op.operation == "create":
+        if row is not None:
+            raise AlreadyExists(f"{op.resource} {op.key!r} already exists")
+        after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
+        integrity.check_references(session, op.resource, after)
+        records.store(session, op.resource, after, version=1)
+        return None, after
+    if row is None:
+        raise NotFound(f"{op.resource} {op.key!r} does not exist")
+    if op.if_version is not None and row.version != op.if_version:
+        raise StaleVersion(f"{op.resource} {op.key!r} is at version {row.version}, not {op.if_version}",
+                           current_version=row.version)
+    if op.operation == "delete":
+        referrers = integrity.referrers(session, op.resource, op.key)
+        if referrers:
+            raise InUse(f"{op.resource} {op.key!r} is still referred to by {', '.join(referrers)}",
+                        referred_by=referrers)
+        records.remove(session, op.resource, op.key)
+        return before, None
+    after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
+    integrity.check_references(session, op.resource, after)
+    records.store(session, op.resource, after, version=row.version + 1)
+    return before, after
