@@ -48,7 +48,7 @@ openapi-check: $(VENV)/.runtime
 	$(BIN)/trainwatch openapi openapi.json --check
 
 bench: $(VENV)/.dev
-	@bash scripts/bench
+	@bash scripts/bench $(BENCH_ARGS)
 
 lock:  ## re-resolve the pinned versions from pyproject.toml into the lock files
 	rm -rf /tmp/trainwatch-lock && $(PYTHON) -m venv /tmp/trainwatch-lock

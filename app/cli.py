@@ -203,3 +203,5 @@ def main() -> None:
 def print_json(value: Any) -> None:
     """Print a value as indented JSON."""
     typer.echo(json.dumps(value, indent=2, default=str))
+if __name__ == "__main__":
+    main()

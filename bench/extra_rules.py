@@ -1,0 +1,37 @@
+"""Add N synthetic rules (old, country-level, never in force for current questions) through the write path."""
+
+import sys
+from itertools import product
+
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.repository import load_snapshot
+from app.writes import Op, apply_changes
+
+SOURCE = {"url": "https://example.com/trainwatch-benchmark", "title": "Synthetic benchmark rule",
+          "publisher": "Trainwatch benchmark", "published_on": None, "retrieved_on": "2026-11-26",
+          "kind": "secondary", "quote": None, "via": None}
+
+
+def main(db: str, count: int) -> None:
+    """Write `count` rules spread over every platform, category and country, years 1900 onwards."""
+    engine = make_engine(f"sqlite:///{db}")
+    with Session(engine) as session:
+        snapshot = load_snapshot(session)
+        countries = sorted(c for c, j in snapshot.jurisdictions.items() if j.kind == "country")
+        triples = list(product(sorted(snapshot.platforms), sorted(snapshot.categories), countries))
+        ops = [Op("source", "create", "BENCH1", SOURCE)]
+        for n in range(count):
+            platform, category, country = triples[n % len(triples)]
+            year = 1900 + n // len(triples)
+            ops.append(Op("rule", "create", f"bench-{n}", {
+                "platform": platform, "category": category, "jurisdiction": country, "treatment": "used",
+                "effective_from": f"{year}-01-01", "effective_until": f"{year}-12-31", "confidence": "low",
+                "summary": "Synthetic benchmark rule.", "sources": ["BENCH1"]}))
+        applied = apply_changes(session, ops, actor="benchmark")
+    print(f"added {count} rules at revision {applied.revision}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

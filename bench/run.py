@@ -1,0 +1,255 @@
+"""`make bench`: load Trainwatch and a bare Starlette ceiling with wrk over loopback and print a ratio table.
+
+Server and wrk are pinned to different cores, rounds are interleaved, medians are reported. Ratios are against the
+ceiling measured in the same run, because this machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench"
+BIN = Path(sys.executable).parent
+SERVER_CORE, LOAD_CORE = "0", "1"
+
+
+def sh(*args: str, env: dict | None = None, timeout: int = 3600) -> str:
+    """Run a command and return its stdout; fail loudly."""
+    return subprocess.run(args, check=True, capture_output=True, text=True, env=env, timeout=timeout).stdout
+
+
+def prepare(db: Path, extra_rules: int) -> None:
+    """Build a migrated, seeded SQLite database, plus extra synthetic rules through the write path."""
+    if db.exists():
+        return
+    env = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{db}"}
+    sh(str(BIN / "trainwatch"), "migrate", env=env)
+    sh(str(BIN / "trainwatch"), "seed", env=env)
+    if extra_rules:
+        sh(sys.executable, str(ROOT / "bench" / "extra_rules.py"), str(db), str(extra_rules), env=env)
+
+
+class Server:
+    """A uvicorn process pinned to the server core."""
+
+    def __init__(self, args: list[str], env: dict, port: int, health: str) -> None:
+        self.port = port
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CORE, *args], env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=2).read()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise SystemExit(f"server on port {port} did not start") from None
+                time.sleep(0.2)
+
+    def rss_mib(self) -> float:
+        """Return the server process's resident memory in MiB (taskset execs it, so the pid is the server's)."""
+        match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{self.proc.pid}/status").read_text())
+        return int(match.group(1)) / 1024 if match else float("nan")
+
+    def stop(self) -> None:
+        """Stop the server."""
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def trainwatch(db: Path, port: int) -> Server:
+    """Start the service on a database, with the settings a deployment would use."""
+    env = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{db}"}
+    return Server([str(BIN / "trainwatch"), "serve", "--port", str(port)], env, port, "/readyz")
+
+
+def ceiling(port: int, body_bytes: int) -> Server:
+    """Start the bare Starlette app under the same uvicorn settings."""
+    env = {**os.environ, "BENCH_BODY_BYTES": str(body_bytes), "PYTHONPATH": str(ROOT)}
+    return Server([str(BIN / "uvicorn"), "bench.ceiling:app", "--port", str(port), "--log-level", "warning",
+                   "--no-access-log"], env, port, "/")
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+    """Load a URL with wrk on the load core; return requests/s and p50/p99 in ms."""
+    args = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        args += ["-s", str(script)]
+    out = sh(*args, url)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"wrk saw {errors.group(1)} error responses for {url}:\n{out}")
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+            "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+CATEGORIES = ["public-posts", "public-comments", "public-media", "profile-info", "private-content",
+              "private-messages", "group-content", "ai-interactions", "usage-data"]
+COUNTRIES = ["DE", "FR", "GB", "US", "AU", "NO", "CH", "CA", "IN", "BR", "JP", "IE", "IT", "ES", "PL", "NL"]
+
+
+def platform_ids() -> list[str]:
+    """Return the bundled dataset's platform ids."""
+    from app.dataset.files import load_dataset
+
+    return sorted(p.id for p in load_dataset(ROOT / "app" / "data").platforms)
+
+
+def varied_queries(count: int, seed: int, seen: set[str]) -> list[dict[str, str]]:
+    """Return distinct questions over all platforms, categories, countries and dates, none in `seen`."""
+    rng = random.Random(seed)
+    platforms = platform_ids()
+    start = date(2023, 1, 1)
+    out: list[dict[str, str]] = []
+    while len(out) < count:
+        query = {"platform": rng.choice(platforms), "category": rng.choice(CATEGORIES),
+                 "country": rng.choice(COUNTRIES), "as_of": (start + timedelta(days=rng.randrange(1460))).isoformat()}
+        if rng.random() < 0.5:
+            query["age"] = str(rng.choice([15, 17, 25, 40]))
+        if rng.random() < 0.3:
+            query["objected_on"] = (start + timedelta(days=rng.randrange(1460))).isoformat()
+        key = json.dumps(query, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(query)
+    return out
+
+
+def as_path(query: dict[str, str]) -> str:
+    """Return the GET path asking a question."""
+    rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "platform")
+    return f"/v1/platforms/{query['platform']}/ai-training?{rest}"
+
+
+def lua_paths(paths: list[str], target: Path) -> Path:
+    """Write a wrk script that requests each path once, in order."""
+    target.write_text("paths = {\n" + ",\n".join(json.dumps(p) for p in paths) + "\n}\n"
+                      "i = 0\nrequest = function()\n  i = i + 1\n"
+                      "  return wrk.format('GET', paths[(i - 1) % #paths + 1])\nend\n")
+    return target
+
+
+def lua_batch(checks: list[dict], target: Path) -> Path:
+    """Write a wrk script that POSTs one batch body."""
+    body = json.dumps({"checks": checks})
+    target.write_text(f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
+                      "wrk.headers['Content-Type'] = 'application/json'\n")
+    return target
+
+
+def dataset_tag() -> str:
+    """Return a short hash of everything a prepared database depends on, to reuse it across runs."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted([*(ROOT / "app" / "data").glob("*.yaml"), *(ROOT / "migrations" / "versions").glob("*.py"),
+                        ROOT / "bench" / "extra_rules.py"]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def main() -> None:
+    """Run every scenario, interleaved, and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--extra-rules", type=int, default=100_000)
+    args = parser.parse_args()
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"error: `make bench` needs {tool} (Debian: apt-get install wrk util-linux)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    tag = dataset_tag()
+    small, big = WORK / f"seeded-{tag}.db", WORK / f"extra{args.extra_rules}-{tag}.db"
+    print(f"preparing databases in {WORK} (the one with {args.extra_rules} extra rules takes a few minutes once)")
+    prepare(small, 0)
+    prepare(big, args.extra_rules)
+
+    seen: set[str] = set()
+    single = as_path({"platform": "instagram", "category": "public-posts", "country": "DE", "as_of": "2025-09-01"})
+    batch = lua_batch(varied_queries(1000, 999, seen), WORK / "batch.lua")
+    servers: dict[str, Server] = {}
+    base = {"ceiling": "http://127.0.0.1:18000", "small": "http://127.0.0.1:18001", "big": "http://127.0.0.1:18002"}
+    runs: dict[str, list[dict]] = {}
+    try:
+        servers["small"], servers["big"] = trainwatch(small, 18001), trainwatch(big, 18002)
+        body_bytes = len(urllib.request.urlopen(f"http://127.0.0.1:18001{single}").read())
+        servers["ceiling"] = ceiling(18000, body_bytes)
+        rss_loaded = {name: server.rss_mib() for name, server in servers.items()}
+        for round_no in range(args.rounds):
+            per_round = max(20_000, int(args.seconds * 6000))
+            varied_small = lua_paths([as_path(q) for q in varied_queries(per_round, round_no * 2, seen)],
+                                     WORK / "varied-small.lua")
+            varied_big = lua_paths([as_path(q) for q in varied_queries(per_round, round_no * 2 + 1, seen)],
+                                   WORK / "varied-big.lua")
+            plan = [("a", base["ceiling"] + "/", None), ("b", base["small"] + single, None),
+                    ("c", base["small"], varied_small), ("d-b", base["big"] + single, None),
+                    ("d-c", base["big"], varied_big), ("e", base["small"] + "/v1/ai-training/checks", batch)]
+            for name, url, script in plan:
+                runs.setdefault(name, []).append(wrk(url, args.seconds, args.connections, script))
+            print(f"round {round_no + 1}/{args.rounds} done", flush=True)
+        rss_after = {name: server.rss_mib() for name, server in servers.items()}
+    finally:
+        for server in servers.values():
+            server.stop()
+    report(runs, body_bytes, rss_loaded, rss_after, args)
+
+
+def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_after: dict, args) -> None:
+    """Print the medians, the ratios and whether each target is met."""
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99")} for name, rs in runs.items()}
+    ceiling_rps = med["a"]["rps"]
+    labels = {"a": "(a) bare Starlette ceiling", "b": "(b) one repeated decision query",
+              "c": "(c) varied queries, none repeated", "d-b": f"(d) as (b), {args.extra_rules:,} extra rules",
+              "d-c": f"(d) as (c), {args.extra_rules:,} extra rules", "e": "(e) 1000-check batch (per request)"}
+    print(f"\n{date.today()} · {os.cpu_count()} cores · server on core {SERVER_CORE}, wrk on core {LOAD_CORE} · "
+          f"{args.rounds} interleaved rounds of {args.seconds}s, {args.connections} connections · medians · "
+          f"decision body {body_bytes} bytes\n")
+    print("| scenario | requests/s | p50 ms | p99 ms | ratio to (a) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, label in labels.items():
+        m = med[name]
+        print(f"| {label} | {m['rps']:,.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['rps'] / ceiling_rps:.2f}x |")
+    per_check_us = 1e6 / (med["e"]["rps"] * 1000)
+    single_us = 1e6 / med["c"]["rps"]
+    checks = [
+        ("(b) >= 0.5x (a)", med["b"]["rps"] / ceiling_rps, 0.5),
+        ("(c) >= 0.2x (a)", med["c"]["rps"] / ceiling_rps, 0.2),
+        ("(d) repeated >= 0.9x (b)", med["d-b"]["rps"] / med["b"]["rps"], 0.9),
+        ("(d) varied >= 0.9x (c)", med["d-c"]["rps"] / med["c"]["rps"], 0.9),
+    ]
+    print("\n| target | measured | met |\n|---|---:|---|")
+    for label, value, target in checks:
+        print(f"| {label} | {value:.2f} | {'yes' if value >= target else 'NO'} |")
+    ratio = per_check_us / single_us
+    print(f"| batch cost per check <= 0.1x a distinct request from (c) | {per_check_us:.0f} µs vs {single_us:.0f} µs "
+          f"= {ratio:.3f}x | {'yes' if ratio <= 0.1 else 'NO'} |")
+    print("\n| server | RSS after start-up MiB | RSS after the run MiB |\n|---|---:|---:|")
+    for name in ("ceiling", "small", "big"):
+        print(f"| {name} | {rss_loaded[name]:.0f} | {rss_after[name]:.0f} |")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

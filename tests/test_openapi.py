@@ -1,0 +1,28 @@
+"""The committed openapi.json is what the app serves, and it documents the decision parameters."""
+
+import json
+
+from app.openapi import render_openapi
+from app.settings import REPO_ROOT
+
+
+def test_committed_spec_matches_the_app():
+    committed = (REPO_ROOT / "openapi.json").read_text()
+    assert committed == render_openapi(), "openapi.json is stale: run `make openapi`"
+
+
+def test_served_spec_equals_the_committed_file(client):
+    assert client.get("/openapi.json").json() == json.loads((REPO_ROOT / "openapi.json").read_text())
+
+
+def test_decision_parameters_are_documented_with_examples():
+    spec = json.loads(render_openapi())
+    operation = spec["paths"]["/v1/platforms/{platform_id}/ai-training"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert set(params) == {"platform_id", "category", "country", "as_of", "age", "objected", "objected_on",
+                           "posted_on"}
+    assert all(p.get("description") for p in params.values())
+    assert all("example" in p or "examples" in p for p in params.values())
+    assert "public-posts" in params["category"]["schema"]["enum"]
+    verdict = spec["components"]["schemas"]["DecisionOut"]["properties"]["verdict"]
+    assert set(verdict["enum"]) == {"used", "not_used", "conditional", "unknown"}
