@@ -12,34 +12,41 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import repository
+from app.policy import prepare
 from app.policy.model import Snapshot
 
 log = logging.getLogger("trainwatch.cache")
 
 
 class BoundedCache:
-    """A least-recently-used map with a fixed number of entries, safe to share between threads."""
+    """A least-recently-used map bounded by the total cost (bytes) of its values, safe to share between threads."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+    def __init__(self, max_cost: int) -> None:
+        self.max_cost = max_cost
+        self.cost = 0
+        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
         """Return the cached value or None, marking it recently used."""
         with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Store a value, evicting the least recently used entry when full."""
-        with self._lock:
-            self._data[key] = value
+            entry = self._data.get(key)
+            if entry is None:
+                return None
             self._data.move_to_end(key)
-            if len(self._data) > self.size:
-                self._data.popitem(last=False)
+            return entry[0]
+
+    def put(self, key: Hashable, value: Any, cost: int) -> None:
+        """Store a value costing `cost`, evicting least recently used entries until the total fits."""
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.cost -= old[1]
+            self._data[key] = (value, cost)
+            self.cost += cost
+            while self.cost > self.max_cost and self._data:
+                _, (_, evicted) = self._data.popitem(last=False)
+                self.cost -= evicted
 
     def __len__(self) -> int:
         return len(self._data)
@@ -48,13 +55,13 @@ class BoundedCache:
 class SnapshotStore:
     """Holds the current snapshot; rebuilds it beside the old one and swaps when the revision moves."""
 
-    def __init__(self, engine: Engine, *, check_seconds: float, answer_cache_size: int) -> None:
+    def __init__(self, engine: Engine, *, check_seconds: float, answer_cache_bytes: int) -> None:
         self.engine = engine
         self.check_seconds = check_seconds
-        self.answer_cache_size = answer_cache_size
+        self.answer_cache_bytes = answer_cache_bytes
         self._snapshot: Snapshot | None = None
         # Answers are cached per snapshot, so a swap drops every stale answer at once.
-        self.answers = BoundedCache(answer_cache_size)
+        self.answers = BoundedCache(answer_cache_bytes)
         self._rebuild_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -82,11 +89,12 @@ class SnapshotStore:
                 if current is not None and current.revision >= revision:
                     return current
                 fresh = repository.load_snapshot(session)
+            prepare(fresh)  # index every platform and category now, not on the first requests
             self._swap(fresh)
             return fresh
 
     def _swap(self, fresh: Snapshot) -> None:
-        self.answers = BoundedCache(self.answer_cache_size)
+        self.answers = BoundedCache(self.answer_cache_bytes)
         self._snapshot = fresh
         for listener in self.on_swap:
             listener(fresh)

@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
     store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
-                          answer_cache_size=settings.decision_cache_size)
+                          answer_cache_bytes=settings.answer_cache_mb * 2**20)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

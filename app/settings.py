@@ -19,7 +19,8 @@ class Settings(BaseSettings):
     # How often a worker asks the database whether another process changed the data.
     revision_check_seconds: float = 1.0
     max_body_bytes: int = 2_000_000
-    decision_cache_size: int = 65_536
+    # Bound of each worker's cache of finished answers (bytes of answer bodies kept).
+    answer_cache_mb: int = 64
     # Serve the decision route from a pure ASGI layer before FastAPI's routing (same answers, less overhead).
     fast_path: bool = True
     log_level: str = "INFO"

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
-from app.answers import AnswerService, dumps, to_response
+from app.answers import AnswerService, to_response
 from app.api.schemas import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
 from app.errors import Problem
 
@@ -94,11 +94,7 @@ async def checks(request: Request) -> Response:
     if len(items) > MAX_CHECKS:
         raise Problem(413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.",
                       param="checks")
-    answers = service(request)
-    snapshot = answers.store.snapshot
-    today = answers.today()
-    results = [answers.check(snapshot, item, today) for item in items]
-    return Response(dumps({"dataset_revision": snapshot.revision, "results": results}), media_type="application/json")
+    return Response(service(request).batch(items), media_type="application/json")
 
 
 async def _read_body(request: Request) -> bytes:

@@ -1,0 +1,57 @@
+"""The decision engine: pure Python over an immutable snapshot, standard library only, no I/O, no clock."""
+
+from .engine import answer, decide, decide_many, opt_out_facts, prepare, sources_for
+from .errors import QueryError
+from .model import (
+    DEPENDS_ON_ORDER,
+    GLOBAL,
+    Category,
+    Confidence,
+    Deadline,
+    Decision,
+    Jurisdiction,
+    JurisdictionKind,
+    LateObjection,
+    OptOut,
+    OptOutFacts,
+    Platform,
+    Query,
+    Rule,
+    Snapshot,
+    Source,
+    Treatment,
+    Verdict,
+)
+from .query import COUNTRY_ALIASES, ParsedQuery, parse_country, parse_query
+
+__all__ = [
+    "COUNTRY_ALIASES",
+    "DEPENDS_ON_ORDER",
+    "GLOBAL",
+    "Category",
+    "Confidence",
+    "Deadline",
+    "Decision",
+    "Jurisdiction",
+    "JurisdictionKind",
+    "LateObjection",
+    "OptOut",
+    "OptOutFacts",
+    "ParsedQuery",
+    "Platform",
+    "Query",
+    "QueryError",
+    "Rule",
+    "Snapshot",
+    "Source",
+    "Treatment",
+    "Verdict",
+    "answer",
+    "decide",
+    "decide_many",
+    "opt_out_facts",
+    "parse_country",
+    "parse_query",
+    "prepare",
+    "sources_for",
+]

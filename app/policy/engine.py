@@ -1,0 +1,91 @@
+"""Answer "is this content used for AI training?" from a snapshot, for one category or a whole platform."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from .errors import QueryError
+from .explain import explain
+from .index import pair_index
+from .model import Category, Decision, OptOutFacts, Platform, Query, Rule, Snapshot, Source
+from .query import ParsedQuery
+from .summary import summarise
+from .worlds import analyse
+
+
+def decide(snapshot: Snapshot, query: Query) -> Decision:
+    """Return the decision for the query's platform and category; raise QueryError for unknown ids."""
+    return _decide(snapshot, _platform(snapshot, query.platform_id), _category(snapshot, query.category_id), query)
+
+
+def decide_many(snapshot: Snapshot, query: Query, category_ids: Iterable[str] | None = None) -> tuple[Decision, ...]:
+    """Return one decision per category (default: every category the platform has rules for), in order."""
+    platform = _platform(snapshot, query.platform_id)
+    if category_ids is None:
+        category_ids = snapshot.categories_by_platform.get(platform.id, ())
+    categories = [_category(snapshot, cid) for cid in category_ids]  # fail before doing any work
+    return tuple(_decide(snapshot, platform, category, replace(query, category_id=category.id))
+                 for category in categories)
+
+
+def answer(snapshot: Snapshot, parsed: ParsedQuery) -> tuple[Decision, ...]:
+    """Return the decisions a parsed request asks for: its one category, or all of the platform's."""
+    return decide_many(snapshot, parsed.query, parsed.category_ids)
+
+
+def prepare(snapshot: Snapshot) -> None:
+    """Build every platform and category index ahead of the first request, so none pays for it."""
+    for platform_id, category_id in snapshot.rules_by_pair:
+        pair_index(snapshot, platform_id, category_id)
+
+
+def opt_out_facts(rule: Rule | None, as_of: date) -> OptOutFacts | None:
+    """Return the rule's opt-out as it stands on the day, or None where the rule has none."""
+    opt = rule.opt_out if rule is not None else None
+    if opt is None:
+        return None
+    passed = None if opt.deadline is None else as_of > opt.deadline
+    return OptOutFacts(available=True, method=opt.method, url=opt.url, deadline=opt.deadline, deadline_passed=passed,
+                       after_deadline=opt.after_deadline)
+
+
+def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]:
+    """Return the sources of the rules and of their opt-out deadlines, each once, in order."""
+    ids: dict[str, None] = {}
+    for rule in rules:
+        ids.update(dict.fromkeys(rule.source_ids))
+        deadline = snapshot.deadlines.get(rule.opt_out.deadline_id) if rule.opt_out and rule.opt_out.deadline_id \
+            else None
+        if deadline is not None:
+            ids.update(dict.fromkeys(deadline.source_ids))
+    return tuple(snapshot.sources[sid] for sid in ids if sid in snapshot.sources)
+
+
+def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Query) -> Decision:
+    analysis = analyse(snapshot, pair_index(snapshot, platform.id, category.id), query)
+    return Decision(
+        category_id=category.id,
+        verdict=analysis.verdict,
+        summary=summarise(snapshot, query, analysis),
+        reasons=explain(snapshot, query, analysis),
+        depends_on=analysis.depends_on,
+        rule=analysis.rule,
+        opt_out=opt_out_facts(analysis.rule, query.as_of),
+        sources=sources_for(snapshot, analysis.rules),
+    )
+
+
+def _platform(snapshot: Snapshot, platform_id: str) -> Platform:
+    found = snapshot.platforms.get(platform_id)
+    if found is None:
+        raise QueryError(404, "platform_id", f"There is no platform {platform_id!r}.", tuple(snapshot.platforms))
+    return found
+
+
+def _category(snapshot: Snapshot, category_id: str) -> Category:
+    found = snapshot.categories.get(category_id)
+    if found is None:
+        raise QueryError(422, "category", f"There is no data category {category_id!r}.", tuple(snapshot.categories))
+    return found

@@ -1,0 +1,168 @@
+"""Per platform and category indexes the engine derives from a snapshot, built once and kept on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .model import GLOBAL, LateObjection, Rule, Snapshot, Treatment
+
+# One step of a jurisdiction chain that has rules in force: the jurisdiction and those rules, oldest first.
+Level = tuple[str, tuple[Rule, ...]]
+
+_EMPTY: dict[str, tuple[Rule, ...]] = {}
+_DAY = timedelta(days=1)
+_COVERS = LateObjection.COVERS_LATER_POSTS
+_MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice
+_SHARED_LIMIT = 20_000  # shared analyses kept per snapshot, a few MB at most
+_NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
+
+
+@dataclass(frozen=True, slots=True)
+class PairIndex:
+    """The rules of one platform and category by jurisdiction, and one sample country per way to resolve them."""
+
+    by_jurisdiction: dict[str, tuple[Rule, ...]]
+    # (country, chain) for one country per distinct set of rule jurisdictions in its chain: countries with the
+    # same set always resolve to the same rules, so they always get the same answer.
+    country_reps: tuple[tuple[str, tuple[str, ...]], ...]
+    memo: dict[tuple[str | None, date], Context] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The rules in force on one day for a country's chain, or for every way to resolve one when it is open."""
+
+    keys: tuple[tuple[str, ...], ...]  # per chain tried (the query's own first): its jurisdictions with rules
+    level_sets: dict[tuple[str, ...], tuple[Level, ...]]  # the levels behind each distinct key
+    fixed: dict[tuple[str, ...], Rule | None]  # for level sets without posting windows: the rule for any content
+    opt_outs: tuple[Rule, ...]  # candidates an objection can change
+    windows: tuple[Rule, ...]  # candidates that cover only a posting window
+    covers: bool  # some late objection covers only later posts: objection and posting days are compared
+    min_ages: tuple[int, ...]  # age limits that can change an outcome
+    cuts: frozenset[date]  # first days on which a comparison the candidates make flips
+    # Everything about the rules that can change an outcome: contexts with equal signatures (other categories,
+    # other platforms) answer equal facts alike, so their analyses can be shared.
+    signature: tuple = ()
+
+
+def pair_index(snapshot: Snapshot, platform_id: str, category_id: str) -> PairIndex:
+    """Return the index for one platform and category, building and memoising it on the snapshot."""
+    key = ("pair", platform_id, category_id)
+    found = snapshot.memo.get(key)
+    if found is None:
+        found = _build(snapshot, snapshot.rules_by_pair.get((platform_id, category_id), ()))
+        snapshot.memo[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
+    by_jurisdiction: dict[str, list[Rule]] = {}
+    for rule in rules:  # already oldest first, so each level stays oldest first
+        by_jurisdiction.setdefault(rule.jurisdiction, []).append(rule)
+    if not by_jurisdiction:
+        return PairIndex(_EMPTY, (), {})
+    # A rule may name a country the jurisdiction table lacks; it still needs a sample of its own.
+    countries = sorted(set(snapshot.chains) | {j for j in by_jurisdiction if j != GLOBAL and j not in
+                                               snapshot.jurisdictions})
+    seen: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+    for country in countries:
+        chain = snapshot.chain(country)
+        signature = tuple(j for j in chain if j in by_jurisdiction)
+        seen.setdefault(signature, (country, chain))
+    return PairIndex({j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {})
+
+
+def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
+    """Return the rules in force on the day for the country (None: every way to resolve one), memoised."""
+    key = (country, day)
+    found = index.memo.get(key)
+    if found is None:
+        if len(index.memo) >= _MEMO_LIMIT:
+            index.memo.clear()
+        found = index.memo[key] = _context(snapshot, index, country, day)
+    return found
+
+
+def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
+    chains = [snapshot.chain(country)]
+    if country is None:
+        chains.extend(chain for _, chain in index.country_reps)
+    keys = []
+    level_sets: dict[tuple[str, ...], tuple[Level, ...]] = {}
+    for chain in chains:
+        found = levels(index, chain, day)
+        key = tuple(j for j, _ in found)  # the rules in force follow from the jurisdictions and the day
+        level_sets.setdefault(key, found)
+        keys.append(key)
+    candidates = list({r.id: r for found in level_sets.values() for _, rules in found for r in rules}.values())
+    opt_outs = tuple(r for r in candidates if r.treatment is Treatment.OPT_OUT and r.opt_out is not None)
+    windows = tuple(r for r in candidates if r.has_posting_window)
+    cuts = set()
+    for rule in opt_outs:
+        deadline = rule.opt_out.deadline  # type: ignore[union-attr]
+        if deadline is not None:
+            cuts.add(deadline + _DAY)
+        elif rule.effective_from is not None:
+            cuts.add(rule.effective_from)
+    for rule in windows:
+        if rule.posted_from is not None:
+            cuts.add(rule.posted_from)
+        if rule.posted_until is not None:
+            cuts.add(rule.posted_until + _DAY)
+    return Context(
+        keys=tuple(keys),
+        level_sets=level_sets,
+        fixed={key: select(found, None) for key, found in level_sets.items()
+               if not any(r.has_posting_window for _, rules in found for r in rules)},
+        opt_outs=opt_outs,
+        windows=windows,
+        covers=any(r.opt_out.late_objection is _COVERS for r in opt_outs),  # type: ignore[union-attr]
+        min_ages=tuple(sorted({r.min_age for r in candidates if r.min_age and r.treatment not in _NEVER_USED})),
+        cuts=frozenset(cuts),
+        signature=(tuple(keys), tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found)
+                                      for found in level_sets.values())),
+    )
+
+
+def _behaviour(rule: Rule) -> tuple:
+    opt = rule.opt_out
+    return (rule.treatment, rule.min_age, rule.effective_from, rule.posted_from, rule.posted_until,
+            None if opt is None else (opt.deadline, opt.late_objection))
+
+
+def bounded_memo(snapshot: Snapshot, name: str) -> dict:
+    """Return a named memo dict kept on the snapshot, emptied whenever it grows past its bound."""
+    found = snapshot.memo.get(name)
+    if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]
+        found = snapshot.memo[name] = {}
+    return found  # type: ignore[return-value]
+
+
+def levels(index: PairIndex, chain: tuple[str, ...], day: date) -> tuple[Level, ...]:
+    """Return the chain's jurisdictions that have rules in force on the day, most specific first."""
+    found = []
+    for jurisdiction in chain:
+        rules = index.by_jurisdiction.get(jurisdiction)
+        if rules:
+            live = tuple(r for r in rules if r.in_force_on(day))
+            if live:
+                found.append((jurisdiction, live))
+    return tuple(found)
+
+
+def select(found: tuple[Level, ...], posted_on: date | None) -> Rule | None:
+    """Return the rule that decides for content posted on the day (None: the day is not known)."""
+    for _, rules in found:
+        best: Rule | None = None
+        best_windowed = False
+        for rule in rules:
+            windowed = rule.posted_from is not None or rule.posted_until is not None
+            if windowed and (posted_on is None or not rule.covers_posted_on(posted_on)):
+                continue
+            # A rule for a posting window is the more specific one; otherwise the newest rule wins.
+            if best is None or windowed or not best_windowed:
+                best, best_windowed = rule, windowed
+        if best is not None:
+            return best
+    return None

@@ -1,0 +1,105 @@
+"""Parse the raw query parameters of a decision request, the same way for every route that takes them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import QueryError
+from .model import JurisdictionKind, Query, Snapshot
+
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+MAX_AGE = 150
+# The spellings pydantic accepts for a boolean, so the fast path and the FastAPI route agree.
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_AGE = re.compile(r"\d{1,3}", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A validated decision request: the query, whether it named a category, and the country's jurisdictions."""
+
+    query: Query  # category_id is "" when the request names none
+    category_id: str | None  # None: every category the platform has data for
+    jurisdictions: tuple[str, ...]  # the country's chain, most specific first; ("GLOBAL",) without a country
+
+    @property
+    def category_ids(self) -> tuple[str, ...] | None:
+        """Return the one category asked about, or None for all of the platform's categories."""
+        return None if self.category_id is None else (self.category_id,)
+
+
+def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str | None], today: date) -> ParsedQuery:
+    """Validate raw parameters against the snapshot and return the normalised query; raise QueryError if bad."""
+    if platform_id not in snapshot.platforms:
+        raise QueryError(404, "platform_id", f"There is no platform {platform_id!r}.", tuple(snapshot.platforms))
+    category = params.get("category")
+    if category is not None and category not in snapshot.categories:
+        raise QueryError(422, "category", f"There is no data category {category!r}.", tuple(snapshot.categories))
+    country = parse_country(snapshot, params.get("country"))
+    as_of = _date(params, "as_of") or today
+    age = _age(params.get("age"))
+    objected = _bool(params.get("objected"))
+    objected_on = _date(params, "objected_on")
+    posted_on = _date(params, "posted_on")
+    if objected_on is not None:
+        if objected is False:
+            raise QueryError(422, "objected_on", "objected_on gives an objection day, but objected is false.")
+        objected = True  # the day implies the objection
+    query = Query(platform_id=platform_id, category_id=category or "", as_of=as_of, country=country, age=age,
+                  objected=objected, objected_on=objected_on, posted_on=posted_on)
+    return ParsedQuery(query, category, snapshot.chain(country))
+
+
+def parse_country(snapshot: Snapshot, raw: str | None) -> str | None:
+    """Return the standard ISO 3166-1 alpha-2 code for a country the snapshot knows; raise QueryError if not."""
+    if raw is None:
+        return None
+    code = raw.strip().upper()
+    code = COUNTRY_ALIASES.get(code, code)
+    found = snapshot.jurisdictions.get(code)
+    if found is not None and found.kind is JurisdictionKind.COUNTRY:
+        return code
+    valid = tuple(sorted(j.code for j in snapshot.jurisdictions.values() if j.kind is JurisdictionKind.COUNTRY))
+    if found is not None:
+        detail = f"{raw!r} is a group of countries, not a country; give an ISO 3166-1 alpha-2 country code."
+    else:
+        detail = f"{raw!r} is not an ISO 3166-1 alpha-2 country code this service knows."
+    raise QueryError(422, "country", detail, valid)
+
+
+def _date(params: Mapping[str, str | None], name: str) -> date | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if _DATE.fullmatch(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise QueryError(422, name, f"{raw!r} is not a date in the form YYYY-MM-DD.")
+
+
+def _age(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if _AGE.fullmatch(raw.strip()):
+        age = int(raw)
+        if age <= MAX_AGE:
+            return age
+    raise QueryError(422, "age", f"{raw!r} is not a whole number of years from 0 to {MAX_AGE}.")
+
+
+def _bool(raw: str | None) -> bool | None:
+    if raw is None:
+        return None
+    word = raw.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise QueryError(422, "objected", f"{raw!r} is not a boolean; use true or false.")

@@ -1,0 +1,160 @@
+"""Try every way the facts a query leaves open could turn out, and find which of them change the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+
+from .index import Context, Level, PairIndex, bounded_memo, context, select
+from .model import DEPENDS_ON_ORDER, LateObjection, Query, Rule, Snapshot, Treatment, Verdict
+from .samples import Samples
+
+_WINDOWED = object()  # marks a level set whose rule depends on the posting day
+_PLAIN = {
+    Treatment.USED: Verdict.USED,
+    Treatment.NOT_USED: Verdict.NOT_USED,
+    Treatment.OPT_IN: Verdict.NOT_USED,
+    Treatment.UNKNOWN: Verdict.UNKNOWN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the enumeration found: the verdict, what it depends on, and the rules it rests on."""
+
+    verdict: Verdict
+    depends_on: tuple[str, ...]
+    levels: tuple[Level, ...]  # for the query's own chain (GLOBAL when no country is given)
+    rule: Rule | None  # the rule for content of unknown posting day, or for the given one
+    rules: tuple[Rule, ...]  # every rule the answer for the query's chain can rest on, rule first
+    objected_on: date | None  # the objection that counts on as_of (None: none, or its day is open)
+    # With the country open: per most specific rule jurisdiction, the verdict there and what it depends on.
+    by_country: tuple[tuple[str | None, Verdict, tuple[str, ...]], ...] = ()
+
+
+def objection_in_time(rule: Rule, day: date) -> bool:
+    """Return whether an objection on the day keeps all of the content out under the rule."""
+    opt = rule.opt_out
+    if opt is None:
+        return False
+    if opt.deadline is not None:
+        return day <= opt.deadline
+    return rule.effective_from is not None and day < rule.effective_from
+
+
+def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted_on: date | None) -> Verdict:
+    """Return the verdict for fully known facts (None for a fact nothing depends on)."""
+    if rule is None:
+        return Verdict.UNKNOWN
+    if rule.min_age is not None and age is not None and age < rule.min_age:
+        return Verdict.NOT_USED
+    if rule.treatment is not Treatment.OPT_OUT:
+        return _PLAIN[rule.treatment]
+    if objected_on is None or rule.opt_out is None:
+        return Verdict.USED
+    if objection_in_time(rule, objected_on):
+        return Verdict.NOT_USED
+    late = rule.opt_out.late_objection
+    if late is LateObjection.STOPS_FUTURE_TRAINING:
+        return Verdict.NOT_USED
+    if late is LateObjection.COVERS_LATER_POSTS and posted_on is not None and posted_on >= objected_on:
+        return Verdict.NOT_USED
+    return Verdict.USED
+
+
+def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
+    """Try representative values of every open fact and return what the verdict turns on."""
+    given_day = query.objected_on if query.objected_on is not None and query.objected_on <= query.as_of else None
+    ctx = context(snapshot, index, query.country, query.as_of)
+    shared = bounded_memo(snapshot, "analyses")
+    key = (ctx.signature, query.as_of, query.age, query.objected, query.objected_on, query.posted_on)
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = _verdict(ctx, Samples(query, given_day, ctx))
+    verdict, depends_on, by_country, posted = found
+    own = ctx.level_sets[ctx.keys[0]]
+    rules = _rules_for(own, posted)
+    rule = select(own, query.posted_on)
+    if rule is None or (query.posted_on is None and rule not in rules):
+        rule = rules[0] if rules else None  # the general rule may reach no content posted by as_of
+    elif rules[0] is not rule:
+        rules = (rule, *[r for r in rules if r is not rule])
+    return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country)
+
+
+def _verdict(ctx: Context, samples: Samples) -> tuple:
+    """Return the verdict, depends_on, per-country answers and the posting days tried."""
+    columns: dict[tuple[int, date | None], tuple[Verdict, ...]] = {}
+    tables = {key: _table(found, ctx.fixed.get(key, _WINDOWED), samples, columns)
+              for key, found in ctx.level_sets.items()}
+    distinct = set(tables.values())
+    first = next(iter(distinct))
+    if len(distinct) == 1 and first.count(first[0]) == len(first):
+        return first[0], (), (), samples.posted
+    varying = {table: samples.varying(table) for table in distinct}
+    depends = set().union(*varying.values())
+    by_country: list[tuple[str | None, Verdict, tuple[str, ...]]] = []
+    if len(distinct) > 1:
+        depends.add("country")
+        for key in ctx.keys[1:]:
+            table = tables[key]
+            verdict = table[0] if table.count(table[0]) == len(table) else Verdict.CONDITIONAL
+            entry = (key[0] if key else None, verdict, _ordered(varying[table]))
+            if entry not in by_country:
+                by_country.append(entry)
+    return Verdict.CONDITIONAL, _ordered(depends), tuple(by_country), samples.posted
+
+
+def _ordered(params: set[str]) -> tuple[str, ...]:
+    return tuple(p for p in DEPENDS_ON_ORDER if p in params)
+
+
+def _rules_for(found: tuple[Level, ...], posted: tuple[date | None, ...]) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    for day in posted:
+        rule = select(found, day)
+        if rule is not None and rule not in rules:
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _table(found: tuple[Level, ...], fixed: Rule | None | object, samples: Samples,
+           columns: dict) -> tuple[Verdict, ...]:
+    """Return the outcomes for every sampled (posting day, age, objection), in that nesting order."""
+    if fixed is not _WINDOWED and not _compares_posting(fixed):  # type: ignore[arg-type]
+        # The same rule decides for any posting day, and that day does not enter its outcome.
+        key = (id(fixed), None)
+        col = columns.get(key)
+        if col is None:
+            col = columns[key] = _column(fixed, None, samples)  # type: ignore[arg-type]
+        return col * len(samples.posted)
+    cols = []
+    for day in samples.posted:
+        rule = select(found, day)
+        key = (id(rule), day if _compares_posting(rule) else None)
+        col = columns.get(key)
+        if col is None:
+            col = columns[key] = _column(rule, day, samples)
+        cols.append(col)
+    return cols[0] if len(cols) == 1 else tuple(chain.from_iterable(cols))
+
+
+def _compares_posting(rule: Rule | None) -> bool:
+    """Return whether the rule's outcome compares the posting day with the objection day."""
+    return rule is not None and rule.opt_out is not None and \
+        rule.opt_out.late_objection is LateObjection.COVERS_LATER_POSTS
+
+
+def _column(rule: Rule | None, posted_on: date | None, samples: Samples) -> tuple[Verdict, ...]:
+    """Return the outcomes for one posting day under one rule, for every sampled (age, objection)."""
+    objections = samples.objections
+    if rule is None or rule.treatment is not Treatment.OPT_OUT or rule.opt_out is None:
+        # The objection cannot matter: work out each age once.
+        return tuple(v for age in samples.ages for v in (outcome(rule, age, None, posted_on),) * len(objections))
+    row = tuple(outcome(rule, None, day, posted_on) for day in objections)
+    limit = rule.min_age
+    if not limit:
+        return row * len(samples.ages)
+    excluded = (Verdict.NOT_USED,) * len(objections)
+    return tuple(v for age in samples.ages for v in (excluded if age is not None and age < limit else row))
