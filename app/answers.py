@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
@@ -59,16 +60,19 @@ class AnswerService:
         self.store = store
         self.today = today
 
-    def single(self, platform_id: str, params: Mapping[str, str], path: str) -> Answer:
-        """Answer GET /v1/platforms/{platform_id}/ai-training for raw query parameters."""
+    def single(self, platform_id: str, query_string: bytes, path: str) -> Answer:
+        """Answer GET /v1/platforms/{platform_id}/ai-training for the request's raw query string."""
         snapshot = self.store.snapshot
         cache = self.store.answers
         today = self.today()
-        key = (platform_id, tuple(sorted((k, params[k]) for k in QUERY_FIELDS if k in params)), today)
+        # Keyed on the raw bytes: a repeated question skips even the parsing of its query string.
+        key = (platform_id, query_string, today)
         found = cache.get(key)
         if found is None:
+            # Like Starlette's QueryParams: blank values kept, the last of a repeated name wins.
+            params = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
             found = self._compute(snapshot, platform_id, params, today, path)
-            cache.put(key, found, len(found.body) + ENTRY_OVERHEAD)
+            cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
         return found
 
     def _compute(self, snapshot: Snapshot, platform_id: str, params: Mapping[str, str], today: date,

@@ -7,7 +7,6 @@ byte for byte alike (tests/api/test_fastpath.py checks this over generated queri
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,11 +31,9 @@ class DecisionFastPath:
         await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, platform_id: str) -> None:
-        # Like Starlette's QueryParams: blank values kept, the last of a repeated name wins.
-        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         if_none_match = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-        ans = self.service.single(platform_id, params, scope["path"])
+        ans = self.service.single(platform_id, scope["query_string"], scope["path"])
         await to_response(ans, if_none_match)(scope, receive, send)

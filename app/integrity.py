@@ -88,8 +88,9 @@ def _references(session: Session, resource: str, record: records.Record) -> list
 def _overlaps(session: Session, rule: models.Rule) -> list[str]:
     others = session.exec(select(models.Rule).where(
         models.Rule.platform_id == rule.platform_id, models.Rule.category_id == rule.category_id,
-        models.Rule.jurisdiction_code == rule.jurisdiction_code, models.Rule.id != rule.id)).all()
-    return [f"overlaps rule {other.id!r} (same platform, category and jurisdiction, overlapping dates)"
+        models.Rule.jurisdiction_code == rule.jurisdiction_code, models.Rule.used_by == rule.used_by,
+        models.Rule.id != rule.id)).all()
+    return [f"overlaps rule {other.id!r} (same platform, category, jurisdiction and user, overlapping dates)"
             for other in others
             if _spans_meet(rule.effective_from, rule.effective_until, other.effective_from, other.effective_until)
             and _spans_meet(rule.posted_from, rule.posted_until, other.posted_from, other.posted_until)]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,6 +13,9 @@ log = logging.getLogger("trainwatch.access")
 
 def configure_logging(level: str) -> None:
     """Configure the standard library's logging once for the process."""
+    # Caller, thread and process lookups are never printed by our format but cost time on every request line.
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger()
     if not any(getattr(h, "_trainwatch", False) for h in root.handlers):
         handler = logging.StreamHandler()
@@ -32,7 +35,7 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex[:16]
+        request_id = _incoming_id(scope) or os.urandom(8).hex()
         started = time.perf_counter()
         status = 500
 

@@ -94,11 +94,13 @@ class Rule(SQLModel, table=True):
     category_id: str = _fk("data_category.id")
     jurisdiction_code: str = _fk("jurisdiction.code")
     treatment: str  # used | not_used | opt_out | opt_in | unknown
+    used_by: str = "platform"  # platform | third-parties: who trains on the content under this rule
     effective_from: date | None = None
     effective_until: date | None = None  # inclusive
     posted_from: date | None = None
     posted_until: date | None = None
     min_age: int | None = None
+    under_age: str = "not_used"  # what the rule says of accounts younger than min_age: not_used | unknown
     legal_basis: str | None = None
     opt_out_method: str | None = None  # None: the rule has no opt-out
     opt_out_url: str | None = None

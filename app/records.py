@@ -106,8 +106,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "platform": ("id", "name", "operator", "website", "privacy_policy_url"),
     "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
     "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
-    "rule": ("id", "platform", "category", "jurisdiction", "treatment", "effective_from", "effective_until",
-             "posted_from", "posted_until", "min_age", "legal_basis", "opt_out", "confidence", "summary", "notes",
+    "rule": ("id", "platform", "category", "jurisdiction", "treatment", "used_by", "effective_from",
+             "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out", "confidence", "summary", "notes",
              "sources"),
 }
 

@@ -62,7 +62,8 @@ def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm
         treatment=pm.Treatment(row.treatment), summary=row.summary, confidence=pm.Confidence(row.confidence),
         source_ids=source_ids, effective_from=row.effective_from, effective_until=row.effective_until,
         posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
-        legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()),
+        legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
+        under_age=pm.UnderAge(row.under_age),
     )
 
 

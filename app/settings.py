@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # Serve the decision route from a pure ASGI layer before FastAPI's routing (same answers, less overhead).
     fast_path: bool = True
     log_level: str = "INFO"
+    # Let FastAPI emit OpenTelemetry spans and metrics to the providers configured in the process.
+    telemetry: bool = False
 
 
 @lru_cache

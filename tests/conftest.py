@@ -58,7 +58,9 @@ class Databases:
         if kind == "seeded":
             from app.seeding import seed
 
-            seed(_engine(url), DATA, actor="test-seed")
+            engine = _engine(url)
+            seed(engine, DATA, actor="test-seed")
+            engine.dispose()  # PostgreSQL refuses to copy a template that has open connections
         self.templates[kind] = url
         return url
 

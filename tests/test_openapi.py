@@ -22,7 +22,7 @@ def test_decision_parameters_are_documented_with_examples():
     assert set(params) == {"platform_id", "category", "country", "as_of", "age", "objected", "objected_on",
                            "posted_on"}
     assert all(p.get("description") for p in params.values())
-    assert all("example" in p or "examples" in p for p in params.values())
+    assert all("example" in p or "examples" in p or "examples" in p["schema"] for p in params.values())
     assert "public-posts" in params["category"]["schema"]["enum"]
     verdict = spec["components"]["schemas"]["DecisionOut"]["properties"]["verdict"]
     assert set(verdict["enum"]) == {"used", "not_used", "conditional", "unknown"}

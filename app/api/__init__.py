@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.api import decisions
+from app.api import categories, changes, deadlines, decisions, jurisdictions, platforms, rules, sources
 
 router = APIRouter(prefix="/v1")
 router.include_router(decisions.router)
+for module in (platforms, categories, jurisdictions, rules, deadlines, sources, changes):
+    router.include_router(module.router)

@@ -64,7 +64,7 @@ def ai_training(
     `verdict` is `used`, `not_used`, `conditional` (the answer turns on the facts listed in `depends_on`) or
     `unknown` (no confirmed rule). Responses carry an `ETag`; send it back in `If-None-Match` to get 304.
     """
-    ans = service(request).single(platform_id, request.query_params, request.url.path)
+    ans = service(request).single(platform_id, request.scope["query_string"], request.scope["path"])
     return to_response(ans, if_none_match)
 
 

@@ -8,10 +8,11 @@ from datetime import date
 
 from .errors import QueryError
 from .explain import explain
-from .index import pair_index
+from .index import PairIndex, pair_index
 from .model import Category, Decision, OptOutFacts, Platform, Query, Rule, Snapshot, Source
 from .query import ParsedQuery
 from .summary import summarise
+from .uses import combine
 from .worlds import analyse
 
 
@@ -37,8 +38,9 @@ def answer(snapshot: Snapshot, parsed: ParsedQuery) -> tuple[Decision, ...]:
 
 def prepare(snapshot: Snapshot) -> None:
     """Build every platform and category index ahead of the first request, so none pays for it."""
-    for platform_id, category_id in snapshot.rules_by_pair:
-        pair_index(snapshot, platform_id, category_id)
+    for (platform_id, category_id), uses in snapshot.uses_by_pair.items():
+        for used_by in uses if len(uses) > 1 else (None,):
+            pair_index(snapshot, platform_id, category_id, used_by)
 
 
 def opt_out_facts(rule: Rule | None, as_of: date) -> OptOutFacts | None:
@@ -64,7 +66,17 @@ def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]
 
 
 def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Query) -> Decision:
-    analysis = analyse(snapshot, pair_index(snapshot, platform.id, category.id), query)
+    uses = snapshot.uses_by_pair.get((platform.id, category.id), ())
+    if len(uses) <= 1:
+        return _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id))
+    # The platform's own training and third parties' training are separate rules: decide each, then combine.
+    parts = [(use, _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id, use)))
+             for use in uses]
+    return combine(category.id, parts)
+
+
+def _decide_one(snapshot: Snapshot, category: Category, query: Query, index: PairIndex) -> Decision:
+    analysis = analyse(snapshot, index, query)
     return Decision(
         category_id=category.id,
         verdict=analysis.verdict,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .model import LateObjection, Query, Rule, Snapshot, Treatment
+from .model import LateObjection, Query, Rule, Snapshot, Treatment, UnderAge
 from .phrases import ALWAYS_NOT_USED, LATE, by_country, has_limit, in_time, late_possible, limit, no_rule, window
 from .worlds import Analysis, objection_in_time
 
@@ -107,6 +107,11 @@ def _objection(query: Query, rule: Rule, day: date) -> str:
 
 def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[str]) -> None:
     min_age = rule.min_age
+    if min_age and rule.under_age is UnderAge.UNKNOWN:
+        asked = f"; nothing is confirmed for an account holder aged {query.age}" if query.age is not None and \
+            query.age < min_age else ""
+        reasons.append(f"The sources speak only of accounts aged {min_age} or over{asked}.")
+        return
     if not min_age or rule.treatment in ALWAYS_NOT_USED:
         return
     if query.age is None:

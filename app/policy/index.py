@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .model import GLOBAL, LateObjection, Rule, Snapshot, Treatment
+from .model import GLOBAL, LateObjection, Rule, Snapshot, Treatment, UnderAge, UsedBy
 
 # One step of a jurisdiction chain that has rules in force: the jurisdiction and those rules, oldest first.
 Level = tuple[str, tuple[Rule, ...]]
@@ -46,12 +46,15 @@ class Context:
     signature: tuple = ()
 
 
-def pair_index(snapshot: Snapshot, platform_id: str, category_id: str) -> PairIndex:
-    """Return the index for one platform and category, building and memoising it on the snapshot."""
-    key = ("pair", platform_id, category_id)
+def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
+    """Return the index for one platform and category (and one user of the content), memoised on the snapshot."""
+    key = ("pair", platform_id, category_id, used_by)
     found = snapshot.memo.get(key)
     if found is None:
-        found = _build(snapshot, snapshot.rules_by_pair.get((platform_id, category_id), ()))
+        rules = snapshot.rules_by_pair.get((platform_id, category_id), ())
+        if used_by is not None:
+            rules = tuple(r for r in rules if r.used_by is used_by)
+        found = _build(snapshot, rules)
         snapshot.memo[key] = found
     return found  # type: ignore[return-value]
 
@@ -118,7 +121,8 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
         opt_outs=opt_outs,
         windows=windows,
         covers=any(r.opt_out.late_objection is _COVERS for r in opt_outs),  # type: ignore[union-attr]
-        min_ages=tuple(sorted({r.min_age for r in candidates if r.min_age and r.treatment not in _NEVER_USED})),
+        min_ages=tuple(sorted({r.min_age for r in candidates if r.min_age and
+                               (r.treatment not in _NEVER_USED or r.under_age is not UnderAge.NOT_USED)})),
         cuts=frozenset(cuts),
         signature=(tuple(keys), tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found)
                                       for found in level_sets.values())),
@@ -127,7 +131,7 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
 
 def _behaviour(rule: Rule) -> tuple:
     opt = rule.opt_out
-    return (rule.treatment, rule.min_age, rule.effective_from, rule.posted_from, rule.posted_until,
+    return (rule.treatment, rule.min_age, rule.under_age, rule.effective_from, rule.posted_from, rule.posted_until,
             None if opt is None else (opt.deadline, opt.late_objection))
 
 

@@ -17,6 +17,20 @@ class Treatment(StrEnum):
     UNKNOWN = "unknown"  # disputed or not confirmed by the sources
 
 
+class UsedBy(StrEnum):
+    """Who trains on the content: the platform itself, or third parties it licenses or shares the content with."""
+
+    PLATFORM = "platform"
+    THIRD_PARTIES = "third-parties"
+
+
+class UnderAge(StrEnum):
+    """What a rule with a minimum age says about younger accounts."""
+
+    NOT_USED = "not_used"  # the sources say younger accounts are excluded
+    UNKNOWN = "unknown"  # the sources speak only of older accounts; nothing is confirmed for younger ones
+
+
 class LateObjection(StrEnum):
     """What an objection made after the deadline (or after the start) covers."""
 
@@ -141,10 +155,12 @@ class Rule:
     effective_until: date | None = None  # last day in force, inclusive; None: still applies
     posted_from: date | None = None  # the rule covers only content posted in this window
     posted_until: date | None = None  # inclusive
-    min_age: int | None = None  # accounts younger than this are excluded (not used)
+    min_age: int | None = None  # the rule covers accounts at least this old; younger ones get `under_age`
+    under_age: UnderAge = UnderAge.NOT_USED
     legal_basis: str | None = None
     opt_out: OptOut | None = None
     notes: tuple[str, ...] = ()  # extra reasons: non-generative uses, approximate dates, caveats
+    used_by: UsedBy = UsedBy.PLATFORM  # rules for different users of the content may coexist
 
     def in_force_on(self, day: date) -> bool:
         """Return whether the rule applies on the given day."""
@@ -223,6 +239,7 @@ class Snapshot:
     # Derived indexes, filled in __post_init__.
     rules_by_pair: dict[tuple[str, str], tuple[Rule, ...]] = field(default_factory=dict, repr=False)
     categories_by_platform: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    uses_by_pair: dict[tuple[str, str], tuple[UsedBy, ...]] = field(default_factory=dict, repr=False)
     chains: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     # Indexes the engine derives lazily from the fields above; a cache, so it takes no part in equality.
     memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
@@ -232,6 +249,9 @@ class Snapshot:
         for rule in self.rules.values():
             by_pair.setdefault((rule.platform_id, rule.category_id), []).append(rule)
         self.rules_by_pair.update({key: tuple(sorted(rs, key=_rule_order)) for key, rs in by_pair.items()})
+        order = list(UsedBy)
+        self.uses_by_pair.update({key: tuple(sorted({r.used_by for r in rs}, key=order.index))
+                                  for key, rs in by_pair.items()})
         category_order = {cid: i for i, cid in enumerate(self.categories)}
         per_platform: dict[str, set[str]] = {}
         for platform_id, category_id in by_pair:

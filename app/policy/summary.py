@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import LateObjection, Query, Snapshot, Treatment, Verdict
+from .model import LateObjection, Query, Snapshot, Treatment, UnderAge, Verdict
 from .phrases import (
     ALWAYS_NOT_USED,
     LATE,
@@ -25,10 +25,13 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> str:
         return _conditional(query, analysis)
     if rule is None:
         return f"Unknown: {no_rule(snapshot, query)}."
+    if rule.min_age and query.age is not None and query.age < rule.min_age:
+        if rule.under_age is UnderAge.UNKNOWN:
+            return f"Unknown: the sources speak only of accounts aged {rule.min_age} or over."
+        if rule.treatment not in ALWAYS_NOT_USED:
+            return f"Not used: accounts under {rule.min_age} are excluded."
     if analysis.verdict is Verdict.UNKNOWN:
         return f"Unknown: {rule.summary}"
-    if rule.min_age and query.age is not None and query.age < rule.min_age and rule.treatment not in ALWAYS_NOT_USED:
-        return f"Not used: accounts under {rule.min_age} are excluded."
     opt = rule.opt_out
     day = analysis.objected_on
     counts = day is not None or (query.objected and query.objected_on is None)

@@ -7,9 +7,10 @@ from datetime import date
 from itertools import chain
 
 from .index import Context, Level, PairIndex, bounded_memo, context, select
-from .model import DEPENDS_ON_ORDER, LateObjection, Query, Rule, Snapshot, Treatment, Verdict
+from .model import DEPENDS_ON_ORDER, LateObjection, Query, Rule, Snapshot, Treatment, UnderAge, Verdict
 from .samples import Samples
 
+_UNDER_AGE = {UnderAge.NOT_USED: Verdict.NOT_USED, UnderAge.UNKNOWN: Verdict.UNKNOWN}
 _WINDOWED = object()  # marks a level set whose rule depends on the posting day
 _PLAIN = {
     Treatment.USED: Verdict.USED,
@@ -48,7 +49,7 @@ def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted
     if rule is None:
         return Verdict.UNKNOWN
     if rule.min_age is not None and age is not None and age < rule.min_age:
-        return Verdict.NOT_USED
+        return _UNDER_AGE[rule.under_age]
     if rule.treatment is not Treatment.OPT_OUT:
         return _PLAIN[rule.treatment]
     if objected_on is None or rule.opt_out is None:
@@ -156,5 +157,5 @@ def _column(rule: Rule | None, posted_on: date | None, samples: Samples) -> tupl
     limit = rule.min_age
     if not limit:
         return row * len(samples.ages)
-    excluded = (Verdict.NOT_USED,) * len(objections)
+    excluded = (_UNDER_AGE[rule.under_age],) * len(objections)
     return tuple(v for age in samples.ages for v in (excluded if age is not None and age < limit else row))

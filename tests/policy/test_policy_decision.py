@@ -117,7 +117,7 @@ def test_results_are_stable_and_memo_does_not_change_answers(kit):
 def test_prepare_builds_every_pair_index(kit):
     snap = kit.build(kit.world_rules(), deadlines=(kit.META_DEADLINE,))
     prepare(snap)
-    assert {key[1:] for key in snap.memo if key[0] == "pair"} == set(snap.rules_by_pair)
+    assert {key[1:3] for key in snap.memo if key[0] == "pair"} == set(snap.rules_by_pair)
 
 
 def test_categories_with_equal_rules_keep_their_own_rule_and_sources(kit):

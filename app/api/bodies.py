@@ -1,0 +1,76 @@
+"""Request bodies of catalog writes: a JSON object within the size limit, merge patches, documented schemas."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import BaseModel
+
+from app.errors import Problem
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """Read the body as a JSON object, refusing one over the size limit with 413."""
+    limit = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Problem(413, f"The body is larger than {limit} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, f"The body is larger than {limit} bytes.")
+        chunks.append(chunk)
+    try:
+        document = json.loads(b"".join(chunks) or b"null")
+    except ValueError as exc:
+        raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
+    if not isinstance(document, dict):
+        raise Problem(422, "The body must be a JSON object: the record.", title="Invalid request", param="body")
+    return document
+
+
+JsonBody = Annotated[dict[str, Any], Depends(json_object)]
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Apply an RFC 7396 JSON merge patch: objects merge, null removes a member, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = merge_patch(merged.get(name), value)
+    return merged
+
+
+def record_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """Return a model's JSON schema with its $defs inlined, to embed in an operation."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        return [inline(v) for v in node] if isinstance(node, list) else node
+
+    return inline(schema)
+
+
+def write_body(model: type[BaseModel], example: dict[str, Any]) -> dict[str, Any]:
+    """Return the OpenAPI requestBody of a create or replace: the dataset file's record."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": record_schema(model), "example": example}}}}
+
+
+PATCH_BODY = {"requestBody": {"required": True, "description": "A JSON merge patch (RFC 7396): the fields to change; "
+                                                              "null removes an optional field.", "content": {
+    "application/merge-patch+json": {"schema": {"type": "object"}, "example": {"summary": "A corrected summary."}},
+    "application/json": {"schema": {"type": "object"}}}}}

@@ -1,0 +1,158 @@
+"""The catalog the read endpoints serve: every record with its version, loaded once per dataset revision."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from app import models
+from app.records import ADAPTERS, FIELDS, Record
+from app.repository import stored_revision
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One record as the API shows it (the dataset file's fields) and its version."""
+
+    record: Record
+    version: int
+
+    @property
+    def body(self) -> Record:
+        """Return the record with its version, as list items show it."""
+        return {**self.record, "version": self.version}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every record of one dataset revision, per resource, in each resource's stable list order."""
+
+    revision: int
+    entries: dict[str, dict[str, Entry]]
+
+    def get(self, resource: str, key: str) -> Entry | None:
+        """Return a record's entry, or None."""
+        return self.entries[resource].get(key)
+
+    def all(self, resource: str) -> list[Entry]:
+        """Return a resource's entries in list order."""
+        return list(self.entries[resource].values())
+
+
+def _natural(key: str) -> list[Any]:
+    # Source ids sort as people number them: M2 before M10.
+    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", key)]
+
+
+# Stable list order of each resource; deadlines run by day so the next one comes first.
+ORDER = {
+    "category": lambda r: r["id"],
+    "jurisdiction": lambda r: r["code"],
+    "platform": lambda r: r["id"],
+    "source": lambda r: _natural(r["id"]),
+    "deadline": lambda r: (r["on"], r["id"]),
+    "rule": lambda r: r["id"],
+}
+
+
+def load_catalog(session: Session, attempts: int = 5) -> Catalog:
+    """Read every record at one revision; re-read if a write committed while reading."""
+    for _ in range(attempts):
+        revision = stored_revision(session)
+        entries = _read(session)
+        if stored_revision(session) == revision:
+            break
+        session.rollback()
+    return Catalog(revision, entries)
+
+
+def _read(session: Session) -> dict[str, dict[str, Entry]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for row in session.exec(select(models.JurisdictionMember).order_by(models.JurisdictionMember.country_code)):
+        members[row.group_code].append(row.country_code)
+    rule_sources = _links(session, models.RuleSource, "rule_id")
+    deadline_sources = _links(session, models.DeadlineSource, "deadline_id")
+    extras = {
+        "jurisdiction": lambda row: {"members": members.get(row.code, [])},
+        "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
+        "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
+    }
+    out: dict[str, dict[str, Entry]] = {}
+    for resource, adapter in ADAPTERS.items():
+        extra = extras.get(resource)
+        entries = [Entry(_record(resource, row, extra(row) if extra else {}), row.version)
+                   for row in session.exec(select(adapter.table)).all()]
+        entries.sort(key=lambda e, order=ORDER[resource]: order(e.record))
+        out[resource] = {e.record[adapter.key]: e for e in entries}
+    return out
+
+
+def _links(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
+        grouped[getattr(row, owner)].append(row.source_id)
+    return grouped
+
+
+def _opt_out(row: models.Rule) -> Record | None:
+    # Mirrors records.row_to_record; tests/api/test_catalog_reads.py checks that both agree.
+    if row.opt_out_method is None:
+        return None
+    return {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
+            "late_objection": row.late_objection, "after_deadline": row.after_deadline}
+
+
+def _record(resource: str, row: SQLModel, extra: Record) -> Record:
+    inverse = {column: name for name, column in ADAPTERS[resource].renames.items()}
+    values = {inverse.get(column, column): value for column, value in row.model_dump().items()}
+    values.update(extra)
+    return {name: _json(values.get(name)) for name in FIELDS[resource]}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return list(value) if isinstance(value, list) else value
+
+
+class CatalogCache:
+    """Holds the latest catalog; reloads it when the app's snapshot has moved past it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._catalog: Catalog | None = None
+        self._lock = threading.Lock()
+
+    def at_least(self, revision: int) -> Catalog:
+        """Return a catalog at this revision or newer."""
+        catalog = self._catalog
+        if catalog is not None and catalog.revision >= revision:
+            return catalog
+        with self._lock:
+            catalog = self._catalog
+            if catalog is None or catalog.revision < revision:
+                with Session(self.engine) as session:
+                    catalog = self._catalog = load_catalog(session)
+            return catalog
+
+
+_setup_lock = threading.Lock()
+
+
+def current_catalog(request: Request) -> Catalog:
+    """Return a catalog at least as new as the snapshot the app's decisions answer from."""
+    state = request.app.state
+    cache = getattr(state, "catalog", None)
+    if cache is None:
+        with _setup_lock:
+            cache = getattr(state, "catalog", None) or CatalogCache(state.engine)
+            state.catalog = cache
+    return cache.at_least(state.store.snapshot.revision)

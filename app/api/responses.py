@@ -1,0 +1,122 @@
+"""Read responses of the catalog: ETags, 304s, public caching and paginated lists."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from starlette.responses import Response
+
+from app.errors import Problem
+
+MAX_AGE = 60  # seconds a public cache may reuse a catalog read before revalidating with its ETag
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+_VERSION_TAG = re.compile(r'"v(\d+)(?:-[0-9a-f]+)?"')
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise compactly."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(dumps(value), digest_size=6).hexdigest()
+
+
+def record_etag(version: int, embedded: Any = None) -> str:
+    """Return a record's ETag: its version, plus a digest of what it embeds from other records."""
+    return f'"v{version}"' if embedded is None else f'"v{version}-{_digest(embedded)}"'
+
+
+def list_etag(revision: int, request: Request, *extra: Any) -> str:
+    """Return a list's ETag: the dataset revision plus the normalised query (and anything else it depends on)."""
+    query = sorted(request.query_params.multi_items())
+    return f'"r{revision}-{_digest([request.url.path, query, *extra])}"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def _max_age(today_bound: bool) -> int:
+    if not today_bound:
+        return MAX_AGE
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return max(0, min(MAX_AGE, int((midnight - now).total_seconds())))
+
+
+def cached(request: Request, payload: Any, etag: str, *, today_bound: bool = False,
+           headers: dict[str, str] | None = None) -> Response:
+    """Return a public, cacheable JSON response, or 304 when If-None-Match names its ETag."""
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={_max_age(today_bound)}", **(headers or {})}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(dumps(payload), media_type="application/json", headers=headers)
+
+
+def written(payload: Any, etag: str | None, *, status: int = 200, location: str | None = None) -> Response:
+    """Return the answer to a write: the record as a read now shows it, never cached."""
+    headers = {"Cache-Control": "no-store"}
+    if etag is not None:
+        headers["ETag"] = etag
+    if location is not None:
+        headers["Location"] = location
+    return Response(dumps(payload), status_code=status, media_type="application/json", headers=headers)
+
+
+def if_match_versions(header: str | None) -> set[int] | None:
+    """Return the versions an If-Match header accepts; None when absent or `*` (any current version)."""
+    if header is None or header.strip() == "*":
+        return None
+    versions = {int(m.group(1)) for tag in header.split(",") if (m := _VERSION_TAG.fullmatch(tag.strip()))}
+    if not versions:
+        raise Problem(412, f"If-Match {header} names no version of this record; send the ETag a read returned, "
+                           'such as "v3".', title="Precondition failed", param="If-Match")
+    return versions
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list to return."""
+
+    limit: int
+    offset: int
+
+    def of(self, items: Sequence[Any]) -> list[Any]:
+        """Return this page's slice of the whole ordered list."""
+        return list(items[self.offset:self.offset + self.limit])
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many items.")] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="Skip this many items of the ordered list.")] = 0,
+) -> Page:
+    """Read the pagination parameters."""
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(page_params)]
+
+
+def paginated(request: Request, items: list[Any], total: int, page: Page, revision: int, etag: str, *,
+              today_bound: bool = False) -> Response:
+    """Return one page of a list with its total and the link to the next page (also as a Link header)."""
+    following = page.offset + page.limit
+    next_url = None
+    if following < total:
+        url = request.url.include_query_params(limit=page.limit, offset=following)
+        next_url = f"{url.path}?{url.query}"
+    payload = {"items": items, "total": total, "limit": page.limit, "offset": page.offset, "next": next_url,
+               "dataset_revision": revision}
+    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    return cached(request, payload, etag, today_bound=today_bound, headers=headers)

@@ -1,0 +1,182 @@
+"""Checks that span records: unique ids, references that resolve, and rules that do not overlap."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+
+from app.policy.model import GLOBAL, JurisdictionKind
+
+from .schema import SECTIONS, Dataset, RuleRecord
+from .yamlio import Loc
+
+# Where a record came from: (kind, index in the dataset) -> (file, index in that file's list).
+Origin = Mapping[tuple[str, int], tuple[str, int]]
+
+_SINGULAR = {"categories": "category", "jurisdictions": "jurisdiction", "platforms": "platform",
+             "sources": "source", "deadlines": "deadline", "rules": "rule"}
+
+
+class DatasetError(ValueError):
+    """Report every problem found in a dataset, one message per problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the dataset:\n" + "\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem, at a location such as ("rules", 3, "opt_out", "deadline")."""
+
+    loc: Loc
+    message: str
+    missing: tuple[str, str] | None = None  # (kind, id) of a reference that does not resolve
+    other: Loc | None = None  # the record this one clashes with, for duplicates
+
+    def where(self, origin: Origin | None = None) -> str:
+        """Return the location as `file: kind[index].field`, or `kind[index].field` without an origin."""
+        return locate(self.loc, origin)
+
+
+def locate(loc: Loc, origin: Origin | None = None) -> str:
+    """Render a location, translated through the origin to the file and the index in it when known."""
+    prefix = ""
+    if origin is not None and len(loc) >= 2 and (loc[0], loc[1]) in origin:
+        prefix, index = origin[(loc[0], loc[1])]  # type: ignore[index]
+        prefix += ": "
+        loc = (loc[0], index, *loc[2:])
+    return prefix + path_text(loc)
+
+
+def path_text(loc: Loc) -> str:
+    """Render ("rules", 3, "opt_out", "url") as rules[3].opt_out.url."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def format_issue(issue: Issue, origin: Origin | None = None) -> str:
+    """Render an issue as `where: message`, naming the clashing record's place when there is one."""
+    text = f"{issue.where(origin)}: {issue.message}"
+    if issue.other is not None:
+        text += f" (first at {locate(issue.other, origin)})"
+    return text
+
+
+def validate_dataset(dataset: Dataset, *, origin: Origin | None = None) -> None:
+    """Raise DatasetError listing every cross-record problem in the dataset."""
+    issues = check_dataset(dataset)
+    if issues:
+        raise DatasetError([format_issue(issue, origin) for issue in issues])
+
+
+def check_dataset(dataset: Dataset) -> list[Issue]:
+    """Return the cross-record problems: duplicate ids, dangling references, a missing GLOBAL, overlapping rules."""
+    issues: list[Issue] = []
+    ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
+    _check_jurisdictions(dataset, ids, issues)
+    for i, deadline in enumerate(dataset.deadlines):
+        at = ("deadlines", i)
+        _ref(issues, ids, "platforms", deadline.platform, (*at, "platform"))
+        _ref(issues, ids, "jurisdictions", deadline.jurisdiction, (*at, "jurisdiction"))
+        _refs(issues, ids, "sources", deadline.sources, (*at, "sources"))
+        if deadline.replaces is not None and _ref(issues, ids, "deadlines", deadline.replaces, (*at, "replaces")):
+            _check_chain(dataset, i, issues)
+    for i, rule in enumerate(dataset.rules):
+        at = ("rules", i)
+        _ref(issues, ids, "platforms", rule.platform, (*at, "platform"))
+        _ref(issues, ids, "categories", rule.category, (*at, "category"))
+        _ref(issues, ids, "jurisdictions", rule.jurisdiction, (*at, "jurisdiction"))
+        _refs(issues, ids, "sources", rule.sources, (*at, "sources"))
+        if rule.opt_out is not None and rule.opt_out.deadline is not None:
+            _ref(issues, ids, "deadlines", rule.opt_out.deadline, (*at, "opt_out", "deadline"))
+    issues.extend(_overlaps(dataset.rules))
+    return issues
+
+
+def _ids(dataset: Dataset, kind: str, issues: list[Issue]) -> dict[str, int]:
+    """Map each id of a kind to its first index, reporting later repeats."""
+    key = SECTIONS[kind][1]
+    first: dict[str, int] = {}
+    for i, record in enumerate(getattr(dataset, kind)):
+        value = getattr(record, key)
+        if value in first:
+            issues.append(Issue((kind, i, key), f'duplicate {_SINGULAR[kind]} {key} "{value}"',
+                                other=(kind, first[value])))
+        else:
+            first[value] = i
+    return first
+
+
+def _ref(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, value: str, loc: Loc) -> bool:
+    """Report a reference to a record that does not exist; return whether it resolves."""
+    if value in ids[kind]:
+        return True
+    message = f'unknown {_SINGULAR[kind]} "{value}"'
+    close = difflib.get_close_matches(value, list(ids[kind]), n=1)
+    if close:
+        message += f' (did you mean "{close[0]}"?)'
+    issues.append(Issue(loc, message, missing=(kind, value)))
+    return False
+
+
+def _refs(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, values: Sequence[str], loc: Loc) -> None:
+    for index, value in enumerate(values):
+        _ref(issues, ids, kind, value, (*loc, index))
+
+
+def _check_jurisdictions(dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue]) -> None:
+    """Check that there is exactly one GLOBAL and that group members are known countries."""
+    if not any(j.kind == JurisdictionKind.GLOBAL for j in dataset.jurisdictions):
+        issues.append(Issue(("jurisdictions",), f'the dataset needs the global jurisdiction (code {GLOBAL})'))
+    kinds = {j.code: j.kind for j in dataset.jurisdictions}
+    for i, jurisdiction in enumerate(dataset.jurisdictions):
+        for m, member in enumerate(jurisdiction.members):
+            loc = ("jurisdictions", i, "members", m)
+            if member not in kinds:
+                issues.append(Issue(loc, f'unknown country "{member}"', missing=("jurisdictions", member)))
+            elif kinds[member] != JurisdictionKind.COUNTRY:
+                issues.append(Issue(loc, f'"{member}" is a {kinds[member].value}, not a country'))
+
+
+def _check_chain(dataset: Dataset, start: int, issues: list[Issue]) -> None:
+    """Report a deadline whose chain of replaced deadlines leads back to itself."""
+    by_id = {d.id: d for d in dataset.deadlines}
+    seen = [dataset.deadlines[start].id]
+    current = dataset.deadlines[start].replaces
+    while current is not None and current in by_id:
+        if current == seen[0]:
+            loop = " -> ".join([*seen, current])
+            issues.append(Issue(("deadlines", start, "replaces"), f"replaces goes round in a loop: {loop}"))
+            return
+        if current in seen:  # a loop further down the chain, reported on its own members
+            return
+        seen.append(current)
+        current = by_id[current].replaces
+
+
+def _overlaps(rules: list[RuleRecord]) -> list[Issue]:
+    """Report each rule that could apply on the same day to the same post as an earlier rule of its scope."""
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    for i, rule in enumerate(rules):
+        # A rule on the platform's own training and one on third parties' answer different questions.
+        groups.setdefault((rule.platform, rule.category, rule.jurisdiction, rule.used_by), []).append(i)
+    found = []
+    for indexes in groups.values():
+        for a, b in combinations(indexes, 2):
+            first, second = rules[a], rules[b]
+            if _meet(first.effective_from, first.effective_until, second.effective_from, second.effective_until) \
+                    and _meet(first.posted_from, first.posted_until, second.posted_from, second.posted_until):
+                found.append(Issue(("rules", b), f'overlaps rule "{first.id}" (same platform, category and '
+                                                 "jurisdiction, overlapping dates)"))
+    return sorted(found, key=lambda issue: issue.loc)
+
+
+def _meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:
+    """Return whether two inclusive day ranges share a day; a missing end is open."""
+    return (a_from or date.min) <= (b_until or date.max) and (b_from or date.min) <= (a_until or date.max)

@@ -1,0 +1,238 @@
+"""Pydantic models of the dataset records, one per kind, in the field order FORMAT.md documents."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.policy.model import GLOBAL, Confidence, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
+
+from .types import Code, Day, PublishedOn, Slug, SourceId, Text, Url
+
+# Enums arrive from YAML as their string values, which strict mode alone would refuse.
+Lax = Strict(False)
+
+# Common aliases that are not ISO 3166-1 codes; a record under them would never match a query.
+_ALIASES = {"UK": "GB", "EL": "GR"}
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+class SourceKind(StrEnum):
+    """Who published a source: the platform, a regulator or a court; the press; or a copy or digest."""
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    AGGREGATOR = "aggregator"
+
+
+class Record(BaseModel):
+    """Base of every record: unknown fields and loose types are errors, text is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+def _no_repeats(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise PydanticCustomError("repeat", "lists {value} twice", {"value": f'"{value}"'})
+        seen.add(value)
+    return values
+
+
+def _ordered(first: date | None, last: date | None, first_name: str, last_name: str) -> None:
+    if first is not None and last is not None and first > last:
+        raise PydanticCustomError(
+            "order", "{first} {a} is after {last} {b}", {"first": first_name, "a": str(first),
+                                                        "last": last_name, "b": str(last)}
+        )
+
+
+class CategoryRecord(Record):
+    """A kind of user data, such as public posts."""
+
+    id: Slug
+    name: Text
+    description: Text
+
+
+class JurisdictionRecord(Record):
+    """A country, a group of countries, or GLOBAL."""
+
+    code: Code
+    name: Text
+    kind: Annotated[JurisdictionKind, Lax]
+    members: list[Code] = Field(default_factory=list)
+
+    @field_validator("members")
+    @classmethod
+    def _members(cls, members: list[str]) -> list[str]:
+        """Check that no member is listed twice."""
+        return _no_repeats(members)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> JurisdictionRecord:
+        """Check that the code and the members fit the kind."""
+        kind, code = self.kind, self.code
+        if kind == JurisdictionKind.COUNTRY:
+            if code in _ALIASES:
+                raise PydanticCustomError("code", '"{code}" is not an ISO code; use "{iso}"',
+                                          {"code": code, "iso": _ALIASES[code]})
+            if not _COUNTRY.fullmatch(code):
+                raise PydanticCustomError("code", "a country code has two letters (ISO 3166-1 alpha-2)")
+        if kind == JurisdictionKind.GLOBAL and code != GLOBAL:
+            raise PydanticCustomError("code", "the global jurisdiction has the code GLOBAL")
+        if kind != JurisdictionKind.GLOBAL and code == GLOBAL:
+            raise PydanticCustomError("code", "the code GLOBAL is for the jurisdiction of kind global")
+        if kind == JurisdictionKind.GROUP and not self.members:
+            raise PydanticCustomError("members", "a group needs at least one member country in members")
+        if kind != JurisdictionKind.GROUP and self.members:
+            raise PydanticCustomError("members", "only a group has members")
+        return self
+
+
+class PlatformRecord(Record):
+    """A service whose users' content may be used for AI training."""
+
+    id: Slug
+    name: Text
+    operator: Text
+    website: Url | None = None
+    privacy_policy_url: Url | None = None
+
+
+class SourceRecord(Record):
+    """A published document that rules and deadlines cite."""
+
+    id: SourceId
+    url: Url
+    title: Text
+    publisher: Text
+    published_on: PublishedOn | None = None
+    retrieved_on: Day
+    kind: Annotated[SourceKind, Lax]
+    quote: Text | None = None
+    via: Text | None = None
+
+    @model_validator(mode="after")
+    def _published_before_retrieved(self) -> SourceRecord:
+        """Check that the source was not published after it was read."""
+        published = self.published_on
+        if published is not None and published > self.retrieved_on.isoformat()[: len(published)]:
+            raise PydanticCustomError(
+                "order", "published_on {p} is after retrieved_on {r}", {"p": published, "r": str(self.retrieved_on)}
+            )
+        return self
+
+
+def _needs_sources(values: list[str], kind: str) -> list[str]:
+    if not values:
+        raise PydanticCustomError("sources", "a {kind} needs at least one source", {"kind": kind})
+    return _no_repeats(values)
+
+
+class DeadlineRecord(Record):
+    """A dated event users must act by, or that changes what happens to their data."""
+
+    id: Slug
+    platform: Slug
+    jurisdiction: Code
+    kind: Slug
+    on: Day
+    summary: Text
+    after: Text | None = None
+    replaces: Slug | None = None
+    sources: list[SourceId]
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, sources: list[str]) -> list[str]:
+        """Check that the deadline cites at least one source, each once."""
+        return _needs_sources(sources, "deadline")
+
+
+class OptOutRecord(Record):
+    """How a user objects to one rule's training, and what a late objection covers."""
+
+    method: Text
+    url: Url | None = None
+    deadline: Slug | None = None
+    late_objection: Annotated[LateObjection, Lax]
+    after_deadline: Text | None = None
+
+
+class RuleRecord(Record):
+    """What happens to one platform's category of content in one jurisdiction for a span of days."""
+
+    id: Slug
+    platform: Slug
+    category: Slug
+    jurisdiction: Code
+    treatment: Annotated[Treatment, Lax]
+    used_by: Annotated[UsedBy, Lax] = UsedBy.PLATFORM  # rules for the platform and for third parties may coexist
+    effective_from: Day | None = None
+    effective_until: Day | None = None
+    posted_from: Day | None = None
+    posted_until: Day | None = None
+    min_age: int | None = Field(default=None, ge=0, le=150)
+    under_age: Annotated[UnderAge, Lax] = UnderAge.NOT_USED  # younger accounts: excluded, or not covered (unknown)
+    legal_basis: Slug | None = None
+    opt_out: OptOutRecord | None = None
+    confidence: Annotated[Confidence, Lax]
+    summary: Text
+    notes: list[Text] = Field(default_factory=list)
+    sources: list[SourceId]
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, sources: list[str]) -> list[str]:
+        """Check that the rule cites at least one source, each once."""
+        return _needs_sources(sources, "rule")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleRecord:
+        """Check that date ranges run forwards and that an opt-out treatment says how to opt out."""
+        _ordered(self.effective_from, self.effective_until, "effective_from", "effective_until")
+        _ordered(self.posted_from, self.posted_until, "posted_from", "posted_until")
+        if self.treatment == Treatment.OPT_OUT and self.opt_out is None:
+            raise PydanticCustomError("opt_out", "treatment opt_out needs an opt_out saying how to object")
+        return self
+
+
+# The top-level keys of a dataset file, in the order files and dumps list them, with the field holding the id.
+SECTIONS: dict[str, tuple[type[Record], str]] = {
+    "categories": (CategoryRecord, "id"),
+    "jurisdictions": (JurisdictionRecord, "code"),
+    "platforms": (PlatformRecord, "id"),
+    "sources": (SourceRecord, "id"),
+    "deadlines": (DeadlineRecord, "id"),
+    "rules": (RuleRecord, "id"),
+}
+
+
+def _natural(key: str) -> list[Any]:
+    # M2 sorts before M10, so dumps read in the order people number their sources.
+    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", key)]
+
+
+class Dataset(Record):
+    """Every record of a dataset, by kind; well-typed, but cross-record checks live in check_dataset."""
+
+    categories: list[CategoryRecord] = Field(default_factory=list)
+    jurisdictions: list[JurisdictionRecord] = Field(default_factory=list)
+    platforms: list[PlatformRecord] = Field(default_factory=list)
+    sources: list[SourceRecord] = Field(default_factory=list)
+    deadlines: list[DeadlineRecord] = Field(default_factory=list)
+    rules: list[RuleRecord] = Field(default_factory=list)
+
+    def canonical(self) -> Dataset:
+        """Return a copy with each kind's records sorted by id (or code), the order dumps use."""
+        return self.model_copy(update={
+            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))
+            for kind, (_, key) in SECTIONS.items()
+        })

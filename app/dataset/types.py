@@ -1,0 +1,113 @@
+"""Field types for dataset records: ids, codes, URLs, dates and text, each with a message a maintainer can act on."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CODE = re.compile(r"[A-Z][A-Z0-9]+")
+_SOURCE_ID = re.compile(r"[A-Z]{1,6}[0-9]{1,4}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def show(value: Any) -> str:
+    """Render a scalar the way it would be written in the file, cut short when long; name other values' type."""
+    # Lists and mappings are named, not printed: YAML aliases can make a small file expand to a huge value.
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, date):
+        value = value.isoformat()
+    if isinstance(value, str) and len(value) > 80:
+        value = value[:77] + "..."
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _fail(kind: str, template: str, value: Any) -> PydanticCustomError:
+    return PydanticCustomError(kind, template, {"value": show(value)})
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.fullmatch(value):
+        raise _fail("slug", '{value} is not a valid id (lower-case letters, digits and hyphens, like "a-b")', value)
+    return value
+
+
+def _code(value: str) -> str:
+    if not _CODE.fullmatch(value):
+        raise _fail("code", '{value} is not a jurisdiction code (upper-case, like "DE", "EU" or "GLOBAL")', value)
+    return value
+
+
+def _source_id(value: str) -> str:
+    if not _SOURCE_ID.fullmatch(value):
+        raise _fail("source_id", '{value} is not a source id (capital letters then digits, like "M1" or "SL2")', value)
+    return value
+
+
+def _text(value: str) -> str:
+    if not value:
+        raise PydanticCustomError("empty", "must not be empty")
+    return value
+
+
+def _url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a malformed port or IPv6 host
+        ok = False
+    if not ok or any(c.isspace() for c in value):
+        raise _fail("url", "{value} is not an http(s) URL", value)
+    return value
+
+
+def _day(value: Any) -> Any:
+    # datetime is a subclass of date, so it has to be turned away before the date check.
+    if isinstance(value, datetime):
+        raise _fail("date", "{value} is a date and time; write only the day (YYYY-MM-DD)", value.isoformat())
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if not _DAY.fullmatch(value):
+            raise _fail("date", "{value} is not a date (expected YYYY-MM-DD)", value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _fail("date", "{value} is not a date", value) from None
+    raise _fail("date", "{value} is not a date (expected YYYY-MM-DD)", value)
+
+
+def _published(value: Any) -> Any:
+    """Normalise a publication day, month or year to its ISO text."""
+    # An unquoted year reaches us as a number; it is still only a year.
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return str(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        if _DAY.fullmatch(value):
+            return _day(value).isoformat()
+        month = _MONTH.fullmatch(value)
+        if (month and 1 <= int(month.group(2)) <= 12) or _YEAR.fullmatch(value):
+            return value
+    raise _fail("date", "{value} is not a date, month or year (YYYY-MM-DD, YYYY-MM or YYYY)", value)
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Code = Annotated[str, AfterValidator(_code)]
+SourceId = Annotated[str, AfterValidator(_source_id)]
+Url = Annotated[str, AfterValidator(_url)]
+Day = Annotated[date, BeforeValidator(_day)]
+PublishedOn = Annotated[str, BeforeValidator(_published)]

@@ -1,0 +1,42 @@
+"""Combine the decisions for the platform's own training and for third parties' training of the same content."""
+
+from __future__ import annotations
+
+from .model import DEPENDS_ON_ORDER, Decision, UsedBy, Verdict
+
+LABELS = {UsedBy.PLATFORM: "Training by the platform", UsedBy.THIRD_PARTIES: "Training by third parties"}
+
+
+def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
+    """Return one decision: the content is used if any user of it trains on it, not used only if none does."""
+    verdicts = [d.verdict for _, d in parts]
+    if Verdict.USED in verdicts:
+        verdict = Verdict.USED  # settled whatever the other uses turn on
+    elif all(v is Verdict.NOT_USED for v in verdicts):
+        verdict = Verdict.NOT_USED
+    elif Verdict.CONDITIONAL in verdicts:
+        verdict = Verdict.CONDITIONAL
+    else:
+        verdict = Verdict.UNKNOWN
+    depends: set[str] = set()
+    if verdict is Verdict.CONDITIONAL:
+        depends = {p for _, d in parts if d.verdict is Verdict.CONDITIONAL for p in d.depends_on}
+    primary = parts[0][1]  # the platform's own use comes first when it has rules
+    sources: dict[str, object] = {}
+    for _, d in parts:
+        sources.update({s.id: s for s in d.sources})
+    return Decision(
+        category_id=category_id,
+        verdict=verdict,
+        summary=" ".join(f"{LABELS[use]}: {_sentence(d.summary)}" for use, d in parts),
+        reasons=tuple(f"{LABELS[use]}: {reason}" for use, d in parts for reason in d.reasons),
+        depends_on=tuple(p for p in DEPENDS_ON_ORDER if p in depends),
+        rule=primary.rule,
+        opt_out=primary.opt_out or next((d.opt_out for _, d in parts if d.opt_out is not None), None),
+        sources=tuple(sources.values()),  # type: ignore[arg-type]
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

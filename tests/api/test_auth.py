@@ -1,0 +1,82 @@
+"""Writes need a live API key with write scope: 401 without one, 403 with a read key; reads need none."""
+
+from __future__ import annotations
+
+import pytest
+from catalog_support import SAMPLES, bearer
+
+WRITES = [
+    ("POST", "/v1/platforms", SAMPLES["platform"].record),
+    ("PUT", "/v1/platforms/facebook", {"name": "Facebook", "operator": "Meta Platforms"}),
+    ("PATCH", "/v1/rules/facebook-eea-public-posts-2025", {"summary": "Changed."}),
+    ("DELETE", "/v1/sources/M1", None),
+]
+
+
+def _send(client, method, url, body, headers):
+    return client.request(method, url, json=body, headers=headers)
+
+
+def _revision(client) -> int:
+    return client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"]
+
+
+def _assert_problem(response, status):
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status and problem["type"] and problem["title"] and problem["detail"]
+    return problem
+
+
+@pytest.mark.parametrize(("method", "url", "body"), WRITES)
+@pytest.mark.parametrize("authorization", [None, "Basic dXNlcjpwYXNz", "Bearer", "Bearer tw_nope_notakey"])
+def test_a_write_without_a_valid_key_is_401_with_a_bearer_challenge(client, method, url, body, authorization):
+    revision = _revision(client)
+    headers = {"Authorization": authorization} if authorization else {}
+    response = _send(client, method, url, body, headers)
+    _assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert _revision(client) == revision
+
+
+@pytest.mark.parametrize(("method", "url", "body"), WRITES)
+def test_a_revoked_key_is_401(client, shared_seeded_url, method, url, body):
+    response = _send(client, method, url, body, bearer(shared_seeded_url, revoked=True))
+    _assert_problem(response, 401)
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), WRITES)
+def test_a_read_scope_key_is_403(client, shared_seeded_url, method, url, body):
+    revision = _revision(client)
+    response = _send(client, method, url, body, bearer(shared_seeded_url, scope="read"))
+    problem = _assert_problem(response, 403)
+    assert "write scope" in problem["detail"]
+    assert _revision(client) == revision
+
+
+def test_the_key_is_checked_before_the_body(client):
+    response = client.post("/v1/platforms", content=b"{not json", headers={"Content-Type": "application/json"})
+    _assert_problem(response, 401)
+
+
+def test_a_write_key_may_write_and_the_log_names_the_key_never_the_secret(write_client, seeded_url):
+    headers = bearer(seeded_url)
+    token = headers["Authorization"].removeprefix("Bearer ")
+    response = write_client.patch("/v1/platforms/facebook", json={"name": "Facebook (Meta)"}, headers=headers)
+    assert response.status_code == 200
+    change = write_client.get("/v1/changes", params={"limit": 1}).json()["items"][0]
+    assert change["actor"] == f"key:{token.split('_')[1]}"
+    assert token not in write_client.get("/v1/changes").text
+
+
+def test_the_spec_documents_the_bearer_scheme_on_writes_only(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "tw_<id>_<secret>",
+        "description": spec["components"]["securitySchemes"]["ApiKey"]["description"]}
+    rules = spec["paths"]["/v1/rules/{rule_id}"]
+    assert "security" not in rules["get"]
+    assert all(rules[m]["security"] == [{"ApiKey": []}] for m in ("put", "patch", "delete"))
+    assert {"401", "403", "412", "422"} <= set(rules["put"]["responses"])

@@ -1,0 +1,56 @@
+"""GET /v1/deadlines: by day, upcoming, per platform, and per country through its jurisdictions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+
+def _deadlines(client, **params):
+    response = client.get("/v1/deadlines", params={"limit": 1000, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_the_list_runs_by_day_then_id(client):
+    items = _deadlines(client)
+    assert items and [(d["on"], d["id"]) for d in items] == sorted((d["on"], d["id"]) for d in items)
+
+
+def test_platform_filters(client):
+    everything = _deadlines(client)
+    assert _deadlines(client, platform="facebook") == [d for d in everything if d["platform"] == "facebook"]
+    assert client.get("/v1/deadlines", params={"platform": "myspace"}).json()["param"] == "platform"
+
+
+@pytest.mark.parametrize(("country", "chain"), [("DE", {"DE", "EU", "EEA", "GLOBAL"}), ("no", {"NO", "EEA", "GLOBAL"}),
+                                                ("UK", {"GB", "GLOBAL"}), ("US", {"US", "GLOBAL"})])
+def test_country_keeps_the_deadlines_of_its_jurisdictions(client, country, chain):
+    everything = _deadlines(client)
+    assert _deadlines(client, country=country) == [d for d in everything if d["jurisdiction"] in chain]
+
+
+def test_a_country_in_the_eea_sees_the_eea_objection_deadline(client):
+    assert "facebook-eea-objection-2025" in {d["id"] for d in _deadlines(client, country="DE", platform="facebook")}
+    assert "facebook-eea-objection-2025" not in {d["id"] for d in _deadlines(client, country="US")}
+
+
+@pytest.mark.parametrize("country", ["XX", "EU", "Germany"])
+def test_an_unknown_country_or_a_group_is_422(client, country):
+    response = client.get("/v1/deadlines", params={"country": country})
+    assert response.status_code == 422 and response.json()["param"] == "country"
+    assert "DE" in response.json()["valid"]
+
+
+def test_upcoming_means_on_or_after_today_utc(write_client):
+    everything = _deadlines(write_client)
+    write_client.app.state.answers.today = lambda: date(2025, 5, 26)
+    upcoming, past = _deadlines(write_client, upcoming="true"), _deadlines(write_client, upcoming="false")
+    assert upcoming and all(d["on"] >= "2025-05-26" for d in upcoming) and all(d["on"] < "2025-05-26" for d in past)
+    assert past + upcoming == everything and "facebook-eea-objection-2025" in {d["id"] for d in upcoming}
+    etag = write_client.get("/v1/deadlines", params={"upcoming": "true"}).headers["etag"]
+    write_client.app.state.answers.today = lambda: date(2025, 5, 27)
+    later = write_client.get("/v1/deadlines", params={"upcoming": "true"}, headers={"If-None-Match": etag})
+    assert later.status_code == 200 and later.headers["etag"] != etag
+    assert "facebook-eea-objection-2025" not in {d["id"] for d in later.json()["items"]}

@@ -1,0 +1,41 @@
+"""GET /v1/jurisdictions: countries, groups with their member countries, and GLOBAL."""
+
+from __future__ import annotations
+
+from catalog_support import bearer
+
+
+def _jurisdictions(client, **params):
+    return client.get("/v1/jurisdictions", params={"limit": 1000, **params}).json()["items"]
+
+
+def test_kind_filters_and_groups_list_their_member_countries(client):
+    groups = {j["code"]: j for j in _jurisdictions(client, kind="group")}
+    assert {"EU", "EEA"} <= set(groups) and {j["kind"] for j in groups.values()} == {"group"}
+    assert {"DE", "FR"} <= set(groups["EU"]["members"]) and "NO" not in groups["EU"]["members"]
+    assert "NO" in groups["EEA"]["members"] and groups["EU"]["members"] == sorted(groups["EU"]["members"])
+    countries = _jurisdictions(client, kind="country")
+    assert len(countries) > 200 and all(c["members"] == [] for c in countries)
+    assert [j["code"] for j in _jurisdictions(client, kind="global")] == ["GLOBAL"]
+    assert len(_jurisdictions(client)) == len(groups) + len(countries) + 1
+
+
+def test_a_code_is_found_in_any_case(client):
+    assert client.get("/v1/jurisdictions/de").json()["code"] == "DE"
+    assert client.get("/v1/jurisdictions/GLOBAL").json()["kind"] == "global"
+
+
+def test_an_unknown_kind_is_422(client):
+    response = client.get("/v1/jurisdictions", params={"kind": "planet"})
+    assert response.status_code == 422 and response.json()["param"] == "kind"
+
+
+def test_a_group_is_written_with_its_members_which_must_be_countries(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    group = {"code": "DACH", "name": "Germany, Austria, Switzerland", "kind": "group", "members": ["DE", "CH", "AT"]}
+    created = write_client.post("/v1/jurisdictions", json=group, headers=auth)
+    assert created.status_code == 201 and created.json()["members"] == ["AT", "CH", "DE"]
+    bad = write_client.patch("/v1/jurisdictions/DACH", json={"members": ["DE", "EU"]}, headers=auth)
+    assert bad.status_code == 422 and bad.json()["param"] == "members[1]"
+    refers = write_client.delete("/v1/jurisdictions/CH", headers=auth)
+    assert refers.status_code == 409 and "jurisdiction DACH" in refers.json()["referred_by"]

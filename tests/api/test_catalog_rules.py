@@ -1,0 +1,60 @@
+"""GET /v1/rules with its filters, and /v1/rules/{id} with the sources it cites."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _rules(client, **params):
+    response = client.get("/v1/rules", params={"limit": 1000, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def test_the_list_is_in_id_order(client):
+    ids = [r["id"] for r in _rules(client)]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(("param", "value", "field"), [
+    ("platform", "facebook", "platform"), ("category", "private-messages", "category"),
+    ("jurisdiction", "EEA", "jurisdiction"), ("jurisdiction", "eea", "jurisdiction"),
+])
+def test_each_filter_keeps_exactly_the_matching_rules(client, param, value, field):
+    everything = _rules(client)
+    expected = [r for r in everything if r[field] == value.upper() or r[field] == value]
+    assert expected and _rules(client, **{param: value}) == expected
+
+
+def test_active_on_keeps_the_rules_in_force_that_day(client):
+    everything = _rules(client, platform="facebook", category="public-posts", jurisdiction="EEA")
+    ids = {day: {r["id"] for r in _rules(client, platform="facebook", category="public-posts", jurisdiction="EEA",
+                                          active_on=day)} for day in ("2024-07-01", "2025-09-01")}
+    assert ids["2024-07-01"] == {"facebook-eea-public-posts-pause-2024"}
+    assert ids["2025-09-01"] == {"facebook-eea-public-posts-2025"}
+    for day, kept in ids.items():
+        for rule in everything:
+            in_force = (rule["effective_from"] or day) <= day <= (rule["effective_until"] or day)
+            assert (rule["id"] in kept) == in_force
+
+
+@pytest.mark.parametrize(("param", "value"), [("platform", "myspace"), ("category", "dreams"),
+                                              ("jurisdiction", "ATLANTIS"), ("active_on", "2025-13-01"),
+                                              ("active_on", "soon")])
+def test_a_bad_filter_is_422_naming_the_parameter(client, param, value):
+    response = client.get("/v1/rules", params={param: value})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["param"] == param
+    if param == "platform":
+        assert "facebook" in problem["valid"] and "myspace" in problem["detail"]
+
+
+def test_a_rule_embeds_the_sources_it_cites_in_order(client):
+    response = client.get("/v1/rules/facebook-eea-public-posts-2025")
+    assert response.status_code == 200
+    rule = response.json()
+    assert [s["id"] for s in rule["source_details"]] == rule["sources"]
+    m1 = client.get("/v1/sources/M1").json()
+    assert m1 in rule["source_details"]
+    assert rule["opt_out"]["deadline"] == "facebook-eea-objection-2025" and rule["treatment"] == "opt_out"

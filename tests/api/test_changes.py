@@ -1,0 +1,119 @@
+"""The change log over HTTP, concurrent edits of one rule, and writes reaching the decision answers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from catalog_support import bearer, key_id, new_app, run_together
+from starlette.testclient import TestClient
+
+RULE = "/v1/rules/facebook-eea-public-posts-2025"
+OTHER_RULE = "/v1/rules/facebook-eea-public-comments-2025"
+ANSWER = "/v1/platforms/facebook/ai-training"
+QUESTION = {"category": "public-posts", "country": "DE", "as_of": "2025-09-01"}
+
+
+def _changes(client, **params):
+    return client.get("/v1/changes", params={"limit": 1000, **params}).json()
+
+
+def test_changes_are_listed_newest_first_with_what_how_who_and_when(client):
+    body = _changes(client)
+    items = body["items"]
+    assert items and body["total"] == len(items)
+    order = [(c["dataset_revision"], c["id"]) for c in items]
+    assert [r for r, _ in order] == sorted((r for r, _ in order), reverse=True)
+    assert all(c["dataset_revision"] <= body["dataset_revision"] for c in items)
+    first = items[-1]
+    assert set(first) == {"id", "dataset_revision", "resource", "resource_id", "operation", "before", "after",
+                          "actor", "at"}
+    assert (first["operation"], first["before"], first["actor"]) == ("create", None, "test-seed")
+    assert first["at"].endswith("Z")
+
+
+def test_since_revision_and_resource_filters(client):
+    body = _changes(client)
+    assert _changes(client, since_revision=body["dataset_revision"])["items"] == []
+    assert _changes(client, since_revision=0)["total"] == body["total"]
+    rules = _changes(client, resource="rule")["items"]
+    assert rules and {c["resource"] for c in rules} == {"rule"}
+    one = _changes(client, resource="rule", resource_id="facebook-eea-public-posts-2025")["items"]
+    assert [c["resource_id"] for c in one] == ["facebook-eea-public-posts-2025"]
+    for params in ({"since_revision": -1}, {"resource": "platforms"}):
+        response = client.get("/v1/changes", params=params)
+        assert response.status_code == 422 and response.json()["param"] == next(iter(params))
+
+
+def test_a_rule_edit_changes_the_next_answer_and_appears_in_the_change_log(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    before = write_client.get(ANSWER, params=QUESTION)
+    [decision] = before.json()["decisions"]
+    assert decision["verdict"] == "conditional" and decision["rule_id"] == RULE.rsplit("/", 1)[1]
+    revision = before.json()["dataset_revision"]
+
+    edit = {"treatment": "not_used", "opt_out": None, "min_age": None, "summary": "Not used after all."}
+    response = write_client.patch(RULE, json=edit, headers=auth)
+    assert response.status_code == 200, response.text
+
+    after = write_client.get(ANSWER, params=QUESTION, headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and after.json()["dataset_revision"] == revision + 1
+    [decision] = after.json()["decisions"]
+    assert (decision["verdict"], decision["used"], decision["summary"]) == ("not_used", False, "Not used after all.")
+
+    [change] = _changes(write_client, since_revision=revision)["items"]
+    assert (change["dataset_revision"], change["resource"], change["resource_id"], change["operation"]) == \
+        (revision + 1, "rule", "facebook-eea-public-posts-2025", "update")
+    assert change["before"]["treatment"] == "opt_out" and change["after"]["treatment"] == "not_used"
+    assert change["actor"] == f"key:{key_id(auth)}"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_two_concurrent_updates_with_the_same_etag_one_wins_the_other_gets_412(seeded_url, method):
+    auth = bearer(seeded_url)
+    with TestClient(new_app(seeded_url)) as one, \
+            TestClient(new_app(seeded_url)) as two:
+        read = one.get(RULE)
+        etag, rule, revision = read.headers["etag"], read.json(), _changes(one)["dataset_revision"]
+
+        def update(client, summary):
+            body = {**rule, "summary": summary} if method == "PUT" else {"summary": summary}
+            return client.request(method, RULE, json=body, headers={**auth, "If-Match": etag})
+
+        results = run_together(lambda: update(one, "Edited by one."), lambda: update(two, "Edited by two."))
+        assert sorted(r.status_code for r in results) == [200, 412], [r.text for r in results]
+        winner = next(r for r in results if r.status_code == 200).json()["summary"]
+        loser = next(r for r in results if r.status_code == 412).json()
+        assert loser["current_version"] == rule["version"] + 1
+
+        new = _changes(one, since_revision=revision)["items"]
+        assert len(new) == 1 and new[0]["after"]["summary"] == winner
+        assert one.get(RULE).json()["summary"] == winner
+
+
+def test_concurrent_edits_of_different_records_never_conflict(seeded_url):
+    auth = bearer(seeded_url)
+    with TestClient(new_app(seeded_url)) as one, \
+            TestClient(new_app(seeded_url)) as two:
+        revision = _changes(one)["dataset_revision"]
+        tags = [one.get(url).headers["etag"] for url in (RULE, OTHER_RULE)]
+        results = run_together(
+            lambda: one.patch(RULE, json={"summary": "One."}, headers={**auth, "If-Match": tags[0]}),
+            lambda: two.patch(OTHER_RULE, json={"summary": "Two."}, headers={**auth, "If-Match": tags[1]}))
+        assert [r.status_code for r in results] == [200, 200]
+        assert len(_changes(one, since_revision=revision)["items"]) == 2
+
+
+def test_another_process_sees_a_write_within_about_a_second(seeded_url):
+    auth = bearer(seeded_url)
+    with TestClient(new_app(seeded_url)) as writer, \
+            TestClient(new_app(seeded_url, revision_check_seconds=0.2)) as reader:
+        assert reader.get(RULE).json()["version"] == 1
+        assert writer.patch(RULE, json={"treatment": "not_used", "opt_out": None},
+                            headers=auth).status_code == 200
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and reader.get(RULE).json()["version"] == 1:
+            time.sleep(0.05)
+        assert reader.get(RULE).json()["treatment"] == "not_used"
+        [decision] = reader.get(ANSWER, params=QUESTION).json()["decisions"]
+        assert decision["verdict"] == "not_used"

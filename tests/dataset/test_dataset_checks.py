@@ -1,0 +1,90 @@
+"""Cross-record checks on a Dataset built in memory, as the import code and the API use them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.dataset import Dataset, DatasetError, Issue, check_dataset, validate_dataset
+
+
+def test_valid_dataset_passes(base) -> None:
+    dataset = Dataset.model_validate(base)
+    assert check_dataset(dataset) == []
+    validate_dataset(dataset)
+
+
+def test_issue_carries_location_and_missing_reference(base) -> None:
+    base["rules"][0]["platform"] = "twiter"
+    assert check_dataset(Dataset.model_validate(base)) == [
+        Issue(("rules", 0, "platform"), 'unknown platform "twiter"', missing=("platforms", "twiter"))
+    ]
+
+
+def test_validate_without_origin_reports_dataset_paths(base) -> None:
+    base["rules"][2]["sources"] = ["X9"]
+    with pytest.raises(DatasetError) as caught:
+        validate_dataset(Dataset.model_validate(base))
+    assert caught.value.errors == ['rules[2].sources[0]: unknown source "X9"']
+
+
+def test_validate_with_origin_reports_file_paths(base) -> None:
+    base["rules"][2]["sources"] = ["X9"]
+    base["rules"].append(dict(base["rules"][0]))
+    origin = {("rules", 0): ("meta.yaml", 4), ("rules", 2): ("x.yaml", 1), ("rules", 5): ("more.yaml", 0)}
+    with pytest.raises(DatasetError) as caught:
+        validate_dataset(Dataset.model_validate(base), origin=origin)
+    assert caught.value.errors == [
+        'more.yaml: rules[0].id: duplicate rule id "facebook-eea-public-posts-2025" (first at meta.yaml: rules[4])',
+        'x.yaml: rules[1].sources[0]: unknown source "X9"',
+        'more.yaml: rules[0]: overlaps rule "facebook-eea-public-posts-2025" '
+        "(same platform, category and jurisdiction, overlapping dates)",
+    ]
+    assert str(caught.value).startswith("3 problem(s) in the dataset:\n")
+
+
+RULE = {"platform": "x", "category": "public-posts", "jurisdiction": "EU", "treatment": "not_used",
+        "confidence": "high", "summary": "s", "sources": ["X1"]}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        ({}, {}, True),  # both always in force, for every post
+        ({"effective_until": "2025-05-26"}, {"effective_from": "2025-05-27"}, False),  # hand-over day to day
+        ({"effective_until": "2025-05-27"}, {"effective_from": "2025-05-27"}, True),  # both in force on one day
+        ({"effective_from": "2025-01-01", "effective_until": "2025-01-31"}, {"effective_until": "2024-12-31"}, False),
+        ({"effective_from": "2025-01-01"}, {"effective_from": "2030-01-01"}, True),  # the first is open-ended
+        ({"posted_until": "2024-05-06"}, {"posted_from": "2024-05-07"}, False),  # same days, separate posts
+        ({"posted_from": "2024-05-07", "posted_until": "2024-08-01"}, {"posted_from": "2024-08-01"}, True),
+        ({"posted_until": "2024-05-06", "effective_until": "2025-01-01"},
+         {"posted_from": "2024-05-07", "effective_from": "2024-01-01"}, False),  # dates overlap, posts do not
+        ({"effective_until": "2024-12-31"}, {"effective_from": "2025-01-01", "posted_until": "2024-01-01"}, False),
+    ],
+)
+def test_overlap_needs_shared_days_and_shared_posts(base, first, second, overlap) -> None:
+    base["rules"] = [{**RULE, "id": "a", **first}, {**RULE, "id": "b", **second}]
+    issues = check_dataset(Dataset.model_validate(base))
+    assert [issue.loc for issue in issues] == ([("rules", 1)] if overlap else [])
+
+
+def test_rules_of_another_scope_never_overlap(base) -> None:
+    base["rules"] = [{**RULE, "id": "a"}, {**RULE, "id": "b", "jurisdiction": "EEA"},
+                     {**RULE, "id": "c", "category": "private-messages"}, {**RULE, "id": "d", "platform": "facebook"},
+                     {**RULE, "id": "e", "used_by": "third-parties"}]
+    assert check_dataset(Dataset.model_validate(base)) == []
+
+
+def test_replaces_loop_through_two_deadlines(base) -> None:
+    first = base["deadlines"][0]
+    base["deadlines"] = [dict(first, id="a", replaces="b"), dict(first, id="b", replaces="a")]
+    base["rules"][0]["opt_out"]["deadline"] = "a"
+    assert [(i.loc, i.message) for i in check_dataset(Dataset.model_validate(base))] == [
+        (("deadlines", 0, "replaces"), "replaces goes round in a loop: a -> b -> a"),
+        (("deadlines", 1, "replaces"), "replaces goes round in a loop: b -> a -> b"),
+    ]
+
+
+def test_replaces_chain_without_loop_is_fine(base) -> None:
+    first = base["deadlines"][0]
+    base["deadlines"] += [dict(first, id="a", replaces=first["id"]), dict(first, id="b", replaces="a")]
+    assert check_dataset(Dataset.model_validate(base)) == []

@@ -1,0 +1,93 @@
+"""Training by the platform and by third parties are separate rules, combined into one verdict."""
+
+from datetime import date
+
+import pytest
+
+from app.policy import Query, decide
+from app.policy.model import (
+    GLOBAL,
+    Category,
+    Confidence,
+    Jurisdiction,
+    JurisdictionKind,
+    LateObjection,
+    OptOut,
+    Platform,
+    Rule,
+    Snapshot,
+    Source,
+    Treatment,
+    UsedBy,
+)
+
+DAY = date(2025, 6, 1)
+
+
+def snapshot(*rules: Rule) -> Snapshot:
+    return Snapshot(
+        revision=1, platforms={"tube": Platform("tube", "Tube", "Tube Inc.")},
+        categories={"public-media": Category("public-media", "Public media")},
+        jurisdictions={GLOBAL: Jurisdiction(GLOBAL, "Global", JurisdictionKind.GLOBAL),
+                       "DE": Jurisdiction("DE", "Germany", JurisdictionKind.COUNTRY)},
+        rules={r.id: r for r in rules}, deadlines={},
+        sources={"S1": Source("S1", "https://example.com/1", "One", "Pub", DAY),
+                 "S2": Source("S2", "https://example.com/2", "Two", "Pub", DAY)},
+    )
+
+
+def rule(rule_id: str, treatment: Treatment, used_by: UsedBy, source: str, **extra) -> Rule:
+    return Rule(id=rule_id, platform_id="tube", category_id="public-media", jurisdiction=GLOBAL, treatment=treatment,
+                summary=f"{rule_id} summary", confidence=Confidence.HIGH, source_ids=(source,), used_by=used_by,
+                **extra)
+
+
+OPT_OUT = OptOut(method="setting", late_objection=LateObjection.STOPS_FUTURE_TRAINING)
+
+
+@pytest.mark.parametrize(("own", "third", "facts", "verdict", "depends_on"), [
+    (Treatment.USED, Treatment.OPT_IN, {}, "used", ()),
+    (Treatment.NOT_USED, Treatment.OPT_IN, {}, "not_used", ()),
+    (Treatment.NOT_USED, Treatment.OPT_OUT, {}, "conditional", ("objected",)),
+    (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": True}, "not_used", ()),
+    (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": False}, "used", ()),
+    (Treatment.USED, Treatment.OPT_OUT, {}, "used", ()),
+    (Treatment.UNKNOWN, Treatment.OPT_IN, {}, "unknown", ()),
+    (Treatment.UNKNOWN, Treatment.USED, {}, "used", ()),
+])
+def test_content_is_used_if_either_user_trains_on_it(own, third, facts, verdict, depends_on):
+    snap = snapshot(rule("own", own, UsedBy.PLATFORM, "S1"),
+                    rule("third", third, UsedBy.THIRD_PARTIES, "S2",
+                         opt_out=OPT_OUT if third is Treatment.OPT_OUT else None))
+    decision = decide(snap, Query("tube", "public-media", DAY, country="DE", **facts))
+    assert (decision.verdict.value, decision.depends_on) == (verdict, depends_on)
+    assert decision.rule.id == "own"
+    assert [s.id for s in decision.sources] == ["S1", "S2"]
+    assert decision.summary.startswith("Training by the platform: ") and "own summary." in decision.summary
+    assert " Training by third parties: " in decision.summary
+    assert any(r.startswith("Training by third parties:") for r in decision.reasons)
+
+
+def test_a_single_use_is_decided_as_before():
+    snap = snapshot(rule("third", Treatment.OPT_IN, UsedBy.THIRD_PARTIES, "S2"))
+    decision = decide(snap, Query("tube", "public-media", DAY))
+    assert decision.verdict.value == "not_used" and decision.rule.id == "third"
+    assert not decision.summary.startswith("Training by")
+
+
+@pytest.mark.parametrize(("under_age", "age", "verdict", "depends_on"), [
+    ("not_used", 15, "not_used", ()),
+    ("unknown", 15, "unknown", ()),
+    ("unknown", 30, "used", ()),
+    ("unknown", None, "conditional", ("age",)),
+    ("not_used", None, "conditional", ("age",)),
+])
+def test_younger_accounts_get_the_rules_under_age_answer(under_age, age, verdict, depends_on):
+    from app.policy.model import UnderAge
+
+    snap = snapshot(rule("own", Treatment.USED, UsedBy.PLATFORM, "S1", min_age=18, under_age=UnderAge(under_age)))
+    decision = decide(snap, Query("tube", "public-media", DAY, age=age))
+    assert (decision.verdict.value, decision.depends_on) == (verdict, depends_on)
+    if under_age == "unknown" and age == 15:
+        assert decision.summary == "Unknown: the sources speak only of accounts aged 18 or over."
+        assert any("nothing is confirmed for an account holder aged 15" in r for r in decision.reasons)
