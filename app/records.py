@@ -107,8 +107,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
     "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
     "rule": ("id", "platform", "category", "jurisdiction", "treatment", "used_by", "effective_from",
-             "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out", "confidence", "summary", "notes",
-             "sources"),
+             "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out",
+             "confidence", "summary", "notes", "sources"),
 }
 
 
