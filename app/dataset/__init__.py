@@ -2,7 +2,7 @@
 
 from .checks import DatasetError, Issue, Origin, check_dataset, format_issue, validate_dataset
 from .dump import dump_dataset
-from .files import load_dataset, parse_dataset
+from .files import describe_error, load_dataset, parse_dataset
 from .schema import (
     SECTIONS,
     CategoryRecord,
@@ -31,6 +31,7 @@ __all__ = [
     "SourceKind",
     "SourceRecord",
     "check_dataset",
+    "describe_error",
     "dump_dataset",
     "format_issue",
     "load_dataset",

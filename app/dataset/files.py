@@ -130,7 +130,7 @@ class _Reader:
                 self.broken.add((kind, item[key].strip()))
             for err in exc.errors():
                 loc = (kind, index, *err["loc"])
-                self.error(label, line_of(self.lines[label], loc), f"{path_text(loc)}: {_message(err)}")
+                self.error(label, line_of(self.lines[label], loc), f"{path_text(loc)}: {describe_error(err)}")
             return
         self.origin[(kind, len(self.records[kind]))] = (label, index)
         self.records[kind].append(record)
@@ -155,8 +155,8 @@ class _Reader:
         self._put(file, line, format_issue(issue, self.origin))
 
 
-def _message(err: Any) -> str:
-    """Word a pydantic error for someone editing the file."""
+def describe_error(err: Any) -> str:
+    """Word one of pydantic's ValidationError.errors() for someone editing the record (the API can reuse it)."""
     template = _MESSAGES.get(err["type"])
     if template is None:
         return str(err["msg"])

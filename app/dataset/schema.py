@@ -196,11 +196,13 @@ class RuleRecord(Record):
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleRecord:
-        """Check that date ranges run forwards and that an opt-out treatment says how to opt out."""
+        """Check that date ranges run forwards, an opt-out treatment says how to opt out, and under_age has an age."""
         _ordered(self.effective_from, self.effective_until, "effective_from", "effective_until")
         _ordered(self.posted_from, self.posted_until, "posted_from", "posted_until")
         if self.treatment == Treatment.OPT_OUT and self.opt_out is None:
             raise PydanticCustomError("opt_out", "treatment opt_out needs an opt_out saying how to object")
+        if self.under_age != UnderAge.NOT_USED and self.min_age is None:
+            raise PydanticCustomError("under_age", "under_age says what happens below min_age, so it needs min_age")
         return self
 
 

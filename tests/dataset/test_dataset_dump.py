@@ -46,7 +46,8 @@ def test_layout_is_fixed(base) -> None:
     assert "\n\njurisdictions:\n" in text  # a blank line between sections
     assert "    'on': '2025-05-26'\n" in text  # dates always in single quotes, whatever YAML would infer
     assert "    published_on: '2024'\n" in text and "    published_on: '2025-04'\n" in text
-    assert "    effective_until: null\n" in text and "    notes: []\n" in text  # nulls written out
+    assert "    effective_until: null\n" in text and "    notes: []\n" in text  # nulls and defaults written out
+    assert "    used_by: platform\n" in text and "    under_age: not_used\n" in text
     assert "    sources: [M1, M17]\n" in text and "    members: [DE, FR, 'NO']\n" in text
     assert "Ein Widerspruch am 27. Mai oder später" in text  # unicode kept as is
 

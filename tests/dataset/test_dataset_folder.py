@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.dataset import Dataset, load_dataset
+from app.dataset.__main__ import main
 
 
 def _split(data) -> dict[str, dict]:
@@ -106,3 +107,13 @@ def test_absolute_path_gives_absolute_names(folder, write, load_errors) -> None:
     write("data/x.yaml", files["x.yaml"])
     absolute = path.resolve()
     assert load_errors(absolute)[0].startswith(f"{absolute / 'x.yaml'}: rules[0].colour: unknown field")
+
+
+def test_command_line_check(folder, write, capsys) -> None:
+    path, files = folder
+    assert main([str(path)]) == 0
+    assert capsys.readouterr().out.startswith("data: ok (2 categories, 6 jurisdictions, 2 platforms, ")
+    files["x.yaml"]["rules"][0]["colour"] = "red"
+    write("data/x.yaml", files["x.yaml"])
+    assert main([str(path)]) == 1
+    assert capsys.readouterr().err.startswith("data/x.yaml: rules[0].colour: unknown field")

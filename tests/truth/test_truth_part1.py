@@ -89,6 +89,10 @@ CASES = [
     # ---- Meta, US and Australia: used, no opt-out
     case("facebook US adult public post 2025-01 objected -> used (no opt-out in the US)",
          "facebook", "public-posts", "US", "2025-01-15", "used", [], age=30, objected="true"),
+    case("facebook US public post, age not given 2025-01 -> conditional on age (sources cover adults only)",
+         "facebook", "public-posts", "US", "2025-01-15", "conditional", ["age"]),
+    case("instagram US 15-year-old public photo 2025-01 -> unknown (sources cover adults only)",
+         "instagram", "public-media", "US", "2025-01-15", "unknown", [], age=15),
     case("instagram US non-public post 2025-01 -> not_used",
          "instagram", "private-content", "US", "2025-01-15", "not_used", []),
     case("facebook US private messages 2025-01 -> not_used",
