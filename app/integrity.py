@@ -38,19 +38,38 @@ def validate_record(resource: str, record: records.Record, *, key: str) -> recor
     return {name: dumped.get(name) for name in records.FIELDS[resource]}
 
 
-def check_references(session: Session, resource: str, record: records.Record) -> None:
-    """Raise InvalidRecord, before anything is stored, if a record refers to something missing."""
-    _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record)])
+def check_references(session: Session, resource: str, record: records.Record,
+                     seen: dict[tuple[str, str], str | None] | None = None) -> None:
+    """Raise InvalidRecord, before anything is stored, if a record refers to something missing.
+
+    `seen` remembers, for one write, each referenced key's kind (None: missing), so a large import looks each
+    one up once.
+    """
+    _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record, seen or {})])
 
 
 def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None:
     """Raise InvalidRecord if a written rule overlaps another rule once the whole write is applied."""
-    errors: list[dict[str, str]] = []
-    for resource, key in written:
-        if resource == "rule":
-            row = records.get_row(session, resource, key)
-            errors += [{"field": "effective_from", "message": m} for m in _overlaps(session, row)]
+    keys = {key for resource, key in written if resource == "rule"}
+    if not keys:
+        return
+    # One query for every rule of the platforms written to, so a large import costs one round trip, not one each.
+    platforms = session.exec(select(models.Rule.platform_id).where(col(models.Rule.id).in_(keys))).all()
+    groups: dict[tuple[str, str, str, str], list[models.Rule]] = {}
+    for rule in session.exec(select(models.Rule).where(col(models.Rule.platform_id).in_(set(platforms)))).all():
+        groups.setdefault((rule.platform_id, rule.category_id, rule.jurisdiction_code, rule.used_by), []).append(rule)
+    errors = [{"field": "effective_from", "message": f"rule {rule.id!r} overlaps rule {other.id!r} (same platform, "
+                                                     "category, jurisdiction and user, overlapping dates)"}
+              for group in groups.values() for rule in group if rule.id in keys
+              for other in group
+              if other.id != rule.id and (other.id not in keys or rule.id < other.id) and _overlap(rule, other)]
     _raise_if(errors)
+
+
+def _overlap(a: models.Rule, b: models.Rule) -> bool:
+    """Return whether two rules share a day in force and a posting day."""
+    return _spans_meet(a.effective_from, a.effective_until, b.effective_from, b.effective_until) and \
+        _spans_meet(a.posted_from, a.posted_until, b.posted_from, b.posted_until)
 
 
 def _raise_if(errors: list[dict[str, str]]) -> None:
@@ -60,7 +79,8 @@ def _raise_if(errors: list[dict[str, str]]) -> None:
         raise InvalidRecord("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 
 
-def _references(session: Session, resource: str, record: records.Record) -> list[tuple[str, str]]:
+def _references(session: Session, resource: str, record: records.Record,
+                seen: dict[tuple[str, str], str | None]) -> list[tuple[str, str]]:
     wanted: list[tuple[str, str, str | None]] = []  # (field, resource, key)
     if resource in ("rule", "deadline"):
         wanted += [("platform", "platform", record["platform"]),
@@ -77,23 +97,15 @@ def _references(session: Session, resource: str, record: records.Record) -> list
     for field, target, key in wanted:
         if key is None:
             continue
-        row = records.get_row(session, target, key)
-        if row is None:
+        if (target, key) not in seen:
+            row = records.get_row(session, target, key)
+            seen[(target, key)] = None if row is None else getattr(row, "kind", "")
+        kind = seen[(target, key)]
+        if kind is None:
             problems.append((field, f"unknown {target} {key!r}"))
-        elif resource == "jurisdiction" and row.kind != "country":
+        elif resource == "jurisdiction" and kind != "country":
             problems.append((field, f"{key!r} is not a country"))
     return problems
-
-
-def _overlaps(session: Session, rule: models.Rule) -> list[str]:
-    others = session.exec(select(models.Rule).where(
-        models.Rule.platform_id == rule.platform_id, models.Rule.category_id == rule.category_id,
-        models.Rule.jurisdiction_code == rule.jurisdiction_code, models.Rule.used_by == rule.used_by,
-        models.Rule.id != rule.id)).all()
-    return [f"overlaps rule {other.id!r} (same platform, category, jurisdiction and user, overlapping dates)"
-            for other in others
-            if _spans_meet(rule.effective_from, rule.effective_until, other.effective_from, other.effective_until)
-            and _spans_meet(rule.posted_from, rule.posted_until, other.posted_from, other.posted_until)]
 
 
 def _spans_meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.fast_path:
         app.add_middleware(DecisionFastPath, service=app.state.answers)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
-                       allow_headers=["Content-Type", "If-None-Match", "Accept"], expose_headers=["ETag"],
-                       max_age=600)
+                       allow_headers=["Content-Type", "If-None-Match", "Accept"],
+                       expose_headers=["ETag", "Link", "Location"], max_age=600)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, delete, select
 from app import models
 
 Record = dict[str, Any]
+Add = Callable[[SQLModel], None]
 
 RESOURCES = ("category", "jurisdiction", "platform", "source", "deadline", "rule")
 
@@ -24,7 +25,8 @@ class Adapter:
     key: str  # the record's key field ("id" or "code")
     renames: dict[str, str]  # record field -> column
     to_extra: Callable[[Session, SQLModel], Record] | None = None
-    write_extra: Callable[[Session, Record], None] | None = None
+    # Writes the record's links: replacing the stored ones (add None), or handing new ones to `add`.
+    write_extra: Callable[[Session, Record, Add | None], None] | None = None
 
     def columns(self, record: Record) -> Record:
         """Return the table columns for a record (links excluded)."""
@@ -49,10 +51,12 @@ def _links(session: Session, link: type[SQLModel], owner_column: str, owner: str
     return [row.source_id for row in rows]
 
 
-def _replace_links(session: Session, link: type[SQLModel], owner_column: str, owner: str, ids: list[str]) -> None:
-    session.exec(delete(link).where(getattr(link, owner_column) == owner))
+def _replace_links(session: Session, link: type[SQLModel], owner_column: str, owner: str, ids: list[str],
+                   add: Add | None) -> None:
+    if add is None:
+        session.exec(delete(link).where(getattr(link, owner_column) == owner))
     for position, source_id in enumerate(dict.fromkeys(ids)):
-        session.add(link(**{owner_column: owner, "source_id": source_id, "position": position}))
+        (add or session.add)(link(**{owner_column: owner, "source_id": source_id, "position": position}))
 
 
 def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
@@ -61,11 +65,12 @@ def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
     return {"members": sorted(rows)}
 
 
-def _jurisdiction_write(session: Session, record: Record) -> None:
+def _jurisdiction_write(session: Session, record: Record, add: Add | None) -> None:
     code = record["code"]
-    session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == code))
+    if add is None:
+        session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == code))
     for member in sorted(set(record.get("members") or [])):
-        session.add(models.JurisdictionMember(group_code=code, country_code=member))
+        (add or session.add)(models.JurisdictionMember(group_code=code, country_code=member))
 
 
 def _rule_extra(session: Session, row: models.Rule) -> Record:
@@ -76,16 +81,16 @@ def _rule_extra(session: Session, row: models.Rule) -> Record:
     return {"opt_out": opt_out, "sources": _links(session, models.RuleSource, "rule_id", row.id)}
 
 
-def _rule_write(session: Session, record: Record) -> None:
-    _replace_links(session, models.RuleSource, "rule_id", record["id"], record.get("sources") or [])
+def _rule_write(session: Session, record: Record, add: Add | None) -> None:
+    _replace_links(session, models.RuleSource, "rule_id", record["id"], record.get("sources") or [], add)
 
 
 def _deadline_extra(session: Session, row: models.Deadline) -> Record:
     return {"sources": _links(session, models.DeadlineSource, "deadline_id", row.id)}
 
 
-def _deadline_write(session: Session, record: Record) -> None:
-    _replace_links(session, models.DeadlineSource, "deadline_id", record["id"], record.get("sources") or [])
+def _deadline_write(session: Session, record: Record, add: Add | None) -> None:
+    _replace_links(session, models.DeadlineSource, "deadline_id", record["id"], record.get("sources") or [], add)
 
 
 ADAPTERS: dict[str, Adapter] = {
@@ -142,12 +147,16 @@ def rule_columns(record: Record) -> Record:
     return flat
 
 
-def store(session: Session, resource: str, record: Record, *, version: int) -> None:
-    """Insert or overwrite a record's row and links, setting its version."""
+def store(session: Session, resource: str, record: Record, *, version: int, row: SQLModel | None,
+          deferred: list[SQLModel]) -> None:
+    """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
+
+    A new record's links go to `deferred`, for the caller to add once the rows they point to are flushed.
+    """
     adapter = ADAPTERS[resource]
     flat = rule_columns(record) if resource == "rule" else record
     columns = adapter.columns(flat)
-    row = session.get(adapter.table, record[adapter.key])
+    replacing = row is not None
     if row is None:
         row = adapter.table(**columns, version=version)
     else:
@@ -156,8 +165,9 @@ def store(session: Session, resource: str, record: Record, *, version: int) -> N
         row.version = version
     session.add(row)
     if adapter.write_extra is not None:
-        session.flush()
-        adapter.write_extra(session, record)
+        if replacing:
+            session.flush()  # the old links are deleted by a statement, which must see the row as it is now
+        adapter.write_extra(session, record, None if replacing else deferred.append)
 
 
 def remove(session: Session, resource: str, key: str) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import integrity, records
 from app.models import Change, DatasetRevision
@@ -78,19 +78,60 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
         revision = _bump(session)
         now = datetime.now(UTC)
         changes = []
-        for seq, op in enumerate(_ordered(ops)):
-            before, after = _apply(session, op, revision)
+        existing = _existing_keys(session, ops)
+        seen: dict[tuple[str, str], str | None] = {}
+        deferred: list = []
+        group = None
+        for seq, op in enumerate(ordered := _ordered(ops)):
+            # Without ORM relationships the flush does not order tables by foreign key: flush each group of
+            # records before the next group, and new links once the rows they point to exist.
+            if _group(op, ordered) != group:
+                _flush(session, deferred)
+                group = _group(op, ordered)
+            before, after = _apply(session, op, existing, seen, deferred)
             change = Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
                             operation=op.operation, before=before, after=after, actor=actor)
             session.add(change)
             changes.append(change)
-        session.flush()
+        _flush(session, deferred)
         integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
         session.commit()
     except Exception:
         session.rollback()
         raise
     return Applied(revision, tuple(changes))
+
+
+def _flush(session: Session, deferred: list) -> None:
+    session.flush()
+    if deferred:
+        session.add_all(deferred)
+        deferred.clear()
+        session.flush()
+
+
+def _group(op: Op, ops: Sequence[Op]) -> tuple:
+    """Return the write order key of an op: ops with equal keys refer to no record in their own group."""
+    rank = records.RESOURCES.index(op.resource)
+    if op.operation == "delete":
+        return ("delete", rank)
+    return (rank, _group_last(op), _replaces_depth(op, ops))
+
+
+def _existing_keys(session: Session, ops: Sequence[Op]) -> set[tuple[str, str]]:
+    """Return which of the keys that ops create already exist, with one query per resource and chunk."""
+    wanted: dict[str, list[str]] = {}
+    for op in ops:
+        if op.operation == "create":
+            wanted.setdefault(op.resource, []).append(op.key)
+    found: set[tuple[str, str]] = set()
+    for resource, keys in wanted.items():
+        adapter = records.ADAPTERS[resource]
+        column = getattr(adapter.table, adapter.key)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update((resource, key) for key in session.exec(select(column).where(column.in_(chunk))).all())
+    return found
 
 
 def _bump(session: Session) -> int:
@@ -105,7 +146,7 @@ def _ordered(ops: Sequence[Op]) -> list[Op]:
     rank = {name: i for i, name in enumerate(records.RESOURCES)}
     writes = [op for op in ops if op.operation != "delete"]
     deletes = [op for op in ops if op.operation == "delete"]
-    writes.sort(key=lambda op: (rank[op.resource], _group_last(op), _replaces_depth(op, writes)))
+    writes.sort(key=lambda op: _group(op, writes))
     deletes.sort(key=lambda op: -rank[op.resource])
     return writes + deletes
 
@@ -128,15 +169,19 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
     return depth
 
 
-def _apply(session: Session, op: Op, revision: int) -> tuple[records.Record | None, records.Record | None]:
-    row = records.get_row(session, op.resource, op.key)
+def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[tuple[str, str], str | None],
+           deferred: list) -> tuple[records.Record | None, records.Record | None]:
+    # A create of a key known to be new skips the lookup: a large import pays one query per kind, not one each.
+    known_new = op.operation == "create" and (op.resource, op.key) not in existing
+    row = None if known_new else records.get_row(session, op.resource, op.key)
     before = records.row_to_record(session, op.resource, row) if row is not None else None
     if op.operation == "create":
         if row is not None:
             raise AlreadyExists(f"{op.resource} {op.key!r} already exists")
         after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
-        integrity.check_references(session, op.resource, after)
-        records.store(session, op.resource, after, version=1)
+        integrity.check_references(session, op.resource, after, seen)
+        records.store(session, op.resource, after, version=1, row=None, deferred=deferred)
+        seen[(op.resource, op.key)] = after.get("kind") or ""
         return None, after
     if row is None:
         raise NotFound(f"{op.resource} {op.key!r} does not exist")
@@ -149,8 +194,10 @@ def _apply(session: Session, op: Op, revision: int) -> tuple[records.Record | No
             raise InUse(f"{op.resource} {op.key!r} is still referred to by {', '.join(referrers)}",
                         referred_by=referrers)
         records.remove(session, op.resource, op.key)
+        seen[(op.resource, op.key)] = None
         return before, None
     after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
-    integrity.check_references(session, op.resource, after)
-    records.store(session, op.resource, after, version=row.version + 1)
+    integrity.check_references(session, op.resource, after, seen)
+    records.store(session, op.resource, after, version=row.version + 1, row=row, deferred=deferred)
+    seen[(op.resource, op.key)] = after.get("kind") or ""
     return before, after

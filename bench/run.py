@@ -36,11 +36,14 @@ def prepare(db: Path, extra_rules: int) -> None:
     """Build a migrated, seeded SQLite database, plus extra synthetic rules through the write path."""
     if db.exists():
         return
-    env = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{db}"}
+    partial = db.with_suffix(".partial")  # renamed only when complete, so an interrupted run is not reused
+    partial.unlink(missing_ok=True)
+    env = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{partial}"}
     sh(str(BIN / "trainwatch"), "migrate", env=env)
     sh(str(BIN / "trainwatch"), "seed", env=env)
     if extra_rules:
-        sh(sys.executable, str(ROOT / "bench" / "extra_rules.py"), str(db), str(extra_rules), env=env)
+        sh(sys.executable, str(ROOT / "bench" / "extra_rules.py"), str(partial), str(extra_rules), env=env)
+    partial.rename(db)
 
 
 class Server:

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from app.errors import Problem
 
 
-async def json_object(request: Request) -> dict[str, Any]:
-    """Read the body as a JSON object, refusing one over the size limit with 413."""
+async def json_document(request: Request, what: str) -> dict[str, Any]:
+    """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
     limit = request.app.state.settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -28,8 +28,13 @@ async def json_object(request: Request) -> dict[str, Any]:
     except ValueError as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
     if not isinstance(document, dict):
-        raise Problem(422, "The body must be a JSON object: the record.", title="Invalid request", param="body")
+        raise Problem(422, f"The body must be a JSON object: {what}.", title="Invalid request", param="body")
     return document
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """Read the body of a catalog write: one record as a JSON object."""
+    return await json_document(request, "the record")
 
 
 JsonBody = Annotated[dict[str, Any], Depends(json_object)]

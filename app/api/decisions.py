@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
 from app.answers import AnswerService, to_response
+from app.api.bodies import json_document
 from app.api.schemas import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
 from app.errors import Problem
 
@@ -83,30 +83,11 @@ async def checks(request: Request) -> Response:
 
     A bad check does not fail the others. More than 1000 checks, or a body over the size limit, gets 413.
     """
-    body = await _read_body(request)
-    try:
-        document = json.loads(body)
-    except ValueError as exc:
-        raise Problem(422, f"The body is not JSON: {exc}.", param="body") from None
-    items = document.get("checks") if isinstance(document, dict) else None
+    document = await json_document(request, 'an object with a "checks" list')
+    items = document.get("checks")
     if not isinstance(items, list):
         raise Problem(422, 'The body must be a JSON object with a "checks" list.', param="checks")
     if len(items) > MAX_CHECKS:
         raise Problem(413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.",
                       param="checks")
     return Response(service(request).batch(items), media_type="application/json")
-
-
-async def _read_body(request: Request) -> bytes:
-    """Read the body, refusing with 413 as soon as it exceeds the configured limit."""
-    limit = request.app.state.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise Problem(413, f"The body is larger than {limit} bytes.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(413, f"The body is larger than {limit} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)

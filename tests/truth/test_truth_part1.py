@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.truth.questions import case, check_answer
+
 ADULT = {"age": 30}
 NO_OBJECTION = {"objected": "false"}
 
 
-def case(question: str, platform: str, category: str, country: str | None, as_of: str, verdict: str,
-         depends_on: list[str] | None = None, **facts):
-    """One question: the platform, category, country, day and user facts, and the expected verdict."""
-    params = {"category": category, "as_of": as_of, **{k: v for k, v in facts.items()}}
-    if country is not None:
-        params["country"] = country
-    return pytest.param(platform, params, verdict, depends_on, id=question)
 
 
 CASES = [
@@ -189,18 +184,7 @@ CASES = [
 
 @pytest.mark.parametrize(("platform", "params", "verdict", "depends_on"), CASES)
 def test_truth(client, platform, params, verdict, depends_on):
-    response = client.get(f"/v1/platforms/{platform}/ai-training", params=params)
-    assert response.status_code == 200, response.text
-    [decision] = response.json()["decisions"]
-    assert decision["category"] == params["category"]
-    assert decision["verdict"] == verdict, decision["reasons"]
-    assert decision["used"] is {"used": True, "not_used": False}.get(verdict)
-    if depends_on is not None:
-        assert decision["depends_on"] == depends_on
-    elif verdict == "conditional":
-        assert "country" in decision["depends_on"]
-    if verdict in ("used", "not_used"):
-        assert any(s["url"].startswith(("http://", "https://")) for s in decision["sources"])
+    check_answer(client, platform, params, verdict, depends_on)
 
 
 def test_meta_eea_objection_deadline_is_26_may_2025_and_passed_in_september(client):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.truth.questions import case, check_answer, decision_for
+
 PART2_PLATFORMS = ["claude", "udemy", "chatgpt", "wetransfer", "youtube", "pinterest", "alexa", "mastodon-social",
                    "soundcloud", "snapchat", "tiktok", "bluesky", "medium", "deviantart", "shutterstock",
                    "getty-images", "grammarly", "dropbox", "notion", "apple-intelligence", "perplexity",
@@ -21,13 +23,6 @@ PART2_PLATFORMS = ["claude", "udemy", "chatgpt", "wetransfer", "youtube", "pinte
 USED_BY = "used_by"  # marks a case whose answer combines a platform rule and a third-party rule
 
 
-def case(question: str, platform: str, category: str, country: str | None, as_of: str, verdict: str,
-         depends_on: list[str] | None = None, *marks: str, **facts):
-    """One question: the platform, category, country, day and user facts, and the expected verdict."""
-    params = {"category": category, "as_of": as_of, **facts}
-    if country is not None:
-        params["country"] = country
-    return pytest.param(platform, params, verdict, depends_on, id=question + (" [used_by]" if marks else ""))
 
 
 CASES = [
@@ -275,23 +270,9 @@ CASES = [
 
 @pytest.mark.parametrize(("platform", "params", "verdict", "depends_on"), CASES)
 def test_truth(client, platform, params, verdict, depends_on):
-    response = client.get(f"/v1/platforms/{platform}/ai-training", params=params)
-    assert response.status_code == 200, response.text
-    [decision] = response.json()["decisions"]
-    assert decision["category"] == params["category"]
-    assert decision["verdict"] == verdict, decision["reasons"]
-    assert decision["used"] is {"used": True, "not_used": False}.get(verdict)
-    if depends_on is not None:
-        assert decision["depends_on"] == depends_on
-    if verdict in ("used", "not_used"):
-        assert any(s["url"].startswith(("http://", "https://")) for s in decision["sources"])
+    check_answer(client, platform, params, verdict, depends_on)
 
 
-def _decision(client, platform, **params):
-    response = client.get(f"/v1/platforms/{platform}/ai-training", params=params)
-    assert response.status_code == 200, response.text
-    [decision] = response.json()["decisions"]
-    return decision
 
 
 @pytest.mark.parametrize(("as_of", "posted_on", "passed"), [
@@ -300,7 +281,8 @@ def _decision(client, platform, **params):
 ])
 def test_claude_choice_deadline_is_the_moved_one(client, as_of, posted_on, passed):
     """Around both the first-announced (28 Sep) and the moved (8 Oct) dates, the deadline in force is 8 Oct 2025."""
-    decision = _decision(client, "claude", category="ai-interactions", country="US", as_of=as_of, posted_on=posted_on)
+    decision = decision_for(client, "claude", category="ai-interactions", country="US", as_of=as_of,
+                            posted_on=posted_on)
     assert (decision["opt_out"]["deadline"], decision["opt_out"]["deadline_passed"]) == ("2025-10-08", passed)
 
 
@@ -313,7 +295,7 @@ def test_claude_deadlines_record_the_move(client):
 
 
 def test_claude_five_year_retention_is_in_the_reasons_or_notes(client):
-    decision = _decision(client, "claude", category="ai-interactions", country="US", as_of="2025-11-01",
+    decision = decision_for(client, "claude", category="ai-interactions", country="US", as_of="2025-11-01",
                          objected="false", posted_on="2025-10-20")
     assert decision["effective_from"] == "2025-10-08"
     assert any("five years" in reason for reason in decision["reasons"])
@@ -321,7 +303,7 @@ def test_claude_five_year_retention_is_in_the_reasons_or_notes(client):
 
 @pytest.mark.parametrize(("as_of", "passed"), [("2024-09-11", False), ("2024-09-12", False), ("2024-09-13", True)])
 def test_udemy_window_closes_on_12_september_2024(client, as_of, passed):
-    decision = _decision(client, "udemy", category="public-media", country="US", as_of=as_of, objected="false")
+    decision = decision_for(client, "udemy", category="public-media", country="US", as_of=as_of, objected="false")
     assert decision["verdict"] == "used"
     assert (decision["opt_out"]["deadline"], decision["opt_out"]["deadline_passed"]) == ("2024-09-12", passed)
 
@@ -334,7 +316,7 @@ def test_udemy_window_is_two_deadlines(client):
 
 def test_youtube_has_no_opt_out_from_googles_own_training(client):
     """[used_by] Google's own use decides: no opt-out, and an objection changes nothing."""
-    decision = _decision(client, "youtube", category="public-media", country="US", as_of="2025-09-01")
+    decision = decision_for(client, "youtube", category="public-media", country="US", as_of="2025-09-01")
     assert (decision["verdict"], decision["depends_on"]) == ("used", [])
 
 
