@@ -69,8 +69,7 @@ class AnswerService:
         key = (platform_id, query_string, today)
         found = cache.get(key)
         if found is None:
-            # Like Starlette's QueryParams: blank values kept, the last of a repeated name wins.
-            params = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+            params = query_params(query_string)
             found = self._compute(snapshot, platform_id, params, today, path)
             cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
         return found
@@ -121,6 +120,20 @@ def _check_key(check: Any, today: date) -> tuple | None:
         return ("check", frozenset((k, type(v).__name__, v) for k, v in check.items()), today)
     except TypeError:  # a list or object value: not hashable, answered without the cache
         return None
+
+
+def query_params(query_string: bytes) -> dict[str, str]:
+    """Parse a query string exactly as Starlette's QueryParams does: blank values kept, the last repeat wins."""
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    # Nothing to unescape: splitting gives what parse_qsl gives, several times faster.
+    params: dict[str, str] = {}
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            params[name] = value
+    return params
 
 
 def check_params(check: Any) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections import OrderedDict
@@ -96,6 +97,11 @@ class SnapshotStore:
     def _swap(self, fresh: Snapshot) -> None:
         self.answers = BoundedCache(self.answer_cache_bytes)
         self._snapshot = fresh
+        # The snapshot lives until the next swap: keep its objects out of the collector's generations, so full
+        # collections during requests do not walk it (they caused 100 ms tail latencies under load).
+        gc.unfreeze()  # the previous snapshot may be garbage now
+        gc.collect()
+        gc.freeze()
         for listener in self.on_swap:
             listener(fresh)
         log.info("serving dataset revision %d", fresh.revision)

@@ -20,7 +20,10 @@ def main(db: str, count: int) -> None:
     with Session(engine) as session:
         snapshot = load_snapshot(session)
         countries = sorted(c for c, j in snapshot.jurisdictions.items() if j.kind == "country")
-        triples = list(product(sorted(snapshot.platforms), sorted(snapshot.categories), countries))
+        taken = {(r.platform_id, r.category_id, r.jurisdiction) for r in snapshot.rules.values()}
+        # Skip a country that already has a real rule: an always-in-force rule would overlap every synthetic year.
+        triples = [t for t in product(sorted(snapshot.platforms), sorted(snapshot.categories), countries)
+                   if t not in taken]
         ops = [Op("source", "create", "BENCH1", SOURCE)]
         for n in range(count):
             platform, category, country = triples[n % len(triples)]

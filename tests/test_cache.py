@@ -30,3 +30,13 @@ def test_repeated_batches_answer_identically_from_the_cache(client):
     assert first.content == second.content
     one, two = first.json()["results"]
     assert one["status"] == 200 and two["status"] == 422  # age true is not the number 1
+
+
+def test_fast_query_parsing_matches_the_standard_parser():
+    from urllib.parse import parse_qsl
+
+    from app.answers import query_params
+
+    for qs in ["", "a=1", "a=1&a=2", "a=&b", "&&a=1&", "x=1=2", "country=de&as_of=2025-09-01", "a=%41", "a=b+c",
+               "=v", "a==", "k"]:
+        assert query_params(qs.encode()) == dict(parse_qsl(qs, keep_blank_values=True)), qs
