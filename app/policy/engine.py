@@ -85,7 +85,7 @@ def _decide_one(snapshot: Snapshot, category: Category, query: Query, index: Pai
         depends_on=analysis.depends_on,
         rule=analysis.rule,
         opt_out=opt_out_facts(analysis.rule, query.as_of),
-        sources=sources_for(snapshot, analysis.rules),
+        sources=sources_for(snapshot, analysis.rules + analysis.elsewhere),
     )
 
 

@@ -32,6 +32,8 @@ class Analysis:
     objected_on: date | None  # the objection that counts on as_of (None: none, or its day is open)
     # With the country open: per most specific rule jurisdiction, the verdict there and what it depends on.
     by_country: tuple[tuple[str | None, Verdict, tuple[str, ...]], ...] = ()
+    # With the country open and deciding: the rules other countries' answers rest on, so they are cited too.
+    elsewhere: tuple[Rule, ...] = ()
 
 
 def objection_in_time(rule: Rule, day: date) -> bool:
@@ -81,7 +83,11 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
         rule = rules[0] if rules else None  # the general rule may reach no content posted by as_of
     elif rules[0] is not rule:
         rules = (rule, *[r for r in rules if r is not rule])
-    return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country)
+    elsewhere: tuple[Rule, ...] = ()
+    if "country" in depends_on:
+        elsewhere = tuple(dict.fromkeys(r for key in ctx.keys[1:] for level in ctx.level_sets[key][:1]
+                                        for r in level[1] if r not in rules))
+    return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
 
 
 def _verdict(ctx: Context, samples: Samples) -> tuple:

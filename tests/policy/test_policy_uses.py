@@ -91,3 +91,12 @@ def test_younger_accounts_get_the_rules_under_age_answer(under_age, age, verdict
     if under_age == "unknown" and age == 15:
         assert decision.summary == "Unknown: the sources speak only of accounts aged 18 or over."
         assert any("nothing is confirmed for an account holder aged 15" in r for r in decision.reasons)
+
+
+def test_a_country_dependent_answer_cites_the_rules_of_the_other_countries():
+    snap = snapshot(Rule(id="de", platform_id="tube", category_id="public-media", jurisdiction="DE",
+                         treatment=Treatment.USED, summary="Used in Germany.", confidence=Confidence.HIGH,
+                         source_ids=("S1",)))
+    decision = decide(snap, Query("tube", "public-media", DAY))
+    assert (decision.verdict.value, decision.depends_on, decision.rule) == ("conditional", ("country",), None)
+    assert [s.id for s in decision.sources] == ["S1"]
