@@ -21,7 +21,8 @@ from app.logs import RequestLogMiddleware, configure_logging
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
-Trainwatch answers one question precisely: **is this content of mine used to train AI on this platform?**
+Trainwatch answers that question precisely, for a platform, a data category, a country, a day and the user's
+situation, with the reasons and the sources behind every answer.
 
 Ask `GET /v1/platforms/{platform_id}/ai-training` with the category, your country, the day and what you know about
 the account (age, whether and when you objected, when the content was posted). Every answer says `used`,
