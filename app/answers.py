@@ -65,8 +65,9 @@ class AnswerService:
         snapshot = self.store.snapshot
         cache = self.store.answers
         today = self.today()
-        # Keyed on the raw bytes: a repeated question skips even the parsing of its query string.
-        key = (platform_id, query_string, today)
+        # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
+        # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
+        key = (snapshot.revision, platform_id, query_string, today)
         found = cache.get(key)
         if found is None:
             params = query_params(query_string)
@@ -91,7 +92,7 @@ class AnswerService:
         today = self.today()
         parts = []
         for item in checks:
-            key = _check_key(item, today)
+            key = _check_key(item, today, snapshot.revision)
             part = cache.get(key) if key is not None else None
             if part is None:
                 part = dumps(self.check(snapshot, item, today))
@@ -112,12 +113,12 @@ class AnswerService:
         return {"status": 200, **result, "decision": decision}
 
 
-def _check_key(check: Any, today: date) -> tuple | None:
+def _check_key(check: Any, today: date, revision: int) -> tuple | None:
     """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
     if not isinstance(check, dict):
         return None
     try:
-        return ("check", frozenset((k, type(v).__name__, v) for k, v in check.items()), today)
+        return ("check", revision, frozenset((k, type(v).__name__, v) for k, v in check.items()), today)
     except TypeError:  # a list or object value: not hashable, answered without the cache
         return None
 

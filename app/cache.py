@@ -66,7 +66,7 @@ class SnapshotStore:
         self._rebuild_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.on_swap: list[Callable[[Snapshot], None]] = []
+        self.before_swap: list[Callable[[Snapshot], None]] = []
 
     @property
     def snapshot(self) -> Snapshot:
@@ -95,6 +95,10 @@ class SnapshotStore:
             return fresh
 
     def _swap(self, fresh: Snapshot) -> None:
+        # Listeners (the catalog copy) build what they derive from the new data before anyone sees it, so no
+        # request waits on a rebuild.
+        for listener in self.before_swap:
+            listener(fresh)
         self.answers = BoundedCache(self.answer_cache_bytes)
         self._snapshot = fresh
         # The snapshot lives until the next swap: keep its objects out of the collector's generations, so full
@@ -102,8 +106,6 @@ class SnapshotStore:
         gc.unfreeze()  # the previous snapshot may be garbage now
         gc.collect()
         gc.freeze()
-        for listener in self.on_swap:
-            listener(fresh)
         log.info("serving dataset revision %d", fresh.revision)
 
     def start_polling(self) -> None:

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __doc__ as summary
 from app.answers import AnswerService
 from app.api import health, router
+from app.api.catalog import CatalogCache
 from app.cache import SnapshotStore
 from app.db import make_engine
 from app.docs import install_docs
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.store = store
     app.state.answers = AnswerService(store)
+    app.state.catalog = CatalogCache(engine)
+    store.before_swap.append(lambda fresh: app.state.catalog.at_least(fresh.revision))
     install_error_handlers(app)
     install_docs(app)
     app.include_router(health.router)
