@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,17 +31,37 @@ class Answer:
     body: bytes
     media_type: str
     etag: str | None = None
-    expires: date | None = None  # for answers to "today": the day whose midnight ends their freshness
+    fresh_until: float | None = None  # for answers about "today": the next midnight UTC, as a timestamp
+    head: tuple[tuple[bytes, bytes], ...] = ()  # the headers that never change, built once
 
-    def headers(self, now: datetime) -> dict[str, str]:
-        """Return the response headers as of now."""
+    @classmethod
+    def build(cls, status: int, body: bytes, media_type: str, etag: str | None = None,
+              today: date | None = None) -> Answer:
+        """Return an answer with its fixed headers prepared; `today` marks an answer that expires at midnight."""
+        head = [(b"content-length", str(len(body)).encode()), (b"content-type", media_type.encode())]
+        if etag is not None:
+            head.insert(0, (b"etag", etag.encode()))
+        fresh_until = None
+        if today is not None:
+            fresh_until = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC).timestamp()
+        return cls(status, body, media_type, etag, fresh_until, tuple(head))
+
+    def cache_control(self, now: float) -> tuple[bytes, bytes] | None:
+        """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"."""
         if self.etag is None:
-            return {}
-        max_age = MAX_AGE
-        if self.expires is not None:
-            midnight = datetime.combine(self.expires + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-            max_age = max(0, min(MAX_AGE, int((midnight - now).total_seconds())))
-        return {"etag": self.etag, "cache-control": f"public, max-age={max_age}"}
+            return None
+        max_age = MAX_AGE if self.fresh_until is None else max(0, min(MAX_AGE, int(self.fresh_until - now)))
+        return (b"cache-control", b"public, max-age=%d" % max_age)
+
+
+class AnswerResponse(Response):
+    """A response sent from prepared headers, skipping Starlette's header assembly on the hot path."""
+
+    def __init__(self, status: int, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = body
+        self.raw_headers = raw_headers  # a new list each time: middleware appends to it
+        self.background = None
 
 
 def dumps(value: Any) -> bytes:
@@ -80,10 +101,10 @@ class AnswerService:
         try:
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
-            return Answer(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
+            return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
         body = dumps(render(snapshot, parsed, answer(snapshot, parsed)))
-        return Answer(200, body, JSON, etag=etag(snapshot.revision, parsed),
-                      expires=today if "as_of" not in params else None)
+        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed),
+                            today=today if "as_of" not in params else None)
 
     def batch(self, checks: list[Any]) -> bytes:
         """Answer a batch: one result per check, in order, serialised; identical checks come from the cache."""
@@ -232,7 +253,10 @@ def matches(if_none_match: str | None, current: str | None) -> bool:
 
 def to_response(ans: Answer, if_none_match: str | None) -> Response:
     """Return the HTTP response for an answer: 304 when the client's copy is current."""
-    headers = ans.headers(datetime.now(UTC))
+    cache_control = ans.cache_control(time.time())
     if ans.status == 200 and matches(if_none_match, ans.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(ans.body, status_code=ans.status, media_type=ans.media_type, headers=headers)
+        return AnswerResponse(304, b"", [ans.head[0], cache_control])  # type: ignore[list-item]
+    headers = list(ans.head)
+    if cache_control is not None:
+        headers.insert(1, cache_control)
+    return AnswerResponse(ans.status, ans.body, headers)

@@ -207,8 +207,9 @@ def main() -> None:
                                      WORK / "varied-small.lua")
             varied_big = lua_paths([as_path(q) for q in varied_queries(per_round, round_no * 2 + 1, seen)],
                                    WORK / "varied-big.lua")
-            cold = lua_batches([varied_queries(1000, 10_000 + round_no * 100 + n, seen) for n in range(40)],
-                               WORK / "batch-cold.lua")
+            # Enough distinct batches that none is sent twice in a round (a cold batch takes ~100 ms or more).
+            cold = lua_batches([varied_queries(1000, 10_000 + round_no * 1000 + n, seen)
+                                for n in range(max(60, args.seconds * 15))], WORK / "batch-cold.lua")
             plan = [("a", base["ceiling"] + "/", None), ("b", base["small"] + single, None),
                     ("c", base["small"], varied_small), ("d-b", base["big"] + single, None),
                     ("d-c", base["big"], varied_big), ("e", base["small"] + "/v1/ai-training/checks", batch),
