@@ -31,7 +31,8 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> str:
         if rule.treatment not in ALWAYS_NOT_USED:
             return f"Not used: accounts under {rule.min_age} are excluded."
     if analysis.verdict is Verdict.UNKNOWN:
-        return f"Unknown: {rule.summary}"
+        # Rules whose own summary already opens with the verdict are not prefixed twice.
+        return rule.summary if rule.summary.lower().startswith("unknown") else f"Unknown: {rule.summary}"
     opt = rule.opt_out
     day = analysis.objected_on
     counts = day is not None or (query.objected and query.objected_on is None)

@@ -100,3 +100,13 @@ def test_a_country_dependent_answer_cites_the_rules_of_the_other_countries():
     decision = decide(snap, Query("tube", "public-media", DAY))
     assert (decision.verdict.value, decision.depends_on, decision.rule) == ("conditional", ("country",), None)
     assert [s.id for s in decision.sources] == ["S1"]
+
+
+@pytest.mark.parametrize(("summary", "expected"), [
+    ("Disputed whether posts are used.", "Unknown: Disputed whether posts are used."),
+    ("Unknown: only one source says so.", "Unknown: only one source says so."),
+])
+def test_an_unknown_rules_summary_says_unknown_once(summary, expected):
+    snap = snapshot(Rule(id="u", platform_id="tube", category_id="public-media", jurisdiction=GLOBAL,
+                         treatment=Treatment.UNKNOWN, summary=summary, confidence=Confidence.LOW, source_ids=("S1",)))
+    assert decide(snap, Query("tube", "public-media", DAY)).summary == expected
