@@ -73,12 +73,15 @@ def _jurisdiction_write(session: Session, record: Record, add: Add | None) -> No
         (add or session.add)(models.JurisdictionMember(group_code=code, country_code=member))
 
 
+def _opt_out(row: models.Rule) -> Record | None:
+    if row.opt_out_method is None:
+        return None
+    return {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
+            "late_objection": row.late_objection, "after_deadline": row.after_deadline}
+
+
 def _rule_extra(session: Session, row: models.Rule) -> Record:
-    opt_out = None
-    if row.opt_out_method is not None:
-        opt_out = {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
-                   "late_objection": row.late_objection, "after_deadline": row.after_deadline}
-    return {"opt_out": opt_out, "sources": _links(session, models.RuleSource, "rule_id", row.id)}
+    return {"opt_out": _opt_out(row), "sources": _links(session, models.RuleSource, "rule_id", row.id)}
 
 
 def _rule_write(session: Session, record: Record, add: Add | None) -> None:
@@ -120,12 +123,38 @@ FIELDS: dict[str, tuple[str, ...]] = {
 def row_to_record(session: Session, resource: str, row: SQLModel) -> Record:
     """Return the JSON-ready record for a row, links included, without its version."""
     adapter = ADAPTERS[resource]
-    columns = row.model_dump()
-    inverse = {column: name for name, column in adapter.renames.items()}
-    values = {inverse.get(column, column): value for column, value in columns.items()}
-    if adapter.to_extra is not None:
-        values.update(adapter.to_extra(session, row))
+    return _record(resource, row, adapter.to_extra(session, row) if adapter.to_extra is not None else {})
+
+
+def _record(resource: str, row: SQLModel, extra: Record) -> Record:
+    inverse = {column: name for name, column in ADAPTERS[resource].renames.items()}
+    values = {inverse.get(column, column): value for column, value in row.model_dump().items()}
+    values.update(extra)
     return {name: _to_json(values.get(name)) for name in FIELDS[resource]}
+
+
+def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
+    """Return every stored record with its version, per resource, links read in one query per link table."""
+    members: dict[str, list[str]] = {}
+    for member in session.exec(select(models.JurisdictionMember).order_by(models.JurisdictionMember.country_code)):
+        members.setdefault(member.group_code, []).append(member.country_code)
+    rule_sources = _all_links(session, models.RuleSource, "rule_id")
+    deadline_sources = _all_links(session, models.DeadlineSource, "deadline_id")
+    extras: dict[str, Callable[[Any], Record]] = {
+        "jurisdiction": lambda row: {"members": members.get(row.code, [])},
+        "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
+        "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
+    }
+    return {resource: [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
+                       for row in session.exec(select(adapter.table)).all()]
+            for resource, adapter in ADAPTERS.items()}
+
+
+def _all_links(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
+        grouped.setdefault(getattr(row, owner), []).append(row.source_id)
+    return grouped
 
 
 def _to_json(value: Any) -> Any:

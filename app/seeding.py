@@ -51,11 +51,8 @@ def dataset_records(dataset: Dataset) -> dict[Key, records.Record]:
 
 def stored_records(session: Session) -> dict[Key, records.Record]:
     """Return every stored record in canonical JSON form, keyed by (resource, key)."""
-    out: dict[Key, records.Record] = {}
-    for resource, adapter in records.ADAPTERS.items():
-        for row in session.exec(select(adapter.table)).all():
-            out[(resource, getattr(row, adapter.key))] = records.row_to_record(session, resource, row)
-    return out
+    return {(resource, record[records.ADAPTERS[resource].key]): record
+            for resource, found in records.read_all(session).items() for record, _version in found}
 
 
 def seed(engine: Engine, path: Path, *, actor: str = "seed", force: bool = False) -> SeedReport:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session
 
-from app import models
-from app.records import ADAPTERS, FIELDS, Record
+from app.records import ADAPTERS, Record, read_all
 from app.repository import stored_revision
 
 
@@ -75,52 +72,12 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 
 
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
-    members: dict[str, list[str]] = defaultdict(list)
-    for row in session.exec(select(models.JurisdictionMember).order_by(models.JurisdictionMember.country_code)):
-        members[row.group_code].append(row.country_code)
-    rule_sources = _links(session, models.RuleSource, "rule_id")
-    deadline_sources = _links(session, models.DeadlineSource, "deadline_id")
-    extras = {
-        "jurisdiction": lambda row: {"members": members.get(row.code, [])},
-        "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
-        "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
-    }
     out: dict[str, dict[str, Entry]] = {}
-    for resource, adapter in ADAPTERS.items():
-        extra = extras.get(resource)
-        entries = [Entry(_record(resource, row, extra(row) if extra else {}), row.version)
-                   for row in session.exec(select(adapter.table)).all()]
-        entries.sort(key=lambda e, order=ORDER[resource]: order(e.record))
-        out[resource] = {e.record[adapter.key]: e for e in entries}
+    for resource, found in read_all(session).items():
+        entries = sorted((Entry(record, version) for record, version in found),
+                         key=lambda e, order=ORDER[resource]: order(e.record))
+        out[resource] = {e.record[ADAPTERS[resource].key]: e for e in entries}
     return out
-
-
-def _links(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
-        grouped[getattr(row, owner)].append(row.source_id)
-    return grouped
-
-
-def _opt_out(row: models.Rule) -> Record | None:
-    # Mirrors records.row_to_record; tests/api/test_catalog_reads.py checks that both agree.
-    if row.opt_out_method is None:
-        return None
-    return {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
-            "late_objection": row.late_objection, "after_deadline": row.after_deadline}
-
-
-def _record(resource: str, row: SQLModel, extra: Record) -> Record:
-    inverse = {column: name for name, column in ADAPTERS[resource].renames.items()}
-    values = {inverse.get(column, column): value for column, value in row.model_dump().items()}
-    values.update(extra)
-    return {name: _json(values.get(name)) for name in FIELDS[resource]}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return list(value) if isinstance(value, list) else value
 
 
 class CatalogCache:
