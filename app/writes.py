@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from app import integrity, records
 from app.models import Change, DatasetRevision
@@ -78,7 +78,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
         revision = _bump(session)
         now = datetime.now(UTC)
         changes = []
-        existing = _existing_keys(session, ops)
+        existing, lives = _existing_keys(session, ops)
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list = []
         group = None
@@ -88,7 +88,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
             if _group(op, ordered) != group:
                 _flush(session, deferred)
                 group = _group(op, ordered)
-            before, after = _apply(session, op, existing, seen, deferred)
+            before, after = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
             change = Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
                             operation=op.operation, before=before, after=after, actor=actor)
             session.add(change)
@@ -118,20 +118,28 @@ def _group(op: Op, ops: Sequence[Op]) -> tuple:
     return (rank, _group_last(op), _replaces_depth(op, ops))
 
 
-def _existing_keys(session: Session, ops: Sequence[Op]) -> set[tuple[str, str]]:
-    """Return which of the keys that ops create already exist, with one query per resource and chunk."""
+def _existing_keys(session: Session, ops: Sequence[Op]) -> tuple[set[tuple[str, str]], dict[tuple[str, str], int]]:
+    """Return which keys that ops create exist, and how many changes each already has in the log.
+
+    One query per resource and chunk each. The change count lets a record created again after a delete continue
+    its version numbers, so an ETag from its earlier life can never match it.
+    """
     wanted: dict[str, list[str]] = {}
     for op in ops:
         if op.operation == "create":
             wanted.setdefault(op.resource, []).append(op.key)
     found: set[tuple[str, str]] = set()
+    lives: dict[tuple[str, str], int] = {}
     for resource, keys in wanted.items():
         adapter = records.ADAPTERS[resource]
         column = getattr(adapter.table, adapter.key)
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             found.update((resource, key) for key in session.exec(select(column).where(column.in_(chunk))).all())
-    return found
+            counted = session.exec(select(Change.resource_id, func.count()).where(
+                Change.resource == resource, col(Change.resource_id).in_(chunk)).group_by(Change.resource_id)).all()
+            lives.update({(resource, key): count for key, count in counted})
+    return found, lives
 
 
 def _bump(session: Session) -> int:
@@ -170,7 +178,7 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
 
 
 def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[tuple[str, str], str | None],
-           deferred: list) -> tuple[records.Record | None, records.Record | None]:
+           deferred: list, logged: int) -> tuple[records.Record | None, records.Record | None]:
     # A create of a key known to be new skips the lookup: a large import pays one query per kind, not one each.
     known_new = op.operation == "create" and (op.resource, op.key) not in existing
     row = None if known_new else records.get_row(session, op.resource, op.key)
@@ -180,7 +188,7 @@ def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[
             raise AlreadyExists(f"{op.resource} {op.key!r} already exists")
         after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
         integrity.check_references(session, op.resource, after, seen)
-        records.store(session, op.resource, after, version=1, row=None, deferred=deferred)
+        records.store(session, op.resource, after, version=logged + 1, row=None, deferred=deferred)
         seen[(op.resource, op.key)] = after.get("kind") or ""
         return None, after
     if row is None:

@@ -75,3 +75,12 @@ def test_references_are_checked_and_referred_records_cannot_be_deleted(seeded_ur
             apply_changes(session, [Op("platform", "delete", rule["platform"])], actor="t")
         assert f"rule {rule['id']}" in err.value.extra["referred_by"]
         assert stored_revision(session) == revision
+
+
+def test_a_record_created_again_after_a_delete_continues_its_versions(session):
+    apply_changes(session, [Op("platform", "create", "example", PLATFORM)], actor="test")
+    apply_changes(session, [Op("platform", "delete", "example", if_version=1)], actor="test")
+    apply_changes(session, [Op("platform", "create", "example", PLATFORM)], actor="test")
+    assert session.get(Platform, "example").version == 3
+    with pytest.raises(StaleVersion):  # an ETag from the record's first life does not match
+        apply_changes(session, [Op("platform", "update", "example", PLATFORM, if_version=1)], actor="test")
