@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,7 +27,10 @@ class PairIndex:
     # (country, chain) for one country per distinct set of rule jurisdictions in its chain: countries with the
     # same set always resolve to the same rules, so they always get the same answer.
     country_reps: tuple[tuple[str, tuple[str, ...]], ...]
-    memo: dict[tuple[str | None, date], Context] = field(default_factory=dict, compare=False)
+    memo: dict[tuple[str | None, int], Context] = field(default_factory=dict, compare=False)
+    # The days on which some rule of the pair starts or stops: between two of them the same rules are in force,
+    # so every day of a span shares one context.
+    boundaries: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,7 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
     for rule in rules:  # already oldest first, so each level stays oldest first
         by_jurisdiction.setdefault(rule.jurisdiction, []).append(rule)
     if not by_jurisdiction:
-        return PairIndex(_EMPTY, (), {})
+        return PairIndex(_EMPTY, (), {}, ())
     # A rule may name a country the jurisdiction table lacks; it still needs a sample of its own.
     countries = sorted(set(snapshot.chains) | {j for j in by_jurisdiction if j != GLOBAL and j not in
                                                snapshot.jurisdictions})
@@ -73,12 +77,15 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
         chain = snapshot.chain(country)
         signature = tuple(j for j in chain if j in by_jurisdiction)
         seen.setdefault(signature, (country, chain))
-    return PairIndex({j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {})
+    boundaries = sorted({d for r in rules for d in (r.effective_from, r.effective_until + _DAY
+                                                     if r.effective_until and r.effective_until < date.max else None)
+                         if d})
+    return PairIndex({j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries))
 
 
 def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
     """Return the rules in force on the day for the country (None: every way to resolve one), memoised."""
-    key = (country, day)
+    key = (country, bisect_right(index.boundaries, day))
     found = index.memo.get(key)
     if found is None:
         if len(index.memo) >= _MEMO_LIMIT:

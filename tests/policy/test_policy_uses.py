@@ -110,3 +110,18 @@ def test_an_unknown_rules_summary_says_unknown_once(summary, expected):
     snap = snapshot(Rule(id="u", platform_id="tube", category_id="public-media", jurisdiction=GLOBAL,
                          treatment=Treatment.UNKNOWN, summary=summary, confidence=Confidence.LOW, source_ids=("S1",)))
     assert decide(snap, Query("tube", "public-media", DAY)).summary == expected
+
+
+def test_days_between_the_same_rule_boundaries_share_one_context():
+    from app.policy.index import context, pair_index
+
+    snap = snapshot(rule("old", Treatment.NOT_USED, UsedBy.PLATFORM, "S1", effective_until=date(2025, 5, 26)),
+                    rule("new", Treatment.USED, UsedBy.PLATFORM, "S1", effective_from=date(2025, 5, 27),
+                         effective_until=date.max))
+    index = pair_index(snap, "tube", "public-media")
+    before = context(snap, index, "DE", date(2025, 1, 1))
+    assert context(snap, index, "DE", date(2025, 5, 26)) is before
+    after = context(snap, index, "DE", date(2025, 5, 27))
+    assert after is not before and context(snap, index, "DE", date(2026, 1, 1)) is after
+    assert decide(snap, Query("tube", "public-media", date(2025, 5, 26))).verdict.value == "not_used"
+    assert decide(snap, Query("tube", "public-media", date(2025, 5, 27))).verdict.value == "used"
