@@ -76,11 +76,6 @@ class SnapshotStore:
             snapshot = self.refresh()
         return snapshot
 
-    @property
-    def loaded(self) -> bool:
-        """Return whether a snapshot is loaded."""
-        return self._snapshot is not None
-
     def refresh(self, *, known_revision: int | None = None) -> Snapshot:
         """Load a new snapshot if the stored revision differs from the current one, then return the current one."""
         with self._rebuild_lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -199,9 +198,5 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
 
-
-def print_json(value: Any) -> None:
-    """Print a value as indented JSON."""
-    typer.echo(json.dumps(value, indent=2, default=str))
 if __name__ == "__main__":
     main()

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app import models, records
 from app.dataset import schema
+from app.dataset.files import describe_error
 
 # The schema model that checks each resource's record.
 RECORD_MODELS = {"category": schema.CategoryRecord, "jurisdiction": schema.JurisdictionRecord,
@@ -30,7 +31,7 @@ def validate_record(resource: str, record: records.Record, *, key: str) -> recor
     try:
         parsed = model.model_validate(record)
     except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": err["msg"]}
+        errors = [{"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": describe_error(err)}
                   for err in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         raise InvalidRecord(f"invalid {resource}: {detail}", errors=errors) from None

@@ -135,11 +135,9 @@ def _record(resource: str, row: SQLModel, extra: Record) -> Record:
 
 def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
     """Return every stored record with its version, per resource, links read in one query per link table."""
-    members: dict[str, list[str]] = {}
-    for member in session.exec(select(models.JurisdictionMember).order_by(models.JurisdictionMember.country_code)):
-        members.setdefault(member.group_code, []).append(member.country_code)
-    rule_sources = _all_links(session, models.RuleSource, "rule_id")
-    deadline_sources = _all_links(session, models.DeadlineSource, "deadline_id")
+    members = members_by_group(session)
+    rule_sources = links_by_owner(session, models.RuleSource, "rule_id")
+    deadline_sources = links_by_owner(session, models.DeadlineSource, "deadline_id")
     extras: dict[str, Callable[[Any], Record]] = {
         "jurisdiction": lambda row: {"members": members.get(row.code, [])},
         "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
@@ -150,7 +148,16 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
             for resource, adapter in ADAPTERS.items()}
 
 
-def _all_links(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
+def members_by_group(session: Session) -> dict[str, list[str]]:
+    """Return each group's member countries, in code order, with one query."""
+    members: dict[str, list[str]] = {}
+    for member in session.exec(select(models.JurisdictionMember).order_by(models.JurisdictionMember.country_code)):
+        members.setdefault(member.group_code, []).append(member.country_code)
+    return members
+
+
+def links_by_owner(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
+    """Return the source ids each rule or deadline cites, in citation order, with one query."""
     grouped: dict[str, list[str]] = {}
     for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
         grouped.setdefault(getattr(row, owner), []).append(row.source_id)

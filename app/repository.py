@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlmodel import Session, select
 
-from app import models
+from app import models, records
 from app.policy import model as pm
 
 
 def load_snapshot(session: Session) -> pm.Snapshot:
     """Read the whole dataset at one revision into an immutable snapshot."""
     revision = session.exec(select(models.DatasetRevision.revision)).one()
-    members: dict[str, set[str]] = defaultdict(set)
-    for row in session.exec(select(models.JurisdictionMember)).all():
-        members[row.group_code].add(row.country_code)
-    rule_sources = _links(session, models.RuleSource, "rule_id")
-    deadline_sources = _links(session, models.DeadlineSource, "deadline_id")
+    members = records.members_by_group(session)
+    rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
+    deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
     deadlines = {
         d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
-                          summary=d.summary, after=d.after, source_ids=deadline_sources.get(d.id, ()))
+                          summary=d.summary, after=d.after, source_ids=tuple(deadline_sources.get(d.id, ())))
         for d in session.exec(select(models.Deadline).order_by(models.Deadline.id)).all()
     }
     return pm.Snapshot(
@@ -33,20 +29,13 @@ def load_snapshot(session: Session) -> pm.Snapshot:
         jurisdictions={j.code: pm.Jurisdiction(code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind),
                                                members=frozenset(members.get(j.code, ())))
                        for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()},
-        rules={r.id: _rule(r, rule_sources.get(r.id, ()), deadlines)
+        rules={r.id: _rule(r, tuple(rule_sources.get(r.id, ())), deadlines)
                for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()},
         deadlines=deadlines,
         sources={s.id: pm.Source(id=s.id, url=s.url, title=s.title, publisher=s.publisher,
                                  retrieved_on=s.retrieved_on, published_on=s.published_on, quote=s.quote)
                  for s in session.exec(select(models.Source).order_by(models.Source.id)).all()},
     )
-
-
-def _links(session: Session, link: type, owner: str) -> dict[str, tuple[str, ...]]:
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
-        grouped[getattr(row, owner)].append(row.source_id)
-    return {key: tuple(ids) for key, ids in grouped.items()}
 
 
 def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm.Deadline]) -> pm.Rule:

@@ -106,8 +106,6 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-CATEGORIES = ["public-posts", "public-comments", "public-media", "profile-info", "private-content",
-              "private-messages", "group-content", "ai-interactions", "usage-data"]
 COUNTRIES = ["DE", "FR", "GB", "US", "AU", "NO", "CH", "CA", "IN", "BR", "JP", "IE", "IT", "ES", "PL", "NL"]
 
 
@@ -120,12 +118,14 @@ def platform_ids() -> list[str]:
 
 def varied_queries(count: int, seed: int, seen: set[str]) -> list[dict[str, str]]:
     """Return distinct questions over all platforms, categories, countries and dates, none in `seen`."""
+    from app.api.schemas import CATEGORY_IDS
+
     rng = random.Random(seed)
     platforms = platform_ids()
     start = date(2023, 1, 1)
     out: list[dict[str, str]] = []
     while len(out) < count:
-        query = {"platform": rng.choice(platforms), "category": rng.choice(CATEGORIES),
+        query = {"platform": rng.choice(platforms), "category": rng.choice(CATEGORY_IDS),
                  "country": rng.choice(COUNTRIES), "as_of": (start + timedelta(days=rng.randrange(1460))).isoformat()}
         if rng.random() < 0.5:
             query["age"] = str(rng.choice([15, 17, 25, 40]))

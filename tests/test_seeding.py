@@ -11,9 +11,9 @@ from sqlmodel import Session, func, select
 
 from app.dataset.yamlio import Loader
 from app.db import make_engine
-from app.models import Change, Rule
+from app.models import Change, Platform, Rule
 from app.repository import stored_revision
-from app.seeding import export_dataset, import_dataset, seed
+from app.seeding import export_dataset, seed
 from app.writes import Op, apply_changes
 from tests.conftest import DATA
 
@@ -150,11 +150,24 @@ def test_a_malformed_url_is_rejected(seeded_url, tmp_path):
 
 
 def test_import_is_one_transaction(seeded_url, tmp_path):
-    """A file that passes validation but conflicts with stored data writes nothing."""
-    text = export_dataset(make_engine(seeded_url))
-    doc = _load(text)
-    doc["platforms"][0]["name"] = "Renamed"
+    """A file that passes its own validation but clashes with stored data writes nothing, not even its good parts."""
+    engine = make_engine(seeded_url)
+    doc = _load(export_dataset(engine))
+    doc["platforms"][0]["name"] = "Renamed"  # a good change
+    rule = next(r for r in doc["rules"] if r["id"] == RULE)
+    rule["effective_until"] = None
     path = tmp_path / "x.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
-    report = import_dataset(make_engine(seeded_url), path)
-    assert report.updated == 1
+    # A rule the file does not know, which the file's version of RULE will overlap once imported.
+    with Session(engine) as session:
+        clash = {**session.exec(select(Change).where(Change.resource_id == RULE)).first().after,
+                 "id": "clash-2030", "effective_from": "2030-01-01", "effective_until": None}
+        apply_changes(session, [Op("rule", "update", RULE, {**clash, "id": RULE, "effective_from": "2025-05-27",
+                                                           "effective_until": "2029-12-31"}),
+                                Op("rule", "create", "clash-2030", clash)], actor="test")
+    before = state(seeded_url)
+    result = cli("import", str(path), url=seeded_url)
+    assert result.returncode == 1 and "overlaps" in result.stderr, result.stderr
+    assert state(seeded_url) == before
+    with Session(engine) as session:
+        assert session.get(Platform, doc["platforms"][0]["id"]).name != "Renamed"

@@ -101,15 +101,7 @@ class CatalogCache:
             return catalog
 
 
-_setup_lock = threading.Lock()
-
-
 def current_catalog(request: Request) -> Catalog:
     """Return a catalog at least as new as the snapshot the app's decisions answer from."""
     state = request.app.state
-    cache = getattr(state, "catalog", None)
-    if cache is None:
-        with _setup_lock:
-            cache = getattr(state, "catalog", None) or CatalogCache(state.engine)
-            state.catalog = cache
-    return cache.at_least(state.store.snapshot.revision)
+    return state.catalog.at_least(state.store.snapshot.revision)
