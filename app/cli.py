@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from app.db import DatabaseConfigError, make_engine
 from app.settings import REPO_ROOT, get_settings
+from app.store.db import DatabaseConfigError, make_engine
 
 cli = typer.Typer(help="Trainwatch: is this content of mine used to train AI on this platform?",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -66,7 +66,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 @database_errors
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
-    from app import migrate as migrations
+    from app.store import migrate as migrations
 
     engine().connect().close()  # fail with one line before Alembic prints a traceback
     migrations.upgrade(get_settings().database_url)
@@ -96,7 +96,7 @@ def seed_command(
     force: Annotated[bool, typer.Option(help="Overwrite records changed through the API since the last seed.")] = False,
 ) -> None:
     """Load the bundled dataset, applying only what changed since the last seed."""
-    from app.seeding import seed
+    from app.store.seeding import seed
 
     report = _dataset_errors(lambda: seed(engine(), path, force=force))
     for conflict in report.conflicts:
@@ -109,7 +109,7 @@ def seed_command(
 @database_errors
 def import_command(path: Annotated[Path, typer.Argument(help="Dataset file or folder to load.")]) -> None:
     """Create or update every record in a dataset file or folder, in one transaction."""
-    from app.seeding import import_dataset
+    from app.store.seeding import import_dataset
 
     report = _dataset_errors(lambda: import_dataset(engine(), path))
     typer.echo(f"dataset revision {report.revision}: {report.created} created, {report.updated} updated")
@@ -119,7 +119,7 @@ def import_command(path: Annotated[Path, typer.Argument(help="Dataset file or fo
 @database_errors
 def export_command(path: Annotated[Path, typer.Argument(help="File to write; - for standard output.")]) -> None:
     """Write the whole dataset (no API keys, no change log) as one dataset file."""
-    from app.seeding import export_dataset
+    from app.store.seeding import export_dataset
 
     text = export_dataset(engine())
     if str(path) == "-":
@@ -132,7 +132,7 @@ def export_command(path: Annotated[Path, typer.Argument(help="File to write; - f
 def _dataset_errors(run: Callable[[], Any]) -> Any:
     """Run a dataset load, printing each validation error on its own line and exiting 1 on any."""
     from app.dataset.files import DatasetError
-    from app.writes import WriteError
+    from app.store.writes import WriteError
 
     try:
         return run()
@@ -151,7 +151,7 @@ def keys_create(scope: Annotated[str, typer.Option(help="read or write.")] = "re
     """Create a key and print it alone on stdout, once; only its hash is kept."""
     from sqlmodel import Session
 
-    from app.keys import create_key
+    from app.store.keys import create_key
 
     with Session(engine()) as session:
         try:
@@ -168,7 +168,7 @@ def keys_list() -> None:
     """List keys: id, scope, name, created, revoked."""
     from sqlmodel import Session
 
-    from app.keys import list_keys
+    from app.store.keys import list_keys
 
     with Session(engine()) as session:
         for key in list_keys(session):
@@ -183,7 +183,7 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `ke
     """Revoke a key so it no longer authorises anything."""
     from sqlmodel import Session
 
-    from app.keys import revoke_key
+    from app.store.keys import revoke_key
 
     with Session(engine()) as session:
         if not revoke_key(session, key_id):

@@ -10,16 +10,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __doc__ as summary
-from app.answers import AnswerService
-from app.api import health, router
-from app.api.catalog import CatalogCache
-from app.cache import SnapshotStore
-from app.db import make_engine
-from app.docs import install_docs
-from app.errors import install_error_handlers
-from app.fastpath import DecisionFastPath
-from app.logs import RequestLogMiddleware, configure_logging
+from app.api.docs import install_docs
+from app.api.errors import install_error_handlers
+from app.api.fastpath import DecisionFastPath
+from app.api.logs import RequestLogMiddleware, configure_logging
+from app.api.routes import health, router
+from app.serving.answers import AnswerService
+from app.serving.cache import SnapshotStore
+from app.serving.catalog import CatalogCache
 from app.settings import Settings, get_settings
+from app.store.db import make_engine
 
 DESCRIPTION = """
 Trainwatch answers that question precisely, for a platform, a data category, a country, a day and the user's

@@ -5,9 +5,9 @@ from itertools import product
 
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.repository import load_snapshot
-from app.writes import Op, apply_changes
+from app.store.db import make_engine
+from app.store.repository import load_snapshot
+from app.store.writes import Op, apply_changes
 
 SOURCE = {"url": "https://example.com/trainwatch-benchmark", "title": "Synthetic benchmark rule",
           "publisher": "Trainwatch benchmark", "published_on": None, "retrieved_on": "2026-11-26",

@@ -118,7 +118,7 @@ def platform_ids() -> list[str]:
 
 def varied_queries(count: int, seed: int, seen: set[str]) -> list[dict[str, str]]:
     """Return distinct questions over all platforms, categories, countries and dates, none in `seen`."""
-    from app.api.schemas import CATEGORY_IDS
+    from app.api.schemas.decisions import CATEGORY_IDS
 
     rng = random.Random(seed)
     platforms = platform_ids()

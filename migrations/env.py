@@ -2,9 +2,9 @@
 
 from alembic import context
 
-import app.models  # noqa: F401  (registers every table on the metadata)
-from app.db import make_engine, metadata
+import app.store.models  # noqa: F401  (registers every table on the metadata)
 from app.settings import get_settings
+from app.store.db import make_engine, metadata
 
 config = context.config
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from starlette.testclient import TestClient
 
-from app import migrate
 from app.settings import Settings
+from app.store import migrate
 
 BACKEND = os.environ.get("TRAINWATCH_TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get("TRAINWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -56,7 +56,7 @@ class Databases:
         url = self.new_url()
         migrate.upgrade(url)
         if kind == "seeded":
-            from app.seeding import seed
+            from app.store.seeding import seed
 
             engine = _engine(url)
             seed(engine, DATA, actor="test-seed")
@@ -79,7 +79,7 @@ def _admin():
 
 
 def _engine(url: str):
-    from app.db import make_engine
+    from app.store.db import make_engine
 
     return make_engine(url)
 

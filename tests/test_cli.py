@@ -7,8 +7,8 @@ import sys
 import pytest
 from sqlmodel import Session, select
 
-from app.db import make_engine
-from app.models import ApiKey
+from app.store.db import make_engine
+from app.store.models import ApiKey
 
 TRAINWATCH = [sys.executable, "-m", "app.cli"]
 

@@ -1,10 +1,1 @@
-"""The /v1 API: one module per resource, collected on one router."""
-
-from fastapi import APIRouter
-
-from app.api import categories, changes, deadlines, decisions, jurisdictions, platforms, rules, sources
-
-router = APIRouter(prefix="/v1")
-router.include_router(decisions.router)
-for module in (platforms, categories, jurisdictions, rules, deadlines, sources, changes):
-    router.include_router(module.router)
+"""HTTP: errors, logs, auth, docs, fast path; routes/ and schemas/ below."""

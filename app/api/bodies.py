@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
-from app.errors import Problem
+from app.api.errors import Problem
 
 
 async def json_document(request: Request, what: str) -> dict[str, Any]:

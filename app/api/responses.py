@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
-from app.errors import Problem
+from app.api.errors import Problem
 
 MAX_AGE = 60  # seconds a public cache may reuse a catalog read before revalidating with its ETag
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.keys import create_key, revoke_key
 from app.main import create_app
 from app.settings import Settings
+from app.store.db import make_engine
+from app.store.keys import create_key, revoke_key
 
 
 def bearer(url: str, scope: str = "write", *, revoked: bool = False) -> dict[str, str]:

@@ -6,10 +6,10 @@ import pytest
 from catalog_support import bearer
 from sqlmodel import Session, select
 
-from app import records
-from app.api import catalog_schemas as schemas
-from app.api.catalog import load_catalog
-from app.db import make_engine
+from app.api.schemas import catalog as schemas
+from app.serving.catalog import load_catalog
+from app.store import records
+from app.store.db import make_engine
 
 LISTS = ["/v1/platforms", "/v1/data-categories", "/v1/jurisdictions", "/v1/rules", "/v1/deadlines", "/v1/sources",
          "/v1/changes"]

@@ -1,0 +1,215 @@
+"""Get, create, replace, patch and delete one catalog record: the routes every resource shares."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Request
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.responses import Response
+
+from app.api.auth import WriteKey, actor
+from app.api.bodies import PATCH_BODY, JsonBody, merge_patch, write_body
+from app.api.errors import Problem
+from app.api.responses import Page, cached, if_match_versions, list_etag, paginated, record_etag, written
+from app.api.schemas.decisions import problem_responses
+from app.serving.catalog import Catalog, Entry, current_catalog
+from app.store import records
+from app.store.models import ApiKey
+from app.store.writes import InvalidRecord, NotFound, Op, StaleVersion, apply_changes
+
+CatalogDep = Annotated[Catalog, Depends(current_catalog)]
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match", description='The ETag a read returned (e.g. "v3"): the write happens only if the record is '
+                                  "still at that version, else 412. Without it the last write wins.")]
+PATCH_RETRIES = 3
+log = logging.getLogger("trainwatch.api")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One catalog resource: its write-path name, URL, path parameter, models and what its reads embed."""
+
+    resource: str  # as app.store.records names it: "rule"
+    path: str  # URL segment under /v1: "rules"
+    param: str  # path parameter: "rule_id"
+    noun: str  # for documentation: "rule"
+    model: type[BaseModel]  # what a read of one record returns
+    record_model: type[BaseModel]  # the dataset file's record, for the request body's schema
+    example: records.Record
+    embed: Callable[[Request, Catalog, Entry], dict[str, Any]] | None = None
+    today_bound: bool = False  # whether the embedded part depends on today's date
+
+    @property
+    def key_field(self) -> str:
+        """Return the record field holding the key ("id" or "code")."""
+        return records.ADAPTERS[self.resource].key
+
+    def record_of(self, body: dict[str, Any]) -> records.Record:
+        """Drop what a read adds (version, embedded records), so a read can be edited and sent back."""
+        read_only = set(self.model.model_fields) - set(records.FIELDS[self.resource])
+        return {name: value for name, value in body.items() if name not in read_only}
+
+
+def example(value: Any) -> dict[str, dict[str, Any]]:
+    """Return a parameter's example for /docs, shown beside the parameter rather than inside its schema."""
+    return {str(value): {"value": value}}
+
+
+def today(request: Request) -> date:
+    """Return today (UTC), as the app's decision answers see it."""
+    return request.app.state.answers.today()
+
+
+def entry_or_404(catalog: Catalog, kind: Kind, key: str) -> Entry:
+    """Return a record's entry, or answer 404 naming what was not found."""
+    entry = catalog.get(kind.resource, key) or catalog.get(kind.resource, key.upper())
+    if entry is None:
+        raise Problem(404, f"There is no {kind.noun} {key!r}; see /v1/{kind.path} for the list.",
+                      title=f"Unknown {kind.noun}")
+    return entry
+
+
+def known(catalog: Catalog, resource: str, value: str | None, param: str, noun: str) -> str | None:
+    """Return a filter's id if the catalog holds it; an unknown one gets 422 naming the parameter."""
+    if value is None or catalog.get(resource, value) is not None:
+        return value
+    raise Problem(422, f"There is no {noun} {value!r}.", title="Invalid parameter", param=param,
+                  valid=list(catalog.entries[resource]))
+
+
+def listing(request: Request, catalog: Catalog, entries: list[Entry], page: Page, *depends_on: Any,
+            today_bound: bool = False) -> Response:
+    """Return one page of a filtered list of records, with an ETag for this revision and query."""
+    items = [entry.body for entry in page.of(entries)]
+    etag = list_etag(catalog.revision, request, *depends_on)
+    return paginated(request, items, len(entries), page, catalog.revision, etag, today_bound=today_bound)
+
+
+def _detail(request: Request, catalog: Catalog, kind: Kind, key: str) -> tuple[dict[str, Any], str]:
+    """Return a record's full representation (record, version, embedded records) and its ETag."""
+    entry = entry_or_404(catalog, kind, key)
+    embedded = kind.embed(request, catalog, entry) if kind.embed else None
+    return {**entry.body, **(embedded or {})}, record_etag(entry.version, embedded)
+
+
+def _write(request: Request, key: ApiKey, op: Op) -> None:
+    """Apply one change through the write path, then make this process's reads and answers see it."""
+    with Session(request.app.state.engine) as session:
+        try:
+            applied = apply_changes(session, [op], actor=actor(key))
+        except InvalidRecord as exc:
+            errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
+            raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
+    try:
+        request.app.state.store.refresh(known_revision=applied.revision)
+    except Exception:  # the write is committed; the revision poller will load it
+        log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
+
+
+def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Response:
+    payload, etag = _detail(request, current_catalog(request), kind, key)
+    location = f"/v1/{kind.path}/{key}" if status == 201 else None
+    return written(payload, etag, status=status, location=location)
+
+
+def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> int | None:
+    """Return the version an update or delete is conditional on; If-Match may list several."""
+    versions = if_match_versions(if_match)
+    if versions is None or len(versions) == 1:
+        return next(iter(versions)) if versions else None
+    with Session(request.app.state.engine) as session:
+        row = records.get_row(session, kind.resource, key)
+    # The write path checks the version again under its lock; this only picks which listed version to expect.
+    return row.version if row is not None and row.version in versions else min(versions)
+
+
+def _patch(request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any],
+           if_match: str | None) -> None:
+    """Merge the patch into the stored record; without If-Match, retry if another write lands in between."""
+    versions = if_match_versions(if_match)
+    for attempt in range(PATCH_RETRIES):
+        with Session(request.app.state.engine) as session:
+            row = records.get_row(session, kind.resource, key)
+            if row is None:
+                raise NotFound(f"{kind.resource} {key!r} does not exist")
+            if versions is not None and row.version not in versions:
+                raise StaleVersion(f"{kind.resource} {key!r} is at version {row.version}",
+                                   current_version=row.version)
+            merged, version = merge_patch(records.row_to_record(session, kind.resource, row), patch), row.version
+        try:
+            _write(request, api_key, Op(kind.resource, "update", key, merged, if_version=version))
+            return
+        except StaleVersion:
+            if versions is not None or attempt == PATCH_RETRIES - 1:
+                raise
+
+
+def install(router: APIRouter, kind: Kind) -> None:
+    """Add GET, POST, PUT, PATCH and DELETE of one record of this kind to the router."""
+    # The handlers' annotations must be real objects here, so this module does without postponed annotations.
+    Key = Annotated[str, Path(alias=kind.param, description=f"The {kind.noun}'s {kind.key_field}",
+                              openapi_examples=example(kind.example[kind.key_field]))]
+    errors = problem_responses(401, 403, 404, 409, 412, 413, 422)
+    body_doc = write_body(kind.record_model, kind.example)
+    one = f"/{kind.path}/{{{kind.param}}}"
+    docs = _docs(kind)
+
+    @router.get(one, name=f"get_{kind.resource}", summary=f"Get one {kind.noun}", response_model=kind.model,
+                description=docs["get"], responses={304: {"description": "Not modified"}, **problem_responses(404)})
+    def get_one(request: Request, catalog: CatalogDep, key: Key) -> Response:
+        payload, etag = _detail(request, catalog, kind, key)
+        return cached(request, payload, etag, today_bound=kind.today_bound)
+
+    @router.post(f"/{kind.path}", name=f"create_{kind.resource}", summary=f"Create a {kind.noun}", status_code=201,
+                 description=docs["post"], response_model=kind.model, responses=errors, openapi_extra=body_doc)
+    def create(request: Request, api_key: WriteKey, body: JsonBody) -> Response:
+        record = kind.record_of(body)
+        key = record.get(kind.key_field)
+        if not isinstance(key, str) or not key:
+            raise Problem(422, f"A new {kind.noun} needs its {kind.key_field}.", title="Invalid record",
+                          param=kind.key_field, errors=[{"field": kind.key_field, "message": "required"}])
+        _write(request, api_key, Op(kind.resource, "create", key, record))
+        return _written(request, kind, key, status=201)
+
+    @router.put(one, name=f"replace_{kind.resource}", summary=f"Replace a {kind.noun}", response_model=kind.model,
+                description=docs["put"], responses=errors, openapi_extra=body_doc)
+    def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
+        version = _version(request, kind, key, if_match)
+        _write(request, api_key, Op(kind.resource, "update", key, kind.record_of(body), if_version=version))
+        return _written(request, kind, key)
+
+    @router.patch(one, name=f"patch_{kind.resource}", summary=f"Change some fields of a {kind.noun}",
+                  description=docs["patch"], response_model=kind.model, responses=errors, openapi_extra=PATCH_BODY)
+    def patch(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
+        _patch(request, api_key, kind, key, kind.record_of(body), if_match)
+        return _written(request, kind, key)
+
+    @router.delete(one, name=f"delete_{kind.resource}", summary=f"Delete a {kind.noun}", status_code=204,
+                   description=docs["delete"], response_class=Response, responses=errors)
+    def delete(request: Request, api_key: WriteKey, key: Key, if_match: IfMatch = None) -> Response:
+        _write(request, api_key, Op(kind.resource, "delete", key, if_version=_version(request, kind, key, if_match)))
+        return Response(status_code=204)
+
+
+def _docs(kind: Kind) -> dict[str, str]:
+    """Return the descriptions of a kind's operations for /docs."""
+    conditional = ("Send the ETag of your last read in `If-Match`: if the record changed since, the answer is 412 and "
+                   "nothing changes. Without `If-Match` the last write wins. Needs a key with write scope.")
+    read_only = "Members a read adds (`version`, embedded records) are ignored, so a read can be edited and sent back."
+    return {
+        "get": f"{kind.model.__doc__} The `ETag` carries the record's version (`\"v3\"`, plus a digest where the "
+               "answer embeds other records): send it in `If-None-Match` for 304, or in `If-Match` when writing.",
+        "post": f"Create a {kind.noun} from its record, as in the dataset files (app/data/FORMAT.md). Answers 201 with "
+                f"`Location` and `ETag`; 409 if the {kind.key_field} is taken; 422 names each invalid field. "
+                f"{read_only} Needs a key with write scope.",
+        "put": f"Replace the whole record; fields left out become null or empty. {read_only} {conditional}",
+        "patch": "Change the fields named in a JSON merge patch (RFC 7396); `null` removes an optional field. "
+                 "Without `If-Match` the patch applies to the record as it is when the write happens, so concurrent "
+                 f"edits of other fields are kept. {conditional}",
+        "delete": f"Delete the {kind.noun}. If other records still refer to it the answer is 409 and `referred_by` "
+                  f"lists them. {conditional}",
+    }

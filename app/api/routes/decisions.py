@@ -1,0 +1,93 @@
+"""GET /v1/platforms/{platform_id}/ai-training and POST /v1/ai-training/checks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request
+from starlette.responses import Response
+
+from app.api.bodies import json_document
+from app.api.errors import Problem
+from app.api.schemas.decisions import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
+from app.serving.answers import AnswerService, to_response
+
+router = APIRouter(tags=["decisions"])
+MAX_CHECKS = 1000
+
+
+def _param(name: str, description: str, schema: dict[str, Any], example: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
+            "example": example}
+
+
+# Declared here rather than as typed arguments: the handler hands the raw values to the same parser the fast
+# path uses, so both answer byte for byte alike, errors included.
+QUERY_PARAMETERS = [
+    _param("category", "Answer for this data category only; omitted: one answer per category the platform has "
+                       "data for.", {"type": "string", "enum": CATEGORY_IDS}, "public-posts"),
+    _param("country", "Where the user lives: ISO 3166-1 alpha-2, case-insensitive (UK and EL are accepted for GB "
+                      "and GR); omitted: the answer for GLOBAL.", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+           "DE"),
+    _param("as_of", "The day the question is about; omitted: today (UTC).", {"type": "string", "format": "date"},
+           "2025-09-01"),
+    _param("age", "The account holder's age in years.", {"type": "integer", "minimum": 0, "maximum": 150}, 30),
+    _param("objected", "Whether the user objected / opted out (false: known not to have).", {"type": "boolean"},
+           False),
+    _param("objected_on", "The day the user objected; implies objected=true.", {"type": "string", "format": "date"},
+           "2025-05-20"),
+    _param("posted_on", "The day the content was posted (late objections may cover only newer content).",
+           {"type": "string", "format": "date"}, "2025-03-01"),
+]
+
+
+def service(request: Request) -> AnswerService:
+    """Return the app's answer service."""
+    return request.app.state.answers
+
+
+@router.get(
+    "/platforms/{platform_id}/ai-training",
+    summary="Is this content used for AI training on this platform?",
+    response_model=DecisionResponse,
+    responses={200: {"headers": {"ETag": {"schema": {"type": "string"}}}}, 304: {"description": "Not modified"},
+               **problem_responses(404, 422)},
+    openapi_extra={"parameters": QUERY_PARAMETERS},
+)
+def ai_training(
+    request: Request,
+    platform_id: Annotated[str, Path(description="The platform's id", examples=["instagram"])],
+    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Answer for one category or every category the platform has data for, with reasons and sources.
+
+    `verdict` is `used`, `not_used`, `conditional` (the answer turns on the facts listed in `depends_on`) or
+    `unknown` (no confirmed rule). Responses carry an `ETag`; send it back in `If-None-Match` to get 304.
+    """
+    ans = service(request).single(platform_id, request.scope["query_string"], request.scope["path"])
+    return to_response(ans, if_none_match)
+
+
+@router.post(
+    "/ai-training/checks",
+    summary="Ask up to 1000 questions in one call",
+    response_model=ChecksResponse,
+    responses=problem_responses(413, 422),
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["checks"], "title": "ChecksRequest",
+        "properties": {"checks": {"type": "array", "maxItems": MAX_CHECKS, "items": Check.model_json_schema()}},
+    }}}}},
+)
+async def checks(request: Request) -> Response:
+    """Answer each check in order: its decision with its platform, or a problem object with its own status.
+
+    A bad check does not fail the others. More than 1000 checks, or a body over the size limit, gets 413.
+    """
+    document = await json_document(request, 'an object with a "checks" list')
+    items = document.get("checks")
+    if not isinstance(items, list):
+        raise Problem(422, 'The body must be a JSON object with a "checks" list.', param="checks")
+    if len(items) > MAX_CHECKS:
+        raise Problem(413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.",
+                      param="checks")
+    return Response(service(request).batch(items), media_type="application/json")

@@ -1,0 +1,66 @@
+"""The rules: GET /v1/rules with filters, and the reads (with their sources) and writes of one rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from app.api.responses import PageDep
+from app.api.routes import crud
+from app.api.schemas.catalog import RuleDetail, RulePage
+from app.dataset.schema import RuleRecord
+from app.serving.catalog import Catalog, Entry
+
+router = APIRouter(tags=["catalog"])
+
+
+def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
+    """Return the sources the rule cites, in citation order."""
+    cited = (catalog.get("source", source_id) for source_id in entry.record["sources"])
+    return {"source_details": [source.body for source in cited if source is not None]}
+
+
+KIND = crud.Kind("rule", "rules", "rule_id", "rule", RuleDetail, RuleRecord, {
+    "id": "facebook-eea-public-posts-2025", "platform": "facebook", "category": "public-posts",
+    "jurisdiction": "EEA", "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
+    "legal_basis": "legitimate-interest",
+    "opt_out": {"method": "Objection form", "url": "https://www.facebook.com/help/contact/712876720715583",
+                "deadline": "facebook-eea-objection-2025", "late_objection": "covers_later_posts",
+                "after_deadline": "A later objection covers only content posted from the day of the objection."},
+    "confidence": "high", "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
+    "notes": ["Covers public posts of adult users."], "sources": ["M1", "M2"]}, embed=embed)
+
+
+def _in_force(rule: dict[str, Any], day: str) -> bool:
+    return (rule["effective_from"] or day) <= day <= (rule["effective_until"] or day)
+
+
+@router.get("/rules", summary="List rules", response_model=RulePage)
+def list_rules(
+    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    platform: Annotated[str | None, Query(description="Only this platform's rules.",
+                                          openapi_examples=crud.example("facebook"))] = None,
+    category: Annotated[str | None, Query(description="Only rules for this data category.",
+                                          openapi_examples=crud.example("public-posts"))] = None,
+    jurisdiction: Annotated[str | None, Query(description="Only rules attached to this jurisdiction code "
+                                                          "(exactly; not the groups a country belongs to).",
+                                              openapi_examples=crud.example("EEA"))] = None,
+    active_on: Annotated[date | None, Query(description="Only rules in force on this day.",
+                                            openapi_examples=crud.example("2025-09-01"))] = None,
+) -> Response:
+    """List the rules, ordered by id."""
+    crud.known(catalog, "platform", platform, "platform", "platform")
+    crud.known(catalog, "category", category, "category", "data category")
+    code = crud.known(catalog, "jurisdiction", jurisdiction.upper() if jurisdiction else None, "jurisdiction",
+                      "jurisdiction")
+    day = active_on.isoformat() if active_on else None
+    entries = [e for e in catalog.all("rule")
+               if platform in (None, e.record["platform"]) and category in (None, e.record["category"])
+               and code in (None, e.record["jurisdiction"]) and (day is None or _in_force(e.record, day))]
+    return crud.listing(request, catalog, entries, page)
+
+
+crud.install(router, KIND)

@@ -1,0 +1,262 @@
+"""Turn engine decisions into the contract's JSON, with ETags, cache headers and a bounded answer cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.responses import Response
+
+from app.api.errors import PROBLEM_JSON, Problem, problem_bytes
+from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
+from app.serving.cache import SnapshotStore
+
+JSON = "application/json"
+MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
+ENTRY_OVERHEAD = 200  # bytes a cache entry costs beyond its body: key, tuple, dict slot
+QUERY_FIELDS = ("category", "country", "as_of", "age", "objected", "objected_on", "posted_on")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A finished HTTP answer: status, body bytes and headers (ETag and caching for successes)."""
+
+    status: int
+    body: bytes
+    media_type: str
+    etag: str | None = None
+    fresh_until: float | None = None  # for answers about "today": the next midnight UTC, as a timestamp
+    head: tuple[tuple[bytes, bytes], ...] = ()  # the headers that never change, built once
+
+    @classmethod
+    def build(cls, status: int, body: bytes, media_type: str, etag: str | None = None,
+              today: date | None = None) -> Answer:
+        """Return an answer with its fixed headers prepared; `today` marks an answer that expires at midnight."""
+        head = [(b"content-length", str(len(body)).encode()), (b"content-type", media_type.encode())]
+        if etag is not None:
+            head.insert(0, (b"etag", etag.encode()))
+        fresh_until = None
+        if today is not None:
+            fresh_until = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC).timestamp()
+        return cls(status, body, media_type, etag, fresh_until, tuple(head))
+
+    def cache_control(self, now: float) -> tuple[bytes, bytes] | None:
+        """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"."""
+        if self.etag is None:
+            return None
+        max_age = MAX_AGE if self.fresh_until is None else max(0, min(MAX_AGE, int(self.fresh_until - now)))
+        return (b"cache-control", b"public, max-age=%d" % max_age)
+
+
+class AnswerResponse(Response):
+    """A response sent from prepared headers, skipping Starlette's header assembly on the hot path."""
+
+    def __init__(self, status: int, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = body
+        self.raw_headers = raw_headers  # a new list each time: middleware appends to it
+        self.background = None
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise compactly; every answer path uses this, so bytes match across paths."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def utc_today() -> date:
+    """Return today's date in UTC."""
+    return datetime.now(UTC).date()
+
+
+class AnswerService:
+    """Answers decision questions from the store's current snapshot, caching finished answers per snapshot."""
+
+    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today) -> None:
+        self.store = store
+        self.today = today
+
+    def single(self, platform_id: str, query_string: bytes, path: str) -> Answer:
+        """Answer GET /v1/platforms/{platform_id}/ai-training for the request's raw query string."""
+        snapshot = self.store.snapshot
+        cache = self.store.answers
+        today = self.today()
+        # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
+        # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
+        key = (snapshot.revision, platform_id, query_string, today)
+        found = cache.get(key)
+        if found is None:
+            params = query_params(query_string)
+            found = self._compute(snapshot, platform_id, params, today, path)
+            cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
+        return found
+
+    def _compute(self, snapshot: Snapshot, platform_id: str, params: Mapping[str, str], today: date,
+                 path: str) -> Answer:
+        try:
+            parsed = parse_query(snapshot, platform_id, params, today)
+        except QueryError as exc:
+            return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
+        body = dumps(render(snapshot, parsed, answer(snapshot, parsed)))
+        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed),
+                            today=today if "as_of" not in params else None)
+
+    def batch(self, checks: list[Any]) -> bytes:
+        """Answer a batch: one result per check, in order, serialised; identical checks come from the cache."""
+        snapshot = self.store.snapshot
+        cache = self.store.answers
+        today = self.today()
+        parts = []
+        for item in checks:
+            key = _check_key(item, today, snapshot.revision)
+            part = cache.get(key) if key is not None else None
+            if part is None:
+                part = dumps(self.check(snapshot, item, today))
+                if key is not None:
+                    cache.put(key, part, len(part) + ENTRY_OVERHEAD)
+            parts.append(part)
+        return b'{"dataset_revision":%d,"results":[%b]}' % (snapshot.revision, b",".join(parts))
+
+    def check(self, snapshot: Snapshot, check: Mapping[str, Any], today: date) -> dict[str, Any]:
+        """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
+        try:
+            params = check_params(check)
+            parsed = parse_query(snapshot, params.pop("platform"), params, today)
+        except QueryError as exc:
+            return query_problem(exc).body()
+        result = render(snapshot, parsed, answer(snapshot, parsed))
+        decision = result.pop("decisions")[0]
+        return {"status": 200, **result, "decision": decision}
+
+
+def _check_key(check: Any, today: date, revision: int) -> tuple | None:
+    """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
+    if not isinstance(check, dict):
+        return None
+    try:
+        return ("check", revision, frozenset((k, type(v).__name__, v) for k, v in check.items()), today)
+    except TypeError:  # a list or object value: not hashable, answered without the cache
+        return None
+
+
+def query_params(query_string: bytes) -> dict[str, str]:
+    """Parse a query string exactly as Starlette's QueryParams does: blank values kept, the last repeat wins."""
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    # Nothing to unescape: splitting gives what parse_qsl gives, several times faster.
+    params: dict[str, str] = {}
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            params[name] = value
+    return params
+
+
+def check_params(check: Any) -> dict[str, str]:
+    """Turn one batch check (JSON values) into the raw string parameters a query string would carry."""
+    if not isinstance(check, Mapping):
+        raise QueryError(422, "check", "Each check must be a JSON object.")
+    unknown = sorted(set(check) - {"platform", *QUERY_FIELDS})
+    if unknown:
+        raise QueryError(422, unknown[0], f"Unknown field {unknown[0]!r}; a check takes platform, "
+                                          f"{', '.join(QUERY_FIELDS)}.")
+    for required in ("platform", "category"):
+        if not isinstance(check.get(required), str):
+            raise QueryError(422, required, f"Each check needs {required} as a string.")
+    params: dict[str, str] = {}
+    for name, value in check.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int) and name == "age":
+            value = str(value)
+        elif not isinstance(value, str):
+            raise QueryError(422, name, f"{name} must be a string{' or an integer' if name == 'age' else ''}.")
+        params[name] = value
+    return params
+
+
+def query_problem(exc: QueryError) -> Problem:
+    """Return the problem document for a bad question, listing the valid ids where an id was unknown."""
+    extra: dict[str, Any] = {"param": exc.param}
+    if exc.valid is not None:
+        extra["valid"] = list(exc.valid)
+    title = "Unknown platform" if exc.status == 404 else "Invalid parameter"
+    return Problem(exc.status, exc.detail, title=title, **extra)
+
+
+def etag(revision: int, parsed: ParsedQuery) -> str:
+    """Return a strong ETag covering the dataset revision and the normalised question (as_of resolved)."""
+    q = parsed.query
+    normal = f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|" \
+             f"{q.posted_on}"
+    return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
+
+
+def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...]) -> dict[str, Any]:
+    """Return the contract's response document for a parsed question and its decisions."""
+    q = parsed.query
+    platform = snapshot.platforms[q.platform_id]
+    return {
+        "platform": {"id": platform.id, "name": platform.name, "operator": platform.operator},
+        "country": q.country,
+        "jurisdictions": list(parsed.jurisdictions),
+        "as_of": q.as_of.isoformat(),
+        "dataset_revision": snapshot.revision,
+        "decisions": [render_decision(d) for d in decisions],
+    }
+
+
+def render_decision(d: Decision) -> dict[str, Any]:
+    """Return one decision as the contract's JSON object."""
+    rule = d.rule
+    opt = d.opt_out
+    return {
+        "category": d.category_id,
+        "verdict": d.verdict.value,
+        "used": d.used,
+        "depends_on": list(d.depends_on),
+        "summary": d.summary,
+        "reasons": list(d.reasons),
+        "rule_id": rule.id if rule else None,
+        "legal_basis": rule.legal_basis if rule else None,
+        "effective_from": _iso(rule.effective_from) if rule else None,
+        "effective_until": _iso(rule.effective_until) if rule else None,
+        "confidence": rule.confidence.value if rule else None,
+        "opt_out": None if opt is None else {
+            "available": opt.available, "method": opt.method, "url": opt.url, "deadline": _iso(opt.deadline),
+            "deadline_passed": opt.deadline_passed, "after_deadline": opt.after_deadline,
+        },
+        "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher, "published_on": s.published_on,
+                     "retrieved_on": s.retrieved_on.isoformat()} for s in d.sources],
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def matches(if_none_match: str | None, current: str | None) -> bool:
+    """Return whether an If-None-Match header names the current ETag (weak comparison, or *)."""
+    if not if_none_match or current is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or current.removeprefix("W/") in tags
+
+
+def to_response(ans: Answer, if_none_match: str | None) -> Response:
+    """Return the HTTP response for an answer: 304 when the client's copy is current."""
+    cache_control = ans.cache_control(time.time())
+    if ans.status == 200 and matches(if_none_match, ans.etag):
+        return AnswerResponse(304, b"", [ans.head[0], cache_control])  # type: ignore[list-item]
+    headers = list(ans.head)
+    if cache_control is not None:
+        headers.insert(1, cache_control)
+    return AnswerResponse(ans.status, ans.body, headers)

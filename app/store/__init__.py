@@ -1,0 +1,1 @@
+"""The database layer: engine, tables, records, queries, integrity checks, writes, seeding, keys, migrations."""

@@ -1,0 +1,137 @@
+"""Checks a write must pass against the stored data: record shape, references, overlaps, referrers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.dataset import schema
+from app.dataset.files import describe_error
+from app.store import models, records
+
+# The schema model that checks each resource's record.
+RECORD_MODELS = {"category": schema.CategoryRecord, "jurisdiction": schema.JurisdictionRecord,
+                 "platform": schema.PlatformRecord, "source": schema.SourceRecord,
+                 "deadline": schema.DeadlineRecord, "rule": schema.RuleRecord}
+
+
+def validate_record(resource: str, record: records.Record, *, key: str) -> records.Record:
+    """Return the record in canonical JSON form, or raise InvalidRecord naming each bad field."""
+    from app.store.writes import InvalidRecord
+
+    model = RECORD_MODELS[resource]
+    key_field = records.ADAPTERS[resource].key
+    record = {key_field: key, **record}
+    if str(record[key_field]) != key:
+        raise InvalidRecord(f"{key_field} {record[key_field]!r} does not match the path's {key!r}",
+                            errors=[{"field": key_field, "message": "does not match the id in the path"}])
+    try:
+        parsed = model.model_validate(record)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": describe_error(err)}
+                  for err in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidRecord(f"invalid {resource}: {detail}", errors=errors) from None
+    dumped = parsed.model_dump(mode="json")
+    return {name: dumped.get(name) for name in records.FIELDS[resource]}
+
+
+def check_references(session: Session, resource: str, record: records.Record,
+                     seen: dict[tuple[str, str], str | None] | None = None) -> None:
+    """Raise InvalidRecord, before anything is stored, if a record refers to something missing.
+
+    `seen` remembers, for one write, each referenced key's kind (None: missing), so a large import looks each
+    one up once.
+    """
+    _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record, seen or {})])
+
+
+def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None:
+    """Raise InvalidRecord if a written rule overlaps another rule once the whole write is applied."""
+    keys = {key for resource, key in written if resource == "rule"}
+    if not keys:
+        return
+    # One query for every rule of the platforms written to, so a large import costs one round trip, not one each.
+    platforms = session.exec(select(models.Rule.platform_id).where(col(models.Rule.id).in_(keys))).all()
+    groups: dict[tuple[str, str, str, str], list[models.Rule]] = {}
+    for rule in session.exec(select(models.Rule).where(col(models.Rule.platform_id).in_(set(platforms)))).all():
+        groups.setdefault((rule.platform_id, rule.category_id, rule.jurisdiction_code, rule.used_by), []).append(rule)
+    errors = [{"field": "effective_from", "message": f"rule {rule.id!r} overlaps rule {other.id!r} (same platform, "
+                                                     "category, jurisdiction and user, overlapping dates)"}
+              for group in groups.values() for rule in group if rule.id in keys
+              for other in group
+              if other.id != rule.id and (other.id not in keys or rule.id < other.id) and _overlap(rule, other)]
+    _raise_if(errors)
+
+
+def _overlap(a: models.Rule, b: models.Rule) -> bool:
+    """Return whether two rules share a day in force and a posting day."""
+    return _spans_meet(a.effective_from, a.effective_until, b.effective_from, b.effective_until) and \
+        _spans_meet(a.posted_from, a.posted_until, b.posted_from, b.posted_until)
+
+
+def _raise_if(errors: list[dict[str, str]]) -> None:
+    from app.store.writes import InvalidRecord
+
+    if errors:
+        raise InvalidRecord("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
+
+
+def _references(session: Session, resource: str, record: records.Record,
+                seen: dict[tuple[str, str], str | None]) -> list[tuple[str, str]]:
+    wanted: list[tuple[str, str, str | None]] = []  # (field, resource, key)
+    if resource in ("rule", "deadline"):
+        wanted += [("platform", "platform", record["platform"]),
+                   ("jurisdiction", "jurisdiction", record["jurisdiction"])]
+        wanted += [(f"sources[{i}]", "source", s) for i, s in enumerate(record["sources"] or [])]
+    if resource == "rule":
+        wanted.append(("category", "category", record["category"]))
+        wanted.append(("opt_out.deadline", "deadline", (record["opt_out"] or {}).get("deadline")))
+    if resource == "deadline":
+        wanted.append(("replaces", "deadline", record["replaces"]))
+    if resource == "jurisdiction":
+        wanted += [(f"members[{i}]", "jurisdiction", m) for i, m in enumerate(record["members"] or [])]
+    problems = []
+    for field, target, key in wanted:
+        if key is None:
+            continue
+        if (target, key) not in seen:
+            row = records.get_row(session, target, key)
+            seen[(target, key)] = None if row is None else getattr(row, "kind", "")
+        kind = seen[(target, key)]
+        if kind is None:
+            problems.append((field, f"unknown {target} {key!r}"))
+        elif resource == "jurisdiction" and kind != "country":
+            problems.append((field, f"{key!r} is not a country"))
+    return problems
+
+
+def _spans_meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:
+    """Return whether two inclusive day spans with open ends share a day."""
+    return (a_from or date.min) <= (b_until or date.max) and (b_from or date.min) <= (a_until or date.max)
+
+
+def referrers(session: Session, resource: str, key: str) -> list[str]:
+    """Return "resource id" labels of records that refer to this one."""
+    R, D = models.Rule, models.Deadline
+    queries = {
+        "platform": [("rule", select(R.id).where(R.platform_id == key)),
+                     ("deadline", select(D.id).where(D.platform_id == key))],
+        "category": [("rule", select(R.id).where(R.category_id == key))],
+        "jurisdiction": [("rule", select(R.id).where(R.jurisdiction_code == key)),
+                         ("deadline", select(D.id).where(D.jurisdiction_code == key)),
+                         ("jurisdiction", select(models.JurisdictionMember.group_code)
+                          .where(models.JurisdictionMember.country_code == key))],
+        "source": [("rule", select(models.RuleSource.rule_id).where(models.RuleSource.source_id == key)),
+                   ("deadline", select(models.DeadlineSource.deadline_id)
+                    .where(models.DeadlineSource.source_id == key))],
+        "deadline": [("rule", select(R.id).where(R.opt_out_deadline_id == key)),
+                     ("deadline", select(D.id).where(col(D.replaces_id) == key))],
+    }
+    found = []
+    for label, query in queries.get(resource, []):
+        found += [f"{label} {ref}" for ref in session.exec(query.order_by(query.selected_columns[0])).all()]
+    return found

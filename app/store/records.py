@@ -1,0 +1,220 @@
+"""Map dataset records (the dicts of the YAML files and the API) to table rows and back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, SQLModel, delete, select
+
+from app.store import models
+
+Record = dict[str, Any]
+Add = Callable[[SQLModel], None]
+
+RESOURCES = ("category", "jurisdiction", "platform", "source", "deadline", "rule")
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """How one resource's record is stored: its table, key field and column renames."""
+
+    table: type[SQLModel]
+    key: str  # the record's key field ("id" or "code")
+    renames: dict[str, str]  # record field -> column
+    to_extra: Callable[[Session, SQLModel], Record] | None = None
+    # Writes the record's links: replacing the stored ones (add None), or handing new ones to `add`.
+    write_extra: Callable[[Session, Record, Add | None], None] | None = None
+
+    def columns(self, record: Record) -> Record:
+        """Return the table columns for a record (links excluded)."""
+        out: Record = {}
+        for name, value in record.items():
+            column = self.renames.get(name, name)
+            if column in self.table.model_fields and column != "version":
+                out[column] = _from_json(self.table, column, value)
+        return out
+
+
+def _from_json(table: type[SQLModel], column: str, value: Any) -> Any:
+    """Turn ISO date strings into dates for date columns."""
+    annotation = str(table.model_fields[column].annotation)
+    if isinstance(value, str) and "datetime.date" in annotation:
+        return date.fromisoformat(value)
+    return value
+
+
+def _links(session: Session, link: type[SQLModel], owner_column: str, owner: str) -> list[str]:
+    rows = session.exec(select(link).where(getattr(link, owner_column) == owner).order_by(link.position)).all()
+    return [row.source_id for row in rows]
+
+
+def _replace_links(session: Session, link: type[SQLModel], owner_column: str, owner: str, ids: list[str],
+                   add: Add | None) -> None:
+    if add is None:
+        session.exec(delete(link).where(getattr(link, owner_column) == owner))
+    for position, source_id in enumerate(dict.fromkeys(ids)):
+        (add or session.add)(link(**{owner_column: owner, "source_id": source_id, "position": position}))
+
+
+def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
+    rows = session.exec(select(models.JurisdictionMember.country_code)
+                        .where(models.JurisdictionMember.group_code == row.code)).all()
+    return {"members": sorted(rows)}
+
+
+def _jurisdiction_write(session: Session, record: Record, add: Add | None) -> None:
+    code = record["code"]
+    if add is None:
+        session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == code))
+    for member in sorted(set(record.get("members") or [])):
+        (add or session.add)(models.JurisdictionMember(group_code=code, country_code=member))
+
+
+def _opt_out(row: models.Rule) -> Record | None:
+    if row.opt_out_method is None:
+        return None
+    return {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
+            "late_objection": row.late_objection, "after_deadline": row.after_deadline}
+
+
+def _rule_extra(session: Session, row: models.Rule) -> Record:
+    return {"opt_out": _opt_out(row), "sources": _links(session, models.RuleSource, "rule_id", row.id)}
+
+
+def _rule_write(session: Session, record: Record, add: Add | None) -> None:
+    _replace_links(session, models.RuleSource, "rule_id", record["id"], record.get("sources") or [], add)
+
+
+def _deadline_extra(session: Session, row: models.Deadline) -> Record:
+    return {"sources": _links(session, models.DeadlineSource, "deadline_id", row.id)}
+
+
+def _deadline_write(session: Session, record: Record, add: Add | None) -> None:
+    _replace_links(session, models.DeadlineSource, "deadline_id", record["id"], record.get("sources") or [], add)
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "category": Adapter(models.DataCategory, "id", {}),
+    "jurisdiction": Adapter(models.Jurisdiction, "code", {}, _jurisdiction_extra, _jurisdiction_write),
+    "platform": Adapter(models.Platform, "id", {}),
+    "source": Adapter(models.Source, "id", {}),
+    "deadline": Adapter(models.Deadline, "id", {"platform": "platform_id", "jurisdiction": "jurisdiction_code",
+                                               "replaces": "replaces_id"}, _deadline_extra, _deadline_write),
+    "rule": Adapter(models.Rule, "id", {"platform": "platform_id", "category": "category_id",
+                                        "jurisdiction": "jurisdiction_code"}, _rule_extra, _rule_write),
+}
+
+# Field order of each record, as the dataset files and the API present them.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "category": ("id", "name", "description"),
+    "jurisdiction": ("code", "name", "kind", "members"),
+    "platform": ("id", "name", "operator", "website", "privacy_policy_url"),
+    "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
+    "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
+    "rule": ("id", "platform", "category", "jurisdiction", "treatment", "used_by", "effective_from",
+             "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out",
+             "confidence", "summary", "notes", "sources"),
+}
+
+
+def row_to_record(session: Session, resource: str, row: SQLModel) -> Record:
+    """Return the JSON-ready record for a row, links included, without its version."""
+    adapter = ADAPTERS[resource]
+    return _record(resource, row, adapter.to_extra(session, row) if adapter.to_extra is not None else {})
+
+
+def _record(resource: str, row: SQLModel, extra: Record) -> Record:
+    inverse = {column: name for name, column in ADAPTERS[resource].renames.items()}
+    values = {inverse.get(column, column): value for column, value in row.model_dump().items()}
+    values.update(extra)
+    return {name: _to_json(values.get(name)) for name in FIELDS[resource]}
+
+
+def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
+    """Return every stored record with its version, per resource, links read in one query per link table."""
+    members = members_by_group(session)
+    rule_sources = links_by_owner(session, models.RuleSource, "rule_id")
+    deadline_sources = links_by_owner(session, models.DeadlineSource, "deadline_id")
+    extras: dict[str, Callable[[Any], Record]] = {
+        "jurisdiction": lambda row: {"members": members.get(row.code, [])},
+        "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
+        "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
+    }
+    return {resource: [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
+                       for row in session.exec(select(adapter.table)).all()]
+            for resource, adapter in ADAPTERS.items()}
+
+
+def members_by_group(session: Session) -> dict[str, list[str]]:
+    """Return each group's member countries, in code order, with one query."""
+    members: dict[str, list[str]] = {}
+    for member in session.exec(select(models.JurisdictionMember).order_by(models.JurisdictionMember.country_code)):
+        members.setdefault(member.group_code, []).append(member.country_code)
+    return members
+
+
+def links_by_owner(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
+    """Return the source ids each rule or deadline cites, in citation order, with one query."""
+    grouped: dict[str, list[str]] = {}
+    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
+        grouped.setdefault(getattr(row, owner), []).append(row.source_id)
+    return grouped
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def get_row(session: Session, resource: str, key: str) -> SQLModel | None:
+    """Return the row of a record, or None."""
+    return session.get(ADAPTERS[resource].table, key)
+
+
+def rule_columns(record: Record) -> Record:
+    """Flatten a rule record's opt_out mapping into its columns."""
+    opt_out = record.get("opt_out") or {}
+    flat = {k: v for k, v in record.items() if k != "opt_out"}
+    flat.update(opt_out_method=opt_out.get("method"), opt_out_url=opt_out.get("url"),
+                opt_out_deadline_id=opt_out.get("deadline"), late_objection=opt_out.get("late_objection"),
+                after_deadline=opt_out.get("after_deadline"))
+    return flat
+
+
+def store(session: Session, resource: str, record: Record, *, version: int, row: SQLModel | None,
+          deferred: list[SQLModel]) -> None:
+    """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
+
+    A new record's links go to `deferred`, for the caller to add once the rows they point to are flushed.
+    """
+    adapter = ADAPTERS[resource]
+    flat = rule_columns(record) if resource == "rule" else record
+    columns = adapter.columns(flat)
+    replacing = row is not None
+    if row is None:
+        row = adapter.table(**columns, version=version)
+    else:
+        for column, value in columns.items():
+            setattr(row, column, value)
+        row.version = version
+    session.add(row)
+    if adapter.write_extra is not None:
+        if replacing:
+            session.flush()  # the old links are deleted by a statement, which must see the row as it is now
+        adapter.write_extra(session, record, None if replacing else deferred.append)
+
+
+def remove(session: Session, resource: str, key: str) -> None:
+    """Delete a record's row; its own links go with it."""
+    adapter = ADAPTERS[resource]
+    if resource == "rule":
+        session.exec(delete(models.RuleSource).where(models.RuleSource.rule_id == key))
+    elif resource == "deadline":
+        session.exec(delete(models.DeadlineSource).where(models.DeadlineSource.deadline_id == key))
+    elif resource == "jurisdiction":
+        session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == key))
+    row = session.get(adapter.table, key)
+    if row is not None:
+        session.delete(row)

@@ -1,0 +1,61 @@
+"""Reads of the stored dataset; load_snapshot is the only bridge from the database to the engine."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.policy import model as pm
+from app.store import models, records
+
+
+def load_snapshot(session: Session) -> pm.Snapshot:
+    """Read the whole dataset at one revision into an immutable snapshot."""
+    revision = session.exec(select(models.DatasetRevision.revision)).one()
+    members = records.members_by_group(session)
+    rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
+    deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
+    deadlines = {
+        d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
+                          summary=d.summary, after=d.after, source_ids=tuple(deadline_sources.get(d.id, ())))
+        for d in session.exec(select(models.Deadline).order_by(models.Deadline.id)).all()
+    }
+    return pm.Snapshot(
+        revision=revision,
+        platforms={p.id: pm.Platform(id=p.id, name=p.name, operator=p.operator, website=p.website,
+                                     privacy_policy_url=p.privacy_policy_url)
+                   for p in session.exec(select(models.Platform).order_by(models.Platform.id)).all()},
+        categories={c.id: pm.Category(id=c.id, name=c.name, description=c.description)
+                    for c in session.exec(select(models.DataCategory).order_by(models.DataCategory.id)).all()},
+        jurisdictions={j.code: pm.Jurisdiction(code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind),
+                                               members=frozenset(members.get(j.code, ())))
+                       for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()},
+        rules={r.id: _rule(r, tuple(rule_sources.get(r.id, ())), deadlines)
+               for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()},
+        deadlines=deadlines,
+        sources={s.id: pm.Source(id=s.id, url=s.url, title=s.title, publisher=s.publisher,
+                                 retrieved_on=s.retrieved_on, published_on=s.published_on, quote=s.quote)
+                 for s in session.exec(select(models.Source).order_by(models.Source.id)).all()},
+    )
+
+
+def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm.Deadline]) -> pm.Rule:
+    opt_out = None
+    if row.opt_out_method is not None:
+        deadline = deadlines.get(row.opt_out_deadline_id) if row.opt_out_deadline_id else None
+        opt_out = pm.OptOut(method=row.opt_out_method, url=row.opt_out_url,
+                            late_objection=pm.LateObjection(row.late_objection or pm.LateObjection.NO_EFFECT),
+                            deadline_id=row.opt_out_deadline_id, deadline=deadline.on if deadline else None,
+                            after_deadline=row.after_deadline)
+    return pm.Rule(
+        id=row.id, platform_id=row.platform_id, category_id=row.category_id, jurisdiction=row.jurisdiction_code,
+        treatment=pm.Treatment(row.treatment), summary=row.summary, confidence=pm.Confidence(row.confidence),
+        source_ids=source_ids, effective_from=row.effective_from, effective_until=row.effective_until,
+        posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
+        legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
+        under_age=pm.UnderAge(row.under_age),
+    )
+
+
+def stored_revision(session: Session) -> int:
+    """Return the stored dataset revision (one indexed row read)."""
+    return session.exec(select(models.DatasetRevision.revision).where(models.DatasetRevision.id == 1)).one()

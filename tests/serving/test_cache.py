@@ -1,0 +1,42 @@
+"""The answer cache stays within its byte bound and drops stale answers when the snapshot changes."""
+
+from app.serving.cache import BoundedCache
+
+
+def test_cache_evicts_least_recently_used_entries_to_stay_within_its_bound():
+    cache = BoundedCache(max_cost=100)
+    for n in range(10):
+        cache.put(n, f"value{n}", 30)
+        assert cache.cost <= 100
+    assert len(cache) == 3 and cache.get(0) is None and cache.get(9) == "value9"
+    cache.get(7)
+    cache.put("new", "x", 30)
+    assert cache.get(7) == "value7" and cache.get(8) is None
+
+
+def test_replacing_a_key_does_not_leak_cost():
+    cache = BoundedCache(max_cost=100)
+    for _ in range(50):
+        cache.put("same", "v", 40)
+    assert cache.cost == 40 and len(cache) == 1
+
+
+def test_repeated_batches_answer_identically_from_the_cache(client):
+    checks = [{"platform": "facebook", "category": "public-posts", "country": "FR", "as_of": "2025-06-01",
+               "age": 1}, {"platform": "facebook", "category": "public-posts", "country": "FR",
+                           "as_of": "2025-06-01", "age": True}]
+    first = client.post("/v1/ai-training/checks", json={"checks": checks})
+    second = client.post("/v1/ai-training/checks", json={"checks": checks})
+    assert first.content == second.content
+    one, two = first.json()["results"]
+    assert one["status"] == 200 and two["status"] == 422  # age true is not the number 1
+
+
+def test_fast_query_parsing_matches_the_standard_parser():
+    from urllib.parse import parse_qsl
+
+    from app.serving.answers import query_params
+
+    for qs in ["", "a=1", "a=1&a=2", "a=&b", "&&a=1&", "x=1=2", "country=de&as_of=2025-09-01", "a=%41", "a=b+c",
+               "=v", "a==", "k"]:
+        assert query_params(qs.encode()) == dict(parse_qsl(qs, keep_blank_values=True)), qs
