@@ -86,7 +86,7 @@ def _references(session: Session, resource: str, record: records.Record,
     if resource in ("rule", "deadline"):
         wanted += [("platform", "platform", record["platform"]),
                    ("jurisdiction", "jurisdiction", record["jurisdiction"])]
-        wanted += [(f"sources[{i}]", "source", s) for i, s in enumerate(record["sources"] or [])]
+        wanted += [(f"sources[{i}]", "source", c["id"]) for i, c in enumerate(record["sources"] or [])]
     if resource == "rule":
         wanted.append(("category", "category", record["category"]))
         wanted.append(("opt_out.deadline", "deadline", (record["opt_out"] or {}).get("deadline")))

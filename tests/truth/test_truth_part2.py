@@ -157,10 +157,8 @@ CASES = [
     # ---- TikTok: US AI inputs/outputs from 22 Jan 2026; generative training of videos not found
     case("tiktok US AI prompts 2026-01-21 -> unknown",
          "tiktok", "ai-interactions", "US", "2026-01-21", "unknown", []),
-    case("tiktok US AI prompts 2026-01-22 (new US terms) -> used",
-         "tiktok", "ai-interactions", "US", "2026-01-22", "used", []),
-    case("tiktok US AI prompts 2026-01-23 -> used",
-         "tiktok", "ai-interactions", "US", "2026-01-23", "used", []),
+    case("tiktok US AI prompts 2026-01-22 (new US terms; training claim only from an aggregator) -> unknown",
+         "tiktok", "ai-interactions", "US", "2026-01-22", "unknown", []),
     case("tiktok DE public video 2026-06 -> unknown (generic ML wording only)",
          "tiktok", "public-media", "DE", "2026-06-01", "unknown", []),
     # ---- Bluesky: not used by Bluesky (15 Nov 2024); third-party use of public data undocumented
