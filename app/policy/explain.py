@@ -104,6 +104,8 @@ def _objection(query: Query, rule: Rule, day: date) -> Phrase:
         return phrase("reason.objected_late.stops_future_training", day=day, limit=limit(rule))
     if late_kind is LateObjection.NO_EFFECT:
         return phrase("reason.objected_late.no_effect", day=day, limit=limit(rule))
+    if late_kind is LateObjection.UNKNOWN:
+        return phrase("reason.objected_late.unknown", day=day, limit=limit(rule))
     covered = None if query.posted_on is None else query.posted_on >= day
     return phrase("reason.objected_late.covers_later_posts", day=day, limit=limit(rule), posted_on=query.posted_on,
                   covered=covered)

@@ -39,6 +39,7 @@ class LateObjection(StrEnum):
     COVERS_LATER_POSTS = "covers_later_posts"  # only content posted from the objection day on
     STOPS_FUTURE_TRAINING = "stops_future_training"  # all future training stops; past training stays
     NO_EFFECT = "no_effect"  # a late objection changes nothing
+    UNKNOWN = "unknown"  # the sources do not say what a late objection covers
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
             return phrase("summary.adults_only", min_age=rule.min_age)
         if rule.treatment not in ALWAYS_NOT_USED:
             return phrase("summary.minors_excluded", min_age=rule.min_age)
+    if analysis.verdict is Verdict.UNKNOWN and rule.treatment is Treatment.OPT_OUT and analysis.objected_on \
+            is not None and rule.opt_out is not None and rule.opt_out.late_objection is LateObjection.UNKNOWN:
+        return phrase("summary.objected_late.unknown", day=analysis.objected_on, limit=limit(rule))
     if analysis.verdict is Verdict.UNKNOWN:
         # Rules whose own summary already opens with the verdict are not prefixed twice.
         if rule.summary.lower().startswith("unknown"):
@@ -50,6 +53,8 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
         return phrase("summary.objected_in_time", day=day, in_time=in_time(rule))
     if late_kind is LateObjection.STOPS_FUTURE_TRAINING:
         return phrase("summary.objected_late.stops_future_training", day=day)
+    if late_kind is LateObjection.UNKNOWN:
+        return phrase("summary.objected_late.unknown", day=day, limit=limit(rule))
     if analysis.verdict is Verdict.NOT_USED:
         return phrase("summary.objection_covers_newer", day=day)
     if late_kind is LateObjection.COVERS_LATER_POSTS:

@@ -59,6 +59,8 @@ def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted
     if objection_in_time(rule, objected_on):
         return Verdict.NOT_USED
     late = rule.opt_out.late_objection
+    if late is LateObjection.UNKNOWN:
+        return Verdict.UNKNOWN
     if late is LateObjection.STOPS_FUTURE_TRAINING:
         return Verdict.NOT_USED
     if late is LateObjection.COVERS_LATER_POSTS and posted_on is not None and posted_on >= objected_on:

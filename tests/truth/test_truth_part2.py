@@ -46,8 +46,8 @@ CASES = [
     case("claude chat from 2025-10-08, objected 2025-10-08 (deadline day) -> not_used",
          "claude", "ai-interactions", "US", "2025-11-01", "not_used", [],
          objected_on="2025-10-08", posted_on="2025-10-08"),
-    case("claude chat from 2025-10-08, objected 2025-10-09 (day after) -> used (late opt-out covers later chats only)",
-         "claude", "ai-interactions", "US", "2025-11-01", "used", [],
+    case("claude chat from 2025-10-08, objected 2025-10-09 (day after) -> not_used (part 3: stops future training)",
+         "claude", "ai-interactions", "US", "2025-11-01", "not_used", [],
          objected_on="2025-10-09", posted_on="2025-10-08"),
     case("claude chat from 2025-10-20, objected 2025-10-09 -> not_used (chat after the late opt-out)",
          "claude", "ai-interactions", "US", "2025-11-01", "not_used", [],
@@ -273,15 +273,17 @@ def test_truth(client, platform, params, verdict, depends_on):
 
 
 
-@pytest.mark.parametrize(("as_of", "posted_on", "passed"), [
-    ("2025-09-27", "2025-09-20", False), ("2025-09-28", "2025-09-20", False), ("2025-09-29", "2025-09-20", False),
-    ("2025-10-07", "2025-10-01", False), ("2025-10-08", "2025-10-08", False), ("2025-10-09", "2025-10-08", True),
+@pytest.mark.parametrize(("as_of", "posted_on", "objected_on"), [
+    ("2025-09-27", "2025-09-20", "2025-09-27"), ("2025-09-28", "2025-09-20", "2025-09-28"),
+    ("2025-10-07", "2025-10-01", "2025-10-07"), ("2025-10-08", "2025-10-08", "2025-10-08"),
+    ("2025-10-09", "2025-10-08", "2025-10-09"), ("2025-11-01", "2025-10-08", "2025-10-20"),
 ])
-def test_claude_choice_deadline_is_the_moved_one(client, as_of, posted_on, passed):
-    """Around both the first-announced (28 Sep) and the moved (8 Oct) dates, the deadline in force is 8 Oct 2025."""
+def test_claude_choice_deadline_is_not_an_objection_deadline(client, as_of, posted_on, objected_on):
+    """8 Oct 2025 (moved from 28 Sep) was the day to make a choice, not to object by (facts part 3, section 45)."""
     decision = decision_for(client, "claude", category="ai-interactions", country="US", as_of=as_of,
-                            posted_on=posted_on)
-    assert (decision["opt_out"]["deadline"], decision["opt_out"]["deadline_passed"]) == ("2025-10-08", passed)
+                            posted_on=posted_on, objected_on=objected_on)
+    assert decision["opt_out"]["deadline"] is None and decision["opt_out"]["deadline_passed"] is None
+    assert not any("after the deadline" in text for text in [decision["summary"], *decision["reasons"]])
 
 
 def test_claude_deadlines_record_the_move(client):
