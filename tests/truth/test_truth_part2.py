@@ -195,7 +195,7 @@ CASES = [
     case("grammarly US text 2026-12 setting switched off 2026-11-30 -> not_used",
          "grammarly", "private-content", "US", "2026-12-01", "not_used", [], objected_on="2026-11-30"),
     case("grammarly US text 2025-06 -> conditional (part 3: the control is in the policy posted 2024-06-20)",
-         "grammarly", "private-content", "US", "2025-06-01", "conditional", ["objected", "objected_on"]),
+         "grammarly", "private-content", "US", "2025-06-01", "conditional", ["objected"]),
     case("perplexity US searches 2026-12 setting left on -> used",
          "perplexity", "ai-interactions", "US", "2026-12-01", "used", [], objected="false"),
     case("perplexity US searches 2026-12 setting switched off 2026-11-30 -> not_used",
