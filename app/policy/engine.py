@@ -79,7 +79,10 @@ def _citations(snapshot: Snapshot, source_ids: tuple[str, ...], citations: tuple
         if source is None:
             continue
         link = quotes.get(sid)
-        out.append(source if link is None else replace(source, quote=link.quote, where=link.where))
+        if link is None:
+            out.append(source)
+        elif link.quote is not None or link.where is not None:  # a citation that says nothing supports nothing
+            out.append(replace(source, quote=link.quote, where=link.where))
     return out
 
 
