@@ -73,16 +73,16 @@ def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]
 
 def _citations(snapshot: Snapshot, source_ids: tuple[str, ...], citations: tuple[Citation, ...]) -> list[Source]:
     quotes = {c.source_id: c for c in citations}
+    # A citation that gives neither words nor a place supports nothing, so it is left out, unless no citation of
+    # the record says more (an unknown rule may rest on sources that only show what is missing).
+    telling = any(c.quote is not None or c.where is not None for c in citations)
     out = []
     for sid in source_ids:
         source = snapshot.sources.get(sid)
-        if source is None:
-            continue
         link = quotes.get(sid)
-        if link is None:
-            out.append(source)
-        elif link.quote is not None or link.where is not None:  # a citation that says nothing supports nothing
-            out.append(replace(source, quote=link.quote, where=link.where))
+        if source is None or (telling and link is not None and link.quote is None and link.where is None):
+            continue
+        out.append(source if link is None else replace(source, quote=link.quote, where=link.where))
     return out
 
 

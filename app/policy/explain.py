@@ -64,6 +64,9 @@ def _treatment(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phras
     opt = rule.opt_out
     if rule.treatment is Treatment.UNKNOWN:
         reasons.append(phrase("reason.disputed"))
+        if opt is not None and (analysis.objected_on is not None or query.objected):
+            # An objection beats the dispute (contract v1.1): say how it was made and what it covers.
+            _opt_out(query, rule, analysis, reasons)
     elif rule.treatment is Treatment.OPT_IN:
         reasons.append(phrase("reason.opt_in_default_off"))
     elif rule.treatment is Treatment.OPT_OUT and opt is not None:

@@ -41,7 +41,7 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
     opt = rule.opt_out
     day = analysis.objected_on
     counts = day is not None or (query.objected and query.objected_on is None)
-    if rule.treatment is not Treatment.OPT_OUT or opt is None or not counts:
+    if rule.treatment not in (Treatment.OPT_OUT, Treatment.UNKNOWN) or opt is None or not counts:
         return rule_summary(rule)  # the rule's own words fit: nothing the user told us changes its outcome
     late_kind = opt.late_objection
     if day is None:  # objected on a day not given, and the day does not matter
