@@ -69,6 +69,10 @@ def _treatment(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phras
             _opt_out(query, rule, analysis, reasons)
     elif rule.treatment is Treatment.OPT_IN:
         reasons.append(phrase("reason.opt_in_default_off"))
+        if query.opted_in is not None:
+            on = query.opted_in_on
+            reasons.append(phrase("reason.opted_in", day=on, yet=on is None or on <= query.as_of)
+                           if query.opted_in else phrase("reason.not_opted_in"))
     elif rule.treatment is Treatment.OPT_OUT and opt is not None:
         _opt_out(query, rule, analysis, reasons)
     elif rule.treatment is not Treatment.NOT_USED:

@@ -83,7 +83,7 @@ class JurisdictionKind(StrEnum):
 GLOBAL = "GLOBAL"
 
 # Query parameters that can appear in depends_on, in the order the contract lists them.
-DEPENDS_ON_ORDER = ("country", "age", "objected", "objected_on", "posted_on")
+DEPENDS_ON_ORDER = ("country", "age", "objected", "objected_on", "posted_on", "opted_in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +221,8 @@ class Query:
     objected: bool | None = None  # None: not said; objected_on implies True
     objected_on: date | None = None
     posted_on: date | None = None
+    opted_in: bool | None = None  # for opt-in rules: None: not said; opted_in_on implies True
+    opted_in_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,13 @@ def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str |
     country = parse_country(snapshot, params.get("country"))
     as_of = _date(params, "as_of") or today
     age = _age(params.get("age"))
-    objected = _bool(params.get("objected"))
+    objected = _bool(params.get("objected"), "objected")
+    opted_in = _bool(params.get("opted_in"), "opted_in")
+    opted_in_on = _date(params, "opted_in_on")
+    if opted_in_on is not None:
+        if opted_in is False:
+            raise QueryError(422, "opted_in_on", "opted_in_on gives the day the user opted in, but opted_in is false.")
+        opted_in = True  # the day implies opting in
     objected_on = _date(params, "objected_on")
     posted_on = _date(params, "posted_on")
     if posted_on is not None and posted_on > as_of:
@@ -54,7 +60,8 @@ def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str |
             raise QueryError(422, "objected_on", "objected_on gives an objection day, but objected is false.")
         objected = True  # the day implies the objection
     query = Query(platform_id=platform_id, category_id=category or "", as_of=as_of, country=country, age=age,
-                  objected=objected, objected_on=objected_on, posted_on=posted_on)
+                  objected=objected, objected_on=objected_on, posted_on=posted_on, opted_in=opted_in,
+                  opted_in_on=opted_in_on)
     return ParsedQuery(query, category, snapshot.chain(country))
 
 
@@ -97,7 +104,7 @@ def _age(raw: str | None) -> int | None:
     raise QueryError(422, "age", f"{raw!r} is not a whole number of years from 0 to {MAX_AGE}.")
 
 
-def _bool(raw: str | None) -> bool | None:
+def _bool(raw: str | None, name: str) -> bool | None:
     if raw is None:
         return None
     word = raw.strip().lower()
@@ -105,4 +112,4 @@ def _bool(raw: str | None) -> bool | None:
         return True
     if word in _FALSE:
         return False
-    raise QueryError(422, "objected", f"{raw!r} is not a boolean; use true or false.")
+    raise QueryError(422, name, f"{raw!r} is not a boolean; use true or false.")

@@ -38,6 +38,8 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
         if rule.summary.lower().startswith("unknown"):
             return rule_summary(rule)
         return phrase("summary.unknown", summary=rule_summary(rule))
+    if rule.treatment is Treatment.OPT_IN and analysis.verdict is Verdict.USED:
+        return phrase("summary.opted_in", day=query.opted_in_on)
     opt = rule.opt_out
     day = analysis.objected_on
     counts = day is not None or (query.objected and query.objected_on is None)

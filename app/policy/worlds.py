@@ -46,12 +46,16 @@ def objection_in_time(rule: Rule, day: date) -> bool:
     return rule.effective_from is not None and day < rule.effective_from
 
 
-def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted_on: date | None) -> Verdict:
-    """Return the verdict for fully known facts (None for a fact nothing depends on)."""
+def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted_on: date | None,
+            opted: bool | None = False) -> Verdict:
+    """Return the verdict for fully known facts (None for a fact nothing depends on; opted None: not said)."""
     if rule is None:
         return Verdict.UNKNOWN
     if rule.min_age is not None and age is not None and age < rule.min_age:
         return _UNDER_AGE[rule.under_age]
+    if rule.treatment is Treatment.OPT_IN:
+        # Contract v1.1: used once the user switched it on, not used while off, conditional when not said.
+        return {True: Verdict.USED, False: Verdict.NOT_USED, None: Verdict.CONDITIONAL}[opted]
     disputed = rule.treatment is Treatment.UNKNOWN and rule.opt_out is not None
     if rule.treatment is not Treatment.OPT_OUT and not disputed:
         return _PLAIN[rule.treatment]
@@ -76,7 +80,8 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     given_day = query.objected_on if query.objected_on is not None and query.objected_on <= query.as_of else None
     ctx = context(snapshot, index, query.country, query.as_of)
     shared = bounded_memo(snapshot, "analyses")
-    key = (ctx.signature, query.as_of, query.age, query.objected, query.objected_on, query.posted_on)
+    key = (ctx.signature, query.as_of, query.age, query.objected, query.objected_on, query.posted_on, query.opted_in,
+           query.opted_in_on)
     found = shared.get(key)
     if found is None:
         found = shared[key] = _verdict(ctx, Samples(query, given_day, ctx))
@@ -102,9 +107,12 @@ def _verdict(ctx: Context, samples: Samples) -> tuple:
               for key, found in ctx.level_sets.items()}
     distinct = set(tables.values())
     first = next(iter(distinct))
+    # An opt-in rule left open by the query answers conditional on opted_in in every cell it decides.
+    opted = {"opted_in"} if any(Verdict.CONDITIONAL in table for table in distinct) else set()
     if len(distinct) == 1 and first.count(first[0]) == len(first):
-        return first[0], (), (), samples.posted
-    varying = {table: samples.varying(table) for table in distinct}
+        return first[0], _ordered(opted), (), samples.posted
+    varying = {table: samples.varying(table) | (opted if Verdict.CONDITIONAL in table else set())
+               for table in distinct}
     depends = set().union(*varying.values())
     by_country: list[tuple[str | None, Verdict, tuple[str, ...]]] = []
     if len(distinct) > 1:
@@ -165,7 +173,8 @@ def _column(rule: Rule | None, posted_on: date | None, samples: Samples) -> tupl
     disputed = rule is not None and rule.treatment is Treatment.UNKNOWN and not samples.open_objected
     if rule is None or (rule.treatment is not Treatment.OPT_OUT and not disputed) or rule.opt_out is None:
         # The objection cannot matter: work out each age once.
-        return tuple(v for age in samples.ages for v in (outcome(rule, age, None, posted_on),) * len(objections))
+        return tuple(v for age in samples.ages
+                     for v in (outcome(rule, age, None, posted_on, samples.opted),) * len(objections))
     row = tuple(outcome(rule, None, day, posted_on) for day in objections)
     limit = rule.min_age
     if not limit:

@@ -18,7 +18,8 @@ from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs beyond its body: key, tuple, dict slot
-QUERY_FIELDS = ("category", "country", "as_of", "age", "objected", "objected_on", "posted_on")
+QUERY_FIELDS = ("category", "country", "as_of", "age", "objected", "objected_on", "posted_on", "opted_in",
+                "opted_in_on")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +177,7 @@ def etag(revision: int, parsed: ParsedQuery) -> str:
     """Return a strong ETag covering the dataset revision and the normalised question (as_of resolved)."""
     q = parsed.query
     normal = f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|" \
-             f"{q.posted_on}"
+             f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}"
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
 
 

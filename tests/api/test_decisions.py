@@ -80,6 +80,9 @@ def test_no_country_answers_for_global(client):
     (URL, {"objected": "maybe"}, 422, "objected"),
     (URL, {"objected": "false", "objected_on": "2025-05-01"}, 422, "objected_on"),
     (URL, {"as_of": "2025-06-01", "posted_on": "2025-06-02"}, 422, "posted_on"),
+    (URL, {"opted_in": "perhaps"}, 422, "opted_in"),
+    (URL, {"opted_in_on": "June"}, 422, "opted_in_on"),
+    (URL, {"opted_in": "false", "opted_in_on": "2025-05-01"}, 422, "opted_in_on"),
 ])
 def test_bad_questions_get_problem_json_naming_the_parameter(client, path, params, status, param):
     response = client.get(path, params=params)

@@ -91,9 +91,11 @@ def build(rules: Iterable[Rule], *, platforms: Iterable[str] = (), deadlines: It
 
 
 def query(platform: str, category: str, as_of: str, country: str | None = None, age: int | None = None,
-          objected: bool | None = None, objected_on: str | None = None, posted_on: str | None = None) -> Query:
+          objected: bool | None = None, objected_on: str | None = None, posted_on: str | None = None,
+          opted_in: bool | None = None, opted_in_on: str | None = None) -> Query:
     """Return a query; dates are ISO strings."""
-    return Query(platform, category, d(as_of), country, age, objected, d(objected_on), d(posted_on))
+    return Query(platform, category, d(as_of), country, age, objected, d(objected_on), d(posted_on), opted_in,
+                 d(opted_in_on))
 
 
 META_DEADLINE = Deadline("meta-eu-objection", "instagram", "EEA", "objection", date(2025, 5, 26),

@@ -49,7 +49,7 @@ def layered(kit):
 
 
 @pytest.mark.parametrize(("country", "objected", "verdict", "rule_id"), [
-    ("DE", None, N, "de"),  # the country's own rule beats the EU's
+    ("DE", None, C, "de"),  # the country's own rule beats the EU's (an opt-in: conditional on opted_in)
     ("FR", False, U, "eu"),
     ("FR", True, N, "eu"),
     ("IE", None, N, "ie"),  # explicit override of the group rule
@@ -119,7 +119,6 @@ def test_posting_window_open_objection(decide_in):
 
 @pytest.mark.parametrize(("platform", "category", "as_of", "verdict", "phrase"), [
     ("threads", "public-posts", "2025-09-01", K, "dispute"),
-    ("gemini", "usage-data", "2025-09-01", N, "off by default"),  # opt-in
     ("gemini", "usage-data", "2025-07-31", K, "no confirmed rule"),
     ("reddit", "private-messages", "2025-09-01", N, "Summary of reddit-dm."),
     ("reddit", "public-posts", "2025-09-01", U, "no opt-out"),
@@ -144,3 +143,15 @@ def test_no_candidate_has_no_rule(decide_in):
     got = decide_in("instagram", "public-posts", "2025-09-01", country="BR")
     assert (got.rule, got.opt_out, got.sources) == (None, None, ())
     assert got.summary == "Unknown: no confirmed rule for public posts on Instagram in BR on 2025-09-01."
+
+
+@pytest.mark.parametrize(("facts", "verdict", "depends_on"), [
+    ({}, C, ("opted_in",)),  # contract v1.1: an opt-in answer no longer assumes "off"
+    ({"opted_in": False}, N, ()),
+    ({"opted_in": True}, U, ()),
+    ({"opted_in": True, "opted_in_on": "2025-08-31"}, U, ()),
+    ({"opted_in": True, "opted_in_on": "2025-09-02"}, N, ()),  # not yet opted in on the day asked about
+])
+def test_opt_in_answers_follow_the_users_setting(decide_in, facts, verdict, depends_on):
+    got = decide_in("gemini", "usage-data", "2025-09-01", country="DE", **facts)
+    assert (got.verdict, got.depends_on) == (verdict, depends_on)

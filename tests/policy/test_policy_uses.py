@@ -48,12 +48,14 @@ OPT_OUT = OptOut(method="setting", late_objection=LateObjection.STOPS_FUTURE_TRA
 
 @pytest.mark.parametrize(("own", "third", "facts", "verdict", "depends_on"), [
     (Treatment.USED, Treatment.OPT_IN, {}, "used", ()),
-    (Treatment.NOT_USED, Treatment.OPT_IN, {}, "not_used", ()),
+    (Treatment.NOT_USED, Treatment.OPT_IN, {}, "conditional", ("opted_in",)),
+    (Treatment.NOT_USED, Treatment.OPT_IN, {"opted_in": False}, "not_used", ()),
+    (Treatment.NOT_USED, Treatment.OPT_IN, {"opted_in": True}, "used", ()),
     (Treatment.NOT_USED, Treatment.OPT_OUT, {}, "conditional", ("objected",)),
     (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": True}, "not_used", ()),
     (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": False}, "used", ()),
     (Treatment.USED, Treatment.OPT_OUT, {}, "used", ()),
-    (Treatment.UNKNOWN, Treatment.OPT_IN, {}, "unknown", ()),
+    (Treatment.UNKNOWN, Treatment.OPT_IN, {}, "conditional", ("opted_in",)),
     (Treatment.UNKNOWN, Treatment.USED, {}, "used", ()),
 ])
 def test_content_is_used_if_either_user_trains_on_it(own, third, facts, verdict, depends_on):
@@ -71,7 +73,7 @@ def test_content_is_used_if_either_user_trains_on_it(own, third, facts, verdict,
 
 def test_a_single_use_is_decided_as_before():
     snap = snapshot(rule("third", Treatment.OPT_IN, UsedBy.THIRD_PARTIES, "S2"))
-    decision = decide(snap, Query("tube", "public-media", DAY))
+    decision = decide(snap, Query("tube", "public-media", DAY, opted_in=False))
     assert decision.verdict.value == "not_used" and decision.rule.id == "third"
     assert not decision.summary.startswith("Training by")
 

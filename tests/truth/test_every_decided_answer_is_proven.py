@@ -19,8 +19,9 @@ from app.store.db import make_engine
 from app.store.repository import load_snapshot
 
 ONE_DAY = timedelta(days=1)
-# Asked once knowing nothing of the user, and once as an adult who did not object, about content posted that day.
-FACTS = ({}, {"age": 30, "objected": False})
+# Asked knowing nothing of the user, as an adult who neither objected nor opted in, and as one who opted in,
+# about content posted that day.
+FACTS = ({}, {"age": 30, "objected": False, "opted_in": False}, {"age": 30, "opted_in": True})
 
 
 @pytest.fixture(scope="module")

@@ -167,8 +167,8 @@ CASES = [
     case("copilot GB chat 2026-10-02 -> unknown (no UK statement)", "copilot", "ai-interactions", "GB", "2026-10-02",
          "unknown", None, **ADULT),
     # ---- 53 GitHub Copilot
-    case("github copilot prompts 2026-04-23 -> not_used (opt-in until the change)", "github-copilot",
-         "ai-interactions", "US", "2026-04-23", "not_used", None),
+    case("github copilot prompts 2026-04-23 not allowed -> not_used (opt-in until the change)", "github-copilot",
+         "ai-interactions", "US", "2026-04-23", "not_used", None, opted_in="false"),
     case("github copilot prompts 2026-04-24 -> unknown (24 vs 27 Apr disputed)", "github-copilot", "ai-interactions",
          "US", "2026-04-24", "unknown", None, objected="false"),
     case("github copilot prompts 2026-04-26 -> unknown", "github-copilot", "ai-interactions", "US", "2026-04-26",
@@ -217,6 +217,17 @@ CASES = [
          "not_used", [], objected_on="2025-01-01"),
     case("quora answer 2025-06-01 objected, day not given -> not_used (any objection stops future training)",
          "quora", "public-posts", "US", "2025-06-01", "not_used", [], objected="true"),
+    # ---- contract v1.1: opt-in settings answer by the user's setting
+    case("github copilot prompts 2026-03-01 nothing said -> conditional on opted_in", "github-copilot",
+         "ai-interactions", "US", "2026-03-01", "conditional", ["opted_in"]),
+    case("github copilot prompts 2026-03-01 allowed training -> used", "github-copilot", "ai-interactions", "US",
+         "2026-03-01", "used", [], opted_in="true"),
+    case("github copilot prompts 2026-03-01 never allowed -> not_used", "github-copilot", "ai-interactions", "US",
+         "2026-03-01", "not_used", [], opted_in="false"),
+    case("github copilot prompts 2026-03-01 allowed on 2026-03-02 -> not_used (not yet)", "github-copilot",
+         "ai-interactions", "US", "2026-03-01", "not_used", [], opted_in_on="2026-03-02"),
+    case("gmail labs prompts 2025-01-01 joined Workspace Labs 2024-12-01 -> used", "google-workspace",
+         "ai-interactions", "US", "2025-01-01", "used", [], opted_in_on="2024-12-01"),
     # ---- 57-73 the rest
     case("figma team file 2024-09-01 -> unknown (depends on the plan)", "figma", "private-content", "US",
          "2024-09-01", "unknown", None, objected="false"),

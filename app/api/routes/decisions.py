@@ -37,8 +37,12 @@ QUERY_PARAMETERS = [
            False),
     _param("objected_on", "The day the user objected; implies objected=true.", {"type": "string", "format": "date"},
            "2025-05-20"),
-    _param("posted_on", "The day the content was posted (late objections may cover only newer content).",
-           {"type": "string", "format": "date"}, "2025-03-01"),
+    _param("posted_on", "The day the content was posted (late objections may cover only newer content); not after "
+                        "as_of.", {"type": "string", "format": "date"}, "2025-03-01"),
+    _param("opted_in", "For opt-in settings: whether the user switched training on (false: known not to have).",
+           {"type": "boolean"}, False),
+    _param("opted_in_on", "The day the user switched an opt-in setting on; implies opted_in=true.",
+           {"type": "string", "format": "date"}, "2025-05-20"),
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 Verdict = Literal["used", "not_used", "conditional", "unknown"]
-DependsOn = Literal["country", "age", "objected", "objected_on", "posted_on"]
+DependsOn = Literal["country", "age", "objected", "objected_on", "posted_on", "opted_in"]
 CATEGORY_IDS = ["public-posts", "public-comments", "public-media", "profile-info", "private-content",
                 "private-messages", "group-content", "ai-interactions", "usage-data"]
 
@@ -92,6 +92,8 @@ class Check(BaseModel):
     objected: bool | None = None
     objected_on: date | None = None
     posted_on: date | None = None
+    opted_in: bool | None = None
+    opted_in_on: date | None = None
 
 
 class CheckResult(BaseModel):

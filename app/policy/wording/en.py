@@ -120,6 +120,9 @@ CATALOG = {
     "reason.objected_late.stops_future_training": lambda p, w: f"{_late_head(p, w)}: training stops from then on, "
                                                                f"but training already done is not undone.",
     "reason.objected_late.no_effect": lambda p, w: f"{_late_head(p, w)}, and a late objection changes nothing here.",
+    "reason.opted_in": lambda p, w: ("You switched it on" + (f" on {p['day']}" if p["day"] else "") + ".")
+                                    if p["yet"] else f"You switched it on only on {p['day']}, after that day.",
+    "reason.not_opted_in": lambda p, w: "You have not switched it on.",
     "reason.objected_late.unknown": lambda p, w: f"{_late_head(p, w)}, and the sources do not say what a late "
                                                  f"objection covers here.",
     "reason.objected_late.covers_later_posts": _covers_later,
@@ -138,6 +141,7 @@ CATALOG = {
     "summary.objected_in_time": lambda p, w: f"Not used: you objected on {p['day']}, {w(p['in_time'])}.",
     "summary.objected_late.stops_future_training": lambda p, w: f"Not used from your objection on {p['day']} on; "
                                                                 f"training already done is not undone.",
+    "summary.opted_in": lambda p, w: "Used: you switched it on" + (f" on {p['day']}." if p["day"] else "."),
     "summary.objected_late.unknown": lambda p, w: f"Unknown: your objection on {p['day']} came after "
                                                   f"{w(p['limit'])}, and the sources do not say what it covers.",
     "summary.objection_covers_newer": lambda p, w: f"Not used: your objection on {p['day']} covers content posted "
