@@ -29,28 +29,35 @@ seeded = sa.table(
 def upgrade() -> None:
     """Apply this migration."""
     for table in LINKS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("quote", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-            batch_op.add_column(sa.Column("location", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-    with op.batch_alter_table("rule", schema=None) as batch_op:
-        batch_op.drop_column("confidence")
+        # Plain ADD COLUMN: no table is rebuilt.
+        op.add_column(table, sa.Column("quote", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        op.add_column(table, sa.Column("location", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    _drop_column("rule", "confidence")
     _rewrite_seeded(_to_citations)
 
 
 def downgrade() -> None:
     """Revert this migration; the quotes are lost and each rule gets its derived confidence typed back."""
-    with op.batch_alter_table("rule", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("confidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="low")
-        )
+    # The restored column keeps a server default: removing it would rebuild the rule table on SQLite.
+    op.add_column("rule", sa.Column("confidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False,
+                                    server_default="low"))
     _type_confidence()
-    with op.batch_alter_table("rule", schema=None) as batch_op:
-        batch_op.alter_column("confidence", server_default=None)
     for table in LINKS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("location")
-            batch_op.drop_column("quote")
+        _drop_column(table, "location")
+        _drop_column(table, "quote")
     _rewrite_seeded(_to_ids)
+
+
+def _drop_column(table: str, column: str) -> None:
+    """Drop a column in place.
+
+    On SQLite, Alembic's batch mode rebuilds the table, and dropping the old copy of `rule` with foreign keys on
+    would cascade-delete every rule's citations; SQLite 3.35+ drops a column in place instead.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    else:
+        op.drop_column(table, column)
 
 
 def _to_citations(resource: str, value: dict[str, Any]) -> dict[str, Any]:

@@ -31,3 +31,42 @@ def test_upgrade_downgrade_upgrade_round_trips(databases):
 def test_migration_files_are_date_prefixed():
     names = [p.name for p in (migrate.MIGRATIONS / "versions").glob("*.py")]
     assert names and all(n[:4].isdigit() and n[4] == "-" and n[10] == "-" for n in names)
+
+
+def test_citation_quotes_migration_keeps_seed_bookkeeping_and_confidence(databases):
+    """0003 moves rule citations to mappings (with quotes) and drops the typed confidence, and back."""
+    import json
+
+    from sqlalchemy import text
+
+    url = databases.new_url()
+    engine = make_engine(url)
+    migrate.upgrade(url, "0001")
+    old_rule = {"id": "r", "confidence": "high", "sources": ["S1"], "summary": "s"}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO source (id, url, title, publisher, retrieved_on, kind, version) VALUES "
+                          "('S1', 'https://example.com', 't', 'Regulator', '2026-11-29', 'primary', 1)"))
+        conn.execute(text("INSERT INTO platform (id, name, operator, version) VALUES ('p', 'P', 'O', 1)"))
+        conn.execute(text("INSERT INTO data_category (id, name, description, version) VALUES ('c', 'C', '', 1)"))
+        conn.execute(text("INSERT INTO jurisdiction (code, name, kind, version) VALUES ('GLOBAL', 'W', 'global', 1)"))
+        conn.execute(text("INSERT INTO rule (id, platform_id, category_id, jurisdiction_code, treatment, used_by, "
+                          "under_age, confidence, summary, notes, version) VALUES ('r', 'p', 'c', 'GLOBAL', "
+                          "'used', 'platform', 'not_used', 'low', 's', '[]', 1)"))
+        conn.execute(text("INSERT INTO rule_source (rule_id, source_id, position) VALUES ('r', 'S1', 0)"))
+        conn.execute(text("INSERT INTO seeded_record (resource, resource_id, value) VALUES ('rule', 'r', :v)"),
+                     {"v": json.dumps(old_rule)})
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        seeded = json.loads(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
+        assert {c["name"] for c in inspect(conn).get_columns("rule_source")} >= {"quote", "location"}
+        assert "confidence" not in {c["name"] for c in inspect(conn).get_columns("rule")}
+    assert seeded == {"id": "r", "sources": [{"id": "S1", "quote": None, "where": None}], "summary": "s"}
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE rule_source SET quote = 'the words'"))
+    migrate.downgrade(url, "0001")
+    with engine.connect() as conn:
+        # The restored column holds the confidence derived from the quoted citation: a primary source.
+        assert conn.execute(text("SELECT confidence FROM rule")).scalar_one() == "high"
+        seeded = json.loads(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
+    assert seeded == {"id": "r", "sources": ["S1"], "summary": "s", "confidence": "high"}
+    engine.dispose()
