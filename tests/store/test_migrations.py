@@ -57,7 +57,7 @@ def test_citation_quotes_migration_keeps_seed_bookkeeping_and_confidence(databas
                      {"v": json.dumps(old_rule)})
     migrate.upgrade(url)
     with engine.connect() as conn:
-        seeded = json.loads(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
+        seeded = _json(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
         assert {c["name"] for c in inspect(conn).get_columns("rule_source")} >= {"quote", "location"}
         assert "confidence" not in {c["name"] for c in inspect(conn).get_columns("rule")}
     assert seeded == {"id": "r", "sources": [{"id": "S1", "quote": None, "where": None}], "summary": "s"}
@@ -67,6 +67,13 @@ def test_citation_quotes_migration_keeps_seed_bookkeeping_and_confidence(databas
     with engine.connect() as conn:
         # The restored column holds the confidence derived from the quoted citation: a primary source.
         assert conn.execute(text("SELECT confidence FROM rule")).scalar_one() == "high"
-        seeded = json.loads(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
+        seeded = _json(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
     assert seeded == {"id": "r", "sources": ["S1"], "summary": "s", "confidence": "high"}
     engine.dispose()
+
+
+def _json(value):
+    """Return a JSON column's value: SQLite hands back text, PostgreSQL the decoded value."""
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
