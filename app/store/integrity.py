@@ -41,6 +41,23 @@ def check_references(session: Session, resource: str, record: records.Record,
     one up once.
     """
     _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record, seen or {})])
+    if resource == "rule":
+        _raise_if(_aggregators_alone(session, record))
+
+
+def _aggregators_alone(session: Session, record: records.Record) -> list[dict[str, str]]:
+    """Refuse a decided rule whose every cited source is an aggregator (contract v1.1)."""
+    if record.get("treatment") == "unknown" or not record.get("sources"):
+        return []
+    kinds = set()
+    for citation in record["sources"]:
+        row = records.get_row(session, "source", citation["id"])  # the session's identity map makes repeats free
+        kinds.add(getattr(row, "kind", None))
+    if kinds != {"aggregator"}:
+        return []
+    return [{"field": "sources", "message": f"a {record['treatment']} rule cannot rest on aggregators alone; cite a "
+                                           "primary source or independent publishers, or make it unknown with the "
+                                           "reason"}]
 
 
 def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None:

@@ -60,3 +60,21 @@ def test_a_rule_embeds_the_sources_it_cites_in_order(client):
     m2 = client.get("/v1/sources/M2").json()
     assert m2 in rule["source_details"]
     assert rule["opt_out"]["deadline"] == "facebook-eea-objection-2025" and rule["treatment"] == "opt_out"
+
+
+def test_a_decided_rule_cannot_rest_on_aggregators_alone(write_client, seeded_url):
+    from catalog_support import bearer
+
+    auth = bearer(seeded_url)
+    rule = {"id": "example-aq-posts", "platform": "facebook", "category": "public-posts", "jurisdiction": "AQ",
+            "treatment": "used", "summary": "Used.", "sources": [{"id": "M14", "quote": "decided against"}]}
+    refused = write_client.post("/v1/rules", json=rule, headers=auth)
+    assert refused.status_code == 422 and refused.json()["param"] == "sources"
+    assert "aggregators alone" in refused.json()["detail"]
+    # Unknown, with the reason, it is allowed; so is a decided rule with a primary source (a v1 bare id too).
+    assert write_client.post("/v1/rules", json={**rule, "treatment": "unknown"}, headers=auth).status_code == 201
+    created = write_client.put("/v1/rules/example-aq-posts", json={**rule, "sources": ["M2"]}, headers=auth)
+    assert created.status_code == 200, created.text
+    body = created.json()
+    assert body["sources"] == [{"id": "M2", "quote": None, "where": None}]
+    assert body["confidence"] == "low"  # cited without a quote, the source proves nothing
