@@ -75,3 +75,15 @@ def test_referrers_name_every_record_that_points_at_one(session):
     assert integrity.referrers(session, "platform", "acme") == ["rule acme-posts"]
     assert "rule acme-posts" in integrity.referrers(session, "source", "M1")
     assert integrity.referrers(session, "category", "no-such-category") == []
+
+
+def test_the_files_and_the_store_find_the_same_references():
+    from app.dataset.invariants import references
+
+    rule = {**RULE, "opt_out": {"deadline": "d1"}, "sources": ["M1", {"id": "M2", "quote": "..."}]}
+    assert references("rules", rule) == [(("platform",), "platforms", "acme"),
+                                         (("jurisdiction",), "jurisdictions", "EEA"),
+                                         (("sources", 0), "sources", "M1"), (("sources", 1), "sources", "M2"),
+                                         (("category",), "categories", "public-posts"),
+                                         (("opt_out", "deadline"), "deadlines", "d1")]
+    assert references("jurisdictions", {"code": "EU", "members": ["DE"]}) == [(("members", 0), "jurisdictions", "DE")]
