@@ -37,6 +37,7 @@ TAGS = [
     {"name": "decisions", "description": "Is this content used for AI training? The answers, one or many."},
     {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
     {"name": "history", "description": "Every change to the data, newest first."},
+    {"name": "feeds", "description": "Follow the data: changes as Atom, deadlines as a calendar, the whole dataset."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
