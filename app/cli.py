@@ -146,7 +146,7 @@ def _dataset_errors(run: Callable[[], Any]) -> Any:
 
 @keys_cli.command("create")
 @database_errors
-def keys_create(scope: Annotated[str, typer.Option(help="read or write.")] = "read",
+def keys_create(scope: Annotated[str, typer.Option(help="read, write or webhooks.")] = "read",
                 name: Annotated[str, typer.Option(help="Who the key is for.")] = "") -> None:
     """Create a key and print it alone on stdout, once; only its hash is kept."""
     from sqlmodel import Session

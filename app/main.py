@@ -15,6 +15,7 @@ from app.api.errors import install_error_handlers
 from app.api.fastpath import DecisionFastPath
 from app.api.logs import RequestLogMiddleware, configure_logging
 from app.api.routes import health, router
+from app.delivery.deliverer import Deliverer
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
@@ -38,6 +39,7 @@ TAGS = [
     {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
     {"name": "history", "description": "Every change to the data, newest first."},
     {"name": "feeds", "description": "Follow the data: changes as Atom, deadlines as a calendar, the whole dataset."},
+    {"name": "webhooks", "description": "Signed notifications when an answer, the dataset or a deadline needs you."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
                           answer_cache_bytes=settings.answer_cache_mb * 2**20)
 
+    deliverer = Deliverer(engine, settings) if settings.webhooks_deliver else None
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
@@ -57,7 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:  # /readyz reports it; the poller keeps trying
             logging.getLogger("trainwatch").warning("dataset not loaded at start-up; /readyz says why")
         store.start_polling()
+        if deliverer is not None:
+            deliverer.start()
         yield
+        if deliverer is not None:
+            deliverer.stop()
         store.stop_polling()
         engine.dispose()
 
@@ -70,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.answers = AnswerService(store)
     app.state.catalog = CatalogCache(engine)
+    app.state.deliverer = deliverer
     store.before_swap.append(lambda fresh: app.state.catalog.at_least(fresh.revision))
     install_error_handlers(app)
     install_docs(app)

@@ -12,10 +12,11 @@ from app.api.routes import (
     platforms,
     rules,
     sources,
+    webhooks,
 )
 
 router = APIRouter(prefix="/v1")
 router.include_router(decisions.router)
 router.include_router(feeds.router)  # before the catalog: /deadlines.ics and /changes.atom are fixed paths
-for module in (platforms, categories, jurisdictions, rules, deadlines, sources, changes):
+for module in (platforms, categories, jurisdictions, rules, deadlines, sources, changes, webhooks):
     router.include_router(module.router)
