@@ -143,10 +143,14 @@ class Deliverer:
             self._wake.wait(self.settings.webhooks_poll_seconds)
             self._wake.clear()
 
-    def stop(self) -> None:
-        """Stop the background thread and give up the leader lock."""
+    def request_stop(self) -> None:
+        """Ask run_forever to return after the current round (safe in a signal handler)."""
         self._stop.set()
         self._wake.set()
+
+    def stop(self) -> None:
+        """Stop the background thread and give up the leader lock."""
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout=30)
         self._thread = None
