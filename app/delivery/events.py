@@ -90,6 +90,9 @@ class EventMaker:
         return queued
 
     def _write_events(self, session: Session, revision: int, at: datetime, now: datetime) -> int:
+        answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
+        # Rebuilt before anything is queued: the rebuild may roll the session back to read again.
+        state = history.records_at(session, revision) if answer_subs else None
         changes = history.changes_of(session, revision)
         queued = 0
         dataset_subs = _since(webhooks.subscribers(session, "dataset.changed"), at)
@@ -98,10 +101,8 @@ class EventMaker:
                 {"resource": c.resource, "resource_id": c.resource_id, "operation": c.operation} for c in changes]}
             queued += self._queue(session, event_id("dataset.changed", revision), "dataset.changed",
                                   payload("dataset.changed", at, data), dataset_subs, now)
-        answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
         if not answer_subs:
             return queued
-        state = history.records_at(session, revision)
         if state is None:
             log.warning("revision %d can no longer be rebuilt; its answer.changed events are skipped", revision)
             return queued
