@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -36,7 +37,7 @@ def utc_now() -> datetime:
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
     """Return the wait after the attempts-th failed attempt: doubling from 10 s up to 2 h, jittered to 50-100 %."""
     base = min(FIRST_RETRY * 2 ** max(0, attempts - 1), MAX_RETRY)
-    return base * (0.5 + rand() / 2)
+    return timedelta(seconds=base.total_seconds() * (0.5 + rand() / 2))
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Deliverer:
                          f"next attempt {next_at.isoformat()}" if next_at else "gave up")
             return error is None
 
-    def _send(self, url: str, secret: str, message_id: str, body: dict) -> tuple[int | None, str | None]:
+    def _send(self, url: str, secret: str, message_id: str, body: dict[str, Any]) -> tuple[int | None, str | None]:
         """POST one signed delivery; return its status code and an error, None if the receiver took it."""
         reason = refusal(url, allow_private=self.settings.webhooks_allow_private)
         if reason is not None:

@@ -18,8 +18,9 @@ def _chains(deadlines: Mapping[str, Entry]) -> dict[str, list[Entry]]:
     """Return each deadline's chain of moves, oldest first, following `replaces` back to the first announcement."""
     chains: dict[str, list[Entry]] = {}
     for key, entry in deadlines.items():
-        chain, seen, current = [entry], {key}, entry.record.get("replaces")
-        while current in deadlines and current not in seen:
+        chain, seen = [entry], {key}
+        current: str | None = entry.record.get("replaces")
+        while current is not None and current in deadlines and current not in seen:
             seen.add(current)
             chain.append(deadlines[current])
             current = deadlines[current].record.get("replaces")
@@ -51,7 +52,7 @@ def current_deadlines(deadlines: Mapping[str, Entry]) -> dict[str, tuple[str, in
 def _opt_out(rules: Iterable[Entry], ids: set[str]) -> dict[str, Any] | None:
     """Return the opt-out of the first rule (by id) whose deadline is one of these."""
     for rule in rules:
-        opt_out = rule.record.get("opt_out")
+        opt_out: dict[str, Any] | None = rule.record.get("opt_out")
         if opt_out and opt_out.get("deadline") in ids:
             return opt_out
     return None
@@ -111,4 +112,5 @@ def calendar(deadlines: Mapping[str, Entry], selected: Iterable[str], *, rules: 
             alarm.add("trigger", timedelta(days=-days))
             event.add_component(alarm)
         cal.add_component(event)
-    return cal.to_ical()
+    document: bytes = cal.to_ical()
+    return document

@@ -108,7 +108,7 @@ def decision(snapshot: pm.Snapshot, platform: str, category: str, country: str, 
     return render_decision(answer(snapshot, parsed)[0])
 
 
-def _core(found: Record | None) -> tuple | None:
+def _core(found: Record | None) -> tuple[str, ...] | None:
     return None if found is None else tuple(repr(found.get(name)) for name in ANSWER_FIELDS)
 
 

@@ -92,4 +92,5 @@ def atom(changes: Iterable[Change], *, base: str, self_url: str, revision: int, 
         entry.category(term=change.resource, label=NOUNS[change.resource])
         entry.content("\n".join(describe(change)), type="text")
     feed.updated(newest or _aware(now))
-    return feed.atom_str(pretty=True)
+    document: bytes = feed.atom_str(pretty=True)
+    return document

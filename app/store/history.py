@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
 from app.store import records
@@ -16,17 +17,17 @@ Key = tuple[str, str]
 def changes(session: Session, *, upto: int, since_revision: int | None = None, resource: str | None = None,
             platform: str | None = None, limit: int = 100) -> list[Change]:
     """Return the newest changes up to a revision, filtered like GET /v1/changes, plus by platform."""
-    where = [Change.revision <= upto]
+    where: list[ColumnElement[bool]] = [col(Change.revision) <= upto]
     if since_revision is not None:
-        where.append(Change.revision > since_revision)
+        where.append(col(Change.revision) > since_revision)
     if resource is not None:
-        where.append(Change.resource == resource)
+        where.append(col(Change.resource) == resource)
     if platform is not None:
         # A platform's own record, and the rules and deadlines that belonged to it before or after the change.
         where.append(or_(
-            (Change.resource == "platform") & (Change.resource_id == platform),
-            Change.before["platform"].as_string() == platform,  # type: ignore[index]
-            Change.after["platform"].as_string() == platform,  # type: ignore[index]
+            (col(Change.resource) == "platform") & (col(Change.resource_id) == platform),
+            col(Change.before)["platform"].as_string() == platform,
+            col(Change.after)["platform"].as_string() == platform,
         ))
     statement = (select(Change).where(*where).order_by(col(Change.revision).desc(), col(Change.seq).desc())
                  .limit(limit))

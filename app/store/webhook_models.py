@@ -1,6 +1,7 @@
 """SQLModel tables of webhooks: the outbox of writes, subscriptions, events, deliveries and the day job's state."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -41,7 +42,7 @@ class WebhookEvent(SQLModel, table=True):
     __tablename__ = "webhook_event"
     id: str = Field(primary_key=True)  # msg_<hex>, derived from what caused it
     type: str
-    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime
 
 

@@ -79,7 +79,7 @@ def add_delivery(session: Session, event_id: str, sub_id: str, *, now: datetime,
 def due(session: Session, now: datetime, limit: int = 50) -> list[int]:
     """Return the ids of pending deliveries of enabled subscriptions whose next attempt is due, oldest first."""
     statement = (select(WebhookDelivery.id).join(WebhookSubscription,
-                                                 WebhookSubscription.id == WebhookDelivery.subscription_id)
+                                                 col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id))
                  .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now,
                         col(WebhookSubscription.enabled).is_(True))
                  .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id)).limit(limit))
@@ -142,7 +142,7 @@ def deliveries(session: Session, sub_id: str, *, limit: int, offset: int) -> tup
     total = session.exec(select(func.count()).select_from(WebhookDelivery)
                          .where(WebhookDelivery.subscription_id == sub_id)).one()
     statement = (select(WebhookDelivery, WebhookEvent.type).join(WebhookEvent,
-                                                                 WebhookEvent.id == WebhookDelivery.event_id)
+                                                                 col(WebhookEvent.id) == col(WebhookDelivery.event_id))
                  .where(WebhookDelivery.subscription_id == sub_id)
                  .order_by(col(WebhookDelivery.id).desc()).offset(offset).limit(limit))
     return [(delivery, kind) for delivery, kind in session.exec(statement).all()], total

@@ -123,7 +123,7 @@ def test_moving_a_deadline_keeps_its_uid_and_raises_its_sequence(write_client, s
 
 
 def test_calendar_upcoming_filter_etag_and_bad_parameters(write_client):
-    write_client.app.state.answers.today = lambda: date(2025, 5, 27)
+    write_client.app.state.services.answers.today = lambda: date(2025, 5, 27)
     upcoming = _events(write_client, platform="facebook", upcoming="true")
     assert all(e.decoded("dtstart") >= date(2025, 5, 27) for e in upcoming.values())
     assert "facebook-eea-objection-2025@trainwatch" not in upcoming

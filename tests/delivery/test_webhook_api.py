@@ -118,7 +118,7 @@ def test_ping_is_delivered_signed_and_listed_with_its_outcome(setup, receiver):
 def test_serve_delivers_in_the_background_by_default(seeded_url, receiver):
     auth = key(seeded_url, "webhooks")
     with TestClient(app(seeded_url, webhooks_deliver=True, webhooks_poll_seconds=30)) as client:
-        assert client.app.state.deliverer is not None
+        assert client.app.state.services.deliverer is not None
         sub = subscribe(client, auth, receiver, "/bg", events=["dataset.changed"])
         receiver.got_one.clear()
         assert client.post(f"/v1/webhooks/{sub['id']}/ping", headers=auth).status_code == 202

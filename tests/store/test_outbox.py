@@ -8,8 +8,9 @@ from sqlmodel import Session, select
 
 from app.store import history, migrate
 from app.store.db import make_engine, metadata
+from app.store.errors import InvalidRecord
 from app.store.webhook_models import Outbox
-from app.store.writes import InvalidRecord, Op, apply_changes
+from app.store.writes import Op, apply_changes
 
 PLATFORM = {"name": "Example", "operator": "Example Inc.", "website": None, "privacy_policy_url": None}
 WEBHOOK_TABLES = {"outbox", "webhook_subscription", "webhook_event", "webhook_delivery", "webhook_job"}

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep, ServicesDep, SessionDep, TodayDep
 from app.api.errors import Problem
-from app.api.responses import _matches, _max_age, dumps, list_etag
+from app.api.responses import _max_age, list_etag
 from app.api.routes import crud
 from app.api.routes.deadlines import _chain
 from app.api.schemas.catalog import RESOURCE_NAMES
@@ -18,6 +19,7 @@ from app.api.schemas.decisions import problem_responses
 from app.dataset.dump import dump_dataset
 from app.dataset.schema import Dataset
 from app.serving import calendar, feeds
+from app.serving.caching import dumps, etag_matches
 from app.store import history
 from app.store.repository import stored_revision
 from app.store.seeding import records_dataset
@@ -34,7 +36,7 @@ def send(request: Request, body: bytes, media_type: str, etag: str, *, today_bou
     """Return a cacheable response of any media type, or 304 when If-None-Match names its ETag."""
     headers = {"ETag": etag, "Cache-Control": cache_control or f"public, max-age={_max_age(today_bound)}",
                **(headers or {})}
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
@@ -43,7 +45,7 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _doc(media_type: str, text: str) -> dict:
+def _doc(media_type: str, text: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}, "description": text},
             304: {"description": "Not modified"}}
 
@@ -51,7 +53,7 @@ def _doc(media_type: str, text: str) -> dict:
 @router.get("/changes.atom", summary="Follow the changes to the data as an Atom feed", response_class=Response,
             responses={**_doc(ATOM, "An Atom 1.0 feed"), **problem_responses(422)})
 def changes_atom(
-    request: Request, catalog: crud.CatalogDep,
+    request: Request, catalog: CatalogDep, session: SessionDep,
     platform: Annotated[str | None, Query(description="Only changes to this platform, its rules and its deadlines.",
                                           openapi_examples=crud.example("instagram"))] = None,
     resource: Annotated[RESOURCE_NAMES | None, Query(description="Only changes to this kind of record.")] = None,
@@ -61,13 +63,12 @@ def changes_atom(
     """One entry per change, newest first: which record, the revision, and each changed field before and after in
     words, with a link to the record. Filters as `GET /v1/changes`. Subscribe in any feed reader."""
     crud.known(catalog, "platform", platform, "platform", "platform")
-    with Session(request.app.state.engine) as session:
-        revision = stored_revision(session)
-        etag = list_etag(revision, request)
-        if _matches(request.headers.get("if-none-match"), etag):
-            return send(request, b"", ATOM, etag)
-        rows = history.changes(session, upto=revision, since_revision=since_revision, resource=resource,
-                               platform=platform, limit=limit)
+    revision = stored_revision(session)
+    etag = list_etag(revision, request)
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return send(request, b"", ATOM, etag)
+    rows = history.changes(session, upto=revision, since_revision=since_revision, resource=resource,
+                           platform=platform, limit=limit)
     body = feeds.atom(rows, base=_base(request), self_url=str(request.url), revision=revision,
                       now=datetime.now(UTC))
     return send(request, body, ATOM, etag)
@@ -76,7 +77,7 @@ def changes_atom(
 @router.get("/deadlines.ics", summary="Opt-out deadlines as a calendar to subscribe to", response_class=Response,
             responses={**_doc(ICS, "An iCalendar (RFC 5545) document"), **problem_responses(422)})
 def deadlines_ics(
-    request: Request, catalog: crud.CatalogDep,
+    request: Request, catalog: CatalogDep, today: TodayDep,
     platform: Annotated[str | None, Query(description="Only this platform's deadlines.",
                                           openapi_examples=crud.example("instagram"))] = None,
     country: Annotated[str | None, Query(description="Only deadlines that apply in this country (its own, its "
@@ -89,7 +90,6 @@ def deadlines_ics(
     calendars move the event instead of adding a second one."""
     crud.known(catalog, "platform", platform, "platform", "platform")
     chain = _chain(request, country)
-    today = crud.today(request)
     day = today.isoformat()
     deadlines = catalog.entries["deadline"]
     selected = [key for key, e in deadlines.items()
@@ -107,7 +107,7 @@ def deadlines_ics(
                              "description": "The dataset"}, 304: {"description": "Not modified"},
                        **problem_responses(404, 410, 422)})
 def dataset(
-    request: Request, catalog: crud.CatalogDep,
+    request: Request, catalog: CatalogDep, services: ServicesDep,
     format: Annotated[Literal["json", "yaml"], Query(description="json, or yaml: exactly what `trainwatch export` "
                                                                  "writes (a dataset file `seed` and `import` read)."
                                                      )] = "json",
@@ -123,7 +123,7 @@ def dataset(
                   for key, entry in entries.items()}
         cache_control = None
     else:
-        with Session(request.app.state.engine) as session:
+        with Session(services.engine) as session:
             current = stored_revision(session)
             if revision > current:
                 raise Problem(404, f"Revision {revision} does not exist yet; the dataset is at revision {current}.",
@@ -135,10 +135,10 @@ def dataset(
                           param="revision")
         number, stored, cache_control = revision, found, IMMUTABLE
     etag = f'"d{number}-{format}"'
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, b"", YAML, etag, cache_control=cache_control)
     # The current revision's bytes are kept (one revision, both formats): mirrors poll this, and a dump takes 0.3 s.
-    kept: dict[tuple[int, str], bytes] = getattr(request.app.state, "dataset_bytes", {})
+    kept: dict[tuple[int, str], bytes] = getattr(request.app.state, "dataset_bytes", {})  # this app's copy
     body = kept.get((number, format))
     if body is None:
         body = _render(records_dataset(stored), number, format)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.auth import WebhooksKey
+from app.api.deps import ServicesDep, SessionDep
 from app.api.errors import Problem
-from app.api.responses import PageDep, dumps
+from app.api.responses import PageDep
 from app.api.schemas.decisions import problem_responses
 from app.delivery.events import aware, event_id, payload
 from app.delivery.urls import refusal
 from app.policy import QueryError, parse_country
+from app.serving.caching import dumps
 from app.store import webhooks
 from app.store.webhook_models import WebhookDelivery, WebhookSubscription
 
@@ -107,10 +108,9 @@ def _json(payload: Any, status: int = 200, location: str | None = None) -> Respo
     return Response(dumps(payload), status_code=status, media_type="application/json", headers=headers)
 
 
-def _owned(request: Request, webhook_id: SubId, key: WebhooksKey) -> WebhookSubscription:
+def _owned(session: SessionDep, webhook_id: SubId, key: WebhooksKey) -> WebhookSubscription:
     """Return the key's subscription, or 404 (another key's subscriptions are not shown either)."""
-    with Session(request.app.state.engine) as session:
-        sub = webhooks.get_subscription(session, webhook_id, key.id)
+    sub = webhooks.get_subscription(session, webhook_id, key.id)
     if sub is None:
         raise Problem(404, f"There is no webhook subscription {webhook_id!r} for this key.", title="Unknown webhook")
     return sub
@@ -129,50 +129,46 @@ def _known(values: list[str] | None, valid: list[str], param: str) -> list[str] 
     return list(dict.fromkeys(values))
 
 
-def _countries(request: Request, values: list[str] | None) -> list[str] | None:
+def _countries(services: ServicesDep, values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
-    snapshot = request.app.state.store.snapshot
+    snapshot = services.store.snapshot
     try:
-        return list(dict.fromkeys(parse_country(snapshot, v) for v in values))
+        return list(dict.fromkeys(str(parse_country(snapshot, v)) for v in values))
     except QueryError as exc:
         raise Problem(422, exc.detail, title="Invalid parameter", param="countries") from None
 
 
-def _wake(request: Request) -> None:
-    deliverer = request.app.state.deliverer
-    if deliverer is not None:
-        deliverer.wake()
+def _wake(services: ServicesDep) -> None:
+    if services.deliverer is not None:
+        services.deliverer.wake()
 
 
 @router.post("/webhooks", summary="Subscribe to webhooks", status_code=201, response_model=WebhookOut,
              responses=problem_responses(401, 403, 422))
-def create_webhook(request: Request, key: WebhooksKey, body: WebhookIn) -> Response:
+def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey, body: WebhookIn) -> Response:
     """Deliver the chosen events to the URL, signed per Standard Webhooks with the `secret` this answer shows
     once. Filters (`platforms`, `categories`, `countries`) pick the answers `answer.changed` follows and the
     deadlines `deadline.upcoming` announces. URLs resolving to loopback, private or link-local addresses are
     refused (422). Needs a key with webhooks scope."""
-    settings = request.app.state.settings
-    reason = refusal(body.url, allow_private=settings.webhooks_allow_private)
+    reason = refusal(body.url, allow_private=services.settings.webhooks_allow_private)
     if reason is not None:
         raise Problem(422, reason, title="Receiver URL refused", param="url")
-    snapshot = request.app.state.store.snapshot
+    snapshot = services.store.snapshot
     platforms = _known(body.platforms, sorted(snapshot.platforms), "platforms")
     categories = _known(body.categories, sorted(snapshot.categories), "categories")
-    countries = _countries(request, body.countries)
-    with Session(request.app.state.engine) as session:
-        sub = webhooks.create_subscription(session, key_id=key.id, url=body.url,
-                                           events=list(dict.fromkeys(body.events)), platforms=platforms,
-                                           categories=categories, countries=countries, now=datetime.now(UTC))
+    countries = _countries(services, body.countries)
+    sub = webhooks.create_subscription(session, key_id=key.id, url=body.url, events=list(dict.fromkeys(body.events)),
+                                       platforms=platforms, categories=categories, countries=countries,
+                                       now=datetime.now(UTC))
     return _json(_sub_out(sub, secret=True), 201, location=f"/v1/webhooks/{sub.id}")
 
 
 @router.get("/webhooks", summary="List your webhook subscriptions", response_model=list[WebhookOut],
             responses=problem_responses(401, 403))
-def list_webhooks(request: Request, key: WebhooksKey) -> Response:
+def list_webhooks(session: SessionDep, key: WebhooksKey) -> Response:
     """The subscriptions of the key that asks, oldest first (never their secrets)."""
-    with Session(request.app.state.engine) as session:
-        return _json([_sub_out(sub) for sub in webhooks.list_subscriptions(session, key.id)])
+    return _json([_sub_out(sub) for sub in webhooks.list_subscriptions(session, key.id)])
 
 
 @router.get("/webhooks/{webhook_id}", summary="Get a webhook subscription", response_model=WebhookOut,
@@ -184,54 +180,48 @@ def get_webhook(sub: Owned) -> Response:
 
 @router.delete("/webhooks/{webhook_id}", summary="Delete a webhook subscription", status_code=204,
                response_class=Response, responses=problem_responses(401, 403, 404))
-def delete_webhook(request: Request, sub: Owned) -> Response:
+def delete_webhook(session: SessionDep, sub: Owned) -> Response:
     """Stop delivering: the subscription and its pending deliveries are removed."""
-    with Session(request.app.state.engine) as session:
-        webhooks.delete_subscription(session, session.merge(sub))
+    webhooks.delete_subscription(session, sub)
     return Response(status_code=204)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", summary="List a subscription's deliveries",
             response_model=DeliveryPage, responses=problem_responses(401, 403, 404))
-def list_deliveries(request: Request, sub: Owned, page: PageDep) -> Response:
+def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
     """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error."""
-    with Session(request.app.state.engine) as session:
-        rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
+    rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
     return _json({"items": [_delivery_out(d, kind) for d, kind in rows], "total": total, "limit": page.limit,
                   "offset": page.offset})
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", summary="Retry a delivery", status_code=202,
              response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
-def retry_delivery(request: Request, sub: Owned, delivery_id: Annotated[int, Path(description="The delivery's id")]
-                   ) -> Response:
+def retry_delivery(services: ServicesDep, session: SessionDep, sub: Owned,
+                   delivery_id: Annotated[int, Path(description="The delivery's id")]) -> Response:
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
     subscription that was disabled after repeated failures."""
-    settings = request.app.state.settings
     now = datetime.now(UTC)
-    with Session(request.app.state.engine) as session:
-        delivery = webhooks.get_delivery(session, sub.id, delivery_id)
-        if delivery is None:
-            raise Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
-        webhooks.retry(session, session.merge(sub), delivery, now=now,
-                       retry_until=now + timedelta(hours=settings.webhooks_retry_hours))
-        out = _delivery_out(delivery, webhooks.event_type(session, delivery.event_id))
-    _wake(request)
+    delivery = webhooks.get_delivery(session, sub.id, delivery_id)
+    if delivery is None:
+        raise Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
+    webhooks.retry(session, sub, delivery, now=now,
+                   retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours))
+    out = _delivery_out(delivery, webhooks.event_type(session, delivery.event_id))
+    _wake(services)
     return _json(out, 202)
 
 
 @router.post("/webhooks/{webhook_id}/ping", summary="Send a test delivery", status_code=202,
              response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
-def ping(request: Request, sub: Owned) -> Response:
+def ping(services: ServicesDep, session: SessionDep, sub: Owned) -> Response:
     """Queue a `webhook.ping` event for this subscription, signed like every delivery; follow it in its deliveries."""
-    settings = request.app.state.settings
     now = datetime.now(UTC)
     eid = event_id("webhook.ping", sub.id, now.isoformat())
-    with Session(request.app.state.engine) as session:
-        webhooks.add_event(session, eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), now)
-        webhooks.add_delivery(session, eid, sub.id, now=now,
-                              retry_until=now + timedelta(hours=settings.webhooks_retry_hours))
-        session.commit()
-        out = _delivery_out(webhooks.delivery_of(session, eid, sub.id), webhooks.PING)
-    _wake(request)
+    webhooks.add_event(session, eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), now)
+    webhooks.add_delivery(session, eid, sub.id, now=now,
+                          retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours))
+    session.commit()
+    out = _delivery_out(webhooks.delivery_of(session, eid, sub.id), webhooks.PING)
+    _wake(services)
     return _json(out, 202)
