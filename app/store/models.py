@@ -179,3 +179,6 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(unique=True)
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+from app.store import webhook_models  # noqa: E402, F401  (the webhook tables share this metadata)
