@@ -70,7 +70,7 @@ class AnswerService:
         # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
         # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
         key = (snapshot.revision, platform_id, query_string, today)
-        found = cache.get(key)
+        found: Answer | None = cache.get(key)
         if found is None:
             params = query_params(query_string)
             found = self._compute(snapshot, platform_id, params, today, path)
@@ -115,7 +115,7 @@ class AnswerService:
         return {"status": 200, **result, "decision": decision}
 
 
-def _check_key(check: Any, today: date, revision: int) -> tuple | None:
+def _check_key(check: Any, today: date, revision: int) -> tuple[object, ...] | None:
     """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
     if not isinstance(check, dict):
         return None

@@ -119,6 +119,11 @@ class PlatformDetail(PlatformOut):
         description="The opt-outs of the platform's rules in force today or later (read-only; ignored in writes)")
     next_deadline: DeadlineOut | None = Field(
         description="The platform's first deadline on or after today, UTC (read-only; ignored in writes)")
+    feeds: dict[str, str] = Field(
+        description="Where to follow the platform: `calendar` (its deadlines as iCalendar) and `changes` (its "
+                    "changes as Atom) (read-only; ignored in writes)",
+        examples=[{"calendar": "/v1/deadlines.ics?platform=facebook",
+                   "changes": "/v1/changes.atom?platform=facebook"}])
 
 
 class Page(BaseModel, Generic[T]):
