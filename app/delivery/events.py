@@ -106,8 +106,8 @@ class EventMaker:
         if state is None:
             log.warning("revision %d can no longer be rebuilt; its answer.changed events are skipped", revision)
             return queued
-        after = history.snapshot_from_records(revision, state)
-        before = history.snapshot_from_records(revision - 1, history.undo(state, changes))
+        after = diffs.snapshot_from_records(revision, state)
+        before = diffs.snapshot_from_records(revision - 1, history.undo(state, changes))
         day = at.date()
         interests = {sub.id: interest(sub) for sub in answer_subs}
         found = diffs.changed_answers(before, after, day, day, interests.values(), touched_platforms(changes))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
-from app.policy import model as pm
-from app.policy import prepare
 from app.store import records
 from app.store.models import Change, DatasetRevision
-from app.store.repository import rule_confidence, stored_revision
+from app.store.repository import stored_revision
 
 Key = tuple[str, str]
 
@@ -92,67 +89,3 @@ def undo(state: dict[Key, records.Record], newer: Sequence[Change]) -> dict[Key,
             state[key] = change.before
     return state
 
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _cited(citations: list[records.Record] | None) -> dict[str, Any]:
-    citations = citations or []
-    return {"source_ids": tuple(c["id"] for c in citations),
-            "citations": tuple(pm.Citation(c["id"], c.get("quote"), c.get("where")) for c in citations)}
-
-
-def snapshot_from_records(revision: int, recs: Mapping[Key, records.Record]) -> pm.Snapshot:
-    """Build the engine's snapshot from records (an earlier revision the change log rebuilt), as load_snapshot does
-    from rows."""
-    by_kind: dict[str, list[records.Record]] = {}
-    for (resource, _key), record in sorted(recs.items()):
-        by_kind.setdefault(resource, []).append(record)
-    sources = {s["id"]: pm.Source(id=s["id"], url=s["url"], title=s["title"], publisher=s["publisher"],
-                                  retrieved_on=date.fromisoformat(s["retrieved_on"]),
-                                  published_on=s.get("published_on"), quote=s.get("quote"),
-                                  kind=s.get("kind") or "secondary")
-               for s in by_kind.get("source", [])}
-    weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
-    deadlines = {d["id"]: pm.Deadline(id=d["id"], platform_id=d["platform"], jurisdiction=d["jurisdiction"],
-                                      kind=d["kind"], on=date.fromisoformat(d["on"]), summary=d["summary"],
-                                      after=d.get("after"), **_cited(d.get("sources")))
-                 for d in by_kind.get("deadline", [])}
-    snapshot = pm.Snapshot(
-        revision=revision,
-        platforms={p["id"]: pm.Platform(id=p["id"], name=p["name"], operator=p["operator"], website=p.get("website"),
-                                        privacy_policy_url=p.get("privacy_policy_url"))
-                   for p in by_kind.get("platform", [])},
-        categories={c["id"]: pm.Category(id=c["id"], name=c["name"], description=c.get("description") or "")
-                    for c in by_kind.get("category", [])},
-        jurisdictions={j["code"]: pm.Jurisdiction(code=j["code"], name=j["name"], kind=pm.JurisdictionKind(j["kind"]),
-                                                  members=frozenset(j.get("members") or ()))
-                       for j in by_kind.get("jurisdiction", [])},
-        rules={r["id"]: _rule(r, deadlines, weights) for r in by_kind.get("rule", [])},
-        deadlines=deadlines,
-        sources=sources,
-    )
-    prepare(snapshot)
-    return snapshot
-
-
-def _rule(r: records.Record, deadlines: Mapping[str, pm.Deadline],
-          weights: Mapping[str, tuple[str, str]]) -> pm.Rule:
-    opt = r.get("opt_out")
-    opt_out = None
-    if opt:
-        deadline = deadlines.get(opt.get("deadline") or "")
-        opt_out = pm.OptOut(method=opt["method"], url=opt.get("url"),
-                            late_objection=pm.LateObjection(opt.get("late_objection") or pm.LateObjection.NO_EFFECT),
-                            deadline_id=opt.get("deadline"), deadline=deadline.on if deadline else None,
-                            after_deadline=opt.get("after_deadline"))
-    return pm.Rule(
-        id=r["id"], platform_id=r["platform"], category_id=r["category"], jurisdiction=r["jurisdiction"],
-        treatment=pm.Treatment(r["treatment"]), summary=r["summary"],
-        confidence=rule_confidence(r.get("sources") or [], weights), **_cited(r.get("sources")),
-        effective_from=_day(r.get("effective_from")), effective_until=_day(r.get("effective_until")),
-        posted_from=_day(r.get("posted_from")), posted_until=_day(r.get("posted_until")), min_age=r.get("min_age"),
-        legal_basis=r.get("legal_basis"), opt_out=opt_out, notes=tuple(r.get("notes") or ()),
-        used_by=pm.UsedBy(r.get("used_by") or "platform"), under_age=pm.UnderAge(r.get("under_age") or "not_used"),
-    )

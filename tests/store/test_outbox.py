@@ -6,6 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import Session, select
 
+from app.serving import diffs
 from app.store import history, migrate, repository
 from app.store.db import make_engine, metadata
 from app.store.errors import InvalidRecord
@@ -65,7 +66,7 @@ def test_a_snapshot_rebuilt_from_records_equals_the_one_loaded_from_rows(shared_
     engine = make_engine(shared_seeded_url)
     with Session(engine) as session:
         real = repository.load_snapshot(session)
-        rebuilt = history.snapshot_from_records(real.revision, history.records_at(session, real.revision))
+        rebuilt = diffs.snapshot_from_records(real.revision, history.records_at(session, real.revision))
     engine.dispose()
     for part in ("platforms", "categories", "jurisdictions", "sources", "deadlines", "rules"):
         assert getattr(rebuilt, part) == getattr(real, part), part

@@ -119,7 +119,7 @@ def dataset(
     304 as every read. The JSON holds `dataset_revision` and the six sections of a dataset file."""
     if revision is None or revision == catalog.revision:
         number = catalog.revision
-        # The catalog's records carry what reads derive (a rule's confidence); the file holds the record alone.
+        # The catalog's records also show what is derived (a rule's confidence); a dataset file holds only fields.
         stored = {(resource, key): {name: entry.record[name] for name in KINDS[resource].fields}
                   for resource, entries in catalog.entries.items() for key, entry in entries.items()}
         cache_control = None
