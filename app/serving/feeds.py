@@ -70,7 +70,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def atom(changes: Iterable[Change], *, base: str, self_url: str, revision: int, now: datetime) -> bytes:
-    """Return an Atom 1.0 document with one entry per change (given newest first)."""
+    """Return an Atom 1.0 document with one entry per change (given newest first); `now` dates an empty feed."""
     feed = FeedGenerator()
     feed.id(self_url)
     feed.title("Trainwatch: changes to the AI-training data")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
 from app.store import records
-from app.store.models import Change
+from app.store.models import Change, DatasetRevision
 from app.store.repository import stored_revision
 
 Key = tuple[str, str]
@@ -32,6 +33,12 @@ def changes(session: Session, *, upto: int, since_revision: int | None = None, r
     statement = (select(Change).where(*where).order_by(col(Change.revision).desc(), col(Change.seq).desc())
                  .limit(limit))
     return list(session.exec(statement).all())
+
+
+def revision_time(session: Session) -> datetime:
+    """Return when the dataset last changed (the revision row's time), as UTC."""
+    at = session.exec(select(DatasetRevision.updated_at).where(DatasetRevision.id == 1)).one()
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def changes_of(session: Session, revision: int) -> list[Change]:
@@ -81,3 +88,4 @@ def undo(state: dict[Key, records.Record], newer: Sequence[Change]) -> dict[Key,
         else:
             state[key] = change.before
     return state
+

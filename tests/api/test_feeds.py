@@ -56,6 +56,8 @@ def test_atom_filters_by_platform_resource_and_revision(client):
     assert feed.entries and all("claude" in e.content[0].value for e in feed.entries)
     assert {e.tags[0].term for e in feed.entries} >= {"platform", "rule", "deadline"}
     assert _atom(client, since_revision=1).entries == []
+    empty = [client.get("/v1/changes.atom", params={"since_revision": 1}) for _ in range(2)]
+    assert empty[0].content == empty[1].content and empty[0].headers["etag"] == empty[1].headers["etag"]
     for params in ({"platform": "nope"}, {"resource": "rules"}, {"since_revision": -1}):
         response = client.get("/v1/changes.atom", params=params)
         assert response.status_code == 422 and response.json()["param"] == next(iter(params))

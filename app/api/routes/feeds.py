@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -71,7 +70,7 @@ def changes_atom(
     rows = history.changes(session, upto=revision, since_revision=since_revision, resource=resource,
                            platform=platform, limit=limit)
     body = feeds.atom(rows, base=_base(request), self_url=str(request.url), revision=revision,
-                      now=datetime.now(UTC))
+                      now=history.revision_time(session))  # an empty feed's time: stable for its ETag
     return send(request, body, ATOM, etag)
 
 
