@@ -112,11 +112,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "category": ("id", "name", "description"),
     "jurisdiction": ("code", "name", "kind", "members"),
     "platform": ("id", "name", "operator", "website", "privacy_policy_url"),
-    "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
+    "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via",
+               "archived_url"),
     "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
     "rule": ("id", "platform", "category", "jurisdiction", "treatment", "used_by", "effective_from",
              "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out",
-             "confidence", "summary", "notes", "sources"),
+             "confidence", "summary", "notes", "reviewed_on", "sources"),
 }
 
 
