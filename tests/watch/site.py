@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORTS = range(8140, 8150)  # the ports this project's tests may bind
+TEXT = {"Content-Type": "text/plain"}
 
 
 @dataclass

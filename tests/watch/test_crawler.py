@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from app.watch.crawler import Crawler, HostPacer, Politeness
-from tests.watch.site import FakeClock, Page
+from tests.watch.site import TEXT, FakeClock, Page
 
 UA = "Trainwatch/test (+https://example.org/contact)"
 
@@ -82,7 +82,7 @@ def test_concurrency_is_bounded(site, clock):
 
 
 def test_robots_txt_disallow_is_honoured_and_the_page_is_never_fetched(site, clock):
-    site.pages["/robots.txt"] = Page(body="User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+    site.pages["/robots.txt"] = Page(body="User-agent: *\nDisallow: /private/\n", headers=TEXT)
     site.pages["/private/policy"] = Page(body="<p>secret</p>")
     site.pages["/public/policy"] = Page(body="<p>open</p>")
     blocked, allowed = fetch_all([site.url("/private/policy"), site.url("/public/policy")], clock)

@@ -10,7 +10,7 @@ import pytest
 from app.watch.check import Citation, Outcome, Target, check_sources
 from app.watch.crawler import Crawler, Politeness
 from app.watch.text import fold, main_text, quote_found
-from tests.watch.site import QUOTE, FakeClock, Page, article
+from tests.watch.site import QUOTE, TEXT, FakeClock, Page, article
 
 POLITE = Politeness(user_agent="Trainwatch/test", rate_per_host=1.0, concurrency=4, timeout=0.3, retries=0)
 
@@ -88,7 +88,7 @@ def test_a_timeout_is_unreachable_never_gone(site):
 
 
 def test_a_robots_txt_disallow_is_unreachable(site):
-    site.pages["/robots.txt"] = Page(body="User-agent: Trainwatch\nDisallow: /\n", headers={"Content-Type": "text/plain"})
+    site.pages["/robots.txt"] = Page(body="User-agent: Trainwatch\nDisallow: /\n", headers=TEXT)
     site.pages["/policy"] = Page(body=article())
     result = check(Target("P1", site.url("/policy")))
     assert result.outcome == Outcome.UNREACHABLE and "robots.txt" in result.fetched.error
