@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.responses import PageDep
@@ -13,6 +14,7 @@ from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
 from app.dataset.schema import RuleRecord
 from app.serving.catalog import Catalog, Entry
+from app.store.reviews import queue
 
 router = APIRouter(tags=["catalog"])
 
@@ -50,6 +52,10 @@ def list_rules(
                                               openapi_examples=crud.example("EEA"))] = None,
     active_on: Annotated[date | None, Query(description="Only rules in force on this day.",
                                             openapi_examples=crud.example("2025-09-01"))] = None,
+    needs_review: Annotated[bool | None, Query(
+        description="true: only the review queue, rules citing a source that changed, moved, went or lost its "
+                    "quote since the rule's last review, each with `review` (the sources, outcomes and diffs); "
+                    "false: only the others.")] = None,
 ) -> Response:
     """List the rules, ordered by id."""
     crud.known(catalog, "platform", platform, "platform", "platform")
@@ -60,7 +66,24 @@ def list_rules(
     entries = [e for e in catalog.all("rule")
                if platform in (None, e.record["platform"]) and category in (None, e.record["category"])
                and code in (None, e.record["jurisdiction"]) and (day is None or _in_force(e.record, day))]
+    if needs_review is not None:
+        entries = review_filter(request, entries, needs_review)
     return crud.listing(request, catalog, entries, page)
+
+
+def review_filter(request: Request, entries: list[Entry], needs_review: bool) -> list[Entry]:
+    """Keep the rules in (or out of) the review queue; those in it carry why, under `review`."""
+    with Session(request.app.state.engine) as session:
+        found = {item.rule_id: item for item in queue(session)}
+    if not needs_review:
+        return [e for e in entries if e.record["id"] not in found]
+    return [Entry({**e.record, "review": {"reviewed_on": _iso(found[e.record["id"]].reviewed_on),
+                                          "sources": found[e.record["id"]].sources}}, e.version)
+            for e in entries if e.record["id"] in found]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 crud.install(router, KIND)
