@@ -27,9 +27,15 @@ def politeness(settings: Settings) -> Any:
     """Return the crawler's politeness from the settings: User-Agent with a contact URL, pace, limits."""
     from app.watch.crawler import Politeness
 
-    return Politeness(user_agent=f"Trainwatch/{VERSION} (+{settings.check_contact_url}; policy source checker)",
+    return Politeness(user_agent=user_agent(settings),
                       rate_per_host=settings.check_rate_per_host, concurrency=settings.check_concurrency,
                       timeout=settings.check_timeout_seconds, retries=settings.check_retries)
+
+
+def user_agent(settings: Settings) -> str:
+    """Return the User-Agent: the service, its version and the operator's contact URL."""
+    contact = f"+{settings.check_contact_url}; " if settings.check_contact_url else ""
+    return f"Trainwatch/{VERSION} ({contact}policy source checker)"
 
 
 def run_checks(engine: Any, settings: Settings, *, source_ids: Sequence[str] | None = None,
@@ -100,6 +106,9 @@ def check_command(
     from app.cli import database_errors, engine, fail
 
     settings = get_settings()
+    if not settings.check_contact_url:
+        typer.echo("warning: TRAINWATCH_CHECK_CONTACT_URL is not set; the User-Agent gives site owners no way to "
+                   "reach you", err=True)
     bar, start = _bar(sys.stderr.isatty() and not as_json)
 
     def run() -> tuple[list, int]:

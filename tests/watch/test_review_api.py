@@ -20,6 +20,7 @@ from tests.watch.site import Page
 from tests.watch.support import check, page, point, quote_of
 
 ADOBE, ALEXA = "adobe-global-private-content-2024", "alexa-global-ai-interactions"
+CONTACT = "https://example.org/trainwatch-operator"
 
 
 @pytest.fixture
@@ -65,7 +66,8 @@ def test_the_queue_and_a_review_over_http(changed):
 
 
 def run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "TRAINWATCH_DATABASE_URL": url, "TRAINWATCH_CHECK_RATE_PER_HOST": "0", **env}
+    environment = {**os.environ, "TRAINWATCH_DATABASE_URL": url, "TRAINWATCH_CHECK_RATE_PER_HOST": "0",
+                   "TRAINWATCH_CHECK_CONTACT_URL": CONTACT, **env}
     return subprocess.run([sys.executable, "-m", "app.cli", *args], env=environment, capture_output=True, text=True,
                           timeout=120)
 
@@ -83,6 +85,7 @@ def test_the_commands_check_list_and_record(seeded_url, site):
     (line,) = first.stdout.splitlines()
     assert json.loads(line)["id"] == "AD1" and json.loads(line)["outcome"] == "ok"
     assert first.stderr.strip().startswith("checked 1 sources: 1 ok")
+    assert {agent for _path, agent in site.requests} == {f"Trainwatch/0.1.0 (+{CONTACT}; policy source checker)"}
 
     site.pages["/AD1"] = Page(body=page(quote_of(engine, "AD1"), extra="We now also license content to partners."))
     second = run("sources", "check", "--platform", "adobe", "--fail-on-change", url=seeded_url)
@@ -98,3 +101,5 @@ def test_the_commands_check_list_and_record(seeded_url, site):
     assert recorded.returncode == 0, recorded.stderr
     assert run("review", "list", url=seeded_url).stdout.strip() == "0 rules need review"
     assert run("sources", "check", "--source", "NOPE", url=seeded_url).stderr.startswith("error: no source NOPE")
+    warned = run("sources", "check", "--source", "AD1", url=seeded_url, TRAINWATCH_CHECK_CONTACT_URL="")
+    assert warned.returncode == 0 and "TRAINWATCH_CHECK_CONTACT_URL is not set" in warned.stderr
