@@ -14,12 +14,13 @@ from app.api.auth import WriteKey, actor
 from app.api.routes import crud
 from app.api.routes.rules import KIND
 from app.api.schemas.decisions import problem_responses
-from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewOut
+from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewList
 from app.store.models import RuleReview
 from app.store.reviews import record_review
 
 router = APIRouter(tags=["reviews"])
 log = logging.getLogger("trainwatch.api")
+EXAMPLE = {"outcome": "confirmed", "note": "Only the cookie banner changed; the rule stands."}
 RuleId = Annotated[str, Path(description="The rule's id", openapi_examples=crud.example(KIND.example["id"]))]
 
 
@@ -30,7 +31,8 @@ def _out(review: RuleReview) -> dict[str, Any]:
 
 
 @router.post("/rules/{rule_id}/reviews", summary="Record a review of a rule", status_code=201,
-             response_model=ReviewCreated, responses=problem_responses(401, 403, 404, 422))
+             response_model=ReviewCreated, responses=problem_responses(401, 403, 404, 422),
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}})
 def create_review(request: Request, api_key: WriteKey, rule_id: RuleId, body: ReviewIn) -> JSONResponse:
     """Record that a person checked the rule against its sources today. The rule leaves the review queue and its
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
@@ -47,7 +49,7 @@ def create_review(request: Request, api_key: WriteKey, rule_id: RuleId, body: Re
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 
-@router.get("/rules/{rule_id}/reviews", summary="List a rule's reviews, newest first", response_model=list[ReviewOut],
+@router.get("/rules/{rule_id}/reviews", summary="List a rule's reviews, newest first", response_model=ReviewList,
             responses=problem_responses(404))
 def list_reviews(request: Request, rule_id: RuleId) -> JSONResponse:
     """List every recorded review of the rule, newest first."""
@@ -55,4 +57,4 @@ def list_reviews(request: Request, rule_id: RuleId) -> JSONResponse:
     with Session(request.app.state.engine) as session:
         rows = session.exec(select(RuleReview).where(RuleReview.rule_id == rule_id)
                             .order_by(col(RuleReview.id).desc())).all()
-        return JSONResponse([_out(row) for row in rows])
+        return JSONResponse({"items": [_out(row) for row in rows], "total": len(rows)})

@@ -53,9 +53,11 @@ def list_rules(
     active_on: Annotated[date | None, Query(description="Only rules in force on this day.",
                                             openapi_examples=crud.example("2025-09-01"))] = None,
     needs_review: Annotated[bool | None, Query(
-        description="true: only the review queue, rules citing a source that changed, moved, went or lost its "
-                    "quote since the rule's last review, each with `review` (the sources, outcomes and diffs); "
-                    "false: only the others.")] = None,
+        description="true: only the review queue, the rules citing a source that changed, moved, went or lost "
+                    "its quote since the rule's last review; each item then also has `review`: `reviewed_on` and "
+                    "`sources`, each with `source`, `url`, `outcome`, `checked_at`, `status`, `final_url`, `error` "
+                    "and `diff` (a unified diff of the page's main text since the review). false: only the others.",
+        openapi_examples=crud.example(True))] = None,
 ) -> Response:
     """List the rules, ordered by id."""
     crud.known(catalog, "platform", platform, "platform", "platform")

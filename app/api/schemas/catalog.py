@@ -11,7 +11,6 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.schemas.reviews import ReviewNeeded
 from app.dataset import schema
 
 T = TypeVar("T")
@@ -85,12 +84,6 @@ class RuleOut(schema.RuleRecord):
         confidence="high", summary="Used for training Meta AI since 2025-05-27 unless you objected.",
         notes=["Covers public posts of adult users."], reviewed_on="2026-11-26", sources=["M1", "M2"], version=1)
     version: int = VERSION
-
-
-class RuleInQueue(RuleOut):
-    """A rule as `GET /v1/rules?needs_review=true` lists it: with why it needs review."""
-
-    review: ReviewNeeded | None = Field(None, description="Only with needs_review=true: the flagged sources")
 
 
 class RuleDetail(RuleOut):
@@ -167,7 +160,7 @@ class DeadlinePage(Page[DeadlineOut]):
     """A page of deadlines."""
 
 
-class RulePage(Page[RuleInQueue]):
+class RulePage(Page[RuleOut]):
     """A page of rules."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,27 +20,6 @@ class ReviewIn(BaseModel):
     note: str | None = Field(None, max_length=4000, description="What was checked or changed")
 
 
-class FlaggedSource(BaseModel):
-    """A source of the rule whose check found something since the rule's last review."""
-
-    source: str = Field(examples=["M1"])
-    url: str
-    outcome: Literal["changed", "quote-missing", "moved", "gone"]
-    checked_at: datetime
-    status: int | None = Field(description="HTTP status of the last response")
-    final_url: str | None = Field(description="Where the redirects ended")
-    error: str | None
-    diff: str = Field(description="Unified diff of the page's main text from the last review to the last check "
-                                  "(empty when no text was kept, e.g. for a gone page)")
-
-
-class ReviewNeeded(BaseModel):
-    """Why a rule is in the review queue (only with `needs_review=true`)."""
-
-    reviewed_on: date | None = Field(description="The day of the rule's last review")
-    sources: list[FlaggedSource]
-
-
 class ReviewOut(BaseModel):
     """A recorded review."""
 
@@ -56,3 +35,10 @@ class ReviewCreated(ReviewOut):
     """The review just recorded, with the dataset revision it made."""
 
     dataset_revision: int
+
+
+class ReviewList(BaseModel):
+    """A rule's reviews, newest first."""
+
+    items: list[ReviewOut]
+    total: int
