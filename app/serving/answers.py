@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from app.api.errors import PROBLEM_JSON, Problem, problem_bytes
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
+from app.policy.wording import ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 
 JSON = "application/json"
@@ -200,7 +201,8 @@ def etag(revision: int, parsed: ParsedQuery) -> str:
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
 
 
-def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...]) -> dict[str, Any]:
+def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...],
+           wording: Wording = ENGLISH) -> dict[str, Any]:
     """Return the contract's response document for a parsed question and its decisions."""
     q = parsed.query
     platform = snapshot.platforms[q.platform_id]
@@ -210,12 +212,12 @@ def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, .
         "jurisdictions": list(parsed.jurisdictions),
         "as_of": q.as_of.isoformat(),
         "dataset_revision": snapshot.revision,
-        "decisions": [render_decision(d) for d in decisions],
+        "decisions": [render_decision(d, wording) for d in decisions],
     }
 
 
-def render_decision(d: Decision) -> dict[str, Any]:
-    """Return one decision as the contract's JSON object."""
+def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
+    """Return one decision as the contract's JSON object, its summary and reasons worded in one language."""
     rule = d.rule
     opt = d.opt_out
     return {
@@ -223,8 +225,8 @@ def render_decision(d: Decision) -> dict[str, Any]:
         "verdict": d.verdict.value,
         "used": d.used,
         "depends_on": list(d.depends_on),
-        "summary": d.summary,
-        "reasons": list(d.reasons),
+        "summary": wording(d.summary),
+        "reasons": [wording(r) for r in d.reasons],
         "rule_id": rule.id if rule else None,
         "legal_basis": rule.legal_basis if rule else None,
         "effective_from": _iso(rule.effective_from) if rule else None,
