@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.store = store
-    app.state.answers = AnswerService(store)
+    app.state.answers = AnswerService(store, review_max_days=settings.review_max_days)
     app.state.catalog = CatalogCache(engine)
     store.before_swap.append(lambda fresh: app.state.catalog.at_least(fresh.revision))
     install_error_handlers(app)

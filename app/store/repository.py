@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.policy import model as pm
-from app.store import models, records
+from app.store import freshness, models, records
 
 
 def load_snapshot(session: Session) -> pm.Snapshot:
@@ -14,6 +14,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     members = records.members_by_group(session)
     rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
     deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
+    fresh = freshness.freshness(session)
     deadlines = {
         d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
                           summary=d.summary, after=d.after, source_ids=tuple(deadline_sources.get(d.id, ())))
@@ -29,7 +30,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
         jurisdictions={j.code: pm.Jurisdiction(code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind),
                                                members=frozenset(members.get(j.code, ())))
                        for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()},
-        rules={r.id: _rule(r, tuple(rule_sources.get(r.id, ())), deadlines)
+        rules={r.id: _rule(r, tuple(rule_sources.get(r.id, ())), deadlines, fresh.get(r.id))
                for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()},
         deadlines=deadlines,
         sources={s.id: pm.Source(id=s.id, url=s.url, title=s.title, publisher=s.publisher,
@@ -38,7 +39,8 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     )
 
 
-def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm.Deadline]) -> pm.Rule:
+def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm.Deadline],
+          fresh: freshness.Freshness | None) -> pm.Rule:
     opt_out = None
     if row.opt_out_method is not None:
         deadline = deadlines.get(row.opt_out_deadline_id) if row.opt_out_deadline_id else None
@@ -52,7 +54,8 @@ def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm
         source_ids=source_ids, effective_from=row.effective_from, effective_until=row.effective_until,
         posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
         legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
-        under_age=pm.UnderAge(row.under_age),
+        under_age=pm.UnderAge(row.under_age), reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,
+        findings=tuple(pm.Finding(f.source_id, f.outcome, f.checked_at.date()) for f in fresh.flags) if fresh else (),
     )
 
 

@@ -105,3 +105,42 @@ def test_the_commands_check_list_and_record(seeded_url, site):
     assert run("sources", "check", "--source", "NOPE", url=seeded_url).stderr.startswith("error: no source NOPE")
     warned = run("sources", "check", "--source", "AD1", url=seeded_url, TRAINWATCH_CHECK_CONTACT_URL="")
     assert warned.returncode == 0 and "TRAINWATCH_CHECK_CONTACT_URL is not set" in warned.stderr
+
+
+def decision(client: TestClient, platform: str, category: str) -> tuple[dict, str]:
+    response = client.get(f"/v1/platforms/{platform}/ai-training", params={"category": category, "as_of": "2025-06-01"})
+    assert response.status_code == 200, response.text
+    return response.json()["decisions"][0], response.headers["etag"]
+
+
+def newest_retrieved_on(client: TestClient, rule_id: str) -> str:
+    return max(s["retrieved_on"] for s in client.get(f"/v1/rules/{rule_id}").json()["source_details"])
+
+
+def test_answers_turn_stale_when_a_source_changes_and_fresh_after_a_review(changed):
+    with TestClient(create_app(make_settings(changed))) as client:
+        stale, stale_tag = decision(client, "adobe", "private-content")
+        assert stale["rule_id"] == ADOBE and stale["stale"] is True and stale["verdict"] == "not_used"
+        assert stale["reviewed_on"] == newest_retrieved_on(client, ADOBE)  # no reviewed_on in the dataset
+        assert "source AD1 of rule adobe-global-private-content-2024 changed" in stale["reasons"][-1]
+        alexa, _ = decision(client, "alexa", "ai-interactions")
+        assert alexa["stale"] is False and not any("out of date" in r for r in alexa["reasons"])
+
+        made = client.post(f"/v1/rules/{ADOBE}/reviews", json={"outcome": "confirmed"}, headers=bearer(changed))
+        fresh, fresh_tag = decision(client, "adobe", "private-content")
+        assert fresh["stale"] is False and fresh["verdict"] == stale["verdict"]
+        assert fresh["reviewed_on"] == made.json()["reviewed_at"][:10] and fresh_tag != stale_tag
+        assert fresh["reasons"] == stale["reasons"][:-1]
+        batch = client.post("/v1/ai-training/checks", json={"checks": [
+            {"platform": "adobe", "category": "private-content"}]}).json()
+        assert batch["results"][0]["decision"]["stale"] is False
+
+
+def test_the_review_age_limit_is_a_setting_and_reviewed_on_comes_from_the_dataset(changed):
+    with TestClient(create_app(make_settings(changed, review_max_days=1))) as client:
+        old, _ = decision(client, "alexa", "ai-interactions")
+        assert old["stale"] is True and "was last reviewed on" in old["reasons"][-1]
+        patched = client.patch(f"/v1/rules/{ALEXA}", json={"reviewed_on": "2099-01-01"}, headers=bearer(changed))
+        assert patched.status_code == 200 and patched.json()["reviewed_on"] == "2099-01-01"
+        later, _ = decision(client, "alexa", "ai-interactions")
+        assert later["reviewed_on"] == "2099-01-01" and later["stale"] is False
