@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import defer
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.store.models import Rule, RuleReview, RuleSource, Source, SourceCheck
 
@@ -37,7 +37,7 @@ class Freshness:
 
 def freshness(session: Session, rule_ids: list[str] | None = None) -> dict[str, Freshness]:
     """Return every rule's freshness (or the named rules'), with one query per table."""
-    rules = session.exec(select(Rule.id, Rule.reviewed_on)).all()
+    rules = session.exec(select(Rule.id, col(Rule.reviewed_on))).all()
     cited: dict[str, list[str]] = {}
     for rule_id, source_id in session.exec(select(RuleSource.rule_id, RuleSource.source_id)).all():
         cited.setdefault(rule_id, []).append(source_id)
@@ -46,7 +46,7 @@ def freshness(session: Session, rule_ids: list[str] | None = None) -> dict[str, 
                                 .group_by(RuleReview.rule_id)).all())
     findings: dict[str, list[SourceCheck]] = {}
     for check in session.exec(select(SourceCheck).options(defer(SourceCheck.text))  # type: ignore[arg-type]
-                              .where(SourceCheck.finding == True).order_by(SourceCheck.id)).all():  # noqa: E712
+                              .where(col(SourceCheck.finding).is_(True)).order_by(col(SourceCheck.id))).all():
         findings.setdefault(check.source_id, []).append(check)
     out: dict[str, Freshness] = {}
     wanted = set(rule_ids) if rule_ids is not None else None

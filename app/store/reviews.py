@@ -49,9 +49,10 @@ def _texts(session: Session, source_ids: set[str]) -> dict[str, list[tuple[datet
     out: dict[str, list[tuple[datetime, bytes]]] = {}
     rows = session.exec(select(SourceCheck.source_id, SourceCheck.checked_at, SourceCheck.text)
                         .where(col(SourceCheck.source_id).in_(source_ids), col(SourceCheck.text).is_not(None))
-                        .order_by(SourceCheck.id)).all()
+                        .order_by(col(SourceCheck.id))).all()
     for source_id, checked_at, text in rows:
-        out.setdefault(source_id, []).append((checked_at, text))
+        if text is not None:
+            out.setdefault(source_id, []).append((checked_at, text))
     return out
 
 

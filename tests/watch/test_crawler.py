@@ -117,3 +117,17 @@ def test_a_timeout_is_a_network_failure_not_an_answer(site, clock):
 def test_a_refused_connection_is_a_network_failure(clock):
     (result,) = fetch_all(["http://127.0.0.1:9/policy"], clock, retries=0)
     assert result.status is None and result.error
+
+
+def test_an_unreachable_robots_txt_allows_nothing_and_a_missing_one_everything(site, clock):
+    site.pages["/robots.txt"] = Page(500, "down")
+    site.pages["/policy"] = Page(body="<p>x</p>")
+    (result,) = fetch_all([site.url("/policy")], clock, retries=0)
+    assert "robots.txt" in result.error and "/policy" not in site.paths()
+
+
+def test_a_redirect_loop_ends_as_an_error(site, clock):
+    site.pages["/a"] = Page(302, "", headers={"Location": "/b"})
+    site.pages["/b"] = Page(302, "", headers={"Location": "/a"})
+    (result,) = fetch_all([site.url("/a")], clock)
+    assert result.status == 302 and result.error == "more than 5 redirects" and len(result.redirects) == 6

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from app.cli_watch import _bar
 from app.main import create_app
 from app.store.checks import platform_source_ids
 from app.store.db import make_engine
@@ -105,6 +106,18 @@ def test_the_commands_check_list_and_record(seeded_url, site):
     assert run("sources", "check", "--source", "NOPE", url=seeded_url).stderr.startswith("error: no source NOPE")
     warned = run("sources", "check", "--source", "AD1", url=seeded_url, TRAINWATCH_CHECK_CONTACT_URL="")
     assert warned.returncode == 0 and "TRAINWATCH_CHECK_CONTACT_URL is not set" in warned.stderr
+    site.pages["/AD1"] = Page(404, "no")
+    gone = run("sources", "check", "--source", "AD1", url=seeded_url)
+    assert gone.stdout.strip().splitlines()[-1].endswith("; gone with no archived copy: AD1")
+
+
+def test_the_progress_bar_counts_every_source():
+    bar, start = _bar(True)
+    assert _bar(False) == (None, None) and bar is not None and start is not None
+    advance = start(3)
+    for _ in range(3):
+        advance(None)
+    assert bar.tasks[0].completed == 3 and bar.tasks[0].total == 3
 
 
 def decision(client: TestClient, platform: str, category: str) -> tuple[dict, str]:
