@@ -79,15 +79,14 @@ class Result:
 
 
 def same_address(a: str, b: str) -> bool:
-    """Return whether two URLs name the same page, ignoring http->https, case of the host and a trailing slash."""
-    pa, pb = urlsplit(a), urlsplit(b)
+    """Return whether two URLs name the same page, ignoring http->https, www., case of the host, a trailing slash."""
+    return _address(a) == _address(b)
 
-    def key(p):  # type: ignore[no-untyped-def]
-        host = (p.hostname or "").removeprefix("www.")
-        port = p.port if p.port not in (None, 80, 443) else None
-        return host, port, p.path.rstrip("/") or "/", p.query
 
-    return key(pa) == key(pb)
+def _address(url: str) -> tuple[str, int | None, str, str]:
+    parts = urlsplit(url)
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    return (parts.hostname or "").removeprefix("www."), port, parts.path.rstrip("/") or "/", parts.query
 
 
 def classify(target: Target, fetched: Fetched) -> Result:

@@ -144,9 +144,16 @@ class Crawler:
         return rules is not None and rules.can_fetch(url, self.politeness.user_agent)
 
     async def _robots(self, origin: str) -> Protego | None:
-        # RFC 9309: a missing robots.txt (4xx) allows everything; an unreachable one (5xx, no answer) allows nothing.
+        # RFC 9309: a missing robots.txt (4xx) allows everything; an unreachable one (5xx, no answer) allows nothing;
+        # up to five redirects are followed.
+        url = f"{origin}/robots.txt"
         try:
-            response, body = await self._get(f"{origin}/robots.txt")
+            for _ in range(MAX_REDIRECTS + 1):
+                response, body = await self._get(url)
+                location = response.headers.get("location")
+                if not (response.is_redirect and location):
+                    break
+                url = urljoin(url, location)
         except httpx.HTTPError:
             return None
         if 400 <= response.status_code < 500 or response.is_redirect:

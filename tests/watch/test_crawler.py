@@ -131,3 +131,11 @@ def test_a_redirect_loop_ends_as_an_error(site, clock):
     site.pages["/b"] = Page(302, "", headers={"Location": "/a"})
     (result,) = fetch_all([site.url("/a")], clock)
     assert result.status == 302 and result.error == "more than 5 redirects" and len(result.redirects) == 6
+
+
+def test_a_redirected_robots_txt_is_followed(site, clock):
+    site.pages["/robots.txt"] = Page(301, "", headers={"Location": "/robots-real.txt"})
+    site.pages["/robots-real.txt"] = Page(body="User-agent: *\nDisallow: /\n", headers=TEXT)
+    site.pages["/policy"] = Page(body="<p>x</p>")
+    (result,) = fetch_all([site.url("/policy")], clock)
+    assert "robots.txt" in result.error and "/policy" not in site.paths()
