@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.cli_watch import review_cli, sources_cli
@@ -45,7 +46,7 @@ def database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def engine():
+def engine() -> Engine:
     """Return an engine for the configured database."""
     return make_engine(get_settings().database_url)
 
@@ -134,8 +135,8 @@ def export_command(path: Annotated[Path, typer.Argument(help="File to write; - f
 
 def _dataset_errors(run: Callable[[], Any]) -> Any:
     """Run a dataset load, printing each validation error on its own line and exiting 1 on any."""
-    from app.dataset.files import DatasetError
-    from app.store.writes import WriteError
+    from app.dataset.checks import DatasetError
+    from app.store.errors import WriteError
 
     try:
         return run()

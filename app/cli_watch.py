@@ -8,12 +8,16 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
 
 from app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from app.store.reviews import QueueItem
+    from app.watch.check import Result
 
 sources_cli = typer.Typer(help="Watch the cited sources for changes.", no_args_is_help=True)
 review_cli = typer.Typer(help="The review queue: rules whose sources changed since they were last checked.",
@@ -40,7 +44,8 @@ def user_agent(settings: Settings) -> str:
 
 def run_checks(engine: Any, settings: Settings, *, source_ids: Sequence[str] | None = None,
                platform_id: str | None = None, transport: httpx.AsyncBaseTransport | None = None,
-               clock: Any = None, progress: Callable[[int], Callable[[Any], None]] | None = None) -> tuple[list, int]:
+               clock: Any = None,
+               progress: Callable[[int], Callable[[Any], None]] | None = None) -> tuple[list[Result], int]:
     """Check the chosen sources and record the results; return them with the dataset revision after the write."""
     from sqlmodel import Session
 
@@ -58,7 +63,7 @@ def run_checks(engine: Any, settings: Settings, *, source_ids: Sequence[str] | N
     if missing:
         raise LookupError(f"no source {', '.join(missing)}")
 
-    async def go() -> list:
+    async def go() -> list[Result]:
         async with Crawler(politeness(settings), clock=clock, transport=transport) as crawler:
             return await check_sources(targets, crawler, progress(len(targets)) if progress else None)
 
@@ -111,7 +116,7 @@ def check_command(
                    "reach you", err=True)
     bar, start = _bar(sys.stderr.isatty() and not as_json)
 
-    def run() -> tuple[list, int]:
+    def run() -> tuple[list[Result], int]:
         try:
             if bar is None:
                 return run_checks(engine(), settings, source_ids=source, platform_id=platform, progress=start)
@@ -150,7 +155,7 @@ def review_list(
     from app.cli import database_errors, engine
     from app.store.reviews import queue
 
-    def run() -> list:
+    def run() -> list[QueueItem]:
         with Session(engine()) as session:
             return queue(session, rule or None)
 
@@ -180,8 +185,8 @@ def review_record(
     from sqlmodel import Session
 
     from app.cli import database_errors, engine, fail
+    from app.store.errors import NotFound
     from app.store.reviews import REVIEW_OUTCOMES, record_review
-    from app.store.writes import NotFound
 
     if outcome not in REVIEW_OUTCOMES:
         fail(f"--outcome must be one of {', '.join(REVIEW_OUTCOMES)}, not {outcome!r}")

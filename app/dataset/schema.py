@@ -237,6 +237,6 @@ class Dataset(Record):
     def canonical(self) -> Dataset:
         """Return a copy with each kind's records sorted by id (or code), the order dumps use."""
         return self.model_copy(update={
-            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))
+            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))  # type: ignore[misc]
             for kind, (_, key) in SECTIONS.items()
         })

@@ -1,12 +1,12 @@
 """Database engine, metadata naming convention and the session dependency."""
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 # Stable constraint names, so migrations can name what they alter and drop.
 SQLModel.metadata.naming_convention = {
@@ -44,18 +44,12 @@ def make_engine(url: str) -> Engine:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} needs a driver that is missing: {exc}") from None
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield a session that is closed afterwards; callers commit explicitly."""
-    with Session(engine) as session:
-        yield session
 
 
 metadata = SQLModel.metadata

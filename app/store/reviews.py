@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.store.errors import NotFound
 from app.store.freshness import freshness
 from app.store.models import Rule, RuleReview, SourceCheck
-from app.store.writes import Applied, Note, NotFound, apply_changes
+from app.store.writes import Applied, Note, apply_changes
 
 REVIEW_OUTCOMES = ("confirmed", "changed")
 
@@ -84,3 +85,9 @@ def record_review(session: Session, rule_id: str, outcome: str, note: str | None
     })])
     session.refresh(review)
     return review, applied
+
+
+def reviews_of(session: Session, rule_id: str) -> list[RuleReview]:
+    """Return a rule's recorded reviews, newest first."""
+    return list(session.exec(select(RuleReview).where(RuleReview.rule_id == rule_id)
+                             .order_by(col(RuleReview.id).desc())).all())

@@ -6,17 +6,18 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from sqlmodel import Session, col, select
+from fastapi import APIRouter, Path
+from sqlmodel import Session
 from starlette.responses import JSONResponse
 
 from app.api.auth import WriteKey, actor
+from app.api.deps import CatalogDep, ServicesDep, SessionDep
 from app.api.routes import crud
 from app.api.routes.rules import KIND
 from app.api.schemas.decisions import problem_responses
 from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewList
 from app.store.models import RuleReview
-from app.store.reviews import record_review
+from app.store.reviews import record_review, reviews_of
 
 router = APIRouter(tags=["reviews"])
 log = logging.getLogger("trainwatch.api")
@@ -33,17 +34,18 @@ def _out(review: RuleReview) -> dict[str, Any]:
 @router.post("/rules/{rule_id}/reviews", summary="Record a review of a rule", status_code=201,
              response_model=ReviewCreated, responses=problem_responses(401, 403, 404, 422),
              openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}})
-def create_review(request: Request, api_key: WriteKey, rule_id: RuleId, body: ReviewIn) -> JSONResponse:
+def create_review(services: ServicesDep, catalog: CatalogDep, api_key: WriteKey, rule_id: RuleId,
+                  body: ReviewIn) -> JSONResponse:
     """Record that a person checked the rule against its sources today. The rule leaves the review queue and its
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
     through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
-    crud.entry_or_404(crud.current_catalog(request), KIND, rule_id)
-    with Session(request.app.state.engine) as session:
+    crud.entry_or_404(catalog, KIND, rule_id)
+    with Session(services.engine) as session:
         review, applied = record_review(session, rule_id, body.outcome, body.note, at=datetime.now(UTC),
                                         actor=actor(api_key))
         payload = {**_out(review), "dataset_revision": applied.revision}
     try:
-        request.app.state.store.refresh(known_revision=applied.revision)
+        services.store.refresh(known_revision=applied.revision)
     except Exception:  # the review is committed; the revision poller will load it
         log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
@@ -51,10 +53,8 @@ def create_review(request: Request, api_key: WriteKey, rule_id: RuleId, body: Re
 
 @router.get("/rules/{rule_id}/reviews", summary="List a rule's reviews, newest first", response_model=ReviewList,
             responses=problem_responses(404))
-def list_reviews(request: Request, rule_id: RuleId) -> JSONResponse:
+def list_reviews(session: SessionDep, catalog: CatalogDep, rule_id: RuleId) -> JSONResponse:
     """List every recorded review of the rule, newest first."""
-    crud.entry_or_404(crud.current_catalog(request), KIND, rule_id)
-    with Session(request.app.state.engine) as session:
-        rows = session.exec(select(RuleReview).where(RuleReview.rule_id == rule_id)
-                            .order_by(col(RuleReview.id).desc())).all()
-        return JSONResponse({"items": [_out(row) for row in rows], "total": len(rows)})
+    crud.entry_or_404(catalog, KIND, rule_id)
+    rows = reviews_of(session, rule_id)
+    return JSONResponse({"items": [_out(row) for row in rows], "total": len(rows)})

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep, Services, ServicesDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
-from app.dataset.schema import RuleRecord
 from app.serving.catalog import Catalog, Entry
 from app.store.reviews import queue
 
@@ -25,7 +25,7 @@ def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
     return {"source_details": [source.body for source in cited if source is not None]}
 
 
-KIND = crud.Kind("rule", "rules", "rule_id", "rule", RuleDetail, RuleRecord, {
+KIND = crud.Kind.of("rule", RuleDetail, {
     "id": "facebook-eea-public-posts-2025", "platform": "facebook", "category": "public-posts",
     "jurisdiction": "EEA", "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
     "legal_basis": "legitimate-interest",
@@ -42,7 +42,7 @@ def _in_force(rule: dict[str, Any], day: str) -> bool:
 
 @router.get("/rules", summary="List rules", response_model=RulePage)
 def list_rules(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep, services: ServicesDep,
     platform: Annotated[str | None, Query(description="Only this platform's rules.",
                                           openapi_examples=crud.example("facebook"))] = None,
     category: Annotated[str | None, Query(description="Only rules for this data category.",
@@ -69,13 +69,14 @@ def list_rules(
                if platform in (None, e.record["platform"]) and category in (None, e.record["category"])
                and code in (None, e.record["jurisdiction"]) and (day is None or _in_force(e.record, day))]
     if needs_review is not None:
-        entries = review_filter(request, entries, needs_review)
+        entries = review_filter(services, entries, needs_review)
     return crud.listing(request, catalog, entries, page)
 
 
-def review_filter(request: Request, entries: list[Entry], needs_review: bool) -> list[Entry]:
+def review_filter(services: Services, entries: list[Entry], needs_review: bool) -> list[Entry]:
     """Keep the rules in (or out of) the review queue; those in it carry why, under `review`."""
-    with Session(request.app.state.engine) as session:
+    # A session only for this filter, so that plain listings stay served from the catalog copy alone.
+    with Session(services.engine) as session:
         found = {item.rule_id: item for item in queue(session)}
     if not needs_review:
         return [e for e in entries if e.record["id"] not in found]

@@ -12,13 +12,14 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.dataset import schema
+from app.store.registry import NAMES
 
 T = TypeVar("T")
 VERSION = Field(description="The record's version; its ETag is \"v<version>\", to send back in If-Match.",
                 examples=[3])
-# "review" and "source-check" entries are not records: they log a person's review of a rule and a source check
-# that found something to review, both of which change how fresh the answers are.
-RESOURCE_NAMES = Literal["category", "jurisdiction", "platform", "source", "deadline", "rule", "review", "source-check"]
+# One name per kind of the registry, and the two log entries that are not records but change how fresh the
+# answers are: a person's review of a rule, and a source check that found something to review.
+RESOURCE_NAMES = Literal[(*NAMES, "review", "source-check")]  # type: ignore[valid-type]
 
 
 def _example(**example: Any) -> ConfigDict:
