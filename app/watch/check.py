@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from app.watch.crawler import Crawler, Fetched
+from app.watch.crawler import Crawler, Fetched, host_of
 from app.watch.text import main_text, quote_found, text_hash
 
 
@@ -122,4 +122,19 @@ async def check_sources(targets: Sequence[Target], crawler: Crawler,
             progress(result)
         return result
 
-    return list(await asyncio.gather(*(one(t) for t in targets)))
+    # Start the fetches host by host in turn, so the concurrency slots are not all held by one host's queue.
+    order = interleaved(targets)
+    done = dict(zip(order, await asyncio.gather(*(one(targets[i]) for i in order)), strict=True))
+    return [done[i] for i in range(len(targets))]
+
+
+def interleaved(targets: Sequence[Target]) -> list[int]:
+    """Return the targets' indexes taking one of each host in turn: a, b, c, a, b, a rather than a, a, a, b, b, c."""
+    by_host: dict[str, list[int]] = {}
+    for index, target in enumerate(targets):
+        by_host.setdefault(host_of(target.url), []).append(index)
+    queues = list(by_host.values())
+    order: list[int] = []
+    for round_ in range(max((len(q) for q in queues), default=0)):
+        order += [q[round_] for q in queues if round_ < len(q)]
+    return order

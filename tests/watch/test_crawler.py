@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from app.watch.check import Target, interleaved
 from app.watch.crawler import Crawler, HostPacer, Politeness
 from tests.watch.site import TEXT, FakeClock, Page
 
@@ -139,3 +140,10 @@ def test_a_redirected_robots_txt_is_followed(site, clock):
     site.pages["/policy"] = Page(body="<p>x</p>")
     (result,) = fetch_all([site.url("/policy")], clock)
     assert "robots.txt" in result.error and "/policy" not in site.paths()
+
+
+def test_fetches_start_host_by_host_in_turn():
+    targets = [Target(str(n), url) for n, url in enumerate(
+        ["https://a.test/1", "https://a.test/2", "https://a.test/3", "https://b.test/1", "https://b.test/2",
+         "https://c.test/1"])]
+    assert interleaved(targets) == [0, 3, 5, 1, 4, 2]

@@ -14,6 +14,7 @@ from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
 from app.serving.catalog import Catalog, Entry
+from app.store.freshness import freshness
 from app.store.reviews import queue
 
 router = APIRouter(tags=["catalog"])
@@ -77,9 +78,10 @@ def review_filter(services: Services, entries: list[Entry], needs_review: bool) 
     """Keep the rules in (or out of) the review queue; those in it carry why, under `review`."""
     # A session only for this filter, so that plain listings stay served from the catalog copy alone.
     with Session(services.engine) as session:
+        if not needs_review:  # which rules are queued is enough; no diffs
+            queued = {rule_id for rule_id, f in freshness(session).items() if f.flags}
+            return [e for e in entries if e.record["id"] not in queued]
         found = {item.rule_id: item for item in queue(session)}
-    if not needs_review:
-        return [e for e in entries if e.record["id"] not in found]
     return [Entry({**e.record, "review": {"reviewed_on": _iso(found[e.record["id"]].reviewed_on),
                                           "sources": found[e.record["id"]].sources}}, e.version)
             for e in entries if e.record["id"] in found]
