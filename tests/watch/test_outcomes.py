@@ -12,24 +12,25 @@ from app.watch.crawler import Crawler, Politeness
 from app.watch.text import fold, main_text, quote_found
 from tests.watch.site import QUOTE, TEXT, FakeClock, Page, article
 
-POLITE = Politeness(user_agent="Trainwatch/test", rate_per_host=1.0, concurrency=4, timeout=0.3, retries=0)
+POLITE = Politeness(user_agent="Trainwatch/test", rate_per_host=1.0, concurrency=4, timeout=10.0, retries=0)
 
 
-def check(target: Target, clock: FakeClock | None = None):
+def check(target: Target, timeout: float = POLITE.timeout):
     async def go():
-        async with Crawler(POLITE, clock=clock or FakeClock()) as crawler:
+        async with Crawler(replace(POLITE, timeout=timeout), clock=FakeClock()) as crawler:
             return (await check_sources([target], crawler))[0]
 
     return asyncio.run(go())
 
 
-def twice(site, first: Page, second: Page, path: str = "/policy", **target):
+def twice(site, first: Page, second: Page, path: str = "/policy", timeout: float = POLITE.timeout, **target):
     """Check a page once as served first, then again as served second; return both results."""
     site.pages[path] = first
     base = Target("P1", site.url(path), citations=(Citation("rule-a", QUOTE), Citation("rule-b", None)), **target)
     before = check(base)
     site.pages[path] = second
-    return before, check(replace(base, previous_hash=before.text_hash, previous_outcome=before.outcome.value))
+    again = replace(base, previous_hash=before.text_hash, previous_outcome=before.outcome.value)
+    return before, check(again, timeout)
 
 
 def test_an_unchanged_page_is_ok(site):
@@ -83,7 +84,7 @@ def test_a_gone_page_with_an_archived_copy_is_still_gone_but_covered(site):
 
 
 def test_a_timeout_is_unreachable_never_gone(site):
-    _, after = twice(site, Page(body=article()), Page(hang=True))
+    _, after = twice(site, Page(body=article()), Page(hang=True), timeout=1.0)
     assert after.outcome == Outcome.UNREACHABLE and not after.finding
 
 

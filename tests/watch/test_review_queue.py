@@ -76,8 +76,8 @@ def test_a_lost_quote_and_a_move_are_findings_but_a_network_failure_is_not(engin
     check(engine, ["AD1", "AX1"])
     site.pages["/AD1"] = Page(body=page("Nothing about training here."))
     site.pages["/AX1"] = Page(hang=True)
-    assert check(engine, ["AD1", "AX1"], check_timeout_seconds=0.2, check_retries=0) == {
-        "AD1": "quote-missing", "AX1": "unreachable"}
+    assert check(engine, ["AD1"]) == {"AD1": "quote-missing"}
+    assert check(engine, ["AX1"], check_timeout_seconds=1.0, check_retries=0) == {"AX1": "unreachable"}
     assert queued(engine) == {ADOBE: [("AD1", "quote-missing")]}
     site.pages["/AX1"] = Page(301, "", headers={"Location": "/elsewhere"})
     site.pages["/elsewhere"] = Page(body=page(quote_of(engine, "AX1")))
