@@ -17,6 +17,7 @@ from app.api.errors import install_error_handlers
 from app.api.fastpath import DecisionFastPath
 from app.api.logs import RequestLogMiddleware, configure_logging
 from app.api.routes import health, router
+from app.delivery.deliverer import Deliverer
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
@@ -39,6 +40,8 @@ TAGS = [
     {"name": "decisions", "description": "Is this content used for AI training? The answers, one or many."},
     {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
     {"name": "history", "description": "Every change to the data, newest first."},
+    {"name": "feeds", "description": "Follow the data: changes as Atom, deadlines as a calendar, the whole dataset."},
+    {"name": "webhooks", "description": "Signed notifications when an answer, the dataset or a deadline needs you."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -58,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
                           answer_cache_bytes=settings.answer_cache_mb * 2**20)
 
+    deliverer = Deliverer(engine, settings) if settings.webhooks_deliver else None
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tune_gc()
@@ -66,7 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:  # /readyz reports it; the poller keeps trying
             logging.getLogger("trainwatch").warning("dataset not loaded at start-up; /readyz says why")
         store.start_polling()
+        if deliverer is not None:
+            deliverer.start()
         yield
+        if deliverer is not None:
+            deliverer.stop()
         store.stop_polling()
         engine.dispose()
 
@@ -75,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
     services = Services(settings=settings, engine=engine, store=store, catalog=CatalogCache(engine),
-                        answers=AnswerService(store, review_max_days=settings.review_max_days))
+                        answers=AnswerService(store, review_max_days=settings.review_max_days), deliverer=deliverer)
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
     install_error_handlers(app)

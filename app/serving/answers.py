@@ -225,8 +225,9 @@ def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
         },
         "reviewed_on": _iso(d.reviewed_on),
         "stale": d.stale,
-        "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher, "published_on": s.published_on,
-                     "retrieved_on": s.retrieved_on.isoformat()} for s in d.sources],
+        "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "kind": s.kind,
+                     "published_on": s.published_on, "retrieved_on": s.retrieved_on.isoformat(), "quote": s.quote,
+                     "where": s.where} for s in d.sources],
     }
 
 

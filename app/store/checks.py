@@ -15,13 +15,11 @@ from app.watch.check import Citation, Outcome, Result, Target
 
 
 def cited_quotes(session: Session) -> list[tuple[str, str, str | None]]:
-    """Return (rule id, source id, quote) for every citation, the quote being the one to look for on the page.
+    """Return (rule id, source id, quote) for every citation of a rule: the quote to look for on the page.
 
-    Until citations carry their own quote, each citation's quote is its source's. This is the one query that says
-    which quote belongs to a citation; when rule_source gains a quote, select that column here instead.
+    The one query that says which quote belongs to a citation (each citation carries its own since issue 10).
     """
-    stmt = (select(RuleSource.rule_id, RuleSource.source_id, Source.quote)
-            .join(Source, col(Source.id) == RuleSource.source_id)
+    stmt = (select(RuleSource.rule_id, RuleSource.source_id, RuleSource.quote)
             .order_by(RuleSource.source_id, RuleSource.rule_id))
     return [(rule_id, source_id, quote) for rule_id, source_id, quote in session.exec(stmt).all()]
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.cli_watch import run_checks
 from app.settings import Settings
 from app.store import records
+from app.store.checks import cited_quotes
 from app.store.writes import Op, apply_changes
 from tests.watch.site import FakeClock, Site
 
@@ -24,9 +25,10 @@ def point(engine: Any, site: Site, ids: list[str]) -> None:
 
 
 def quote_of(engine: Any, source_id: str) -> str:
-    """Return a source's stored quote."""
+    """Return the quotes of every citation of the source, to serve them on its page."""
     with Session(engine) as session:
-        return records.get_row(session, "source", source_id).quote
+        quotes = [q for _rule, s, q in cited_quotes(session) if s == source_id and q]
+    return " ".join(dict.fromkeys(quotes)) or "This page is cited without a quote."
 
 
 def page(quote: str, extra: str = "Questions about this policy can be sent to our privacy team.") -> str:

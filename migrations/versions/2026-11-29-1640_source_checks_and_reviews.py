@@ -1,7 +1,7 @@
 """source checks and reviews: check history, rule reviews, rule.reviewed_on, source.archived_url
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-29 15:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
