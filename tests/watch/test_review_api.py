@@ -66,6 +66,9 @@ def test_the_queue_and_a_review_over_http(changed):
         logged = client.get("/v1/changes", params={"resource": "review"}).json()["items"]
         assert [(c["resource_id"], c["dataset_revision"]) for c in logged] == [(ADOBE, review["dataset_revision"])]
         assert client.get("/v1/changes", params={"resource": "source-check"}).json()["items"][0]["resource_id"] == "AD1"
+        feed = client.get("/v1/changes.atom")
+        assert feed.status_code == 200 and f"Review of rule {ADOBE} added" in feed.text
+        assert "Check of source AD1 added" in feed.text
 
 
 def run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:

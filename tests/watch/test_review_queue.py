@@ -83,3 +83,14 @@ def test_a_lost_quote_and_a_move_are_findings_but_a_network_failure_is_not(engin
     site.pages["/elsewhere"] = Page(body=page(quote_of(engine, "AX1")))
     assert check(engine, ["AX1"])["AX1"] == "moved"
     assert queued(engine)[ALEXA] == [("AX1", "moved")]
+
+
+def test_reviews_and_findings_touch_no_platform_for_answer_change_events():
+    from app.delivery.events import touched_platforms
+
+    at = datetime.now(UTC)
+    notes = [Change(revision=2, seq=0, at=at, resource="review", resource_id=ADOBE, operation="create",
+                    after={"outcome": "confirmed"}, actor="test"),
+             Change(revision=2, seq=1, at=at, resource="source-check", resource_id="AD1", operation="create",
+                    after={"outcome": "changed"}, actor="test")]
+    assert touched_platforms(notes) == set()
