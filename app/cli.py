@@ -1,4 +1,4 @@
-"""The `trainwatch` command: serve, deliver, migrate, seed, export, import, openapi and keys."""
+"""The `trainwatch` command: serve, deliver, migrate, seed, export, import, openapi, keys, sources and review."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from app.cli_watch import review_cli, sources_cli
 from app.settings import REPO_ROOT, get_settings
 from app.store.db import DatabaseConfigError, make_engine
 
@@ -20,6 +21,8 @@ cli = typer.Typer(help="Trainwatch: is this content of mine used to train AI on 
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(sources_cli, name="sources")
+cli.add_typer(review_cli, name="review")
 
 
 def fail(message: str) -> None:

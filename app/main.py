@@ -83,8 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None,
                   # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
-    services = Services(settings=settings, engine=engine, store=store, answers=AnswerService(store),
-                        catalog=CatalogCache(engine), deliverer=deliverer)
+    services = Services(settings=settings, engine=engine, store=store, catalog=CatalogCache(engine),
+                        answers=AnswerService(store, review_max_days=settings.review_max_days), deliverer=deliverer)
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
     install_error_handlers(app)

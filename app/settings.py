@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     webhooks_retry_hours: float = 24.0
     webhooks_disable_after: int = 3  # failed deliveries in a row before a subscription is disabled
     webhooks_timeout_seconds: float = 10.0
+    # Answers are stale when the rule's last review is older than this many days.
+    review_max_days: int = 365
+    # `sources check`: at most this many requests a second to one host, this many fetches at once, and how long
+    # and how often to try; the contact URL (the operator's, e.g. a repository or a mailto: page) goes into the
+    # User-Agent so site owners can reach whoever runs the checks.
+    check_rate_per_host: float = 1.0
+    check_concurrency: int = 4
+    check_timeout_seconds: float = 20.0
+    check_retries: int = 2
+    check_contact_url: str = ""
 
 
 @lru_cache

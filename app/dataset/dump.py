@@ -11,8 +11,8 @@ from .schema import SECTIONS, Dataset
 from .yamlio import Loader
 
 # Fields whose values are days (or a published month or year); always quoted, so every YAML reader sees text.
-_DATE_FIELDS = {"published_on", "retrieved_on", "on", "effective_from", "effective_until", "posted_from",
-                "posted_until"}
+_DATE_FIELDS = {"published_on", "retrieved_on", "reviewed_on", "on", "effective_from", "effective_until",
+                "posted_from", "posted_until"}
 # Short lists of codes read best on one line (citations, with their quotes, do not).
 _FLOW_FIELDS = {"members"}
 

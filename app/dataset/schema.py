@@ -118,6 +118,7 @@ class SourceRecord(Record):
     kind: Annotated[SourceKind, Lax]
     quote: Text | None = None
     via: Text | None = None
+    archived_url: Url | None = None  # a web-archive copy of the page, for when the original is gone
 
     @model_validator(mode="after")
     def _published_before_retrieved(self) -> SourceRecord:
@@ -208,6 +209,7 @@ class RuleRecord(Record):
     opt_out: OptOutRecord | None = None
     summary: Text
     notes: list[Text] = Field(default_factory=list)
+    reviewed_on: Day | None = None  # when a person last checked the rule against its sources
     sources: list[CitationRecord]
 
     @model_validator(mode="before")

@@ -57,6 +57,8 @@ def touched_platforms(changes: Iterable[Change]) -> set[str] | None:
             found.add(change.resource_id)
         elif change.resource in ("rule", "deadline"):
             found.update(r["platform"] for r in (change.before, change.after) if r)
+        elif change.resource in ("review", "source-check"):
+            continue  # they change only how fresh answers are, which is not part of an answer.changed event
         else:  # categories, jurisdictions and sources reach every platform's answers
             return None
     return found

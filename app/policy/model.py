@@ -168,6 +168,15 @@ class OptOut:
 
 
 @dataclass(frozen=True, slots=True)
+class Finding:
+    """A check of a cited source, after the rule's last review, that found the page changed or vanished."""
+
+    source_id: str
+    outcome: str  # changed | quote-missing | moved | gone
+    checked_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """What happens to one platform's category of content in one jurisdiction for a span of days."""
 
@@ -190,6 +199,8 @@ class Rule:
     notes: tuple[str, ...] = ()  # extra reasons: non-generative uses, approximate dates, caveats
     used_by: UsedBy = UsedBy.PLATFORM  # rules for different users of the content may coexist
     citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
+    reviewed_on: date | None = None  # the day a person last checked the rule against its sources
+    findings: tuple[Finding, ...] = ()  # what source checks found since that review
 
     def in_force_on(self, day: date) -> bool:
         """Return whether the rule applies on the given day."""
@@ -249,6 +260,9 @@ class Decision:
     rule: Rule | None = None
     opt_out: OptOutFacts | None = None
     sources: tuple[Source, ...] = ()
+    rule_ids: tuple[str, ...] = ()  # every rule the answer rests on, for its freshness
+    reviewed_on: date | None = None  # the oldest last review among those rules
+    stale: bool = False
 
     @property
     def used(self) -> bool | None:

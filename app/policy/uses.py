@@ -32,5 +32,6 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
         rule=primary.rule,
         opt_out=primary.opt_out or next((d.opt_out for _, d in parts if d.opt_out is not None), None),
         sources=tuple(sources.values()),  # type: ignore[arg-type]
+        rule_ids=tuple(dict.fromkeys(rule_id for _, d in parts for rule_id in d.rule_ids)),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
+from app.policy.freshness import with_freshness
 from app.policy.wording import ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
@@ -58,9 +59,14 @@ def utc_today() -> date:
 class AnswerService:
     """Answers decision questions from the store's current snapshot, caching finished answers per snapshot."""
 
-    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today) -> None:
+    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today, review_max_days: int = 365) -> None:
         self.store = store
         self.today = today
+        self.review_max_days = review_max_days
+
+    def decisions(self, snapshot: Snapshot, parsed: ParsedQuery, today: date) -> tuple[Decision, ...]:
+        """Return the engine's decisions for a parsed question, with their freshness as of today."""
+        return with_freshness(snapshot, answer(snapshot, parsed), today, self.review_max_days)
 
     def single(self, platform_id: str, query_string: bytes, path: str) -> Answer:
         """Answer GET /v1/platforms/{platform_id}/ai-training for the request's raw query string."""
@@ -83,8 +89,10 @@ class AnswerService:
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
-        body = dumps(render(snapshot, parsed, answer(snapshot, parsed)))
-        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed),
+        decisions = self.decisions(snapshot, parsed, today)
+        body = dumps(render(snapshot, parsed, decisions))
+        # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
+        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed, [d.stale for d in decisions]),
                             today=today if "as_of" not in params else None)
 
     def batch(self, checks: list[Any]) -> bytes:
@@ -110,7 +118,7 @@ class AnswerService:
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        result = render(snapshot, parsed, answer(snapshot, parsed))
+        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today))
         decision = result.pop("decisions")[0]
         return {"status": 200, **result, "decision": decision}
 
@@ -173,11 +181,12 @@ def query_problem(exc: QueryError) -> Problem:
     return Problem(exc.status, exc.detail, title=title, **extra)
 
 
-def etag(revision: int, parsed: ParsedQuery) -> str:
-    """Return a strong ETag covering the dataset revision and the normalised question (as_of resolved)."""
+def etag(revision: int, parsed: ParsedQuery, stale: list[bool] | None = None) -> str:
+    """Return a strong ETag covering the dataset revision, the normalised question (as_of resolved) and staleness."""
     q = parsed.query
     normal = f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|" \
-             f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}"
+             f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}" + \
+        ("|stale:" + "".join("1" if s else "0" for s in stale) if stale and any(stale) else "")
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
 
 
@@ -216,6 +225,8 @@ def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
             "available": opt.available, "method": opt.method, "url": opt.url, "deadline": _iso(opt.deadline),
             "deadline_passed": opt.deadline_passed, "after_deadline": opt.after_deadline,
         },
+        "reviewed_on": _iso(d.reviewed_on),
+        "stale": d.stale,
         "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "kind": s.kind,
                      "published_on": s.published_on, "retrieved_on": s.retrieved_on.isoformat(), "quote": s.quote,
                      "where": s.where} for s in d.sources],

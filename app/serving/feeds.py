@@ -11,10 +11,11 @@ from feedgen.feed import FeedGenerator
 from app.store.models import Change
 
 # URL segment under /v1 and the noun people read, per resource.
+# A review and a source check's finding are log entries about a rule and a source (docs/keeping-data-true.md).
 PATHS = {"category": "data-categories", "jurisdiction": "jurisdictions", "platform": "platforms",
-         "source": "sources", "deadline": "deadlines", "rule": "rules"}
+         "source": "sources", "deadline": "deadlines", "rule": "rules", "review": "rules", "source-check": "sources"}
 NOUNS = {"category": "Data category", "jurisdiction": "Jurisdiction", "platform": "Platform", "source": "Source",
-         "deadline": "Deadline", "rule": "Rule"}
+         "deadline": "Deadline", "rule": "Rule", "review": "Review of rule", "source-check": "Check of source"}
 VERBS = {"create": "added", "update": "changed", "delete": "removed"}
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.store import db  # noqa: F401  (applies the naming convention before tables are declared)
@@ -67,6 +67,7 @@ class Source(SQLModel, table=True):
     kind: str = "secondary"  # primary | secondary | aggregator
     quote: str | None = None
     via: str | None = None
+    archived_url: str | None = None  # a web-archive copy, for when the original is gone
     version: int = 1
 
 
@@ -109,6 +110,7 @@ class Rule(SQLModel, table=True):
     after_deadline: str | None = None
     summary: str
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reviewed_on: date | None = None  # None: the newest retrieved_on of the rule's sources
     version: int = 1
 
 
@@ -132,6 +134,40 @@ class DeadlineSource(SQLModel, table=True):
     position: int = 0
     quote: str | None = None
     location: str | None = None
+
+
+class SourceCheck(SQLModel, table=True):
+    """One fetch of a source by `sources check`: what came back and how it compares with the last one."""
+
+    __tablename__ = "source_check"
+    # No foreign key: the history of an address outlives the source record, and a check never locks one.
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(index=True)
+    checked_at: datetime = Field(index=True)
+    url: str
+    status: int | None = None  # HTTP status of the last response; None when nothing came back
+    final_url: str | None = None
+    redirects: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str  # ok | changed | quote-missing | moved | gone | unreachable
+    # A new finding that needs review: a changed text, or moved / gone / quote-missing where the last check
+    # that reached the page said otherwise (so a page that stays gone does not come back after its review).
+    finding: bool = False
+    text_hash: str | None = None  # SHA-256 of the normalised main text
+    quotes: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    text: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # zlib; only when the text changed
+    error: str | None = None
+
+
+class RuleReview(SQLModel, table=True):
+    """A person's check of a rule against its sources: confirmed as it is, or changed to match them."""
+
+    __tablename__ = "rule_review"
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: str = Field(index=True)  # no foreign key: reviews are history, kept if the rule goes
+    reviewed_at: datetime
+    outcome: str  # confirmed | changed
+    note: str | None = None
+    actor: str
 
 
 class DatasetRevision(SQLModel, table=True):

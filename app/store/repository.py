@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.policy import model as pm
 from app.policy.confidence import support
-from app.store import models, records
+from app.store import freshness, models, records
 
 
 def load_snapshot(session: Session) -> pm.Snapshot:
@@ -22,6 +22,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
                                published_on=s.published_on, quote=s.quote, kind=s.kind)
                for s in session.exec(select(models.Source).order_by(models.Source.id)).all()}
     weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
+    fresh = freshness.freshness(session)
     deadlines = {
         d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
                           summary=d.summary, after=d.after, **cited(deadline_sources.get(d.id, [])))
@@ -37,7 +38,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
         jurisdictions={j.code: pm.Jurisdiction(code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind),
                                                members=frozenset(members.get(j.code, ())))
                        for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()},
-        rules={r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights)
+        rules={r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights, fresh.get(r.id))
                for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()},
         deadlines=deadlines,
         sources=sources,
@@ -56,7 +57,7 @@ def rule_confidence(citations: list[records.Record], sources: Mapping[str, tuple
 
 
 def _rule(row: models.Rule, citations: list[records.Record], deadlines: dict[str, pm.Deadline],
-          weights: Mapping[str, tuple[str, str]]) -> pm.Rule:
+          weights: Mapping[str, tuple[str, str]], fresh: freshness.Freshness | None = None) -> pm.Rule:
     opt_out = None
     if row.opt_out_method is not None:
         deadline = deadlines.get(row.opt_out_deadline_id) if row.opt_out_deadline_id else None
@@ -70,7 +71,8 @@ def _rule(row: models.Rule, citations: list[records.Record], deadlines: dict[str
         **cited(citations), effective_from=row.effective_from, effective_until=row.effective_until,
         posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
         legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
-        under_age=pm.UnderAge(row.under_age),
+        under_age=pm.UnderAge(row.under_age), reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,
+        findings=tuple(pm.Finding(f.source_id, f.outcome, f.checked_at.date()) for f in fresh.flags) if fresh else (),
     )
 
 

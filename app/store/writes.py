@@ -30,15 +30,27 @@ class Op:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A log entry for an event that is not a record but changes answers: a review, a source check's finding."""
+
+    resource: str  # "review" | "source-check"
+    key: str  # the rule or source it is about
+    after: records.Record
+
+
+@dataclass(frozen=True)
 class Applied:
     """The outcome of a write: the new revision."""
 
     revision: int
 
 
-def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied:
-    """Apply ops atomically, append them to the change log and bump the revision once; no ops, no bump."""
-    if not ops:
+def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Sequence[Note] = ()) -> Applied:
+    """Apply ops atomically, append them and the notes to the change log and bump the revision once.
+
+    No ops and no notes, no bump. Rows the caller added to the session beforehand are committed with the write.
+    """
+    if not ops and not notes:
         return Applied(stored_revision(session))
     try:
         # Bumping first takes the revision row's write lock, so concurrent writers queue here and the
@@ -59,6 +71,9 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
             session.add(Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
                                operation=op.operation, before=before, after=after, actor=actor))
         _flush(session, deferred)
+        for seq, note in enumerate(notes, start=len(ops)):
+            session.add(Change(revision=revision, seq=seq, at=now, resource=note.resource, resource_id=note.key,
+                               operation="create", before=None, after=note.after, actor=actor))
         integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()

@@ -32,4 +32,4 @@ def test_a_source_is_read_whole(client):
     source = client.get("/v1/sources/M1").json()
     assert source["url"].startswith("https://") and source["retrieved_on"] and source["kind"] == "primary"
     assert set(source) == {"id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via",
-                           "version"}
+                           "archived_url", "version"}

@@ -26,7 +26,8 @@ def test_contract_example_is_conditional_on_the_users_facts(client):
     assert opt_out["url"].startswith("https://")
     assert decision["sources"] and all(s["url"].startswith("http") for s in decision["sources"])
     assert set(decision) == {"category", "verdict", "used", "depends_on", "summary", "reasons", "rule_id",
-                             "legal_basis", "effective_from", "effective_until", "confidence", "opt_out", "sources"}
+                             "legal_basis", "effective_from", "effective_until", "confidence", "opt_out", "reviewed_on",
+                             "stale", "sources"}
 
 
 @pytest.mark.parametrize(("facts", "verdict"), [

@@ -10,6 +10,7 @@ from app.api.routes import (
     feeds,
     jurisdictions,
     platforms,
+    reviews,
     rules,
     sources,
     webhooks,
@@ -18,5 +19,5 @@ from app.api.routes import (
 router = APIRouter(prefix="/v1")
 router.include_router(decisions.router)
 router.include_router(feeds.router)  # before the catalog: /deadlines.ics and /changes.atom are fixed paths
-for module in (platforms, categories, jurisdictions, rules, deadlines, sources, changes, webhooks):
+for module in (platforms, categories, jurisdictions, rules, reviews, deadlines, sources, changes, webhooks):
     router.include_router(module.router)

@@ -6,13 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.deps import CatalogDep
+from app.api.deps import CatalogDep, Services, ServicesDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
 from app.serving.catalog import Catalog, Entry
+from app.store.freshness import freshness
+from app.store.reviews import queue
 
 router = APIRouter(tags=["catalog"])
 
@@ -42,7 +45,7 @@ def _in_force(rule: dict[str, Any], day: str) -> bool:
 
 @router.get("/rules", summary="List rules", response_model=RulePage)
 def list_rules(
-    request: Request, catalog: CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep, services: ServicesDep,
     platform: Annotated[str | None, Query(description="Only this platform's rules.",
                                           openapi_examples=crud.example("facebook"))] = None,
     category: Annotated[str | None, Query(description="Only rules for this data category.",
@@ -52,6 +55,12 @@ def list_rules(
                                               openapi_examples=crud.example("EEA"))] = None,
     active_on: Annotated[date | None, Query(description="Only rules in force on this day.",
                                             openapi_examples=crud.example("2025-09-01"))] = None,
+    needs_review: Annotated[bool | None, Query(
+        description="true: only the review queue, the rules citing a source that changed, moved, went or lost "
+                    "its quote since the rule's last review; each item then also has `review`: `reviewed_on` and "
+                    "`sources`, each with `source`, `url`, `outcome`, `checked_at`, `status`, `final_url`, `error` "
+                    "and `diff` (a unified diff of the page's main text since the review). false: only the others.",
+        openapi_examples=crud.example(True))] = None,
 ) -> Response:
     """List the rules, ordered by id."""
     crud.known(catalog, "platform", platform, "platform", "platform")
@@ -62,7 +71,26 @@ def list_rules(
     entries = [e for e in catalog.all("rule")
                if platform in (None, e.record["platform"]) and category in (None, e.record["category"])
                and code in (None, e.record["jurisdiction"]) and (day is None or _in_force(e.record, day))]
+    if needs_review is not None:
+        entries = review_filter(services, entries, needs_review)
     return crud.listing(request, catalog, entries, page)
+
+
+def review_filter(services: Services, entries: list[Entry], needs_review: bool) -> list[Entry]:
+    """Keep the rules in (or out of) the review queue; those in it carry why, under `review`."""
+    # A session only for this filter, so that plain listings stay served from the catalog copy alone.
+    with Session(services.engine) as session:
+        if not needs_review:  # which rules are queued is enough; no diffs
+            queued = {rule_id for rule_id, f in freshness(session).items() if f.flags}
+            return [e for e in entries if e.record["id"] not in queued]
+        found = {item.rule_id: item for item in queue(session)}
+    return [Entry({**e.record, "review": {"reviewed_on": _iso(found[e.record["id"]].reviewed_on),
+                                          "sources": found[e.record["id"]].sources}}, e.version)
+            for e in entries if e.record["id"] in found]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 crud.install(router, KIND)

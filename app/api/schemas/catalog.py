@@ -17,7 +17,9 @@ from app.store.registry import NAMES
 T = TypeVar("T")
 VERSION = Field(description="The record's version; its ETag is \"v<version>\", to send back in If-Match.",
                 examples=[3])
-RESOURCE_NAMES = Literal[NAMES]  # type: ignore[valid-type]  # one name per kind of the registry
+# One name per kind of the registry, and the two log entries that are not records but change how fresh the
+# answers are: a person's review of a rule, and a source check that found something to review.
+RESOURCE_NAMES = Literal[(*NAMES, "review", "source-check")]  # type: ignore[valid-type]
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -55,7 +57,7 @@ class SourceOut(schema.SourceRecord):
                             title="DPC statement on Meta AI", publisher="Irish Data Protection Commission",
                             published_on="2025-05-21", retrieved_on="2026-11-26", kind="primary",
                             quote="plans to begin training of its generative AI model(s) on 27 May 2025.", via=None,
-                            version=1)
+                            archived_url=None, version=1)
     version: int = VERSION
 
 
@@ -81,7 +83,7 @@ class RuleOut(schema.RuleRecord):
                  "deadline": "facebook-eea-objection-2025", "late_objection": "covers_later_posts",
                  "after_deadline": "A later objection covers only content posted from the day of the objection."},
         confidence="high", summary="Used for training Meta AI since 2025-05-27 unless you objected.",
-        notes=["Covers public posts of adult users."],
+        notes=["Covers public posts of adult users."], reviewed_on="2026-11-26",
         sources=[{"id": "M2", "quote": "plans to begin training of its generative AI model(s) on 27 May 2025.",
                   "where": None}], version=1)
     version: int = VERSION

@@ -67,6 +67,12 @@ class DecisionOut(BaseModel):
     effective_until: date | None
     confidence: Literal["high", "medium", "low"] | None
     opt_out: OptOutOut | None
+    reviewed_on: date | None = Field(description="The day a person last checked the rules this answer rests on "
+                                                 "against their sources (the oldest such review); null without a "
+                                                 "rule", examples=["2026-11-26"])
+    stale: bool = Field(description="true when a cited source changed or vanished since that review, or the review "
+                                    "is older than the configured limit; the verdict stands, and the reasons say why "
+                                    "it may be out of date")
     sources: list[SourceRef]
 
 

@@ -71,7 +71,20 @@ def _minors_excluded(p: P, w: Wording) -> str:
     return f"Accounts under {min_age} are excluded{tail}."
 
 
+FINDING = {"changed": "changed", "quote-missing": "no longer contains the quoted passage",
+           "moved": "moved to another address", "gone": "is gone"}
+
+
+def _stale_finding(p: P, w: Wording) -> str:
+    since = f" since the rule was last reviewed on {p['reviewed_on']}" if p["reviewed_on"] else ""
+    return (f"This answer may be out of date: source {p['source']} of rule {p['rule']} {FINDING[p['outcome']]} "
+            f"(checked on {p['checked_on']}){since}.")
+
+
 CATALOG = {
+    "reason.stale.finding": _stale_finding,
+    "reason.stale.review_old": lambda p, w: f"This answer may be out of date: rule {p['rule']} was last reviewed on "
+                                            f"{p['reviewed_on']}, more than {p['max_days']} days ago.",
     # Pieces of sentences.
     "in_time.deadline": lambda p, w: f"by {p['day']}",
     "in_time.effective": lambda p, w: f"before the rule took effect on {p['day']}",

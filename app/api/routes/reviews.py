@@ -1,0 +1,60 @@
+"""Reviews of rules: POST /v1/rules/{rule_id}/reviews records one, GET lists a rule's reviews."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from sqlmodel import Session
+from starlette.responses import JSONResponse
+
+from app.api.auth import WriteKey, actor
+from app.api.deps import CatalogDep, ServicesDep, SessionDep
+from app.api.routes import crud
+from app.api.routes.rules import KIND
+from app.api.schemas.decisions import problem_responses
+from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewList
+from app.store.models import RuleReview
+from app.store.reviews import record_review, reviews_of
+
+router = APIRouter(tags=["reviews"])
+log = logging.getLogger("trainwatch.api")
+EXAMPLE = {"outcome": "confirmed", "note": "Only the cookie banner changed; the rule stands."}
+RuleId = Annotated[str, Path(description="The rule's id", openapi_examples=crud.example(KIND.example["id"]))]
+
+
+def _out(review: RuleReview) -> dict[str, Any]:
+    at = review.reviewed_at if review.reviewed_at.tzinfo else review.reviewed_at.replace(tzinfo=UTC)
+    return {"id": review.id, "rule": review.rule_id, "outcome": review.outcome, "note": review.note,
+            "reviewed_at": at.isoformat().replace("+00:00", "Z"), "actor": review.actor}
+
+
+@router.post("/rules/{rule_id}/reviews", summary="Record a review of a rule", status_code=201,
+             response_model=ReviewCreated, responses=problem_responses(401, 403, 404, 422),
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}})
+def create_review(services: ServicesDep, catalog: CatalogDep, api_key: WriteKey, rule_id: RuleId,
+                  body: ReviewIn) -> JSONResponse:
+    """Record that a person checked the rule against its sources today. The rule leaves the review queue and its
+    answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
+    through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
+    crud.entry_or_404(catalog, KIND, rule_id)
+    with Session(services.engine) as session:
+        review, applied = record_review(session, rule_id, body.outcome, body.note, at=datetime.now(UTC),
+                                        actor=actor(api_key))
+        payload = {**_out(review), "dataset_revision": applied.revision}
+    try:
+        services.store.refresh(known_revision=applied.revision)
+    except Exception:  # the review is committed; the revision poller will load it
+        log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
+    return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
+
+
+@router.get("/rules/{rule_id}/reviews", summary="List a rule's reviews, newest first", response_model=ReviewList,
+            responses=problem_responses(404))
+def list_reviews(session: SessionDep, catalog: CatalogDep, rule_id: RuleId) -> JSONResponse:
+    """List every recorded review of the rule, newest first."""
+    crud.entry_or_404(catalog, KIND, rule_id)
+    rows = reviews_of(session, rule_id)
+    return JSONResponse({"items": [_out(row) for row in rows], "total": len(rows)})

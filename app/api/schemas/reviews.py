@@ -1,0 +1,44 @@
+"""Models of the review queue and of reviews, for the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReviewIn(BaseModel):
+    """A person's review of a rule against its sources."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"outcome": "confirmed", "note": "The help page moved; the text is the same."}]})
+
+    outcome: Literal["confirmed", "changed"] = Field(
+        description="confirmed: the rule still matches its sources; changed: it was corrected (through the normal "
+                    "writes) to match them")
+    note: str | None = Field(None, max_length=4000, description="What was checked or changed")
+
+
+class ReviewOut(BaseModel):
+    """A recorded review."""
+
+    id: int
+    rule: str
+    outcome: Literal["confirmed", "changed"]
+    note: str | None
+    reviewed_at: datetime
+    actor: str = Field(description="The API key (key:<id>) or tool that recorded it")
+
+
+class ReviewCreated(ReviewOut):
+    """The review just recorded, with the dataset revision it made."""
+
+    dataset_revision: int
+
+
+class ReviewList(BaseModel):
+    """A rule's reviews, newest first."""
+
+    items: list[ReviewOut]
+    total: int
