@@ -20,6 +20,7 @@ from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
 from app.settings import Settings, get_settings
 from app.store.db import make_engine
+from app.web import routes as web
 
 DESCRIPTION = """
 Trainwatch answers that question precisely, for a platform, a data category, a country, a day and the user's
@@ -37,6 +38,7 @@ TAGS = [
     {"name": "decisions", "description": "Is this content used for AI training? The answers, one or many."},
     {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
     {"name": "history", "description": "Every change to the data, newest first."},
+    {"name": "embeds", "description": "Badges for partners' pages; the web component and card are under /embed/v1."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(health.router)
     app.include_router(router)
+    app.include_router(web.api_router, prefix="/v1")
+    app.include_router(web.router)
     # Reads are open to every configured origin; writes need an Authorization header, which is never
     # allowed cross-origin, so browsers on other sites cannot make them.
     # Innermost first: the fast path sits inside CORS and the request log, so its answers get both.
