@@ -24,7 +24,8 @@ def message(decisions: Sequence[dict[str, Any]], words: Words) -> tuple[str, str
     (verdict,) = verdicts
     if verdict == "conditional":
         depends = set().union(*(d["depends_on"] for d in decisions))
-        if depends & {"objected", "objected_on"} and not depends - {"objected", "objected_on", "posted_on"}:
+        # Age and posting day only refine an objection rule (minors excluded, late objections); country does not.
+        if "objected" in depends and not depends - {"objected", "objected_on", "posted_on", "age"}:
             return words("badge.unless_objected"), verdict
         if depends and depends <= {"opted_in", "opted_in_on"}:
             return words("badge.unless_opted_in"), verdict

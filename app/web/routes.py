@@ -163,13 +163,14 @@ Platform = Annotated[str, Path(description="The platform's id", examples=["insta
 BadgeCategory = Annotated[str | None, Query(description="The data category; omitted: all the platform's "
                                                         "categories (\"varies by category\" where they differ).")]
 BadgeCountry = Annotated[str | None, Query(description="ISO 3166-1 alpha-2 country; omitted: GLOBAL.")]
+AsOf = Annotated[str | None, Query(description="The day the badge is about (YYYY-MM-DD); omitted: today (UTC).")]
 Lang = Annotated[str | None, Query(description="en or de; omitted: from Accept-Language, else en.")]
 
 
 def _badge(request: Request, platform_id: str, category: str | None, country: str | None,
-           lang: str | None) -> tuple[Page, str, str, str]:
+           as_of: str | None) -> tuple[Page, str, str, str]:
     page = Page(request)
-    params = {k: v for k, v in (("category", category), ("country", country)) if v is not None}
+    params = {k: v for k, v in (("category", category), ("country", country), ("as_of", as_of)) if v is not None}
     status, doc = ask(_service(request), platform_id, {**params, "lang": page.lang})
     if status != 200:
         raise Problem(status, doc["detail"], title=doc["title"], param=doc.get("param"))
@@ -180,18 +181,18 @@ def _badge(request: Request, platform_id: str, category: str | None, country: st
 @api_router.get("/platforms/{platform_id}/badge.svg", summary="A flat SVG badge of the platform's answer",
                 response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
 def badge_svg(request: Request, platform_id: Platform, category: BadgeCategory = None, country: BadgeCountry = None,
-              lang: Lang = None) -> Response:
+              as_of: AsOf = None, lang: Lang = None) -> Response:
     """A badge such as "AI training | used unless you object", with an ETag; cacheable until midnight UTC."""
-    page, label, text, colour = _badge(request, platform_id, category, country, lang)
-    return respond(request, badges.svg(label, text, colour).encode(), "image/svg+xml", today_bound=True,
+    page, label, text, colour = _badge(request, platform_id, category, country, as_of)
+    return respond(request, badges.svg(label, text, colour).encode(), "image/svg+xml", today_bound=as_of is None,
                    vary_language=page.by_header, headers={"Content-Language": page.lang})
 
 
 @api_router.get("/platforms/{platform_id}/shields.json", summary="The platform's answer as a shields.io endpoint")
 def shields_json(request: Request, platform_id: Platform, category: BadgeCategory = None,
-                 country: BadgeCountry = None, lang: Lang = None) -> Response:
+                 country: BadgeCountry = None, as_of: AsOf = None, lang: Lang = None) -> Response:
     """The shields.io endpoint format (`schemaVersion`, `label`, `message`, `color`), with an ETag."""
-    page, label, text, colour = _badge(request, platform_id, category, country, lang)
+    page, label, text, colour = _badge(request, platform_id, category, country, as_of)
     body = assets.dumps(badges.shields(label, text, colour))
-    return respond(request, body, "application/json", today_bound=True, vary_language=page.by_header,
+    return respond(request, body, "application/json", today_bound=as_of is None, vary_language=page.by_header,
                    headers={"Content-Language": page.lang})

@@ -108,8 +108,9 @@ function renderDecision(doc, d, t, lang, explorerUrl) {
     h("p", { class: "tw-summary", part: "summary", text: d.summary }),
     d.depends_on.length ? h("p", { class: "tw-depends", part: "depends",
       text: `${t("depends.title")}: ${d.depends_on.map((name) => t(`depends.${name}`)).join(", ")}.` }) : null,
-    opt && opt.url && d.verdict !== "not_used" ? h("p", { class: "tw-cta", part: "cta" },
-      h("a", { class: "tw-button", href: opt.url, target: "_blank", rel: "noopener", text: t("optout.cta") }),
+    opt && (opt.url || opt.deadline) && d.verdict !== "not_used" ? h("p", { class: "tw-cta", part: "cta" },
+      opt.url ? h("a", { class: "tw-button", href: opt.url, target: "_blank", rel: "noopener", text: t("optout.cta") })
+        : h("span", { text: t("optout.deadline", { date: day(opt.deadline, lang) }) }),
       opt.deadline ? h("span", { class: "tw-deadline", text: deadlineText(opt, doc.as_of, t, lang) }) : null) : null,
     d.sources.length ? h("details", { class: "tw-sources", part: "sources" },
       h("summary", { text: t("sources.title", { count: d.sources.length }) }),

@@ -1,0 +1,106 @@
+"""Helpers for the browser tests: two local origins (the API and a partner's page) and a watched Chromium page."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+CHROMIUM = Path(os.environ.get("TRAINWATCH_TEST_CHROMIUM", "/usr/bin/chromium"))
+# Debian's Chromium, headless, with a fresh profile and nothing that phones home.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+API_PORT = int(os.environ.get("TRAINWATCH_TEST_API_PORT", "8121"))
+HOST_PORT = int(os.environ.get("TRAINWATCH_TEST_HOST_PORT", "8122"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+# The partner page's own script: collects the component's events (a strict CSP allows no inline script).
+HOST_JS = """
+window.trainwatchEvents = [];
+document.addEventListener("trainwatch-answer", (event) => {
+  window.trainwatchEvents.push({platform: event.detail.platform.id, verdict: event.detail.decisions[0].verdict,
+                                from: event.target.id});
+});
+"""
+
+
+def serve(app: Any, port: int) -> uvicorn.Server:
+    """Start an ASGI app on 127.0.0.1:port in a background thread and wait until it accepts connections."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, name=f"server-{port}", daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the test server on port {port} did not start")
+        time.sleep(0.05)
+    return server
+
+
+@dataclass
+class HostSite:
+    """The partner's site: pages registered by tests, each served with its own Content-Security-Policy."""
+
+    origin: str
+    pages: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+    def add(self, path: str, html: str, csp: str | None = None) -> str:
+        """Serve html at path (with a CSP header when given) and return its URL."""
+        self.pages[path] = (html, csp)
+        return self.origin + path
+
+    def app(self) -> Starlette:
+        """Return the ASGI app serving the registered pages and the page script."""
+
+        async def page(request: Request) -> Response:
+            path = request.url.path
+            if path == "/host.js":
+                return Response(HOST_JS, media_type="text/javascript")
+            if path not in self.pages:
+                return Response("not found", status_code=404)
+            html, csp = self.pages[path]
+            return Response(html, media_type="text/html", headers={"Content-Security-Policy": csp} if csp else {})
+
+        return Starlette(routes=[Route("/{path:path}", page)])
+
+
+@dataclass
+class Watch:
+    """What a page did: its requests, console errors, page errors and failed requests."""
+
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    responses: list[tuple[int, str]] = field(default_factory=list)
+
+    def attach(self, page: Any) -> None:
+        """Record the page's traffic and errors."""
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("response", lambda r: self.responses.append((r.status, r.url)))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def origins(self) -> set[str]:
+        """Return the origins (scheme://host:port) the page requested, ignoring data: and about: URLs."""
+        found = set()
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https"):
+                found.add(f"{parts.scheme}://{parts.netloc}")
+        return found
+
+
+def screenshot(page: Any, name: str, **options: Any) -> Path:
+    """Save a screenshot under var/screenshots/ (a test artifact) and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), **options)
+    return path
