@@ -10,8 +10,8 @@ from typing import Any
 from app.web.wording import catalog
 
 STATIC = Path(__file__).resolve().parent / "static"
-TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-FILES = ("trainwatch.js", "trainwatch.css", "card.js", "site.css")
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+FILES = ("trainwatch.js", "trainwatch.css", "card.js", "site.css", "favicon.svg")
 
 
 @cache

@@ -9,10 +9,20 @@ from xml.sax.saxutils import escape
 from app.web.wording import Words
 
 # Colours with white text at a contrast of at least 4.5:1; the message words, never the colour, carry the answer.
-COLOURS = {"used": "#b42318", "not_used": "#067647", "conditional": "#a15c07", "unknown": "#555e6b",
-           "varies": "#475467"}
-SHIELDS_COLOURS = {"used": "red", "not_used": "green", "conditional": "orange", "unknown": "lightgrey",
-                   "varies": "blue"}
+COLOURS = {
+    "used": "#b42318",
+    "not_used": "#067647",
+    "conditional": "#a15c07",
+    "unknown": "#555e6b",
+    "varies": "#475467",
+}
+SHIELDS_COLOURS = {
+    "used": "red",
+    "not_used": "green",
+    "conditional": "orange",
+    "unknown": "lightgrey",
+    "varies": "blue",
+}
 LABEL_COLOUR = "#344054"
 
 

@@ -10,8 +10,18 @@ from urllib.parse import urlencode
 from app.serving.answers import AnswerService
 
 # The decision API's query parameters that the embeds pass through unchanged.
-PASSED = ("category", "country", "as_of", "age", "objected", "objected_on", "posted_on", "opted_in", "opted_in_on",
-          "lang")
+PASSED = (
+    "category",
+    "country",
+    "as_of",
+    "age",
+    "objected",
+    "objected_on",
+    "posted_on",
+    "opted_in",
+    "opted_in_on",
+    "lang",
+)
 
 
 def ask(service: AnswerService, platform_id: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:

@@ -29,8 +29,13 @@ def deadline_text(opt: dict[str, Any], as_of: str, t: Words) -> str:
     return t("optout.one_day_left") if left == 1 else t("optout.days_left", days=left)
 
 
-ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 ENV.globals["deadline_text"] = deadline_text
 
 
@@ -39,8 +44,9 @@ class Page:
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.lang, self.by_header = choose_lang(request.query_params.get("lang"),
-                                                request.headers.get("accept-language"))
+        self.lang, self.by_header = choose_lang(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
         self.t = Words(self.lang)
 
     def query(self, **changes: Any) -> str:
@@ -51,19 +57,45 @@ class Page:
             params.pop(key, None)
         return urlencode(params)
 
-    def render(self, template: str, status: int = 200, *, today_bound: bool = True,
-               headers: dict[str, str] | None = None, **context: Any) -> Response:
+    def render(
+        self,
+        template: str,
+        status: int = 200,
+        *,
+        today_bound: bool = True,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> Response:
         """Render a template to an HTML response with an ETag of its bytes."""
         other = next(lang for lang in LANGS if lang != self.lang)
-        context = {"t": self.t, "other_lang": other, "other_lang_url": f"{self.request.url.path}?"
-                   f"{self.query(lang=other)}", **context}
+        context = {
+            "t": self.t,
+            "other_lang": other,
+            "other_lang_url": f"{self.request.url.path}?{self.query(lang=other)}",
+            **context,
+        }
         body = ENV.get_template(template).render(**context).encode()
-        return respond(self.request, body, "text/html; charset=utf-8", status=status, today_bound=today_bound,
-                       vary_language=self.by_header, headers=headers)
+        return respond(
+            self.request,
+            body,
+            "text/html; charset=utf-8",
+            status=status,
+            today_bound=today_bound,
+            vary_language=self.by_header,
+            headers={"Content-Language": self.lang, **(headers or {})},
+        )
 
 
-def respond(request: Request, body: bytes, media_type: str, *, status: int = 200, today_bound: bool = False,
-            vary_language: bool = False, headers: dict[str, str] | None = None) -> Response:
+def respond(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    *,
+    status: int = 200,
+    today_bound: bool = False,
+    vary_language: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """Return a cacheable response (304 when If-None-Match names its ETag); the ETag is a digest of the body."""
     out = dict(headers or {})
     if vary_language:

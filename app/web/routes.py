@@ -13,14 +13,16 @@ from app.api.errors import Problem
 from app.policy import QueryError, Snapshot, parse_country
 from app.serving.answers import AnswerService
 from app.web import assets, badges, explorer, timeline
-from app.web.demo import examples
 from app.web.decisions import PASSED, ask
+from app.web.demo import examples
 from app.web.pages import Page, respond
-from app.web.wording import LANGS, Words, region
+from app.web.wording import LANGS, Words, catalog, region
 
 router = APIRouter()
 api_router = APIRouter(tags=["embeds"])
 THEMES = ("light", "dark", "auto")
+# The contract's order of the data categories (public first), as the catalogs list them.
+CATEGORY_ORDER = [key.removeprefix("category.") for key in catalog("en") if key.startswith("category.")]
 
 
 def _snapshot(request: Request) -> Snapshot:
@@ -50,8 +52,9 @@ def _day(raw: str | None, today: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Problem(422, f"{raw!r} is not a date in the form YYYY-MM-DD.", title="Invalid parameter",
-                      param="as_of") from None
+        raise Problem(
+            422, f"{raw!r} is not a date in the form YYYY-MM-DD.", title="Invalid parameter", param="as_of"
+        ) from None
 
 
 def _countries(snapshot: Snapshot, t: Words) -> list[tuple[str, str]]:
@@ -59,37 +62,61 @@ def _countries(snapshot: Snapshot, t: Words) -> list[tuple[str, str]]:
 
 
 @router.get("/", include_in_schema=False)
-def explorer_page(request: Request, country: str | None = None, as_of: str | None = None,
-                  operator: str | None = None, q: str | None = None) -> Response:
+def explorer_page(
+    request: Request,
+    country: str | None = None,
+    as_of: str | None = None,
+    operator: str | None = None,
+    q: str | None = None,
+) -> Response:
     """The explorer: every platform against every category for a country and a day."""
     page, snapshot = Page(request), _snapshot(request)
     chosen = _country(request, snapshot, country)
     day = _day(as_of, _service(request).today())
-    rows = explorer.matrix(snapshot, country=chosen, as_of=day, operator=operator or None, search=q)
+    columns = explorer.categories(snapshot, CATEGORY_ORDER)
+    rows = explorer.matrix(snapshot, columns, country=chosen, as_of=day, operator=operator or None, search=q)
     link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
-    return page.render("explorer.html", revision=snapshot.revision, rows=rows, categories=list(snapshot.categories),
-                       countries=_countries(snapshot, page.t), country=chosen, as_of=day, operator=operator,
-                       operators=explorer.operators(snapshot), search=q, query=link)
+    return page.render(
+        "explorer.html",
+        revision=snapshot.revision,
+        rows=rows,
+        categories=columns,
+        countries=_countries(snapshot, page.t),
+        country=chosen,
+        as_of=day,
+        operator=operator,
+        operators=explorer.operators(snapshot),
+        search=q,
+        query=link,
+    )
 
 
 @router.get("/platforms/{platform_id}", include_in_schema=False)
-def platform_page(request: Request, platform_id: str, country: str | None = None,
-                  as_of: str | None = None) -> Response:
+def platform_page(request: Request, platform_id: str, country: str | None = None, as_of: str | None = None) -> Response:
     """A platform's page: each category's answer, the opt-out links and a timeline of its rules."""
     page, snapshot = Page(request), _snapshot(request)
     platform = snapshot.platforms.get(platform_id)
     if platform is None:
-        return page.render("missing.html", 404, revision=snapshot.revision, message=page.t(
-            "platform.unknown", platform=platform_id))
+        return page.render(
+            "missing.html", 404, revision=snapshot.revision, message=page.t("platform.unknown", platform=platform_id)
+        )
     chosen = _country(request, snapshot, country)
     day = _day(as_of, _service(request).today())
     params = {"as_of": day.isoformat(), "lang": page.lang, **({"country": chosen} if chosen else {})}
     _, doc = ask(_service(request), platform_id, params)
     link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
-    return page.render("platform.html", revision=snapshot.revision, doc=doc, platform=platform,
-                       countries=_countries(snapshot, page.t), country=chosen, as_of=day, query=link,
-                       optouts=_optouts(snapshot, platform_id, snapshot.chain(chosen), day, page.t),
-                       tl=timeline.build(snapshot, platform_id, snapshot.chain(chosen), day))
+    return page.render(
+        "platform.html",
+        revision=snapshot.revision,
+        doc=doc,
+        platform=platform,
+        countries=_countries(snapshot, page.t),
+        country=chosen,
+        as_of=day,
+        query=link,
+        optouts=_optouts(snapshot, platform_id, snapshot.chain(chosen), day, page.t),
+        tl=timeline.build(snapshot, platform_id, snapshot.chain(chosen), day),
+    )
 
 
 def _optouts(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], day: date, t: Words) -> list[dict[str, str]]:
@@ -104,8 +131,10 @@ def _optouts(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], day: 
         names = found.setdefault(opt.url, [])
         if t.category(rule.category_id) not in names:
             names.append(t.category(rule.category_id))
-    return [{"url": url, "host": urlsplit(url).hostname or url, "categories": ", ".join(names)}
-            for url, names in found.items()]
+    return [
+        {"url": url, "host": urlsplit(url).hostname or url, "categories": ", ".join(names)}
+        for url, names in found.items()
+    ]
 
 
 @router.get("/embed/v1/platforms/{platform_id}", include_in_schema=False)
@@ -125,11 +154,21 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
         link = {"country": doc["country"] or "GLOBAL", "as_of": doc["as_of"], "lang": page.lang}
         explorer_url = f"{request.base_url}platforms/{platform_id}?{urlencode(link)}"
     ancestors = " ".join(request.app.state.settings.embed_origins) or "'none'"
-    csp = (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
-           f"form-action 'none'; frame-ancestors {ancestors}")
-    return page.render("card.html", status, revision=snapshot.revision, doc=None if error else doc, error=error,
-                       platform_id=platform_id, explorer_url=explorer_url,
-                       theme=theme if theme in THEMES else "auto", headers={"Content-Security-Policy": csp})
+    csp = (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+        f"form-action 'none'; frame-ancestors {ancestors}"
+    )
+    return page.render(
+        "card.html",
+        status,
+        revision=snapshot.revision,
+        doc=None if error else doc,
+        error=error,
+        platform_id=platform_id,
+        explorer_url=explorer_url,
+        theme=theme if theme in THEMES else "auto",
+        headers={"Content-Security-Policy": csp},
+    )
 
 
 @router.get("/embed/v1/demo", include_in_schema=False)
@@ -160,15 +199,21 @@ def messages(request: Request, lang: str) -> Response:
 
 
 Platform = Annotated[str, Path(description="The platform's id", examples=["instagram"])]
-BadgeCategory = Annotated[str | None, Query(description="The data category; omitted: all the platform's "
-                                                        "categories (\"varies by category\" where they differ).")]
+BadgeCategory = Annotated[
+    str | None,
+    Query(
+        description="The data category; omitted: all the platform's "
+        'categories ("varies by category" where they differ).'
+    ),
+]
 BadgeCountry = Annotated[str | None, Query(description="ISO 3166-1 alpha-2 country; omitted: GLOBAL.")]
 AsOf = Annotated[str | None, Query(description="The day the badge is about (YYYY-MM-DD); omitted: today (UTC).")]
 Lang = Annotated[str | None, Query(description="en or de; omitted: from Accept-Language, else en.")]
 
 
-def _badge(request: Request, platform_id: str, category: str | None, country: str | None,
-           as_of: str | None) -> tuple[Page, str, str, str]:
+def _badge(
+    request: Request, platform_id: str, category: str | None, country: str | None, as_of: str | None
+) -> tuple[Page, str, str, str]:
     page = Page(request)
     params = {k: v for k, v in (("category", category), ("country", country), ("as_of", as_of)) if v is not None}
     status, doc = ask(_service(request), platform_id, {**params, "lang": page.lang})
@@ -178,21 +223,49 @@ def _badge(request: Request, platform_id: str, category: str | None, country: st
     return page, page.t("badge.label"), text, colour
 
 
-@api_router.get("/platforms/{platform_id}/badge.svg", summary="A flat SVG badge of the platform's answer",
-                response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-def badge_svg(request: Request, platform_id: Platform, category: BadgeCategory = None, country: BadgeCountry = None,
-              as_of: AsOf = None, lang: Lang = None) -> Response:
+@api_router.get(
+    "/platforms/{platform_id}/badge.svg",
+    summary="A flat SVG badge of the platform's answer",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def badge_svg(
+    request: Request,
+    platform_id: Platform,
+    category: BadgeCategory = None,
+    country: BadgeCountry = None,
+    as_of: AsOf = None,
+    lang: Lang = None,
+) -> Response:
     """A badge such as "AI training | used unless you object", with an ETag; cacheable until midnight UTC."""
     page, label, text, colour = _badge(request, platform_id, category, country, as_of)
-    return respond(request, badges.svg(label, text, colour).encode(), "image/svg+xml", today_bound=as_of is None,
-                   vary_language=page.by_header, headers={"Content-Language": page.lang})
+    return respond(
+        request,
+        badges.svg(label, text, colour).encode(),
+        "image/svg+xml",
+        today_bound=as_of is None,
+        vary_language=page.by_header,
+        headers={"Content-Language": page.lang},
+    )
 
 
 @api_router.get("/platforms/{platform_id}/shields.json", summary="The platform's answer as a shields.io endpoint")
-def shields_json(request: Request, platform_id: Platform, category: BadgeCategory = None,
-                 country: BadgeCountry = None, as_of: AsOf = None, lang: Lang = None) -> Response:
+def shields_json(
+    request: Request,
+    platform_id: Platform,
+    category: BadgeCategory = None,
+    country: BadgeCountry = None,
+    as_of: AsOf = None,
+    lang: Lang = None,
+) -> Response:
     """The shields.io endpoint format (`schemaVersion`, `label`, `message`, `color`), with an ETag."""
     page, label, text, colour = _badge(request, platform_id, category, country, as_of)
     body = assets.dumps(badges.shields(label, text, colour))
-    return respond(request, body, "application/json", today_bound=as_of is None, vary_language=page.by_header,
-                   headers={"Content-Language": page.lang})
+    return respond(
+        request,
+        body,
+        "application/json",
+        today_bound=as_of is None,
+        vary_language=page.by_header,
+        headers={"Content-Language": page.lang},
+    )

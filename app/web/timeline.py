@@ -57,8 +57,10 @@ class Timeline:
 def build(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], today: date) -> Timeline:
     """Return the timeline of the platform's rules in the given jurisdictions, and of their deadlines."""
     rules = [r for r in snapshot.rules.values() if r.platform_id == platform_id and r.jurisdiction in chain]
-    deadlines = sorted((d for d in snapshot.deadlines.values()
-                        if d.platform_id == platform_id and d.jurisdiction in chain), key=lambda d: (d.on, d.id))
+    deadlines = sorted(
+        (d for d in snapshot.deadlines.values() if d.platform_id == platform_id and d.jurisdiction in chain),
+        key=lambda d: (d.on, d.id),
+    )
     days = [today, *(d.on for d in deadlines)]
     for rule in rules:
         days += [day for day in (rule.effective_from, rule.effective_until) if day is not None]

@@ -18,8 +18,15 @@ from starlette.routing import Route
 
 CHROMIUM = Path(os.environ.get("TRAINWATCH_TEST_CHROMIUM", "/usr/bin/chromium"))
 # Debian's Chromium, headless, with a fresh profile and nothing that phones home.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 API_PORT = int(os.environ.get("TRAINWATCH_TEST_API_PORT", "8121"))
 HOST_PORT = int(os.environ.get("TRAINWATCH_TEST_HOST_PORT", "8122"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
