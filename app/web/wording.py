@@ -60,6 +60,12 @@ def region(accept_language: str | None) -> str | None:
     return None
 
 
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    """Return Babel's (CLDR's) names of countries and regions in the language."""
+    return dict(Locale(lang).territories)
+
+
 class Words:
     """Look up and fill messages of one language; a missing key is a bug, so it raises KeyError."""
 
@@ -81,7 +87,7 @@ class Words:
         """Return the name of a country or group in this language (GLOBAL: worldwide)."""
         if code is None or code == "GLOBAL":
             return self("place.worldwide")
-        return Locale(self.lang).territories.get(code) or code
+        return _territories(self.lang).get(code) or code
 
     def category(self, category_id: str) -> str:
         """Return a data category's name in this language."""
