@@ -41,6 +41,13 @@ document.addEventListener("trainwatch-answer", (event) => {
 """
 
 
+# The partner's styles: the component is restyled through its custom properties and parts.
+HOST_CSS = """
+#ig-en { --tw-radius: 0px; --tw-font: Georgia, serif; }
+#ig-en::part(verdict) { text-transform: uppercase; }
+"""
+
+
 def serve(app: Any, port: int) -> uvicorn.Server:
     """Start an ASGI app on 127.0.0.1:port in a background thread and wait until it accepts connections."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -72,6 +79,8 @@ class HostSite:
             path = request.url.path
             if path == "/host.js":
                 return Response(HOST_JS, media_type="text/javascript")
+            if path == "/host.css":
+                return Response(HOST_CSS, media_type="text/css")
             if path not in self.pages:
                 return Response("not found", status_code=404)
             html, csp = self.pages[path]

@@ -60,7 +60,7 @@ def host_page(api: str) -> str:
         "age=30&amp;objected=false&amp;lang=de"
     )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner dashboard</title>
-<script src="/host.js"></script>
+<script src="/host.js"></script><link rel="stylesheet" href="/host.css">
 <script type="module" src="{api}/embed/v1/trainwatch.js"></script></head>
 <body><h1>Partner dashboard</h1>
 {elements}
@@ -74,7 +74,7 @@ def verdict(page: Any, element_id: str) -> str:
     """Return the verdict text a component shows (Playwright's locators pierce its open shadow root)."""
     locator = page.locator(f"#{element_id} .tw-verdict strong")
     locator.first.wait_for(timeout=10_000)
-    return locator.first.inner_text()
+    return locator.first.text_content()  # the words, whatever text-transform a partner applies
 
 
 def test_cross_origin_embeds_render_the_right_answers(
@@ -90,6 +90,13 @@ def test_cross_origin_embeds_render_the_right_answers(
     assert page.locator("#udemy .tw-deadline").inner_text() == "12 days left"
     assert page.locator("#ig-de .tw-button").inner_text() == "Widersprechen"
     assert "Quellen" in page.locator("#ig-de .tw-sources summary").inner_text()
+    # Themes, custom properties and parts style the shadow content (the partner's sheet restyles #ig-en).
+    card_style = "((id) => getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.tw-answer')))"
+    assert page.evaluate(f"{card_style}('ig-de').backgroundColor") == "rgb(16, 24, 40)"  # dark
+    assert page.evaluate(f"{card_style}('ig-paused').backgroundColor") == "rgb(255, 255, 255)"  # light
+    assert page.evaluate(f"{card_style}('ig-en').borderTopLeftRadius") == "0px"
+    assert page.evaluate(f"{card_style}('ig-en').fontFamily") == "Georgia, serif"
+    assert page.locator("#ig-en .tw-verdict").inner_text().strip() == "● USED FOR AI TRAINING"
     # The card renders in its frame, in German, and the frame took the height the card posted.
     frame = page.frame_locator("#card")
     assert frame.locator(".tw-verdict strong").inner_text() == "Wird für KI-Training genutzt"

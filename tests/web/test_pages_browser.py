@@ -63,8 +63,8 @@ def test_page_is_accessible_and_self_contained(
 
 @pytest.mark.parametrize(
     ("name", "path"),
-    [p for p in PAGES if p[0] in ("explorer", "platform", "demo")],
-    ids=["explorer", "platform", "demo"],
+    [p for p in PAGES if p[0] in ("explorer", "platform", "card", "demo")],
+    ids=["explorer", "platform", "card", "demo"],
 )
 def test_keyboard_reaches_every_control(api_origin: str, watched: tuple[Any, Watch], name: str, path: str) -> None:
     page, _ = watched
@@ -75,7 +75,7 @@ def test_keyboard_reaches_every_control(api_origin: str, watched: tuple[Any, Wat
             element.locator(".tw-meta a").wait_for()
     page.wait_for_load_state("networkidle")
     total = page.evaluate(MARK_FOCUSABLE)
-    assert total > 5
+    assert total >= 3  # the card's fewest: opt-out button, sources, explorer link
     reached: set[str] = set()
     for _ in range(2 * total + 10):  # a date input takes a Tab per part
         page.keyboard.press("Tab")
