@@ -132,7 +132,7 @@ def export_command(path: Annotated[Path, typer.Argument(help="File to write; - f
 def _dataset_errors(run: Callable[[], Any]) -> Any:
     """Run a dataset load, printing each validation error on its own line and exiting 1 on any."""
     from app.dataset.files import DatasetError
-    from app.store.writes import WriteError
+    from app.store.errors import WriteError
 
     try:
         return run()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
+from app.api.deps import SessionDep
 from app.api.errors import Problem
 from app.store.keys import find_key
 from app.store.models import ApiKey
@@ -25,13 +25,12 @@ def _unauthorized(detail: str, challenge: str) -> Problem:
 
 
 def require_write_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> ApiKey:
     """Return the live write-scope key the request presents, or refuse it with 401 or 403."""
     if credentials is None:
         raise _unauthorized("Writes need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
-    with Session(request.app.state.engine) as session:
-        key = find_key(session, credentials.credentials)
+    key = find_key(session, credentials.credentials)
     if key is None:
         raise _unauthorized("The API key is unknown or revoked.",
                             'Bearer realm="trainwatch", error="invalid_token"')

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
+from app.api.deps import get_services
 from app.api.errors import Problem
 
 
 async def json_document(request: Request, what: str) -> dict[str, Any]:
     """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
-    limit = request.app.state.settings.max_body_bytes
+    limit = get_services(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise Problem(413, f"The body is larger than {limit} bytes.")

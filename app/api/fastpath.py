@@ -10,7 +10,8 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.serving.answers import AnswerService, to_response
+from app.api.responses import to_response
+from app.serving.answers import AnswerService
 
 ROUTE = re.compile(r"/v1/platforms/([^/]+)/ai-training")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class Treatment(StrEnum):
@@ -37,6 +39,19 @@ class LateObjection(StrEnum):
     COVERS_LATER_POSTS = "covers_later_posts"  # only content posted from the objection day on
     STOPS_FUTURE_TRAINING = "stops_future_training"  # all future training stops; past training stays
     NO_EFFECT = "no_effect"  # a late objection changes nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Wording as data: a message code and its parameters, made into a sentence per language by policy.wording."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def phrase(code: str, **params: Any) -> Phrase:
+    """Return the phrase with this code and these parameters."""
+    return Phrase(code, params)
 
 
 class Verdict(StrEnum):
@@ -212,8 +227,8 @@ class Decision:
 
     category_id: str
     verdict: Verdict
-    summary: str
-    reasons: tuple[str, ...]
+    summary: Phrase
+    reasons: tuple[Phrase, ...]
     depends_on: tuple[str, ...] = ()
     rule: Rule | None = None
     opt_out: OptOutFacts | None = None

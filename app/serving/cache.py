@@ -101,9 +101,6 @@ class SnapshotStore:
         gc.unfreeze()  # the previous snapshot may be garbage now
         gc.collect()
         gc.freeze()
-        # Cached answers and analyses are acyclic and freed by reference counting; collect the young generation
-        # less often so full collections over a heap of them are rare (they showed as 100 ms p99 spikes).
-        gc.set_threshold(50_000, 20, 100)
         log.info("serving dataset revision %d", fresh.revision)
 
     def start_polling(self) -> None:

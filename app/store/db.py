@@ -1,12 +1,11 @@
 """Database engine, metadata naming convention and the session dependency."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 # Stable constraint names, so migrations can name what they alter and drop.
 SQLModel.metadata.naming_convention = {
@@ -50,12 +49,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield a session that is closed afterwards; callers commit explicitly."""
-    with Session(engine) as session:
-        yield session
 
 
 metadata = SQLModel.metadata

@@ -8,21 +8,15 @@ from datetime import date
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from app.dataset import schema
 from app.dataset.files import describe_error
 from app.store import models, records
-
-# The schema model that checks each resource's record.
-RECORD_MODELS = {"category": schema.CategoryRecord, "jurisdiction": schema.JurisdictionRecord,
-                 "platform": schema.PlatformRecord, "source": schema.SourceRecord,
-                 "deadline": schema.DeadlineRecord, "rule": schema.RuleRecord}
+from app.store.errors import InvalidRecord
+from app.store.registry import KINDS
 
 
 def validate_record(resource: str, record: records.Record, *, key: str) -> records.Record:
     """Return the record in canonical JSON form, or raise InvalidRecord naming each bad field."""
-    from app.store.writes import InvalidRecord
-
-    model = RECORD_MODELS[resource]
+    model = KINDS[resource].record
     key_field = records.ADAPTERS[resource].key
     record = {key_field: key, **record}
     if str(record[key_field]) != key:
@@ -74,8 +68,6 @@ def _overlap(a: models.Rule, b: models.Rule) -> bool:
 
 
 def _raise_if(errors: list[dict[str, str]]) -> None:
-    from app.store.writes import InvalidRecord
-
     if errors:
         raise InvalidRecord("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 

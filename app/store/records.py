@@ -10,11 +10,13 @@ from typing import Any
 from sqlmodel import Session, SQLModel, delete, select
 
 from app.store import models
+from app.store.registry import KINDS, NAMES
+
+RESOURCES = NAMES  # write order
 
 Record = dict[str, Any]
 Add = Callable[[SQLModel], None]
 
-RESOURCES = ("category", "jurisdiction", "platform", "source", "deadline", "rule")
 
 
 @dataclass(frozen=True)
@@ -96,28 +98,16 @@ def _deadline_write(session: Session, record: Record, add: Add | None) -> None:
     _replace_links(session, models.DeadlineSource, "deadline_id", record["id"], record.get("sources") or [], add)
 
 
-ADAPTERS: dict[str, Adapter] = {
-    "category": Adapter(models.DataCategory, "id", {}),
-    "jurisdiction": Adapter(models.Jurisdiction, "code", {}, _jurisdiction_extra, _jurisdiction_write),
-    "platform": Adapter(models.Platform, "id", {}),
-    "source": Adapter(models.Source, "id", {}),
-    "deadline": Adapter(models.Deadline, "id", {"platform": "platform_id", "jurisdiction": "jurisdiction_code",
-                                               "replaces": "replaces_id"}, _deadline_extra, _deadline_write),
-    "rule": Adapter(models.Rule, "id", {"platform": "platform_id", "category": "category_id",
-                                        "jurisdiction": "jurisdiction_code"}, _rule_extra, _rule_write),
+# The kinds whose records carry links stored in tables of their own: how to read and write them.
+LINKS = {
+    "jurisdiction": (_jurisdiction_extra, _jurisdiction_write),
+    "deadline": (_deadline_extra, _deadline_write),
+    "rule": (_rule_extra, _rule_write),
 }
-
+ADAPTERS: dict[str, Adapter] = {name: Adapter(kind.table, kind.key, kind.renames, *LINKS.get(name, (None, None)))
+                                for name, kind in KINDS.items()}
 # Field order of each record, as the dataset files and the API present them.
-FIELDS: dict[str, tuple[str, ...]] = {
-    "category": ("id", "name", "description"),
-    "jurisdiction": ("code", "name", "kind", "members"),
-    "platform": ("id", "name", "operator", "website", "privacy_policy_url"),
-    "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
-    "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
-    "rule": ("id", "platform", "category", "jurisdiction", "treatment", "used_by", "effective_from",
-             "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out",
-             "confidence", "summary", "notes", "sources"),
-}
+FIELDS: dict[str, tuple[str, ...]] = {name: kind.fields for name, kind in KINDS.items()}
 
 
 def row_to_record(session: Session, resource: str, row: SQLModel) -> Record:

@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.store import integrity, records
+from app.store.errors import AlreadyExists, InUse, NotFound, StaleVersion
 from app.store.models import Change, DatasetRevision
 from app.store.repository import stored_revision
 
 Operation = Literal["create", "update", "delete"]
-
-
-class WriteError(Exception):
-    """A change that cannot be applied; nothing was written."""
-
-    status = 400
-    title = "Bad change"
-
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
-
-
-class NotFound(WriteError):
-    status, title = 404, "Not found"
-
-
-class AlreadyExists(WriteError):
-    status, title = 409, "Already exists"
-
-
-class InUse(WriteError):
-    status, title = 409, "Still referred to"
-
-
-class StaleVersion(WriteError):
-    status, title = 412, "Precondition failed"
-
-
-class InvalidRecord(WriteError):
-    status, title = 422, "Invalid record"
 
 
 @dataclass(frozen=True)
@@ -62,10 +31,9 @@ class Op:
 
 @dataclass(frozen=True)
 class Applied:
-    """The outcome of a write: the new revision and the log entries it appended."""
+    """The outcome of a write: the new revision."""
 
     revision: int
-    changes: tuple[Change, ...] = field(default=())
 
 
 def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied:
@@ -77,7 +45,6 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
         # version checks below see the committed state of every earlier write.
         revision = _bump(session)
         now = datetime.now(UTC)
-        changes = []
         existing, lives = _existing_keys(session, ops)
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list = []
@@ -89,17 +56,15 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
                 _flush(session, deferred)
                 group = _group(op, ordered)
             before, after = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
-            change = Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
-                            operation=op.operation, before=before, after=after, actor=actor)
-            session.add(change)
-            changes.append(change)
+            session.add(Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
+                               operation=op.operation, before=before, after=after, actor=actor))
         _flush(session, deferred)
         integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
         session.commit()
     except Exception:
         session.rollback()
         raise
-    return Applied(revision, tuple(changes))
+    return Applied(revision)
 
 
 def _flush(session: Session, deferred: list) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
+from app.api.deps import ServicesDep
 from app.api.errors import Problem
 from app.store import migrate
 
@@ -26,9 +27,9 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", summary="Can the service answer?", responses={503: {"description": "Not ready"}})
-def readyz(request: Request) -> Health:
+def readyz(services: ServicesDep) -> Health:
     """Answer 200 when the database is reachable, migrated to head and the dataset is loaded."""
-    store = request.app.state.store
+    store = services.store
     try:
         current = migrate.current_revision(store.engine)
     except Exception as exc:

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
-from app.dataset.schema import RuleRecord
 from app.serving.catalog import Catalog, Entry
 
 router = APIRouter(tags=["catalog"])
@@ -23,7 +23,7 @@ def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
     return {"source_details": [source.body for source in cited if source is not None]}
 
 
-KIND = crud.Kind("rule", "rules", "rule_id", "rule", RuleDetail, RuleRecord, {
+KIND = crud.Kind.of("rule", RuleDetail, {
     "id": "facebook-eea-public-posts-2025", "platform": "facebook", "category": "public-posts",
     "jurisdiction": "EEA", "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
     "legal_basis": "legitimate-interest",
@@ -40,7 +40,7 @@ def _in_force(rule: dict[str, Any], day: str) -> bool:
 
 @router.get("/rules", summary="List rules", response_model=RulePage)
 def list_rules(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep,
     platform: Annotated[str | None, Query(description="Only this platform's rules.",
                                           openapi_examples=crud.example("facebook"))] = None,
     category: Annotated[str | None, Query(description="Only rules for this data category.",

@@ -12,11 +12,12 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.dataset import schema
+from app.store.registry import NAMES
 
 T = TypeVar("T")
 VERSION = Field(description="The record's version; its ETag is \"v<version>\", to send back in If-Match.",
                 examples=[3])
-RESOURCE_NAMES = Literal["category", "jurisdiction", "platform", "source", "deadline", "rule"]
+RESOURCE_NAMES = Literal[NAMES]  # type: ignore[valid-type]  # one name per kind of the registry
 
 
 def _example(**example: Any) -> ConfigDict:
