@@ -17,12 +17,15 @@ from app.api.errors import install_error_handlers
 from app.api.fastpath import DecisionFastPath
 from app.api.logs import RequestLogMiddleware, configure_logging
 from app.api.routes import health, router
+from app.dataset.translations import read_translations
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
-from app.settings import Settings, get_settings
+from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import make_engine
 from app.web import routes as web
+
+DATA_DIR = REPO_ROOT / "app" / "data"  # the translations of rule summaries live beside the dataset
 
 DESCRIPTION = """
 Trainwatch answers that question precisely, for a platform, a data category, a country, a day and the user's
@@ -76,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None,
                   # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
-    services = Services(settings=settings, engine=engine, store=store, answers=AnswerService(store),
+    answers = AnswerService(store, translations=read_translations(DATA_DIR))
+    services = Services(settings=settings, engine=engine, store=store, answers=answers,
                         catalog=CatalogCache(engine))
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))

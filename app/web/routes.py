@@ -9,14 +9,16 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import get_services
 from app.api.errors import Problem
 from app.policy import QueryError, Snapshot, parse_country
 from app.serving.answers import AnswerService
+from app.serving.languages import region
 from app.web import assets, badges, explorer, timeline
 from app.web.decisions import PASSED, ask
 from app.web.demo import examples
 from app.web.pages import Page, respond
-from app.web.wording import LANGS, Words, catalog, region
+from app.web.wording import LANGS, Words, catalog
 
 router = APIRouter()
 api_router = APIRouter(tags=["embeds"])
@@ -26,11 +28,11 @@ CATEGORY_ORDER = [key.removeprefix("category.") for key in catalog("en") if key.
 
 
 def _snapshot(request: Request) -> Snapshot:
-    return request.app.state.store.snapshot
+    return get_services(request).store.snapshot
 
 
 def _service(request: Request) -> AnswerService:
-    return request.app.state.answers
+    return get_services(request).answers
 
 
 def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | None:
@@ -153,7 +155,7 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
     if status == 200:
         link = {"country": doc["country"] or "GLOBAL", "as_of": doc["as_of"], "lang": page.lang}
         explorer_url = f"{request.base_url}platforms/{platform_id}?{urlencode(link)}"
-    ancestors = " ".join(request.app.state.settings.embed_origins) or "'none'"
+    ancestors = " ".join(get_services(request).settings.embed_origins) or "'none'"
     csp = (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
         f"form-action 'none'; frame-ancestors {ancestors}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -11,10 +10,12 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date
 
-LANGS = ("en", "de")
-DEFAULT_LANG = "en"
+from app.policy.wording import DEFAULT_LANGUAGE
+from app.serving.languages import LANGUAGES, from_header
+
+LANGS = LANGUAGES
+DEFAULT_LANG = DEFAULT_LANGUAGE
 CATALOG_DIR = Path(__file__).resolve().parent / "i18n"
-_TAG = re.compile(r"([A-Za-z]{1,8})(?:-([A-Za-z0-9]{1,8}))*")
 
 
 @cache
@@ -23,41 +24,11 @@ def catalog(lang: str) -> dict[str, str]:
     return json.loads((CATALOG_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
 
-def accepted(header: str | None) -> list[str]:
-    """Return the language tags of an Accept-Language header, most preferred first (q=0 dropped)."""
-    tags: list[tuple[float, int, str]] = []
-    for index, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        match = re.search(r"q=([0-9.]+)", params)
-        if match:
-            try:
-                quality = float(match.group(1))
-            except ValueError:
-                quality = 0.0
-        if tag and quality > 0:
-            tags.append((-quality, index, tag.strip()))
-    return [tag for *_, tag in sorted(tags)]
-
-
 def choose_lang(param: str | None, accept_language: str | None) -> tuple[str, bool]:
-    """Return the language to answer in and whether the Accept-Language header chose it (so responses Vary)."""
+    """Return the page's language and whether the header chose it (pages then Vary); a bad `lang` is ignored."""
     if param is not None and param.strip().lower() in LANGS:
         return param.strip().lower(), False
-    for tag in accepted(accept_language):
-        primary = tag.split("-")[0].lower()
-        if primary in LANGS:
-            return primary, True
-    return DEFAULT_LANG, accept_language is not None
-
-
-def region(accept_language: str | None) -> str | None:
-    """Return the region of the most preferred Accept-Language tag that names one (de-AT -> AT), or None."""
-    for tag in accepted(accept_language):
-        for part in tag.split("-")[1:]:
-            if len(part) == 2 and part.isalpha():
-                return part.upper()
-    return None
+    return from_header(accept_language), True
 
 
 @cache
