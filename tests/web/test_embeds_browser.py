@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from tests.web.browser import HostSite, Watch, screenshot
@@ -171,3 +173,32 @@ def test_the_card_works_without_javascript(api_origin: str, browser: Any) -> Non
     assert page.locator(".tw-sources li").count() >= 1
     screenshot(page, "card-no-js")
     context.close()
+
+
+def test_the_readme_snippet_works_in_a_plain_html_file(api_origin: str, tmp_path, watched) -> None:
+    """The README's two lines, pasted into a file opened from disk, show a styled German answer."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```html\n(<script type=\"module\".*?)```", readme, flags=re.S).group(1)
+    assert snippet.count("\n") == 2  # two lines
+    page_file = tmp_path / "partner.html"
+    page_file.write_text(snippet.replace("http://127.0.0.1:8000", api_origin), encoding="utf-8")
+    page, watch = watched
+    page.goto(page_file.as_uri())
+    shown = page.locator("trainwatch-answer .tw-verdict strong")
+    shown.wait_for(timeout=10_000)
+    # The same German answer the API gives for that question, today.
+    expected = page.request.get(
+        f"{api_origin}/v1/platforms/instagram/ai-training?category=public-posts&country=DE&lang=de"
+    ).json()["decisions"][0]
+    german_verdicts = {
+        "used": "Wird für KI-Training genutzt",
+        "not_used": "Wird nicht für KI-Training genutzt",
+        "conditional": "Hängt von Ihrer Situation ab",
+        "unknown": "Unbekannt",
+    }
+    assert shown.text_content() == german_verdicts[expected["verdict"]]
+    assert page.locator("trainwatch-answer .tw-summary").text_content() == expected["summary"]
+    assert page.locator("trainwatch-answer .tw-meta").text_content().startswith("Antwort für Deutschland am ")
+    style = "getComputedStyle(document.querySelector('trainwatch-answer').shadowRoot.querySelector('.tw-answer'))"
+    assert page.evaluate(f"{style}.borderLeftWidth") == "6px"  # the style sheet was applied
+    assert watch.errors == []
