@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -249,7 +250,11 @@ class Dataset(Record):
 
     def canonical(self) -> Dataset:
         """Return a copy with each kind's records sorted by id (or code), the order dumps use."""
-        return self.model_copy(update={
-            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))
-            for kind, (_, key) in {**SECTIONS, **EXTRA_SECTIONS}.items()
-        })
+        kinds = {**SECTIONS, **EXTRA_SECTIONS}
+        return self.model_copy(update={kind: sorted(getattr(self, kind), key=_by_field(key))
+                                       for kind, (_, key) in kinds.items()})
+
+
+def _by_field(name: str) -> Callable[[Record], list[Any]]:
+    """Return the sort key of records by one field, in natural order."""
+    return lambda record: _natural(getattr(record, name))

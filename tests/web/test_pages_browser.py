@@ -15,6 +15,7 @@ PAGES = [
     ("explorer-de", "/?country=DE&as_of=2025-09-01&lang=de&operator=Meta+Platforms"),
     ("platform", "/platforms/instagram?country=DE&as_of=2025-09-01&lang=en"),
     ("card", "/embed/v1/platforms/instagram?category=public-posts&country=DE&as_of=2025-09-01&lang=de"),
+    ("card-dark", "/embed/v1/platforms/linkedin?country=DE&as_of=2025-09-01&lang=en&theme=dark"),
     ("demo", "/embed/v1/demo?lang=en"),
 ]
 
