@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.settings import REPO_ROOT, get_settings
@@ -42,7 +43,7 @@ def database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def engine():
+def engine() -> Engine:
     """Return an engine for the configured database."""
     return make_engine(get_settings().database_url)
 
@@ -131,7 +132,7 @@ def export_command(path: Annotated[Path, typer.Argument(help="File to write; - f
 
 def _dataset_errors(run: Callable[[], Any]) -> Any:
     """Run a dataset load, printing each validation error on its own line and exiting 1 on any."""
-    from app.dataset.files import DatasetError
+    from app.dataset.checks import DatasetError
     from app.store.errors import WriteError
 
     try:

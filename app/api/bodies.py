@@ -67,7 +67,8 @@ def record_schema(model: type[BaseModel]) -> dict[str, Any]:
             return {k: inline(v) for k, v in node.items()}
         return [inline(v) for v in node] if isinstance(node, list) else node
 
-    return inline(schema)
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 def write_body(model: type[BaseModel], example: dict[str, Any]) -> dict[str, Any]:

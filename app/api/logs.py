@@ -14,7 +14,7 @@ log = logging.getLogger("trainwatch.access")
 def configure_logging(level: str) -> None:
     """Configure the standard library's logging once for the process."""
     # Caller, thread and process lookups are never printed by our format but cost time on every request line.
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger()
     if not any(getattr(h, "_trainwatch", False) for h in root.handlers):
@@ -57,5 +57,5 @@ class RequestLogMiddleware:
 def _incoming_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id" and 0 < len(value) <= 64:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from itertools import combinations
 
 from app.policy.model import GLOBAL, JurisdictionKind
 
+from .invariants import references, rules_overlap
 from .schema import SECTIONS, Dataset, RuleRecord
 from .yamlio import Loc
 
@@ -80,21 +80,12 @@ def check_dataset(dataset: Dataset) -> list[Issue]:
     issues: list[Issue] = []
     ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
     _check_jurisdictions(dataset, ids, issues)
-    for i, deadline in enumerate(dataset.deadlines):
-        at = ("deadlines", i)
-        _ref(issues, ids, "platforms", deadline.platform, (*at, "platform"))
-        _ref(issues, ids, "jurisdictions", deadline.jurisdiction, (*at, "jurisdiction"))
-        _refs(issues, ids, "sources", deadline.sources, (*at, "sources"))
-        if deadline.replaces is not None and _ref(issues, ids, "deadlines", deadline.replaces, (*at, "replaces")):
-            _check_chain(dataset, i, issues)
-    for i, rule in enumerate(dataset.rules):
-        at = ("rules", i)
-        _ref(issues, ids, "platforms", rule.platform, (*at, "platform"))
-        _ref(issues, ids, "categories", rule.category, (*at, "category"))
-        _ref(issues, ids, "jurisdictions", rule.jurisdiction, (*at, "jurisdiction"))
-        _refs(issues, ids, "sources", rule.sources, (*at, "sources"))
-        if rule.opt_out is not None and rule.opt_out.deadline is not None:
-            _ref(issues, ids, "deadlines", rule.opt_out.deadline, (*at, "opt_out", "deadline"))
+    for section in ("deadlines", "rules"):
+        for i, record in enumerate(getattr(dataset, section)):
+            for place, target, key in references(section, record.model_dump()):
+                resolves = _ref(issues, ids, target, key, (section, i, *place))
+                if place == ("replaces",) and resolves:
+                    _check_chain(dataset, i, issues)
     issues.extend(_overlaps(dataset.rules))
     _check_translations(dataset, ids, issues)
     return issues
@@ -140,11 +131,6 @@ def _ref(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, value: 
     return False
 
 
-def _refs(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, values: Sequence[str], loc: Loc) -> None:
-    for index, value in enumerate(values):
-        _ref(issues, ids, kind, value, (*loc, index))
-
-
 def _check_jurisdictions(dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue]) -> None:
     """Check that there is exactly one GLOBAL and that group members are known countries."""
     if not any(j.kind == JurisdictionKind.GLOBAL for j in dataset.jurisdictions):
@@ -185,13 +171,8 @@ def _overlaps(rules: list[RuleRecord]) -> list[Issue]:
     for indexes in groups.values():
         for a, b in combinations(indexes, 2):
             first, second = rules[a], rules[b]
-            if _meet(first.effective_from, first.effective_until, second.effective_from, second.effective_until) \
-                    and _meet(first.posted_from, first.posted_until, second.posted_from, second.posted_until):
+            if rules_overlap(first, second):
                 found.append(Issue(("rules", b), f'overlaps rule "{first.id}" (same platform, category and '
                                                  "jurisdiction, overlapping dates)"))
     return sorted(found, key=lambda issue: issue.loc)
 
-
-def _meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:
-    """Return whether two inclusive day ranges share a day; a missing end is open."""
-    return (a_from or date.min) <= (b_until or date.max) and (b_from or date.min) <= (a_until or date.max)

@@ -21,7 +21,7 @@ class _Quoted(str):
     """Text always written in single quotes."""
 
 
-class _Flow(list):
+class _Flow(list[Any]):
     """A list written on one line."""
 
 

@@ -27,15 +27,15 @@ def explain(snapshot: Snapshot, query: Query, analysis: Analysis) -> tuple[Phras
         reasons.append(phrase("reason.by_country", day=query.as_of, by_country=by_country(analysis)))
     if not analysis.rules:
         reasons.append(phrase("reason.no_rule", no_rule=no_rule(snapshot, query)))
-    for rule in analysis.rules:
-        reasons.append(_rule_reason(query, rule))
+    for candidate in analysis.rules:
+        reasons.append(_rule_reason(query, candidate))
     _outside_windows(query, analysis, reasons)
     rule = analysis.rule
     if rule is not None:
         _treatment(query, rule, analysis, reasons)
         _age(query, rule, analysis, reasons)
-    for rule in analysis.rules:
-        for note in rule.notes:
+    for candidate in analysis.rules:
+        for note in candidate.notes:
             note_phrase = phrase("note", text=note)
             if note_phrase not in reasons:
                 reasons.append(note_phrase)

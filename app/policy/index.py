@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from .model import GLOBAL, LateObjection, Rule, Snapshot, Treatment, UnderAge, UsedBy
 
@@ -47,7 +48,7 @@ class Context:
     cuts: frozenset[date]  # first days on which a comparison the candidates make flips
     # Everything about the rules that can change an outcome: contexts with equal signatures (other categories,
     # other platforms) answer equal facts alike, so their analyses can be shared.
-    signature: tuple = ()
+    signature: tuple[object, ...] = ()
 
 
 def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
@@ -136,13 +137,13 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
     )
 
 
-def _behaviour(rule: Rule) -> tuple:
+def _behaviour(rule: Rule) -> tuple[object, ...]:
     opt = rule.opt_out
     return (rule.treatment, rule.min_age, rule.under_age, rule.effective_from, rule.posted_from, rule.posted_until,
             None if opt is None else (opt.deadline, opt.late_objection))
 
 
-def bounded_memo(snapshot: Snapshot, name: str) -> dict:
+def bounded_memo(snapshot: Snapshot, name: str) -> dict[Any, Any]:
     """Return a named memo dict kept on the snapshot, emptied whenever it grows past its bound."""
     found = snapshot.memo.get(name)
     if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Treatment(StrEnum):
@@ -41,16 +41,16 @@ class LateObjection(StrEnum):
     NO_EFFECT = "no_effect"  # a late objection changes nothing
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
+class Phrase(NamedTuple):
     """Wording as data: a message code and its parameters, made into a sentence per language by policy.wording."""
 
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = {}  # never mutated: a shared empty default is safe
 
 
 def phrase(code: str, **params: Any) -> Phrase:
     """Return the phrase with this code and these parameters."""
+    # A tuple is the cheapest immutable value to build: answers to never-seen questions build dozens of these.
     return Phrase(code, params)
 
 

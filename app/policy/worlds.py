@@ -90,7 +90,12 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
 
 
-def _verdict(ctx: Context, samples: Samples) -> tuple:
+ByCountry = tuple[tuple[str | None, Verdict, tuple[str, ...]], ...]
+# The verdict, what it depends on, the answers per country, and the posting days tried.
+Found = tuple[Verdict, tuple[str, ...], ByCountry, tuple[date | None, ...]]
+
+
+def _verdict(ctx: Context, samples: Samples) -> Found:
     """Return the verdict, depends_on, per-country answers and the posting days tried."""
     columns: dict[tuple[int, date | None], tuple[Verdict, ...]] = {}
     tables = {key: _table(found, ctx.fixed.get(key, _WINDOWED), samples, columns)
@@ -127,11 +132,11 @@ def _rules_for(found: tuple[Level, ...], posted: tuple[date | None, ...]) -> tup
 
 
 def _table(found: tuple[Level, ...], fixed: Rule | None | object, samples: Samples,
-           columns: dict) -> tuple[Verdict, ...]:
+           columns: dict[tuple[int, date | None], tuple[Verdict, ...]]) -> tuple[Verdict, ...]:
     """Return the outcomes for every sampled (posting day, age, objection), in that nesting order."""
     if fixed is not _WINDOWED and not _compares_posting(fixed):  # type: ignore[arg-type]
         # The same rule decides for any posting day, and that day does not enter its outcome.
-        key = (id(fixed), None)
+        key: tuple[int, date | None] = (id(fixed), None)
         col = columns.get(key)
         if col is None:
             col = columns[key] = _column(fixed, None, samples)  # type: ignore[arg-type]

@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl
 
 from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
-from app.policy.wording import ENGLISH, Wording
+from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
-from app.serving.languages import DEFAULT_LANGUAGE, from_header, negotiate
+from app.serving.languages import from_header, negotiate
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
@@ -97,7 +97,7 @@ class AnswerService:
         # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
         # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
         key = (snapshot.revision, platform_id, query_string, today, chosen)
-        found = cache.get(key)
+        found: Answer | None = cache.get(key)
         if found is None:
             params = query_params(query_string)
             found = self._compute(snapshot, platform_id, params, today, path, accept_language)
@@ -145,7 +145,7 @@ class AnswerService:
         return {"status": 200, **result, "decision": decision}
 
 
-def _check_key(check: Any, today: date, revision: int, lang: str) -> tuple | None:
+def _check_key(check: Any, today: date, revision: int, lang: str) -> tuple[object, ...] | None:
     """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
     if not isinstance(check, dict):
         return None

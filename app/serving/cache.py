@@ -66,7 +66,7 @@ class SnapshotStore:
         self._rebuild_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.before_swap: list[Callable[[Snapshot], None]] = []
+        self.before_swap: list[Callable[[Snapshot], object]] = []
 
     @property
     def snapshot(self) -> Snapshot:

@@ -1,6 +1,7 @@
 """Database engine, metadata naming convention and the session dependency."""
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -43,7 +44,7 @@ def make_engine(url: str) -> Engine:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} needs a driver that is missing: {exc}") from None
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -152,8 +152,8 @@ class Change(SQLModel, table=True):
     resource: str
     resource_id: str
     operation: str  # create | update | delete
-    before: dict | None = Field(default=None, sa_column=Column(JSON))
-    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     actor: str
 
 
@@ -163,7 +163,7 @@ class SeededRecord(SQLModel, table=True):
     __tablename__ = "seeded_record"
     resource: str = Field(primary_key=True)
     resource_id: str = Field(primary_key=True)
-    value: dict = Field(sa_column=Column(JSON, nullable=False))
+    value: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class ApiKey(SQLModel, table=True):

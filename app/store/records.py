@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlmodel import Session, SQLModel, delete, select
+from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.store import models
 from app.store.registry import KINDS, NAMES
@@ -48,17 +48,22 @@ def _from_json(table: type[SQLModel], column: str, value: Any) -> Any:
     return value
 
 
-def _links(session: Session, link: type[SQLModel], owner_column: str, owner: str) -> list[str]:
-    rows = session.exec(select(link).where(getattr(link, owner_column) == owner).order_by(link.position)).all()
+LinkTable = type[models.RuleSource] | type[models.DeadlineSource]
+
+
+def _links(session: Session, link: LinkTable, owner_column: str, owner: str) -> list[str]:
+    rows: Sequence[Any] = session.exec(select(link).where(getattr(link, owner_column) == owner)
+                                       .order_by(col(link.position))).all()
     return [row.source_id for row in rows]
 
 
-def _replace_links(session: Session, link: type[SQLModel], owner_column: str, owner: str, ids: list[str],
+def _replace_links(session: Session, link: LinkTable, owner_column: str, owner: str, ids: list[str],
                    add: Add | None) -> None:
     if add is None:
         session.exec(delete(link).where(getattr(link, owner_column) == owner))
     for position, source_id in enumerate(dict.fromkeys(ids)):
-        (add or session.add)(link(**{owner_column: owner, "source_id": source_id, "position": position}))
+        values: dict[str, Any] = {owner_column: owner, "source_id": source_id, "position": position}
+        (add or session.add)(link(**values))
 
 
 def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
@@ -133,9 +138,12 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
         "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
         "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
     }
-    return {resource: [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
-                       for row in session.exec(select(adapter.table)).all()]
-            for resource, adapter in ADAPTERS.items()}
+    out: dict[str, list[tuple[Record, int]]] = {}
+    for resource, adapter in ADAPTERS.items():
+        rows: Sequence[Any] = session.exec(select(adapter.table)).all()
+        out[resource] = [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
+                         for row in rows]
+    return out
 
 
 def members_by_group(session: Session) -> dict[str, list[str]]:
@@ -146,10 +154,11 @@ def members_by_group(session: Session) -> dict[str, list[str]]:
     return members
 
 
-def links_by_owner(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
+def links_by_owner(session: Session, link: LinkTable, owner: str) -> dict[str, list[str]]:
     """Return the source ids each rule or deadline cites, in citation order, with one query."""
     grouped: dict[str, list[str]] = {}
-    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
+    rows: Sequence[Any] = session.exec(select(link).order_by(getattr(link, owner), col(link.position))).all()
+    for row in rows:
         grouped.setdefault(getattr(row, owner), []).append(row.source_id)
     return grouped
 
@@ -158,9 +167,15 @@ def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def get_row(session: Session, resource: str, key: str) -> SQLModel | None:
+class Row(SQLModel):
+    """The type of any stored record's row: every table of a resource kind has a version column."""
+
+    version: int = 1
+
+
+def get_row(session: Session, resource: str, key: str) -> Row | None:
     """Return the row of a record, or None."""
-    return session.get(ADAPTERS[resource].table, key)
+    return cast(Row | None, session.get(ADAPTERS[resource].table, key))
 
 
 def rule_columns(record: Record) -> Record:
@@ -173,7 +188,7 @@ def rule_columns(record: Record) -> Record:
     return flat
 
 
-def store(session: Session, resource: str, record: Record, *, version: int, row: SQLModel | None,
+def store(session: Session, resource: str, record: Record, *, version: int, row: Row | None,
           deferred: list[SQLModel]) -> None:
     """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
 
@@ -184,12 +199,12 @@ def store(session: Session, resource: str, record: Record, *, version: int, row:
     columns = adapter.columns(flat)
     replacing = row is not None
     if row is None:
-        row = adapter.table(**columns, version=version)
+        session.add(adapter.table(**columns, version=version))
     else:
         for column, value in columns.items():
             setattr(row, column, value)
         row.version = version
-    session.add(row)
+        session.add(row)
     if adapter.write_extra is not None:
         if replacing:
             session.flush()  # the old links are deleted by a statement, which must see the row as it is now
@@ -200,11 +215,11 @@ def remove(session: Session, resource: str, key: str) -> None:
     """Delete a record's row; its own links go with it."""
     adapter = ADAPTERS[resource]
     if resource == "rule":
-        session.exec(delete(models.RuleSource).where(models.RuleSource.rule_id == key))
+        session.exec(delete(models.RuleSource).where(col(models.RuleSource.rule_id) == key))
     elif resource == "deadline":
-        session.exec(delete(models.DeadlineSource).where(models.DeadlineSource.deadline_id == key))
+        session.exec(delete(models.DeadlineSource).where(col(models.DeadlineSource.deadline_id) == key))
     elif resource == "jurisdiction":
-        session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == key))
+        session.exec(delete(models.JurisdictionMember).where(col(models.JurisdictionMember.group_code) == key))
     row = session.get(adapter.table, key)
     if row is not None:
         session.delete(row)

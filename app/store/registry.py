@@ -65,3 +65,4 @@ KINDS: dict[str, ResourceKind] = {kind.name: kind for kind in (
                  renames={"platform": "platform_id", "category": "category_id", "jurisdiction": "jurisdiction_code"}),
 )}
 NAMES = tuple(KINDS)
+SECTION_KINDS = {kind.section: kind.name for kind in KINDS.values()}  # "rules" -> "rule"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from app.store import integrity, records
 from app.store.errors import AlreadyExists, InUse, NotFound, StaleVersion
@@ -47,7 +47,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
         now = datetime.now(UTC)
         existing, lives = _existing_keys(session, ops)
         seen: dict[tuple[str, str], str | None] = {}
-        deferred: list = []
+        deferred: list[SQLModel] = []
         group = None
         for seq, op in enumerate(ordered := _ordered(ops)):
             # Without ORM relationships the flush does not order tables by foreign key: flush each group of
@@ -67,7 +67,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
     return Applied(revision)
 
 
-def _flush(session: Session, deferred: list) -> None:
+def _flush(session: Session, deferred: list[SQLModel]) -> None:
     session.flush()
     if deferred:
         session.add_all(deferred)
@@ -75,7 +75,7 @@ def _flush(session: Session, deferred: list) -> None:
         session.flush()
 
 
-def _group(op: Op, ops: Sequence[Op]) -> tuple:
+def _group(op: Op, ops: Sequence[Op]) -> tuple[object, ...]:
     """Return the write order key of an op: ops with equal keys refer to no record in their own group."""
     rank = records.RESOURCES.index(op.resource)
     if op.operation == "delete":
@@ -108,10 +108,10 @@ def _existing_keys(session: Session, ops: Sequence[Op]) -> tuple[set[tuple[str, 
 
 
 def _bump(session: Session) -> int:
-    stmt = (update(DatasetRevision).where(DatasetRevision.id == 1)
-            .values(revision=DatasetRevision.revision + 1, updated_at=datetime.now(UTC))
-            .returning(DatasetRevision.revision))
-    return session.execute(stmt).scalar_one()
+    stmt = (update(DatasetRevision).where(col(DatasetRevision.id) == 1)
+            .values(revision=col(DatasetRevision.revision) + 1, updated_at=datetime.now(UTC))
+            .returning(col(DatasetRevision.revision)))
+    return int(session.execute(stmt).scalar_one())
 
 
 def _ordered(ops: Sequence[Op]) -> list[Op]:
@@ -143,7 +143,7 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
 
 
 def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[tuple[str, str], str | None],
-           deferred: list, logged: int) -> tuple[records.Record | None, records.Record | None]:
+           deferred: list[SQLModel], logged: int) -> tuple[records.Record | None, records.Record | None]:
     # A create of a key known to be new skips the lookup: a large import pays one query per kind, not one each.
     known_new = op.operation == "create" and (op.resource, op.key) not in existing
     row = None if known_new else records.get_row(session, op.resource, op.key)

@@ -21,7 +21,8 @@ CATALOG_DIR = Path(__file__).resolve().parent / "i18n"
 @cache
 def catalog(lang: str) -> dict[str, str]:
     """Return one language's catalog: message key -> text with {named} placeholders."""
-    return json.loads((CATALOG_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    messages: dict[str, str] = json.loads((CATALOG_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    return messages
 
 
 def choose_lang(param: str | None, accept_language: str | None) -> tuple[str, bool]:

@@ -26,8 +26,8 @@ class Wording:
 
     def __call__(self, value: Any) -> str:
         """Return a phrase as text in this language; any other value as its plain text (dates in ISO form)."""
-        if isinstance(value, Phrase):
-            return self.catalog[value.code](value.params, self)
+        if type(value) is Phrase:
+            return self.catalog[value[0]](value[1], self)
         return str(value)
 
     def rule_summary(self, rule_id: str, text: str) -> str:
