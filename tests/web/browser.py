@@ -27,8 +27,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-API_PORT = int(os.environ.get("TRAINWATCH_TEST_API_PORT", "8121"))
-HOST_PORT = int(os.environ.get("TRAINWATCH_TEST_HOST_PORT", "8122"))
+# The two origins: this project's test ports, two per pytest-xdist worker (gw0: 8121 and 8122, gw1: 8123 and 8124,
+# ...); workers beyond the range take free ports from the system.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+BASE_PORT = int(os.environ.get("TRAINWATCH_TEST_PORT", "8121"))
+API_PORT, HOST_PORT = (BASE_PORT + 2 * WORKER, BASE_PORT + 2 * WORKER + 1) if WORKER < 4 else (0, 0)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 # The partner page's own script: collects the component's events (a strict CSP allows no inline script).
@@ -48,16 +51,17 @@ HOST_CSS = """
 """
 
 
-def serve(app: Any, port: int) -> uvicorn.Server:
-    """Start an ASGI app on 127.0.0.1:port in a background thread and wait until it accepts connections."""
+def serve(app: Any, port: int) -> tuple[uvicorn.Server, int]:
+    """Start an ASGI app on 127.0.0.1:port (0: any free port) in a background thread; return it and its port."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, name=f"server-{port}", daemon=True).start()
+    thread = threading.Thread(target=server.run, name=f"server-{port}", daemon=True)
+    thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the test server on port {port} did not start")
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the test server on 127.0.0.1:{port} did not start (is the port taken?)")
         time.sleep(0.05)
-    return server
+    return server, server.servers[0].sockets[0].getsockname()[1]
 
 
 @dataclass

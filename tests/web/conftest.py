@@ -17,16 +17,17 @@ def api_origin(shared_seeded_url: str) -> Iterator[str]:
     """The Trainwatch API on its own origin, on the shared seeded database."""
     from app.main import create_app
 
-    server = serve(create_app(make_settings(shared_seeded_url)), API_PORT)
-    yield f"http://127.0.0.1:{API_PORT}"
+    server, port = serve(create_app(make_settings(shared_seeded_url)), API_PORT)
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
 
 
 @pytest.fixture(scope="session")
 def host_site() -> Iterator[HostSite]:
     """A partner's site on a second origin, serving the pages tests register."""
-    site = HostSite(f"http://127.0.0.1:{HOST_PORT}")
-    server = serve(site.app(), HOST_PORT)
+    site = HostSite("")
+    server, port = serve(site.app(), HOST_PORT)
+    site.origin = f"http://127.0.0.1:{port}"
     yield site
     server.should_exit = True
 
