@@ -23,6 +23,7 @@ from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import make_engine
+from app.web import badge_routes as web_badges
 from app.web import routes as web
 
 DATA_DIR = REPO_ROOT / "app" / "data"  # the translations of rule summaries live beside the dataset
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(health.router)
     app.include_router(router)
-    app.include_router(web.api_router, prefix="/v1")
+    app.include_router(web_badges.router)
     app.include_router(web.router)
     # Reads are open to every configured origin; writes need an Authorization header, which is never
     # allowed cross-origin, so browsers on other sites cannot make them.

@@ -1,12 +1,11 @@
-"""Routes of the embeds and the explorer: pages, the card, badges, the web component and its assets."""
+"""Routes of the explorer and the embeds: pages, the card, the demo, the web component and its assets."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.api.deps import get_services
@@ -14,24 +13,25 @@ from app.api.errors import Problem
 from app.policy import QueryError, Snapshot, parse_country
 from app.serving.answers import AnswerService
 from app.serving.languages import region
-from app.web import assets, badges, explorer, timeline
+from app.web import assets, explorer, timeline
 from app.web.decisions import PASSED, ask
 from app.web.demo import examples
 from app.web.pages import Page, respond
 from app.web.wording import LANGS, Words, catalog
 
 router = APIRouter()
-api_router = APIRouter(tags=["embeds"])
 THEMES = ("light", "dark", "auto")
 # The contract's order of the data categories (public first), as the catalogs list them.
 CATEGORY_ORDER = [key.removeprefix("category.") for key in catalog("en") if key.startswith("category.")]
 
 
-def _snapshot(request: Request) -> Snapshot:
+def snapshot_of(request: Request) -> Snapshot:
+    """Return the snapshot the app answers from."""
     return get_services(request).store.snapshot
 
 
-def _service(request: Request) -> AnswerService:
+def service_of(request: Request) -> AnswerService:
+    """Return the app's answer service."""
     return get_services(request).answers
 
 
@@ -72,9 +72,9 @@ def explorer_page(
     q: str | None = None,
 ) -> Response:
     """The explorer: every platform against every category for a country and a day."""
-    page, snapshot = Page(request), _snapshot(request)
+    page, snapshot = Page(request), snapshot_of(request)
     chosen = _country(request, snapshot, country)
-    day = _day(as_of, _service(request).today())
+    day = _day(as_of, service_of(request).today())
     columns = explorer.categories(snapshot, CATEGORY_ORDER)
     rows = explorer.matrix(snapshot, columns, country=chosen, as_of=day, operator=operator or None, search=q)
     link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
@@ -96,16 +96,16 @@ def explorer_page(
 @router.get("/platforms/{platform_id}", include_in_schema=False)
 def platform_page(request: Request, platform_id: str, country: str | None = None, as_of: str | None = None) -> Response:
     """A platform's page: each category's answer, the opt-out links and a timeline of its rules."""
-    page, snapshot = Page(request), _snapshot(request)
+    page, snapshot = Page(request), snapshot_of(request)
     platform = snapshot.platforms.get(platform_id)
     if platform is None:
         return page.render(
             "missing.html", 404, revision=snapshot.revision, message=page.t("platform.unknown", platform=platform_id)
         )
     chosen = _country(request, snapshot, country)
-    day = _day(as_of, _service(request).today())
+    day = _day(as_of, service_of(request).today())
     params = {"as_of": day.isoformat(), "lang": page.lang, **({"country": chosen} if chosen else {})}
-    _, doc = ask(_service(request), platform_id, params)
+    _, doc = ask(service_of(request), platform_id, params)
     link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
     return page.render(
         "platform.html",
@@ -142,10 +142,10 @@ def _optouts(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], day: 
 @router.get("/embed/v1/platforms/{platform_id}", include_in_schema=False)
 def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
     """The iframe card: the answer server-rendered, framable by TRAINWATCH_EMBED_ORIGINS, no JavaScript needed."""
-    page, snapshot = Page(request), _snapshot(request)
+    page, snapshot = Page(request), snapshot_of(request)
     params = {name: request.query_params[name] for name in PASSED if name in request.query_params}
     params["lang"] = page.lang
-    status, doc = ask(_service(request), platform_id, params)
+    status, doc = ask(service_of(request), platform_id, params)
     error = None
     if status == 404:
         error = page.t("error.platform", platform=platform_id)
@@ -176,7 +176,7 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
 @router.get("/embed/v1/demo", include_in_schema=False)
 def demo(request: Request) -> Response:
     """The demo page: each embed live, with the snippet to copy."""
-    page, snapshot = Page(request), _snapshot(request)
+    page, snapshot = Page(request), snapshot_of(request)
     base = str(request.base_url).rstrip("/")
     return page.render("demo.html", revision=snapshot.revision, **examples(base, page.t))
 
@@ -198,76 +198,3 @@ def messages(request: Request, lang: str) -> Response:
     if lang not in LANGS:
         raise Problem(404, f"No messages in {lang!r}; the languages are {', '.join(LANGS)}.")
     return respond(request, assets.catalog_bytes(lang), "application/json")
-
-
-Platform = Annotated[str, Path(description="The platform's id", examples=["instagram"])]
-BadgeCategory = Annotated[
-    str | None,
-    Query(
-        description="The data category; omitted: all the platform's "
-        'categories ("varies by category" where they differ).'
-    ),
-]
-BadgeCountry = Annotated[str | None, Query(description="ISO 3166-1 alpha-2 country; omitted: GLOBAL.")]
-AsOf = Annotated[str | None, Query(description="The day the badge is about (YYYY-MM-DD); omitted: today (UTC).")]
-Lang = Annotated[str | None, Query(description="en or de; omitted: from Accept-Language, else en.")]
-
-
-def _badge(
-    request: Request, platform_id: str, category: str | None, country: str | None, as_of: str | None
-) -> tuple[Page, str, str, str]:
-    page = Page(request)
-    params = {k: v for k, v in (("category", category), ("country", country), ("as_of", as_of)) if v is not None}
-    status, doc = ask(_service(request), platform_id, {**params, "lang": page.lang})
-    if status != 200:
-        raise Problem(status, doc["detail"], title=doc["title"], param=doc.get("param"))
-    text, colour = badges.message(doc["decisions"], page.t)
-    return page, page.t("badge.label"), text, colour
-
-
-@api_router.get(
-    "/platforms/{platform_id}/badge.svg",
-    summary="A flat SVG badge of the platform's answer",
-    response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}},
-)
-def badge_svg(
-    request: Request,
-    platform_id: Platform,
-    category: BadgeCategory = None,
-    country: BadgeCountry = None,
-    as_of: AsOf = None,
-    lang: Lang = None,
-) -> Response:
-    """A badge such as "AI training | used unless you object", with an ETag; cacheable until midnight UTC."""
-    page, label, text, colour = _badge(request, platform_id, category, country, as_of)
-    return respond(
-        request,
-        badges.svg(label, text, colour).encode(),
-        "image/svg+xml",
-        today_bound=as_of is None,
-        vary_language=page.by_header,
-        headers={"Content-Language": page.lang},
-    )
-
-
-@api_router.get("/platforms/{platform_id}/shields.json", summary="The platform's answer as a shields.io endpoint")
-def shields_json(
-    request: Request,
-    platform_id: Platform,
-    category: BadgeCategory = None,
-    country: BadgeCountry = None,
-    as_of: AsOf = None,
-    lang: Lang = None,
-) -> Response:
-    """The shields.io endpoint format (`schemaVersion`, `label`, `message`, `color`), with an ETag."""
-    page, label, text, colour = _badge(request, platform_id, category, country, as_of)
-    body = assets.dumps(badges.shields(label, text, colour))
-    return respond(
-        request,
-        body,
-        "application/json",
-        today_bound=as_of is None,
-        vary_language=page.by_header,
-        headers={"Content-Language": page.lang},
-    )
