@@ -1,7 +1,8 @@
-"""The `trainwatch` command: serve, migrate, seed, export, import, openapi and keys."""
+"""The `trainwatch` command: serve, deliver, migrate, seed, export, import, openapi and keys."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -61,6 +62,27 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
         fail(str(exc))
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
+
+
+@cli.command()
+@database_errors
+def deliver(once: Annotated[bool, typer.Option(help="Run one round (make due events, send due deliveries), "
+                                                    "then exit.")] = False) -> None:
+    """Deliver webhooks without serving the API (set TRAINWATCH_WEBHOOKS_DELIVER=false on the servers then)."""
+    from app.delivery.deliverer import Deliverer
+
+    deliverer = Deliverer(engine(), get_settings())
+    try:
+        if once:
+            done = deliverer.run_once()
+            typer.echo(f"{'delivering' if done.leader else 'another process delivers'}: {done.queued} queued, "
+                       f"{done.attempted} attempted, {done.delivered} delivered")
+            return
+        typer.echo("delivering webhooks; stop with Ctrl-C", err=True)
+        signal.signal(signal.SIGTERM, lambda *_: deliverer.request_stop())
+        deliverer.run_forever()
+    finally:
+        deliverer.stop()
 
 
 @cli.command()
@@ -147,7 +169,7 @@ def _dataset_errors(run: Callable[[], Any]) -> Any:
 
 @keys_cli.command("create")
 @database_errors
-def keys_create(scope: Annotated[str, typer.Option(help="read or write.")] = "read",
+def keys_create(scope: Annotated[str, typer.Option(help="read, write or webhooks.")] = "read",
                 name: Annotated[str, typer.Option(help="Who the key is for.")] = "") -> None:
     """Create a key and print it alone on stdout, once; only its hash is kept."""
     from sqlmodel import Session

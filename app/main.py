@@ -18,6 +18,7 @@ from app.api.fastpath import DecisionFastPath
 from app.api.logs import RequestLogMiddleware, configure_logging
 from app.api.routes import health, router
 from app.dataset.translations import read_translations
+from app.delivery.deliverer import Deliverer
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
@@ -45,6 +46,8 @@ TAGS = [
     {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
     {"name": "history", "description": "Every change to the data, newest first."},
     {"name": "embeds", "description": "Badges for partners' pages; the web component and card are under /embed/v1."},
+    {"name": "feeds", "description": "Follow the data: changes as Atom, deadlines as a calendar, the whole dataset."},
+    {"name": "webhooks", "description": "Signed notifications when an answer, the dataset or a deadline needs you."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
                           answer_cache_bytes=settings.answer_cache_mb * 2**20)
 
+    deliverer = Deliverer(engine, settings) if settings.webhooks_deliver else None
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tune_gc()
@@ -72,7 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:  # /readyz reports it; the poller keeps trying
             logging.getLogger("trainwatch").warning("dataset not loaded at start-up; /readyz says why")
         store.start_polling()
+        if deliverer is not None:
+            deliverer.start()
         yield
+        if deliverer is not None:
+            deliverer.stop()
         store.stop_polling()
         engine.dispose()
 
@@ -82,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
     answers = AnswerService(store, translations=read_translations(DATA_DIR))
     services = Services(settings=settings, engine=engine, store=store, answers=answers,
-                        catalog=CatalogCache(engine))
+                        catalog=CatalogCache(engine), deliverer=deliverer)
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
     install_error_handlers(app)

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Let FastAPI emit OpenTelemetry spans and metrics to the providers configured in the process.
     telemetry: bool = False
+    # Webhooks (docs/webhooks.md): run the deliverer inside `serve` (one process delivers, whatever the workers).
+    webhooks_deliver: bool = True
+    # Allow receivers on loopback, private and link-local addresses (tests, private deployments).
+    webhooks_allow_private: bool = False
+    webhooks_poll_seconds: float = 1.0
+    webhooks_retry_hours: float = 24.0
+    webhooks_disable_after: int = 3  # failed deliveries in a row before a subscription is disabled
+    webhooks_timeout_seconds: float = 10.0
 
 
 @lru_cache

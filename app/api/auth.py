@@ -44,6 +44,27 @@ def require_write_key(
 WriteKey = Annotated[ApiKey, Depends(require_write_key)]
 
 
+def require_webhooks_key(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
+    """Return the live webhooks-scope key the request presents, or refuse it with 401 or 403."""
+    if credentials is None:
+        raise _unauthorized("Webhooks need an API key: send `Authorization: Bearer <key>`.",
+                            'Bearer realm="trainwatch"')
+    key = find_key(session, credentials.credentials)
+    if key is None:
+        raise _unauthorized("The API key is unknown or revoked.",
+                            'Bearer realm="trainwatch", error="invalid_token"')
+    if key.scope != "webhooks":
+        raise Problem(403, f"The API key {key.id} has {key.scope} scope; webhooks need a key with webhooks scope "
+                           "(`trainwatch keys create --scope webhooks`).", title="Forbidden",
+                      headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'})
+    return key
+
+
+WebhooksKey = Annotated[ApiKey, Depends(require_webhooks_key)]
+
+
 def actor(key: ApiKey) -> str:
     """Return the change-log actor for a key: its public id, never its secret."""
     return f"key:{key.id}"

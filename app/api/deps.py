@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.delivery.deliverer import Deliverer
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import Catalog, CatalogCache
@@ -26,6 +27,7 @@ class Services:
     store: SnapshotStore
     answers: AnswerService
     catalog: CatalogCache
+    deliverer: Deliverer | None = None  # None when webhooks are delivered by another process
 
 
 def get_services(request: Request) -> Services:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from app.policy.model import GLOBAL, JurisdictionKind
+from app.policy.confidence import Support, support
+from app.policy.model import GLOBAL, Confidence, JurisdictionKind, Treatment
 
 from .invariants import references, rules_overlap
 from .schema import SECTIONS, Dataset, RuleRecord
@@ -87,6 +89,7 @@ def check_dataset(dataset: Dataset) -> list[Issue]:
                 if place == ("replaces",) and resolves:
                     _check_chain(dataset, i, issues)
     issues.extend(_overlaps(dataset.rules))
+    issues.extend(unsupported(dataset))
     _check_translations(dataset, ids, issues)
     return issues
 
@@ -103,6 +106,55 @@ def _check_translations(dataset: Dataset, ids: dict[str, dict[str, int]], issues
                                 other=("translations", first[key])))
         else:
             first[key] = i
+
+
+def rule_support(dataset: Dataset) -> list[Support]:
+    """Return what each rule's quoted citations amount to, in rule order."""
+    sources = {s.id: s for s in dataset.sources}
+    return [
+        support(
+            (sources[c.id].kind.value, sources[c.id].publisher, c.quote is not None)
+            for c in rule.sources
+            if c.id in sources
+        )
+        for rule in dataset.rules
+    ]
+
+
+def unsupported(dataset: Dataset) -> list[Issue]:
+    """Report each decided rule whose quoted citations are not enough for a decided answer.
+
+    A decided treatment needs a quoted primary source or quoted citations from two independent publishers;
+    anything less (aggregators alone, one publisher, unquoted citations) must be `unknown`, with the reason.
+    """
+    known = {s.id for s in dataset.sources}
+    found = []
+    for i, (rule, weight) in enumerate(zip(dataset.rules, rule_support(dataset), strict=True)):
+        # A citation of a missing source is reported as such; weighing the rest would be a second message.
+        if (
+            rule.treatment == Treatment.UNKNOWN
+            or weight.enough_to_decide
+            or any(c.id not in known for c in rule.sources)
+        ):
+            continue
+        found.append(
+            Issue(
+                ("rules", i, "sources"),
+                f'rule "{rule.id}" is {rule.treatment.value} on too little '
+                f"({weight.shortfall()}); a decided rule needs a quoted primary source or two "
+                "independent publishers, else make it unknown with the reason",
+            )
+        )
+    return found
+
+
+def summary(dataset: Dataset) -> str:
+    """Return the counts a maintainer checks: rules decided and unknown, and rules per derived confidence."""
+    decided = sum(rule.treatment != Treatment.UNKNOWN for rule in dataset.rules)
+    levels = Counter(weight.confidence.value for weight in rule_support(dataset))
+    return f"rules: {decided} decided, {len(dataset.rules) - decided} unknown; confidence: " + ", ".join(
+        f"{levels[c.value]} {c.value}" for c in Confidence
+    )
 
 
 def _ids(dataset: Dataset, kind: str, issues: list[Issue]) -> dict[str, int]:

@@ -64,6 +64,9 @@ def _treatment(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phras
     opt = rule.opt_out
     if rule.treatment is Treatment.UNKNOWN:
         reasons.append(phrase("reason.disputed"))
+        if opt is not None and (analysis.objected_on is not None or query.objected):
+            # An objection beats the dispute (contract v1.1): say how it was made and what it covers.
+            _opt_out(query, rule, analysis, reasons)
     elif rule.treatment is Treatment.OPT_IN:
         reasons.append(phrase("reason.opt_in_default_off"))
     elif rule.treatment is Treatment.OPT_OUT and opt is not None:
@@ -104,6 +107,8 @@ def _objection(query: Query, rule: Rule, day: date) -> Phrase:
         return phrase("reason.objected_late.stops_future_training", day=day, limit=limit(rule))
     if late_kind is LateObjection.NO_EFFECT:
         return phrase("reason.objected_late.no_effect", day=day, limit=limit(rule))
+    if late_kind is LateObjection.UNKNOWN:
+        return phrase("reason.objected_late.unknown", day=day, limit=limit(rule))
     covered = None if query.posted_on is None else query.posted_on >= day
     return phrase("reason.objected_late.covers_later_posts", day=day, limit=limit(rule), posted_on=query.posted_on,
                   covered=covered)

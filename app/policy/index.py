@@ -15,6 +15,7 @@ Level = tuple[str, tuple[Rule, ...]]
 _EMPTY: dict[str, tuple[Rule, ...]] = {}
 _DAY = timedelta(days=1)
 _COVERS = LateObjection.COVERS_LATER_POSTS
+_OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
 _MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice
 _SHARED_LIMIT = 20_000  # shared analyses kept per snapshot, a few MB at most
 _NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
@@ -107,7 +108,8 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
         level_sets.setdefault(key, found)
         keys.append(key)
     candidates = list({r.id: r for found in level_sets.values() for _, rules in found for r in rules}.values())
-    opt_outs = tuple(r for r in candidates if r.treatment is Treatment.OPT_OUT and r.opt_out is not None)
+    # A disputed rule's opt-out counts too: an objection beats the dispute (contract v1.1).
+    opt_outs = tuple(r for r in candidates if r.treatment in _OBJECTABLE and r.opt_out is not None)
     windows = tuple(r for r in candidates if r.has_posting_window)
     cuts = set()
     for rule in opt_outs:

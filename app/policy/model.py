@@ -39,6 +39,7 @@ class LateObjection(StrEnum):
     COVERS_LATER_POSTS = "covers_later_posts"  # only content posted from the objection day on
     STOPS_FUTURE_TRAINING = "stops_future_training"  # all future training stops; past training stays
     NO_EFFECT = "no_effect"  # a late objection changes nothing
+    UNKNOWN = "unknown"  # the sources do not say what a late objection covers
 
 
 class Phrase(NamedTuple):
@@ -95,7 +96,18 @@ class Source:
     publisher: str
     retrieved_on: date
     published_on: str | None = None  # ISO date, or "YYYY-MM" / "YYYY" where the source gives no day
+    quote: str | None = None  # in an answer: the words that support the rule citing it
+    kind: str = "secondary"  # primary | secondary | aggregator
+    where: str | None = None  # in an answer: the place in the source (section, paragraph)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A rule's or deadline's link to a source, with the exact words (and place) that support it."""
+
+    source_id: str
     quote: str | None = None
+    where: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +152,7 @@ class Deadline:
     summary: str
     after: str | None = None  # what happens to people who act after this day
     source_ids: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +189,7 @@ class Rule:
     opt_out: OptOut | None = None
     notes: tuple[str, ...] = ()  # extra reasons: non-generative uses, approximate dates, caveats
     used_by: UsedBy = UsedBy.PLATFORM  # rules for different users of the content may coexist
+    citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
 
     def in_force_on(self, day: date) -> bool:
         """Return whether the rule applies on the given day."""

@@ -30,6 +30,9 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
             return phrase("summary.adults_only", min_age=rule.min_age)
         if rule.treatment not in ALWAYS_NOT_USED:
             return phrase("summary.minors_excluded", min_age=rule.min_age)
+    if analysis.verdict is Verdict.UNKNOWN and rule.treatment is Treatment.OPT_OUT and analysis.objected_on \
+            is not None and rule.opt_out is not None and rule.opt_out.late_objection is LateObjection.UNKNOWN:
+        return phrase("summary.objected_late.unknown", day=analysis.objected_on, limit=limit(rule))
     if analysis.verdict is Verdict.UNKNOWN:
         # Rules whose own summary already opens with the verdict are not prefixed twice.
         if rule.summary.lower().startswith("unknown"):
@@ -38,7 +41,7 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
     opt = rule.opt_out
     day = analysis.objected_on
     counts = day is not None or (query.objected and query.objected_on is None)
-    if rule.treatment is not Treatment.OPT_OUT or opt is None or not counts:
+    if rule.treatment not in (Treatment.OPT_OUT, Treatment.UNKNOWN) or opt is None or not counts:
         return rule_summary(rule)  # the rule's own words fit: nothing the user told us changes its outcome
     late_kind = opt.late_objection
     if day is None:  # objected on a day not given, and the day does not matter
@@ -50,6 +53,8 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
         return phrase("summary.objected_in_time", day=day, in_time=in_time(rule))
     if late_kind is LateObjection.STOPS_FUTURE_TRAINING:
         return phrase("summary.objected_late.stops_future_training", day=day)
+    if late_kind is LateObjection.UNKNOWN:
+        return phrase("summary.objected_late.unknown", day=day, limit=limit(rule))
     if analysis.verdict is Verdict.NOT_USED:
         return phrase("summary.objection_covers_newer", day=day)
     if late_kind is LateObjection.COVERS_LATER_POSTS:

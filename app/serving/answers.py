@@ -247,8 +247,9 @@ def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
             "available": opt.available, "method": opt.method, "url": opt.url, "deadline": _iso(opt.deadline),
             "deadline_passed": opt.deadline_passed, "after_deadline": opt.after_deadline,
         },
-        "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher, "published_on": s.published_on,
-                     "retrieved_on": s.retrieved_on.isoformat()} for s in d.sources],
+        "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "kind": s.kind,
+                     "published_on": s.published_on, "retrieved_on": s.retrieved_on.isoformat(), "quote": s.quote,
+                     "where": s.where} for s in d.sources],
     }
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.store.records import Record, read_all
 from app.store.registry import KINDS
-from app.store.repository import stored_revision
+from app.store.repository import rule_confidence, stored_revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,12 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
     out: dict[str, dict[str, Entry]] = {}
-    for resource, found in read_all(session).items():
+    stored = read_all(session)
+    weights = {s["id"]: (s["kind"], s["publisher"]) for s, _version in stored["source"]}
+    # A rule's confidence is derived from its citations, never stored, so a source's new kind shows at once.
+    stored["rule"] = [({**rule, "confidence": rule_confidence(rule["sources"], weights).value}, version)
+                      for rule, version in stored["rule"]]
+    for resource, found in stored.items():
         kind = KINDS[resource]
         entries = sorted((Entry(record, version) for record, version in found), key=lambda e: kind.order(e.record))
         out[resource] = {e.record[kind.key]: e for e in entries}

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.store.models import ApiKey
 
-SCOPES = ("read", "write")
+SCOPES = ("read", "write", "webhooks")  # webhooks: manage webhook subscriptions, nothing else
 
 
 def _hash(token: str) -> str:

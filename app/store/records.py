@@ -51,18 +51,28 @@ def _from_json(table: type[SQLModel], column: str, value: Any) -> Any:
 LinkTable = type[models.RuleSource] | type[models.DeadlineSource]
 
 
-def _links(session: Session, link: LinkTable, owner_column: str, owner: str) -> list[str]:
+def citation(row: Any) -> Record:
+    """Return a link row as the record's citation: the source id, the quote and where it stands."""
+    return {"id": row.source_id, "quote": row.quote, "where": row.location}
+
+
+def _links(session: Session, link: LinkTable, owner_column: str, owner: str) -> list[Record]:
     rows: Sequence[Any] = session.exec(select(link).where(getattr(link, owner_column) == owner)
                                        .order_by(col(link.position))).all()
-    return [row.source_id for row in rows]
+    return [citation(row) for row in rows]
 
 
-def _replace_links(session: Session, link: LinkTable, owner_column: str, owner: str, ids: list[str],
-                   add: Add | None) -> None:
+def _replace_links(session: Session, link: LinkTable, owner_column: str, owner: str,
+                   citations: list[Record | str], add: Add | None) -> None:
     if add is None:
         session.exec(delete(link).where(getattr(link, owner_column) == owner))
-    for position, source_id in enumerate(dict.fromkeys(ids)):
-        values: dict[str, Any] = {owner_column: owner, "source_id": source_id, "position": position}
+    first: dict[str, Record] = {}
+    for c in citations:  # the first citation of a source wins, as the schema allows only one
+        c = {"id": c} if isinstance(c, str) else c
+        first.setdefault(c["id"], c)
+    for position, c in enumerate(first.values()):
+        values: dict[str, Any] = {owner_column: owner, "source_id": c["id"], "position": position,
+                                  "quote": c.get("quote"), "location": c.get("where")}
         (add or session.add)(link(**values))
 
 
@@ -154,12 +164,12 @@ def members_by_group(session: Session) -> dict[str, list[str]]:
     return members
 
 
-def links_by_owner(session: Session, link: LinkTable, owner: str) -> dict[str, list[str]]:
-    """Return the source ids each rule or deadline cites, in citation order, with one query."""
-    grouped: dict[str, list[str]] = {}
+def links_by_owner(session: Session, link: LinkTable, owner: str) -> dict[str, list[Record]]:
+    """Return the citations of each rule or deadline, in citation order, with one query."""
+    grouped: dict[str, list[Record]] = {}
     rows: Sequence[Any] = session.exec(select(link).order_by(getattr(link, owner), col(link.position))).all()
     for row in rows:
-        grouped.setdefault(getattr(row, owner), []).append(row.source_id)
+        grouped.setdefault(getattr(row, owner), []).append(citation(row))
     return grouped
 
 

@@ -123,7 +123,12 @@ def export_dataset(engine: Engine) -> str:
     """Return the whole stored dataset (no keys, no change log) as one dataset file's text."""
     with Session(engine) as session:
         stored = stored_records(session)
+    return dump_dataset(records_dataset(stored))
+
+
+def records_dataset(stored: dict[Key, records.Record]) -> Dataset:
+    """Return records keyed by (resource, key) as a Dataset, the shape dataset files and exports have."""
     grouped: dict[str, list[records.Record]] = {kind.section: [] for kind in KINDS.values()}
     for (resource, _key), record in stored.items():
         grouped[KINDS[resource].section].append(record)
-    return dump_dataset(Dataset.model_validate(grouped))
+    return Dataset.model_validate(grouped)

@@ -10,7 +10,7 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, SQLModel, col, func, select
 
-from app.store import integrity, records
+from app.store import integrity, outbox, records
 from app.store.errors import AlreadyExists, InUse, NotFound, StaleVersion
 from app.store.models import Change, DatasetRevision
 from app.store.repository import stored_revision
@@ -60,6 +60,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
                                operation=op.operation, before=before, after=after, actor=actor))
         _flush(session, deferred)
         integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
+        outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()
     except Exception:
         session.rollback()

@@ -11,8 +11,8 @@ from app.store.errors import InvalidRecord
 from app.store.writes import Op, apply_changes
 
 RULE = {"id": "acme-posts", "platform": "acme", "category": "public-posts", "jurisdiction": "EEA",
-        "treatment": "used", "effective_from": "2025-01-01", "confidence": "high", "summary": "Used.",
-        "sources": ["M1"]}
+        "treatment": "unknown", "effective_from": "2025-01-01", "summary": "Unknown whether posts are used.",
+        "sources": [{"id": "M1", "quote": "a quote", "where": None}]}
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_each_bad_field_is_named():
 
 
 def test_references_to_missing_records_are_refused_before_anything_is_stored(session):
-    bad = {**RULE, "platform": "nope", "sources": ["M1", "ZZ9"]}
+    bad = {**RULE, "platform": "nope", "sources": [*RULE["sources"], {"id": "ZZ9", "quote": "q", "where": None}]}
     with pytest.raises(InvalidRecord) as caught:
         integrity.check_references(session, "rule", integrity.validate_record("rule", bad, key="acme-posts"))
     assert {(e["field"], e["message"]) for e in caught.value.extra["errors"]} == {

@@ -14,7 +14,8 @@ RULE = {"id": "acme-posts", "platform": "acme", "category": "public-posts", "jur
         "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
         "opt_out": {"method": "Form", "url": "https://acme.example/object", "deadline": None,
                     "late_objection": "covers_later_posts", "after_deadline": None},
-        "confidence": "high", "summary": "Used unless you object.", "notes": ["A note."], "sources": ["M1", "M2"]}
+        "summary": "Used unless you object.", "notes": ["A note."],
+        "sources": [{"id": "M1", "quote": "first quote", "where": "para 2"}, {"id": "M2", "quote": "second", "where": None}]}
 
 
 def test_the_registry_covers_every_table_of_a_record_and_every_dataset_section():

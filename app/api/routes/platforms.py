@@ -32,7 +32,10 @@ def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
                 link[field].append(value)
     upcoming = (e for e in catalog.all("deadline") if e.record["platform"] == platform_id and e.record["on"] >= day)
     following = next(upcoming, None)
-    return {"opt_out_links": list(links.values()), "next_deadline": following.body if following else None}
+    feeds = {"calendar": f"/v1/deadlines.ics?platform={platform_id}",
+             "changes": f"/v1/changes.atom?platform={platform_id}"}
+    return {"opt_out_links": list(links.values()), "next_deadline": following.body if following else None,
+            "feeds": feeds}
 
 
 KIND = crud.Kind.of("platform", PlatformDetail,

@@ -19,7 +19,7 @@ router = APIRouter(tags=["catalog"])
 
 def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
     """Return the sources the rule cites, in citation order."""
-    cited = (catalog.get("source", source_id) for source_id in entry.record["sources"])
+    cited = (catalog.get("source", citation["id"]) for citation in entry.record["sources"])
     return {"source_details": [source.body for source in cited if source is not None]}
 
 
@@ -30,8 +30,10 @@ KIND = crud.Kind.of("rule", RuleDetail, {
     "opt_out": {"method": "Objection form", "url": "https://www.facebook.com/help/contact/712876720715583",
                 "deadline": "facebook-eea-objection-2025", "late_objection": "covers_later_posts",
                 "after_deadline": "A later objection covers only content posted from the day of the objection."},
-    "confidence": "high", "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
-    "notes": ["Covers public posts of adult users."], "sources": ["M1", "M2"]}, embed=embed)
+    "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
+    "notes": ["Covers public posts of adult users."],
+    "sources": [{"id": "M2", "quote": "plans to begin training of its generative AI model(s) on 27 May 2025.",
+                 "where": None}]}, embed=embed)
 
 
 def _in_force(rule: dict[str, Any], day: str) -> bool:

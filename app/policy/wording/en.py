@@ -83,6 +83,7 @@ CATALOG = {
     "late.stops_future_training": lambda p, w: "a later objection stops future training, but training already done "
                                                "is not undone",
     "late.no_effect": lambda p, w: "a later objection changes nothing",
+    "late.unknown": lambda p, w: "the sources do not say what a later objection covers",
     "window.between": lambda p, w: f"from {p['start']} to {p['end']}",
     "window.from": lambda p, w: f"from {p['start']}",
     "window.until": lambda p, w: f"up to {p['end']}",
@@ -119,6 +120,8 @@ CATALOG = {
     "reason.objected_late.stops_future_training": lambda p, w: f"{_late_head(p, w)}: training stops from then on, "
                                                                f"but training already done is not undone.",
     "reason.objected_late.no_effect": lambda p, w: f"{_late_head(p, w)}, and a late objection changes nothing here.",
+    "reason.objected_late.unknown": lambda p, w: f"{_late_head(p, w)}, and the sources do not say what a late "
+                                                 f"objection covers here.",
     "reason.objected_late.covers_later_posts": _covers_later,
     "reason.adults_only": lambda p, w: f"The sources speak only of accounts aged {p['min_age']} or over"
                                        + (f"; nothing is confirmed for an account holder aged {p['age']}"
@@ -135,6 +138,8 @@ CATALOG = {
     "summary.objected_in_time": lambda p, w: f"Not used: you objected on {p['day']}, {w(p['in_time'])}.",
     "summary.objected_late.stops_future_training": lambda p, w: f"Not used from your objection on {p['day']} on; "
                                                                 f"training already done is not undone.",
+    "summary.objected_late.unknown": lambda p, w: f"Unknown: your objection on {p['day']} came after "
+                                                  f"{w(p['limit'])}, and the sources do not say what it covers.",
     "summary.objection_covers_newer": lambda p, w: f"Not used: your objection on {p['day']} covers content posted "
                                                    f"from that day on.",
     "summary.objected_late.covers_later_posts": lambda p, w: f"Still used: your objection on {p['day']} came after "
