@@ -115,6 +115,7 @@ CATALOG = {
     "late.stops_future_training": lambda p, w: "ein späterer Widerspruch stoppt künftiges Training, bereits "
                                                "erfolgtes Training wird aber nicht rückgängig gemacht",
     "late.no_effect": lambda p, w: "ein späterer Widerspruch ändert nichts",
+    "late.unknown": lambda p, w: "die Quellen sagen nicht, was ein späterer Widerspruch erfasst",
     "window.between": lambda p, w: f"vom {_d(p['start'])} bis zum {_d(p['end'])}",
     "window.from": lambda p, w: f"ab dem {_d(p['start'])}",
     "window.until": lambda p, w: f"bis zum {_d(p['end'])}",
@@ -155,6 +156,8 @@ CATALOG = {
                                                                f"rückgängig gemacht.",
     "reason.objected_late.no_effect": lambda p, w: f"{_late_head(p, w)}, und ein später Widerspruch ändert hier "
                                                    f"nichts.",
+    "reason.objected_late.unknown": lambda p, w: f"{_late_head(p, w)}, und die Quellen sagen nicht, was ein "
+                                                 f"später Widerspruch hier erfasst.",
     "reason.objected_late.covers_later_posts": _covers_later,
     "reason.adults_only": lambda p, w: f"Die Quellen sprechen nur von Konten ab {p['min_age']} Jahren"
                                        + (f"; für eine Kontoinhaberin oder einen Kontoinhaber mit {p['age']} Jahren "
@@ -174,6 +177,8 @@ CATALOG = {
     "summary.objected_late.stops_future_training": lambda p, w: f"Ab Ihrem Widerspruch am {_d(p['day'])} nicht "
                                                                 f"mehr genutzt; bereits erfolgtes Training wird nicht "
                                                                 f"rückgängig gemacht.",
+    "summary.objected_late.unknown": lambda p, w: f"Unbekannt: Ihr Widerspruch vom {_d(p['day'])} kam nach "
+                                                  f"{w(p['limit'])}, und die Quellen sagen nicht, was er erfasst.",
     "summary.objection_covers_newer": lambda p, w: f"Nicht genutzt: Ihr Widerspruch vom {_d(p['day'])} erfasst "
                                                    f"Inhalte, die ab diesem Tag veröffentlicht wurden.",
     "summary.objected_late.covers_later_posts": lambda p, w: f"Weiterhin genutzt: Ihr Widerspruch vom "
