@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app.policy import Snapshot
+from app.policy import Snapshot, prepare
 from app.settings import get_settings
 from app.store import repository
 from app.store.db import make_engine
@@ -29,6 +29,7 @@ for p in list(snap.platforms.values())[: max(0, 60 - len(snap.platforms))]:
         if r.platform_id == p.id:
             rules[r.id + "-copy"] = replace(r, id=r.id + "-copy", platform_id=pid)
 big = Snapshot(snap.revision, platforms, snap.categories, snap.jurisdictions, rules, snap.deadlines, snap.sources)
+prepare(big)  # as the server does before it serves a new snapshot
 print(len(big.platforms), "platforms")
 order = [k.removeprefix("category.") for k in catalog("en") if k.startswith("category.")]
 cols = explorer.categories(big, order)
