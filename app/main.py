@@ -17,12 +17,17 @@ from app.api.errors import install_error_handlers
 from app.api.fastpath import DecisionFastPath
 from app.api.logs import RequestLogMiddleware, configure_logging
 from app.api.routes import health, router
+from app.dataset.translations import read_translations
 from app.delivery.deliverer import Deliverer
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
-from app.settings import Settings, get_settings
+from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import make_engine
+from app.web import badge_routes as web_badges
+from app.web import routes as web
+
+DATA_DIR = REPO_ROOT / "app" / "data"  # the translations of rule summaries live beside the dataset
 
 DESCRIPTION = """
 Trainwatch answers that question precisely, for a platform, a data category, a country, a day and the user's
@@ -40,6 +45,7 @@ TAGS = [
     {"name": "decisions", "description": "Is this content used for AI training? The answers, one or many."},
     {"name": "catalog", "description": "Platforms, data categories, jurisdictions, rules, deadlines and sources."},
     {"name": "history", "description": "Every change to the data, newest first."},
+    {"name": "embeds", "description": "Badges for partners' pages; the web component and card are under /embed/v1."},
     {"name": "feeds", "description": "Follow the data: changes as Atom, deadlines as a calendar, the whole dataset."},
     {"name": "webhooks", "description": "Signed notifications when an answer, the dataset or a deadline needs you."},
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -83,14 +89,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None,
                   # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
-    services = Services(settings=settings, engine=engine, store=store, catalog=CatalogCache(engine),
-                        answers=AnswerService(store, review_max_days=settings.review_max_days), deliverer=deliverer)
+    answers = AnswerService(store, review_max_days=settings.review_max_days,
+                            translations=read_translations(DATA_DIR))
+    services = Services(settings=settings, engine=engine, store=store, answers=answers,
+                        catalog=CatalogCache(engine), deliverer=deliverer)
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
     install_error_handlers(app)
     install_docs(app)
     app.include_router(health.router)
     app.include_router(router)
+    app.include_router(web_badges.router)
+    app.include_router(web.router)
     # Reads are open to every configured origin; writes need an Authorization header, which is never
     # allowed cross-origin, so browsers on other sites cannot make them.
     # Innermost first: the fast path sits inside CORS and the request log, so its answers get both.

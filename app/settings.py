@@ -16,6 +16,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     cors_origins: list[str] = ["*"]
+    # Origins allowed to frame the iframe card (CSP frame-ancestors); "*" lets any site embed it.
+    embed_origins: list[str] = ["*"]
     # How often a worker asks the database whether another process changed the data.
     revision_check_seconds: float = 1.0
     max_body_bytes: int = 2_000_000

@@ -32,9 +32,11 @@ class DecisionFastPath:
         await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, platform_id: str) -> None:
-        if_none_match = None
+        if_none_match = accept_language = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-        ans = self.service.single(platform_id, scope["query_string"], scope["path"])
+            elif name == b"accept-language":
+                accept_language = value.decode("latin-1")
+        ans = self.service.single(platform_id, scope["query_string"], scope["path"], accept_language)
         await to_response(ans, if_none_match)(scope, receive, send)

@@ -19,7 +19,7 @@ from .yamlio import Loc
 Origin = Mapping[tuple[str, int], tuple[str, int]]
 
 _SINGULAR = {"categories": "category", "jurisdictions": "jurisdiction", "platforms": "platform",
-             "sources": "source", "deadlines": "deadline", "rules": "rule"}
+             "sources": "source", "deadlines": "deadline", "rules": "rule", "translations": "translation"}
 
 
 class DatasetError(ValueError):
@@ -90,7 +90,22 @@ def check_dataset(dataset: Dataset) -> list[Issue]:
                     _check_chain(dataset, i, issues)
     issues.extend(_overlaps(dataset.rules))
     issues.extend(unsupported(dataset))
+    _check_translations(dataset, ids, issues)
     return issues
+
+
+def _check_translations(dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue]) -> None:
+    """Check that each translation names a known rule, once per language."""
+    first: dict[tuple[str, str], int] = {}
+    for i, translation in enumerate(dataset.translations):
+        at = ("translations", i)
+        _ref(issues, ids, "rules", translation.rule, (*at, "rule"))
+        key = (translation.rule, translation.lang)
+        if key in first:
+            issues.append(Issue((*at, "rule"), f'a second {translation.lang} translation of rule "{translation.rule}"',
+                                other=("translations", first[key])))
+        else:
+            first[key] = i
 
 
 def rule_support(dataset: Dataset) -> list[Support]:

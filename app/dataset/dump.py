@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .schema import SECTIONS, Dataset
+from .schema import EXTRA_SECTIONS, SECTIONS, Dataset
 from .yamlio import Loader
 
 # Fields whose values are days (or a published month or year); always quoted, so every YAML reader sees text.
@@ -59,7 +59,8 @@ def dump_dataset(dataset: Dataset) -> str:
     """Return the dataset as YAML: every section, records sorted by id, every field in order, nulls written out."""
     canonical = dataset.canonical()
     parts = []
-    for kind in SECTIONS:
+    # The extra sections (translations) are written only when there are any: the database stores none.
+    for kind in [*SECTIONS, *(kind for kind in EXTRA_SECTIONS if getattr(canonical, kind))]:
         records = [_mark(record.model_dump(mode="json")) for record in getattr(canonical, kind)]
         # width: an unbounded line never folds, so long text survives byte for byte; the key order is the model's.
         parts.append(yaml.dump({kind: records}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,

@@ -10,9 +10,11 @@ import yaml
 from pydantic import ValidationError
 
 from .checks import DatasetError, Issue, check_dataset, format_issue, path_text
-from .schema import SECTIONS, Dataset, Record
+from .schema import EXTRA_SECTIONS, SECTIONS, Dataset, Record
 from .types import show
 from .yamlio import Loc, line_of, parse, syntax_error
+
+READABLE = {**SECTIONS, **EXTRA_SECTIONS}  # what a file may hold
 
 # Messages for pydantic's own error types; our validators already word theirs for people.
 _MESSAGES = {
@@ -60,7 +62,7 @@ def parse_dataset(text: str, *, label: str = "<text>") -> Dataset:
 class _Reader:
     """Accumulate records, their origins and problems across the files of one dataset."""
 
-    records: dict[str, list[Record]] = field(default_factory=lambda: {kind: [] for kind in SECTIONS})
+    records: dict[str, list[Record]] = field(default_factory=lambda: {kind: [] for kind in READABLE})
     origin: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     lines: dict[str, dict[Loc, int]] = field(default_factory=dict)
     broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that failed validation
@@ -108,12 +110,12 @@ class _Reader:
         if data is None:
             return
         if not isinstance(data, dict):
-            self.error(label, 1, f"expected a mapping with keys {', '.join(SECTIONS)}, got {show(data)}")
+            self.error(label, 1, f"expected a mapping with keys {', '.join(READABLE)}, got {show(data)}")
             self.unreadable = True
             return
         for kind, items in data.items():
-            if kind not in SECTIONS:
-                expected = ", ".join(SECTIONS)
+            if kind not in READABLE:
+                expected = ", ".join(READABLE)
                 self.error(label, lines.get((kind,)), f"{kind}: unknown section (expected one of {expected})")
             elif items is not None and not isinstance(items, list):
                 self.error(label, lines.get((kind,)), f"{kind}: expected a list of records, got {show(items)}")
@@ -122,7 +124,7 @@ class _Reader:
                     self._record(label, kind, index, item)
 
     def _record(self, label: str, kind: str, index: int, item: Any) -> None:
-        model, key = SECTIONS[kind]
+        model, key = READABLE[kind]
         try:
             record = model.model_validate(item)
         except ValidationError as exc:

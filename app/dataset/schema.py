@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -236,6 +237,15 @@ class RuleRecord(Record):
         return self
 
 
+class TranslationRecord(Record):
+    """A rule's summary in another language, beside the English text it translates (so a stale one shows)."""
+
+    rule: Slug
+    lang: Annotated[str, Field(pattern=r"^(de)$")]  # the languages the API answers in besides English
+    en: Text  # the rule's English summary this text translates; used only while the rule still says exactly this
+    summary: Text
+
+
 # The top-level keys of a dataset file, in the order files and dumps list them, with the field holding the id.
 SECTIONS: dict[str, tuple[type[Record], str]] = {
     "categories": (CategoryRecord, "id"),
@@ -245,6 +255,11 @@ SECTIONS: dict[str, tuple[type[Record], str]] = {
     "deadlines": (DeadlineRecord, "id"),
     "rules": (RuleRecord, "id"),
 }
+
+
+# Sections a dataset file may hold besides SECTIONS: texts about records, read and checked with the dataset but not
+# stored as resources of their own (app/data/translations-de.yaml).
+EXTRA_SECTIONS: dict[str, tuple[type[Record], str]] = {"translations": (TranslationRecord, "rule")}
 
 
 def _natural(key: str) -> list[Any]:
@@ -261,10 +276,15 @@ class Dataset(Record):
     sources: list[SourceRecord] = Field(default_factory=list)
     deadlines: list[DeadlineRecord] = Field(default_factory=list)
     rules: list[RuleRecord] = Field(default_factory=list)
+    translations: list[TranslationRecord] = Field(default_factory=list)
 
     def canonical(self) -> Dataset:
         """Return a copy with each kind's records sorted by id (or code), the order dumps use."""
-        return self.model_copy(update={
-            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))  # type: ignore[misc]
-            for kind, (_, key) in SECTIONS.items()
-        })
+        kinds = {**SECTIONS, **EXTRA_SECTIONS}
+        return self.model_copy(update={kind: sorted(getattr(self, kind), key=_by_field(key))
+                                       for kind, (_, key) in kinds.items()})
+
+
+def _by_field(name: str) -> Callable[[Record], list[Any]]:
+    """Return the sort key of records by one field, in natural order."""
+    return lambda record: _natural(getattr(record, name))

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
-from app.policy.wording import ENGLISH, Wording
+from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
+from app.serving.languages import from_header, negotiate
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
@@ -36,9 +38,15 @@ class Answer:
 
     @classmethod
     def build(cls, status: int, body: bytes, media_type: str, etag: str | None = None,
-              today: date | None = None) -> Answer:
-        """Return an answer with its fixed headers prepared; `today` marks an answer that expires at midnight."""
-        head = [(b"content-length", str(len(body)).encode()), (b"content-type", media_type.encode())]
+              today: date | None = None, lang: str = DEFAULT_LANGUAGE, by_header: bool = False) -> Answer:
+        """Return an answer with its fixed headers prepared; `today` marks an answer that expires at midnight.
+
+        `lang` is the language of its words; `by_header` says Accept-Language chose it, so caches must vary by it.
+        """
+        head = [(b"content-length", str(len(body)).encode()), (b"content-type", media_type.encode()),
+                (b"content-language", lang.encode())]
+        if by_header:
+            head.append((b"vary", b"Accept-Language"))
         if etag is not None:
             head.insert(0, (b"etag", etag.encode()))
         fresh_until = next_midnight(today) if today is not None else None
@@ -59,76 +67,99 @@ def utc_today() -> date:
 class AnswerService:
     """Answers decision questions from the store's current snapshot, caching finished answers per snapshot."""
 
-    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today, review_max_days: int = 365) -> None:
+    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today, review_max_days: int = 365,
+                 translations: Mapping[tuple[str, str], TranslationRecord] | None = None) -> None:
         self.store = store
         self.today = today
         self.review_max_days = review_max_days
+        self.translations = translations or {}
+        self._wordings: dict[tuple[int, str], Wording] = {}
 
     def decisions(self, snapshot: Snapshot, parsed: ParsedQuery, today: date) -> tuple[Decision, ...]:
         """Return the engine's decisions for a parsed question, with their freshness as of today."""
         return with_freshness(snapshot, answer(snapshot, parsed), today, self.review_max_days)
 
-    def single(self, platform_id: str, query_string: bytes, path: str) -> Answer:
+    def wording(self, snapshot: Snapshot, lang: str) -> Wording:
+        """Return the wording of a language for a snapshot: its catalog, and the rule summaries translated from
+        the rules' current English text (a translation of an older text is not used)."""
+        if lang == DEFAULT_LANGUAGE:
+            return ENGLISH
+        key = (snapshot.revision, lang)
+        found = self._wordings.get(key)
+        if found is None:
+            summaries = {rule_id: t.summary for (rule_id, t_lang), t in self.translations.items()
+                         if t_lang == lang and rule_id in snapshot.rules and snapshot.rules[rule_id].summary == t.en}
+            found = Wording(lang, summaries)
+            self._wordings = {k: v for k, v in self._wordings.items() if k[0] == snapshot.revision}
+            self._wordings[key] = found
+        return found
+
+    def single(self, platform_id: str, query_string: bytes, path: str, accept_language: str | None = None) -> Answer:
         """Answer GET /v1/platforms/{platform_id}/ai-training for the request's raw query string."""
         snapshot = self.store.snapshot
         cache = self.store.answers
         today = self.today()
+        # Without lang= the header chooses; the key holds the language it chooses, not the header's many spellings.
+        chosen = from_header(accept_language) if accept_language else DEFAULT_LANGUAGE
         # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
         # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
-        key = (snapshot.revision, platform_id, query_string, today)
+        key = (snapshot.revision, platform_id, query_string, today, chosen)
         found: Answer | None = cache.get(key)
         if found is None:
             params = query_params(query_string)
-            found = self._compute(snapshot, platform_id, params, today, path)
+            found = self._compute(snapshot, platform_id, params, today, path, accept_language)
             cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
         return found
 
     def _compute(self, snapshot: Snapshot, platform_id: str, params: Mapping[str, str], today: date,
-                 path: str) -> Answer:
+                 path: str, accept_language: str | None = None) -> Answer:
         try:
+            lang, by_header = negotiate(params.get("lang"), accept_language)
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
         decisions = self.decisions(snapshot, parsed, today)
-        body = dumps(render(snapshot, parsed, decisions))
+        body = dumps(render(snapshot, parsed, decisions, self.wording(snapshot, lang)))
         # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
-        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed, [d.stale for d in decisions]),
-                            today=today if "as_of" not in params else None)
+        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed, lang, [d.stale for d in decisions]),
+                            today=today if "as_of" not in params else None, lang=lang, by_header=by_header)
 
-    def batch(self, checks: list[Any]) -> bytes:
+    def batch(self, checks: list[Any], lang: str = DEFAULT_LANGUAGE) -> bytes:
         """Answer a batch: one result per check, in order, serialised; identical checks come from the cache."""
         snapshot = self.store.snapshot
         cache = self.store.answers
         today = self.today()
+        wording = self.wording(snapshot, lang)
         parts = []
         for item in checks:
-            key = _check_key(item, today, snapshot.revision)
+            key = _check_key(item, today, snapshot.revision, lang)
             part = cache.get(key) if key is not None else None
             if part is None:
-                part = dumps(self.check(snapshot, item, today))
+                part = dumps(self.check(snapshot, item, today, wording))
                 if key is not None:
                     cache.put(key, part, len(part) + ENTRY_OVERHEAD)
             parts.append(part)
         return b'{"dataset_revision":%d,"results":[%b]}' % (snapshot.revision, b",".join(parts))
 
-    def check(self, snapshot: Snapshot, check: Mapping[str, Any], today: date) -> dict[str, Any]:
+    def check(self, snapshot: Snapshot, check: Mapping[str, Any], today: date,
+              wording: Wording = ENGLISH) -> dict[str, Any]:
         """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
         try:
             params = check_params(check)
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today))
+        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording)
         decision = result.pop("decisions")[0]
         return {"status": 200, **result, "decision": decision}
 
 
-def _check_key(check: Any, today: date, revision: int) -> tuple[object, ...] | None:
+def _check_key(check: Any, today: date, revision: int, lang: str) -> tuple[object, ...] | None:
     """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
     if not isinstance(check, dict):
         return None
     try:
-        return ("check", revision, frozenset((k, type(v).__name__, v) for k, v in check.items()), today)
+        return ("check", revision, frozenset((k, type(v).__name__, v) for k, v in check.items()), today, lang)
     except TypeError:  # a list or object value: not hashable, answered without the cache
         return None
 
@@ -181,11 +212,12 @@ def query_problem(exc: QueryError) -> Problem:
     return Problem(exc.status, exc.detail, title=title, **extra)
 
 
-def etag(revision: int, parsed: ParsedQuery, stale: list[bool] | None = None) -> str:
-    """Return a strong ETag covering the dataset revision, the normalised question (as_of resolved) and staleness."""
+def etag(revision: int, parsed: ParsedQuery, lang: str = DEFAULT_LANGUAGE, stale: list[bool] | None = None) -> str:
+    """Return a strong ETag covering the dataset revision, the normalised question (as_of resolved), the language
+    of its words and staleness."""
     q = parsed.query
     normal = f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|" \
-             f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}" + \
+             f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}|{lang}" + \
         ("|stale:" + "".join("1" if s else "0" for s in stale) if stale and any(stale) else "")
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
 

@@ -117,7 +117,7 @@ CASES = [
      "sources[0]: published_on 2027-01-02 is after retrieved_on 2026-11-26"),
     (lambda d: d["rules"].append("not a rule"), 'rules[5]: expected a mapping of fields, got "not a rule"'),
     (lambda d: d.update(rule=[]), "rule: unknown section (expected one of categories, jurisdictions, platforms, "
-                                  "sources, deadlines, rules)"),
+                                  "sources, deadlines, rules, translations)"),
     (lambda d: d.update(rules={"id": "x"}), "rules: expected a list of records, got a mapping"),
     (_set("rules", 0, "summary", ["a", "b"]), "rules[0].summary: expected text, got a list"),
 ]

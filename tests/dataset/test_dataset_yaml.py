@@ -135,6 +135,7 @@ def test_empty_file_is_an_empty_part(write) -> None:
 def test_top_level_must_be_a_mapping(write, load_errors) -> None:
     assert load_errors(write("data.yaml", "- rules\n")) == [
         "data.yaml: expected a mapping with keys categories, jurisdictions, platforms, sources, deadlines, rules, "
+        "translations, "
         "got a list (line 1)"
     ]
 

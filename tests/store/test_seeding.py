@@ -108,6 +108,10 @@ def test_a_rule_removed_from_the_files_is_deleted(seeded_url, tmp_path):
     doc = _load(meta.read_text())
     doc["rules"] = [r for r in doc["rules"] if r["id"] != RULE]
     meta.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    translations = folder / "translations-de.yaml"  # a translation of a rule that is gone would be an error
+    doc = _load(translations.read_text())
+    doc["translations"] = [t for t in doc["translations"] if t["rule"] != RULE]
+    translations.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     report = seed(make_engine(seeded_url), folder)
     assert (report.deleted, report.conflicts) == (1, [])
     with Session(make_engine(seeded_url)) as session:

@@ -12,6 +12,8 @@ from app.api.deps import AnswersDep
 from app.api.errors import Problem
 from app.api.responses import to_response
 from app.api.schemas.decisions import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
+from app.policy import QueryError
+from app.serving.languages import LANGUAGES, negotiate
 
 router = APIRouter(tags=["decisions"])
 MAX_CHECKS = 1000
@@ -21,6 +23,10 @@ def _param(name: str, description: str, schema: dict[str, Any], example: Any) ->
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
             "example": example}
 
+
+LANG_PARAMETER = _param("lang", "The language of `summary` and `reasons`: en or de; omitted: the first of "
+                                "Accept-Language that the service speaks, else en. The answer says which in "
+                                "Content-Language.", {"type": "string", "enum": list(LANGUAGES)}, "de")
 
 # Declared here rather than as typed arguments: the handler hands the raw values to the same parser the fast
 # path uses, so both answer byte for byte alike, errors included.
@@ -43,6 +49,7 @@ QUERY_PARAMETERS = [
            {"type": "boolean"}, False),
     _param("opted_in_on", "The day the user switched an opt-in setting on; implies opted_in=true.",
            {"type": "string", "format": "date"}, "2025-05-20"),
+    LANG_PARAMETER,
 ]
 
 
@@ -59,13 +66,14 @@ def ai_training(
     answers: AnswersDep,
     platform_id: Annotated[str, Path(description="The platform's id", examples=["instagram"])],
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Answer for one category or every category the platform has data for, with reasons and sources.
 
     `verdict` is `used`, `not_used`, `conditional` (the answer turns on the facts listed in `depends_on`) or
     `unknown` (no confirmed rule). Responses carry an `ETag`; send it back in `If-None-Match` to get 304.
     """
-    ans = answers.single(platform_id, request.scope["query_string"], request.scope["path"])
+    ans = answers.single(platform_id, request.scope["query_string"], request.scope["path"], accept_language)
     return to_response(ans, if_none_match)
 
 
@@ -74,10 +82,10 @@ def ai_training(
     summary="Ask up to 1000 questions in one call",
     response_model=ChecksResponse,
     responses=problem_responses(413, 422),
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["checks"], "title": "ChecksRequest",
-        "properties": {"checks": {"type": "array", "maxItems": MAX_CHECKS, "items": Check.model_json_schema()}},
-    }}}}},
+    openapi_extra={"parameters": [LANG_PARAMETER], "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object", "required": ["checks"], "title": "ChecksRequest", "properties": {
+            "checks": {"type": "array", "maxItems": MAX_CHECKS, "items": Check.model_json_schema()}}},
+    }}}},
 )
 async def checks(request: Request, answers: AnswersDep) -> Response:
     """Answer each check in order: its decision with its platform, or a problem object with its own status.
@@ -91,4 +99,9 @@ async def checks(request: Request, answers: AnswersDep) -> Response:
     if len(items) > MAX_CHECKS:
         raise Problem(413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.",
                       param="checks")
-    return Response(answers.batch(items), media_type="application/json")
+    try:
+        lang, by_header = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    except QueryError as exc:
+        raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param, valid=exc.valid) from None
+    headers = {"Content-Language": lang, **({"Vary": "Accept-Language"} if by_header else {})}
+    return Response(answers.batch(items, lang), media_type="application/json", headers=headers)

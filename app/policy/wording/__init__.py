@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..model import Phrase
-from . import en
+from . import de, en
 
 # A catalog maps each phrase code to a function of the phrase's parameters and the wording that renders nested ones.
 Catalog = Mapping[str, Callable[[Mapping[str, Any], "Wording"], str]]
-CATALOGS: dict[str, Catalog] = {"en": en.CATALOG}
+CATALOGS: dict[str, Catalog] = {"en": en.CATALOG, "de": de.CATALOG}
 DEFAULT_LANGUAGE = "en"
 
 

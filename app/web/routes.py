@@ -1,0 +1,200 @@
+"""Routes of the explorer and the embeds: pages, the card, the demo, the web component and its assets."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.api.deps import get_services
+from app.api.errors import Problem
+from app.policy import QueryError, Snapshot, parse_country
+from app.serving.answers import AnswerService
+from app.serving.languages import region
+from app.web import assets, explorer, timeline
+from app.web.decisions import PASSED, ask
+from app.web.demo import examples
+from app.web.pages import Page, respond
+from app.web.wording import LANGS, Words, catalog
+
+router = APIRouter()
+THEMES = ("light", "dark", "auto")
+# The contract's order of the data categories (public first), as the catalogs list them.
+CATEGORY_ORDER = [key.removeprefix("category.") for key in catalog("en") if key.startswith("category.")]
+
+
+def snapshot_of(request: Request) -> Snapshot:
+    """Return the snapshot the app answers from."""
+    return get_services(request).store.snapshot
+
+
+def service_of(request: Request) -> AnswerService:
+    """Return the app's answer service."""
+    return get_services(request).answers
+
+
+def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | None:
+    """Return the country asked for; without one, the Accept-Language region where it is a known country."""
+    if raw is None:
+        guess = region(request.headers.get("accept-language"))
+        return guess if guess in snapshot.chains else None
+    if raw.strip().upper() in ("", "GLOBAL"):
+        return None
+    try:
+        return parse_country(snapshot, raw)
+    except QueryError as exc:
+        raise Problem(422, exc.detail, title="Invalid parameter", param="country") from None
+
+
+def _day(raw: str | None, today: date) -> date:
+    if not raw:
+        return today
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Problem(
+            422, f"{raw!r} is not a date in the form YYYY-MM-DD.", title="Invalid parameter", param="as_of"
+        ) from None
+
+
+def _countries(snapshot: Snapshot, t: Words) -> list[tuple[str, str]]:
+    return sorted(((code, t.place(code)) for code in snapshot.chains), key=lambda item: item[1].casefold())
+
+
+@router.get("/", include_in_schema=False)
+def explorer_page(
+    request: Request,
+    country: str | None = None,
+    as_of: str | None = None,
+    operator: str | None = None,
+    q: str | None = None,
+) -> Response:
+    """The explorer: every platform against every category for a country and a day."""
+    page, snapshot = Page(request), snapshot_of(request)
+    chosen = _country(request, snapshot, country)
+    day = _day(as_of, service_of(request).today())
+    columns = explorer.categories(snapshot, CATEGORY_ORDER)
+    rows = explorer.matrix(snapshot, columns, country=chosen, as_of=day, operator=operator or None, search=q)
+    link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
+    return page.render(
+        "explorer.html",
+        revision=snapshot.revision,
+        rows=rows,
+        categories=columns,
+        countries=_countries(snapshot, page.t),
+        country=chosen,
+        as_of=day,
+        operator=operator,
+        operators=explorer.operators(snapshot),
+        search=q,
+        query=link,
+    )
+
+
+@router.get("/platforms/{platform_id}", include_in_schema=False)
+def platform_page(request: Request, platform_id: str, country: str | None = None, as_of: str | None = None) -> Response:
+    """A platform's page: each category's answer, the opt-out links and a timeline of its rules."""
+    page, snapshot = Page(request), snapshot_of(request)
+    platform = snapshot.platforms.get(platform_id)
+    if platform is None:
+        return page.render(
+            "missing.html", 404, revision=snapshot.revision, message=page.t("platform.unknown", platform=platform_id)
+        )
+    chosen = _country(request, snapshot, country)
+    day = _day(as_of, service_of(request).today())
+    params = {"as_of": day.isoformat(), "lang": page.lang, **({"country": chosen} if chosen else {})}
+    _, doc = ask(service_of(request), platform_id, params)
+    link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
+    return page.render(
+        "platform.html",
+        revision=snapshot.revision,
+        doc=doc,
+        platform=platform,
+        countries=_countries(snapshot, page.t),
+        country=chosen,
+        as_of=day,
+        query=link,
+        optouts=_optouts(snapshot, platform_id, snapshot.chain(chosen), day, page.t),
+        tl=timeline.build(snapshot, platform_id, snapshot.chain(chosen), day),
+    )
+
+
+def _optouts(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], day: date, t: Words) -> list[dict[str, str]]:
+    """Return each opt-out link of the platform's rules in force on the day or later, with the categories it covers."""
+    found: dict[str, list[str]] = {}
+    for rule in snapshot.rules.values():
+        opt = rule.opt_out
+        if rule.platform_id != platform_id or rule.jurisdiction not in chain or opt is None or opt.url is None:
+            continue
+        if rule.effective_until is not None and rule.effective_until < day:
+            continue
+        names = found.setdefault(opt.url, [])
+        if t.category(rule.category_id) not in names:
+            names.append(t.category(rule.category_id))
+    return [
+        {"url": url, "host": urlsplit(url).hostname or url, "categories": ", ".join(names)}
+        for url, names in found.items()
+    ]
+
+
+@router.get("/embed/v1/platforms/{platform_id}", include_in_schema=False)
+def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
+    """The iframe card: the answer server-rendered, framable by TRAINWATCH_EMBED_ORIGINS, no JavaScript needed."""
+    page, snapshot = Page(request), snapshot_of(request)
+    params = {name: request.query_params[name] for name in PASSED if name in request.query_params}
+    params["lang"] = page.lang
+    status, doc = ask(service_of(request), platform_id, params)
+    error = None
+    if status == 404:
+        error = page.t("error.platform", platform=platform_id)
+    elif status != 200:
+        error = page.t("error.request", param=doc.get("param", "?"))
+    explorer_url = None
+    if status == 200:
+        link = {"country": doc["country"] or "GLOBAL", "as_of": doc["as_of"], "lang": page.lang}
+        explorer_url = f"{request.base_url}platforms/{platform_id}?{urlencode(link)}"
+    ancestors = " ".join(get_services(request).settings.embed_origins) or "'none'"
+    csp = (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+        f"form-action 'none'; frame-ancestors {ancestors}"
+    )
+    return page.render(
+        "card.html",
+        status,
+        revision=snapshot.revision,
+        doc=None if error else doc,
+        error=error,
+        platform_id=platform_id,
+        explorer_url=explorer_url,
+        theme=theme if theme in THEMES else "auto",
+        headers={"Content-Security-Policy": csp},
+    )
+
+
+@router.get("/embed/v1/demo", include_in_schema=False)
+def demo(request: Request) -> Response:
+    """The demo page: each embed live, with the snippet to copy."""
+    page, snapshot = Page(request), snapshot_of(request)
+    base = str(request.base_url).rstrip("/")
+    return page.render("demo.html", revision=snapshot.revision, **examples(base, page.t))
+
+
+@router.get("/embed/v1/{name}", include_in_schema=False)
+@router.get("/assets/{name}", include_in_schema=False)
+def asset(request: Request, name: str) -> Response:
+    """The web component, the card's script and the style sheets: committed files, served as they are."""
+    found = assets.get(name)
+    if found is None:
+        raise Problem(404, f"No file {name!r} here; the web component is /embed/v1/trainwatch.js.")
+    body, media_type = found
+    return respond(request, body, media_type)
+
+
+@router.get("/embed/v1/i18n/{lang}.json", include_in_schema=False)
+def messages(request: Request, lang: str) -> Response:
+    """The web component's words in one language."""
+    if lang not in LANGS:
+        raise Problem(404, f"No messages in {lang!r}; the languages are {', '.join(LANGS)}.")
+    return respond(request, assets.catalog_bytes(lang), "application/json")

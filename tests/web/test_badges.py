@@ -1,0 +1,65 @@
+"""The SVG badge and the shields.io endpoint."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from app.web.badges import message, svg
+from app.web.wording import Words
+
+
+def test_shields_endpoint_format(client: TestClient) -> None:
+    response = client.get("/v1/platforms/instagram/shields.json?category=public-posts&country=DE&as_of=2025-09-01")
+    assert response.status_code == 200
+    assert response.json() == {
+        "schemaVersion": 1,
+        "label": "AI training",
+        "message": "used unless you object",
+        "color": "orange",
+    }
+    assert response.headers["content-language"] == "en"
+    assert response.headers["cache-control"] == "public, max-age=300"
+
+
+def test_badge_svg_says_the_answer_in_words(client: TestClient) -> None:
+    response = client.get(
+        "/v1/platforms/instagram/badge.svg?category=public-posts&country=DE&as_of=2025-05-14",
+        headers={"Accept-Language": "de-DE"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert "<title>KI-Training: nicht genutzt</title>" in response.text
+    assert "Accept-Language" in response.headers["vary"]
+    assert response.headers["content-language"] == "de"
+    again = client.get(
+        "/v1/platforms/instagram/badge.svg?category=public-posts&country=DE&as_of=2025-05-14",
+        headers={"Accept-Language": "de-DE", "If-None-Match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_badge_without_a_day_expires_at_midnight(client: TestClient) -> None:
+    response = client.get("/v1/platforms/linkedin/badge.svg?category=public-posts&country=DE")
+    max_age = int(response.headers["cache-control"].rsplit("=", 1)[1])
+    assert 0 <= max_age <= 300
+
+
+def test_badge_errors_are_problems(client: TestClient) -> None:
+    missing = client.get("/v1/platforms/nope/badge.svg")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/platforms/instagram/shields.json?category=nope").json()["param"] == "category"
+
+
+def test_badge_messages() -> None:
+    t = Words("en")
+    conditional = {"verdict": "conditional", "depends_on": ["age", "objected", "objected_on", "posted_on"]}
+    assert message([conditional], t) == ("used unless you object", "conditional")
+    by_country = {"verdict": "conditional", "depends_on": ["country", "objected"]}
+    assert message([by_country], t) == ("depends", "conditional")
+    assert message([{"verdict": "used", "depends_on": []}, {"verdict": "not_used", "depends_on": []}], t) == (
+        "varies by category",
+        "varies",
+    )
+    assert message([{"verdict": "conditional", "depends_on": ["opted_in"]}], t)[0] == "not used unless you opt in"
+    assert 'aria-label="AI training: used &amp; more"' in svg("AI training", "used & more", "used")
