@@ -58,8 +58,9 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
         make_engine(get_settings().database_url)
     except DatabaseConfigError as exc:
         fail(str(exc))
+    # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON.
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, server_header=False)
 
 
 @cli.command()

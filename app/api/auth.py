@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.api.errors import Problem
+from app.api.ratelimit import RateLimiter
 from app.store.keys import find_key
 from app.store.models import ApiKey
 
@@ -24,22 +26,44 @@ def _unauthorized(detail: str, challenge: str) -> Problem:
     return Problem(401, detail, title="Unauthorized", headers={"WWW-Authenticate": challenge})
 
 
-def require_write_key(
+# Key lookups run on threads of their own, at most this many at once, so a flood of bad keys cannot take the
+# threads that reads and writes run on.
+AUTH_THREADS = anyio.CapacityLimiter(4)
+MAX_TOKEN = 200  # characters; real tokens have 52
+
+
+async def require_write_key(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> ApiKey:
-    """Return the live write-scope key the request presents, or refuse it with 401 or 403."""
+    """Return the live write-scope key the request presents, or refuse it with 401, 403 or 429 (failing too often)."""
     if credentials is None:
         raise _unauthorized("Writes need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
-    with Session(request.app.state.engine) as session:
-        key = find_key(session, credentials.credentials)
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    client = "ip:" + (request.client.host if request.client else "unknown")
+    # A client that keeps failing is refused before any lookup: bad keys cost no database query.
+    if limiter is not None and (problem := await limiter.test("auth_failures", client)) is not None:
+        raise problem
+    token = credentials.credentials
+    key = None
+    if len(token) <= MAX_TOKEN:
+        key = await anyio.to_thread.run_sync(_lookup, request.app.state.engine, token, limiter=AUTH_THREADS)
     if key is None:
+        if limiter is not None:
+            await limiter.hit("auth_failures", client)
         raise _unauthorized("The API key is unknown or revoked.",
                             'Bearer realm="trainwatch", error="invalid_token"')
+    if limiter is not None:
+        limiter.remember(token, key.id)
     if key.scope != "write":
         raise Problem(403, f"The API key {key.id} has {key.scope} scope; writes need a key with write scope.",
                       title="Forbidden",
                       headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'})
     return key
+
+
+def _lookup(engine: object, token: str) -> ApiKey | None:
+    with Session(engine) as session:  # type: ignore[arg-type]
+        return find_key(session, token)
 
 
 WriteKey = Annotated[ApiKey, Depends(require_write_key)]

@@ -10,9 +10,13 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.errors import problem_response
+from app.api.outage import unavailable
 from app.serving.answers import AnswerService, to_response
+from app.store.failures import classify
 
 ROUTE = re.compile(r"/v1/platforms/([^/]+)/ai-training")
+TEMPLATE = "/v1/platforms/{platform_id}/ai-training"  # what the access log and metrics name this route
 
 
 class DecisionFastPath:
@@ -35,5 +39,14 @@ class DecisionFastPath:
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-        ans = self.service.single(platform_id, scope["query_string"], scope["path"])
+        scope["trainwatch.route"] = TEMPLATE
+        try:
+            ans = self.service.single(platform_id, scope["query_string"], scope["path"])
+        except Exception as exc:  # no snapshot loaded and the database failing: 503 like the routed path
+            kind = classify(exc)
+            if kind is None:
+                raise
+            self.service.store.database.report(kind)
+            await problem_response(unavailable(kind), scope["path"])(scope, receive, send)
+            return
         await to_response(ans, if_none_match)(scope, receive, send)

@@ -161,7 +161,7 @@ def _ordered(ops: Sequence[Op]) -> list[Op]:
 
 def _group_last(op: Op) -> bool:
     """Write countries before the groups that list them as members."""
-    return op.resource == "jurisdiction" and bool((op.record or {}).get("members"))
+    return op.resource == "jurisdiction" and isinstance(op.record, dict) and bool(op.record.get("members"))
 
 
 def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
@@ -170,7 +170,8 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
         return 0
     keys = {o.key: o for o in ops if o.resource == "deadline"}
     depth, seen, target = 0, set(), op.record.get("replaces")
-    while target in keys and target not in seen:
+    # Records are validated later, in _apply: a `replaces` that is not a string yet must not break the ordering.
+    while isinstance(target, str) and target in keys and target not in seen:
         seen.add(target)
         depth += 1
         target = (keys[target].record or {}).get("replaces")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
 from app.api.bodies import json_document
 from app.api.errors import Problem
+from app.api.ratelimit import charge
 from app.api.schemas.decisions import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
 from app.serving.answers import AnswerService, to_response
 
@@ -90,4 +92,7 @@ async def checks(request: Request) -> Response:
     if len(items) > MAX_CHECKS:
         raise Problem(413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.",
                       param="checks")
-    return Response(service(request).batch(items), media_type="application/json")
+    await charge(request, "decisions", len(items) - 1)  # the request itself counted one check already
+    # Computed on a thread, a few batches at a time, so a flood of large batches never stalls the event loop.
+    body = await anyio.to_thread.run_sync(service(request).batch, items, limiter=request.app.state.batch_threads)
+    return Response(body, media_type="application/json")
