@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = CatalogCache(engine)
     store.before_swap.append(lambda fresh: app.state.catalog.at_least(fresh.revision))
     app.state.batch_threads = anyio.CapacityLimiter(settings.batch_threads)
+    app.state.auth_threads = anyio.CapacityLimiter(4)
     metrics = app.state.metrics = Metrics()
     metrics.watch(store_state(store))
     app.state.rate_limiter = None
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # so its answers get all of them.
     if settings.fast_path:
         app.add_middleware(DecisionFastPath, service=app.state.answers)
-    app.add_middleware(DatabaseGate, slots=16, timeout=settings.db_statement_timeout + 1)
+    app.add_middleware(DatabaseGate, slots=settings.db_request_slots, timeout=settings.db_request_timeout)
     if app.state.rate_limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],

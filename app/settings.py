@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Seconds a database statement may run, and a connection may take to open, before the request gets 503.
     db_statement_timeout: float = 5.0
     db_connect_timeout: float = 2.0
+    # A request to a route that uses the database gets 503 after this many seconds (a hung database), and at most
+    # db_request_slots such requests wait at once, so they never take every thread.
+    db_request_timeout: float = 30.0
+    db_request_slots: int = 16
     # Batches computed at once per worker, off the event loop (each up to 1000 checks).
     batch_threads: int = 2
     # `trainwatch start` (the container's command) migrates and seeds before serving unless this is false.

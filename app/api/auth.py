@@ -26,9 +26,6 @@ def _unauthorized(detail: str, challenge: str) -> Problem:
     return Problem(401, detail, title="Unauthorized", headers={"WWW-Authenticate": challenge})
 
 
-# Key lookups run on threads of their own, at most this many at once, so a flood of bad keys cannot take the
-# threads that reads and writes run on.
-AUTH_THREADS = anyio.CapacityLimiter(4)
 MAX_TOKEN = 200  # characters; real tokens have 52
 
 
@@ -46,7 +43,10 @@ async def require_write_key(
     token = credentials.credentials
     key = None
     if len(token) <= MAX_TOKEN:
-        key = await anyio.to_thread.run_sync(_lookup, request.app.state.engine, token, limiter=AUTH_THREADS)
+        # At most a few lookups at once (app.state.auth_threads), so a flood of bad keys cannot take the threads
+        # that reads and writes run on.
+        key = await anyio.to_thread.run_sync(_lookup, request.app.state.engine, token,
+                                             limiter=request.app.state.auth_threads)
     if key is None:
         if limiter is not None:
             await limiter.hit("auth_failures", client)

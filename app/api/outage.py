@@ -37,6 +37,7 @@ def install_outage_handler(app: FastAPI, state: DatabaseState) -> None:
             return problem_response(Problem(500, "The server failed to answer; the error was logged."),
                                     request.url.path)
         state.report(kind)
+        log.debug("database failure on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(unavailable(kind), request.url.path)
 
     app.add_exception_handler(DBAPIError, handler)

@@ -76,7 +76,9 @@ class RateLimiter:
         """Count a request (or `cost` checks); return the 429 problem if the client is over its limit."""
         item = self.items[route_class]
         try:
-            if await self.limiter.hit(item, route_class, client, cost=cost):
+            # Tested first: `hit` would count a refused request too, and a refused batch must not use up the rest.
+            if await self.limiter.test(item, route_class, client, cost=cost) and \
+                    await self.limiter.hit(item, route_class, client, cost=cost):
                 self._recovered()
                 return None
             stats = await self.limiter.get_window_stats(item, route_class, client)
@@ -145,6 +147,7 @@ class RateLimitMiddleware:
             if kind is not None:
                 problem = await self.limiter.hit(kind, self.limiter.client(scope))
                 if problem is not None:
+                    scope["trainwatch.route"] = f"<{kind} limit>"  # the log and metrics label: no route ran
                     await _send(send, problem, scope["path"])
                     return
         await self.app(scope, receive, send)

@@ -33,7 +33,7 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
     except ArgumentError as exc:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A file database gets a queue pool, whose checkout waits at most connect_timeout; :memory: gets none.
         pool = {"pool_timeout": connect_timeout} if parsed.database not in (None, "", ":memory:") else {}

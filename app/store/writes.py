@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -58,6 +58,9 @@ class Op:
     key: str
     record: records.Record | None = None
     if_version: int | None = None
+    # For an update: builds the new record from the stored one under the write lock (a merge patch), so
+    # concurrent writes cannot slip in between the read and the write.
+    transform: Callable[[records.Record], records.Record] | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,8 @@ def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[
         records.remove(session, op.resource, op.key)
         seen[(op.resource, op.key)] = None
         return before, None
-    after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
+    record = op.transform(before or {}) if op.transform is not None else op.record
+    after = integrity.validate_record(op.resource, record or {}, key=op.key)
     integrity.check_references(session, op.resource, after, seen)
     records.store(session, op.resource, after, version=row.version + 1, row=row, deferred=deferred)
     seen[(op.resource, op.key)] = after.get("kind") or ""

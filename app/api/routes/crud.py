@@ -19,13 +19,12 @@ from app.api.schemas.decisions import problem_responses
 from app.serving.catalog import Catalog, Entry, current_catalog
 from app.store import records
 from app.store.models import ApiKey
-from app.store.writes import InvalidRecord, NotFound, Op, StaleVersion, apply_changes
+from app.store.writes import InvalidRecord, Op, apply_changes
 
 CatalogDep = Annotated[Catalog, Depends(current_catalog)]
 IfMatch = Annotated[str | None, Header(
     alias="If-Match", description='The ETag a read returned (e.g. "v3"): the write happens only if the record is '
                                   "still at that version, else 412. Without it the last write wins.")]
-PATCH_RETRIES = 3
 log = logging.getLogger("trainwatch.api")
 
 
@@ -129,23 +128,12 @@ def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> in
 
 def _patch(request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any],
            if_match: str | None) -> None:
-    """Merge the patch into the stored record; without If-Match, retry if another write lands in between."""
+    """Merge the patch into the record as stored when the write happens (under the write lock): never 412
+    without If-Match, so the last write wins; with If-Match, only if the record is at a listed version."""
     versions = if_match_versions(if_match)
-    for attempt in range(PATCH_RETRIES):
-        with Session(request.app.state.engine) as session:
-            row = records.get_row(session, kind.resource, key)
-            if row is None:
-                raise NotFound(f"{kind.resource} {key!r} does not exist")
-            if versions is not None and row.version not in versions:
-                raise StaleVersion(f"{kind.resource} {key!r} is at version {row.version}",
-                                   current_version=row.version)
-            merged, version = merge_patch(records.row_to_record(session, kind.resource, row), patch), row.version
-        try:
-            _write(request, api_key, Op(kind.resource, "update", key, merged, if_version=version))
-            return
-        except StaleVersion:
-            if versions is not None or attempt == PATCH_RETRIES - 1:
-                raise
+    version = None if versions is None else _version(request, kind, key, if_match)
+    _write(request, api_key, Op(kind.resource, "update", key, if_version=version,
+                                transform=lambda current: merge_patch(current, patch)))
 
 
 def install(router: APIRouter, kind: Kind) -> None:
