@@ -23,7 +23,7 @@ def test_concurrent_patches_without_if_match_all_win_in_turn(seeded_url):
         start = apps[0].get(RULE).json()["version"]
         statuses = []
         for round_ in range(5):
-            calls = [lambda c=apps[i % 2], i=i: c.patch(RULE, json={"notes": [f"round {round_} writer {i}"]},
+            calls = [lambda c=apps[i % 2], i=i, r=round_: c.patch(RULE, json={"notes": [f"round {r} writer {i}"]},
                                                        headers=auth) for i in range(8)]
             results = run_together(*calls)
             statuses += [r.status_code for r in results]

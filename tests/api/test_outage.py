@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
 
-import pytest
 from catalog_support import bearer, new_app
 from sqlalchemy import create_engine, make_url, text
 from starlette.testclient import TestClient
