@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -123,3 +124,35 @@ def test_metrics_are_served_to_loopback_only(shared_seeded_url):
         assert "trainwatch_snapshot_revision" in text and "trainwatch_snapshot_age_seconds" in text
         outsider = TestClient(c.app, client=("203.0.113.9", 1))
         assert outsider.get("/metrics").status_code == 404
+
+
+def test_batches_are_computed_off_the_event_loop_a_bounded_number_at_once(shared_seeded_url):
+    import threading
+
+    released, running, most = threading.Event(), [], []
+    with TestClient(new_app(shared_seeded_url, batch_threads=1)) as c:
+        real = c.app.state.answers.batch
+
+        def slow_batch(items):
+            running.append(1)
+            most.append(len(running))
+            finished = released.wait(timeout=10)  # blocks until the read below has been answered
+            running.pop()
+            return real(items) if finished else b"{}"
+
+        c.app.state.answers.batch = slow_batch
+        check = {"platform": "facebook", "category": "public-posts", "country": "DE"}
+        batches = []
+        threads = [threading.Thread(target=lambda: batches.append(c.post("/v1/ai-training/checks",
+                                                                            json={"checks": [check]})))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        while not running:
+            time.sleep(0.01)
+        assert c.get(DECISION).status_code == 200  # answered while a batch is still being computed
+        released.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert [b.status_code for b in batches] == [200, 200] and all(b.json()["results"] for b in batches)
+    assert max(most) == 1
