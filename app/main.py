@@ -20,6 +20,7 @@ from app.api.outage import DatabaseGate, install_outage_handler
 from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
 from app.api.routes import health, home, router
 from app.api.security import SecurityHeaders
+from app.api.spec import install_spec, operation_id
 from app.serving.answers import AnswerService
 from app.serving.cache import SnapshotStore
 from app.serving.catalog import CatalogCache
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Trainwatch", summary=summary, description=DESCRIPTION, version="1.0.0",
                   openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None,
                   # No trailing-slash redirects: Starlette builds their Location from the Host header.
-                  redirect_slashes=False,
+                  redirect_slashes=False, generate_unique_id_function=operation_id,
                   # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_outage_handler(app, store.database)
     install_docs(app)
+    install_spec(app)
     app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(router)

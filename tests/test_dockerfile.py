@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from typer.testing import CliRunner
 
 from app.cli import cli

@@ -47,7 +47,8 @@ def _type_for(status: int) -> str:
 
 def problem_bytes(problem: Problem, instance: str | None = None) -> bytes:
     """Serialise a problem document compactly, as every path of the service does."""
-    return json.dumps(problem.body(instance), separators=(",", ":"), ensure_ascii=False).encode()
+    # "replace": a detail may quote an unpaired surrogate from a JSON body, which UTF-8 cannot encode.
+    return json.dumps(problem.body(instance), separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response:

@@ -17,8 +17,9 @@ _SOURCE_ID = re.compile(r"[A-Z]{1,6}[0-9]{1,4}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _YEAR = re.compile(r"[0-9]{4}")
-# C0 controls but tab and newline, DEL and C1: invisible, and NUL cannot be stored in PostgreSQL text at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL and C1 (invisible; PostgreSQL cannot store NUL at all), and unpaired
+# surrogates (JSON can carry them; UTF-8 cannot).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Length limits: far above anything the dataset holds (longest id 56, text 367, URL 211 characters).
 MAX_ID, MAX_CODE, MAX_TEXT, MAX_URL = 100, 16, 20_000, 2000
 
@@ -39,6 +40,11 @@ def show(value: Any) -> str:
 
 def _fail(kind: str, template: str, value: Any) -> PydanticCustomError:
     return PydanticCustomError(kind, template, {"value": show(value)})
+
+
+def plain_key(key: str) -> bool:
+    """Return whether a record key is short and free of control characters, so a database can look it up."""
+    return 0 < len(key) <= MAX_ID and not _CONTROL.search(key)
 
 
 def _slug(value: str) -> str:
@@ -63,7 +69,8 @@ def _text(value: str) -> str:
     if not value:
         raise PydanticCustomError("empty", "must not be empty")
     if _CONTROL.search(value):
-        raise PydanticCustomError("control", "must not contain control characters such as NUL")
+        raise PydanticCustomError("control", "must not contain control characters such as NUL (or unpaired "
+                                             "surrogates)")
     return value
 
 

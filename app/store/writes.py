@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from app.dataset.types import MAX_ID, plain_key
 from app.store import integrity, records
 from app.store.models import Change, DatasetRevision
 from app.store.repository import stored_revision
@@ -75,6 +76,11 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
     """Apply ops atomically, append them to the change log and bump the revision once; no ops, no bump."""
     if not ops:
         return Applied(stored_revision(session))
+    for op in ops:  # before any query: PostgreSQL refuses NUL in a string outright
+        if not plain_key(op.key):
+            key_field = records.ADAPTERS[op.resource].key
+            raise InvalidRecord(f"{key_field} must be 1 to {MAX_ID} characters without control characters",
+                                errors=[{"field": key_field, "message": "invalid"}])
     try:
         # Bumping first takes the revision row's write lock, so concurrent writers queue here and the
         # version checks below see the committed state of every earlier write.

@@ -91,3 +91,12 @@ def test_the_docs_asset_cache_holds_only_shipped_files(client):
         assert client.get(f"/static/docs/{'x' * 2000}{i}.js").status_code == 404
     assert client.get("/static/docs/swagger-ui.css").status_code == 200
     assert docs._read_asset.cache_info().currsize <= len(docs.ASSET_NAMES)
+
+
+def test_unpaired_surrogates_and_nul_in_a_new_key_are_422(write_client, auth):
+    for body in (b'{"code": "X\\u0000Y", "name": "N", "kind": "group", "members": ["DE"]}',
+                 b'{"code": "XY", "name": "\\udae3", "kind": "country"}',
+                 b'{"code": "\\ud800", "name": "N", "kind": "country"}'):
+        response = write_client.post("/v1/jurisdictions", content=body,
+                                     headers={**auth, "Content-Type": "application/json"})
+        _problem(response, 422)

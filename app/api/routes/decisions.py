@@ -35,9 +35,9 @@ QUERY_PARAMETERS = [
            "2025-09-01"),
     _param("age", "The account holder's age in years.", {"type": "integer", "minimum": 0, "maximum": 150}, 30),
     _param("objected", "Whether the user objected / opted out (false: known not to have).", {"type": "boolean"},
-           False),
-    _param("objected_on", "The day the user objected; implies objected=true.", {"type": "string", "format": "date"},
-           "2025-05-20"),
+           True),
+    _param("objected_on", "The day the user objected; implies objected=true, so `objected=false` with "
+                          "`objected_on` is 422.", {"type": "string", "format": "date"}, "2025-05-20"),
     _param("posted_on", "The day the content was posted (late objections may cover only newer content).",
            {"type": "string", "format": "date"}, "2025-03-01"),
 ]
@@ -58,7 +58,8 @@ def service(request: Request) -> AnswerService:
 )
 def ai_training(
     request: Request,
-    platform_id: Annotated[str, Path(description="The platform's id", examples=["instagram"])],
+    platform_id: Annotated[str, Path(description="The platform's id",
+                                     openapi_examples={"instagram": {"value": "instagram"}})],
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Answer for one category or every category the platform has data for, with reasons and sources.
