@@ -23,15 +23,15 @@ def test_concurrent_patches_without_if_match_all_win_in_turn(seeded_url):
     try:
         start = apps[0].get(RULE).json()["version"]
         statuses = []
-        for round_ in range(5):
+        for round_ in range(2):
             calls = [lambda c=apps[i % 2], i=i, r=round_: c.patch(RULE, json={"notes": [f"round {r} writer {i}"]},
                                                        headers=auth) for i in range(8)]
             results = run_together(*calls)
             statuses += [r.status_code for r in results]
             assert all(r.status_code == 200 for r in results), [r.text for r in results if r.status_code != 200]
-        assert statuses == [200] * 40, statuses
+        assert statuses == [200] * 16, statuses
         with TestClient(new_app(seeded_url)) as fresh:
-            assert fresh.get(RULE).json()["version"] == start + 40
+            assert fresh.get(RULE).json()["version"] == start + 16
     finally:
         for client in apps:
             client.__exit__(None, None, None)

@@ -103,7 +103,8 @@ def _eventually(call, status: int, seconds: float = 15):
         time.sleep(0.2)
 
 
-def test_reads_survive_an_outage_and_writes_get_503_until_it_ends(private_postgres, capsys):
+def test_reads_survive_an_outage_writes_get_503_and_a_frozen_database_parks_few_requests(private_postgres, capsys):
+    # One test, so that no two tests ever want port 5499 at once.
     pg, url = private_postgres
     auth = bearer(url)
     settings = {"revision_check_seconds": 0.2, "db_connect_timeout": 1, "db_statement_timeout": 1,
@@ -130,10 +131,7 @@ def test_reads_survive_an_outage_and_writes_get_503_until_it_ends(private_postgr
     assert len(events) == 2 and "unreachable" in events[0] and "again" in events[1], events
     assert "Traceback" not in err
 
-
-def test_a_frozen_database_parks_few_requests_and_probes_still_answer(private_postgres):
-    pg, url = private_postgres
-    auth = bearer(url)
+    # Frozen (processes stopped, connections open): few requests wait, each for a bounded time; probes answer.
     settings = {"db_connect_timeout": 1, "db_statement_timeout": 1, "db_request_timeout": 2, "db_request_slots": 3}
     with TestClient(new_app(url, **settings)) as c:
         assert c.get("/readyz").status_code == 200
