@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 
-.PHONY: run serve test lint openapi openapi-check migrate seed bench lock clean
+.PHONY: run serve test lint openapi openapi-check migrate seed bench soak lock clean
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +49,9 @@ openapi-check: $(VENV)/.runtime
 
 bench: $(VENV)/.dev
 	@bash scripts/bench $(BENCH_ARGS)
+
+soak: $(VENV)/.dev  ## 5 minutes of mixed load against 2 workers on PostgreSQL (SOAK_SECONDS to change)
+	$(BIN)/python bench/soak.py
 
 lock:  ## re-resolve the pinned versions from pyproject.toml into the lock files
 	rm -rf /tmp/trainwatch-lock && $(PYTHON) -m venv /tmp/trainwatch-lock
