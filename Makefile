@@ -6,7 +6,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 
-.PHONY: run serve test lint openapi openapi-check migrate seed bench soak lock clean
+.PHONY: help run serve test lint format openapi openapi-check migrate seed bench soak lock clean
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | awk -F'\t' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,29 +29,35 @@ run: $(VENV)/.runtime  ## create .venv, migrate, seed (sparing API edits) and se
 	$(BIN)/trainwatch seed
 	$(BIN)/trainwatch serve --host $(HOST) --port $(PORT)
 
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime  ## serve without migrating or seeding
 	$(BIN)/trainwatch serve --host $(HOST) --port $(PORT)
 
-migrate: $(VENV)/.runtime
+migrate: $(VENV)/.runtime  ## migrate the database to the newest schema
 	$(BIN)/trainwatch migrate
 
-seed: $(VENV)/.runtime
+seed: $(VENV)/.runtime  ## load what changed in app/data into the database
 	$(BIN)/trainwatch seed
 
-test: $(VENV)/.dev  ## lint, then the whole suite on SQLite and on PostgreSQL
+test: $(VENV)/.dev  ## lint, then the whole suite (in parallel) on SQLite and on PostgreSQL
 	@bash scripts/run-tests $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev
+lint: $(VENV)/.dev  ## ruff (style and format), mypy (types), import-linter (layers), hadolint
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/hadolint Dockerfile
 
-openapi: $(VENV)/.runtime
+format: $(VENV)/.dev  ## format the code with ruff and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: $(VENV)/.runtime  ## regenerate openapi.json from the app
 	$(BIN)/trainwatch openapi openapi.json
 
-openapi-check: $(VENV)/.runtime
+openapi-check: $(VENV)/.runtime  ## fail if openapi.json differs from the app's spec
 	$(BIN)/trainwatch openapi openapi.json --check
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev  ## measure throughput and memory; writes the table in docs/benchmark.md
 	@bash scripts/bench $(BENCH_ARGS)
 
 soak: $(VENV)/.dev  ## 5 minutes of mixed load against 2 workers on PostgreSQL (SOAK_SECONDS to change)
@@ -62,5 +72,5 @@ lock:  ## re-resolve the pinned versions from pyproject.toml into the lock files
 	{ echo "# Development and test dependencies on top of requirements.lock (regenerate with \`make lock\`)."; \
 	  echo "-r requirements.lock"; grep -vxF -f /tmp/tw-runtime.txt /tmp/tw-all.txt; } > requirements-dev.lock
 
-clean:
+clean:  ## remove the virtual environment and build files
 	rm -rf $(VENV) build *.egg-info

@@ -1,7 +1,8 @@
-"""The `trainwatch` command: serve, migrate, seed, export, import, openapi and keys."""
+"""The `trainwatch` command: serve, deliver, migrate, seed, export, import, openapi and keys."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.settings import REPO_ROOT, get_settings
@@ -56,7 +58,7 @@ def database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def engine():
+def engine() -> Engine:
     """Return an engine for the configured database."""
     return make_engine(get_settings().database_url)
 
@@ -91,6 +93,27 @@ def start(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     else:
         typer.echo("TRAINWATCH_AUTO_MIGRATE=false: not migrating or seeding", err=True)
     serve(host=host, port=port, workers=workers)
+
+
+@cli.command()
+@database_errors
+def deliver(once: Annotated[bool, typer.Option(help="Run one round (make due events, send due deliveries), "
+                                                    "then exit.")] = False) -> None:
+    """Deliver webhooks without serving the API (set TRAINWATCH_WEBHOOKS_DELIVER=false on the servers then)."""
+    from app.delivery.deliverer import Deliverer
+
+    deliverer = Deliverer(engine(), get_settings())
+    try:
+        if once:
+            done = deliverer.run_once()
+            typer.echo(f"{'delivering' if done.leader else 'another process delivers'}: {done.queued} queued, "
+                       f"{done.attempted} attempted, {done.delivered} delivered")
+            return
+        typer.echo("delivering webhooks; stop with Ctrl-C", err=True)
+        signal.signal(signal.SIGTERM, lambda *_: deliverer.request_stop())
+        deliverer.run_forever()
+    finally:
+        deliverer.stop()
 
 
 @cli.command()
@@ -162,8 +185,8 @@ def export_command(path: Annotated[Path, typer.Argument(help="File to write; - f
 
 def _dataset_errors(run: Callable[[], Any]) -> Any:
     """Run a dataset load, printing each validation error on its own line and exiting 1 on any."""
-    from app.dataset.files import DatasetError
-    from app.store.writes import WriteError
+    from app.dataset.checks import DatasetError
+    from app.store.errors import WriteError
 
     try:
         return run()
@@ -177,7 +200,7 @@ def _dataset_errors(run: Callable[[], Any]) -> Any:
 
 @keys_cli.command("create")
 @database_errors
-def keys_create(scope: Annotated[str, typer.Option(help="read or write.")] = "read",
+def keys_create(scope: Annotated[str, typer.Option(help="read, write or webhooks.")] = "read",
                 name: Annotated[str, typer.Option(help="Who the key is for.")] = "") -> None:
     """Create a key and print it alone on stdout, once; only its hash is kept."""
     from sqlmodel import Session

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     batch_threads: int = 2
     # `trainwatch start` (the container's command) migrates and seeds before serving unless this is false.
     auto_migrate: bool = True
+    # Webhooks (docs/webhooks.md): run the deliverer inside `serve` (one process delivers, whatever the workers).
+    webhooks_deliver: bool = True
+    # Allow receivers on loopback, private and link-local addresses (tests, private deployments).
+    webhooks_allow_private: bool = False
+    webhooks_poll_seconds: float = 1.0
+    webhooks_retry_hours: float = 24.0
+    webhooks_disable_after: int = 3  # failed deliveries in a row before a subscription is disabled
+    webhooks_timeout_seconds: float = 10.0
 
 
 @lru_cache

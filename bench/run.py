@@ -225,7 +225,9 @@ def main() -> None:
 
 
 def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_after: dict, args) -> None:
-    """Print the medians, the ratios and whether each target is met."""
+    """Print the medians, the ratios and whether each target is met, and put the tables in docs/benchmark.md."""
+    lines: list[str] = []
+    out = lines.append
     med = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99")} for name, rs in runs.items()}
     ceiling_rps = med["a"]["rps"]
     labels = {"a": "(a) bare Starlette ceiling", "b": "(b) one repeated decision query",
@@ -233,14 +235,14 @@ def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_a
               "d-c": f"(d) as (c), {args.extra_rules:,} extra rules",
               "e": "(e) 1000-check batch, the same batch repeated (per request)",
               "e-cold": "(e) 1000-check batches never seen before (per request)"}
-    print(f"\n{date.today()} · {os.cpu_count()} cores · server on core {SERVER_CORE}, wrk on core {LOAD_CORE} · "
+    out(f"\n{date.today()} · {os.cpu_count()} cores · server on core {SERVER_CORE}, wrk on core {LOAD_CORE} · "
           f"{args.rounds} interleaved rounds of {args.seconds}s, {args.connections} connections · medians · "
           f"decision body {body_bytes} bytes\n")
-    print("| scenario | requests/s | p50 ms | p99 ms | ratio to (a) |")
-    print("|---|---:|---:|---:|---:|")
+    out("| scenario | requests/s | p50 ms | p99 ms | ratio to (a) |")
+    out("|---|---:|---:|---:|---:|")
     for name, label in labels.items():
         m = med[name]
-        print(f"| {label} | {m['rps']:,.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['rps'] / ceiling_rps:.2f}x |")
+        out(f"| {label} | {m['rps']:,.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['rps'] / ceiling_rps:.2f}x |")
     single_us = 1e6 / med["c"]["rps"]
     checks = [
         ("(b) >= 0.5x (a)", med["b"]["rps"] / ceiling_rps, 0.5),
@@ -248,18 +250,34 @@ def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_a
         ("(d) repeated >= 0.9x (b)", med["d-b"]["rps"] / med["b"]["rps"], 0.9),
         ("(d) varied >= 0.9x (c)", med["d-c"]["rps"] / med["c"]["rps"], 0.9),
     ]
-    print("\n| target | measured | met |\n|---|---:|---|")
+    out("\n| target | measured | met |\n|---|---:|---|")
     for label, value, target in checks:
-        print(f"| {label} | {value:.2f} | {'yes' if value >= target else 'NO'} |")
+        out(f"| {label} | {value:.2f} | {'yes' if value >= target else 'NO'} |")
     for label, name in (("repeated batch", "e"), ("never-seen batch", "e-cold")):
         per_check_us = 1e6 / (med[name]["rps"] * 1000)
         ratio = per_check_us / single_us
-        print(f"| {label}: cost per check <= 0.1x a distinct request from (c) | {per_check_us:.0f} µs vs "
+        out(f"| {label}: cost per check <= 0.1x a distinct request from (c) | {per_check_us:.0f} µs vs "
               f"{single_us:.0f} µs = {ratio:.3f}x | {'yes' if ratio <= 0.1 else 'NO'} |")
-    print("\n| server | RSS after start-up MiB | RSS after the run MiB |\n|---|---:|---:|")
+    out("\n| server | RSS after start-up MiB | RSS after the run MiB |\n|---|---:|---:|")
     for name in ("ceiling", "small", "big"):
-        print(f"| {name} | {rss_loaded[name]:.0f} | {rss_after[name]:.0f} |")
+        out(f"| {name} | {rss_loaded[name]:.0f} | {rss_after[name]:.0f} |")
 
+    text = "\n".join(lines)
+    print(text)
+    write_docs(text)
+
+
+def write_docs(tables: str) -> None:
+    """Replace the measured tables in docs/benchmark.md, between its bench markers."""
+    docs = ROOT / "docs" / "benchmark.md"
+    page = docs.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in page or end not in page:
+        print(f"note: {docs} has no {start} / {end} markers; the tables were not written there")
+        return
+    head, rest = page.split(start, 1)
+    docs.write_text(f"{head}{start}\n{tables.strip()}\n{end}{rest.split(end, 1)[1]}")
+    print(f"\nwrote the tables to {docs.relative_to(ROOT)}")
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))

@@ -7,8 +7,10 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.api.deps import get_services
 from app.api.errors import Problem
 from app.api.ratelimit import RateLimiter
 from app.store.keys import find_key
@@ -29,12 +31,10 @@ def _unauthorized(detail: str, challenge: str) -> Problem:
 MAX_TOKEN = 200  # characters; real tokens have 52
 
 
-async def require_write_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> ApiKey:
-    """Return the live write-scope key the request presents, or refuse it with 401, 403 or 429 (failing too often)."""
+async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials | None, what: str) -> ApiKey:
+    """Return the live key a request presents, or refuse it with 401, or 429 when its client keeps failing."""
     if credentials is None:
-        raise _unauthorized("Writes need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
+        raise _unauthorized(f"{what} need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     client = "ip:" + (request.client.host if request.client else "unknown")
     # A client that keeps failing is refused before any lookup: bad keys cost no database query.
@@ -45,7 +45,7 @@ async def require_write_key(
     if len(token) <= MAX_TOKEN:
         # At most a few lookups at once (app.state.auth_threads), so a flood of bad keys cannot take the threads
         # that reads and writes run on.
-        key = await anyio.to_thread.run_sync(_lookup, request.app.state.engine, token,
+        key = await anyio.to_thread.run_sync(_lookup, get_services(request).engine, token,
                                              limiter=request.app.state.auth_threads)
     if key is None:
         if limiter is not None:
@@ -54,6 +54,19 @@ async def require_write_key(
                             'Bearer realm="trainwatch", error="invalid_token"')
     if limiter is not None:
         limiter.remember(token, key.id)
+    return key
+
+
+def _lookup(engine: Engine, token: str) -> ApiKey | None:
+    with Session(engine) as session:
+        return find_key(session, token)
+
+
+async def require_write_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
+    """Return the live write-scope key the request presents, or refuse it with 401, 403 or 429 (failing too often)."""
+    key = await _live_key(request, credentials, "Writes")
     if key.scope != "write":
         raise Problem(403, f"The API key {key.id} has {key.scope} scope; writes need a key with write scope.",
                       title="Forbidden",
@@ -61,12 +74,22 @@ async def require_write_key(
     return key
 
 
-def _lookup(engine: object, token: str) -> ApiKey | None:
-    with Session(engine) as session:  # type: ignore[arg-type]
-        return find_key(session, token)
-
-
 WriteKey = Annotated[ApiKey, Depends(require_write_key)]
+
+
+async def require_webhooks_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
+    """Return the live webhooks-scope key the request presents, or refuse it with 401, 403 or 429."""
+    key = await _live_key(request, credentials, "Webhooks")
+    if key.scope != "webhooks":
+        raise Problem(403, f"The API key {key.id} has {key.scope} scope; webhooks need a key with webhooks scope "
+                           "(`trainwatch keys create --scope webhooks`).", title="Forbidden",
+                      headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'})
+    return key
+
+
+WebhooksKey = Annotated[ApiKey, Depends(require_webhooks_key)]
 
 
 def actor(key: ApiKey) -> str:

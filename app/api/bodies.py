@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
+from app.api.deps import get_services
 from app.api.errors import Problem
 
 MAX_DEPTH = 32  # nesting of arrays and objects a body may have; records need 4
@@ -38,7 +39,7 @@ async def json_document(request: Request, what: str) -> dict[str, Any]:
     if not _media_type_ok(request.headers.get("content-type")):
         raise Problem(415, "Send the body as JSON with `Content-Type: application/json`.",
                       title="Unsupported media type", param="Content-Type")
-    limit = request.app.state.settings.max_body_bytes
+    limit = get_services(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise Problem(413, f"The body is larger than {limit} bytes.")
@@ -96,7 +97,8 @@ def record_schema(model: type[BaseModel]) -> dict[str, Any]:
             return {k: inline(v) for k, v in node.items()}
         return [inline(v) for v in node] if isinstance(node, list) else node
 
-    return inline(schema)
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 def write_body(model: type[BaseModel], example: dict[str, Any]) -> dict[str, Any]:

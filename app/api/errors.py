@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -12,43 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.store.writes import WriteError
+from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
+from app.store.errors import WriteError
 
-PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://trainwatch.dev/problems/"
+__all__ = ["PROBLEM_JSON", "Problem", "install_error_handlers", "problem_bytes", "problem_response"]
+
 log = logging.getLogger("trainwatch.errors")
-
-
-class Problem(Exception):
-    """An error to answer with a problem document; `extra` adds members such as `param` or `valid`."""
-
-    def __init__(self, status: int, detail: str, *, title: str | None = None, type_: str | None = None,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.title = title or HTTPStatus(status).phrase
-        self.type = type_ or _type_for(status)
-        self.headers = headers or {}
-        self.extra = extra
-
-    def body(self, instance: str | None = None) -> dict[str, Any]:
-        """Return the problem document as a dict."""
-        doc: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
-        if instance is not None:
-            doc["instance"] = instance
-        doc.update(self.extra)
-        return doc
-
-
-def _type_for(status: int) -> str:
-    return TYPE_BASE + HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
-
-
-def problem_bytes(problem: Problem, instance: str | None = None) -> bytes:
-    """Serialise a problem document compactly, as every path of the service does."""
-    # "replace": a detail may quote an unpaired surrogate from a JSON body, which UTF-8 cannot encode.
-    return json.dumps(problem.body(instance), separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response:

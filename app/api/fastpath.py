@@ -12,7 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.errors import problem_response
 from app.api.outage import unavailable
-from app.serving.answers import AnswerService, to_response
+from app.api.responses import to_response
+from app.serving.answers import AnswerService
 from app.store.failures import classify
 
 ROUTE = re.compile(r"/v1/platforms/([^/]+)/ai-training")

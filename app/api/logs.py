@@ -28,13 +28,13 @@ def configure_logging(level: str) -> None:
         return
     _configured = True
     # Caller, thread and process lookups are never printed but cost time on every record.
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     shared: list[Any] = [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True)]
     structlog.configure(
         processors=[structlog.contextvars.merge_contextvars, *shared, structlog.processors.format_exc_info,
                     structlog.processors.JSONRenderer()],
-        logger_factory=structlog.WriteLoggerFactory(_Stderr()),
+        logger_factory=structlog.WriteLoggerFactory(_Stderr()),  # type: ignore[arg-type]
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         cache_logger_on_first_use=True,
     )
@@ -63,7 +63,7 @@ class _Stderr:
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """A stream handler writing to whatever sys.stderr is when a record is emitted."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -76,14 +76,14 @@ def route_template(scope: Scope) -> str:
     """Return the template of the route that served a request (`/v1/rules/{rule_id}`), never the raw path."""
     template = scope.get("trainwatch.route")
     if template is not None:
-        return template
+        return str(template)
     # A route of an included router knows only its own part of the path; FastAPI records the full template here.
     context = scope.get("fastapi", {}).get("effective_route_context")
     full = getattr(context, "path_format", None)
     if full:
-        return full
+        return str(full)
     route = scope.get("route")
-    return getattr(route, "path", None) or UNMATCHED
+    return str(getattr(route, "path", None) or UNMATCHED)
 
 
 class RequestLogMiddleware:
@@ -125,5 +125,5 @@ def _incoming_id(scope: Scope) -> str | None:
     """Accept a caller's request id only if it is short and plain (letters, digits, - and _)."""
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id" and 0 < len(value) <= 64 and value.replace(b"-", b"").replace(b"_", b"").isalnum():
-            return value.decode("ascii")
+            return str(value.decode("ascii"))
     return None

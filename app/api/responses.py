@@ -1,30 +1,27 @@
-"""Read responses of the catalog: ETags, 304s, public caching and paginated lists."""
+"""HTTP responses of the reads: ETags, 304s, public caching, prepared decision answers and paginated lists."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from app.api.errors import Problem
+from app.serving.answers import Answer
+from app.serving.caching import dumps, etag_matches, max_age, next_midnight
 
 MAX_AGE = 60  # seconds a public cache may reuse a catalog read before revalidating with its ETag
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 MAX_OFFSET = 2**31 - 1  # far beyond any list; bounds what reaches SQL
 MAX_REVISION = 2**63 - 1  # revisions are 64-bit in the schema
 _VERSION_TAG = re.compile(r'"v(\d{1,18})(?:-[0-9a-f]{1,32})?"')  # bounded: int() of 5,000 digits fails
-
-
-def dumps(value: Any) -> bytes:
-    """Serialise compactly."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _digest(value: Any) -> str:
@@ -42,26 +39,16 @@ def list_etag(revision: int, request: Request, *extra: Any) -> str:
     return f'"r{revision}-{_digest([request.url.path, query, *extra])}"'
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
-
-
 def _max_age(today_bound: bool) -> int:
-    if not today_bound:
-        return MAX_AGE
-    now = datetime.now(UTC)
-    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    return max(0, min(MAX_AGE, int((midnight - now).total_seconds())))
+    now = time.time()
+    return max_age(MAX_AGE, next_midnight(datetime.fromtimestamp(now, UTC).date()) if today_bound else None, now)
 
 
 def cached(request: Request, payload: Any, etag: str, *, today_bound: bool = False,
            headers: dict[str, str] | None = None) -> Response:
     """Return a public, cacheable JSON response, or 304 when If-None-Match names its ETag."""
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={_max_age(today_bound)}", **(headers or {})}
-    if _matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(dumps(payload), media_type="application/json", headers=headers)
 
@@ -85,6 +72,27 @@ def if_match_versions(header: str | None) -> set[int] | None:
         raise Problem(412, f"If-Match {header} names no version of this record; send the ETag a read returned, "
                            'such as "v3".', title="Precondition failed", param="If-Match")
     return versions
+
+
+class AnswerResponse(Response):
+    """A response sent from prepared headers, skipping Starlette's header assembly on the hot path."""
+
+    def __init__(self, status: int, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = body
+        self.raw_headers = raw_headers  # a new list each time: middleware appends to it
+        self.background = None
+
+
+def to_response(ans: Answer, if_none_match: str | None) -> Response:
+    """Return the HTTP response for a decision answer: 304 when the client's copy is current."""
+    cache_control = ans.cache_control(time.time())
+    if ans.status == 200 and etag_matches(if_none_match, ans.etag):
+        return AnswerResponse(304, b"", [ans.head[0], cache_control])  # type: ignore[list-item]
+    headers = list(ans.head)
+    if cache_control is not None:
+        headers.insert(1, cache_control)
+    return AnswerResponse(ans.status, ans.body, headers)
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,9 @@ def operation_id(route: APIRoute) -> str:
     return re.sub(r"_(\w)", lambda m: m.group(1).upper(), route.name)
 
 
-def _problem(status: int, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": STATUS_TEXT[status], "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+def _problem(status: int, headers: dict[str, Any] | None = None, description: str | None = None) -> dict[str, Any]:
+    text = STATUS_TEXT.get(status) or description or "Error."
+    response: dict[str, Any] = {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
     if headers:
         response["headers"] = headers
     return response
@@ -90,7 +91,7 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
             writes = method in ("post", "put", "patch", "delete") and path != "/v1/ai-training/checks"
             for code in list(responses):
                 if code[0] in "45":
-                    responses[code] = _problem(int(code))
+                    responses[code] = _problem(int(code), description=responses[code].get("description"))
             if op.get("parameters") or "requestBody" in op:
                 responses["422"] = _problem(422)
             if "requestBody" in op:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from . import DatasetError, load_dataset
+from .checks import summary
 
 
 def main(argv: list[str]) -> int:
@@ -20,6 +21,7 @@ def main(argv: list[str]) -> int:
         else:
             counts = ", ".join(f"{len(records)} {kind}" for kind, records in dataset)
             print(f"{arg}: ok ({counts})")
+            print(f"{arg}: {summary(dataset)}")
     return 1 if failed else 0
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from itertools import combinations
 
-from app.policy.model import GLOBAL, JurisdictionKind
+from app.policy.confidence import Support, support
+from app.policy.model import GLOBAL, Confidence, JurisdictionKind, Treatment
 
+from .invariants import references, rules_overlap
 from .schema import SECTIONS, Dataset, RuleRecord
 from .yamlio import Loc
 
@@ -80,23 +82,64 @@ def check_dataset(dataset: Dataset) -> list[Issue]:
     issues: list[Issue] = []
     ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
     _check_jurisdictions(dataset, ids, issues)
-    for i, deadline in enumerate(dataset.deadlines):
-        at = ("deadlines", i)
-        _ref(issues, ids, "platforms", deadline.platform, (*at, "platform"))
-        _ref(issues, ids, "jurisdictions", deadline.jurisdiction, (*at, "jurisdiction"))
-        _refs(issues, ids, "sources", deadline.sources, (*at, "sources"))
-        if deadline.replaces is not None and _ref(issues, ids, "deadlines", deadline.replaces, (*at, "replaces")):
-            _check_chain(dataset, i, issues)
-    for i, rule in enumerate(dataset.rules):
-        at = ("rules", i)
-        _ref(issues, ids, "platforms", rule.platform, (*at, "platform"))
-        _ref(issues, ids, "categories", rule.category, (*at, "category"))
-        _ref(issues, ids, "jurisdictions", rule.jurisdiction, (*at, "jurisdiction"))
-        _refs(issues, ids, "sources", rule.sources, (*at, "sources"))
-        if rule.opt_out is not None and rule.opt_out.deadline is not None:
-            _ref(issues, ids, "deadlines", rule.opt_out.deadline, (*at, "opt_out", "deadline"))
+    for section in ("deadlines", "rules"):
+        for i, record in enumerate(getattr(dataset, section)):
+            for place, target, key in references(section, record.model_dump()):
+                resolves = _ref(issues, ids, target, key, (section, i, *place))
+                if place == ("replaces",) and resolves:
+                    _check_chain(dataset, i, issues)
     issues.extend(_overlaps(dataset.rules))
+    issues.extend(unsupported(dataset))
     return issues
+
+
+def rule_support(dataset: Dataset) -> list[Support]:
+    """Return what each rule's quoted citations amount to, in rule order."""
+    sources = {s.id: s for s in dataset.sources}
+    return [
+        support(
+            (sources[c.id].kind.value, sources[c.id].publisher, c.quote is not None)
+            for c in rule.sources
+            if c.id in sources
+        )
+        for rule in dataset.rules
+    ]
+
+
+def unsupported(dataset: Dataset) -> list[Issue]:
+    """Report each decided rule whose quoted citations are not enough for a decided answer.
+
+    A decided treatment needs a quoted primary source or quoted citations from two independent publishers;
+    anything less (aggregators alone, one publisher, unquoted citations) must be `unknown`, with the reason.
+    """
+    known = {s.id for s in dataset.sources}
+    found = []
+    for i, (rule, weight) in enumerate(zip(dataset.rules, rule_support(dataset), strict=True)):
+        # A citation of a missing source is reported as such; weighing the rest would be a second message.
+        if (
+            rule.treatment == Treatment.UNKNOWN
+            or weight.enough_to_decide
+            or any(c.id not in known for c in rule.sources)
+        ):
+            continue
+        found.append(
+            Issue(
+                ("rules", i, "sources"),
+                f'rule "{rule.id}" is {rule.treatment.value} on too little '
+                f"({weight.shortfall()}); a decided rule needs a quoted primary source or two "
+                "independent publishers, else make it unknown with the reason",
+            )
+        )
+    return found
+
+
+def summary(dataset: Dataset) -> str:
+    """Return the counts a maintainer checks: rules decided and unknown, and rules per derived confidence."""
+    decided = sum(rule.treatment != Treatment.UNKNOWN for rule in dataset.rules)
+    levels = Counter(weight.confidence.value for weight in rule_support(dataset))
+    return f"rules: {decided} decided, {len(dataset.rules) - decided} unknown; confidence: " + ", ".join(
+        f"{levels[c.value]} {c.value}" for c in Confidence
+    )
 
 
 def _ids(dataset: Dataset, kind: str, issues: list[Issue]) -> dict[str, int]:
@@ -123,11 +166,6 @@ def _ref(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, value: 
         message += f' (did you mean "{close[0]}"?)'
     issues.append(Issue(loc, message, missing=(kind, value)))
     return False
-
-
-def _refs(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, values: Sequence[str], loc: Loc) -> None:
-    for index, value in enumerate(values):
-        _ref(issues, ids, kind, value, (*loc, index))
 
 
 def _check_jurisdictions(dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue]) -> None:
@@ -170,13 +208,8 @@ def _overlaps(rules: list[RuleRecord]) -> list[Issue]:
     for indexes in groups.values():
         for a, b in combinations(indexes, 2):
             first, second = rules[a], rules[b]
-            if _meet(first.effective_from, first.effective_until, second.effective_from, second.effective_until) \
-                    and _meet(first.posted_from, first.posted_until, second.posted_from, second.posted_until):
+            if rules_overlap(first, second):
                 found.append(Issue(("rules", b), f'overlaps rule "{first.id}" (same platform, category and '
                                                  "jurisdiction, overlapping dates)"))
     return sorted(found, key=lambda issue: issue.loc)
 
-
-def _meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:
-    """Return whether two inclusive day ranges share a day; a missing end is open."""
-    return (a_from or date.min) <= (b_until or date.max) and (b_from or date.min) <= (a_until or date.max)

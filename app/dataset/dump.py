@@ -13,15 +13,15 @@ from .yamlio import Loader
 # Fields whose values are days (or a published month or year); always quoted, so every YAML reader sees text.
 _DATE_FIELDS = {"published_on", "retrieved_on", "on", "effective_from", "effective_until", "posted_from",
                 "posted_until"}
-# Short lists of ids read best on one line.
-_FLOW_FIELDS = {"members", "sources"}
+# Short lists of codes read best on one line (citations, with their quotes, do not).
+_FLOW_FIELDS = {"members"}
 
 
 class _Quoted(str):
     """Text always written in single quotes."""
 
 
-class _Flow(list):
+class _Flow(list[Any]):
     """A list written on one line."""
 
 

@@ -137,7 +137,7 @@ class _Reader:
 
     def finish(self, label: str) -> Dataset:
         """Run the cross-record checks and return the dataset, or raise every problem found."""
-        dataset = Dataset.model_construct(**self.records)
+        dataset = Dataset.model_construct(**self.records)  # type: ignore[arg-type]  # checked just below
         for issue in [] if self.unreadable else check_dataset(dataset):
             # A reference to a record that failed its own checks is not a second problem.
             if issue.missing is None or issue.missing not in self.broken:

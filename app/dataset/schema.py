@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.policy.model import GLOBAL, Confidence, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
+from app.policy.model import GLOBAL, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
 
 from .types import Code, Day, PublishedOn, Slug, SourceId, Text, Url
 
@@ -130,10 +130,33 @@ class SourceRecord(Record):
         return self
 
 
-def _needs_sources(values: list[str], kind: str) -> list[str]:
+class CitationRecord(Record):
+    """A rule's or deadline's link to one source, with the exact words (and place) that support that record."""
+
+    id: SourceId
+    quote: Text | None = None  # exact words of the source that support THIS record
+    where: Text | None = None  # section, paragraph or table row, where that helps find the quote
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        """Accept a bare source id (v1 clients send ids) as a citation without a quote."""
+        return {"id": value} if isinstance(value, str) else value
+
+
+def _needs_sources(values: list[CitationRecord], kind: str) -> list[CitationRecord]:
     if not values:
         raise PydanticCustomError("sources", "a {kind} needs at least one source", {"kind": kind})
-    return _no_repeats(values)
+    _no_repeats([c.id for c in values])
+    return values
+
+
+def _no_typed_confidence(value: Any) -> Any:
+    if isinstance(value, dict) and "confidence" in value:
+        raise PydanticCustomError(
+            "confidence", "confidence is derived from the quoted citations (see FORMAT.md); remove the field"
+        )
+    return value
 
 
 class DeadlineRecord(Record):
@@ -147,11 +170,11 @@ class DeadlineRecord(Record):
     summary: Text
     after: Text | None = None
     replaces: Slug | None = None
-    sources: list[SourceId]
+    sources: list[CitationRecord]
 
     @field_validator("sources")
     @classmethod
-    def _sources(cls, sources: list[str]) -> list[str]:
+    def _sources(cls, sources: list[CitationRecord]) -> list[CitationRecord]:
         """Check that the deadline cites at least one source, each once."""
         return _needs_sources(sources, "deadline")
 
@@ -183,14 +206,19 @@ class RuleRecord(Record):
     under_age: Annotated[UnderAge, Lax] = UnderAge.NOT_USED  # younger accounts: excluded, or not covered (unknown)
     legal_basis: Slug | None = None
     opt_out: OptOutRecord | None = None
-    confidence: Annotated[Confidence, Lax]
     summary: Text
     notes: list[Text] = Field(default_factory=list)
-    sources: list[SourceId]
+    sources: list[CitationRecord]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _underived(cls, value: Any) -> Any:
+        """Refuse a typed confidence: it is derived from the citations, so a typed one could only disagree."""
+        return _no_typed_confidence(value)
 
     @field_validator("sources")
     @classmethod
-    def _sources(cls, sources: list[str]) -> list[str]:
+    def _sources(cls, sources: list[CitationRecord]) -> list[CitationRecord]:
         """Check that the rule cites at least one source, each once."""
         return _needs_sources(sources, "rule")
 
@@ -235,6 +263,6 @@ class Dataset(Record):
     def canonical(self) -> Dataset:
         """Return a copy with each kind's records sorted by id (or code), the order dumps use."""
         return self.model_copy(update={
-            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))
+            kind: sorted(getattr(self, kind), key=lambda r, k=key: _natural(getattr(r, k)))  # type: ignore[misc]
             for kind, (_, key) in SECTIONS.items()
         })

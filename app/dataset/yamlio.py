@@ -44,7 +44,8 @@ class Loader(_Base):  # type: ignore[misc, valid-type]
                     raise ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
                 if isinstance(key, str | int | float | bool):
                     seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
+from .confidence import KIND_RANK
 from .errors import QueryError
 from .explain import explain
 from .index import PairIndex, pair_index
-from .model import Category, Decision, OptOutFacts, Platform, Query, Rule, Snapshot, Source
+from .model import Category, Citation, Decision, OptOutFacts, Platform, Query, Rule, Snapshot, Source
 from .query import ParsedQuery
 from .summary import summarise
 from .uses import combine
@@ -54,15 +55,35 @@ def opt_out_facts(rule: Rule | None, as_of: date) -> OptOutFacts | None:
 
 
 def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]:
-    """Return the sources of the rules and of their opt-out deadlines, each once, in order."""
-    ids: dict[str, None] = {}
+    """Return the citations of the rules and of their opt-out deadlines, each source once, strongest first per rule.
+
+    Each source carries the quote (and place) with which that rule cites it, not the source's own short quote.
+    """
+    cited: dict[str, Source] = {}
     for rule in rules:
-        ids.update(dict.fromkeys(rule.source_ids))
         deadline = snapshot.deadlines.get(rule.opt_out.deadline_id) if rule.opt_out and rule.opt_out.deadline_id \
             else None
-        if deadline is not None:
-            ids.update(dict.fromkeys(deadline.source_ids))
-    return tuple(snapshot.sources[sid] for sid in ids if sid in snapshot.sources)
+        for owner in (rule, deadline):
+            if owner is None:
+                continue
+            found = [c for c in _citations(snapshot, owner.source_ids, owner.citations) if c.id not in cited]
+            cited.update((c.id, c) for c in sorted(found, key=lambda c: KIND_RANK.get(c.kind, len(KIND_RANK))))
+    return tuple(cited.values())
+
+
+def _citations(snapshot: Snapshot, source_ids: tuple[str, ...], citations: tuple[Citation, ...]) -> list[Source]:
+    quotes = {c.source_id: c for c in citations}
+    # A citation that gives neither words nor a place supports nothing, so it is left out, unless no citation of
+    # the record says more (an unknown rule may rest on sources that only show what is missing).
+    telling = any(c.quote is not None or c.where is not None for c in citations)
+    out = []
+    for sid in source_ids:
+        source = snapshot.sources.get(sid)
+        link = quotes.get(sid)
+        if source is None or (telling and link is not None and link.quote is None and link.where is None):
+            continue
+        out.append(source if link is None else replace(source, quote=link.quote, where=link.where))
+    return out
 
 
 def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Query) -> Decision:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from .model import GLOBAL, LateObjection, Rule, Snapshot, Treatment, UnderAge, UsedBy
 
@@ -14,6 +15,7 @@ Level = tuple[str, tuple[Rule, ...]]
 _EMPTY: dict[str, tuple[Rule, ...]] = {}
 _DAY = timedelta(days=1)
 _COVERS = LateObjection.COVERS_LATER_POSTS
+_OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
 _MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice
 _SHARED_LIMIT = 20_000  # shared analyses kept per snapshot, a few MB at most
 _NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
@@ -47,7 +49,7 @@ class Context:
     cuts: frozenset[date]  # first days on which a comparison the candidates make flips
     # Everything about the rules that can change an outcome: contexts with equal signatures (other categories,
     # other platforms) answer equal facts alike, so their analyses can be shared.
-    signature: tuple = ()
+    signature: tuple[object, ...] = ()
 
 
 def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
@@ -106,7 +108,8 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
         level_sets.setdefault(key, found)
         keys.append(key)
     candidates = list({r.id: r for found in level_sets.values() for _, rules in found for r in rules}.values())
-    opt_outs = tuple(r for r in candidates if r.treatment is Treatment.OPT_OUT and r.opt_out is not None)
+    # A disputed rule's opt-out counts too: an objection beats the dispute (contract v1.1).
+    opt_outs = tuple(r for r in candidates if r.treatment in _OBJECTABLE and r.opt_out is not None)
     windows = tuple(r for r in candidates if r.has_posting_window)
     cuts = set()
     for rule in opt_outs:
@@ -136,13 +139,13 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
     )
 
 
-def _behaviour(rule: Rule) -> tuple:
+def _behaviour(rule: Rule) -> tuple[object, ...]:
     opt = rule.opt_out
     return (rule.treatment, rule.min_age, rule.under_age, rule.effective_from, rule.posted_from, rule.posted_until,
             None if opt is None else (opt.deadline, opt.late_objection))
 
 
-def bounded_memo(snapshot: Snapshot, name: str) -> dict:
+def bounded_memo(snapshot: Snapshot, name: str) -> dict[Any, Any]:
     """Return a named memo dict kept on the snapshot, emptied whenever it grows past its bound."""
     found = snapshot.memo.get(name)
     if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 
 class Treatment(StrEnum):
@@ -37,6 +39,20 @@ class LateObjection(StrEnum):
     COVERS_LATER_POSTS = "covers_later_posts"  # only content posted from the objection day on
     STOPS_FUTURE_TRAINING = "stops_future_training"  # all future training stops; past training stays
     NO_EFFECT = "no_effect"  # a late objection changes nothing
+    UNKNOWN = "unknown"  # the sources do not say what a late objection covers
+
+
+class Phrase(NamedTuple):
+    """Wording as data: a message code and its parameters, made into a sentence per language by policy.wording."""
+
+    code: str
+    params: Mapping[str, Any] = {}  # never mutated: a shared empty default is safe
+
+
+def phrase(code: str, **params: Any) -> Phrase:
+    """Return the phrase with this code and these parameters."""
+    # A tuple is the cheapest immutable value to build: answers to never-seen questions build dozens of these.
+    return Phrase(code, params)
 
 
 class Verdict(StrEnum):
@@ -80,7 +96,18 @@ class Source:
     publisher: str
     retrieved_on: date
     published_on: str | None = None  # ISO date, or "YYYY-MM" / "YYYY" where the source gives no day
+    quote: str | None = None  # in an answer: the words that support the rule citing it
+    kind: str = "secondary"  # primary | secondary | aggregator
+    where: str | None = None  # in an answer: the place in the source (section, paragraph)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A rule's or deadline's link to a source, with the exact words (and place) that support it."""
+
+    source_id: str
     quote: str | None = None
+    where: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +152,7 @@ class Deadline:
     summary: str
     after: str | None = None  # what happens to people who act after this day
     source_ids: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +189,7 @@ class Rule:
     opt_out: OptOut | None = None
     notes: tuple[str, ...] = ()  # extra reasons: non-generative uses, approximate dates, caveats
     used_by: UsedBy = UsedBy.PLATFORM  # rules for different users of the content may coexist
+    citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
 
     def in_force_on(self, day: date) -> bool:
         """Return whether the rule applies on the given day."""
@@ -212,8 +241,8 @@ class Decision:
 
     category_id: str
     verdict: Verdict
-    summary: str
-    reasons: tuple[str, ...]
+    summary: Phrase
+    reasons: tuple[Phrase, ...]
     depends_on: tuple[str, ...] = ()
     rule: Rule | None = None
     opt_out: OptOutFacts | None = None

@@ -1,22 +1,12 @@
-"""Small wording helpers shared by the summary and the reasons."""
+"""Small phrases shared by the summary and the reasons, as data (codes and parameters, no words)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from .model import GLOBAL, LateObjection, Query, Rule, Snapshot, Treatment, Verdict
+from .model import GLOBAL, Phrase, Query, Rule, Snapshot, Treatment, Verdict, phrase
 from .worlds import Analysis
 
-WORD = {Verdict.USED: "used", Verdict.NOT_USED: "not used", Verdict.CONDITIONAL: "conditional",
-        Verdict.UNKNOWN: "unknown"}
-TREATMENT_WORD = {Treatment.USED: "is used", Treatment.NOT_USED: "is not used", Treatment.OPT_IN: "is not used",
-                  Treatment.UNKNOWN: "is unknown"}
-LATE = {
-    LateObjection.COVERS_LATER_POSTS: "a later objection covers only content posted from the day of the objection",
-    LateObjection.STOPS_FUTURE_TRAINING: "a later objection stops future training, but training already done is "
-                                         "not undone",
-    LateObjection.NO_EFFECT: "a later objection changes nothing",
-}
 ALWAYS_NOT_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
 
 
@@ -25,18 +15,28 @@ def has_limit(rule: Rule) -> bool:
     return rule.opt_out is not None and (rule.opt_out.deadline is not None or rule.effective_from is not None)
 
 
-def in_time(rule: Rule) -> str:
-    """Return when an objection must be made to keep all content out, as a phrase."""
-    deadline = rule.opt_out.deadline if rule.opt_out else None
-    return f"by {deadline}" if deadline else f"before the rule took effect on {rule.effective_from}"
-
-
-def limit(rule: Rule) -> str:
-    """Return the day after which objections are late, as a phrase."""
+def in_time(rule: Rule) -> Phrase:
+    """Return when an objection must be made to keep all content out."""
     deadline = rule.opt_out.deadline if rule.opt_out else None
     if deadline:
-        return f"the deadline {deadline}"
-    return f"the rule took effect on {rule.effective_from}" if rule.effective_from else "the rule took effect"
+        return phrase("in_time.deadline", day=deadline)
+    return phrase("in_time.effective", day=rule.effective_from)
+
+
+def limit(rule: Rule) -> Phrase:
+    """Return the day after which objections are late."""
+    deadline = rule.opt_out.deadline if rule.opt_out else None
+    if deadline:
+        return phrase("limit.deadline", day=deadline)
+    if rule.effective_from:
+        return phrase("limit.effective", day=rule.effective_from)
+    return phrase("limit.effective_undated")
+
+
+def late(rule: Rule) -> Phrase:
+    """Return what a late objection covers under the rule's opt-out."""
+    assert rule.opt_out is not None
+    return phrase(f"late.{rule.opt_out.late_objection.value}")
 
 
 def late_possible(rule: Rule, as_of: date) -> bool:
@@ -49,33 +49,34 @@ def late_possible(rule: Rule, as_of: date) -> bool:
     return rule.effective_from is None or as_of >= rule.effective_from
 
 
-def window(rule: Rule) -> str:
-    """Return the rule's posting window as a phrase."""
+def window(rule: Rule) -> Phrase:
+    """Return the rule's posting window."""
     if rule.posted_from and rule.posted_until:
-        return f"from {rule.posted_from} to {rule.posted_until}"
-    return f"from {rule.posted_from}" if rule.posted_from else f"up to {rule.posted_until}"
+        return phrase("window.between", start=rule.posted_from, end=rule.posted_until)
+    if rule.posted_from:
+        return phrase("window.from", start=rule.posted_from)
+    return phrase("window.until", end=rule.posted_until)
 
 
-def by_country(analysis: Analysis) -> str:
-    """Return which jurisdictions get which answer, e.g. "US: used; EEA, GB: conditional on age; elsewhere: unknown"."""
-    groups: dict[str, list[str | None]] = {}
+def by_country(analysis: Analysis) -> Phrase:
+    """Return which jurisdictions get which answer (None among the names stands for "elsewhere")."""
+    groups: dict[tuple[Verdict, tuple[str, ...]], list[str | None]] = {}
     for label, verdict, depends_on in analysis.by_country:
-        what = f"conditional on {', '.join(depends_on)}" if depends_on else WORD[verdict]
+        what = (verdict, depends_on)
         name = None if label == GLOBAL else label  # GLOBAL or no rule at all: countries no narrower rule names
         if name not in groups.setdefault(what, []):
             groups[what].append(name)
-    parts = []
-    for what, names in groups.items():
-        named = [n for n in names if n is not None]
-        if None in names:
-            named.append("elsewhere")
-        parts.append(f"{', '.join(named)}: {what}")
-    return "; ".join(parts)
+    parts = tuple((tuple(names), verdict.value, depends_on) for (verdict, depends_on), names in groups.items())
+    return phrase("by_country", parts=parts)
 
 
-def no_rule(snapshot: Snapshot, query: Query) -> str:
-    """Return "no confirmed rule for X on P in C on D"."""
-    platform = snapshot.platforms[query.platform_id].name
-    category = snapshot.categories[query.category_id].name
-    category = category[:1].lower() + category[1:] if category[1:2].islower() else category
-    return f"no confirmed rule for {category} on {platform} in {query.country or GLOBAL} on {query.as_of}"
+def no_rule(snapshot: Snapshot, query: Query) -> Phrase:
+    """Return "no confirmed rule for this category on this platform in this place on this day"."""
+    return phrase("no_rule", category_id=query.category_id, category=snapshot.categories[query.category_id].name,
+                  platform=snapshot.platforms[query.platform_id].name, where=query.country or GLOBAL,
+                  day=query.as_of)
+
+
+def rule_summary(rule: Rule) -> Phrase:
+    """Return the rule's own summary (the dataset's text, translated where the dataset has a translation)."""
+    return phrase("rule.summary", rule=rule.id, text=rule.summary)

@@ -46,6 +46,9 @@ def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str |
     objected = _bool(params.get("objected"))
     objected_on = _date(params, "objected_on")
     posted_on = _date(params, "posted_on")
+    if posted_on is not None and posted_on > as_of:
+        raise QueryError(422, "posted_on", f"posted_on {posted_on} is after as_of {as_of}: content cannot be posted "
+                                           "after the day the question is about.")
     if objected_on is not None:
         if objected is False:
             raise QueryError(422, "objected_on", "objected_on gives an objection day, but objected is false.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .index import Context
-from .model import Query, Verdict
+from .model import Query, Treatment, Verdict
 
 _DAY = timedelta(days=1)
 
@@ -22,7 +22,10 @@ class Samples:
         # One age just under and one at each limit stand for every age.
         self.ages = tuple(sorted({a for m in ctx.min_ages for a in (m - 1, m)})) if self.open_age else (query.age,)
         self.open_objected = self.open_day = False
-        if not ctx.opt_outs or query.objected_on is not None or query.objected is False:
+        said_nothing = query.objected is None and query.objected_on is None
+        disputed_only = all(r.treatment is Treatment.UNKNOWN for r in ctx.opt_outs)
+        if not ctx.opt_outs or query.objected_on is not None or query.objected is False or \
+                (said_nothing and disputed_only):
             self.objections: tuple[date | None, ...] = (given_day,)
         elif query.objected:
             self.objections, self.open_day = ends, True

@@ -1,82 +1,88 @@
-"""Write the one-sentence summary of a decision."""
+"""The one-sentence summary of a decision, as data."""
 
 from __future__ import annotations
 
-from .model import LateObjection, Query, Snapshot, Treatment, UnderAge, Verdict
+from .model import LateObjection, Phrase, Query, Snapshot, Treatment, UnderAge, Verdict, phrase
 from .phrases import (
     ALWAYS_NOT_USED,
-    LATE,
-    TREATMENT_WORD,
     by_country,
     has_limit,
     in_time,
+    late,
     late_possible,
     limit,
     no_rule,
+    rule_summary,
     window,
 )
 from .worlds import Analysis, objection_in_time
 
 
-def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> str:
-    """Return one plain sentence that answers the question."""
+def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
+    """Return one phrase that answers the question."""
     rule = analysis.rule
     if analysis.verdict is Verdict.CONDITIONAL:
         return _conditional(query, analysis)
     if rule is None:
-        return f"Unknown: {no_rule(snapshot, query)}."
+        return phrase("summary.no_rule", no_rule=no_rule(snapshot, query))
     if rule.min_age and query.age is not None and query.age < rule.min_age:
         if rule.under_age is UnderAge.UNKNOWN:
-            return f"Unknown: the sources speak only of accounts aged {rule.min_age} or over."
+            return phrase("summary.adults_only", min_age=rule.min_age)
         if rule.treatment not in ALWAYS_NOT_USED:
-            return f"Not used: accounts under {rule.min_age} are excluded."
+            return phrase("summary.minors_excluded", min_age=rule.min_age)
+    if analysis.verdict is Verdict.UNKNOWN and rule.treatment is Treatment.OPT_OUT and analysis.objected_on \
+            is not None and rule.opt_out is not None and rule.opt_out.late_objection is LateObjection.UNKNOWN:
+        return phrase("summary.objected_late.unknown", day=analysis.objected_on, limit=limit(rule))
     if analysis.verdict is Verdict.UNKNOWN:
         # Rules whose own summary already opens with the verdict are not prefixed twice.
-        return rule.summary if rule.summary.lower().startswith("unknown") else f"Unknown: {rule.summary}"
+        if rule.summary.lower().startswith("unknown"):
+            return rule_summary(rule)
+        return phrase("summary.unknown", summary=rule_summary(rule))
     opt = rule.opt_out
     day = analysis.objected_on
     counts = day is not None or (query.objected and query.objected_on is None)
-    if rule.treatment is not Treatment.OPT_OUT or opt is None or not counts:
-        return rule.summary  # the rule's own words fit: nothing the user told us changes its outcome
-    late = opt.late_objection
+    if rule.treatment not in (Treatment.OPT_OUT, Treatment.UNKNOWN) or opt is None or not counts:
+        return rule_summary(rule)  # the rule's own words fit: nothing the user told us changes its outcome
+    late_kind = opt.late_objection
     if day is None:  # objected on a day not given, and the day does not matter
         if analysis.verdict is Verdict.USED:
-            return f"Still used: an objection after {limit(rule)} changes nothing."
-        undone = late is LateObjection.STOPS_FUTURE_TRAINING and late_possible(rule, query.as_of)
-        return "Not used: you objected" + ("; training already done is not undone." if undone else ".")
+            return phrase("summary.late_changes_nothing", limit=limit(rule))
+        undone = late_kind is LateObjection.STOPS_FUTURE_TRAINING and late_possible(rule, query.as_of)
+        return phrase("summary.objected", undone=undone)
     if objection_in_time(rule, day):
-        return f"Not used: you objected on {day}, {in_time(rule)}."
-    if late is LateObjection.STOPS_FUTURE_TRAINING:
-        return f"Not used from your objection on {day} on; training already done is not undone."
+        return phrase("summary.objected_in_time", day=day, in_time=in_time(rule))
+    if late_kind is LateObjection.STOPS_FUTURE_TRAINING:
+        return phrase("summary.objected_late.stops_future_training", day=day)
+    if late_kind is LateObjection.UNKNOWN:
+        return phrase("summary.objected_late.unknown", day=day, limit=limit(rule))
     if analysis.verdict is Verdict.NOT_USED:
-        return f"Not used: your objection on {day} covers content posted from that day on."
-    if late is LateObjection.COVERS_LATER_POSTS:
-        return f"Still used: your objection on {day} came after {limit(rule)} and covers only content posted from " \
-               f"that day on."
-    return f"Still used: an objection after {limit(rule)} changes nothing."
+        return phrase("summary.objection_covers_newer", day=day)
+    if late_kind is LateObjection.COVERS_LATER_POSTS:
+        return phrase("summary.objected_late.covers_later_posts", day=day, limit=limit(rule))
+    return phrase("summary.late_changes_nothing", limit=limit(rule))
 
 
-def _conditional(query: Query, analysis: Analysis) -> str:
+def _conditional(query: Query, analysis: Analysis) -> Phrase:
     if "country" in analysis.depends_on:
-        return f"Depends on your country: {by_country(analysis)}."
+        return phrase("summary.by_country", by_country=by_country(analysis))
     rule = analysis.rule
-    clauses = []
+    clauses: list[Phrase] = []
     opt = rule.opt_out if rule is not None and rule.treatment is Treatment.OPT_OUT else None
     if rule is None:
-        clauses.append("Depends on when the content was posted")
+        clauses.append(phrase("clause.depends_on_posting_day"))
     elif opt is not None:
         # Name the deadline only where missing it makes a difference.
         dated = has_limit(rule) and opt.late_objection is not LateObjection.STOPS_FUTURE_TRAINING
-        clauses.append(f"Used unless you objected {in_time(rule)}" if dated else "Used unless you objected")
+        clauses.append(phrase("clause.unless_objected", in_time=in_time(rule) if dated else None))
         if late_possible(rule, query.as_of) and {"objected", "objected_on", "posted_on"} & set(analysis.depends_on):
-            clauses.append(LATE[opt.late_objection])
+            clauses.append(late(rule))
     else:
-        clauses.append(rule.summary.rstrip("."))
+        clauses.append(phrase("clause.rule_summary", summary=rule_summary(rule)))
     for other in analysis.rules:
         if other is not rule and other.has_posting_window:
-            what = TREATMENT_WORD.get(other.treatment, f"falls under rule {other.id}")
-            clauses.append(f"content posted {window(other)} {what}")
+            clauses.append(phrase("clause.window", window=window(other), treatment=other.treatment.value,
+                                  rule=other.id))
     if "age" in analysis.depends_on:
         ages = sorted({r.min_age for r in analysis.rules if r.min_age})
-        clauses.extend(f"accounts under {m} are excluded" for m in ages)
-    return "; ".join(clauses) + "."
+        clauses.extend(phrase("clause.minors_excluded", min_age=m) for m in ages)
+    return phrase("summary.clauses", clauses=tuple(clauses))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from .model import DEPENDS_ON_ORDER, Decision, UsedBy, Verdict
-
-LABELS = {UsedBy.PLATFORM: "Training by the platform", UsedBy.THIRD_PARTIES: "Training by third parties"}
+from .model import DEPENDS_ON_ORDER, Decision, UsedBy, Verdict, phrase
 
 
 def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
@@ -28,15 +26,11 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
     return Decision(
         category_id=category_id,
         verdict=verdict,
-        summary=" ".join(f"{LABELS[use]}: {_sentence(d.summary)}" for use, d in parts),
-        reasons=tuple(f"{LABELS[use]}: {reason}" for use, d in parts for reason in d.reasons),
+        summary=phrase("by_use.summary", parts=tuple((use.value, d.summary) for use, d in parts)),
+        reasons=tuple(phrase("by_use.reason", use=use.value, reason=r) for use, d in parts for r in d.reasons),
         depends_on=tuple(p for p in DEPENDS_ON_ORDER if p in depends),
         rule=primary.rule,
         opt_out=primary.opt_out or next((d.opt_out for _, d in parts if d.opt_out is not None), None),
         sources=tuple(sources.values()),  # type: ignore[arg-type]
     )
 
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."

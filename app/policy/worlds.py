@@ -52,18 +52,23 @@ def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted
         return Verdict.UNKNOWN
     if rule.min_age is not None and age is not None and age < rule.min_age:
         return _UNDER_AGE[rule.under_age]
-    if rule.treatment is not Treatment.OPT_OUT:
+    disputed = rule.treatment is Treatment.UNKNOWN and rule.opt_out is not None
+    if rule.treatment is not Treatment.OPT_OUT and not disputed:
         return _PLAIN[rule.treatment]
+    # Without an objection, the content is used, or (for a disputed rule) its use stays unknown.
+    otherwise = Verdict.UNKNOWN if disputed else Verdict.USED
     if objected_on is None or rule.opt_out is None:
-        return Verdict.USED
+        return otherwise
     if objection_in_time(rule, objected_on):
         return Verdict.NOT_USED
     late = rule.opt_out.late_objection
+    if late is LateObjection.UNKNOWN:
+        return Verdict.UNKNOWN
     if late is LateObjection.STOPS_FUTURE_TRAINING:
         return Verdict.NOT_USED
     if late is LateObjection.COVERS_LATER_POSTS and posted_on is not None and posted_on >= objected_on:
         return Verdict.NOT_USED
-    return Verdict.USED
+    return otherwise
 
 
 def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
@@ -90,7 +95,12 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
 
 
-def _verdict(ctx: Context, samples: Samples) -> tuple:
+ByCountry = tuple[tuple[str | None, Verdict, tuple[str, ...]], ...]
+# The verdict, what it depends on, the answers per country, and the posting days tried.
+Found = tuple[Verdict, tuple[str, ...], ByCountry, tuple[date | None, ...]]
+
+
+def _verdict(ctx: Context, samples: Samples) -> Found:
     """Return the verdict, depends_on, per-country answers and the posting days tried."""
     columns: dict[tuple[int, date | None], tuple[Verdict, ...]] = {}
     tables = {key: _table(found, ctx.fixed.get(key, _WINDOWED), samples, columns)
@@ -127,11 +137,11 @@ def _rules_for(found: tuple[Level, ...], posted: tuple[date | None, ...]) -> tup
 
 
 def _table(found: tuple[Level, ...], fixed: Rule | None | object, samples: Samples,
-           columns: dict) -> tuple[Verdict, ...]:
+           columns: dict[tuple[int, date | None], tuple[Verdict, ...]]) -> tuple[Verdict, ...]:
     """Return the outcomes for every sampled (posting day, age, objection), in that nesting order."""
     if fixed is not _WINDOWED and not _compares_posting(fixed):  # type: ignore[arg-type]
         # The same rule decides for any posting day, and that day does not enter its outcome.
-        key = (id(fixed), None)
+        key: tuple[int, date | None] = (id(fixed), None)
         col = columns.get(key)
         if col is None:
             col = columns[key] = _column(fixed, None, samples)  # type: ignore[arg-type]
@@ -156,7 +166,9 @@ def _compares_posting(rule: Rule | None) -> bool:
 def _column(rule: Rule | None, posted_on: date | None, samples: Samples) -> tuple[Verdict, ...]:
     """Return the outcomes for one posting day under one rule, for every sampled (age, objection)."""
     objections = samples.objections
-    if rule is None or rule.treatment is not Treatment.OPT_OUT or rule.opt_out is None:
+    # A disputed rule's opt-out matters only for an objection the query states: said nothing, it stays unknown.
+    disputed = rule is not None and rule.treatment is Treatment.UNKNOWN and not samples.open_objected
+    if rule is None or (rule.treatment is not Treatment.OPT_OUT and not disputed) or rule.opt_out is None:
         # The objection cannot matter: work out each age once.
         return tuple(v for age in samples.ages for v in (outcome(rule, age, None, posted_on),) * len(objections))
     row = tuple(outcome(rule, None, day, posted_on) for day in objections)

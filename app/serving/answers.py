@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.responses import Response
-
-from app.api.errors import PROBLEM_JSON, Problem, problem_bytes
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
+from app.policy.wording import ENGLISH, Wording
 from app.serving.cache import SnapshotStore
+from app.serving.caching import dumps, max_age, next_midnight
+from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
@@ -41,32 +39,14 @@ class Answer:
         head = [(b"content-length", str(len(body)).encode()), (b"content-type", media_type.encode())]
         if etag is not None:
             head.insert(0, (b"etag", etag.encode()))
-        fresh_until = None
-        if today is not None:
-            fresh_until = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC).timestamp()
+        fresh_until = next_midnight(today) if today is not None else None
         return cls(status, body, media_type, etag, fresh_until, tuple(head))
 
     def cache_control(self, now: float) -> tuple[bytes, bytes] | None:
         """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"."""
         if self.etag is None:
             return None
-        max_age = MAX_AGE if self.fresh_until is None else max(0, min(MAX_AGE, int(self.fresh_until - now)))
-        return (b"cache-control", b"public, max-age=%d" % max_age)
-
-
-class AnswerResponse(Response):
-    """A response sent from prepared headers, skipping Starlette's header assembly on the hot path."""
-
-    def __init__(self, status: int, body: bytes, raw_headers: list[tuple[bytes, bytes]]) -> None:
-        self.status_code = status
-        self.body = body
-        self.raw_headers = raw_headers  # a new list each time: middleware appends to it
-        self.background = None
-
-
-def dumps(value: Any) -> bytes:
-    """Serialise compactly; every answer path uses this, so bytes match across paths."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        return (b"cache-control", b"public, max-age=%d" % max_age(MAX_AGE, self.fresh_until, now))
 
 
 def utc_today() -> date:
@@ -89,7 +69,7 @@ class AnswerService:
         # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
         # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
         key = (snapshot.revision, platform_id, query_string, today)
-        found = cache.get(key)
+        found: Answer | None = cache.get(key)
         if found is None:
             params = query_params(query_string)
             found = self._compute(snapshot, platform_id, params, today, path)
@@ -134,7 +114,7 @@ class AnswerService:
         return {"status": 200, **result, "decision": decision}
 
 
-def _check_key(check: Any, today: date, revision: int) -> tuple | None:
+def _check_key(check: Any, today: date, revision: int) -> tuple[object, ...] | None:
     """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
     if not isinstance(check, dict):
         return None
@@ -200,7 +180,8 @@ def etag(revision: int, parsed: ParsedQuery) -> str:
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
 
 
-def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...]) -> dict[str, Any]:
+def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...],
+           wording: Wording = ENGLISH) -> dict[str, Any]:
     """Return the contract's response document for a parsed question and its decisions."""
     q = parsed.query
     platform = snapshot.platforms[q.platform_id]
@@ -210,12 +191,12 @@ def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, .
         "jurisdictions": list(parsed.jurisdictions),
         "as_of": q.as_of.isoformat(),
         "dataset_revision": snapshot.revision,
-        "decisions": [render_decision(d) for d in decisions],
+        "decisions": [render_decision(d, wording) for d in decisions],
     }
 
 
-def render_decision(d: Decision) -> dict[str, Any]:
-    """Return one decision as the contract's JSON object."""
+def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
+    """Return one decision as the contract's JSON object, its summary and reasons worded in one language."""
     rule = d.rule
     opt = d.opt_out
     return {
@@ -223,8 +204,8 @@ def render_decision(d: Decision) -> dict[str, Any]:
         "verdict": d.verdict.value,
         "used": d.used,
         "depends_on": list(d.depends_on),
-        "summary": d.summary,
-        "reasons": list(d.reasons),
+        "summary": wording(d.summary),
+        "reasons": [wording(r) for r in d.reasons],
         "rule_id": rule.id if rule else None,
         "legal_basis": rule.legal_basis if rule else None,
         "effective_from": _iso(rule.effective_from) if rule else None,
@@ -234,29 +215,11 @@ def render_decision(d: Decision) -> dict[str, Any]:
             "available": opt.available, "method": opt.method, "url": opt.url, "deadline": _iso(opt.deadline),
             "deadline_passed": opt.deadline_passed, "after_deadline": opt.after_deadline,
         },
-        "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher, "published_on": s.published_on,
-                     "retrieved_on": s.retrieved_on.isoformat()} for s in d.sources],
+        "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "kind": s.kind,
+                     "published_on": s.published_on, "retrieved_on": s.retrieved_on.isoformat(), "quote": s.quote,
+                     "where": s.where} for s in d.sources],
     }
 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
-
-
-def matches(if_none_match: str | None, current: str | None) -> bool:
-    """Return whether an If-None-Match header names the current ETag (weak comparison, or *)."""
-    if not if_none_match or current is None:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or current.removeprefix("W/") in tags
-
-
-def to_response(ans: Answer, if_none_match: str | None) -> Response:
-    """Return the HTTP response for an answer: 304 when the client's copy is current."""
-    cache_control = ans.cache_control(time.time())
-    if ans.status == 200 and matches(if_none_match, ans.etag):
-        return AnswerResponse(304, b"", [ans.head[0], cache_control])  # type: ignore[list-item]
-    headers = list(ans.head)
-    if cache_control is not None:
-        headers.insert(1, cache_control)
-    return AnswerResponse(ans.status, ans.body, headers)

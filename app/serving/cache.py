@@ -73,7 +73,7 @@ class SnapshotStore:
         self._rebuild_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.before_swap: list[Callable[[Snapshot], None]] = []
+        self.before_swap: list[Callable[[Snapshot], object]] = []
         self.database = DatabaseState()
 
     @property
@@ -110,9 +110,6 @@ class SnapshotStore:
         gc.unfreeze()  # the previous snapshot may be garbage now
         gc.collect()
         gc.freeze()
-        # Cached answers and analyses are acyclic and freed by reference counting; collect the young generation
-        # less often so full collections over a heap of them are rare (they showed as 100 ms p99 spikes).
-        gc.set_threshold(50_000, 20, 100)
         log.info("serving dataset revision %d", fresh.revision)
 
     def start_polling(self) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
-from typing import Any
 
-from fastapi import Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.store.records import ADAPTERS, Record, read_all
-from app.store.repository import stored_revision
+from app.store.records import Record, read_all
+from app.store.registry import KINDS
+from app.store.repository import rule_confidence, stored_revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +42,6 @@ class Catalog:
         return list(self.entries[resource].values())
 
 
-def _natural(key: str) -> list[Any]:
-    # Source ids sort as people number them: M2 before M10.
-    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", key)]
-
-
-# Stable list order of each resource; deadlines run by day so the next one comes first.
-ORDER = {
-    "category": lambda r: r["id"],
-    "jurisdiction": lambda r: r["code"],
-    "platform": lambda r: r["id"],
-    "source": lambda r: _natural(r["id"]),
-    "deadline": lambda r: (r["on"], r["id"]),
-    "rule": lambda r: r["id"],
-}
-
-
 def load_catalog(session: Session, attempts: int = 5) -> Catalog:
     """Read every record at one revision; re-read if a write committed while reading."""
     for _ in range(attempts):
@@ -73,10 +55,15 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
     out: dict[str, dict[str, Entry]] = {}
-    for resource, found in read_all(session).items():
-        entries = sorted((Entry(record, version) for record, version in found),
-                         key=lambda e, order=ORDER[resource]: order(e.record))
-        out[resource] = {e.record[ADAPTERS[resource].key]: e for e in entries}
+    stored = read_all(session)
+    weights = {s["id"]: (s["kind"], s["publisher"]) for s, _version in stored["source"]}
+    # A rule's confidence is derived from its citations, never stored, so a source's new kind shows at once.
+    stored["rule"] = [({**rule, "confidence": rule_confidence(rule["sources"], weights).value}, version)
+                      for rule, version in stored["rule"]]
+    for resource, found in stored.items():
+        kind = KINDS[resource]
+        entries = sorted((Entry(record, version) for record, version in found), key=lambda e: kind.order(e.record))
+        out[resource] = {e.record[kind.key]: e for e in entries}
     return out
 
 
@@ -100,8 +87,3 @@ class CatalogCache:
                     catalog = self._catalog = load_catalog(session)
             return catalog
 
-
-def current_catalog(request: Request) -> Catalog:
-    """Return a catalog at least as new as the snapshot the app's decisions answer from."""
-    state = request.app.state
-    return state.catalog.at_least(state.store.snapshot.revision)

@@ -1,12 +1,12 @@
 """Database engine, metadata naming convention and the session dependency."""
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 # Stable constraint names, so migrations can name what they alter and drop.
 SQLModel.metadata.naming_convention = {
@@ -54,18 +54,12 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} needs a driver that is missing: {exc}") from None
 
 
-def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = 30000) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30000) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """Yield a session that is closed afterwards; callers commit explicitly."""
-    with Session(engine) as session:
-        yield session
 
 
 metadata = SQLModel.metadata

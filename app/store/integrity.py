@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from app.dataset import schema
+from app.dataset.checks import path_text
 from app.dataset.files import describe_error
+from app.dataset.invariants import references, rules_overlap
 from app.store import models, records
-
-# The schema model that checks each resource's record.
-RECORD_MODELS = {"category": schema.CategoryRecord, "jurisdiction": schema.JurisdictionRecord,
-                 "platform": schema.PlatformRecord, "source": schema.SourceRecord,
-                 "deadline": schema.DeadlineRecord, "rule": schema.RuleRecord}
+from app.store.errors import InvalidRecord
+from app.store.registry import KINDS, SECTION_KINDS
 
 
 def validate_record(resource: str, record: records.Record, *, key: str) -> records.Record:
     """Return the record in canonical JSON form, or raise InvalidRecord naming each bad field."""
-    from app.store.writes import InvalidRecord
-
-    model = RECORD_MODELS[resource]
+    model = KINDS[resource].record
     key_field = records.ADAPTERS[resource].key
     record = {key_field: key, **record}
     if str(record[key_field]) != key:
@@ -63,41 +58,20 @@ def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None
                                                      "category, jurisdiction and user, overlapping dates)"}
               for group in groups.values() for rule in group if rule.id in keys
               for other in group
-              if other.id != rule.id and (other.id not in keys or rule.id < other.id) and _overlap(rule, other)]
+              if other.id != rule.id and (other.id not in keys or rule.id < other.id) and rules_overlap(rule, other)]
     _raise_if(errors)
 
 
-def _overlap(a: models.Rule, b: models.Rule) -> bool:
-    """Return whether two rules share a day in force and a posting day."""
-    return _spans_meet(a.effective_from, a.effective_until, b.effective_from, b.effective_until) and \
-        _spans_meet(a.posted_from, a.posted_until, b.posted_from, b.posted_until)
-
-
 def _raise_if(errors: list[dict[str, str]]) -> None:
-    from app.store.writes import InvalidRecord
-
     if errors:
         raise InvalidRecord("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 
 
 def _references(session: Session, resource: str, record: records.Record,
                 seen: dict[tuple[str, str], str | None]) -> list[tuple[str, str]]:
-    wanted: list[tuple[str, str, str | None]] = []  # (field, resource, key)
-    if resource in ("rule", "deadline"):
-        wanted += [("platform", "platform", record["platform"]),
-                   ("jurisdiction", "jurisdiction", record["jurisdiction"])]
-        wanted += [(f"sources[{i}]", "source", s) for i, s in enumerate(record["sources"] or [])]
-    if resource == "rule":
-        wanted.append(("category", "category", record["category"]))
-        wanted.append(("opt_out.deadline", "deadline", (record["opt_out"] or {}).get("deadline")))
-    if resource == "deadline":
-        wanted.append(("replaces", "deadline", record["replaces"]))
-    if resource == "jurisdiction":
-        wanted += [(f"members[{i}]", "jurisdiction", m) for i, m in enumerate(record["members"] or [])]
     problems = []
-    for field, target, key in wanted:
-        if key is None:
-            continue
+    for place, section, key in references(KINDS[resource].section, record):
+        field, target = path_text(place), SECTION_KINDS[section]
         if (target, key) not in seen:
             row = records.get_row(session, target, key)
             seen[(target, key)] = None if row is None else getattr(row, "kind", "")
@@ -107,11 +81,6 @@ def _references(session: Session, resource: str, record: records.Record,
         elif resource == "jurisdiction" and kind != "country":
             problems.append((field, f"{key!r} is not a country"))
     return problems
-
-
-def _spans_meet(a_from: date | None, a_until: date | None, b_from: date | None, b_until: date | None) -> bool:
-    """Return whether two inclusive day spans with open ends share a day."""
-    return (a_from or date.min) <= (b_until or date.max) and (b_from or date.min) <= (a_until or date.max)
 
 
 def referrers(session: Session, resource: str, key: str) -> list[str]:

@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.store.models import ApiKey
 
-SCOPES = ("read", "write")
+SCOPES = ("read", "write", "webhooks")  # webhooks: manage webhook subscriptions, nothing else
 
 
 def _hash(token: str) -> str:
@@ -38,7 +38,7 @@ def find_key(session: Session, token: str) -> ApiKey | None:
 
 def list_keys(session: Session) -> list[ApiKey]:
     """Return every key, oldest first."""
-    return list(session.exec(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)).all())
+    return list(session.exec(select(ApiKey).order_by(col(ApiKey.created_at), col(ApiKey.id))).all())
 
 
 def revoke_key(session: Session, key_id: str) -> bool:

@@ -107,28 +107,31 @@ class Rule(SQLModel, table=True):
     opt_out_deadline_id: str | None = _fk("deadline.id", nullable=True)
     late_objection: str | None = None  # covers_later_posts | stops_future_training | no_effect
     after_deadline: str | None = None
-    confidence: str
     summary: str
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = 1
 
 
 class RuleSource(SQLModel, table=True):
-    """A source cited by a rule, in citation order."""
+    """A source cited by a rule, in citation order, with the words of it that support the rule."""
 
     __tablename__ = "rule_source"
     rule_id: str = Field(foreign_key="rule.id", primary_key=True, ondelete="CASCADE")
     source_id: str = Field(foreign_key="source.id", primary_key=True, index=True)
     position: int = 0
+    quote: str | None = None  # exact words of the source that support this rule (checked against the page)
+    location: str | None = None  # where in the source: section, paragraph (the record's `where`)
 
 
 class DeadlineSource(SQLModel, table=True):
-    """A source cited by a deadline, in citation order."""
+    """A source cited by a deadline, in citation order, with the words of it that support the deadline."""
 
     __tablename__ = "deadline_source"
     deadline_id: str = Field(foreign_key="deadline.id", primary_key=True, ondelete="CASCADE")
     source_id: str = Field(foreign_key="source.id", primary_key=True, index=True)
     position: int = 0
+    quote: str | None = None
+    location: str | None = None
 
 
 class DatasetRevision(SQLModel, table=True):
@@ -152,8 +155,8 @@ class Change(SQLModel, table=True):
     resource: str
     resource_id: str
     operation: str  # create | update | delete
-    before: dict | None = Field(default=None, sa_column=Column(JSON))
-    after: dict | None = Field(default=None, sa_column=Column(JSON))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     actor: str
 
 
@@ -163,7 +166,7 @@ class SeededRecord(SQLModel, table=True):
     __tablename__ = "seeded_record"
     resource: str = Field(primary_key=True)
     resource_id: str = Field(primary_key=True)
-    value: dict = Field(sa_column=Column(JSON, nullable=False))
+    value: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class ApiKey(SQLModel, table=True):
@@ -176,3 +179,6 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(unique=True)
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+from app.store import webhook_models  # noqa: E402, F401  (the webhook tables share this metadata)

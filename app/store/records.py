@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlmodel import Session, SQLModel, delete, select
+from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.store import models
+from app.store.registry import KINDS, NAMES
+
+RESOURCES = NAMES  # write order
 
 Record = dict[str, Any]
 Add = Callable[[SQLModel], None]
 
-RESOURCES = ("category", "jurisdiction", "platform", "source", "deadline", "rule")
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,32 @@ def _from_json(table: type[SQLModel], column: str, value: Any) -> Any:
     return value
 
 
-def _links(session: Session, link: type[SQLModel], owner_column: str, owner: str) -> list[str]:
-    rows = session.exec(select(link).where(getattr(link, owner_column) == owner).order_by(link.position)).all()
-    return [row.source_id for row in rows]
+LinkTable = type[models.RuleSource] | type[models.DeadlineSource]
 
 
-def _replace_links(session: Session, link: type[SQLModel], owner_column: str, owner: str, ids: list[str],
-                   add: Add | None) -> None:
+def citation(row: Any) -> Record:
+    """Return a link row as the record's citation: the source id, the quote and where it stands."""
+    return {"id": row.source_id, "quote": row.quote, "where": row.location}
+
+
+def _links(session: Session, link: LinkTable, owner_column: str, owner: str) -> list[Record]:
+    rows: Sequence[Any] = session.exec(select(link).where(getattr(link, owner_column) == owner)
+                                       .order_by(col(link.position))).all()
+    return [citation(row) for row in rows]
+
+
+def _replace_links(session: Session, link: LinkTable, owner_column: str, owner: str,
+                   citations: list[Record | str], add: Add | None) -> None:
     if add is None:
         session.exec(delete(link).where(getattr(link, owner_column) == owner))
-    for position, source_id in enumerate(dict.fromkeys(ids)):
-        (add or session.add)(link(**{owner_column: owner, "source_id": source_id, "position": position}))
+    first: dict[str, Record] = {}
+    for c in citations:  # the first citation of a source wins, as the schema allows only one
+        c = {"id": c} if isinstance(c, str) else c
+        first.setdefault(c["id"], c)
+    for position, c in enumerate(first.values()):
+        values: dict[str, Any] = {owner_column: owner, "source_id": c["id"], "position": position,
+                                  "quote": c.get("quote"), "location": c.get("where")}
+        (add or session.add)(link(**values))
 
 
 def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
@@ -96,28 +113,16 @@ def _deadline_write(session: Session, record: Record, add: Add | None) -> None:
     _replace_links(session, models.DeadlineSource, "deadline_id", record["id"], record.get("sources") or [], add)
 
 
-ADAPTERS: dict[str, Adapter] = {
-    "category": Adapter(models.DataCategory, "id", {}),
-    "jurisdiction": Adapter(models.Jurisdiction, "code", {}, _jurisdiction_extra, _jurisdiction_write),
-    "platform": Adapter(models.Platform, "id", {}),
-    "source": Adapter(models.Source, "id", {}),
-    "deadline": Adapter(models.Deadline, "id", {"platform": "platform_id", "jurisdiction": "jurisdiction_code",
-                                               "replaces": "replaces_id"}, _deadline_extra, _deadline_write),
-    "rule": Adapter(models.Rule, "id", {"platform": "platform_id", "category": "category_id",
-                                        "jurisdiction": "jurisdiction_code"}, _rule_extra, _rule_write),
+# The kinds whose records carry links stored in tables of their own: how to read and write them.
+LINKS = {
+    "jurisdiction": (_jurisdiction_extra, _jurisdiction_write),
+    "deadline": (_deadline_extra, _deadline_write),
+    "rule": (_rule_extra, _rule_write),
 }
-
+ADAPTERS: dict[str, Adapter] = {name: Adapter(kind.table, kind.key, kind.renames, *LINKS.get(name, (None, None)))
+                                for name, kind in KINDS.items()}
 # Field order of each record, as the dataset files and the API present them.
-FIELDS: dict[str, tuple[str, ...]] = {
-    "category": ("id", "name", "description"),
-    "jurisdiction": ("code", "name", "kind", "members"),
-    "platform": ("id", "name", "operator", "website", "privacy_policy_url"),
-    "source": ("id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via"),
-    "deadline": ("id", "platform", "jurisdiction", "kind", "on", "summary", "after", "replaces", "sources"),
-    "rule": ("id", "platform", "category", "jurisdiction", "treatment", "used_by", "effective_from",
-             "effective_until", "posted_from", "posted_until", "min_age", "under_age", "legal_basis", "opt_out",
-             "confidence", "summary", "notes", "sources"),
-}
+FIELDS: dict[str, tuple[str, ...]] = {name: kind.fields for name, kind in KINDS.items()}
 
 
 def row_to_record(session: Session, resource: str, row: SQLModel) -> Record:
@@ -143,9 +148,12 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
         "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
         "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
     }
-    return {resource: [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
-                       for row in session.exec(select(adapter.table)).all()]
-            for resource, adapter in ADAPTERS.items()}
+    out: dict[str, list[tuple[Record, int]]] = {}
+    for resource, adapter in ADAPTERS.items():
+        rows: Sequence[Any] = session.exec(select(adapter.table)).all()
+        out[resource] = [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
+                         for row in rows]
+    return out
 
 
 def members_by_group(session: Session) -> dict[str, list[str]]:
@@ -156,11 +164,12 @@ def members_by_group(session: Session) -> dict[str, list[str]]:
     return members
 
 
-def links_by_owner(session: Session, link: type[SQLModel], owner: str) -> dict[str, list[str]]:
-    """Return the source ids each rule or deadline cites, in citation order, with one query."""
-    grouped: dict[str, list[str]] = {}
-    for row in session.exec(select(link).order_by(getattr(link, owner), link.position)).all():
-        grouped.setdefault(getattr(row, owner), []).append(row.source_id)
+def links_by_owner(session: Session, link: LinkTable, owner: str) -> dict[str, list[Record]]:
+    """Return the citations of each rule or deadline, in citation order, with one query."""
+    grouped: dict[str, list[Record]] = {}
+    rows: Sequence[Any] = session.exec(select(link).order_by(getattr(link, owner), col(link.position))).all()
+    for row in rows:
+        grouped.setdefault(getattr(row, owner), []).append(citation(row))
     return grouped
 
 
@@ -168,9 +177,15 @@ def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def get_row(session: Session, resource: str, key: str) -> SQLModel | None:
+class Row(SQLModel):
+    """The type of any stored record's row: every table of a resource kind has a version column."""
+
+    version: int = 1
+
+
+def get_row(session: Session, resource: str, key: str) -> Row | None:
     """Return the row of a record, or None."""
-    return session.get(ADAPTERS[resource].table, key)
+    return cast(Row | None, session.get(ADAPTERS[resource].table, key))
 
 
 def rule_columns(record: Record) -> Record:
@@ -183,7 +198,7 @@ def rule_columns(record: Record) -> Record:
     return flat
 
 
-def store(session: Session, resource: str, record: Record, *, version: int, row: SQLModel | None,
+def store(session: Session, resource: str, record: Record, *, version: int, row: Row | None,
           deferred: list[SQLModel]) -> None:
     """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
 
@@ -194,12 +209,12 @@ def store(session: Session, resource: str, record: Record, *, version: int, row:
     columns = adapter.columns(flat)
     replacing = row is not None
     if row is None:
-        row = adapter.table(**columns, version=version)
+        session.add(adapter.table(**columns, version=version))
     else:
         for column, value in columns.items():
             setattr(row, column, value)
         row.version = version
-    session.add(row)
+        session.add(row)
     if adapter.write_extra is not None:
         if replacing:
             session.flush()  # the old links are deleted by a statement, which must see the row as it is now
@@ -210,11 +225,11 @@ def remove(session: Session, resource: str, key: str) -> None:
     """Delete a record's row; its own links go with it."""
     adapter = ADAPTERS[resource]
     if resource == "rule":
-        session.exec(delete(models.RuleSource).where(models.RuleSource.rule_id == key))
+        session.exec(delete(models.RuleSource).where(col(models.RuleSource.rule_id) == key))
     elif resource == "deadline":
-        session.exec(delete(models.DeadlineSource).where(models.DeadlineSource.deadline_id == key))
+        session.exec(delete(models.DeadlineSource).where(col(models.DeadlineSource.deadline_id) == key))
     elif resource == "jurisdiction":
-        session.exec(delete(models.JurisdictionMember).where(models.JurisdictionMember.group_code == key))
+        session.exec(delete(models.JurisdictionMember).where(col(models.JurisdictionMember.group_code) == key))
     row = session.get(adapter.table, key)
     if row is not None:
         session.delete(row)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlmodel import Session, select
 
 from app.policy import model as pm
+from app.policy.confidence import support
 from app.store import models, records
 
 
@@ -14,9 +18,13 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     members = records.members_by_group(session)
     rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
     deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
+    sources = {s.id: pm.Source(id=s.id, url=s.url, title=s.title, publisher=s.publisher, retrieved_on=s.retrieved_on,
+                               published_on=s.published_on, quote=s.quote, kind=s.kind)
+               for s in session.exec(select(models.Source).order_by(models.Source.id)).all()}
+    weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
     deadlines = {
         d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
-                          summary=d.summary, after=d.after, source_ids=tuple(deadline_sources.get(d.id, ())))
+                          summary=d.summary, after=d.after, **_cited(deadline_sources.get(d.id, [])))
         for d in session.exec(select(models.Deadline).order_by(models.Deadline.id)).all()
     }
     return pm.Snapshot(
@@ -29,16 +37,26 @@ def load_snapshot(session: Session) -> pm.Snapshot:
         jurisdictions={j.code: pm.Jurisdiction(code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind),
                                                members=frozenset(members.get(j.code, ())))
                        for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()},
-        rules={r.id: _rule(r, tuple(rule_sources.get(r.id, ())), deadlines)
+        rules={r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights)
                for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()},
         deadlines=deadlines,
-        sources={s.id: pm.Source(id=s.id, url=s.url, title=s.title, publisher=s.publisher,
-                                 retrieved_on=s.retrieved_on, published_on=s.published_on, quote=s.quote)
-                 for s in session.exec(select(models.Source).order_by(models.Source.id)).all()},
+        sources=sources,
     )
 
 
-def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm.Deadline]) -> pm.Rule:
+def _cited(citations: list[records.Record]) -> dict[str, Any]:
+    """Return the source_ids and citations fields of a rule or deadline."""
+    return {"source_ids": tuple(c["id"] for c in citations),
+            "citations": tuple(pm.Citation(c["id"], c["quote"], c["where"]) for c in citations)}
+
+
+def rule_confidence(citations: list[records.Record], sources: Mapping[str, tuple[str, str]]) -> pm.Confidence:
+    """Derive a rule's confidence from its quoted citations and the (kind, publisher) of each source."""
+    return support((*sources[c["id"]], c["quote"] is not None) for c in citations if c["id"] in sources).confidence
+
+
+def _rule(row: models.Rule, citations: list[records.Record], deadlines: dict[str, pm.Deadline],
+          weights: Mapping[str, tuple[str, str]]) -> pm.Rule:
     opt_out = None
     if row.opt_out_method is not None:
         deadline = deadlines.get(row.opt_out_deadline_id) if row.opt_out_deadline_id else None
@@ -48,8 +66,8 @@ def _rule(row: models.Rule, source_ids: tuple[str, ...], deadlines: dict[str, pm
                             after_deadline=row.after_deadline)
     return pm.Rule(
         id=row.id, platform_id=row.platform_id, category_id=row.category_id, jurisdiction=row.jurisdiction_code,
-        treatment=pm.Treatment(row.treatment), summary=row.summary, confidence=pm.Confidence(row.confidence),
-        source_ids=source_ids, effective_from=row.effective_from, effective_until=row.effective_until,
+        treatment=pm.Treatment(row.treatment), summary=row.summary, confidence=rule_confidence(citations, weights),
+        **_cited(citations), effective_from=row.effective_from, effective_until=row.effective_until,
         posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
         legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
         under_age=pm.UnderAge(row.under_age),

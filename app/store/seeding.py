@@ -13,11 +13,8 @@ from app.dataset.files import load_dataset
 from app.dataset.schema import Dataset
 from app.store import records
 from app.store.models import SeededRecord
+from app.store.registry import KINDS
 from app.store.writes import Op, apply_changes
-
-# Dataset attribute holding each resource's records.
-KINDS = {"category": "categories", "jurisdiction": "jurisdictions", "platform": "platforms",
-         "source": "sources", "deadline": "deadlines", "rule": "rules"}
 
 Key = tuple[str, str]
 
@@ -41,9 +38,9 @@ class SeedReport:
 def dataset_records(dataset: Dataset) -> dict[Key, records.Record]:
     """Return every record of a dataset in canonical JSON form, keyed by (resource, key)."""
     out: dict[Key, records.Record] = {}
-    for resource, attribute in KINDS.items():
-        key_field = records.ADAPTERS[resource].key
-        for item in getattr(dataset, attribute):
+    for resource, kind in KINDS.items():
+        key_field = kind.key
+        for item in getattr(dataset, kind.section):
             dumped = item.model_dump(mode="json")
             out[(resource, dumped[key_field])] = {name: dumped.get(name) for name in records.FIELDS[resource]}
     return out
@@ -126,7 +123,12 @@ def export_dataset(engine: Engine) -> str:
     """Return the whole stored dataset (no keys, no change log) as one dataset file's text."""
     with Session(engine) as session:
         stored = stored_records(session)
-    grouped: dict[str, list[records.Record]] = {attribute: [] for attribute in KINDS.values()}
+    return dump_dataset(records_dataset(stored))
+
+
+def records_dataset(stored: dict[Key, records.Record]) -> Dataset:
+    """Return records keyed by (resource, key) as a Dataset, the shape dataset files and exports have."""
+    grouped: dict[str, list[records.Record]] = {kind.section: [] for kind in KINDS.values()}
     for (resource, _key), record in stored.items():
-        grouped[KINDS[resource]].append(record)
-    return dump_dataset(Dataset.model_validate(grouped))
+        grouped[KINDS[resource].section].append(record)
+    return Dataset.model_validate(grouped)

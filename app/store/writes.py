@@ -3,51 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from app.dataset.types import MAX_ID, plain_key
-from app.store import integrity, records
+from app.store import integrity, outbox, records
+from app.store.errors import AlreadyExists, InUse, InvalidRecord, NotFound, StaleVersion
 from app.store.models import Change, DatasetRevision
 from app.store.repository import stored_revision
 
 Operation = Literal["create", "update", "delete"]
-
-
-class WriteError(Exception):
-    """A change that cannot be applied; nothing was written."""
-
-    status = 400
-    title = "Bad change"
-
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
-
-
-class NotFound(WriteError):
-    status, title = 404, "Not found"
-
-
-class AlreadyExists(WriteError):
-    status, title = 409, "Already exists"
-
-
-class InUse(WriteError):
-    status, title = 409, "Still referred to"
-
-
-class StaleVersion(WriteError):
-    status, title = 412, "Precondition failed"
-
-
-class InvalidRecord(WriteError):
-    status, title = 422, "Invalid record"
 
 
 @dataclass(frozen=True)
@@ -66,10 +35,9 @@ class Op:
 
 @dataclass(frozen=True)
 class Applied:
-    """The outcome of a write: the new revision and the log entries it appended."""
+    """The outcome of a write: the new revision."""
 
     revision: int
-    changes: tuple[Change, ...] = field(default=())
 
 
 def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied:
@@ -86,10 +54,9 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
         # version checks below see the committed state of every earlier write.
         revision = _bump(session)
         now = datetime.now(UTC)
-        changes = []
         existing, lives = _existing_keys(session, ops)
         seen: dict[tuple[str, str], str | None] = {}
-        deferred: list = []
+        deferred: list[SQLModel] = []
         group = None
         for seq, op in enumerate(ordered := _ordered(ops)):
             # Without ORM relationships the flush does not order tables by foreign key: flush each group of
@@ -98,20 +65,19 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str) -> Applied
                 _flush(session, deferred)
                 group = _group(op, ordered)
             before, after = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
-            change = Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
-                            operation=op.operation, before=before, after=after, actor=actor)
-            session.add(change)
-            changes.append(change)
+            session.add(Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
+                               operation=op.operation, before=before, after=after, actor=actor))
         _flush(session, deferred)
         integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
+        outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()
     except Exception:
         session.rollback()
         raise
-    return Applied(revision, tuple(changes))
+    return Applied(revision)
 
 
-def _flush(session: Session, deferred: list) -> None:
+def _flush(session: Session, deferred: list[SQLModel]) -> None:
     session.flush()
     if deferred:
         session.add_all(deferred)
@@ -119,7 +85,7 @@ def _flush(session: Session, deferred: list) -> None:
         session.flush()
 
 
-def _group(op: Op, ops: Sequence[Op]) -> tuple:
+def _group(op: Op, ops: Sequence[Op]) -> tuple[object, ...]:
     """Return the write order key of an op: ops with equal keys refer to no record in their own group."""
     rank = records.RESOURCES.index(op.resource)
     if op.operation == "delete":
@@ -152,10 +118,10 @@ def _existing_keys(session: Session, ops: Sequence[Op]) -> tuple[set[tuple[str, 
 
 
 def _bump(session: Session) -> int:
-    stmt = (update(DatasetRevision).where(DatasetRevision.id == 1)
-            .values(revision=DatasetRevision.revision + 1, updated_at=datetime.now(UTC))
-            .returning(DatasetRevision.revision))
-    return session.execute(stmt).scalar_one()
+    stmt = (update(DatasetRevision).where(col(DatasetRevision.id) == 1)
+            .values(revision=col(DatasetRevision.revision) + 1, updated_at=datetime.now(UTC))
+            .returning(col(DatasetRevision.revision)))
+    return int(session.execute(stmt).scalar_one())
 
 
 def _ordered(ops: Sequence[Op]) -> list[Op]:
@@ -188,7 +154,7 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
 
 
 def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[tuple[str, str], str | None],
-           deferred: list, logged: int) -> tuple[records.Record | None, records.Record | None]:
+           deferred: list[SQLModel], logged: int) -> tuple[records.Record | None, records.Record | None]:
     # A create of a key known to be new skips the lookup: a large import pays one query per kind, not one each.
     known_new = op.operation == "create" and (op.resource, op.key) not in existing
     row = None if known_new else records.get_row(session, op.resource, op.key)

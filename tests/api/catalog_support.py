@@ -72,12 +72,13 @@ SAMPLES = {
                      {"title": "A retitled test source"}, ("retrieved_on", "yesterday"), "M1"),
     "deadline": Sample("deadlines", "id", {"id": "test-deadline", "platform": "facebook", "jurisdiction": "DE",
                                            "kind": "objection-deadline", "on": "2031-01-15",
-                                           "summary": "A made-up deadline.", "sources": ["M1"]},
+                                           "summary": "A made-up deadline.",
+                                           "sources": [{"id": "M1", "quote": "made up", "where": "nowhere"}]},
                        {"summary": "A moved made-up deadline."}, ("on", "2031-13-01"),
                        "facebook-eea-objection-2025"),
     "rule": Sample("rules", "id", {"id": "example-aq-usage-data", "platform": "facebook", "category": "usage-data",
-                                   "jurisdiction": "AQ", "treatment": "unknown", "confidence": "low",
-                                   "summary": "Unconfirmed.", "sources": ["M1"]},
+                                   "jurisdiction": "AQ", "treatment": "unknown",
+                                   "summary": "Unconfirmed.", "sources": [{"id": "M1", "quote": None, "where": None}]},
                    {"summary": "Still unconfirmed."}, ("treatment", "maybe"), None),
 }
 

@@ -45,12 +45,12 @@ def test_an_unknown_country_or_a_group_is_422(client, country):
 
 def test_upcoming_means_on_or_after_today_utc(write_client):
     everything = _deadlines(write_client)
-    write_client.app.state.answers.today = lambda: date(2025, 5, 26)
+    write_client.app.state.services.answers.today = lambda: date(2025, 5, 26)
     upcoming, past = _deadlines(write_client, upcoming="true"), _deadlines(write_client, upcoming="false")
     assert upcoming and all(d["on"] >= "2025-05-26" for d in upcoming) and all(d["on"] < "2025-05-26" for d in past)
     assert past + upcoming == everything and "facebook-eea-objection-2025" in {d["id"] for d in upcoming}
     etag = write_client.get("/v1/deadlines", params={"upcoming": "true"}).headers["etag"]
-    write_client.app.state.answers.today = lambda: date(2025, 5, 27)
+    write_client.app.state.services.answers.today = lambda: date(2025, 5, 27)
     later = write_client.get("/v1/deadlines", params={"upcoming": "true"}, headers={"If-None-Match": etag})
     assert later.status_code == 200 and later.headers["etag"] != etag
     assert "facebook-eea-objection-2025" not in {d["id"] for d in later.json()["items"]}

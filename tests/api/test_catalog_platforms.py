@@ -32,12 +32,12 @@ def test_a_platform_embeds_its_opt_out_links(client):
 
 
 def test_the_next_deadline_is_the_first_on_or_after_today(write_client):
-    write_client.app.state.answers.today = lambda: date(2025, 5, 1)
+    write_client.app.state.services.answers.today = lambda: date(2025, 5, 1)
     body = write_client.get("/v1/platforms/facebook").json()
     deadlines = write_client.get("/v1/deadlines", params={"platform": "facebook", "limit": 1000}).json()["items"]
     expected = min((d for d in deadlines if d["on"] >= "2025-05-01"), key=lambda d: (d["on"], d["id"]))
     assert body["next_deadline"] == expected
-    write_client.app.state.answers.today = lambda: date(2999, 1, 1)
+    write_client.app.state.services.answers.today = lambda: date(2999, 1, 1)
     assert write_client.get("/v1/platforms/facebook").json()["next_deadline"] is None
 
 

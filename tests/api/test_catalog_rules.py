@@ -54,7 +54,9 @@ def test_a_rule_embeds_the_sources_it_cites_in_order(client):
     response = client.get("/v1/rules/facebook-eea-public-posts-2025")
     assert response.status_code == 200
     rule = response.json()
-    assert [s["id"] for s in rule["source_details"]] == rule["sources"]
-    m1 = client.get("/v1/sources/M1").json()
-    assert m1 in rule["source_details"]
+    assert [s["id"] for s in rule["source_details"]] == [c["id"] for c in rule["sources"]]
+    # Each citation carries the words that support this rule, and the confidence follows from them.
+    assert all(c["quote"] for c in rule["sources"]) and rule["confidence"] == "high"
+    m2 = client.get("/v1/sources/M2").json()
+    assert m2 in rule["source_details"]
     assert rule["opt_out"]["deadline"] == "facebook-eea-objection-2025" and rule["treatment"] == "opt_out"

@@ -15,7 +15,14 @@ QUESTION = {"category": "public-posts", "country": "DE", "as_of": "2025-09-01"}
 
 
 def _changes(client, **params):
-    return client.get("/v1/changes", params={"limit": 1000, **params}).json()
+    """Return every page of the change log (the seed alone makes more than one page of 1000) as one body."""
+    body = client.get("/v1/changes", params={"limit": 1000, **params}).json()
+    url = body["next"]
+    while url:
+        page = client.get(url).json()
+        body["items"] += page["items"]
+        url = page["next"]
+    return body
 
 
 def test_changes_are_listed_newest_first_with_what_how_who_and_when(client):

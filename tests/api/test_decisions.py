@@ -79,6 +79,7 @@ def test_no_country_answers_for_global(client):
     (URL, {"age": "thirty"}, 422, "age"),
     (URL, {"objected": "maybe"}, 422, "objected"),
     (URL, {"objected": "false", "objected_on": "2025-05-01"}, 422, "objected_on"),
+    (URL, {"as_of": "2025-06-01", "posted_on": "2025-06-02"}, 422, "posted_on"),
 ])
 def test_bad_questions_get_problem_json_naming_the_parameter(client, path, params, status, param):
     response = client.get(path, params=params)
@@ -137,3 +138,10 @@ def test_reads_allow_cross_origin_requests_but_writes_do_not(client):
 def test_every_response_has_a_request_id(client):
     assert client.get(URL, params=EXAMPLE).headers["x-request-id"]
     assert client.get(URL, params=EXAMPLE, headers={"X-Request-ID": "abc123"}).headers["x-request-id"] == "abc123"
+
+
+def test_content_posted_after_the_day_asked_about_is_422_naming_both(client):
+    body = client.get(URL, params={"as_of": "2025-06-01", "posted_on": "2025-06-02"}).json()
+    assert "2025-06-02" in body["detail"] and "2025-06-01" in body["detail"] and "as_of" in body["detail"]
+    same_day = client.get(URL, params={"as_of": "2025-06-01", "posted_on": "2025-06-01"})
+    assert same_day.status_code == 200

@@ -1,8 +1,7 @@
-"""Probes, problem+json for framework errors, and the offline docs."""
+"""Probes and the offline docs."""
 
 import re
 
-from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from app.main import create_app
@@ -35,26 +34,6 @@ def test_readyz_is_503_before_migrations(databases):
 def test_readyz_is_503_while_the_database_is_down():
     response = _ready("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
     assert response.status_code == 503 and "unreachable" in response.json()["detail"]
-
-
-def test_framework_errors_are_problem_json(client):
-    for response, status in [(client.get("/nothing-here"), 404), (client.delete("/healthz"), 405)]:
-        assert response.status_code == status
-        assert response.headers["content-type"] == "application/problem+json"
-        assert {"type", "title", "status", "detail"} <= set(response.json())
-
-
-def test_unhandled_errors_are_500_problem_json(shared_seeded_url):
-    app: FastAPI = create_app(make_settings(shared_seeded_url))
-
-    @app.get("/boom")
-    def boom():
-        raise RuntimeError("bug")
-
-    with TestClient(app, raise_server_exceptions=False) as c:
-        response = c.get("/boom")
-    assert response.status_code == 500 and response.headers["content-type"] == "application/problem+json"
-    assert "bug" not in response.text
 
 
 def test_docs_load_every_asset_from_the_service(client):

@@ -131,7 +131,7 @@ def test_batches_are_computed_off_the_event_loop_a_bounded_number_at_once(shared
 
     released, running, most = threading.Event(), [], []
     with TestClient(new_app(shared_seeded_url, batch_threads=1)) as c:
-        real = c.app.state.answers.batch
+        real = c.app.state.services.answers.batch
 
         def slow_batch(items):
             running.append(1)
@@ -140,7 +140,7 @@ def test_batches_are_computed_off_the_event_loop_a_bounded_number_at_once(shared
             running.pop()
             return real(items) if finished else b"{}"
 
-        c.app.state.answers.batch = slow_batch
+        c.app.state.services.answers.batch = slow_batch
         check = {"platform": "facebook", "category": "public-posts", "country": "DE"}
         batches = []
         threads = [threading.Thread(target=lambda: batches.append(c.post("/v1/ai-training/checks",

@@ -12,6 +12,10 @@ import yaml
 
 from app.dataset import DatasetError, load_dataset
 
+# Quoted citations of primary sources: enough for a decided rule.
+Q_M1 = {"id": "M1", "quote": "we will begin training our AI at Meta using public content", "where": None}
+Q_X1 = {"id": "X1", "quote": "X has agreed to suspend its processing of the personal data", "where": "paragraph 2"}
+
 BASE: dict[str, list[dict[str, Any]]] = {
     "categories": [
         {"id": "public-posts", "name": "Public posts", "description": "Posts the user published publicly."},
@@ -50,21 +54,21 @@ BASE: dict[str, list[dict[str, Any]]] = {
          "legal_basis": "legitimate-interest",
          "opt_out": {"method": "objection form", "url": "https://www.facebook.com/help/contact/712876720715583",
                      "deadline": "meta-eea-objection-2025", "late_objection": "covers_later_posts"},
-         "confidence": "high", "summary": "Used unless you objected.", "sources": ["M1", "M17"]},
+         "summary": "Used unless you objected.", "sources": [Q_M1, {"id": "M17"}]},
         {"id": "facebook-global-private-messages", "platform": "facebook", "category": "private-messages",
-         "jurisdiction": "GLOBAL", "treatment": "not_used", "confidence": "medium",
+         "jurisdiction": "GLOBAL", "treatment": "not_used",
          "summary": "Private messages are not used.", "notes": ["Chats with Meta AI are another category."],
-         "sources": ["M1"]},
+         "sources": [Q_M1]},
         {"id": "x-eu-public-posts-paused", "platform": "x", "category": "public-posts", "jurisdiction": "EU",
          "treatment": "not_used", "posted_from": "2024-05-07", "posted_until": "2024-08-01",
-         "confidence": "high", "summary": "Posts from this window are not used.", "sources": ["X1"]},
+         "summary": "Posts from this window are not used.", "sources": [Q_X1]},
         {"id": "x-global-public-posts", "platform": "x", "category": "public-posts", "jurisdiction": "GLOBAL",
          "treatment": "opt_out", "effective_from": "2023-09-29",
          "opt_out": {"method": "Grok setting", "late_objection": "stops_future_training"},
-         "confidence": "medium", "summary": "Used unless you switch it off.", "sources": ["X1"]},
+         "summary": "Used unless you switch it off.", "sources": [Q_X1]},
         {"id": "facebook-de-public-posts-2024", "platform": "facebook", "category": "public-posts",
          "jurisdiction": "DE", "treatment": "not_used", "effective_from": "2024-06-14",
-         "effective_until": "2025-05-26", "confidence": "high", "summary": "Paused.", "sources": ["M1"]},
+         "effective_until": "2025-05-26", "summary": "Paused.", "sources": [Q_M1]},
     ],
 }
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.dataset import Dataset, DatasetError, Issue, check_dataset, validate_dataset
+from app.dataset.checks import summary
+
+Q_X1 = {"id": "X1", "quote": "X has agreed to suspend its processing of the personal data"}
 
 
 def test_valid_dataset_passes(base) -> None:
@@ -43,7 +46,7 @@ def test_validate_with_origin_reports_file_paths(base) -> None:
 
 
 RULE = {"platform": "x", "category": "public-posts", "jurisdiction": "EU", "treatment": "not_used",
-        "confidence": "high", "summary": "s", "sources": ["X1"]}
+        "summary": "s", "sources": [Q_X1]}
 
 
 @pytest.mark.parametrize(
@@ -88,3 +91,44 @@ def test_replaces_chain_without_loop_is_fine(base) -> None:
     first = base["deadlines"][0]
     base["deadlines"] += [dict(first, id="a", replaces=first["id"]), dict(first, id="b", replaces="a")]
     assert check_dataset(Dataset.model_validate(base)) == []
+
+
+@pytest.mark.parametrize(("citations", "shortfall"), [
+    ([{"id": "M17", "quote": "Ein Widerspruch"}], "1 publisher(s) quoted, no primary source"),
+    ([{"id": "M1"}, {"id": "X1"}], "0 publisher(s) quoted, no primary source, 2 citation(s) without a quote"),
+    ([{"id": "A1", "quote": "a"}, {"id": "A2", "quote": "b"}],
+     "0 publisher(s) quoted, no primary source, 2 aggregator(s), which do not count"),
+    # Two copies of one publisher's story are one publisher.
+    ([{"id": "M17", "quote": "a"}, {"id": "S2", "quote": "b"}], "1 publisher(s) quoted, no primary source"),
+])
+def test_a_decided_rule_on_too_little_is_reported_by_name(base, citations, shortfall) -> None:
+    base["sources"] += [
+        {"id": "A1", "url": "https://conductatlas.com/x", "title": "t", "publisher": "conductatlas",
+         "retrieved_on": "2026-11-26", "kind": "aggregator"},
+        {"id": "A2", "url": "https://particle.news/x", "title": "t", "publisher": "Particle",
+         "retrieved_on": "2026-11-26", "kind": "aggregator"},
+        {"id": "S2", "url": "https://copy.example/x", "title": "t", "publisher": "dpa/tmn (copy)",
+         "retrieved_on": "2026-11-26", "kind": "secondary"},
+    ]
+    base["rules"][1]["sources"] = citations
+    issues = check_dataset(Dataset.model_validate(base))
+    assert [(i.loc, i.message) for i in issues] == [(("rules", 1, "sources"), (
+        f'rule "facebook-global-private-messages" is not_used on too little ({shortfall}); a decided rule needs a '
+        "quoted primary source or two independent publishers, else make it unknown with the reason"))]
+    # The same citations are enough for an unknown rule, which says what is not confirmed.
+    base["rules"][1]["treatment"] = "unknown"
+    assert check_dataset(Dataset.model_validate(base)) == []
+
+
+def test_two_independent_publishers_are_enough_to_decide(base) -> None:
+    base["sources"].append({"id": "S2", "url": "https://press.example/x", "title": "t", "publisher": "Reuters",
+                            "retrieved_on": "2026-11-26", "kind": "secondary"})
+    base["rules"][1]["sources"] = [{"id": "M17", "quote": "a"}, {"id": "S2", "quote": "b"}]
+    assert check_dataset(Dataset.model_validate(base)) == []
+
+
+def test_summary_counts_decided_unknown_and_each_confidence(base) -> None:
+    base["rules"][1]["treatment"] = "unknown"
+    base["rules"][1]["sources"] = [{"id": "M17", "quote": "a"}]
+    base["rules"][4]["sources"] = [{"id": "M1"}, {"id": "M17", "quote": "a"}, {"id": "X1", "quote": "b"}]
+    assert summary(Dataset.model_validate(base)) == "rules: 4 decided, 1 unknown; confidence: 4 high, 1 medium, 0 low"

@@ -50,7 +50,12 @@ def test_layout_is_fixed(base) -> None:
     assert "    published_on: '2024'\n" in text and "    published_on: '2025-04'\n" in text
     assert "    effective_until: null\n" in text and "    notes: []\n" in text  # nulls and defaults written out
     assert "    used_by: platform\n" in text and "    under_age: not_used\n" in text
-    assert "    sources: [M1, M17]\n" in text and "    members: [DE, FR, 'NO']\n" in text
+    assert "    members: [DE, FR, 'NO']\n" in text
+    # Citations are block mappings, each with its quote and place.
+    assert (
+        "    sources:\n      - id: M1\n        quote: we will begin training our AI at Meta using public content\n"
+        "        where: null\n      - id: M17\n        quote: null\n        where: null\n"
+    ) in text
     assert "Ein Widerspruch am 27. Mai oder später" in text  # unicode kept as is
 
 

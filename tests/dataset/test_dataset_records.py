@@ -98,8 +98,10 @@ CASES = [
     (_set("rules", 0, "summary", "   "), "rules[0].summary: must not be empty"),
     (_set("rules", 0, "notes", "one note"), 'rules[0].notes: expected a list, got "one note"'),
     (_drop("rules", 0, "summary"), "rules[0].summary: required field missing"),
-    (_set("rules", 0, "confidence", "certain"),
-     "rules[0].confidence: \"certain\" is not one of 'high', 'medium' or 'low'"),
+    (_set("rules", 0, "confidence", "high"),
+     "rules[0]: confidence is derived from the quoted citations (see FORMAT.md); remove the field"),
+    (_set("rules", 0, "sources", [{"id": "M1", "quote": ""}]), "rules[0].sources[0].quote: must not be empty"),
+    (_set("rules", 0, "sources", [{"id": "M1", "page": 3}]), "rules[0].sources[0].page: unknown field"),
     (_set("rules", 0, "legal_basis", "Art. 6(1)(f)"),
      'rules[0].legal_basis: "Art. 6(1)(f)" is not a valid id (lower-case letters, digits and hyphens, like "a-b")'),
     (_set("platforms", 1, "privacy_policy_url", "x.com/privacy"),
@@ -162,7 +164,8 @@ def test_in_memory_records_refuse_datetimes_and_accept_dates() -> None:
 
 def test_rule_record_coerces_enum_strings_but_not_numbers() -> None:
     rule = RuleRecord(id="r", platform="p", category="c", jurisdiction="GLOBAL", treatment="used",
-                      confidence="low", summary=" Trimmed. ", sources=["M1"])
+                      summary=" Trimmed. ", sources=["M1"])
     assert rule.treatment == "used" and rule.summary == "Trimmed."
+    assert rule.sources[0].model_dump() == {"id": "M1", "quote": None, "where": None}  # a bare id: no quote
     with pytest.raises(ValidationError):
         RuleRecord(**{**rule.model_dump(), "min_age": 18.0})

@@ -43,9 +43,9 @@ rules:
     effective_from: 2025-05-27
     effective_until: '2025-12-31'
     min_age: 18
-    confidence: high
     summary: Used.
-    sources: [M1]
+    sources:
+      - {id: M1, quote: "we will begin training"}
 """
 
 
@@ -121,9 +121,10 @@ def test_errors_come_in_line_order(write, load_errors) -> None:
 
 
 def test_anchors_and_aliases_work(write) -> None:
-    text = VOCABULARY.replace("sources: [M1]\nrules:", "sources: &meta [M1]\nrules:").replace(
-        "    summary: Used.\n    sources: [M1]", "    summary: Used.\n    sources: *meta")
-    assert load_dataset(write("data.yaml", text)).rules[0].sources == ["M1"]
+    anchored = "    sources: &meta\n      - {id: M1, quote: ok}\nrules:"
+    text = VOCABULARY.replace("    sources: [M1]\nrules:", anchored).replace(
+        '    sources:\n      - {id: M1, quote: "we will begin training"}', "    sources: *meta")
+    assert load_dataset(write("data.yaml", text)).rules[0].sources[0].quote == "ok"
 
 
 def test_empty_file_is_an_empty_part(write) -> None:

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from worded import decide
 
-from app.policy import decide
 from app.policy.model import (
     GLOBAL,
     Category,

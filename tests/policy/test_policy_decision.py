@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from worded import decide, decide_many
 
-from app.policy import GLOBAL, QueryError, Verdict, decide, decide_many, opt_out_facts, parse_query, prepare
+from app.policy import GLOBAL, QueryError, Verdict, opt_out_facts, parse_query, prepare
 from app.policy.engine import answer
 
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from worded import decide
 
-from app.policy import GLOBAL, Verdict, decide
+from app.policy import GLOBAL, LateObjection, Verdict
 
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN
 ALL_FACTS = ("age", "objected", "objected_on", "posted_on")
@@ -173,3 +174,21 @@ def test_country_omitted(decide_in, platform, category, as_of, verdict, depends_
 def test_country_omitted_answers_for_global(decide_in, age, verdict, depends_on):
     got = decide_in("linkedin", "profile-info", "2025-12-01", age=age, objected=False)
     assert (got.verdict, got.rule.id, got.depends_on) == (verdict, "li-global", depends_on)
+
+
+@pytest.mark.parametrize(("objected_on", "verdict", "depends_on", "summary_start"), [
+    (None, C, ("objected", "objected_on"), None),
+    ("2024-04-30", N, (), "Not used: you objected on 2024-04-30, before the rule took effect"),
+    # After the start the sources do not say what an objection covers (Meta in Brazil): never guess.
+    ("2024-05-01", K, (), "Unknown: your objection on 2024-05-01 came after the rule took effect"),
+    ("2024-12-01", K, (), "Unknown: your objection on 2024-12-01 came after"),
+])
+def test_unknown_late_objection_is_unknown(kit, objected_on, verdict, depends_on, summary_start):
+    snap = kit.build([kit.rule("r", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2024-05-01",
+                               opt_out=kit.opt_out(LateObjection.UNKNOWN))])
+    got = decide(snap, kit.query("acme", "public-posts", "2025-01-01", objected_on=objected_on))
+    assert (got.verdict, got.depends_on) == (verdict, depends_on)
+    if summary_start:
+        assert got.summary.startswith(summary_start)
+    if verdict == K:
+        assert any("do not say what a late objection covers" in r for r in got.reasons)

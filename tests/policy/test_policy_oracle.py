@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from itertools import product
 
 import pytest
+from worded import decide
 
-from app.policy import GLOBAL, Query, Snapshot, Verdict, decide
+from app.policy import GLOBAL, Query, Snapshot, Verdict
 
 AGES = (10, 16, 17, 18)
 

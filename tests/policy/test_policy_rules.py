@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from worded import decide
 
-from app.policy import GLOBAL, Verdict, decide
+from app.policy import GLOBAL, Verdict
 
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN
 

@@ -3,8 +3,9 @@
 from datetime import date
 
 import pytest
+from worded import decide
 
-from app.policy import Query, decide
+from app.policy import Query
 from app.policy.model import (
     GLOBAL,
     Category,

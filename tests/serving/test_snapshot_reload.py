@@ -41,11 +41,11 @@ def test_a_write_in_process_shows_in_the_next_answer(seeded_url):
     with TestClient(app) as client:
         before = client.get(URL, params=PARAMS).json()
         assert before["decisions"][0]["verdict"] == "used"
-        with Session(app.state.engine) as session:
+        with Session(app.state.services.engine) as session:
             applied = apply_changes(session, [Op("rule", "update", RULE, {**_rule_record(seeded_url),
                                                                           "treatment": "not_used", "opt_out": None})],
                                     actor="test")
-        app.state.store.refresh()
+        app.state.services.store.refresh()
         after = client.get(URL, params=PARAMS).json()
     assert after["dataset_revision"] == applied.revision == before["dataset_revision"] + 1
     assert after["decisions"][0]["verdict"] == "not_used"

@@ -4,9 +4,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.store.db import make_engine
+from app.store.errors import AlreadyExists, InUse, InvalidRecord, NotFound, StaleVersion
 from app.store.models import Change, Platform
 from app.store.repository import stored_revision
-from app.store.writes import AlreadyExists, InUse, InvalidRecord, NotFound, Op, StaleVersion, apply_changes
+from app.store.writes import Op, apply_changes
 
 PLATFORM = {"name": "Example", "operator": "Example Inc.", "website": "https://example.com",
             "privacy_policy_url": None}

@@ -46,8 +46,8 @@ CASES = [
     case("claude chat from 2025-10-08, objected 2025-10-08 (deadline day) -> not_used",
          "claude", "ai-interactions", "US", "2025-11-01", "not_used", [],
          objected_on="2025-10-08", posted_on="2025-10-08"),
-    case("claude chat from 2025-10-08, objected 2025-10-09 (day after) -> used (late opt-out covers later chats only)",
-         "claude", "ai-interactions", "US", "2025-11-01", "used", [],
+    case("claude chat from 2025-10-08, objected 2025-10-09 (day after) -> not_used (part 3: stops future training)",
+         "claude", "ai-interactions", "US", "2025-11-01", "not_used", [],
          objected_on="2025-10-09", posted_on="2025-10-08"),
     case("claude chat from 2025-10-20, objected 2025-10-09 -> not_used (chat after the late opt-out)",
          "claude", "ai-interactions", "US", "2025-11-01", "not_used", [],
@@ -157,10 +157,8 @@ CASES = [
     # ---- TikTok: US AI inputs/outputs from 22 Jan 2026; generative training of videos not found
     case("tiktok US AI prompts 2026-01-21 -> unknown",
          "tiktok", "ai-interactions", "US", "2026-01-21", "unknown", []),
-    case("tiktok US AI prompts 2026-01-22 (new US terms) -> used",
-         "tiktok", "ai-interactions", "US", "2026-01-22", "used", []),
-    case("tiktok US AI prompts 2026-01-23 -> used",
-         "tiktok", "ai-interactions", "US", "2026-01-23", "used", []),
+    case("tiktok US AI prompts 2026-01-22 (new US terms; training claim only from an aggregator) -> unknown",
+         "tiktok", "ai-interactions", "US", "2026-01-22", "unknown", []),
     case("tiktok DE public video 2026-06 -> unknown (generic ML wording only)",
          "tiktok", "public-media", "DE", "2026-06-01", "unknown", []),
     # ---- Bluesky: not used by Bluesky (15 Nov 2024); third-party use of public data undocumented
@@ -196,8 +194,8 @@ CASES = [
          "grammarly", "private-content", "US", "2026-12-01", "used", [], objected="false"),
     case("grammarly US text 2026-12 setting switched off 2026-11-30 -> not_used",
          "grammarly", "private-content", "US", "2026-12-01", "not_used", [], objected_on="2026-11-30"),
-    case("grammarly US text 2025-06 -> unknown (undated sources)",
-         "grammarly", "private-content", "US", "2025-06-01", "unknown", []),
+    case("grammarly US text 2025-06 -> conditional (part 3: the control is in the policy posted 2024-06-20)",
+         "grammarly", "private-content", "US", "2025-06-01", "conditional", ["objected"]),
     case("perplexity US searches 2026-12 setting left on -> used",
          "perplexity", "ai-interactions", "US", "2026-12-01", "used", [], objected="false"),
     case("perplexity US searches 2026-12 setting switched off 2026-11-30 -> not_used",
@@ -275,15 +273,17 @@ def test_truth(client, platform, params, verdict, depends_on):
 
 
 
-@pytest.mark.parametrize(("as_of", "posted_on", "passed"), [
-    ("2025-09-27", "2025-09-20", False), ("2025-09-28", "2025-09-20", False), ("2025-09-29", "2025-09-20", False),
-    ("2025-10-07", "2025-10-01", False), ("2025-10-08", "2025-10-08", False), ("2025-10-09", "2025-10-08", True),
+@pytest.mark.parametrize(("as_of", "posted_on", "objected_on"), [
+    ("2025-09-27", "2025-09-20", "2025-09-27"), ("2025-09-28", "2025-09-20", "2025-09-28"),
+    ("2025-10-07", "2025-10-01", "2025-10-07"), ("2025-10-08", "2025-10-08", "2025-10-08"),
+    ("2025-10-09", "2025-10-08", "2025-10-09"), ("2025-11-01", "2025-10-08", "2025-10-20"),
 ])
-def test_claude_choice_deadline_is_the_moved_one(client, as_of, posted_on, passed):
-    """Around both the first-announced (28 Sep) and the moved (8 Oct) dates, the deadline in force is 8 Oct 2025."""
+def test_claude_choice_deadline_is_not_an_objection_deadline(client, as_of, posted_on, objected_on):
+    """8 Oct 2025 (moved from 28 Sep) was the day to make a choice, not to object by (facts part 3, section 45)."""
     decision = decision_for(client, "claude", category="ai-interactions", country="US", as_of=as_of,
-                            posted_on=posted_on)
-    assert (decision["opt_out"]["deadline"], decision["opt_out"]["deadline_passed"]) == ("2025-10-08", passed)
+                            posted_on=posted_on, objected_on=objected_on)
+    assert decision["opt_out"]["deadline"] is None and decision["opt_out"]["deadline_passed"] is None
+    assert not any("after the deadline" in text for text in [decision["summary"], *decision["reasons"]])
 
 
 def test_claude_deadlines_record_the_move(client):

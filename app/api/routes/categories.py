@@ -5,19 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import CategoryOut, CategoryPage
-from app.dataset.schema import CategoryRecord
 
 router = APIRouter(tags=["catalog"])
-KIND = crud.Kind("category", "data-categories", "category_id", "data category", CategoryOut, CategoryRecord,
+KIND = crud.Kind.of("category", CategoryOut,
                  {"id": "public-posts", "name": "Public posts",
                   "description": "Posts, articles and status updates the user published publicly."})
 
 
 @router.get("/data-categories", summary="List data categories", response_model=CategoryPage)
-def list_categories(request: Request, catalog: crud.CatalogDep, page: PageDep) -> Response:
+def list_categories(request: Request, catalog: CatalogDep, page: PageDep) -> Response:
     """List every data category, ordered by id."""
     return crud.listing(request, catalog, catalog.all("category"), page)
 

@@ -6,11 +6,12 @@ from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlmodel import Session, col, func, select
 from starlette.responses import Response
 
+from app.api.deps import SessionDep
 from app.api.responses import MAX_REVISION, PageDep, list_etag, paginated
 from app.api.schemas.catalog import RESOURCE_NAMES, ChangePage
+from app.store.changelog import page_of_changes
 from app.store.models import Change
 from app.store.repository import stored_revision
 
@@ -26,7 +27,7 @@ def _out(change: Change) -> dict[str, Any]:
 
 @router.get("/changes", summary="List changes to the data, newest first", response_model=ChangePage)
 def list_changes(
-    request: Request, page: PageDep,
+    request: Request, session: SessionDep, page: PageDep,
     since_revision: Annotated[int | None, Query(
         ge=0, le=MAX_REVISION, description="Only changes made after this dataset revision (poll with the last "
                                            "revision you saw).")] = None,
@@ -35,18 +36,9 @@ def list_changes(
                                              description="Only changes to the record with this id or code.")] = None,
 ) -> Response:
     """List every change: what (resource and id), the operation, before and after, which key, when, and revision."""
-    with Session(request.app.state.engine) as session:
-        revision = stored_revision(session)
-        # Pinned to the revision read first, so the page and its ETag describe the same state.
-        where = [Change.revision <= revision]
-        if since_revision is not None:
-            where.append(Change.revision > since_revision)
-        if resource is not None:
-            where.append(Change.resource == resource)
-        if resource_id is not None:
-            where.append(Change.resource_id == resource_id)
-        total = session.exec(select(func.count()).select_from(Change).where(*where)).one()
-        rows = session.exec(select(Change).where(*where).order_by(col(Change.revision).desc(), col(Change.seq).desc())
-                            .offset(page.offset).limit(page.limit)).all()
-        items = [_out(row) for row in rows]
+    revision = stored_revision(session)
+    # Pinned to the revision read first, so the page and its ETag describe the same state.
+    total, rows = page_of_changes(session, up_to=revision, since_revision=since_revision, resource=resource,
+                                  resource_id=resource_id, offset=page.offset, limit=page.limit)
+    items = [_out(row) for row in rows]
     return paginated(request, items, total, page, revision, list_etag(revision, request))

@@ -6,22 +6,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Header, Path, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.auth import WriteKey, actor
 from app.api.bodies import PATCH_BODY, JsonBody, merge_patch, write_body
+from app.api.deps import CatalogDep, get_catalog, get_services, get_today
 from app.api.errors import Problem
 from app.api.responses import Page, cached, if_match_versions, list_etag, paginated, record_etag, written
 from app.api.schemas.decisions import problem_responses
-from app.serving.catalog import Catalog, Entry, current_catalog
+from app.serving.catalog import Catalog, Entry
 from app.store import records
+from app.store.errors import InvalidRecord
 from app.store.models import ApiKey
-from app.store.writes import InvalidRecord, Op, apply_changes
+from app.store.registry import KINDS, ResourceKind
+from app.store.writes import Op, apply_changes
 
-CatalogDep = Annotated[Catalog, Depends(current_catalog)]
 IfMatch = Annotated[str | None, Header(
     alias="If-Match", description='The ETag a read returned (e.g. "v3"): the write happens only if the record is '
                                   "still at that version, else 412. Without it the last write wins.")]
@@ -30,26 +32,52 @@ log = logging.getLogger("trainwatch.api")
 
 @dataclass(frozen=True)
 class Kind:
-    """One catalog resource: its write-path name, URL, path parameter, models and what its reads embed."""
+    """One catalog resource as the API serves it: its registry entry, read model, example and embedded records."""
 
-    resource: str  # as app.store.records names it: "rule"
-    path: str  # URL segment under /v1: "rules"
-    param: str  # path parameter: "rule_id"
-    noun: str  # for documentation: "rule"
+    kind: ResourceKind
     model: type[BaseModel]  # what a read of one record returns
-    record_model: type[BaseModel]  # the dataset file's record, for the request body's schema
     example: records.Record
     embed: Callable[[Request, Catalog, Entry], dict[str, Any]] | None = None
     today_bound: bool = False  # whether the embedded part depends on today's date
 
+    @classmethod
+    def of(cls, name: str, model: type[BaseModel], example: records.Record, **options: Any) -> "Kind":
+        """Return the API view of the registry's kind with this name."""
+        return cls(KINDS[name], model, example, **options)
+
+    @property
+    def resource(self) -> str:
+        """Return the write path's name of the kind ("rule")."""
+        return self.kind.name
+
+    @property
+    def path(self) -> str:
+        """Return the URL segment under /v1 ("rules")."""
+        return self.kind.route
+
+    @property
+    def param(self) -> str:
+        """Return the path parameter's name ("rule_id", or "code" for jurisdictions)."""
+        return self.kind.key if self.kind.key != "id" else f"{self.kind.name}_id"
+
+    @property
+    def noun(self) -> str:
+        """Return the kind's name for documentation ("data category")."""
+        return self.kind.noun
+
+    @property
+    def record_model(self) -> type[BaseModel]:
+        """Return the dataset file's record model, for the request body's schema."""
+        return self.kind.record
+
     @property
     def key_field(self) -> str:
         """Return the record field holding the key ("id" or "code")."""
-        return records.ADAPTERS[self.resource].key
+        return self.kind.key
 
     def record_of(self, body: dict[str, Any]) -> records.Record:
         """Drop what a read adds (version, embedded records), so a read can be edited and sent back."""
-        read_only = set(self.model.model_fields) - set(records.FIELDS[self.resource])
+        read_only = set(self.model.model_fields) - set(self.kind.fields)
         return {name: value for name, value in body.items() if name not in read_only}
 
 
@@ -60,7 +88,7 @@ def example(value: Any) -> dict[str, dict[str, Any]]:
 
 def today(request: Request) -> date:
     """Return today (UTC), as the app's decision answers see it."""
-    return request.app.state.answers.today()
+    return get_today(get_services(request))
 
 
 def entry_or_404(catalog: Catalog, kind: Kind, key: str) -> Entry:
@@ -97,20 +125,22 @@ def _detail(request: Request, catalog: Catalog, kind: Kind, key: str) -> tuple[d
 
 def _write(request: Request, key: ApiKey, op: Op) -> None:
     """Apply one change through the write path, then make this process's reads and answers see it."""
-    with Session(request.app.state.engine) as session:
+    services = get_services(request)
+    with Session(services.engine) as session:
         try:
             applied = apply_changes(session, [op], actor=actor(key))
         except InvalidRecord as exc:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
+    services.store.database.wrote()
     try:
-        request.app.state.store.refresh(known_revision=applied.revision)
+        services.store.refresh(known_revision=applied.revision)
     except Exception:  # the write is committed; the revision poller will load it
         log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
 
 
 def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Response:
-    payload, etag = _detail(request, current_catalog(request), kind, key)
+    payload, etag = _detail(request, get_catalog(get_services(request)), kind, key)
     location = f"/v1/{kind.path}/{key}" if status == 201 else None
     return written(payload, etag, status=status, location=location)
 
@@ -120,7 +150,7 @@ def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> in
     versions = if_match_versions(if_match)
     if versions is None or len(versions) == 1:
         return next(iter(versions)) if versions else None
-    with Session(request.app.state.engine) as session:
+    with Session(get_services(request).engine) as session:
         row = records.get_row(session, kind.resource, key)
     # The write path checks the version again under its lock; this only picks which listed version to expect.
     return row.version if row is not None and row.version in versions else min(versions)

@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep, get_services
 from app.api.errors import Problem
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import DeadlineOut, DeadlinePage
-from app.dataset.schema import DeadlineRecord
 from app.policy import QueryError, parse_country
 
 router = APIRouter(tags=["catalog"])
-KIND = crud.Kind("deadline", "deadlines", "deadline_id", "deadline", DeadlineOut, DeadlineRecord, {
+KIND = crud.Kind.of("deadline", DeadlineOut, {
     "id": "facebook-eea-objection-2025", "platform": "facebook", "jurisdiction": "EEA", "kind": "objection-deadline",
     "on": "2025-05-26", "summary": "Last day to object before Meta started training on public Facebook content.",
     "after": "A later objection covers only content posted from the day of the objection.",
@@ -26,7 +26,7 @@ def _chain(request: Request, country: str | None) -> tuple[str, ...] | None:
     """Return the jurisdictions a country belongs to, most specific first; None without a country."""
     if country is None:
         return None
-    snapshot = request.app.state.store.snapshot
+    snapshot = get_services(request).store.snapshot
     try:
         return snapshot.chain(parse_country(snapshot, country))
     except QueryError as exc:
@@ -36,7 +36,7 @@ def _chain(request: Request, country: str | None) -> tuple[str, ...] | None:
 
 @router.get("/deadlines", summary="List deadlines", response_model=DeadlinePage)
 def list_deadlines(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep,
     upcoming: Annotated[bool | None, Query(description="true: only deadlines on or after today (UTC); false: only "
                                                        "those before today.")] = None,
     platform: Annotated[str | None, Query(description="Only this platform's deadlines.",

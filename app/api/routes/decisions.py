@@ -9,10 +9,11 @@ from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
 from app.api.bodies import json_document
+from app.api.deps import AnswersDep
 from app.api.errors import Problem
 from app.api.ratelimit import charge
+from app.api.responses import to_response
 from app.api.schemas.decisions import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
-from app.serving.answers import AnswerService, to_response
 
 router = APIRouter(tags=["decisions"])
 MAX_CHECKS = 1000
@@ -43,11 +44,6 @@ QUERY_PARAMETERS = [
 ]
 
 
-def service(request: Request) -> AnswerService:
-    """Return the app's answer service."""
-    return request.app.state.answers
-
-
 @router.get(
     "/platforms/{platform_id}/ai-training",
     summary="Is this content used for AI training on this platform?",
@@ -58,6 +54,7 @@ def service(request: Request) -> AnswerService:
 )
 def ai_training(
     request: Request,
+    answers: AnswersDep,
     platform_id: Annotated[str, Path(description="The platform's id",
                                      openapi_examples={"instagram": {"value": "instagram"}})],
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -67,7 +64,7 @@ def ai_training(
     `verdict` is `used`, `not_used`, `conditional` (the answer turns on the facts listed in `depends_on`) or
     `unknown` (no confirmed rule). Responses carry an `ETag`; send it back in `If-None-Match` to get 304.
     """
-    ans = service(request).single(platform_id, request.scope["query_string"], request.scope["path"])
+    ans = answers.single(platform_id, request.scope["query_string"], request.scope["path"])
     return to_response(ans, if_none_match)
 
 
@@ -81,7 +78,7 @@ def ai_training(
         "properties": {"checks": {"type": "array", "maxItems": MAX_CHECKS, "items": Check.model_json_schema()}},
     }}}}},
 )
-async def checks(request: Request) -> Response:
+async def checks(request: Request, answers: AnswersDep) -> Response:
     """Answer each check in order: its decision with its platform, or a problem object with its own status.
 
     A bad check does not fail the others. More than 1000 checks, or a body over the size limit, gets 413.
@@ -95,5 +92,5 @@ async def checks(request: Request) -> Response:
                       param="checks")
     await charge(request, "decisions", len(items) - 1)  # the request itself counted one check already
     # Computed on a thread, a few batches at a time, so a flood of large batches never stalls the event loop.
-    body = await anyio.to_thread.run_sync(service(request).batch, items, limiter=request.app.state.batch_threads)
+    body = await anyio.to_thread.run_sync(answers.batch, items, limiter=request.app.state.batch_threads)
     return Response(body, media_type="application/json")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from app.api.deps import ServicesDep
 from app.api.errors import Problem
 from app.api.outage import unavailable
 from app.store import migrate
@@ -37,9 +38,9 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", summary="Can the service answer?", responses={503: {"description": "Not ready"}})
-async def readyz(request: Request) -> Health:
+async def readyz(services: ServicesDep) -> Health:
     """Answer 200 when the database answers, is migrated to head and writable, and the dataset is loaded."""
-    store = request.app.state.store
+    store = services.store
     loop = asyncio.get_running_loop()
     try:
         await asyncio.wait_for(loop.run_in_executor(_CHECKS, _check_database, store.engine), READY_WITHIN)

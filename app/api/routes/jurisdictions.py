@@ -7,19 +7,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import JurisdictionOut, JurisdictionPage
-from app.dataset.schema import JurisdictionRecord
 
 router = APIRouter(tags=["catalog"])
-KIND = crud.Kind("jurisdiction", "jurisdictions", "code", "jurisdiction", JurisdictionOut, JurisdictionRecord,
+KIND = crud.Kind.of("jurisdiction", JurisdictionOut,
                  {"code": "EEA", "name": "European Economic Area", "kind": "group", "members": ["DE", "FR", "NO"]})
 
 
 @router.get("/jurisdictions", summary="List jurisdictions", response_model=JurisdictionPage)
 def list_jurisdictions(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep,
     kind: Annotated[Literal["country", "group", "global"] | None, Query(description="Only this kind.")] = None,
 ) -> Response:
     """List countries, groups of countries (with their member countries) and GLOBAL, ordered by code."""

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import PlatformDetail, PlatformPage
-from app.dataset.schema import PlatformRecord
 from app.serving.catalog import Catalog, Entry
 
 router = APIRouter(tags=["catalog"])
@@ -32,10 +32,13 @@ def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
                 link[field].append(value)
     upcoming = (e for e in catalog.all("deadline") if e.record["platform"] == platform_id and e.record["on"] >= day)
     following = next(upcoming, None)
-    return {"opt_out_links": list(links.values()), "next_deadline": following.body if following else None}
+    feeds = {"calendar": f"/v1/deadlines.ics?platform={platform_id}",
+             "changes": f"/v1/changes.atom?platform={platform_id}"}
+    return {"opt_out_links": list(links.values()), "next_deadline": following.body if following else None,
+            "feeds": feeds}
 
 
-KIND = crud.Kind("platform", "platforms", "platform_id", "platform", PlatformDetail, PlatformRecord,
+KIND = crud.Kind.of("platform", PlatformDetail,
                  {"id": "facebook", "name": "Facebook", "operator": "Meta Platforms",
                   "website": "https://www.facebook.com/", "privacy_policy_url": None},
                  embed=embed, today_bound=True)
@@ -43,7 +46,7 @@ KIND = crud.Kind("platform", "platforms", "platform_id", "platform", PlatformDet
 
 @router.get("/platforms", summary="List platforms", response_model=PlatformPage)
 def list_platforms(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep,
     operator: Annotated[str | None, Query(description="Only platforms run by this operator (case-insensitive).",
                                           openapi_examples=crud.example("Meta Platforms"))] = None,
 ) -> Response:

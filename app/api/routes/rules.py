@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
-from app.dataset.schema import RuleRecord
 from app.serving.catalog import Catalog, Entry
 
 router = APIRouter(tags=["catalog"])
@@ -19,19 +19,21 @@ router = APIRouter(tags=["catalog"])
 
 def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
     """Return the sources the rule cites, in citation order."""
-    cited = (catalog.get("source", source_id) for source_id in entry.record["sources"])
+    cited = (catalog.get("source", citation["id"]) for citation in entry.record["sources"])
     return {"source_details": [source.body for source in cited if source is not None]}
 
 
-KIND = crud.Kind("rule", "rules", "rule_id", "rule", RuleDetail, RuleRecord, {
+KIND = crud.Kind.of("rule", RuleDetail, {
     "id": "facebook-eea-public-posts-2025", "platform": "facebook", "category": "public-posts",
     "jurisdiction": "EEA", "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
     "legal_basis": "legitimate-interest",
     "opt_out": {"method": "Objection form", "url": "https://www.facebook.com/help/contact/712876720715583",
                 "deadline": "facebook-eea-objection-2025", "late_objection": "covers_later_posts",
                 "after_deadline": "A later objection covers only content posted from the day of the objection."},
-    "confidence": "high", "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
-    "notes": ["Covers public posts of adult users."], "sources": ["M1", "M2"]}, embed=embed)
+    "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
+    "notes": ["Covers public posts of adult users."],
+    "sources": [{"id": "M2", "quote": "plans to begin training of its generative AI model(s) on 27 May 2025.",
+                 "where": None}]}, embed=embed)
 
 
 def _in_force(rule: dict[str, Any], day: str) -> bool:
@@ -40,7 +42,7 @@ def _in_force(rule: dict[str, Any], day: str) -> bool:
 
 @router.get("/rules", summary="List rules", response_model=RulePage)
 def list_rules(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep,
     platform: Annotated[str | None, Query(description="Only this platform's rules.",
                                           openapi_examples=crud.example("facebook"))] = None,
     category: Annotated[str | None, Query(description="Only rules for this data category.",

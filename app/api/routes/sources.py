@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import CatalogDep
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import SourceOut, SourcePage
-from app.dataset.schema import SourceRecord
 
 router = APIRouter(tags=["catalog"])
-KIND = crud.Kind("source", "sources", "source_id", "source", SourceOut, SourceRecord, {
+KIND = crud.Kind.of("source", SourceOut, {
     "id": "M2", "url": "https://www.dataprotection.ie/en/news-media/latest-news/dpc-statement-meta-ai",
     "title": "DPC statement on Meta AI", "publisher": "Irish Data Protection Commission",
     "published_on": "2025-05-21", "retrieved_on": "2026-11-26", "kind": "primary",
@@ -22,7 +22,7 @@ KIND = crud.Kind("source", "sources", "source_id", "source", SourceOut, SourceRe
 
 @router.get("/sources", summary="List sources", response_model=SourcePage)
 def list_sources(
-    request: Request, catalog: crud.CatalogDep, page: PageDep,
+    request: Request, catalog: CatalogDep, page: PageDep,
     kind: Annotated[Literal["primary", "secondary", "aggregator"] | None,
                     Query(description="Only sources of this kind.")] = None,
 ) -> Response:

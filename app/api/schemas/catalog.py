@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.dataset import schema
+from app.store.registry import NAMES
 
 T = TypeVar("T")
 VERSION = Field(description="The record's version; its ETag is \"v<version>\", to send back in If-Match.",
                 examples=[3])
-RESOURCE_NAMES = Literal["category", "jurisdiction", "platform", "source", "deadline", "rule"]
+RESOURCE_NAMES = Literal[NAMES]  # type: ignore[valid-type]  # one name per kind of the registry
 
 
 def _example(**example: Any) -> ConfigDict:
@@ -65,7 +66,7 @@ class DeadlineOut(schema.DeadlineRecord):
                             kind="objection-deadline", on="2025-05-26",
                             summary="Last day to object before Meta started training on public Facebook content.",
                             after="A later objection covers only content posted from the day of the objection.",
-                            replaces=None, sources=["M8", "M16"], version=1)
+                            replaces=None, sources=[{"id": "M8", "quote": None, "where": None}], version=1)
     version: int = VERSION
 
 
@@ -80,8 +81,19 @@ class RuleOut(schema.RuleRecord):
                  "deadline": "facebook-eea-objection-2025", "late_objection": "covers_later_posts",
                  "after_deadline": "A later objection covers only content posted from the day of the objection."},
         confidence="high", summary="Used for training Meta AI since 2025-05-27 unless you objected.",
-        notes=["Covers public posts of adult users."], sources=["M1", "M2"], version=1)
+        notes=["Covers public posts of adult users."],
+        sources=[{"id": "M2", "quote": "plans to begin training of its generative AI model(s) on 27 May 2025.",
+                  "where": None}], version=1)
     version: int = VERSION
+    confidence: Literal["high", "medium", "low"] = Field(
+        description="Derived from the quoted citations (read-only; ignored in writes): high = a primary source or "
+                    "three independent publishers, medium = one or two publishers, low = aggregators alone")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _underived(cls, value: Any) -> Any:
+        """Let a read carry the derived confidence, which a written record may not type."""
+        return value
 
 
 class RuleDetail(RuleOut):
@@ -107,6 +119,11 @@ class PlatformDetail(PlatformOut):
         description="The opt-outs of the platform's rules in force today or later (read-only; ignored in writes)")
     next_deadline: DeadlineOut | None = Field(
         description="The platform's first deadline on or after today, UTC (read-only; ignored in writes)")
+    feeds: dict[str, str] = Field(
+        description="Where to follow the platform: `calendar` (its deadlines as iCalendar) and `changes` (its "
+                    "changes as Atom) (read-only; ignored in writes)",
+        examples=[{"calendar": "/v1/deadlines.ics?platform=facebook",
+                   "changes": "/v1/changes.atom?platform=facebook"}])
 
 
 class Page(BaseModel, Generic[T]):

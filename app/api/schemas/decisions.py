@@ -34,14 +34,20 @@ class OptOutOut(BaseModel):
 
 
 class SourceRef(BaseModel):
-    """A document the answer rests on."""
+    """A document the answer rests on, with the words of it that support the rule (strongest sources first)."""
 
+    id: str = Field(description="The source's id, as /v1/sources lists it", examples=["M2"])
     title: str
     url: str
     publisher: str
+    kind: Literal["primary", "secondary", "aggregator"] = Field(
+        description="primary: the platform, a regulator or a court; secondary: the press; aggregator: a digest")
     published_on: str | None = Field(description="YYYY-MM-DD, or YYYY-MM / YYYY where the source gives no day",
                                       examples=["2025-04-14"])
     retrieved_on: date
+    quote: str | None = Field(description="The exact words of the source that support the rule (or deadline) cited",
+                              examples=["plans to begin training of its generative AI model(s) on 27 May 2025."])
+    where: str | None = Field(description="Where in the source the quote stands (section, paragraph), if noted")
 
 
 class DecisionOut(BaseModel):

@@ -1,0 +1,227 @@
+"""Webhook subscriptions: create (secret shown once), read, delete; their deliveries, retries and pings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from app.api.auth import WebhooksKey
+from app.api.deps import ServicesDep, SessionDep
+from app.api.errors import Problem
+from app.api.responses import PageDep
+from app.api.schemas.decisions import problem_responses
+from app.delivery.events import aware, event_id, payload
+from app.delivery.urls import refusal
+from app.policy import QueryError, parse_country
+from app.serving.caching import dumps
+from app.store import webhooks
+from app.store.webhook_models import WebhookDelivery, WebhookSubscription
+
+router = APIRouter(tags=["webhooks"])
+EventType = Literal["answer.changed", "dataset.changed", "deadline.upcoming"]
+SubId = Annotated[str, Path(description="The subscription's id (wh_...)", examples=["wh_3f2a9c0d1e4b5a69"])]
+
+
+class WebhookIn(BaseModel):
+    """A new subscription: where to deliver, which events, and (optional filters) which answers."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "url": "https://dashboard.example.com/hooks/trainwatch", "events": ["answer.changed", "deadline.upcoming"],
+        "platforms": ["instagram"], "categories": ["public-posts"], "countries": ["DE"]}]})
+
+    url: str = Field(max_length=2000, description="The receiver: an http(s) URL on a public address.")
+    events: list[EventType] = Field(min_length=1, description="The event types to deliver.")
+    platforms: list[str] | None = Field(default=None, description="Only these platforms; omitted: all.")
+    categories: list[str] | None = Field(default=None, description="Only these data categories; omitted: all.")
+    countries: list[str] | None = Field(default=None, description="Only answers for these countries (ISO 3166-1 "
+                                                                  "alpha-2); omitted: every country.")
+
+
+class WebhookOut(BaseModel):
+    """A subscription; `secret` appears only in the answer to its creation."""
+
+    id: str
+    url: str
+    events: list[str]
+    platforms: list[str] | None
+    categories: list[str] | None
+    countries: list[str] | None
+    created_at: str
+    enabled: bool
+    disabled_reason: str | None = Field(description="Why deliveries stopped, when the subscription was disabled")
+    secret: str | None = Field(default=None, description="whsec_...: verify deliveries with it; shown this once")
+
+
+class DeliveryOut(BaseModel):
+    """One event on its way to a subscription."""
+
+    id: int
+    event_id: str = Field(description="The webhook-id header: the same on every attempt, to de-duplicate by")
+    type: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    last_attempt_at: str | None
+    next_attempt_at: str | None
+    retry_until: str
+    created_at: str
+    delivered_at: str | None
+
+
+class DeliveryPage(BaseModel):
+    """One page of a subscription's deliveries, newest first."""
+
+    items: list[DeliveryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else aware(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any]:
+    out = {"id": sub.id, "url": sub.url, "events": sub.events, "platforms": sub.platforms,
+           "categories": sub.categories, "countries": sub.countries, "created_at": _iso(sub.created_at),
+           "enabled": sub.enabled, "disabled_reason": sub.disabled_reason}
+    if secret:
+        out["secret"] = sub.secret
+    return out
+
+
+def _delivery_out(delivery: WebhookDelivery, kind: str) -> dict[str, Any]:
+    return {"id": delivery.id, "event_id": delivery.event_id, "type": kind, "status": delivery.status,
+            "attempts": delivery.attempts, "last_status_code": delivery.last_status_code,
+            "last_error": delivery.last_error, "last_attempt_at": _iso(delivery.last_attempt_at),
+            "next_attempt_at": _iso(delivery.next_attempt_at), "retry_until": _iso(delivery.retry_until),
+            "created_at": _iso(delivery.created_at), "delivered_at": _iso(delivery.delivered_at)}
+
+
+def _json(payload: Any, status: int = 200, location: str | None = None) -> Response:
+    headers = {"Cache-Control": "no-store", **({"Location": location} if location else {})}
+    return Response(dumps(payload), status_code=status, media_type="application/json", headers=headers)
+
+
+def _owned(session: SessionDep, webhook_id: SubId, key: WebhooksKey) -> WebhookSubscription:
+    """Return the key's subscription, or 404 (another key's subscriptions are not shown either)."""
+    sub = webhooks.get_subscription(session, webhook_id, key.id)
+    if sub is None:
+        raise Problem(404, f"There is no webhook subscription {webhook_id!r} for this key.", title="Unknown webhook")
+    return sub
+
+
+Owned = Annotated[WebhookSubscription, Depends(_owned)]
+
+
+def _known(values: list[str] | None, valid: list[str], param: str) -> list[str] | None:
+    if values is None:
+        return None
+    unknown = [v for v in values if v not in valid]
+    if unknown:
+        raise Problem(422, f"Unknown {param}: {', '.join(unknown)}.", title="Invalid parameter", param=param,
+                      valid=valid)
+    return list(dict.fromkeys(values))
+
+
+def _countries(services: ServicesDep, values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    snapshot = services.store.snapshot
+    try:
+        return list(dict.fromkeys(str(parse_country(snapshot, v)) for v in values))
+    except QueryError as exc:
+        raise Problem(422, exc.detail, title="Invalid parameter", param="countries") from None
+
+
+def _wake(services: ServicesDep) -> None:
+    if services.deliverer is not None:
+        services.deliverer.wake()
+
+
+@router.post("/webhooks", summary="Subscribe to webhooks", status_code=201, response_model=WebhookOut,
+             responses=problem_responses(401, 403, 422))
+def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey, body: WebhookIn) -> Response:
+    """Deliver the chosen events to the URL, signed per Standard Webhooks with the `secret` this answer shows
+    once. Filters (`platforms`, `categories`, `countries`) pick the answers `answer.changed` follows and the
+    deadlines `deadline.upcoming` announces. URLs resolving to loopback, private or link-local addresses are
+    refused (422). Needs a key with webhooks scope."""
+    reason = refusal(body.url, allow_private=services.settings.webhooks_allow_private)
+    if reason is not None:
+        raise Problem(422, reason, title="Receiver URL refused", param="url")
+    snapshot = services.store.snapshot
+    platforms = _known(body.platforms, sorted(snapshot.platforms), "platforms")
+    categories = _known(body.categories, sorted(snapshot.categories), "categories")
+    countries = _countries(services, body.countries)
+    sub = webhooks.create_subscription(session, key_id=key.id, url=body.url, events=list(dict.fromkeys(body.events)),
+                                       platforms=platforms, categories=categories, countries=countries,
+                                       now=datetime.now(UTC))
+    return _json(_sub_out(sub, secret=True), 201, location=f"/v1/webhooks/{sub.id}")
+
+
+@router.get("/webhooks", summary="List your webhook subscriptions", response_model=list[WebhookOut],
+            responses=problem_responses(401, 403))
+def list_webhooks(session: SessionDep, key: WebhooksKey) -> Response:
+    """The subscriptions of the key that asks, oldest first (never their secrets)."""
+    return _json([_sub_out(sub) for sub in webhooks.list_subscriptions(session, key.id)])
+
+
+@router.get("/webhooks/{webhook_id}", summary="Get a webhook subscription", response_model=WebhookOut,
+            responses=problem_responses(401, 403, 404))
+def get_webhook(sub: Owned) -> Response:
+    """One subscription: its filters, and whether it is enabled (or why it was disabled)."""
+    return _json(_sub_out(sub))
+
+
+@router.delete("/webhooks/{webhook_id}", summary="Delete a webhook subscription", status_code=204,
+               response_class=Response, responses=problem_responses(401, 403, 404))
+def delete_webhook(session: SessionDep, sub: Owned) -> Response:
+    """Stop delivering: the subscription and its pending deliveries are removed."""
+    webhooks.delete_subscription(session, sub)
+    return Response(status_code=204)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", summary="List a subscription's deliveries",
+            response_model=DeliveryPage, responses=problem_responses(401, 403, 404))
+def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
+    """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error."""
+    rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
+    return _json({"items": [_delivery_out(d, kind) for d, kind in rows], "total": total, "limit": page.limit,
+                  "offset": page.offset})
+
+
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", summary="Retry a delivery", status_code=202,
+             response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
+def retry_delivery(services: ServicesDep, session: SessionDep, sub: Owned,
+                   delivery_id: Annotated[int, Path(description="The delivery's id")]) -> Response:
+    """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
+    subscription that was disabled after repeated failures."""
+    now = datetime.now(UTC)
+    delivery = webhooks.get_delivery(session, sub.id, delivery_id)
+    if delivery is None:
+        raise Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
+    webhooks.retry(session, sub, delivery, now=now,
+                   retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours))
+    out = _delivery_out(delivery, webhooks.event_type(session, delivery.event_id))
+    _wake(services)
+    return _json(out, 202)
+
+
+@router.post("/webhooks/{webhook_id}/ping", summary="Send a test delivery", status_code=202,
+             response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
+def ping(services: ServicesDep, session: SessionDep, sub: Owned) -> Response:
+    """Queue a `webhook.ping` event for this subscription, signed like every delivery; follow it in its deliveries."""
+    now = datetime.now(UTC)
+    eid = event_id("webhook.ping", sub.id, now.isoformat())
+    webhooks.add_event(session, eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), now)
+    webhooks.add_delivery(session, eid, sub.id, now=now,
+                          retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours))
+    session.commit()
+    out = _delivery_out(webhooks.delivery_of(session, eid, sub.id), webhooks.PING)
+    _wake(services)
+    return _json(out, 202)

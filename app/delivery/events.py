@@ -1,0 +1,197 @@
+"""Make webhook events: from each write in the outbox, and from each day (answers that change, deadlines ahead)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.policy import model as pm
+from app.serving import diffs
+from app.store import history, outbox, repository, webhooks
+from app.store.models import Change
+from app.store.webhook_models import WebhookSubscription
+
+log = logging.getLogger("trainwatch.webhooks")
+UPCOMING_DAYS = (7, 1)
+DAY_JOB = "day"
+
+
+def event_id(*cause: Any) -> str:
+    """Return a stable message id for what caused an event, so a remade event keeps its id."""
+    return "msg_" + hashlib.blake2b("|".join(map(str, cause)).encode(), digest_size=12).hexdigest()
+
+
+def aware(moment: datetime) -> datetime:
+    """Return a stored time as UTC-aware (SQLite hands back naive times)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return aware(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def payload(event_type: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """Return a delivery body: the event type, when it happened, and its data."""
+    return {"type": event_type, "timestamp": _iso(at), "data": data}
+
+
+def interest(sub: WebhookSubscription) -> diffs.Interest:
+    """Return the answers a subscription follows."""
+    def wanted(values: list[str] | None) -> frozenset[str] | None:
+        return None if values is None else frozenset(values)
+
+    return diffs.Interest(wanted(sub.platforms), wanted(sub.categories), wanted(sub.countries))
+
+
+def touched_platforms(changes: Iterable[Change]) -> set[str] | None:
+    """Return the platforms whose answers a write could change; None when it could change any."""
+    found: set[str] = set()
+    for change in changes:
+        if change.resource == "platform":
+            found.add(change.resource_id)
+        elif change.resource in ("rule", "deadline"):
+            found.update(r["platform"] for r in (change.before, change.after) if r)
+        else:  # categories, jurisdictions and sources reach every platform's answers
+            return None
+    return found
+
+
+class EventMaker:
+    """Turns outbox rows and days into events and queued deliveries; run by the one active deliverer."""
+
+    def __init__(self, engine: Engine, *, retry_window: timedelta) -> None:
+        self.engine = engine
+        self.retry_window = retry_window
+
+    def _queue(self, session: Session, eid: str, event_type: str, body: dict[str, Any],
+               subs: Iterable[WebhookSubscription], now: datetime) -> int:
+        subs = list(subs)
+        if not subs:
+            return 0
+        webhooks.add_event(session, eid, event_type, body, now)
+        for sub in subs:
+            webhooks.add_delivery(session, eid, sub.id, now=now, retry_until=now + self.retry_window)
+        return len(subs)
+
+    def from_writes(self, now: datetime, limit: int = 20) -> int:
+        """Make the events of writes not handled yet, each write in one transaction; return deliveries queued."""
+        queued = 0
+        with Session(self.engine) as session:
+            for row in outbox.pending(session, limit):
+                queued += self._write_events(session, row.revision, aware(row.created_at), now)
+                outbox.mark_processed(session, row, now)
+                session.commit()
+        return queued
+
+    def _write_events(self, session: Session, revision: int, at: datetime, now: datetime) -> int:
+        answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
+        # Rebuilt before anything is queued: the rebuild may roll the session back to read again.
+        state = history.records_at(session, revision) if answer_subs else None
+        changes = history.changes_of(session, revision)
+        queued = 0
+        dataset_subs = _since(webhooks.subscribers(session, "dataset.changed"), at)
+        if dataset_subs:
+            data = {"dataset_revision": revision, "changes": [
+                {"resource": c.resource, "resource_id": c.resource_id, "operation": c.operation} for c in changes]}
+            queued += self._queue(session, event_id("dataset.changed", revision), "dataset.changed",
+                                  payload("dataset.changed", at, data), dataset_subs, now)
+        if not answer_subs:
+            return queued
+        if state is None:
+            log.warning("revision %d can no longer be rebuilt; its answer.changed events are skipped", revision)
+            return queued
+        after = diffs.snapshot_from_records(revision, state)
+        before = diffs.snapshot_from_records(revision - 1, history.undo(state, changes))
+        day = at.date()
+        interests = {sub.id: interest(sub) for sub in answer_subs}
+        found = diffs.changed_answers(before, after, day, day, interests.values(), touched_platforms(changes))
+        cause = {"type": "edit", "dataset_revision": revision}
+        for changed in found:
+            subs = [s for s in answer_subs if interests[s.id].covers(changed.platform, changed.category,
+                                                                      changed.country)]
+            eid = event_id("answer.changed", "edit", revision, changed.platform, changed.category, changed.country)
+            queued += self._queue(session, eid, "answer.changed",
+                                  payload("answer.changed", at, _answer_data(changed, day, revision, cause)),
+                                  subs, now)
+        return queued
+
+    def from_days(self, now: datetime) -> int:
+        """Handle every day from the last one handled up to today (UTC), one transaction each."""
+        today = now.date()
+        queued = 0
+        with Session(self.engine) as session:
+            last = webhooks.last_day(session, DAY_JOB)
+            if last is None:  # the first run starts today; there is nobody to tell about earlier days
+                webhooks.set_last_day(session, DAY_JOB, today)
+                session.commit()
+                return 0
+            day = last + timedelta(days=1)
+            snapshot: pm.Snapshot | None = None
+            while day <= today:
+                snapshot = snapshot or repository.load_snapshot(session)
+                queued += self._day_events(session, snapshot, day, now)
+                webhooks.set_last_day(session, DAY_JOB, day)
+                session.commit()
+                day += timedelta(days=1)
+        return queued
+
+    def _day_events(self, session: Session, snapshot: pm.Snapshot, day: date, now: datetime) -> int:
+        queued = 0
+        at = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+        answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
+        if answer_subs:
+            interests = {sub.id: interest(sub) for sub in answer_subs}
+            found = diffs.changed_answers(snapshot, snapshot, day - timedelta(days=1), day, interests.values(),
+                                          diffs.platforms_with_boundaries(snapshot, day))
+            cause = {"type": "date", "day": day.isoformat()}
+            for changed in found:
+                subs = [s for s in answer_subs if interests[s.id].covers(changed.platform, changed.category,
+                                                                          changed.country)]
+                eid = event_id("answer.changed", "date", day, changed.platform, changed.category, changed.country)
+                data = _answer_data(changed, day, snapshot.revision, cause)
+                queued += self._queue(session, eid, "answer.changed", payload("answer.changed", at, data), subs, now)
+        deadline_subs = _since(webhooks.subscribers(session, "deadline.upcoming"), at)
+        if deadline_subs:
+            queued += self._upcoming(session, snapshot, deadline_subs, day, at, now)
+        return queued
+
+    def _upcoming(self, session: Session, snapshot: pm.Snapshot, subs: list[WebhookSubscription], day: date,
+                  at: datetime, now: datetime) -> int:
+        records = {key: record for (resource, key), record in history.current_records(session).items()
+                   if resource == "deadline"}
+        replaced = {r["replaces"] for r in records.values() if r.get("replaces")}
+        queued = 0
+        for days in UPCOMING_DAYS:
+            target = (day + timedelta(days=days)).isoformat()
+            for key, record in sorted(records.items()):
+                if record["on"] != target or key in replaced:
+                    continue
+                wanted = [s for s in subs if _deadline_applies(snapshot, s, record)]
+                data = {"deadline": record, "days_before": days,
+                        "calendar": f"/v1/deadlines.ics?platform={record['platform']}"}
+                queued += self._queue(session, event_id("deadline.upcoming", key, record["on"], days),
+                                      "deadline.upcoming", payload("deadline.upcoming", at, data), wanted, now)
+        return queued
+
+
+def _since(subs: list[WebhookSubscription], at: datetime) -> list[WebhookSubscription]:
+    """Keep the subscriptions that existed when the event happened: nobody is told of what came before."""
+    return [sub for sub in subs if aware(sub.created_at) <= at]
+
+
+def _deadline_applies(snapshot: pm.Snapshot, sub: WebhookSubscription, record: dict[str, Any]) -> bool:
+    if sub.platforms is not None and record["platform"] not in sub.platforms:
+        return False
+    return sub.countries is None or any(record["jurisdiction"] in snapshot.chain(c) for c in sub.countries)
+
+
+def _answer_data(changed: diffs.Changed, day: date, revision: int, cause: dict[str, Any]) -> dict[str, Any]:
+    return {"platform": changed.platform, "category": changed.category, "country": changed.country,
+            "as_of": day.isoformat(), "dataset_revision": revision, "before": changed.before, "after": changed.after,
+            "cause": cause}

@@ -1,0 +1,47 @@
+"""Refuse receiver URLs that reach into private networks (server-side request forgery)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+Resolver = Callable[..., list[tuple[Any, ...]]]
+
+
+def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Return why an address must not be called, or None for a public one."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
+        if getattr(ip, f"is_{name}"):
+            return name.replace("_", "-")
+    return None if ip.is_global else "non-public"
+
+
+def refusal(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> str | None:
+    """Return why a receiver URL is refused, or None if it may be called.
+
+    Every address the host resolves to must be public, unless TRAINWATCH_WEBHOOKS_ALLOW_PRIVATE is set (tests,
+    private deployments). Checked when subscribing and again before each delivery, as DNS answers may change.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "The URL must be an absolute http:// or https:// URL with a host."
+    if parts.username or parts.password:
+        return "The URL must not carry a user name or password."
+    if allow_private:
+        return None
+    host = parts.hostname
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = {info[4][0] for info in resolve(host, port, proto=socket.IPPROTO_TCP)}
+    except (OSError, ValueError, UnicodeError):
+        return f"The host {host} does not resolve."
+    for address in sorted(addresses):
+        kind = _kind(ipaddress.ip_address(address.split("%")[0]))
+        if kind is not None:
+            return f"The host {host} resolves to {address}, a {kind} address; receivers must be public."
+    return None

@@ -1,0 +1,31 @@
+"""What every cacheable answer shares: compact JSON bytes, ETag matching and freshness that never outlives the day."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise compactly; every answer path uses this, so bytes match across paths."""
+    # "replace": a problem's detail may quote an unpaired surrogate from a JSON body, which UTF-8 cannot encode.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+
+
+def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
+    """Return whether an If-None-Match header names the ETag (weak comparison, or *)."""
+    if not if_none_match or etag is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def next_midnight(today: date) -> float:
+    """Return the timestamp of the midnight (UTC) that ends the day."""
+    return datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC).timestamp()
+
+
+def max_age(limit: int, fresh_until: float | None, now: float) -> int:
+    """Return the seconds a client may reuse an answer: the limit, cut at fresh_until (midnight for "today")."""
+    return limit if fresh_until is None else max(0, min(limit, int(fresh_until - now)))

@@ -1,0 +1,96 @@
+"""The change log as an Atom feed: one entry per change, saying in words what it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+
+from app.store.models import Change
+
+# URL segment under /v1 and the noun people read, per resource.
+PATHS = {"category": "data-categories", "jurisdiction": "jurisdictions", "platform": "platforms",
+         "source": "sources", "deadline": "deadlines", "rule": "rules"}
+NOUNS = {"category": "Data category", "jurisdiction": "Jurisdiction", "platform": "Platform", "source": "Source",
+         "deadline": "Deadline", "rule": "Rule"}
+VERBS = {"create": "added", "update": "changed", "delete": "removed"}
+
+
+def _flat(record: Mapping[str, Any] | None, prefix: str = "") -> dict[str, Any]:
+    """Flatten nested mappings (a rule's opt_out) into dotted field names."""
+    out: dict[str, Any] = {}
+    for name, value in (record or {}).items():
+        if isinstance(value, Mapping):
+            out.update(_flat(value, f"{prefix}{name}."))
+        else:
+            out[f"{prefix}{name}"] = value
+    return out
+
+
+def _value(value: Any) -> str:
+    if value is None or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(change: Change) -> list[str]:
+    """Return sentences saying what a change did, field by field, with the values before and after."""
+    before, after = _flat(change.before), _flat(change.after)
+    if change.operation == "create":
+        return [f"{name}: {_value(value)}" for name, value in after.items() if value not in (None, [])]
+    if change.operation == "delete":
+        return ["It was: " + "; ".join(f"{name}: {_value(v)}" for name, v in before.items() if v not in (None, []))]
+    lines = []
+    for name in dict.fromkeys([*before, *after]):
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            lines.append(f"{name} changed from {_value(old)} to {_value(new)}.")
+    return lines or ["Nothing but the record's version changed."]
+
+
+def title(change: Change) -> str:
+    """Return an entry title: what record, what happened, at which revision."""
+    return (f"{NOUNS[change.resource]} {change.resource_id} {VERBS[change.operation]} "
+            f"(revision {change.revision})")
+
+
+def record_link(base: str, change: Change) -> str:
+    """Return where to read the record a change touched (its change history once it is gone)."""
+    if change.operation == "delete":
+        return f"{base}/v1/changes?resource={change.resource}&resource_id={change.resource_id}"
+    return f"{base}/v1/{PATHS[change.resource]}/{change.resource_id}"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def atom(changes: Iterable[Change], *, base: str, self_url: str, revision: int, now: datetime) -> bytes:
+    """Return an Atom 1.0 document with one entry per change (given newest first)."""
+    feed = FeedGenerator()
+    feed.id(self_url)
+    feed.title("Trainwatch: changes to the AI-training data")
+    feed.subtitle(f"Every change to the dataset, newest first; dataset revision {revision}.")
+    feed.author({"name": "Trainwatch"})
+    feed.link(href=self_url, rel="self", type="application/atom+xml")
+    feed.link(href=f"{base}/v1/changes", rel="alternate", type="application/json")
+    newest = None
+    for change in changes:
+        at = _aware(change.at)
+        newest = newest or at
+        entry = feed.add_entry(order="append")
+        entry.id(f"urn:trainwatch:change:r{change.revision}:{change.seq}")
+        entry.title(title(change))
+        entry.updated(at)
+        entry.published(at)
+        entry.link(href=record_link(base, change), rel="alternate")
+        entry.author({"name": change.actor})
+        entry.category(term=change.resource, label=NOUNS[change.resource])
+        entry.content("\n".join(describe(change)), type="text")
+    feed.updated(newest or _aware(now))
+    document: bytes = feed.atom_str(pretty=True)
+    return document

@@ -1,0 +1,186 @@
+"""Webhook subscriptions, events and deliveries: every statement the webhooks need."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, delete, func, select
+
+from app.store.webhook_models import WebhookDelivery, WebhookEvent, WebhookJob, WebhookSubscription
+
+EVENT_TYPES = ("answer.changed", "dataset.changed", "deadline.upcoming")
+PING = "webhook.ping"
+
+
+def new_secret() -> str:
+    """Return a Standard Webhooks secret: whsec_ and 24 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def create_subscription(session: Session, *, key_id: str, url: str, events: list[str], platforms: list[str] | None,
+                        categories: list[str] | None, countries: list[str] | None,
+                        now: datetime) -> WebhookSubscription:
+    """Store a new subscription with a fresh secret and return it."""
+    sub = WebhookSubscription(id="wh_" + secrets.token_hex(8), key_id=key_id, url=url, secret=new_secret(),
+                              events=events, platforms=platforms, categories=categories, countries=countries,
+                              created_at=now)
+    session.add(sub)
+    session.commit()
+    session.refresh(sub)
+    return sub
+
+
+def get_subscription(session: Session, sub_id: str, key_id: str | None = None) -> WebhookSubscription | None:
+    """Return a subscription (of this key, when given), or None."""
+    sub = session.get(WebhookSubscription, sub_id)
+    return sub if sub is not None and key_id in (None, sub.key_id) else None
+
+
+def list_subscriptions(session: Session, key_id: str) -> list[WebhookSubscription]:
+    """Return a key's subscriptions, oldest first."""
+    statement = select(WebhookSubscription).where(WebhookSubscription.key_id == key_id)
+    return list(session.exec(statement.order_by(col(WebhookSubscription.created_at), col(WebhookSubscription.id))))
+
+
+def delete_subscription(session: Session, sub: WebhookSubscription) -> None:
+    """Delete a subscription; its deliveries go with it."""
+    session.exec(delete(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == sub.id))
+    session.delete(sub)
+    session.commit()
+
+
+def subscribers(session: Session, event_type: str) -> list[WebhookSubscription]:
+    """Return the enabled subscriptions that asked for this type of event."""
+    subs = session.exec(select(WebhookSubscription).where(col(WebhookSubscription.enabled).is_(True))
+                        .order_by(col(WebhookSubscription.id))).all()
+    return [sub for sub in subs if event_type in sub.events]
+
+
+def add_event(session: Session, event_id: str, event_type: str, payload: dict[str, Any], now: datetime) -> None:
+    """Store an event unless one with this id exists (ids derive from causes, so remaking one is harmless)."""
+    if session.get(WebhookEvent, event_id) is None:
+        session.add(WebhookEvent(id=event_id, type=event_type, payload=payload, created_at=now))
+        session.flush()
+
+
+def add_delivery(session: Session, event_id: str, sub_id: str, *, now: datetime, retry_until: datetime) -> None:
+    """Queue an event for a subscription, due now, unless it is queued already."""
+    exists = session.exec(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id,
+                                                           WebhookDelivery.subscription_id == sub_id)).first()
+    if exists is None:
+        session.add(WebhookDelivery(event_id=event_id, subscription_id=sub_id, created_at=now, next_attempt_at=now,
+                                    retry_until=retry_until))
+
+
+def due(session: Session, now: datetime, limit: int = 50) -> list[int]:
+    """Return the ids of pending deliveries of enabled subscriptions whose next attempt is due, oldest first."""
+    statement = (select(WebhookDelivery.id).join(WebhookSubscription,
+                                                 col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id))
+                 .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now,
+                        col(WebhookSubscription.enabled).is_(True))
+                 .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id)).limit(limit))
+    return [i for i in session.exec(statement).all() if i is not None]
+
+
+@dataclass
+class Claimed:
+    """A delivery locked for one attempt, with its event and subscription."""
+
+    delivery: WebhookDelivery
+    event: WebhookEvent
+    subscription: WebhookSubscription
+
+
+def claim(session: Session, delivery_id: int, now: datetime) -> Claimed | None:
+    """Lock a due delivery for an attempt (skipping one another process holds); None if it is not due any more."""
+    statement = (select(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
+                                               col(WebhookDelivery.next_attempt_at) <= now)
+                 .with_for_update(skip_locked=True))
+    delivery = session.exec(statement).first()
+    if delivery is None:
+        return None
+    event = session.get(WebhookEvent, delivery.event_id)
+    sub = session.get(WebhookSubscription, delivery.subscription_id)
+    if event is None or sub is None or not sub.enabled:
+        return None
+    return Claimed(delivery, event, sub)
+
+
+def finish(session: Session, claimed: Claimed, *, now: datetime, status_code: int | None, error: str | None,
+           next_attempt_at: datetime | None, disable_after: int) -> None:
+    """Record an attempt: delivered (no error), retried at next_attempt_at, or failed for good (neither)."""
+    delivery, sub = claimed.delivery, claimed.subscription
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.last_status_code = status_code
+    delivery.last_error = error
+    if error is None:
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+        sub.failures = 0
+    elif next_attempt_at is not None:
+        delivery.next_attempt_at = next_attempt_at
+    else:
+        delivery.status, delivery.next_attempt_at = "failed", None
+        sub.failures += 1
+        if sub.failures >= disable_after and sub.enabled:
+            sub.enabled = False
+            sub.disabled_reason = (f"Disabled on {now.isoformat(timespec='seconds')}: {sub.failures} deliveries in a "
+                                   f"row failed after retrying for the whole retry window (last: {error}). Retry a "
+                                   "delivery to enable it again.")
+    session.add(delivery)
+    session.add(sub)
+    session.commit()
+
+
+def deliveries(session: Session, sub_id: str, *, limit: int, offset: int) -> tuple[list[tuple[WebhookDelivery, str]],
+                                                                                     int]:
+    """Return a page of a subscription's deliveries, newest first, each with its event type, and the total."""
+    total = session.exec(select(func.count()).select_from(WebhookDelivery)
+                         .where(WebhookDelivery.subscription_id == sub_id)).one()
+    statement = (select(WebhookDelivery, WebhookEvent.type).join(WebhookEvent,
+                                                                 col(WebhookEvent.id) == col(WebhookDelivery.event_id))
+                 .where(WebhookDelivery.subscription_id == sub_id)
+                 .order_by(col(WebhookDelivery.id).desc()).offset(offset).limit(limit))
+    return [(delivery, kind) for delivery, kind in session.exec(statement).all()], total
+
+
+def get_delivery(session: Session, sub_id: str, delivery_id: int) -> WebhookDelivery | None:
+    """Return one of a subscription's deliveries, or None."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    return delivery if delivery is not None and delivery.subscription_id == sub_id else None
+
+
+def delivery_of(session: Session, event_id: str, sub_id: str) -> WebhookDelivery:
+    """Return the delivery of an event to a subscription."""
+    return session.exec(select(WebhookDelivery).where(WebhookDelivery.event_id == event_id,
+                                                      WebhookDelivery.subscription_id == sub_id)).one()
+
+
+def event_type(session: Session, event_id: str) -> str:
+    """Return an event's type."""
+    return session.exec(select(WebhookEvent.type).where(WebhookEvent.id == event_id)).one()
+
+
+def retry(session: Session, sub: WebhookSubscription, delivery: WebhookDelivery, *, now: datetime,
+          retry_until: datetime) -> None:
+    """Make a delivery due now with a fresh retry window, and enable its subscription again."""
+    delivery.status, delivery.next_attempt_at, delivery.retry_until = "pending", now, retry_until
+    sub.enabled, sub.disabled_reason, sub.failures = True, None, 0
+    session.add(delivery)
+    session.add(sub)
+    session.commit()
+
+
+def last_day(session: Session, name: str) -> date | None:
+    """Return the last day a day job has handled, or None if it never ran."""
+    job = session.get(WebhookJob, name)
+    return job.last_day if job is not None else None
+
+
+def set_last_day(session: Session, name: str, day: date) -> None:
+    """Record the last day a day job has handled, in the caller's transaction."""
+    session.merge(WebhookJob(name=name, last_day=day))

@@ -1,0 +1,101 @@
+"""answer.changed and dataset.changed from API edits, and day-driven events after midnight (fake clock)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from webhook_support import Clock, deliverer, subscribe
+
+RULE = "/v1/rules/instagram-eea-public-posts-2025"
+NOT_USED = {"treatment": "not_used", "opt_out": None, "min_age": None, "summary": "Not used after all."}
+
+
+def test_an_edit_gives_one_answer_changed_per_affected_subscription_and_none_to_others(setup, receiver):
+    follows = subscribe(setup.client, setup.hooks, receiver, "/de", events=["answer.changed"],
+                        platforms=["instagram"], categories=["public-posts"], countries=["de"])
+    assert follows["countries"] == ["DE"]
+    subscribe(setup.client, setup.hooks, receiver, "/other", events=["answer.changed"], platforms=["x"],
+              countries=["DE"])
+    subscribe(setup.client, setup.hooks, receiver, "/us", events=["answer.changed"], platforms=["instagram"],
+              categories=["public-posts"], countries=["US"])
+    subscribe(setup.client, setup.hooks, receiver, "/all", events=["dataset.changed"])
+    worker = deliverer(setup.url, Clock())
+    worker.run_once()
+    assert receiver.accepted == []
+
+    setup.edit(RULE, NOT_USED)
+    done = worker.run_once()
+    assert done.leader and done.delivered == 2
+    [changed] = receiver.of("/de")
+    assert changed.type == "answer.changed"
+    data = changed.body["data"]
+    assert (data["platform"], data["category"], data["country"]) == ("instagram", "public-posts", "DE")
+    assert data["before"]["verdict"] == "conditional" and data["after"]["verdict"] == "not_used"
+    assert data["cause"] == {"type": "edit", "dataset_revision": 2}
+    assert changed.headers["webhook-id"].startswith("msg_")
+    assert receiver.of("/other") == [] and receiver.of("/us") == []
+    [dataset] = receiver.of("/all")
+    assert dataset.body["data"]["dataset_revision"] == 2
+    assert dataset.body["data"]["changes"] == [{"resource": "rule", "resource_id": RULE.rsplit("/", 1)[1],
+                                                "operation": "update"}]
+    assert worker.run_once().attempted == 0  # nothing is made or sent twice
+    worker.stop()
+
+
+def test_a_rule_starting_tomorrow_gives_its_event_after_midnight(setup, receiver):
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    worker.run_once()  # the day job starts today
+    subscribe(setup.client, setup.hooks, receiver, "/aq", events=["answer.changed"], platforms=["facebook"],
+              categories=["usage-data"], countries=["AQ"])
+    tomorrow = clock.now.date() + timedelta(days=1)
+    rule = {"id": "facebook-aq-usage-data-test", "platform": "facebook", "category": "usage-data",
+            "jurisdiction": "AQ", "treatment": "used", "effective_from": tomorrow.isoformat(), "confidence": "high",
+            "summary": "Used from tomorrow (a test).", "sources": ["M1"]}
+    assert setup.client.post("/v1/rules", json=rule, headers=setup.write).status_code == 201
+    worker.run_once()
+    assert receiver.of("/aq") == []  # today's answer did not change
+
+    clock.now = clock.now.replace(hour=23, minute=59)
+    worker.run_once()
+    assert receiver.of("/aq") == []
+    clock.advance(minutes=2)  # past midnight UTC
+    worker.run_once()
+    [event] = receiver.of("/aq")
+    data = event.body["data"]
+    assert data["cause"] == {"type": "date", "day": tomorrow.isoformat()}
+    assert data["before"]["verdict"] == "unknown" and data["after"]["verdict"] == "used"
+    assert data["after"]["rule_id"] == "facebook-aq-usage-data-test"
+    assert event.body["timestamp"] == f"{tomorrow.isoformat()}T00:00:00Z"
+    clock.advance(hours=1)
+    worker.run_once()
+    assert len(receiver.of("/aq")) == 1
+    worker.stop()
+
+
+def test_days_missed_while_down_are_caught_up(setup, receiver):
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    worker.run_once()
+    subscribe(setup.client, setup.hooks, receiver, "/aq", events=["answer.changed", "deadline.upcoming"],
+              platforms=["facebook"], countries=["AQ"])
+    start = clock.now.date()
+    rule = {"id": "facebook-aq-usage-data-test", "platform": "facebook", "category": "usage-data",
+            "jurisdiction": "AQ", "treatment": "used", "effective_from": (start + timedelta(days=2)).isoformat(),
+            "confidence": "high", "summary": "Used from the day after tomorrow (a test).", "sources": ["M1"]}
+    deadline = {"id": "facebook-aq-test-deadline", "platform": "facebook", "jurisdiction": "AQ",
+                "kind": "objection-deadline", "on": (start + timedelta(days=9)).isoformat(),
+                "summary": "A made-up deadline.", "sources": ["M1"]}
+    assert setup.client.post("/v1/rules", json=rule, headers=setup.write).status_code == 201
+    assert setup.client.post("/v1/deadlines", json=deadline, headers=setup.write).status_code == 201
+    worker.run_once()
+    worker.stop()  # down for five days
+    clock.advance(days=5)
+    restarted = deliverer(setup.url, clock)
+    restarted.run_once()
+    [answer] = receiver.of("/aq", "answer.changed")
+    assert answer.body["data"]["cause"]["day"] == (start + timedelta(days=2)).isoformat()
+    [upcoming] = receiver.of("/aq", "deadline.upcoming")
+    assert upcoming.body["data"]["days_before"] == 7
+    assert upcoming.body["data"]["deadline"]["id"] == "facebook-aq-test-deadline"
+    restarted.stop()

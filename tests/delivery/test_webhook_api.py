@@ -1,0 +1,139 @@
+"""The webhook API: scopes, subscriptions (secret once), validation, refused private URLs, deliveries and pings."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from starlette.testclient import TestClient
+from webhook_support import Clock, app, deliverer, key, subscribe
+
+from app.delivery.urls import refusal
+
+RECEIVER = "https://hooks.example.com/trainwatch"
+
+
+def test_webhooks_need_a_key_with_webhooks_scope(setup):
+    body = {"url": RECEIVER, "events": ["dataset.changed"]}
+    assert setup.client.post("/v1/webhooks", json=body).status_code == 401
+    for scope in ("write", "read"):
+        refused = setup.client.post("/v1/webhooks", json=body, headers=key(setup.url, scope))
+        assert refused.status_code == 403 and "webhooks scope" in refused.json()["detail"]
+    assert setup.client.get("/v1/webhooks", headers=setup.write).status_code == 403
+
+
+def test_a_subscription_shows_its_secret_once_and_belongs_to_its_key(setup, receiver):
+    created = subscribe(setup.client, setup.hooks, receiver, "/a", events=["answer.changed", "dataset.changed"],
+                        platforms=["instagram"], categories=["public-posts"], countries=["UK", "de"])
+    assert created["id"].startswith("wh_") and created["secret"].startswith("whsec_")
+    assert created["countries"] == ["GB", "DE"] and created["enabled"] is True
+    one = setup.client.get(f"/v1/webhooks/{created['id']}", headers=setup.hooks)
+    assert one.status_code == 200 and "secret" not in one.json()
+    assert one.json() == {k: v for k, v in created.items() if k != "secret"}
+    assert [s["id"] for s in setup.client.get("/v1/webhooks", headers=setup.hooks).json()] == [created["id"]]
+    other = key(setup.url, "webhooks")
+    assert setup.client.get(f"/v1/webhooks/{created['id']}", headers=other).status_code == 404
+    assert setup.client.get("/v1/webhooks", headers=other).json() == []
+    assert setup.client.delete(f"/v1/webhooks/{created['id']}", headers=other).status_code == 404
+    assert setup.client.delete(f"/v1/webhooks/{created['id']}", headers=setup.hooks).status_code == 204
+    assert setup.client.get(f"/v1/webhooks/{created['id']}", headers=setup.hooks).status_code == 404
+
+
+@pytest.mark.parametrize(("body", "param"), [
+    ({"url": RECEIVER, "events": []}, "events"),
+    ({"url": RECEIVER, "events": ["answer.maybe"]}, "events.0"),
+    ({"url": RECEIVER, "events": ["dataset.changed"], "platforms": ["nope"]}, "platforms"),
+    ({"url": RECEIVER, "events": ["dataset.changed"], "categories": ["nope"]}, "categories"),
+    ({"url": RECEIVER, "events": ["dataset.changed"], "countries": ["XX"]}, "countries"),
+    ({"url": "ftp://example.com/", "events": ["dataset.changed"]}, "url"),
+    ({"url": RECEIVER, "events": ["dataset.changed"], "colour": "red"}, "colour"),
+])
+def test_bad_subscriptions_are_422_naming_the_field(setup, body, param):
+    response = setup.client.post("/v1/webhooks", json=body, headers=setup.hooks)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json" and response.json()["param"] == param
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8130/hook", "http://localhost:8131/", "http://10.1.2.3/x",
+                                 "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
+                                 "http://[fe80::1]/", "http://0.0.0.0/", "https://[::ffff:127.0.0.1]/"])
+def test_receivers_on_private_addresses_are_refused_unless_allowed(seeded_url, url):
+    with TestClient(app(seeded_url, webhooks_allow_private=False)) as client:
+        response = client.post("/v1/webhooks", json={"url": url, "events": ["dataset.changed"]},
+                               headers=key(seeded_url, "webhooks"))
+    assert response.status_code == 422 and response.json()["param"] == "url", response.text
+    assert "address" in response.json()["detail"]
+    assert refusal(url, allow_private=True) is None
+
+
+def test_a_public_receiver_is_accepted_and_unresolvable_hosts_are_not():
+    def public(host, port, **_):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+    def rebinding(host, port, **_):  # one public and one private answer: refused
+        return [*public(host, port), (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    def missing(host, port, **_):
+        raise socket.gaierror("no such host")
+
+    assert refusal(RECEIVER, allow_private=False, resolve=public) is None
+    assert "10.0.0.7" in refusal(RECEIVER, allow_private=False, resolve=rebinding)
+    assert "does not resolve" in refusal(RECEIVER, allow_private=False, resolve=missing)
+    assert "user name" in refusal("https://me:pw@example.com/", allow_private=True)
+
+
+def test_a_delivery_to_an_address_that_became_private_fails_without_a_request(setup, receiver):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/p", events=["dataset.changed"])
+    setup.client.patch("/v1/rules/instagram-eea-public-posts-2025", json={"summary": "Edited."}, headers=setup.write)
+    worker = deliverer(setup.url, Clock(), webhooks_allow_private=False)
+    worker.run_once()
+    [delivery] = setup.client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=setup.hooks).json()["items"]
+    assert delivery["status"] == "pending" and delivery["last_error"].startswith("refused: ")
+    assert receiver.accepted == [] and receiver.refused == []
+    worker.stop()
+
+
+def test_ping_is_delivered_signed_and_listed_with_its_outcome(setup, receiver):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/ping", events=["deadline.upcoming"])
+    pinged = setup.client.post(f"/v1/webhooks/{sub['id']}/ping", headers=setup.hooks)
+    assert pinged.status_code == 202
+    assert (pinged.json()["status"], pinged.json()["type"]) == ("pending", "webhook.ping")
+    worker = deliverer(setup.url, Clock())
+    assert worker.run_once().delivered == 1
+    [got] = receiver.of("/ping")
+    assert got.body == {"type": "webhook.ping", "timestamp": got.body["timestamp"], "data": {"webhook_id": sub["id"]}}
+    assert got.headers["webhook-id"] == pinged.json()["event_id"]
+    page = setup.client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=setup.hooks).json()
+    assert page["total"] == 1
+    [item] = page["items"]
+    assert (item["status"], item["attempts"], item["last_status_code"]) == ("delivered", 1, 204)
+    missing = setup.client.post(f"/v1/webhooks/{sub['id']}/deliveries/999999/retry", headers=setup.hooks)
+    assert missing.status_code == 404
+    worker.stop()
+
+
+def test_serve_delivers_in_the_background_by_default(seeded_url, receiver):
+    auth = key(seeded_url, "webhooks")
+    with TestClient(app(seeded_url, webhooks_deliver=True, webhooks_poll_seconds=30)) as client:
+        assert client.app.state.services.deliverer is not None
+        sub = subscribe(client, auth, receiver, "/bg", events=["dataset.changed"])
+        receiver.got_one.clear()
+        assert client.post(f"/v1/webhooks/{sub['id']}/ping", headers=auth).status_code == 202
+        assert receiver.got_one.wait(30)  # the ping wakes the deliverer; it does not wait for its next poll
+    assert [d.type for d in receiver.of("/bg")] == ["webhook.ping"]
+
+
+def test_trainwatch_deliver_once_sends_what_is_due(seeded_url, receiver):
+    with TestClient(app(seeded_url)) as client:
+        auth = key(seeded_url, "webhooks")
+        sub = subscribe(client, auth, receiver, "/cli", events=["dataset.changed"])
+        client.post(f"/v1/webhooks/{sub['id']}/ping", headers=auth)
+    env = {**os.environ, "TRAINWATCH_DATABASE_URL": seeded_url, "TRAINWATCH_WEBHOOKS_ALLOW_PRIVATE": "true"}
+    result = subprocess.run([sys.executable, "-m", "app.cli", "deliver", "--once"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "1 delivered" in result.stdout
+    assert [d.type for d in receiver.of("/cli")] == ["webhook.ping"]

@@ -1,0 +1,89 @@
+"""The checks a write must pass against stored data: record shape, references, overlaps and referrers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from app.store import integrity
+from app.store.db import make_engine
+from app.store.errors import InvalidRecord
+from app.store.writes import Op, apply_changes
+
+RULE = {"id": "acme-posts", "platform": "acme", "category": "public-posts", "jurisdiction": "EEA",
+        "treatment": "unknown", "effective_from": "2025-01-01", "summary": "Unknown whether posts are used.",
+        "sources": [{"id": "M1", "quote": "a quote", "where": None}]}
+
+
+@pytest.fixture
+def session(seeded_url):
+    engine = make_engine(seeded_url)
+    with Session(engine) as s:
+        apply_changes(s, [Op("platform", "create", "acme", {"id": "acme", "name": "Acme", "operator": "Acme"})],
+                      actor="test")
+        yield s
+    engine.dispose()
+
+
+def test_a_valid_record_comes_back_canonical_in_field_order():
+    record = integrity.validate_record("rule", {k: v for k, v in RULE.items() if k != "id"}, key="acme-posts")
+    assert record["id"] == "acme-posts" and record["used_by"] == "platform" and record["notes"] == []
+    assert list(record)[:4] == ["id", "platform", "category", "jurisdiction"]
+
+
+def test_a_key_that_does_not_match_the_path_is_refused():
+    with pytest.raises(InvalidRecord) as caught:
+        integrity.validate_record("rule", RULE, key="other")
+    assert caught.value.extra["errors"] == [{"field": "id", "message": "does not match the id in the path"}]
+
+
+def test_each_bad_field_is_named():
+    with pytest.raises(InvalidRecord) as caught:
+        integrity.validate_record("rule", {**RULE, "treatment": "maybe", "effective_from": "2025-13-01"},
+                                  key="acme-posts")
+    fields = {e["field"] for e in caught.value.extra["errors"]}
+    assert {"treatment", "effective_from"} <= fields
+
+
+def test_references_to_missing_records_are_refused_before_anything_is_stored(session):
+    bad = {**RULE, "platform": "nope", "sources": [*RULE["sources"], {"id": "ZZ9", "quote": "q", "where": None}]}
+    with pytest.raises(InvalidRecord) as caught:
+        integrity.check_references(session, "rule", integrity.validate_record("rule", bad, key="acme-posts"))
+    assert {(e["field"], e["message"]) for e in caught.value.extra["errors"]} == {
+        ("platform", "unknown platform 'nope'"), ("sources[1]", "unknown source 'ZZ9'")}
+
+
+def test_a_group_may_list_only_countries(session):
+    group = integrity.validate_record("jurisdiction", {"name": "Odd", "kind": "group", "members": ["DE", "EU"]},
+                                      key="ODD")
+    with pytest.raises(InvalidRecord, match="'EU' is not a country"):
+        integrity.check_references(session, "jurisdiction", group)
+
+
+def test_overlapping_rules_of_one_platform_category_and_jurisdiction_are_refused(session):
+    apply_changes(session, [Op("rule", "create", "acme-posts", RULE)], actor="test")
+    later = {**RULE, "id": "acme-posts-2", "effective_from": "2025-06-01"}
+    with pytest.raises(InvalidRecord, match="overlaps rule 'acme-posts'"):
+        apply_changes(session, [Op("rule", "create", "acme-posts-2", later)], actor="test")
+    ended = {**RULE, "effective_until": "2025-05-31"}
+    apply_changes(session, [Op("rule", "update", "acme-posts", ended), Op("rule", "create", "acme-posts-2", later)],
+                  actor="test")
+
+
+def test_referrers_name_every_record_that_points_at_one(session):
+    apply_changes(session, [Op("rule", "create", "acme-posts", RULE)], actor="test")
+    assert integrity.referrers(session, "platform", "acme") == ["rule acme-posts"]
+    assert "rule acme-posts" in integrity.referrers(session, "source", "M1")
+    assert integrity.referrers(session, "category", "no-such-category") == []
+
+
+def test_the_files_and_the_store_find_the_same_references():
+    from app.dataset.invariants import references
+
+    rule = {**RULE, "opt_out": {"deadline": "d1"}, "sources": ["M1", {"id": "M2", "quote": "..."}]}
+    assert references("rules", rule) == [(("platform",), "platforms", "acme"),
+                                         (("jurisdiction",), "jurisdictions", "EEA"),
+                                         (("sources", 0), "sources", "M1"), (("sources", 1), "sources", "M2"),
+                                         (("category",), "categories", "public-posts"),
+                                         (("opt_out", "deadline"), "deadlines", "d1")]
+    assert references("jurisdictions", {"code": "EU", "members": ["DE"]}) == [(("members", 0), "jurisdictions", "DE")]

@@ -1,0 +1,263 @@
+"""Real-world questions the third fact sheet answers (sections 45-73), asked through the HTTP API.
+
+Each case reads as the question and its expected answer, taken from ai-training-policy-facts-3.md and the contract
+(not read back from app/data). Every day that changes an answer is asked about on the day before, of and after.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.truth.questions import case, check_answer, decision_for
+
+ADULT = {"age": 30, "objected": "false"}
+
+CASES = [
+    # ---- 45 Claude: 8 Oct 2025 was a choice deadline; switching off later keeps old and new chats out
+    *(case(f"claude chat from 2025-10-08, switched off {day} -> not_used", "claude", "ai-interactions", "US",
+           "2025-11-01", "not_used", None, objected_on=day, posted_on="2025-10-08")
+      for day in ("2025-10-07", "2025-10-08", "2025-10-09")),
+    case("claude chat from 2025-10-20, switched off 2026-01-10, asked 2026-02-01 -> not_used (stops future training)",
+         "claude", "ai-interactions", "US", "2026-02-01", "not_used", None, objected_on="2026-01-10",
+         posted_on="2025-10-20"),
+    case("claude chat from 2025-10-20, setting left on, asked 2026-02-01 -> used",
+         "claude", "ai-interactions", "US", "2026-02-01", "used", None, objected="false", posted_on="2025-10-20"),
+    # ---- 47 LinkedIn Hong Kong: in, paused from 11 Oct 2024, in again from 3 Nov 2025 without minors
+    case("linkedin HK profile 2024-10-10 setting on -> used", "linkedin", "profile-info", "HK", "2024-10-10", "used",
+         None, **ADULT),
+    case("linkedin HK profile 2024-10-11 (paused) -> not_used", "linkedin", "profile-info", "HK", "2024-10-11",
+         "not_used", []),
+    case("linkedin HK profile 2024-10-12 -> not_used", "linkedin", "profile-info", "HK", "2024-10-12", "not_used", []),
+    case("linkedin HK posts 2025-11-02 (still paused) -> not_used", "linkedin", "public-posts", "HK", "2025-11-02",
+         "not_used", []),
+    case("linkedin HK posts 2025-11-03 adult setting on -> used", "linkedin", "public-posts", "HK", "2025-11-03",
+         "used", None, **ADULT),
+    case("linkedin HK posts 2025-11-04 age 16 -> not_used (under 18 excluded)", "linkedin", "public-posts", "HK",
+         "2025-11-04", "not_used", None, age=16),
+    # ---- 47 LinkedIn Canada: in, paused by 10 Dec 2024 (day not published), in again from 3 Nov 2025
+    case("linkedin CA profile 2024-10-14 setting on -> used", "linkedin", "profile-info", "CA", "2024-10-14", "used",
+         None, **ADULT),
+    case("linkedin CA profile 2024-10-15 -> unknown (pause day not published)", "linkedin", "profile-info", "CA",
+         "2024-10-15", "unknown", None, **ADULT),
+    case("linkedin CA profile 2024-12-09 -> unknown", "linkedin", "profile-info", "CA", "2024-12-09", "unknown", None,
+         **ADULT),
+    case("linkedin CA profile 2024-12-10 (pause announced) -> not_used", "linkedin", "profile-info", "CA",
+         "2024-12-10", "not_used", []),
+    case("linkedin CA profile 2024-12-11 -> not_used", "linkedin", "profile-info", "CA", "2024-12-11", "not_used", []),
+    case("linkedin CA groups 2025-11-02 -> not_used", "linkedin", "group-content", "CA", "2025-11-02", "not_used", []),
+    case("linkedin CA groups 2025-11-03 adult -> used", "linkedin", "group-content", "CA", "2025-11-03", "used", None,
+         **ADULT),
+    case("linkedin CA groups 2025-11-03 age 17 -> not_used", "linkedin", "group-content", "CA", "2025-11-03",
+         "not_used", None, age=17),
+    # ---- 46.1 Meta private messages: not used anywhere (stated by mid-June 2024)
+    case("facebook US messages 2024-06-13 -> unknown (before the statement)", "facebook", "private-messages", "US",
+         "2024-06-13", "unknown", []),
+    case("facebook US messages 2024-06-14 -> not_used", "facebook", "private-messages", "US", "2024-06-14",
+         "not_used", []),
+    case("whatsapp JP chats 2025-06-01 -> not_used", "whatsapp", "private-messages", "JP", "2025-06-01", "not_used",
+         []),
+    case("instagram BR DMs 2025-06-01 -> not_used", "instagram", "private-messages", "BR", "2025-06-01", "not_used",
+         []),
+    # ---- 46.2 Meta AI chats outside the EEA
+    case("instagram US Meta AI chat 2026-01-20 -> unknown", "instagram", "ai-interactions", "US", "2026-01-20",
+         "unknown", []),
+    case("instagram US Meta AI chat 2026-01-21 -> used", "instagram", "ai-interactions", "US", "2026-01-21", "used",
+         []),
+    case("whatsapp GB Meta AI chat 2026-01-22 -> used", "whatsapp", "ai-interactions", "GB", "2026-01-22", "used", []),
+    case("facebook DE Meta AI chat 2025-09-01 -> used (EU rule)", "facebook", "ai-interactions", "DE", "2025-09-01",
+         "used", []),
+    # ---- 46.3 Meta in Brazil
+    case("facebook BR posts 2024-06-25 -> unknown", "facebook", "public-posts", "BR", "2024-06-25", "unknown", None),
+    case("facebook BR posts 2024-06-26 (policy in force, use single-sourced) -> unknown", "facebook", "public-posts",
+         "BR", "2024-06-26", "unknown", None),
+    case("facebook BR posts 2024-07-01 -> unknown", "facebook", "public-posts", "BR", "2024-07-01", "unknown", None),
+    case("facebook BR posts 2024-07-02 (ANPD suspension) -> not_used", "facebook", "public-posts", "BR", "2024-07-02",
+         "not_used", []),
+    case("facebook BR posts 2024-07-03 -> not_used", "facebook", "public-posts", "BR", "2024-07-03", "not_used", []),
+    case("instagram BR media 2024-08-29 -> not_used", "instagram", "public-media", "BR", "2024-08-29", "not_used", []),
+    case("instagram BR media 2024-08-30 (suspension lifted, 30-day wait) -> not_used", "instagram", "public-media",
+         "BR", "2024-08-30", "not_used", []),
+    case("instagram BR media 2024-10-02 -> not_used", "instagram", "public-media", "BR", "2024-10-02", "not_used", []),
+    case("instagram BR media 2024-10-03 -> unknown (start day single-sourced)", "instagram", "public-media", "BR",
+         "2024-10-03", "unknown", None),
+    case("instagram BR media 2024-10-08 -> unknown", "instagram", "public-media", "BR", "2024-10-08", "unknown", None),
+    case("instagram BR media 2024-10-09 adult no objection -> used", "instagram", "public-media", "BR", "2024-10-09",
+         "used", None, **ADULT),
+    case("instagram BR media 2024-10-10 age 16 -> not_used", "instagram", "public-media", "BR", "2024-10-10",
+         "not_used", None, age=16),
+    case("instagram BR media 2025-01-01 objected 2024-10-08 -> not_used", "instagram", "public-media", "BR",
+         "2025-01-01", "not_used", None, age=30, objected_on="2024-10-08"),
+    case("instagram BR media 2025-01-01 objected 2024-10-10 -> unknown (late objection's effect not stated)",
+         "instagram", "public-media", "BR", "2025-01-01", "unknown", None, age=30, objected_on="2024-10-10",
+         posted_on="2024-09-01"),
+    # ---- 46.4 Meta in Switzerland
+    case("instagram CH posts 2024-06-20 -> unknown", "instagram", "public-posts", "CH", "2024-06-20", "unknown", None),
+    case("instagram CH posts 2024-06-21 (EDÖB confirmation) -> not_used", "instagram", "public-posts", "CH",
+         "2024-06-21", "not_used", []),
+    case("instagram CH posts 2025-05-26 -> not_used", "instagram", "public-posts", "CH", "2025-05-26", "not_used", []),
+    case("instagram CH posts 2025-05-27 adult no objection -> used", "instagram", "public-posts", "CH", "2025-05-27",
+         "used", None, **ADULT),
+    case("facebook CH posts 2025-06-01 objected 2025-05-26 -> not_used", "facebook", "public-posts", "CH",
+         "2025-06-01", "not_used", None, age=30, objected_on="2025-05-26"),
+    case("facebook CH post of 2025-05-01, objected 2025-05-28 -> used (later posts only)", "facebook", "public-posts",
+         "CH", "2025-06-01", "used", None, age=30, objected_on="2025-05-28", posted_on="2025-05-01"),
+    case("facebook CH post of 2025-05-29, objected 2025-05-28 -> not_used", "facebook", "public-posts", "CH",
+         "2025-06-01", "not_used", None, age=30, objected_on="2025-05-28", posted_on="2025-05-29"),
+    # ---- 50 Zoom: the training clause existed only from 31 Mar to 10 Aug 2023
+    case("zoom usage data 2023-03-30 -> unknown", "zoom", "usage-data", "US", "2023-03-30", "unknown", []),
+    case("zoom usage data 2023-03-31 -> used (terms permitted it)", "zoom", "usage-data", "US", "2023-03-31", "used",
+         []),
+    case("zoom usage data 2023-08-10 -> used", "zoom", "usage-data", "US", "2023-08-10", "used", []),
+    case("zoom usage data 2023-08-11 (clause removed) -> unknown", "zoom", "usage-data", "US", "2023-08-11",
+         "unknown", []),
+    case("zoom usage data 2023-08-12 -> unknown", "zoom", "usage-data", "US", "2023-08-12", "unknown", []),
+    case("zoom AI Companion 2025-01-01 -> not_used", "zoom", "ai-interactions", "DE", "2025-01-01", "not_used", []),
+    case("zoom meeting recording 2023-08-11 -> not_used", "zoom", "private-content", "US", "2023-08-11", "not_used",
+         []),
+    # ---- 51 X: one checkbox covers Grok interactions
+    case("x Grok chat on X 2024-08-01 box left on -> used", "x", "ai-interactions", "US", "2024-08-01", "used", None,
+         objected="false"),
+    case("x Grok chat on X 2024-09-01 box unticked 2024-08-01 -> not_used", "x", "ai-interactions", "US",
+         "2024-09-01", "not_used", None, objected_on="2024-08-01"),
+    # ---- 48 Shutterstock (licensed to OpenAI from 2021) and Adobe Stock (Firefly)
+    case("shutterstock image 2020-12-31 -> unknown", "shutterstock", "public-media", None, "2020-12-31", "unknown",
+         []),
+    case("shutterstock image 2021-01-01 -> unknown (month not published)", "shutterstock", "public-media", None,
+         "2021-01-01", "unknown", []),
+    case("shutterstock image 2021-12-30 -> unknown", "shutterstock", "public-media", None, "2021-12-30", "unknown",
+         []),
+    case("shutterstock image 2021-12-31 -> used (licensed to OpenAI)", "shutterstock", "public-media", None,
+         "2021-12-31", "used", []),
+    case("shutterstock image 2022-10-24 -> used", "shutterstock", "public-media", None, "2022-10-24", "used", []),
+    case("shutterstock image 2022-10-25 no opt-out -> used", "shutterstock", "public-media", None, "2022-10-25",
+         "used", None, objected="false"),
+    case("adobe stock image 2022-06-02 -> unknown", "adobe", "public-media", None, "2022-06-02", "unknown", []),
+    case("adobe stock image 2022-06-03 -> used (Firefly)", "adobe", "public-media", None, "2022-06-03", "used", []),
+    case("adobe stock image 2022-06-04 -> used", "adobe", "public-media", None, "2022-06-04", "used", []),
+    # ---- 49 Grammarly and Perplexity: start on the earliest day the policies show, not the compile date
+    case("grammarly text 2024-06-19 -> unknown", "grammarly", "private-content", "US", "2024-06-19", "unknown", None,
+         objected="false"),
+    case("grammarly text 2024-06-20 setting on -> used", "grammarly", "private-content", "US", "2024-06-20", "used",
+         None, objected="false"),
+    case("grammarly text 2024-06-21 setting on -> used", "grammarly", "private-content", "US", "2024-06-21", "used",
+         None, objected="false"),
+    case("perplexity search 2025-10-30 -> unknown", "perplexity", "ai-interactions", "US", "2025-10-30", "unknown",
+         None, objected="false"),
+    case("perplexity search 2025-10-31 setting on -> used", "perplexity", "ai-interactions", "US", "2025-10-31", "used",
+         None, objected="false"),
+    case("perplexity search 2025-11-01 switched off 2025-10-31 -> not_used", "perplexity", "ai-interactions", "US",
+         "2025-11-01", "not_used", None, objected_on="2025-10-31"),
+    # ---- 52 Microsoft Copilot, Bing, MSN
+    case("copilot US chat 2024-09-30 -> unknown", "copilot", "ai-interactions", "US", "2024-09-30", "unknown", None),
+    case("copilot US chat 2024-10-01 (rollout, day not published) -> unknown", "copilot", "ai-interactions", "US",
+         "2024-10-01", "unknown", None, **ADULT),
+    case("copilot US chat 2026-10-01 -> unknown", "copilot", "ai-interactions", "US", "2026-10-01", "unknown", None,
+         **ADULT),
+    case("copilot US chat 2026-10-02 adult training left on -> used", "copilot", "ai-interactions", "US", "2026-10-02",
+         "used", None, **ADULT),
+    case("copilot US chat 2026-10-03 age 16 -> not_used", "copilot", "ai-interactions", "US", "2026-10-03",
+         "not_used", None, age=16),
+    case("copilot US chat 2026-11-01 switched off 2026-10-05 -> not_used", "copilot", "ai-interactions", "US",
+         "2026-11-01", "not_used", None, age=30, objected_on="2026-10-05"),
+    case("copilot BR chat 2026-10-02 -> not_used (excluded country)", "copilot", "ai-interactions", "BR", "2026-10-02",
+         "not_used", []),
+    case("bing KR search data 2026-10-02 -> not_used", "bing", "usage-data", "KR", "2026-10-02", "not_used", []),
+    case("msn DE news data 2026-10-02 -> unknown (EEA disputed)", "msn", "usage-data", "DE", "2026-10-02", "unknown",
+         None, **ADULT),
+    case("copilot GB chat 2026-10-02 -> unknown (no UK statement)", "copilot", "ai-interactions", "GB", "2026-10-02",
+         "unknown", None, **ADULT),
+    # ---- 53 GitHub Copilot
+    case("github copilot prompts 2026-04-23 -> not_used (opt-in until the change)", "github-copilot",
+         "ai-interactions", "US", "2026-04-23", "not_used", None),
+    case("github copilot prompts 2026-04-24 -> unknown (24 vs 27 Apr disputed)", "github-copilot", "ai-interactions",
+         "US", "2026-04-24", "unknown", None, objected="false"),
+    case("github copilot prompts 2026-04-26 -> unknown", "github-copilot", "ai-interactions", "US", "2026-04-26",
+         "unknown", None, objected="false"),
+    case("github copilot prompts 2026-04-27 setting on -> used", "github-copilot", "ai-interactions", "US",
+         "2026-04-27", "used", None, objected="false"),
+    case("github copilot prompts 2026-04-28 opted out 2026-04-20 -> not_used", "github-copilot", "ai-interactions",
+         "US", "2026-04-28", "not_used", None, objected_on="2026-04-20"),
+    case("github public repository 2026-04-26 -> unknown", "github-copilot", "public-posts", "US", "2026-04-26",
+         "unknown", []),
+    case("github public repository 2026-04-27 -> used", "github-copilot", "public-posts", "US", "2026-04-27", "used",
+         []),
+    case("github private repository 2026-04-27 -> not_used", "github-copilot", "private-content", "US", "2026-04-27",
+         "not_used", []),
+    # ---- 54 Google Workspace
+    case("gmail 2023-08-13 -> unknown", "google-workspace", "private-messages", "US", "2023-08-13", "unknown", []),
+    case("gmail 2023-08-14 -> not_used", "google-workspace", "private-messages", "US", "2023-08-14", "not_used", []),
+    case("google docs 2023-08-15 -> not_used", "google-workspace", "private-content", "DE", "2023-08-15", "not_used",
+         []),
+    # ---- 55 Meta AI app
+    case("meta-ai app chat 2025-05-04 -> unknown", "meta-ai", "ai-interactions", "US", "2025-05-04", "unknown", []),
+    case("meta-ai app chat 2026-01-20 -> unknown", "meta-ai", "ai-interactions", "US", "2026-01-20", "unknown", []),
+    case("meta-ai app chat 2026-01-21 -> used", "meta-ai", "ai-interactions", "US", "2026-01-21", "used", []),
+    case("meta-ai app chat FR 2025-05-26 -> unknown", "meta-ai", "ai-interactions", "FR", "2025-05-26", "unknown", []),
+    case("meta-ai app chat FR 2025-05-27 -> used", "meta-ai", "ai-interactions", "FR", "2025-05-27", "used", []),
+    # ---- 56 Grok app
+    case("grok app chat 2025-11-03 -> unknown", "grok", "ai-interactions", "US", "2025-11-03", "unknown", None),
+    case("grok app chat 2025-11-04 setting on -> used", "grok", "ai-interactions", "US", "2025-11-04", "used", None,
+         objected="false"),
+    case("grok app chat 2025-12-01 opted out 2025-11-10 -> not_used", "grok", "ai-interactions", "US", "2025-12-01",
+         "not_used", None, objected_on="2025-11-10"),
+    # ---- contract v1.1: an objection in time beats a dispute
+    case("x DE Grok chat on X 2025-06-01 box unticked 2024-09-01 -> not_used (objection beats the dispute)",
+         "x", "ai-interactions", "DE", "2025-06-01", "not_used", [], objected_on="2024-09-01"),
+    case("x DE Grok chat on X 2025-06-01 nothing said -> unknown", "x", "ai-interactions", "DE", "2025-06-01",
+         "unknown", []),
+    case("x DE Grok chat on X 2025-06-01 not objected -> unknown", "x", "ai-interactions", "DE", "2025-06-01",
+         "unknown", [], objected="false"),
+    case("x DE post of 2025-03-01, box unticked 2024-09-01 -> not_used", "x", "public-posts", "DE", "2025-06-01",
+         "not_used", [], objected_on="2024-09-01", posted_on="2025-03-01"),
+    case("claude chat of 2025-09-10 (choice period), switched off 2025-09-12 -> not_used", "claude",
+         "ai-interactions", "US", "2025-11-01", "not_used", [], objected_on="2025-09-12", posted_on="2025-09-10"),
+    case("claude chat of 2025-09-10, setting never switched off -> unknown", "claude", "ai-interactions", "US",
+         "2025-11-01", "unknown", [], objected="false", posted_on="2025-09-10"),
+    case("quora answer 2025-06-01 opted out 2025-01-01 -> not_used", "quora", "public-posts", "US", "2025-06-01",
+         "not_used", [], objected_on="2025-01-01"),
+    case("quora answer 2025-06-01 objected, day not given -> not_used (any objection stops future training)",
+         "quora", "public-posts", "US", "2025-06-01", "not_used", [], objected="true"),
+    # ---- 57-73 the rest
+    case("figma team file 2024-09-01 -> unknown (depends on the plan)", "figma", "private-content", "US",
+         "2024-09-01", "unknown", None, objected="false"),
+    case("artstation artwork 2023-01-20 not tagged NoAI -> used (third parties)", "artstation", "public-media", None,
+         "2023-01-20", "used", None, objected="false"),
+    case("artstation artwork 2023-01-20 tagged NoAI before the change -> not_used", "artstation", "public-media",
+         None, "2023-01-20", "not_used", None, objected_on="2022-12-17"),
+    case("squarespace site 2025-01-01 -> unknown", "squarespace", "public-posts", None, "2025-01-01", "unknown",
+         None),
+    case("wix site data 2025-01-01 -> unknown (Wix's own use not found)", "wix", "private-content", None,
+         "2025-01-01", "unknown", None),
+    case("canva design 2026-01-01 -> unknown (aggregators only)", "canva", "private-content", None, "2026-01-01",
+         "unknown", []),
+    case("yahoo mail 2026-01-01 -> unknown (disputed)", "yahoo-mail", "private-messages", None, "2026-01-01",
+         "unknown", []),
+    case("capcut upload 2025-06-12 -> unknown (disputed licence)", "capcut", "private-content", None, "2025-06-12",
+         "unknown", []),
+    case("kindle book 2026-01-01 -> unknown", "kindle", "public-media", None, "2026-01-01", "unknown", []),
+    case("quizlet study set 2026-01-01 -> unknown (nothing found)", "quizlet", "public-posts", None, "2026-01-01",
+         "unknown", []),
+]
+
+
+@pytest.mark.parametrize(("platform", "params", "verdict", "depends_on"), CASES)
+def test_truth(client, platform, params, verdict, depends_on):
+    check_answer(client, platform, params, verdict, depends_on)
+
+
+def test_no_claude_answer_says_an_objection_came_after_a_deadline(client):
+    for objected_on in ("2025-09-27", "2025-09-28", "2025-10-07", "2025-10-08", "2025-10-09", "2026-01-10"):
+        decision = decision_for(client, "claude", category="ai-interactions", country="US", as_of="2026-02-01",
+                                objected_on=objected_on, posted_on="2025-10-20")
+        said = " ".join([decision["summary"], *decision["reasons"]])
+        assert decision["verdict"] == "not_used" and "after the deadline" not in said and "came after" not in said, \
+            (objected_on, said)
+
+
+def test_answers_cite_the_quote_that_supports_the_rule_strongest_first(client):
+    decision = decision_for(client, "zoom", category="usage-data", country="US", as_of="2023-05-01")
+    kinds = [s["kind"] for s in decision["sources"]]
+    assert kinds == sorted(kinds, key=["primary", "secondary", "aggregator"].index)
+    assert decision["sources"][0]["quote"] == ("machine learning or artificial intelligence (including for the "
+                                               "purposes of training and tuning of algorithms and models)")
+    assert decision["confidence"] == "high"
