@@ -10,6 +10,7 @@ from typing import Any
 from app.policy import QueryError, answer, parse_query, prepare
 from app.policy import model as pm
 from app.serving.answers import render_decision
+from app.store.repository import cited, rule_confidence
 
 Key = tuple[str, str]
 Record = dict[str, Any]
@@ -28,9 +29,10 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
     by_kind: dict[str, list[Record]] = {}
     for (resource, _key), record in recs.items():
         by_kind.setdefault(resource, []).append(record)
+    weights = {s["id"]: (s.get("kind") or "secondary", s["publisher"]) for s in by_kind.get("source", [])}
     deadlines = {d["id"]: pm.Deadline(id=d["id"], platform_id=d["platform"], jurisdiction=d["jurisdiction"],
                                       kind=d["kind"], on=date.fromisoformat(d["on"]), summary=d["summary"],
-                                      after=d.get("after"), source_ids=tuple(d.get("sources") or ()))
+                                      after=d.get("after"), **cited(_citations(d.get("sources"))))
                  for d in sorted(by_kind.get("deadline", []), key=lambda r: r["id"])}
     snapshot = pm.Snapshot(
         revision=revision,
@@ -42,18 +44,24 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
         jurisdictions={j["code"]: pm.Jurisdiction(code=j["code"], name=j["name"], kind=pm.JurisdictionKind(j["kind"]),
                                                   members=frozenset(j.get("members") or ()))
                        for j in sorted(by_kind.get("jurisdiction", []), key=lambda r: r["code"])},
-        rules={r["id"]: _rule(r, deadlines) for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])},
+        rules={r["id"]: _rule(r, deadlines, weights) for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])},
         deadlines=deadlines,
         sources={s["id"]: pm.Source(id=s["id"], url=s["url"], title=s["title"], publisher=s["publisher"],
                                     retrieved_on=date.fromisoformat(s["retrieved_on"]),
-                                    published_on=s.get("published_on"), quote=s.get("quote"))
+                                    published_on=s.get("published_on"), quote=s.get("quote"),
+                                    kind=s.get("kind") or "secondary")
                  for s in sorted(by_kind.get("source", []), key=lambda r: r["id"])},
     )
     prepare(snapshot)
     return snapshot
 
 
-def _rule(r: Record, deadlines: Mapping[str, pm.Deadline]) -> pm.Rule:
+def _citations(items: Iterable[Any] | None) -> list[Record]:
+    """Return citations as mappings (id, quote, where); a bare source id is a citation without a quote."""
+    return [c if isinstance(c, dict) else {"id": c, "quote": None, "where": None} for c in items or ()]
+
+
+def _rule(r: Record, deadlines: Mapping[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]) -> pm.Rule:
     opt = r.get("opt_out")
     opt_out = None
     if opt:
@@ -64,8 +72,9 @@ def _rule(r: Record, deadlines: Mapping[str, pm.Deadline]) -> pm.Rule:
                             after_deadline=opt.get("after_deadline"))
     return pm.Rule(
         id=r["id"], platform_id=r["platform"], category_id=r["category"], jurisdiction=r["jurisdiction"],
-        treatment=pm.Treatment(r["treatment"]), summary=r["summary"], confidence=pm.Confidence(r["confidence"]),
-        source_ids=tuple(r.get("sources") or ()), effective_from=_day(r.get("effective_from")),
+        treatment=pm.Treatment(r["treatment"]), summary=r["summary"],
+        confidence=rule_confidence(_citations(r.get("sources")), weights),
+        **cited(_citations(r.get("sources"))), effective_from=_day(r.get("effective_from")),
         effective_until=_day(r.get("effective_until")), posted_from=_day(r.get("posted_from")),
         posted_until=_day(r.get("posted_until")), min_age=r.get("min_age"), legal_basis=r.get("legal_basis"),
         opt_out=opt_out, notes=tuple(r.get("notes") or ()), used_by=pm.UsedBy(r.get("used_by") or "platform"),

@@ -24,7 +24,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
     deadlines = {
         d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
-                          summary=d.summary, after=d.after, **_cited(deadline_sources.get(d.id, [])))
+                          summary=d.summary, after=d.after, **cited(deadline_sources.get(d.id, [])))
         for d in session.exec(select(models.Deadline).order_by(models.Deadline.id)).all()
     }
     return pm.Snapshot(
@@ -44,7 +44,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     )
 
 
-def _cited(citations: list[records.Record]) -> dict[str, Any]:
+def cited(citations: list[records.Record]) -> dict[str, Any]:
     """Return the source_ids and citations fields of a rule or deadline."""
     return {"source_ids": tuple(c["id"] for c in citations),
             "citations": tuple(pm.Citation(c["id"], c["quote"], c["where"]) for c in citations)}
@@ -67,7 +67,7 @@ def _rule(row: models.Rule, citations: list[records.Record], deadlines: dict[str
     return pm.Rule(
         id=row.id, platform_id=row.platform_id, category_id=row.category_id, jurisdiction=row.jurisdiction_code,
         treatment=pm.Treatment(row.treatment), summary=row.summary, confidence=rule_confidence(citations, weights),
-        **_cited(citations), effective_from=row.effective_from, effective_until=row.effective_until,
+        **cited(citations), effective_from=row.effective_from, effective_until=row.effective_until,
         posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
         legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
         under_age=pm.UnderAge(row.under_age),

@@ -50,8 +50,9 @@ def test_a_rule_starting_tomorrow_gives_its_event_after_midnight(setup, receiver
               categories=["usage-data"], countries=["AQ"])
     tomorrow = clock.now.date() + timedelta(days=1)
     rule = {"id": "facebook-aq-usage-data-test", "platform": "facebook", "category": "usage-data",
-            "jurisdiction": "AQ", "treatment": "used", "effective_from": tomorrow.isoformat(), "confidence": "high",
-            "summary": "Used from tomorrow (a test).", "sources": ["M1"]}
+            "jurisdiction": "AQ", "treatment": "used", "effective_from": tomorrow.isoformat(),
+            "summary": "Used from tomorrow (a test).",
+            "sources": [{"id": "M1", "quote": "a test quote", "where": None}]}
     assert setup.client.post("/v1/rules", json=rule, headers=setup.write).status_code == 201
     worker.run_once()
     assert receiver.of("/aq") == []  # today's answer did not change
@@ -82,7 +83,8 @@ def test_days_missed_while_down_are_caught_up(setup, receiver):
     start = clock.now.date()
     rule = {"id": "facebook-aq-usage-data-test", "platform": "facebook", "category": "usage-data",
             "jurisdiction": "AQ", "treatment": "used", "effective_from": (start + timedelta(days=2)).isoformat(),
-            "confidence": "high", "summary": "Used from the day after tomorrow (a test).", "sources": ["M1"]}
+            "summary": "Used from the day after tomorrow (a test).",
+            "sources": [{"id": "M1", "quote": "a test quote", "where": None}]}
     deadline = {"id": "facebook-aq-test-deadline", "platform": "facebook", "jurisdiction": "AQ",
                 "kind": "objection-deadline", "on": (start + timedelta(days=9)).isoformat(),
                 "summary": "A made-up deadline.", "sources": ["M1"]}

@@ -21,6 +21,7 @@ from app.dataset.schema import Dataset
 from app.serving import calendar, feeds
 from app.serving.caching import dumps, etag_matches
 from app.store import history
+from app.store.registry import KINDS
 from app.store.repository import stored_revision
 from app.store.seeding import records_dataset
 
@@ -119,8 +120,9 @@ def dataset(
     304 as every read. The JSON holds `dataset_revision` and the six sections of a dataset file."""
     if revision is None or revision == catalog.revision:
         number = catalog.revision
-        stored = {(resource, key): entry.record for resource, entries in catalog.entries.items()
-                  for key, entry in entries.items()}
+        # The catalog's records also show what is derived (a rule's confidence); a dataset file holds only fields.
+        stored = {(resource, key): {name: entry.record[name] for name in KINDS[resource].fields}
+                  for resource, entries in catalog.entries.items() for key, entry in entries.items()}
         cache_control = None
     else:
         with Session(services.engine) as session:
