@@ -44,11 +44,17 @@ def install_outage_handler(app: FastAPI, state: DatabaseState) -> None:
     app.add_exception_handler(PoolTimeout, handler)
 
 
+# Reads that query the database itself rather than the in-memory snapshot.
+_DATABASE_READS = ("/v1/changes", "/v1/dataset", "/v1/webhooks")
+
+
 def uses_database(method: str, path: str) -> bool:
     """Return whether a request's route reads or writes the database itself (not the in-memory snapshot)."""
-    if path.startswith("/v1/"):
-        return method not in ("GET", "HEAD") and path != "/v1/ai-training/checks" or path == "/v1/changes"
-    return False
+    if not path.startswith("/v1/"):
+        return False
+    if method in ("GET", "HEAD"):
+        return path.startswith(_DATABASE_READS)
+    return path != "/v1/ai-training/checks"
 
 
 class DatabaseGate:

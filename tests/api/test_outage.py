@@ -27,7 +27,7 @@ def _warnings(err: str) -> list[str]:
 
 
 def test_a_database_without_tables_answers_503_and_logs_it_once(databases, capsys):
-    with TestClient(new_app(databases.new_url())) as c:
+    with TestClient(new_app(databases.new_url(), webhooks_deliver=False)) as c:
         capsys.readouterr()
         for _ in range(3):
             _unavailable(c.get("/v1/rules"), "not-migrated")
@@ -51,7 +51,7 @@ def _read_only_url(seeded_url: str) -> str:
 
 def test_a_read_only_database_refuses_writes_with_503_and_is_not_ready(seeded_url, capsys):
     auth = bearer(seeded_url)
-    with TestClient(new_app(_read_only_url(seeded_url))) as c:
+    with TestClient(new_app(_read_only_url(seeded_url), webhooks_deliver=False)) as c:
         assert c.get(RULE).status_code == 200 and c.get(DECISION).status_code == 200
         capsys.readouterr()
         for _ in range(3):

@@ -108,7 +108,7 @@ def test_reads_survive_an_outage_writes_get_503_and_a_frozen_database_parks_few_
     pg, url = private_postgres
     auth = bearer(url)
     settings = {"revision_check_seconds": 0.2, "db_connect_timeout": 1, "db_statement_timeout": 1,
-                "db_request_timeout": 3}
+                "db_request_timeout": 3, "webhooks_deliver": False}
     with TestClient(new_app(url, **settings)) as c:
         assert c.patch(RULE, json={"summary": "Before."}, headers=auth).status_code == 200
         capsys.readouterr()
