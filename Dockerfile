@@ -1,5 +1,6 @@
 # Multi-stage build: dependencies are built in one stage and copied, without build tools, into a slim runtime.
-# Migrations are a separate step: docker run --rm -e TRAINWATCH_DATABASE_URL=... trainwatch trainwatch migrate
+# `docker run -p 8000:8000 IMAGE` alone serves the bundled dataset: `trainwatch start` migrates and seeds the SQLite
+# database in the volume /srv/var, then serves. Set TRAINWATCH_AUTO_MIGRATE=false to run migrations yourself.
 FROM python:3.11-slim AS build
 WORKDIR /src
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -21,8 +22,9 @@ COPY --from=build /src/alembic.ini /srv/alembic.ini
 COPY --from=build /src/migrations /srv/migrations
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
     TRAINWATCH_DATABASE_URL=sqlite:////srv/var/trainwatch.db
+VOLUME ["/srv/var"]
 USER 10001
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
-CMD ["trainwatch", "serve", "--host", "0.0.0.0", "--port", "8000"]
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"]
+CMD ["trainwatch", "start", "--host", "0.0.0.0", "--port", "8000"]

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 
-.PHONY: help run serve test lint format openapi openapi-check migrate seed bench lock clean
+.PHONY: help run serve test lint format openapi openapi-check migrate seed bench soak lock clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -59,6 +59,9 @@ openapi-check: $(VENV)/.runtime  ## fail if openapi.json differs from the app's 
 
 bench: $(VENV)/.dev  ## measure throughput and memory; writes the table in docs/benchmark.md
 	@bash scripts/bench $(BENCH_ARGS)
+
+soak: $(VENV)/.dev  ## 5 minutes of mixed load against 2 workers on PostgreSQL (SOAK_SECONDS to change)
+	$(BIN)/python bench/soak.py
 
 lock:  ## re-resolve the pinned versions from pyproject.toml into the lock files
 	rm -rf /tmp/trainwatch-lock && $(PYTHON) -m venv /tmp/trainwatch-lock

@@ -25,6 +25,20 @@ cli.add_typer(sources_cli, name="sources")
 cli.add_typer(review_cli, name="review")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"trainwatch {version('trainwatch')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = False) -> None:
+    """Trainwatch: is this content of mine used to train AI on this platform?"""
+
+
 def fail(message: str) -> None:
     """Print one error line on stderr and exit with status 1."""
     typer.echo(f"error: {message}", err=True)
@@ -63,8 +77,25 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
         make_engine(get_settings().database_url)
     except DatabaseConfigError as exc:
         fail(str(exc))
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"Trainwatch serves on http://{shown}:{port}/ - API docs at http://{shown}:{port}/docs "
+               f"(ReDoc at /redoc); stop with Ctrl+C", err=True)
+    # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON.
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, server_header=False)
+
+
+@cli.command()
+def start(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+    """Migrate and seed the database (unless TRAINWATCH_AUTO_MIGRATE=false), then serve: the container's command."""
+    if get_settings().auto_migrate:
+        migrate()
+        seed_command(path=REPO_ROOT / "app" / "data", force=False)
+    else:
+        typer.echo("TRAINWATCH_AUTO_MIGRATE=false: not migrating or seeding", err=True)
+    serve(host=host, port=port, workers=workers)
 
 
 @cli.command()

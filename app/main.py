@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -16,7 +17,12 @@ from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.fastpath import DecisionFastPath
 from app.api.logs import RequestLogMiddleware, configure_logging
-from app.api.routes import health, router
+from app.api.metrics import Metrics, metrics_endpoint, store_state
+from app.api.outage import DatabaseGate, install_outage_handler
+from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
+from app.api.routes import health, home, router
+from app.api.security import SecurityHeaders
+from app.api.spec import install_spec, operation_id
 from app.dataset.translations import read_translations
 from app.delivery.deliverer import Deliverer
 from app.serving.answers import AnswerService
@@ -63,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Return a configured application; nothing touches the database until start-up or the first request."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, statement_timeout=settings.db_statement_timeout,
+                         connect_timeout=settings.db_connect_timeout)
     store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
                           answer_cache_bytes=settings.answer_cache_mb * 2**20)
 
@@ -73,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tune_gc()
         try:
-            store.refresh()
+            await anyio.to_thread.run_sync(store.refresh)
         except Exception:  # /readyz reports it; the poller keeps trying
             logging.getLogger("trainwatch").warning("dataset not loaded at start-up; /readyz says why")
         store.start_polling()
@@ -87,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Trainwatch", summary=summary, description=DESCRIPTION, version="1.0.0",
                   openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  # No trailing-slash redirects: Starlette builds their Location from the Host header.
+                  redirect_slashes=False, generate_unique_id_function=operation_id,
                   # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
                   telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
     answers = AnswerService(store, review_max_days=settings.review_max_days,
@@ -95,19 +104,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         catalog=CatalogCache(engine), deliverer=deliverer)
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
+    app.state.batch_threads = anyio.CapacityLimiter(settings.batch_threads)
+    app.state.auth_threads = anyio.CapacityLimiter(4)
+    metrics = app.state.metrics = Metrics()
+    metrics.watch(store_state(store))
+    app.state.rate_limiter = None
+    if settings.rate_limits:
+        app.state.rate_limiter = RateLimiter(Limits(settings.rate_limit_decisions, settings.rate_limit_catalog,
+                                                    settings.rate_limit_writes, settings.rate_limit_auth_failures),
+                                             settings.redis_url, metrics)
     install_error_handlers(app)
+    install_outage_handler(app, store.database)
     install_docs(app)
+    install_spec(app)
+    app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(router)
     app.include_router(web_badges.router)
     app.include_router(web.router)
+    app.add_route("/metrics", metrics_endpoint(metrics, settings.metrics_allow), include_in_schema=False)
     # Reads are open to every configured origin; writes need an Authorization header, which is never
     # allowed cross-origin, so browsers on other sites cannot make them.
-    # Innermost first: the fast path sits inside CORS and the request log, so its answers get both.
+    # Innermost first: the fast path sits inside the rate limits, CORS, the security headers and the request log,
+    # so its answers get all of them.
     if settings.fast_path:
         app.add_middleware(DecisionFastPath, service=services.answers)
+    app.add_middleware(DatabaseGate, slots=settings.db_request_slots, timeout=settings.db_request_timeout)
+    if app.state.rate_limiter is not None:
+        app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Content-Type", "If-None-Match", "Accept"],
-                       expose_headers=["ETag", "Link", "Location"], max_age=600)
-    app.add_middleware(RequestLogMiddleware)
+                       expose_headers=["ETag", "Link", "Location", "Retry-After", "RateLimit-Limit",
+                                       "RateLimit-Remaining", "RateLimit-Reset"], max_age=600)
+    app.add_middleware(SecurityHeaders, routes=app.router.routes, embed_frame_ancestors=settings.embed_frame_ancestors)
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
     return app

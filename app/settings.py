@@ -28,6 +28,30 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Let FastAPI emit OpenTelemetry spans and metrics to the providers configured in the process.
     telemetry: bool = False
+    # Rate limits per client (verified API key, else IP) and route class, as `limits` strings ("600/minute").
+    # A batch counts each of its checks as a decision.
+    rate_limits: bool = True
+    rate_limit_decisions: str = "6000/minute"
+    rate_limit_catalog: str = "1200/minute"
+    rate_limit_writes: str = "120/minute"
+    rate_limit_auth_failures: str = "20/minute"
+    # Where rate-limit counts live: unset keeps them in each worker's memory; redis://host:port/db shares them.
+    redis_url: str | None = None
+    # Who may read /metrics (addresses or networks); everyone else gets 404.
+    metrics_allow: list[str] = ["127.0.0.1/32", "::1/128"]
+    # Which sites may frame the embeds (CSP frame-ancestors); every other page may be framed by no one.
+    embed_frame_ancestors: str = "*"
+    # Seconds a database statement may run, and a connection may take to open, before the request gets 503.
+    db_statement_timeout: float = 5.0
+    db_connect_timeout: float = 2.0
+    # A request to a route that uses the database gets 503 after this many seconds (a hung database), and at most
+    # db_request_slots such requests wait at once, so they never take every thread.
+    db_request_timeout: float = 30.0
+    db_request_slots: int = 16
+    # Batches computed at once per worker, off the event loop (each up to 1000 checks).
+    batch_threads: int = 2
+    # `trainwatch start` (the container's command) migrates and seeds before serving unless this is false.
+    auto_migrate: bool = True
     # Webhooks (docs/webhooks.md): run the deliverer inside `serve` (one process delivers, whatever the workers).
     webhooks_deliver: bool = True
     # Allow receivers on loopback, private and link-local addresses (tests, private deployments).

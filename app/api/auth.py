@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+import anyio
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from app.api.deps import SessionDep
+from app.api.deps import get_services
 from app.api.errors import Problem
+from app.api.ratelimit import RateLimiter
 from app.store.keys import find_key
 from app.store.models import ApiKey
 
@@ -24,16 +28,45 @@ def _unauthorized(detail: str, challenge: str) -> Problem:
     return Problem(401, detail, title="Unauthorized", headers={"WWW-Authenticate": challenge})
 
 
-def require_write_key(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> ApiKey:
-    """Return the live write-scope key the request presents, or refuse it with 401 or 403."""
+MAX_TOKEN = 200  # characters; real tokens have 52
+
+
+async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials | None, what: str) -> ApiKey:
+    """Return the live key a request presents, or refuse it with 401, or 429 when its client keeps failing."""
     if credentials is None:
-        raise _unauthorized("Writes need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
-    key = find_key(session, credentials.credentials)
+        raise _unauthorized(f"{what} need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    client = "ip:" + (request.client.host if request.client else "unknown")
+    # A client that keeps failing is refused before any lookup: bad keys cost no database query.
+    if limiter is not None and (problem := await limiter.test("auth_failures", client)) is not None:
+        raise problem
+    token = credentials.credentials
+    key = None
+    if len(token) <= MAX_TOKEN:
+        # At most a few lookups at once (app.state.auth_threads), so a flood of bad keys cannot take the threads
+        # that reads and writes run on.
+        key = await anyio.to_thread.run_sync(_lookup, get_services(request).engine, token,
+                                             limiter=request.app.state.auth_threads)
     if key is None:
+        if limiter is not None:
+            await limiter.hit("auth_failures", client)
         raise _unauthorized("The API key is unknown or revoked.",
                             'Bearer realm="trainwatch", error="invalid_token"')
+    if limiter is not None:
+        limiter.remember(token, key.id)
+    return key
+
+
+def _lookup(engine: Engine, token: str) -> ApiKey | None:
+    with Session(engine) as session:
+        return find_key(session, token)
+
+
+async def require_write_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
+    """Return the live write-scope key the request presents, or refuse it with 401, 403 or 429 (failing too often)."""
+    key = await _live_key(request, credentials, "Writes")
     if key.scope != "write":
         raise Problem(403, f"The API key {key.id} has {key.scope} scope; writes need a key with write scope.",
                       title="Forbidden",
@@ -44,17 +77,11 @@ def require_write_key(
 WriteKey = Annotated[ApiKey, Depends(require_write_key)]
 
 
-def require_webhooks_key(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+async def require_webhooks_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> ApiKey:
-    """Return the live webhooks-scope key the request presents, or refuse it with 401 or 403."""
-    if credentials is None:
-        raise _unauthorized("Webhooks need an API key: send `Authorization: Bearer <key>`.",
-                            'Bearer realm="trainwatch"')
-    key = find_key(session, credentials.credentials)
-    if key is None:
-        raise _unauthorized("The API key is unknown or revoked.",
-                            'Bearer realm="trainwatch", error="invalid_token"')
+    """Return the live webhooks-scope key the request presents, or refuse it with 401, 403 or 429."""
+    key = await _live_key(request, credentials, "Webhooks")
     if key.scope != "webhooks":
         raise Problem(403, f"The API key {key.id} has {key.scope} scope; webhooks need a key with webhooks scope "
                            "(`trainwatch keys create --scope webhooks`).", title="Forbidden",

@@ -11,9 +11,34 @@ from pydantic import BaseModel
 from app.api.deps import get_services
 from app.api.errors import Problem
 
+MAX_DEPTH = 32  # nesting of arrays and objects a body may have; records need 4
+_TOO_DEEP = object()
+
+
+def _media_type_ok(content_type: str | None) -> bool:
+    """Accept application/json and any application/*+json (merge patches), with or without parameters."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _depth(document: Any) -> int:
+    """Return the nesting depth of a parsed JSON document, without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
 
 async def json_document(request: Request, what: str) -> dict[str, Any]:
     """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
+    if not _media_type_ok(request.headers.get("content-type")):
+        raise Problem(415, "Send the body as JSON with `Content-Type: application/json`.",
+                      title="Unsupported media type", param="Content-Type")
     limit = get_services(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -28,6 +53,11 @@ async def json_document(request: Request, what: str) -> dict[str, Any]:
         document = json.loads(b"".join(chunks) or b"null")
     except ValueError as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
+    except RecursionError:  # the parser gives up on deep nesting before using much time or memory
+        document = _TOO_DEEP
+    if document is _TOO_DEEP or _depth(document) > MAX_DEPTH:
+        raise Problem(422, f"The body is nested more than {MAX_DEPTH} levels deep.", title="Invalid request",
+                      param="body")
     if not isinstance(document, dict):
         raise Problem(422, f"The body must be a JSON object: {what}.", title="Invalid request", param="body")
     return document

@@ -10,10 +10,14 @@ import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.errors import problem_response
+from app.api.outage import unavailable
 from app.api.responses import to_response
 from app.serving.answers import AnswerService
+from app.store.failures import classify
 
 ROUTE = re.compile(r"/v1/platforms/([^/]+)/ai-training")
+TEMPLATE = "/v1/platforms/{platform_id}/ai-training"  # what the access log and metrics name this route
 
 
 class DecisionFastPath:
@@ -38,5 +42,14 @@ class DecisionFastPath:
                 if_none_match = value.decode("latin-1")
             elif name == b"accept-language":
                 accept_language = value.decode("latin-1")
-        ans = self.service.single(platform_id, scope["query_string"], scope["path"], accept_language)
+        scope["trainwatch.route"] = TEMPLATE
+        try:
+            ans = self.service.single(platform_id, scope["query_string"], scope["path"], accept_language)
+        except Exception as exc:  # no snapshot loaded and the database failing: 503 like the routed path
+            kind = classify(exc)
+            if kind is None:
+                raise
+            self.service.store.database.report(kind)
+            await problem_response(unavailable(kind), scope["path"])(scope, receive, send)
+            return
         await to_response(ans, if_none_match)(scope, receive, send)

@@ -1,41 +1,105 @@
-"""Logging set up once, and one log line per request with a request id."""
+"""Structured logging: JSON lines (structlog), one object per request with its id, route template, status, duration.
+
+Every value is JSON-escaped, so no user-supplied string (a path with %0a, a header) can break or forge a line.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
+from typing import Any
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("trainwatch.access")
+from app.api.metrics import Metrics
+
+UNMATCHED = "<unmatched>"  # the route of a request no route served (keeps log and metric labels bounded)
+_configured = False
 
 
 def configure_logging(level: str) -> None:
-    """Configure the standard library's logging once for the process."""
-    # Caller, thread and process lookups are never printed by our format but cost time on every request line.
+    """Render structlog events and the standard library's records as JSON lines on stderr, once per process."""
+    global _configured
+    if _configured:
+        logging.getLogger("trainwatch").setLevel(level.upper())
+        return
+    _configured = True
+    # Caller, thread and process lookups are never printed but cost time on every record.
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    shared: list[Any] = [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True)]
+    structlog.configure(
+        processors=[structlog.contextvars.merge_contextvars, *shared, structlog.processors.format_exc_info,
+                    structlog.processors.JSONRenderer()],
+        logger_factory=structlog.WriteLoggerFactory(_Stderr()),  # type: ignore[arg-type]
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        cache_logger_on_first_use=True,
+    )
+    handler = _StderrHandler()
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.format_exc_info,
+                    structlog.processors.JSONRenderer()]))
     root = logging.getLogger()
-    if not any(getattr(h, "_trainwatch", False) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        handler._trainwatch = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
+    root.handlers = [h for h in root.handlers if not getattr(h, "_trainwatch", False)]
+    handler._trainwatch = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
     logging.getLogger("trainwatch").setLevel(level.upper())
 
 
-class RequestLogMiddleware:
-    """Pure ASGI middleware: give each request an id (X-Request-ID) and log one line when it ends."""
+class _Stderr:
+    """Whatever sys.stderr is at the time of writing (tests and servers replace it after configuration)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def write(self, text: str) -> None:
+        sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler writing to whatever sys.stderr is when a record is emitted."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def route_template(scope: Scope) -> str:
+    """Return the template of the route that served a request (`/v1/rules/{rule_id}`), never the raw path."""
+    template = scope.get("trainwatch.route")
+    if template is not None:
+        return str(template)
+    # A route of an included router knows only its own part of the path; FastAPI records the full template here.
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    full = getattr(context, "path_format", None)
+    if full:
+        return str(full)
+    route = scope.get("route")
+    return str(getattr(route, "path", None) or UNMATCHED)
+
+
+class RequestLogMiddleware:
+    """Pure ASGI middleware: give each request an id (X-Request-ID), log one JSON object and count it in metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
+        self.log = structlog.get_logger("trainwatch.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or os.urandom(8).hex()
+        method = scope["method"]
         started = time.perf_counter()
         status = 500
 
@@ -43,19 +107,23 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if log.isEnabledFor(logging.INFO):
-                log.info("%s %s %s %d %.1fms", request_id, scope["method"], scope["path"], status,
-                         (time.perf_counter() - started) * 1000)
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            if self.metrics is not None:
+                self.metrics.observe(method, route, status, seconds)
+            self.log.info("request", request_id=request_id, method=method, route=route, path=scope["path"],
+                          status=status, duration_ms=round(seconds * 1000, 2))
 
 
 def _incoming_id(scope: Scope) -> str | None:
+    """Accept a caller's request id only if it is short and plain (letters, digits, - and _)."""
     for name, value in scope.get("headers", ()):
-        if name == b"x-request-id" and 0 < len(value) <= 64:
-            return str(value.decode("latin-1"))
+        if name == b"x-request-id" and 0 < len(value) <= 64 and value.replace(b"-", b"").replace(b"_", b"").isalnum():
+            return str(value.decode("ascii"))
     return None

@@ -19,7 +19,9 @@ from app.serving.caching import dumps, etag_matches, max_age, next_midnight
 
 MAX_AGE = 60  # seconds a public cache may reuse a catalog read before revalidating with its ETag
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
-_VERSION_TAG = re.compile(r'"v(\d+)(?:-[0-9a-f]+)?"')
+MAX_OFFSET = 2**31 - 1  # far beyond any list; bounds what reaches SQL
+MAX_REVISION = 2**63 - 1  # revisions are 64-bit in the schema
+_VERSION_TAG = re.compile(r'"v(\d{1,18})(?:-[0-9a-f]{1,32})?"')  # bounded: int() of 5,000 digits fails
 
 
 def _digest(value: Any) -> str:
@@ -107,7 +109,7 @@ class Page:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many items.")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Skip this many items of the ordered list.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many items of the ordered list.")] = 0,
 ) -> Page:
     """Read the pagination parameters."""
     return Page(limit, offset)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -17,6 +17,11 @@ _SOURCE_ID = re.compile(r"[A-Z]{1,6}[0-9]{1,4}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _YEAR = re.compile(r"[0-9]{4}")
+# C0 controls but tab and newline, DEL and C1 (invisible; PostgreSQL cannot store NUL at all), and unpaired
+# surrogates (JSON can carry them; UTF-8 cannot).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Length limits: far above anything the dataset holds (longest id 56, text 367, URL 211 characters).
+MAX_ID, MAX_CODE, MAX_TEXT, MAX_URL = 100, 16, 20_000, 2000
 
 
 def show(value: Any) -> str:
@@ -35,6 +40,11 @@ def show(value: Any) -> str:
 
 def _fail(kind: str, template: str, value: Any) -> PydanticCustomError:
     return PydanticCustomError(kind, template, {"value": show(value)})
+
+
+def plain_key(key: str) -> bool:
+    """Return whether a record key is short and free of control characters, so a database can look it up."""
+    return 0 < len(key) <= MAX_ID and not _CONTROL.search(key)
 
 
 def _slug(value: str) -> str:
@@ -58,6 +68,9 @@ def _source_id(value: str) -> str:
 def _text(value: str) -> str:
     if not value:
         raise PydanticCustomError("empty", "must not be empty")
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control", "must not contain control characters such as NUL (or unpaired "
+                                             "surrogates)")
     return value
 
 
@@ -67,7 +80,7 @@ def _url(value: str) -> str:
         ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port is None or parts.port > 0)
     except ValueError:  # a malformed port or IPv6 host
         ok = False
-    if not ok or any(c.isspace() for c in value):
+    if not ok or any(c.isspace() for c in value) or _CONTROL.search(value):
         raise _fail("url", "{value} is not an http(s) URL", value)
     return value
 
@@ -104,10 +117,10 @@ def _published(value: Any) -> Any:
     raise _fail("date", "{value} is not a date, month or year (YYYY-MM-DD, YYYY-MM or YYYY)", value)
 
 
-Text = Annotated[str, AfterValidator(_text)]
-Slug = Annotated[str, AfterValidator(_slug)]
-Code = Annotated[str, AfterValidator(_code)]
-SourceId = Annotated[str, AfterValidator(_source_id)]
-Url = Annotated[str, AfterValidator(_url)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_text)]
+Slug = Annotated[str, Field(max_length=MAX_ID), AfterValidator(_slug)]
+Code = Annotated[str, Field(max_length=MAX_CODE), AfterValidator(_code)]
+SourceId = Annotated[str, Field(max_length=MAX_ID), AfterValidator(_source_id)]
+Url = Annotated[str, Field(max_length=MAX_URL), AfterValidator(_url)]
 Day = Annotated[date, BeforeValidator(_day)]
 PublishedOn = Annotated[str, BeforeValidator(_published)]

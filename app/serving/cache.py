@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -14,7 +15,9 @@ from sqlmodel import Session
 
 from app.policy import prepare
 from app.policy.model import Snapshot
+from app.serving.health import DatabaseState
 from app.store import repository
+from app.store.failures import classify
 
 log = logging.getLogger("trainwatch.cache")
 
@@ -22,9 +25,10 @@ log = logging.getLogger("trainwatch.cache")
 class BoundedCache:
     """A least-recently-used map bounded by the total cost (bytes) of its values, safe to share between threads."""
 
-    def __init__(self, max_cost: int) -> None:
+    def __init__(self, max_cost: int, stats: list[int] | None = None) -> None:
         self.max_cost = max_cost
         self.cost = 0
+        self.stats = stats if stats is not None else [0, 0]  # hits, misses: shared by successive caches for metrics
         self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -33,7 +37,9 @@ class BoundedCache:
         with self._lock:
             entry = self._data.get(key)
             if entry is None:
+                self.stats[1] += 1
                 return None
+            self.stats[0] += 1
             self._data.move_to_end(key)
             return entry[0]
 
@@ -61,12 +67,14 @@ class SnapshotStore:
         self.check_seconds = check_seconds
         self.answer_cache_bytes = answer_cache_bytes
         self._snapshot: Snapshot | None = None
+        self.loaded_at: float | None = None  # when the current snapshot was loaded (time.time())
         # Answers are cached per snapshot, so a swap drops every stale answer at once.
         self.answers = BoundedCache(answer_cache_bytes)
         self._rebuild_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.before_swap: list[Callable[[Snapshot], object]] = []
+        self.database = DatabaseState()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -94,8 +102,9 @@ class SnapshotStore:
         # request waits on a rebuild.
         for listener in self.before_swap:
             listener(fresh)
-        self.answers = BoundedCache(self.answer_cache_bytes)
+        self.answers = BoundedCache(self.answer_cache_bytes, self.answers.stats)
         self._snapshot = fresh
+        self.loaded_at = time.time()
         # The snapshot lives until the next swap: keep its objects out of the collector's generations, so full
         # collections during requests do not walk it (they caused 100 ms tail latencies under load).
         gc.unfreeze()  # the previous snapshot may be garbage now
@@ -122,5 +131,10 @@ class SnapshotStore:
         while not self._stop.wait(self.check_seconds):
             try:
                 self.refresh()
-            except Exception:  # the database may be down for a while; keep serving the last snapshot
-                log.warning("could not check the dataset revision", exc_info=True)
+            except Exception as exc:  # the database may be down for a while; keep serving the last snapshot
+                kind = classify(exc)
+                self.database.report(kind)  # logged once per change of state, not once a second
+                if kind is None:
+                    log.warning("could not check the dataset revision", exc_info=True)
+            else:
+                self.database.report(None)

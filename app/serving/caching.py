@@ -9,7 +9,8 @@ from typing import Any
 
 def dumps(value: Any) -> bytes:
     """Serialise compactly; every answer path uses this, so bytes match across paths."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    # "replace": a problem's detail may quote an unpaired surrogate from a JSON body, which UTF-8 cannot encode.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
 
 
 def etag_matches(if_none_match: str | None, etag: str | None) -> bool:

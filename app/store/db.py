@@ -22,33 +22,43 @@ class DatabaseConfigError(RuntimeError):
     """TRAINWATCH_DATABASE_URL cannot be used; the message names the setting."""
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for a SQLAlchemy URL, creating the SQLite file's folder if needed."""
+def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: float = 5.0) -> Engine:
+    """Create an engine for a SQLAlchemy URL, creating the SQLite file's folder if needed.
+
+    No statement runs longer than statement_timeout seconds (PostgreSQL cancels it; SQLite stops waiting for a
+    lock), no connection takes longer than connect_timeout to open, and no request waits longer than that for one.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        # A file database gets a queue pool, whose checkout waits at most connect_timeout; :memory: gets none.
+        pool = {"pool_timeout": connect_timeout} if parsed.database not in (None, "", ":memory:") else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": statement_timeout}, **pool)
+        busy_ms = int(statement_timeout * 1000)
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, busy_ms))
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise DatabaseConfigError(
             f"TRAINWATCH_DATABASE_URL={url!r}: only sqlite:/// and postgresql+psycopg:// URLs are supported"
         )
     try:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        timeout_ms = int(statement_timeout * 1000)
+        return create_engine(url, pool_pre_ping=True, pool_timeout=connect_timeout, connect_args={
+            "connect_timeout": max(1, round(connect_timeout)),
+            "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}"})
     except ModuleNotFoundError as exc:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} needs a driver that is missing: {exc}") from None
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30000) -> None:
     # SQLite ignores foreign keys unless asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.store import db  # noqa: F401  (applies the naming convention before tables are declared)
@@ -175,7 +175,7 @@ class DatasetRevision(SQLModel, table=True):
 
     __tablename__ = "dataset_revision"
     id: int = Field(default=1, primary_key=True)
-    revision: int = 0
+    revision: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # 64-bit: never wraps
     updated_at: datetime
 
 
@@ -185,7 +185,7 @@ class Change(SQLModel, table=True):
     __tablename__ = "change"
     __table_args__ = (UniqueConstraint("revision", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
-    revision: int = Field(index=True)
+    revision: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     seq: int = 0  # order of the change within its revision
     at: datetime
     resource: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -10,8 +10,9 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, SQLModel, col, func, select
 
+from app.dataset.types import MAX_ID, plain_key
 from app.store import integrity, outbox, records
-from app.store.errors import AlreadyExists, InUse, NotFound, StaleVersion
+from app.store.errors import AlreadyExists, InUse, InvalidRecord, NotFound, StaleVersion
 from app.store.models import Change, DatasetRevision
 from app.store.repository import stored_revision
 
@@ -27,6 +28,9 @@ class Op:
     key: str
     record: records.Record | None = None
     if_version: int | None = None
+    # For an update: builds the new record from the stored one under the write lock (a merge patch), so
+    # concurrent writes cannot slip in between the read and the write.
+    transform: Callable[[records.Record], records.Record] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
     """
     if not ops and not notes:
         return Applied(stored_revision(session))
+    for op in ops:  # before any query: PostgreSQL refuses NUL in a string outright
+        if not plain_key(op.key):
+            key_field = records.ADAPTERS[op.resource].key
+            raise InvalidRecord(f"{key_field} must be 1 to {MAX_ID} characters without control characters",
+                                errors=[{"field": key_field, "message": "invalid"}])
     try:
         # Bumping first takes the revision row's write lock, so concurrent writers queue here and the
         # version checks below see the committed state of every earlier write.
@@ -142,7 +151,7 @@ def _ordered(ops: Sequence[Op]) -> list[Op]:
 
 def _group_last(op: Op) -> bool:
     """Write countries before the groups that list them as members."""
-    return op.resource == "jurisdiction" and bool((op.record or {}).get("members"))
+    return op.resource == "jurisdiction" and isinstance(op.record, dict) and bool(op.record.get("members"))
 
 
 def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
@@ -151,7 +160,8 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
         return 0
     keys = {o.key: o for o in ops if o.resource == "deadline"}
     depth, seen, target = 0, set(), op.record.get("replaces")
-    while target in keys and target not in seen:
+    # Records are validated later, in _apply: a `replaces` that is not a string yet must not break the ordering.
+    while isinstance(target, str) and target in keys and target not in seen:
         seen.add(target)
         depth += 1
         target = (keys[target].record or {}).get("replaces")
@@ -185,7 +195,8 @@ def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[
         records.remove(session, op.resource, op.key)
         seen[(op.resource, op.key)] = None
         return before, None
-    after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
+    record = op.transform(before or {}) if op.transform is not None else op.record
+    after = integrity.validate_record(op.resource, record or {}, key=op.key)
     integrity.check_references(session, op.resource, after, seen)
     records.store(session, op.resource, after, version=row.version + 1, row=row, deferred=deferred)
     seen[(op.resource, op.key)] = after.get("kind") or ""

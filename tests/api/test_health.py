@@ -9,7 +9,8 @@ from tests.conftest import make_settings
 
 
 def test_healthz_and_readyz_on_a_seeded_database(client):
-    assert client.get("/healthz").json() == {"status": "ok", "dataset_revision": None, "platforms": None}
+    assert client.get("/healthz").json() == {"status": "ok", "dataset_revision": None, "platforms": None,
+                                              "database": None}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["platforms"] >= 17
 

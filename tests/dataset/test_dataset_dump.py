@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import yaml
+from pydantic import ValidationError
 
 from app.dataset import Dataset, dump_dataset, load_dataset, parse_dataset
 
@@ -79,6 +81,17 @@ def test_long_and_multi_line_text_survives(base) -> None:
 _ALPHABET = [*"abcXYZ019 -:#'\"\\,[]{}&*!|>%@`?~=<.\t\n", "é", "ß", "€", "日", "🙂", "\u2028", "\u2029", "\x85",
              "\xa0", "\ufeff", "\r", "\x00", "\x07", "\x1b", "\ud7ff", "\ue000", " \n", "\n\n", "\t\n", "\n ",
              "yes", "NO", "null", "~", "0o7", "1.5e3", "2025-05-27", "0x1F", ".inf", "- ", ": ", " #"]
+
+
+# Controls other than tab and newline are refused in text (PostgreSQL cannot store NUL): not round-tripped.
+_ALPHABET = [c for c in _ALPHABET if c not in ("\r", "\x00", "\x07", "\x1b", "\x85")]
+
+
+def test_control_characters_are_refused_in_text(base) -> None:
+    for bad in ("a\x00b", "bell\x07", "esc\x1b[0m", "cr\rlf", "n\x85el", "del\x7f"):
+        base["rules"][1]["summary"] = bad
+        with pytest.raises(ValidationError, match="control characters"):
+            Dataset.model_validate(base)
 
 
 def test_random_text_round_trips(base) -> None:

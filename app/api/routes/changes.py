@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
-from app.api.responses import PageDep, list_etag, paginated
+from app.api.responses import MAX_REVISION, PageDep, list_etag, paginated
 from app.api.schemas.catalog import RESOURCE_NAMES, ChangePage
 from app.store.changelog import page_of_changes
 from app.store.models import Change
@@ -28,10 +28,12 @@ def _out(change: Change) -> dict[str, Any]:
 @router.get("/changes", summary="List changes to the data, newest first", response_model=ChangePage)
 def list_changes(
     request: Request, session: SessionDep, page: PageDep,
-    since_revision: Annotated[int | None, Query(ge=0, description="Only changes made after this dataset revision "
-                                                                  "(poll with the last revision you saw).")] = None,
+    since_revision: Annotated[int | None, Query(
+        ge=0, le=MAX_REVISION, description="Only changes made after this dataset revision (poll with the last "
+                                           "revision you saw).")] = None,
     resource: Annotated[RESOURCE_NAMES | None, Query(description="Only changes to this kind of record.")] = None,
-    resource_id: Annotated[str | None, Query(description="Only changes to the record with this id or code.")] = None,
+    resource_id: Annotated[str | None, Query(max_length=100,
+                                             description="Only changes to the record with this id or code.")] = None,
 ) -> Response:
     """List every change: what (resource and id), the operation, before and after, which key, when, and revision."""
     revision = stored_revision(session)

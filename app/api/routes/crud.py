@@ -19,7 +19,7 @@ from app.api.responses import Page, cached, if_match_versions, list_etag, pagina
 from app.api.schemas.decisions import problem_responses
 from app.serving.catalog import Catalog, Entry
 from app.store import records
-from app.store.errors import InvalidRecord, NotFound, StaleVersion
+from app.store.errors import InvalidRecord
 from app.store.models import ApiKey
 from app.store.registry import KINDS, ResourceKind
 from app.store.writes import Op, apply_changes
@@ -27,7 +27,6 @@ from app.store.writes import Op, apply_changes
 IfMatch = Annotated[str | None, Header(
     alias="If-Match", description='The ETag a read returned (e.g. "v3"): the write happens only if the record is '
                                   "still at that version, else 412. Without it the last write wins.")]
-PATCH_RETRIES = 3
 log = logging.getLogger("trainwatch.api")
 
 
@@ -133,6 +132,7 @@ def _write(request: Request, key: ApiKey, op: Op) -> None:
         except InvalidRecord as exc:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
+    services.store.database.wrote()
     try:
         services.store.refresh(known_revision=applied.revision)
     except Exception:  # the write is committed; the revision poller will load it
@@ -158,23 +158,12 @@ def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> in
 
 def _patch(request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any],
            if_match: str | None) -> None:
-    """Merge the patch into the stored record; without If-Match, retry if another write lands in between."""
+    """Merge the patch into the record as stored when the write happens (under the write lock): never 412
+    without If-Match, so the last write wins; with If-Match, only if the record is at a listed version."""
     versions = if_match_versions(if_match)
-    for attempt in range(PATCH_RETRIES):
-        with Session(get_services(request).engine) as session:
-            row = records.get_row(session, kind.resource, key)
-            if row is None:
-                raise NotFound(f"{kind.resource} {key!r} does not exist")
-            if versions is not None and row.version not in versions:
-                raise StaleVersion(f"{kind.resource} {key!r} is at version {row.version}",
-                                   current_version=row.version)
-            merged, version = merge_patch(records.row_to_record(session, kind.resource, row), patch), row.version
-        try:
-            _write(request, api_key, Op(kind.resource, "update", key, merged, if_version=version))
-            return
-        except StaleVersion:
-            if versions is not None or attempt == PATCH_RETRIES - 1:
-                raise
+    version = None if versions is None else _version(request, kind, key, if_match)
+    _write(request, api_key, Op(kind.resource, "update", key, if_version=version,
+                                transform=lambda current: merge_patch(current, patch)))
 
 
 def install(router: APIRouter, kind: Kind) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
 from app.api.bodies import json_document
 from app.api.deps import AnswersDep
 from app.api.errors import Problem
+from app.api.ratelimit import charge
 from app.api.responses import to_response
 from app.api.schemas.decisions import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
 from app.policy import QueryError
@@ -40,9 +42,9 @@ QUERY_PARAMETERS = [
            "2025-09-01"),
     _param("age", "The account holder's age in years.", {"type": "integer", "minimum": 0, "maximum": 150}, 30),
     _param("objected", "Whether the user objected / opted out (false: known not to have).", {"type": "boolean"},
-           False),
-    _param("objected_on", "The day the user objected; implies objected=true.", {"type": "string", "format": "date"},
-           "2025-05-20"),
+           True),
+    _param("objected_on", "The day the user objected; implies objected=true, so `objected=false` with "
+                          "`objected_on` is 422.", {"type": "string", "format": "date"}, "2025-05-20"),
     _param("posted_on", "The day the content was posted (late objections may cover only newer content); not after "
                         "as_of.", {"type": "string", "format": "date"}, "2025-03-01"),
     _param("opted_in", "For opt-in settings: whether the user switched training on (false: known not to have).",
@@ -64,7 +66,8 @@ QUERY_PARAMETERS = [
 def ai_training(
     request: Request,
     answers: AnswersDep,
-    platform_id: Annotated[str, Path(description="The platform's id", examples=["instagram"])],
+    platform_id: Annotated[str, Path(description="The platform's id",
+                                     openapi_examples={"instagram": {"value": "instagram"}})],
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
@@ -103,5 +106,8 @@ async def checks(request: Request, answers: AnswersDep) -> Response:
         lang, by_header = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
     except QueryError as exc:
         raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param, valid=exc.valid) from None
+    await charge(request, "decisions", len(items) - 1)  # the request itself counted one check already
+    # Computed on a thread, a few batches at a time, so a flood of large batches never stalls the event loop.
+    body = await anyio.to_thread.run_sync(answers.batch, items, lang, limiter=request.app.state.batch_threads)
     headers = {"Content-Language": lang, **({"Vary": "Accept-Language"} if by_header else {})}
-    return Response(answers.batch(items, lang), media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

@@ -103,7 +103,7 @@ def deadlines_ics(
 
 @router.get("/dataset", summary="Download the whole dataset", response_class=Response,
             responses={200: {"content": {"application/json": {"schema": {"type": "object"}},
-                                         "application/yaml": {"schema": {"type": "string"}}},
+                                         "application/yaml": {"schema": {"type": "object"}}},
                              "description": "The dataset"}, 304: {"description": "Not modified"},
                        **problem_responses(404, 410, 422)})
 def dataset(

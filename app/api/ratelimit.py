@@ -1,0 +1,171 @@
+"""Rate limits per client and route class (decisions, catalog reads, writes) with the `limits` package.
+
+Counts live in memory per worker, or in Redis when TRAINWATCH_REDIS_URL is set so that workers and replicas share
+them. A client is its API key once the service has verified that key, else its IP address, so made-up keys cannot
+open fresh buckets. Refusals are 429 problem+json with Retry-After and RateLimit-* headers, answered at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api.errors import Problem, problem_bytes
+from app.api.metrics import Metrics
+
+log = logging.getLogger("trainwatch.ratelimit")
+DECISION = re.compile(r"/v1/platforms/[^/]+/ai-training")
+CHECKS = "/v1/ai-training/checks"
+KNOWN_KEYS = 1024  # verified keys remembered (token hash -> key id), oldest forgotten first
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The configured limits, as `limits` strings such as "600/minute"."""
+
+    decisions: str
+    catalog: str
+    writes: str
+    auth_failures: str
+
+
+class RateLimiter:
+    """Hits the counters of one app; shared by the middleware, the batch route and the key check."""
+
+    def __init__(self, config: Limits, storage_url: str | None, metrics: Metrics | None = None) -> None:
+        url = f"async+{storage_url}" if storage_url else "async+memory://"
+        options = {"implementation": "redispy"} if storage_url else {}
+        self.limiter = FixedWindowRateLimiter(storage_from_string(url, **options))
+        self.items: dict[str, RateLimitItem] = {
+            "decisions": parse(config.decisions), "catalog": parse(config.catalog), "writes": parse(config.writes),
+            "auth_failures": parse(config.auth_failures)}
+        self.metrics = metrics
+        self.known: OrderedDict[bytes, str] = OrderedDict()
+        self._failing = False
+
+    def remember(self, token: str, key_id: str) -> None:
+        """Note a key the service has verified, so its requests count against the key rather than the address."""
+        digest = hashlib.sha256(token.encode()).digest()
+        self.known[digest] = key_id
+        self.known.move_to_end(digest)
+        while len(self.known) > KNOWN_KEYS:
+            self.known.popitem(last=False)
+
+    def client(self, scope: Scope) -> str:
+        """Return who a request counts against: a verified key, else the client's address."""
+        for name, value in scope["headers"]:
+            if name == b"authorization" and value[:7].lower() == b"bearer ":
+                key_id = self.known.get(hashlib.sha256(value[7:].strip()).digest())
+                if key_id is not None:
+                    return "key:" + key_id
+        client = scope.get("client")
+        return "ip:" + (client[0] if client else "unknown")
+
+    async def hit(self, route_class: str, client: str, cost: int = 1) -> Problem | None:
+        """Count a request (or `cost` checks); return the 429 problem if the client is over its limit."""
+        item = self.items[route_class]
+        try:
+            # Tested first: `hit` would count a refused request too, and a refused batch must not use up the rest.
+            if await self.limiter.test(item, route_class, client, cost=cost) and \
+                    await self.limiter.hit(item, route_class, client, cost=cost):
+                self._recovered()
+                return None
+            stats = await self.limiter.get_window_stats(item, route_class, client)
+        except Exception:  # an unreachable Redis must not take the API down: count nothing until it is back
+            if not self._failing:
+                log.warning("rate-limit storage unreachable; requests are not limited until it is back",
+                            exc_info=True)
+                self._failing = True
+            return None
+        if self.metrics is not None:
+            self.metrics.rate_limited.labels(route_class).inc()
+        return too_many(route_class, item, stats.reset_time)
+
+    async def test(self, route_class: str, client: str) -> Problem | None:
+        """Return the 429 problem if the client has no request left in this class, without counting one."""
+        item = self.items[route_class]
+        try:
+            if await self.limiter.test(item, route_class, client):
+                return None
+            stats = await self.limiter.get_window_stats(item, route_class, client)
+        except Exception:
+            return None
+        if self.metrics is not None:
+            self.metrics.rate_limited.labels(route_class).inc()
+        return too_many(route_class, item, stats.reset_time)
+
+    def _recovered(self) -> None:
+        if self._failing:
+            log.warning("rate-limit storage reachable again")
+            self._failing = False
+
+
+def too_many(route_class: str, item: RateLimitItem, reset_time: float) -> Problem:
+    """Return the 429 problem with Retry-After and the RateLimit-* headers (IETF draft) for one limit."""
+    retry = max(1, math.ceil(reset_time - time.time()))
+    window = item.get_expiry()
+    what = "failed authentications" if route_class == "auth_failures" else f"{route_class} requests"
+    return Problem(429, f"Too many {what}: the limit is {item.amount} per {window} s; retry in {retry} s.",
+                   title="Too many requests", headers={
+                       "Retry-After": str(retry), "RateLimit-Limit": str(item.amount), "RateLimit-Remaining": "0",
+                       "RateLimit-Reset": str(retry), "RateLimit-Policy": f"{item.amount};w={window}"},
+                   limit=item.amount, window_seconds=window)
+
+
+def route_class(method: str, path: str) -> str | None:
+    """Return the class a /v1 request is limited under, or None for what is not limited (docs, probes)."""
+    if not path.startswith("/v1/"):
+        return None
+    if method in ("GET", "HEAD"):
+        return "decisions" if DECISION.fullmatch(path) else "catalog"
+    if path == CHECKS:
+        return "decisions"
+    return "writes"
+
+
+class RateLimitMiddleware:
+    """Pure ASGI: refuse a request at once with 429 when its client is over the limit of its route class."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            kind = route_class(scope["method"], scope["path"])
+            if kind is not None:
+                problem = await self.limiter.hit(kind, self.limiter.client(scope))
+                if problem is not None:
+                    scope["trainwatch.route"] = f"<{kind} limit>"  # the log and metrics label: no route ran
+                    await _send(send, problem, scope["path"])
+                    return
+        await self.app(scope, receive, send)
+
+
+async def charge(request: Request, route_class: str, cost: int) -> None:
+    """Count `cost` more units against the request's client (a batch's checks), raising 429 when over the limit."""
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None or cost <= 0:
+        return
+    problem = await limiter.hit(route_class, limiter.client(request.scope), cost=cost)
+    if problem is not None:
+        raise problem
+
+
+async def _send(send: Send, problem: Problem, path: str) -> None:
+    body = problem_bytes(problem, path)
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
+               *((name.lower().encode(), value.encode()) for name, value in problem.headers.items())]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

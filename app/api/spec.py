@@ -1,0 +1,134 @@
+"""Make the OpenAPI document say what the API really does: problem+json errors, 304/412/413/415/429/503 answers,
+caching and rate-limit headers, and operation ids that read well in generated clients (getAiTraining, listRules).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app.api.errors import PROBLEM_JSON
+
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemOut"}
+# Route function names that do not already read as <verb><Resource>.
+OPERATION_IDS = {"ai_training": "getAiTraining", "checks": "checkAiTraining", "healthz": "getHealth",
+                 "readyz": "getReadiness"}
+_VERBS = {"get", "list", "create", "replace", "patch", "delete"}
+PLURAL = {  # list_categories -> listCategories, whatever the route function's own spelling
+"category": "Categories", "jurisdiction": "Jurisdictions", "platform": "Platforms", "rule": "Rules",
+          "deadline": "Deadlines", "source": "Sources", "change": "Changes"}
+
+
+def _header(description: str, kind: str = "string") -> dict[str, Any]:
+    return {"description": description, "schema": {"type": kind}}
+
+
+RATE_HEADERS = {
+    "Retry-After": _header("Seconds to wait before retrying.", "integer"),
+    "RateLimit-Limit": _header("Requests (or checks) allowed per window for this client and route class.", "integer"),
+    "RateLimit-Remaining": _header("Requests left in the window: 0.", "integer"),
+    "RateLimit-Reset": _header("Seconds until the window resets.", "integer"),
+    "RateLimit-Policy": _header('The limit and its window, such as "600;w=60".'),
+}
+STATUS_TEXT = {
+    304: "Not modified: the ETag in If-None-Match is current; no body.",
+    401: "No API key, or an unknown or revoked one.",
+    403: "The API key lacks write scope.",
+    404: "Not found.",
+    409: "Conflict: the id is taken, or other records still refer to this one.",
+    412: "Precondition failed: If-Match names a version the record is no longer at.",
+    413: "The body is larger than the limit (or a batch has more than 1000 checks).",
+    415: "The body is not sent as application/json.",
+    422: "Invalid parameter or body; `param` names the first one at fault, `errors` lists each.",
+    429: "Too many requests from this client for this route class; see Retry-After and RateLimit-*.",
+    503: "The database is unreachable, read-only or not migrated; reads of decisions keep answering. Retry after "
+         "Retry-After.",
+}
+
+
+def operation_id(route: APIRoute) -> str:
+    """Return a camelCase operation id from a route's function name: list_rules -> listRules."""
+    if route.name in OPERATION_IDS:
+        return OPERATION_IDS[route.name]
+    verb, _, noun = route.name.partition("_")
+    if verb in _VERBS and noun:
+        if verb == "list" and noun.removesuffix("s") in PLURAL:
+            noun = PLURAL[noun.removesuffix("s")]
+        elif verb == "list" and noun.endswith("ies") and noun[:-3] + "y" in PLURAL:
+            noun = PLURAL[noun[:-3] + "y"]
+        return verb + "".join(part.capitalize() for part in re.split(r"[_-]", noun))
+    return re.sub(r"_(\w)", lambda m: m.group(1).upper(), route.name)
+
+
+def _problem(status: int, headers: dict[str, Any] | None = None, description: str | None = None) -> dict[str, Any]:
+    text = STATUS_TEXT.get(status) or description or "Error."
+    response: dict[str, Any] = {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _no_controls(schema: dict[str, Any]) -> None:
+    """Say in a free-text parameter's schema that control characters are refused (422), as they are."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string" and not {"pattern", "enum", "format"} & set(option):
+            option["pattern"] = "^[^\\u0000-\\u001f\\u007f]*$"
+
+
+def finish(schema: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite every operation's responses to match the service's real answers."""
+    for path, operations in schema.get("paths", {}).items():
+        for method, op in operations.items():
+            for parameter in op.get("parameters", []):
+                _no_controls(parameter.get("schema", {}))
+            responses = op.setdefault("responses", {})
+            limited = path.startswith("/v1/")
+            writes = method in ("post", "put", "patch", "delete") and path != "/v1/ai-training/checks"
+            for code in list(responses):
+                if code[0] in "45":
+                    responses[code] = _problem(int(code), description=responses[code].get("description"))
+            if op.get("parameters") or "requestBody" in op:
+                responses["422"] = _problem(422)
+            if "requestBody" in op:
+                responses["413"] = _problem(413)
+                responses["415"] = _problem(415)
+            if writes:
+                responses["412"] = _problem(412)
+                if method == "post":  # a create has no version to be conditional on
+                    del responses["412"]
+            if limited or path == "/readyz":
+                responses["503"] = _problem(503, {"Retry-After": RATE_HEADERS["Retry-After"]})
+            if limited:
+                responses["429"] = _problem(429, RATE_HEADERS)
+            ok = responses.get("200")
+            if method == "get" and ok is not None and limited:
+                headers = ok.setdefault("headers", {})
+                headers["ETag"] = _header("The version of this answer; send it in If-None-Match to get 304.")
+                headers["Cache-Control"] = _header("public, max-age=N: how long a cache may reuse the answer.")
+                ref = ok.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                if ref.endswith("Page"):
+                    headers["Link"] = _header('<next page>; rel="next", while there are more items.')
+                responses["304"] = {"description": STATUS_TEXT[304], "headers": {"ETag": headers["ETag"]}}
+            op["responses"] = dict(sorted(responses.items()))
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused in components and f'"#/components/schemas/{unused}"' not in json.dumps(schema.get("paths")):
+            del components[unused]
+    return schema
+
+
+def install_spec(app: FastAPI) -> None:
+    """Serve the finished document at /openapi.json (built once)."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
