@@ -46,6 +46,11 @@ class SecurityHeaders:
         self.embed_headers = list(COMMON)
         embed_csp = API_CSP.replace("frame-ancestors 'none'", f"frame-ancestors {embed_frame_ancestors}")
         self.embed_csp = (b"content-security-policy", embed_csp.encode())
+        # HTML pages (the explorer, the demo) load their own scripts, styles and images and submit their own forms.
+        page = page_csp().replace("form-action 'none'", "form-action 'self'")
+        self.page_csp = (b"content-security-policy", page.encode())
+        embed_page = page.replace("frame-ancestors 'none'", f"frame-ancestors {embed_frame_ancestors}")
+        self.embed_page_csp = (b"content-security-policy", embed_page.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +59,7 @@ class SecurityHeaders:
         method = scope["method"]
         embed = scope["path"].startswith(self.embed_prefix)
         extra, csp = (self.embed_headers, self.embed_csp) if embed else (self.headers, self.csp)
+        html_csp = self.embed_page_csp if embed else self.page_csp
         if _CONTROL_PATH.search(scope["path"]) or _CONTROL_QUERY.search(scope["query_string"]):
             problem = Problem(422, "The path or query contains a control character (such as NUL); remove it.",
                               title="Invalid request", param="path" if _CONTROL_PATH.search(scope["path"]) else "query")
@@ -74,7 +80,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 if not any(name == b"content-security-policy" for name, _ in headers):
-                    headers.append(csp)
+                    html = any(name == b"content-type" and value.startswith(b"text/html") for name, value in headers)
+                    headers.append(html_csp if html else csp)
                 headers.extend(extra)
                 message["headers"] = headers
             elif head:

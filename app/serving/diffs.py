@@ -30,6 +30,7 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
     for (resource, _key), record in recs.items():
         by_kind.setdefault(resource, []).append(record)
     weights = {s["id"]: (s.get("kind") or "secondary", s["publisher"]) for s in by_kind.get("source", [])}
+    retrieved = {s["id"]: date.fromisoformat(s["retrieved_on"]) for s in by_kind.get("source", [])}
     deadlines = {d["id"]: pm.Deadline(id=d["id"], platform_id=d["platform"], jurisdiction=d["jurisdiction"],
                                       kind=d["kind"], on=date.fromisoformat(d["on"]), summary=d["summary"],
                                       after=d.get("after"), **cited(_citations(d.get("sources"))))
@@ -44,7 +45,8 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
         jurisdictions={j["code"]: pm.Jurisdiction(code=j["code"], name=j["name"], kind=pm.JurisdictionKind(j["kind"]),
                                                   members=frozenset(j.get("members") or ()))
                        for j in sorted(by_kind.get("jurisdiction", []), key=lambda r: r["code"])},
-        rules={r["id"]: _rule(r, deadlines, weights) for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])},
+        rules={r["id"]: _rule(r, deadlines, weights, retrieved)
+               for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])},
         deadlines=deadlines,
         sources={s["id"]: pm.Source(id=s["id"], url=s["url"], title=s["title"], publisher=s["publisher"],
                                     retrieved_on=date.fromisoformat(s["retrieved_on"]),
@@ -61,7 +63,8 @@ def _citations(items: Iterable[Any] | None) -> list[Record]:
     return [c if isinstance(c, dict) else {"id": c, "quote": None, "where": None} for c in items or ()]
 
 
-def _rule(r: Record, deadlines: Mapping[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]) -> pm.Rule:
+def _rule(r: Record, deadlines: Mapping[str, pm.Deadline], weights: Mapping[str, tuple[str, str]],
+          retrieved: Mapping[str, date]) -> pm.Rule:
     opt = r.get("opt_out")
     opt_out = None
     if opt:
@@ -79,6 +82,10 @@ def _rule(r: Record, deadlines: Mapping[str, pm.Deadline], weights: Mapping[str,
         posted_until=_day(r.get("posted_until")), min_age=r.get("min_age"), legal_basis=r.get("legal_basis"),
         opt_out=opt_out, notes=tuple(r.get("notes") or ()), used_by=pm.UsedBy(r.get("used_by") or "platform"),
         under_age=pm.UnderAge(r.get("under_age") or "not_used"),
+        # As the store does: a rule without its own review day was reviewed when its newest source was read. Source
+        # checks are not records, so a rebuilt rule has no findings (answer events leave freshness out).
+        reviewed_on=_day(r.get("reviewed_on")) or max((retrieved[c["id"]] for c in _citations(r.get("sources"))
+                                                       if c["id"] in retrieved), default=None),
     )
 
 

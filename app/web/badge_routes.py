@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.errors import Problem
+from app.api.schemas.decisions import problem_responses
 from app.web import assets, badges
 from app.web.decisions import ask
 from app.web.pages import Page, respond
@@ -44,7 +45,7 @@ def _badge(
     "/platforms/{platform_id}/badge.svg",
     summary="A flat SVG badge of the platform's answer",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}},
+    responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(404)},
 )
 def badge_svg(
     request: Request,
@@ -66,7 +67,8 @@ def badge_svg(
     )
 
 
-@router.get("/platforms/{platform_id}/shields.json", summary="The platform's answer as a shields.io endpoint")
+@router.get("/platforms/{platform_id}/shields.json", summary="The platform's answer as a shields.io endpoint",
+            responses=problem_responses(404))
 def shields_json(
     request: Request,
     platform_id: Platform,

@@ -59,10 +59,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this migration."""
-    with op.batch_alter_table("source", schema=None) as batch_op:
-        batch_op.drop_column("archived_url")
-    with op.batch_alter_table("rule", schema=None) as batch_op:
-        batch_op.drop_column("reviewed_on")
+    _drop_column("source", "archived_url")
+    _drop_column("rule", "reviewed_on")
     with op.batch_alter_table("rule_review", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rule_review_rule_id"))
     op.drop_table("rule_review")
@@ -70,3 +68,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_source_check_checked_at"))
         batch_op.drop_index(batch_op.f("ix_source_check_source_id"))
     op.drop_table("source_check")
+
+
+def _drop_column(table: str, column: str) -> None:
+    """Drop a column in place: on SQLite, batch mode would rebuild the table, and dropping the old copy with
+    foreign keys on fails (source) or cascade-deletes the rows that refer to it (rule)."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    else:
+        op.drop_column(table, column)

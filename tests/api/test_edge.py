@@ -39,9 +39,12 @@ def test_a_trailing_slash_never_redirects_to_the_host_header(client):
     assert response.status_code == 404 and "location" not in response.headers
 
 
-def test_root_redirects_to_the_docs_and_the_unversioned_path_to_v1(client):
+def test_root_is_the_explorer_and_the_unversioned_path_redirects_to_v1(client):
     root = client.get("/", headers={"Host": "evil.example"}, follow_redirects=False)
-    assert root.status_code == 307 and root.headers["location"] == "/docs"
+    assert root.status_code == 200 and root.headers["content-type"].startswith("text/html")
+    assert "evil.example" not in root.text and "location" not in root.headers
+    assert "script-src 'self'" in root.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in root.headers["content-security-policy"]
     old = client.get("/platforms/facebook/ai-training?category=public-posts&country=DE", follow_redirects=False)
     assert old.status_code == 308 and old.headers["location"] == DECISION
     assert client.get("/platforms/facebook/ai-training?country=DE").json()["country"] == "DE"

@@ -133,12 +133,12 @@ def test_batches_are_computed_off_the_event_loop_a_bounded_number_at_once(shared
     with TestClient(new_app(shared_seeded_url, batch_threads=1)) as c:
         real = c.app.state.services.answers.batch
 
-        def slow_batch(items):
+        def slow_batch(items, *args):
             running.append(1)
             most.append(len(running))
             finished = released.wait(timeout=10)  # blocks until the read below has been answered
             running.pop()
-            return real(items) if finished else b"{}"
+            return real(items, *args) if finished else b"{}"
 
         c.app.state.services.answers.batch = slow_batch
         check = {"platform": "facebook", "category": "public-posts", "country": "DE"}
@@ -148,8 +148,10 @@ def test_batches_are_computed_off_the_event_loop_a_bounded_number_at_once(shared
                    for _ in range(2)]
         for thread in threads:
             thread.start()
-        while not running:
+        deadline = time.monotonic() + 30
+        while not running and time.monotonic() < deadline:
             time.sleep(0.01)
+        assert running, "no batch started"
         assert c.get(DECISION).status_code == 200  # answered while a batch is still being computed
         released.set()
         for thread in threads:

@@ -103,7 +103,24 @@ def _objected_undated(p: P, w: Wording) -> str:
                                           else "der Tag spielt keine Rolle.")
 
 
+FINDING = {"changed": "hat sich geändert", "quote-missing": "enthält die zitierte Stelle nicht mehr",
+           "moved": "ist an eine andere Adresse umgezogen", "gone": "ist nicht mehr erreichbar"}
+
+
+def _stale_finding(p: P, w: Wording) -> str:
+    since = f" seit der letzten Prüfung der Regel am {_d(p['reviewed_on'])}" if p["reviewed_on"] else ""
+    return (f"Diese Antwort ist womöglich veraltet: Quelle {p['source']} der Regel {p['rule']} "
+            f"{FINDING[p['outcome']]} (geprüft am {_d(p['checked_on'])}){since}.")
+
+
 CATALOG = {
+    "reason.stale.finding": _stale_finding,
+    "reason.stale.review_old": lambda p, w: f"Diese Antwort ist womöglich veraltet: Regel {p['rule']} wurde zuletzt "
+                                            f"am {_d(p['reviewed_on'])} geprüft, vor mehr als {p['max_days']} Tagen.",
+    "reason.opted_in": lambda p, w: "Sie haben es eingeschaltet" + (f", am {_d(p['day'])}" if p["day"] else "") + ".",
+    "reason.not_opted_in": lambda p, w: "Sie haben es nicht eingeschaltet.",
+    "summary.opted_in": lambda p, w: "Genutzt: Sie haben es eingeschaltet" + (f", am {_d(p['day'])}."
+                                                                               if p["day"] else "."),
     # Pieces of sentences.
     "in_time.deadline": lambda p, w: f"bis zum {_d(p['day'])}",
     "in_time.effective": lambda p, w: f"bevor die Regel am {_d(p['day'])} in Kraft trat",
