@@ -47,7 +47,8 @@ class SecurityHeaders:
         embed_csp = API_CSP.replace("frame-ancestors 'none'", f"frame-ancestors {embed_frame_ancestors}")
         self.embed_csp = (b"content-security-policy", embed_csp.encode())
         # HTML pages (the explorer, the demo) load their own scripts, styles and images and submit their own forms.
-        page = page_csp().replace("form-action 'none'", "form-action 'self'")
+        # The demo page frames this origin's own card.
+        page = page_csp().replace("form-action 'none'", "form-action 'self'") + "; frame-src 'self'"
         self.page_csp = (b"content-security-policy", page.encode())
         embed_page = page.replace("frame-ancestors 'none'", f"frame-ancestors {embed_frame_ancestors}")
         self.embed_page_csp = (b"content-security-policy", embed_page.encode())
