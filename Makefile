@@ -43,6 +43,7 @@ test: $(VENV)/.dev  ## lint, then the whole suite (in parallel) on SQLite and on
 
 lint: $(VENV)/.dev  ## ruff (style and format), mypy (types), import-linter (layers), hadolint
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/hadolint Dockerfile

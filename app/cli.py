@@ -17,8 +17,12 @@ from app.cli_watch import review_cli, sources_cli
 from app.settings import REPO_ROOT, get_settings
 from app.store.db import DatabaseConfigError, make_engine
 
-cli = typer.Typer(help="Trainwatch: is this content of mine used to train AI on this platform?",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="Trainwatch: is this content of mine used to train AI on this platform?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(sources_cli, name="sources")
@@ -34,8 +38,11 @@ def _version(value: bool) -> None:
 
 
 @cli.callback()
-def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                    help="Print the version and exit.")] = False) -> None:
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
     """Trainwatch: is this content of mine used to train AI on this platform?"""
 
 
@@ -67,9 +74,11 @@ def engine() -> Engine:
 
 
 @cli.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-          workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
 
@@ -78,17 +87,30 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     except DatabaseConfigError as exc:
         fail(str(exc))
     shown = "localhost" if host in ("0.0.0.0", "::") else host
-    typer.echo(f"Trainwatch serves on http://{shown}:{port}/ - API docs at http://{shown}:{port}/docs "
-               f"(ReDoc at /redoc); stop with Ctrl+C", err=True)
+    typer.echo(
+        f"Trainwatch serves on http://{shown}:{port}/ - API docs at http://{shown}:{port}/docs "
+        f"(ReDoc at /redoc); stop with Ctrl+C",
+        err=True,
+    )
     # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON.
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, server_header=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
 
 
 @cli.command()
-def start(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-          workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+def start(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
     """Migrate and seed the database (unless TRAINWATCH_AUTO_MIGRATE=false), then serve: the container's command."""
     if get_settings().auto_migrate:
         migrate()
@@ -100,8 +122,11 @@ def start(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
 
 @cli.command()
 @database_errors
-def deliver(once: Annotated[bool, typer.Option(help="Run one round (make due events, send due deliveries), "
-                                                    "then exit.")] = False) -> None:
+def deliver(
+    once: Annotated[
+        bool, typer.Option(help="Run one round (make due events, send due deliveries), then exit.")
+    ] = False,
+) -> None:
     """Deliver webhooks without serving the API (set TRAINWATCH_WEBHOOKS_DELIVER=false on the servers then)."""
     from app.delivery.deliverer import Deliverer
 
@@ -109,8 +134,10 @@ def deliver(once: Annotated[bool, typer.Option(help="Run one round (make due eve
     try:
         if once:
             done = deliverer.run_once()
-            typer.echo(f"{'delivering' if done.leader else 'another process delivers'}: {done.queued} queued, "
-                       f"{done.attempted} attempted, {done.delivered} delivered")
+            typer.echo(
+                f"{'delivering' if done.leader else 'another process delivers'}: {done.queued} queued, "
+                f"{done.attempted} attempted, {done.delivered} delivered"
+            )
             return
         typer.echo("delivering webhooks; stop with Ctrl-C", err=True)
         signal.signal(signal.SIGTERM, lambda *_: deliverer.request_stop())
@@ -131,8 +158,10 @@ def migrate() -> None:
 
 
 @cli.command()
-def openapi(path: Annotated[Path, typer.Argument(help="Where to write the spec.")] = REPO_ROOT / "openapi.json",
-            check: Annotated[bool, typer.Option(help="Only compare; exit 1 if the file differs.")] = False) -> None:
+def openapi(
+    path: Annotated[Path, typer.Argument(help="Where to write the spec.")] = REPO_ROOT / "openapi.json",
+    check: Annotated[bool, typer.Option(help="Only compare; exit 1 if the file differs.")] = False,
+) -> None:
     """Write the OpenAPI spec the app serves (or check that the file equals it)."""
     from app.openapi import render_openapi
 
@@ -158,8 +187,10 @@ def seed_command(
     report = _dataset_errors(lambda: seed(engine(), path, force=force))
     for conflict in report.conflicts:
         typer.echo(f"conflict: {conflict}", err=True)
-    typer.echo(f"dataset revision {report.revision}: {report.created} created, {report.updated} updated, "
-               f"{report.deleted} deleted, {len(report.conflicts)} conflicts")
+    typer.echo(
+        f"dataset revision {report.revision}: {report.created} created, {report.updated} updated, "
+        f"{report.deleted} deleted, {len(report.conflicts)} conflicts"
+    )
 
 
 @cli.command("import")
@@ -203,8 +234,10 @@ def _dataset_errors(run: Callable[[], Any]) -> Any:
 
 @keys_cli.command("create")
 @database_errors
-def keys_create(scope: Annotated[str, typer.Option(help="read, write or webhooks.")] = "read",
-                name: Annotated[str, typer.Option(help="Who the key is for.")] = "") -> None:
+def keys_create(
+    scope: Annotated[str, typer.Option(help="read, write or webhooks.")] = "read",
+    name: Annotated[str, typer.Option(help="Who the key is for.")] = "",
+) -> None:
     """Create a key and print it alone on stdout, once; only its hash is kept."""
     from sqlmodel import Session
 
@@ -230,8 +263,9 @@ def keys_list() -> None:
     with Session(engine()) as session:
         for key in list_keys(session):
             revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-"
-            typer.echo(f"{key.id}\t{key.scope}\t{key.name or '-'}\t"
-                       f"{key.created_at.isoformat(timespec='seconds')}\t{revoked}")
+            typer.echo(
+                f"{key.id}\t{key.scope}\t{key.name or '-'}\t{key.created_at.isoformat(timespec='seconds')}\t{revoked}"
+            )
 
 
 @keys_cli.command("revoke")
@@ -254,6 +288,7 @@ def main() -> None:
         cli()
     except KeyboardInterrupt:
         sys.exit(130)
+
 
 if __name__ == "__main__":
     main()

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from app.watch.check import Result
 
 sources_cli = typer.Typer(help="Watch the cited sources for changes.", no_args_is_help=True)
-review_cli = typer.Typer(help="The review queue: rules whose sources changed since they were last checked.",
-                         no_args_is_help=True)
+review_cli = typer.Typer(
+    help="The review queue: rules whose sources changed since they were last checked.", no_args_is_help=True
+)
 # Outcomes that --fail-on-change counts as a change (an unreachable page may be a passing network fault).
 CHANGES = {"changed", "quote-missing", "moved", "gone"}
 VERSION = "0.1.0"
@@ -31,9 +32,13 @@ def politeness(settings: Settings) -> Any:
     """Return the crawler's politeness from the settings: User-Agent with a contact URL, pace, limits."""
     from app.watch.crawler import Politeness
 
-    return Politeness(user_agent=user_agent(settings),
-                      rate_per_host=settings.check_rate_per_host, concurrency=settings.check_concurrency,
-                      timeout=settings.check_timeout_seconds, retries=settings.check_retries)
+    return Politeness(
+        user_agent=user_agent(settings),
+        rate_per_host=settings.check_rate_per_host,
+        concurrency=settings.check_concurrency,
+        timeout=settings.check_timeout_seconds,
+        retries=settings.check_retries,
+    )
 
 
 def user_agent(settings: Settings) -> str:
@@ -42,10 +47,16 @@ def user_agent(settings: Settings) -> str:
     return f"Trainwatch/{VERSION} ({contact}policy source checker)"
 
 
-def run_checks(engine: Any, settings: Settings, *, source_ids: Sequence[str] | None = None,
-               platform_id: str | None = None, transport: httpx.AsyncBaseTransport | None = None,
-               clock: Any = None,
-               progress: Callable[[int], Callable[[Any], None]] | None = None) -> tuple[list[Result], int]:
+def run_checks(
+    engine: Any,
+    settings: Settings,
+    *,
+    source_ids: Sequence[str] | None = None,
+    platform_id: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Any = None,
+    progress: Callable[[int], Callable[[Any], None]] | None = None,
+) -> tuple[list[Result], int]:
     """Check the chosen sources and record the results; return them with the dataset revision after the write."""
     from sqlmodel import Session
 
@@ -92,11 +103,20 @@ def _bar(enabled: bool) -> tuple[Any, Callable[[int], Callable[[Any], None]] | N
 def result_json(result: Any) -> dict[str, Any]:
     """Return one source's check as the JSON object `--json` prints."""
     f = result.fetched
-    return {"id": result.target.source_id, "outcome": result.outcome.value, "url": result.target.url,
-            "status": f.status, "final_url": f.final_url, "redirects": [list(hop) for hop in f.redirects],
-            "quotes": result.quotes, "text_changed": result.text_changed, "finding": result.finding,
-            "archived_url": result.target.archived_url, "gone_without_archive": result.gone_without_archive,
-            "error": f.error}
+    return {
+        "id": result.target.source_id,
+        "outcome": result.outcome.value,
+        "url": result.target.url,
+        "status": f.status,
+        "final_url": f.final_url,
+        "redirects": [list(hop) for hop in f.redirects],
+        "quotes": result.quotes,
+        "text_changed": result.text_changed,
+        "finding": result.finding,
+        "archived_url": result.target.archived_url,
+        "gone_without_archive": result.gone_without_archive,
+        "error": f.error,
+    }
 
 
 @sources_cli.command("check")
@@ -104,16 +124,19 @@ def check_command(
     source: Annotated[list[str] | None, typer.Option("--source", help="Check only this source (repeatable).")] = None,
     platform: Annotated[str | None, typer.Option(help="Check only the sources this platform's records cite.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per source, one per line.")] = False,
-    fail_on_change: Annotated[bool, typer.Option(help="Exit 1 if a source changed, moved, went or lost a quote.")]
-    = False,
+    fail_on_change: Annotated[
+        bool, typer.Option(help="Exit 1 if a source changed, moved, went or lost a quote.")
+    ] = False,
 ) -> None:
     """Fetch every cited source (politely), compare it with the last check and record the outcome."""
     from app.cli import database_errors, engine, fail
 
     settings = get_settings()
     if not settings.check_contact_url:
-        typer.echo("warning: TRAINWATCH_CHECK_CONTACT_URL is not set; the User-Agent gives site owners no way to "
-                   "reach you", err=True)
+        typer.echo(
+            "warning: TRAINWATCH_CHECK_CONTACT_URL is not set; the User-Agent gives site owners no way to reach you",
+            err=True,
+        )
     bar, start = _bar(sys.stderr.isatty() and not as_json)
 
     def run() -> tuple[list[Result], int]:
@@ -136,9 +159,12 @@ def check_command(
             typer.echo(f"{r.target.source_id}\t{r.outcome.value}\t{r.target.url}\t{detail or ''}")
     order = ("ok", "changed", "quote-missing", "moved", "gone", "unreachable")
     unarchived = [r.target.source_id for r in results if r.gone_without_archive]
-    summary = f"checked {len(results)} sources: " + ", ".join(f"{counts[o]} {o}" for o in order) + \
-        f"; dataset revision {revision}" + (f"; gone with no archived copy: {', '.join(unarchived)}" if unarchived
-                                            else "")
+    summary = (
+        f"checked {len(results)} sources: "
+        + ", ".join(f"{counts[o]} {o}" for o in order)
+        + f"; dataset revision {revision}"
+        + (f"; gone with no archived copy: {', '.join(unarchived)}" if unarchived else "")
+    )
     typer.echo(summary, err=as_json)
     if fail_on_change and any(r.outcome.value in CHANGES for r in results):
         raise typer.Exit(1)
@@ -163,13 +189,16 @@ def review_list(
     for item in items:
         reviewed = item.reviewed_on.isoformat() if item.reviewed_on else None
         if as_json:
-            typer.echo(json.dumps({"rule": item.rule_id, "reviewed_on": reviewed, "sources": item.sources},
-                                  ensure_ascii=False))
+            typer.echo(
+                json.dumps({"rule": item.rule_id, "reviewed_on": reviewed, "sources": item.sources}, ensure_ascii=False)
+            )
             continue
         typer.echo(f"rule {item.rule_id} (last reviewed {reviewed or 'never'})")
         for s in item.sources:
-            typer.echo(f"  source {s['source']}: {s['outcome']} on {s['checked_at'][:10]} {s['url']}"
-                       + (f" -> {s['final_url']}" if s["outcome"] == "moved" else ""))
+            typer.echo(
+                f"  source {s['source']}: {s['outcome']} on {s['checked_at'][:10]} {s['url']}"
+                + (f" -> {s['final_url']}" if s["outcome"] == "moved" else "")
+            )
             for line in (s["diff"] or "(no text to compare)").splitlines():
                 typer.echo(f"    {line}")
     typer.echo(f"{len(items)} rules need review", err=as_json)

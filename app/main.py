@@ -69,10 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Return a configured application; nothing touches the database until start-up or the first request."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    engine = make_engine(settings.database_url, statement_timeout=settings.db_statement_timeout,
-                         connect_timeout=settings.db_connect_timeout)
-    store = SnapshotStore(engine, check_seconds=settings.revision_check_seconds,
-                          answer_cache_bytes=settings.answer_cache_mb * 2**20)
+    engine = make_engine(
+        settings.database_url,
+        statement_timeout=settings.db_statement_timeout,
+        connect_timeout=settings.db_connect_timeout,
+    )
+    store = SnapshotStore(
+        engine, check_seconds=settings.revision_check_seconds, answer_cache_bytes=settings.answer_cache_mb * 2**20
+    )
 
     deliverer = Deliverer(engine, settings) if settings.webhooks_deliver else None
 
@@ -92,16 +96,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.stop_polling()
         engine.dispose()
 
-    app = FastAPI(title="Trainwatch", summary=summary, description=DESCRIPTION, version="1.0.0",
-                  openapi_tags=TAGS, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  # No trailing-slash redirects: Starlette builds their Location from the Host header.
-                  redirect_slashes=False, generate_unique_id_function=operation_id,
-                  # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
-                  telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False})
-    answers = AnswerService(store, review_max_days=settings.review_max_days,
-                            translations=read_translations(DATA_DIR))
-    services = Services(settings=settings, engine=engine, store=store, answers=answers,
-                        catalog=CatalogCache(engine), deliverer=deliverer)
+    app = FastAPI(
+        title="Trainwatch",
+        summary=summary,
+        description=DESCRIPTION,
+        version="1.0.0",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # No trailing-slash redirects: Starlette builds their Location from the Host header.
+        redirect_slashes=False,
+        generate_unique_id_function=operation_id,
+        # FastAPI's native OpenTelemetry costs ~16 µs a request even with nothing to export.
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
+    )
+    answers = AnswerService(store, review_max_days=settings.review_max_days, translations=read_translations(DATA_DIR))
+    services = Services(
+        settings=settings,
+        engine=engine,
+        store=store,
+        answers=answers,
+        catalog=CatalogCache(engine),
+        deliverer=deliverer,
+    )
     app.state.services = services
     store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
     app.state.batch_threads = anyio.CapacityLimiter(settings.batch_threads)
@@ -110,9 +128,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics.watch(store_state(store))
     app.state.rate_limiter = None
     if settings.rate_limits:
-        app.state.rate_limiter = RateLimiter(Limits(settings.rate_limit_decisions, settings.rate_limit_catalog,
-                                                    settings.rate_limit_writes, settings.rate_limit_auth_failures),
-                                             settings.redis_url, metrics)
+        app.state.rate_limiter = RateLimiter(
+            Limits(
+                settings.rate_limit_decisions,
+                settings.rate_limit_catalog,
+                settings.rate_limit_writes,
+                settings.rate_limit_auth_failures,
+            ),
+            settings.redis_url,
+            metrics,
+        )
     install_error_handlers(app)
     install_outage_handler(app, store.database)
     install_docs(app)
@@ -132,10 +157,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DatabaseGate, slots=settings.db_request_slots, timeout=settings.db_request_timeout)
     if app.state.rate_limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
-                       allow_headers=["Content-Type", "If-None-Match", "Accept"],
-                       expose_headers=["ETag", "Link", "Location", "Retry-After", "RateLimit-Limit",
-                                       "RateLimit-Remaining", "RateLimit-Reset"], max_age=600)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Content-Type", "If-None-Match", "Accept"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "Location",
+            "Retry-After",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ],
+        max_age=600,
+    )
     app.add_middleware(SecurityHeaders, routes=app.router.routes, embed_frame_ancestors=settings.embed_frame_ancestors)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     return app

@@ -51,8 +51,13 @@ class Server:
 
     def __init__(self, args: list[str], env: dict, port: int, health: str) -> None:
         self.port = port
-        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CORE, *args], env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", SERVER_CORE, *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -83,8 +88,12 @@ def trainwatch(db: Path, port: int) -> Server:
 def ceiling(port: int, body_bytes: int) -> Server:
     """Start the bare Starlette app under the same uvicorn settings."""
     env = {**os.environ, "BENCH_BODY_BYTES": str(body_bytes), "PYTHONPATH": str(ROOT)}
-    return Server([str(BIN / "uvicorn"), "bench.ceiling:app", "--port", str(port), "--log-level", "warning",
-                   "--no-access-log"], env, port, "/")
+    return Server(
+        [str(BIN / "uvicorn"), "bench.ceiling:app", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        env,
+        port,
+        "/",
+    )
 
 
 def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
@@ -96,9 +105,11 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise SystemExit(f"wrk saw {errors.group(1)} error responses for {url}:\n{out}")
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
-            "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+    }
 
 
 def _ms(text: str) -> float:
@@ -125,8 +136,12 @@ def varied_queries(count: int, seed: int, seen: set[str]) -> list[dict[str, str]
     start = date(2023, 1, 1)
     out: list[dict[str, str]] = []
     while len(out) < count:
-        query = {"platform": rng.choice(platforms), "category": rng.choice(CATEGORY_IDS),
-                 "country": rng.choice(COUNTRIES), "as_of": (start + timedelta(days=rng.randrange(1460))).isoformat()}
+        query = {
+            "platform": rng.choice(platforms),
+            "category": rng.choice(CATEGORY_IDS),
+            "country": rng.choice(COUNTRIES),
+            "as_of": (start + timedelta(days=rng.randrange(1460))).isoformat(),
+        }
         if rng.random() < 0.5:
             query["age"] = str(rng.choice([15, 17, 25, 40]))
         if rng.random() < 0.3:
@@ -146,18 +161,22 @@ def as_path(query: dict[str, str]) -> str:
 
 def lua_paths(paths: list[str], target: Path) -> Path:
     """Write a wrk script that requests each path once, in order."""
-    target.write_text("paths = {\n" + ",\n".join(json.dumps(p) for p in paths) + "\n}\n"
-                      "i = 0\nrequest = function()\n  i = i + 1\n"
-                      "  return wrk.format('GET', paths[(i - 1) % #paths + 1])\nend\n")
+    target.write_text(
+        "paths = {\n" + ",\n".join(json.dumps(p) for p in paths) + "\n}\n"
+        "i = 0\nrequest = function()\n  i = i + 1\n"
+        "  return wrk.format('GET', paths[(i - 1) % #paths + 1])\nend\n"
+    )
     return target
 
 
 def lua_batches(batches: list[list[dict]], target: Path) -> Path:
     """Write a wrk script that POSTs the batch bodies in turn (one body: the same batch every time)."""
     bodies = ",\n".join(json.dumps(json.dumps({"checks": checks})) for checks in batches)
-    target.write_text(f"bodies = {{\n{bodies}\n}}\ni = 0\nheaders = {{['Content-Type'] = 'application/json'}}\n"
-                      "request = function()\n  i = i + 1\n"
-                      "  return wrk.format('POST', nil, headers, bodies[(i - 1) % #bodies + 1])\nend\n")
+    target.write_text(
+        f"bodies = {{\n{bodies}\n}}\ni = 0\nheaders = {{['Content-Type'] = 'application/json'}}\n"
+        "request = function()\n  i = i + 1\n"
+        "  return wrk.format('POST', nil, headers, bodies[(i - 1) % #bodies + 1])\nend\n"
+    )
     return target
 
 
@@ -166,8 +185,13 @@ def dataset_tag() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted([*(ROOT / "app" / "data").glob("*.yaml"), *(ROOT / "migrations" / "versions").glob("*.py"),
-                        ROOT / "bench" / "extra_rules.py"]):
+    for path in sorted(
+        [
+            *(ROOT / "app" / "data").glob("*.yaml"),
+            *(ROOT / "migrations" / "versions").glob("*.py"),
+            ROOT / "bench" / "extra_rules.py",
+        ]
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -203,17 +227,26 @@ def main() -> None:
         rss_loaded = {name: server.rss_mib() for name, server in servers.items()}
         for round_no in range(args.rounds):
             per_round = max(20_000, int(args.seconds * 6000))
-            varied_small = lua_paths([as_path(q) for q in varied_queries(per_round, round_no * 2, seen)],
-                                     WORK / "varied-small.lua")
-            varied_big = lua_paths([as_path(q) for q in varied_queries(per_round, round_no * 2 + 1, seen)],
-                                   WORK / "varied-big.lua")
+            varied_small = lua_paths(
+                [as_path(q) for q in varied_queries(per_round, round_no * 2, seen)], WORK / "varied-small.lua"
+            )
+            varied_big = lua_paths(
+                [as_path(q) for q in varied_queries(per_round, round_no * 2 + 1, seen)], WORK / "varied-big.lua"
+            )
             # Enough distinct batches that none is sent twice in a round (a cold batch takes ~100 ms or more).
-            cold = lua_batches([varied_queries(1000, 10_000 + round_no * 1000 + n, seen)
-                                for n in range(max(60, args.seconds * 15))], WORK / "batch-cold.lua")
-            plan = [("a", base["ceiling"] + "/", None), ("b", base["small"] + single, None),
-                    ("c", base["small"], varied_small), ("d-b", base["big"] + single, None),
-                    ("d-c", base["big"], varied_big), ("e", base["small"] + "/v1/ai-training/checks", batch),
-                    ("e-cold", base["small"] + "/v1/ai-training/checks", cold)]
+            cold = lua_batches(
+                [varied_queries(1000, 10_000 + round_no * 1000 + n, seen) for n in range(max(60, args.seconds * 15))],
+                WORK / "batch-cold.lua",
+            )
+            plan = [
+                ("a", base["ceiling"] + "/", None),
+                ("b", base["small"] + single, None),
+                ("c", base["small"], varied_small),
+                ("d-b", base["big"] + single, None),
+                ("d-c", base["big"], varied_big),
+                ("e", base["small"] + "/v1/ai-training/checks", batch),
+                ("e-cold", base["small"] + "/v1/ai-training/checks", cold),
+            ]
             for name, url, script in plan:
                 runs.setdefault(name, []).append(wrk(url, args.seconds, args.connections, script))
             print(f"round {round_no + 1}/{args.rounds} done", flush=True)
@@ -230,14 +263,20 @@ def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_a
     out = lines.append
     med = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99")} for name, rs in runs.items()}
     ceiling_rps = med["a"]["rps"]
-    labels = {"a": "(a) bare Starlette ceiling", "b": "(b) one repeated decision query",
-              "c": "(c) varied queries, none repeated", "d-b": f"(d) as (b), {args.extra_rules:,} extra rules",
-              "d-c": f"(d) as (c), {args.extra_rules:,} extra rules",
-              "e": "(e) 1000-check batch, the same batch repeated (per request)",
-              "e-cold": "(e) 1000-check batches never seen before (per request)"}
-    out(f"\n{date.today()} · {os.cpu_count()} cores · server on core {SERVER_CORE}, wrk on core {LOAD_CORE} · "
-          f"{args.rounds} interleaved rounds of {args.seconds}s, {args.connections} connections · medians · "
-          f"decision body {body_bytes} bytes\n")
+    labels = {
+        "a": "(a) bare Starlette ceiling",
+        "b": "(b) one repeated decision query",
+        "c": "(c) varied queries, none repeated",
+        "d-b": f"(d) as (b), {args.extra_rules:,} extra rules",
+        "d-c": f"(d) as (c), {args.extra_rules:,} extra rules",
+        "e": "(e) 1000-check batch, the same batch repeated (per request)",
+        "e-cold": "(e) 1000-check batches never seen before (per request)",
+    }
+    out(
+        f"\n{date.today()} · {os.cpu_count()} cores · server on core {SERVER_CORE}, wrk on core {LOAD_CORE} · "
+        f"{args.rounds} interleaved rounds of {args.seconds}s, {args.connections} connections · medians · "
+        f"decision body {body_bytes} bytes\n"
+    )
     out("| scenario | requests/s | p50 ms | p99 ms | ratio to (a) |")
     out("|---|---:|---:|---:|---:|")
     for name, label in labels.items():
@@ -256,8 +295,10 @@ def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_a
     for label, name in (("repeated batch", "e"), ("never-seen batch", "e-cold")):
         per_check_us = 1e6 / (med[name]["rps"] * 1000)
         ratio = per_check_us / single_us
-        out(f"| {label}: cost per check <= 0.1x a distinct request from (c) | {per_check_us:.0f} µs vs "
-              f"{single_us:.0f} µs = {ratio:.3f}x | {'yes' if ratio <= 0.1 else 'NO'} |")
+        out(
+            f"| {label}: cost per check <= 0.1x a distinct request from (c) | {per_check_us:.0f} µs vs "
+            f"{single_us:.0f} µs = {ratio:.3f}x | {'yes' if ratio <= 0.1 else 'NO'} |"
+        )
     out("\n| server | RSS after start-up MiB | RSS after the run MiB |\n|---|---:|---:|")
     for name in ("ceiling", "small", "big"):
         out(f"| {name} | {rss_loaded[name]:.0f} | {rss_after[name]:.0f} |")
@@ -278,6 +319,7 @@ def write_docs(tables: str) -> None:
     head, rest = page.split(start, 1)
     docs.write_text(f"{head}{start}\n{tables.strip()}\n{end}{rest.split(end, 1)[1]}")
     print(f"\nwrote the tables to {docs.relative_to(ROOT)}")
+
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))

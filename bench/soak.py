@@ -98,8 +98,11 @@ class Load:
         self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
 
     def decision_url(self, rng: random.Random) -> str:
-        params = {"category": rng.choice(self.catalog["categories"]), "country": rng.choice(self.catalog["countries"]),
-                  "as_of": f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
+        params = {
+            "category": rng.choice(self.catalog["categories"]),
+            "country": rng.choice(self.catalog["countries"]),
+            "as_of": f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        }
         if rng.random() < 0.5:
             params["age"] = str(rng.randint(10, 80))
         if rng.random() < 0.3:
@@ -112,8 +115,9 @@ class Load:
         note = f"soak {uuid.uuid4().hex}"
         for _ in range(20):
             read = await self.client.get(f"/v1/rules/{rule}")
-            response = await self.client.patch(f"/v1/rules/{rule}", json={"notes": [note]},
-                                               headers={**self.auth, "If-Match": read.headers["etag"]})
+            response = await self.client.patch(
+                f"/v1/rules/{rule}", json={"notes": [note]}, headers={**self.auth, "If-Match": read.headers["etag"]}
+            )
             if response.status_code != 412:
                 break
             self.conflicts += 1
@@ -123,17 +127,21 @@ class Load:
 
 
 async def drive(token: str) -> Load:
-    async with httpx.AsyncClient(base_url=BASE, timeout=30,
-                                 limits=httpx.Limits(max_connections=CONCURRENCY)) as client:
+    async with httpx.AsyncClient(base_url=BASE, timeout=30, limits=httpx.Limits(max_connections=CONCURRENCY)) as client:
         catalog = {
             "platforms": [p["id"] for p in (await client.get("/v1/platforms?limit=1000")).json()["items"]],
             "categories": [c["id"] for c in (await client.get("/v1/data-categories?limit=1000")).json()["items"]],
             "countries": ["DE", "FR", "US", "GB", "BR", "IN", "JP", "NO", "CH", "CA", "AU", "IT", "ES", "PL", "KR"],
             "rules": [r["id"] for r in (await client.get("/v1/rules?limit=1000")).json()["items"]],
         }
-        catalog["reads"] = ["/v1/platforms", "/v1/rules?limit=50", "/v1/deadlines?upcoming=true", "/v1/sources",
-                            *(f"/v1/rules/{r}" for r in catalog["rules"][:40]),
-                            *(f"/v1/platforms/{p}" for p in catalog["platforms"])]
+        catalog["reads"] = [
+            "/v1/platforms",
+            "/v1/rules?limit=50",
+            "/v1/deadlines?upcoming=true",
+            "/v1/sources",
+            *(f"/v1/rules/{r}" for r in catalog["rules"][:40]),
+            *(f"/v1/platforms/{p}" for p in catalog["platforms"]),
+        ]
         load = Load(client, token, catalog)
         deadline = time.monotonic() + SECONDS
 
@@ -172,10 +180,17 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     url, token = database()
-    env = {**os.environ, "TRAINWATCH_DATABASE_URL": url, "TRAINWATCH_RATE_LIMITS": "false",
-           "TRAINWATCH_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "trainwatch"), "serve", "--port", str(PORT),
-                               "--workers", "2"], env=env, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "TRAINWATCH_DATABASE_URL": url,
+        "TRAINWATCH_RATE_LIMITS": "false",
+        "TRAINWATCH_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "trainwatch"), "serve", "--port", str(PORT), "--workers", "2"],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with httpx.Client(base_url=BASE, timeout=10) as client:
             for _ in range(200):
@@ -220,8 +235,10 @@ def main() -> None:
     print(f"5xx or failed connections: {errors}")
     for kind, values in load.latency.items():
         print(f"{kind}: {len(values)} requests, p50 {pct(values, 0.5):.1f} ms, p99 {pct(values, 0.99):.1f} ms")
-    print(f"writes: {len(load.written)} answered 200 ({load.conflicts} If-Match retries after 412); "
-          f"lost {lost}, duplicated {duplicated}")
+    print(
+        f"writes: {len(load.written)} answered 200 ({load.conflicts} If-Match retries after 412); "
+        f"lost {lost}, duplicated {duplicated}"
+    )
     for pid, samples in memory.items():
         print(f"worker {pid} RSS MiB: " + " -> ".join(f"{s:.0f}" for s in samples))
     sys.exit(1 if errors or lost or duplicated else 0)

@@ -94,8 +94,12 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 
 def make_settings(url: str, **overrides) -> Settings:
     """Return settings for a test app on the given database (no background polling or delivering unless asked)."""
-    return Settings(database_url=url, revision_check_seconds=overrides.pop("revision_check_seconds", 0),
-                    webhooks_deliver=overrides.pop("webhooks_deliver", False), **overrides)
+    return Settings(
+        database_url=url,
+        revision_check_seconds=overrides.pop("revision_check_seconds", 0),
+        webhooks_deliver=overrides.pop("webhooks_deliver", False),
+        **overrides,
+    )
 
 
 @pytest.fixture

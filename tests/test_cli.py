@@ -18,8 +18,9 @@ def run(*args, url, check=False):
     return subprocess.run([*TRAINWATCH, *args], env=env, capture_output=True, text=True, timeout=120, check=check)
 
 
-@pytest.mark.parametrize("url", ["not a url", "mysql://root@127.0.0.1/x",
-                                 "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "mysql://root@127.0.0.1/x", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"]
+)
 def test_bad_database_url_is_one_line_naming_the_setting(url):
     result = run("migrate", url=url)
     assert result.returncode == 1

@@ -45,13 +45,13 @@ async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials 
     if len(token) <= MAX_TOKEN:
         # At most a few lookups at once (app.state.auth_threads), so a flood of bad keys cannot take the threads
         # that reads and writes run on.
-        key = await anyio.to_thread.run_sync(_lookup, get_services(request).engine, token,
-                                             limiter=request.app.state.auth_threads)
+        key = await anyio.to_thread.run_sync(
+            _lookup, get_services(request).engine, token, limiter=request.app.state.auth_threads
+        )
     if key is None:
         if limiter is not None:
             await limiter.hit("auth_failures", client)
-        raise _unauthorized("The API key is unknown or revoked.",
-                            'Bearer realm="trainwatch", error="invalid_token"')
+        raise _unauthorized("The API key is unknown or revoked.", 'Bearer realm="trainwatch", error="invalid_token"')
     if limiter is not None:
         limiter.remember(token, key.id)
     return key
@@ -68,9 +68,12 @@ async def require_write_key(
     """Return the live write-scope key the request presents, or refuse it with 401, 403 or 429 (failing too often)."""
     key = await _live_key(request, credentials, "Writes")
     if key.scope != "write":
-        raise Problem(403, f"The API key {key.id} has {key.scope} scope; writes need a key with write scope.",
-                      title="Forbidden",
-                      headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'})
+        raise Problem(
+            403,
+            f"The API key {key.id} has {key.scope} scope; writes need a key with write scope.",
+            title="Forbidden",
+            headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'},
+        )
     return key
 
 
@@ -83,9 +86,13 @@ async def require_webhooks_key(
     """Return the live webhooks-scope key the request presents, or refuse it with 401, 403 or 429."""
     key = await _live_key(request, credentials, "Webhooks")
     if key.scope != "webhooks":
-        raise Problem(403, f"The API key {key.id} has {key.scope} scope; webhooks need a key with webhooks scope "
-                           "(`trainwatch keys create --scope webhooks`).", title="Forbidden",
-                      headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'})
+        raise Problem(
+            403,
+            f"The API key {key.id} has {key.scope} scope; webhooks need a key with webhooks scope "
+            "(`trainwatch keys create --scope webhooks`).",
+            title="Forbidden",
+            headers={"WWW-Authenticate": 'Bearer realm="trainwatch", error="insufficient_scope"'},
+        )
     return key
 
 

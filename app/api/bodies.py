@@ -37,8 +37,12 @@ def _depth(document: Any) -> int:
 async def json_document(request: Request, what: str) -> dict[str, Any]:
     """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
     if not _media_type_ok(request.headers.get("content-type")):
-        raise Problem(415, "Send the body as JSON with `Content-Type: application/json`.",
-                      title="Unsupported media type", param="Content-Type")
+        raise Problem(
+            415,
+            "Send the body as JSON with `Content-Type: application/json`.",
+            title="Unsupported media type",
+            param="Content-Type",
+        )
     limit = get_services(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -56,8 +60,9 @@ async def json_document(request: Request, what: str) -> dict[str, Any]:
     except RecursionError:  # the parser gives up on deep nesting before using much time or memory
         document = _TOO_DEEP
     if document is _TOO_DEEP or _depth(document) > MAX_DEPTH:
-        raise Problem(422, f"The body is nested more than {MAX_DEPTH} levels deep.", title="Invalid request",
-                      param="body")
+        raise Problem(
+            422, f"The body is nested more than {MAX_DEPTH} levels deep.", title="Invalid request", param="body"
+        )
     if not isinstance(document, dict):
         raise Problem(422, f"The body must be a JSON object: {what}.", title="Invalid request", param="body")
     return document
@@ -103,11 +108,24 @@ def record_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 def write_body(model: type[BaseModel], example: dict[str, Any]) -> dict[str, Any]:
     """Return the OpenAPI requestBody of a create or replace: the dataset file's record."""
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": record_schema(model), "example": example}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": record_schema(model), "example": example}},
+        }
+    }
 
 
-PATCH_BODY = {"requestBody": {"required": True, "description": "A JSON merge patch (RFC 7396): the fields to change; "
-                                                              "null removes an optional field.", "content": {
-    "application/merge-patch+json": {"schema": {"type": "object"}, "example": {"summary": "A corrected summary."}},
-    "application/json": {"schema": {"type": "object"}}}}}
+PATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A JSON merge patch (RFC 7396): the fields to change; null removes an optional field.",
+        "content": {
+            "application/merge-patch+json": {
+                "schema": {"type": "object"},
+                "example": {"summary": "A corrected summary."},
+            },
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}

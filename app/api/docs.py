@@ -32,8 +32,10 @@ def asset(name: str) -> bytes | None:
 
 def secured(page: HTMLResponse) -> HTMLResponse:
     """Give a docs page a strict CSP that allows exactly its own inline scripts, by hash."""
-    hashes = [base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-              for script in _INLINE_SCRIPT.findall(bytes(page.body).decode())]
+    hashes = [
+        base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        for script in _INLINE_SCRIPT.findall(bytes(page.body).decode())
+    ]
     page.headers["Content-Security-Policy"] = page_csp(hashes)
     return page
 
@@ -51,13 +53,18 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return secured(get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - Swagger UI",
-            oauth2_redirect_url="/docs/oauth2-redirect", swagger_js_url=f"{STATIC}/swagger-ui-bundle.js",
-            swagger_css_url=f"{STATIC}/swagger-ui.css", swagger_favicon_url=f"{STATIC}/favicon.png",
-            # No validator badge: it would send the spec to an outside host.
-            swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
-        ))
+        return secured(
+            get_swagger_ui_html(
+                openapi_url=app.openapi_url or "/openapi.json",
+                title=f"{app.title} - Swagger UI",
+                oauth2_redirect_url="/docs/oauth2-redirect",
+                swagger_js_url=f"{STATIC}/swagger-ui-bundle.js",
+                swagger_css_url=f"{STATIC}/swagger-ui.css",
+                swagger_favicon_url=f"{STATIC}/favicon.png",
+                # No validator badge: it would send the spec to an outside host.
+                swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
+            )
+        )
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     async def swagger_redirect() -> HTMLResponse:
@@ -65,10 +72,15 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return secured(get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{STATIC}/redoc.standalone.js", redoc_favicon_url=f"{STATIC}/favicon.png",
-            with_google_fonts=False))
+        return secured(
+            get_redoc_html(
+                openapi_url=app.openapi_url or "/openapi.json",
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{STATIC}/redoc.standalone.js",
+                redoc_favicon_url=f"{STATIC}/favicon.png",
+                with_google_fonts=False,
+            )
+        )
 
     @app.get(STATIC + "/{name}", include_in_schema=False)
     async def docs_asset(name: str) -> Response:
@@ -77,5 +89,8 @@ def install_docs(app: FastAPI) -> None:
             from app.api.errors import Problem
 
             raise Problem(404, f"No docs asset named {name!r}.")
-        return Response(data, media_type=MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream"),
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            data,
+            media_type=MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream"),
+            headers={"Cache-Control": "public, max-age=86400"},
+        )

@@ -21,8 +21,9 @@ log = logging.getLogger("trainwatch.errors")
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response:
     """Return a problem+json response."""
-    return Response(problem_bytes(problem, instance), status_code=problem.status, media_type=PROBLEM_JSON,
-                    headers=problem.headers)
+    return Response(
+        problem_bytes(problem, instance), status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -48,8 +49,9 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [_error_entry(err) for err in exc.errors()]
         first = errors[0]
         detail = "; ".join(f"{e['param']}: {e['message']}" for e in errors)
-        return problem_response(Problem(422, detail, title="Invalid request", param=first["param"], errors=errors),
-                                request.url.path)
+        return problem_response(
+            Problem(422, detail, title="Invalid request", param=first["param"], errors=errors), request.url.path
+        )
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:

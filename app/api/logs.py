@@ -32,17 +32,27 @@ def configure_logging(level: str) -> None:
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     shared: list[Any] = [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True)]
     structlog.configure(
-        processors=[structlog.contextvars.merge_contextvars, *shared, structlog.processors.format_exc_info,
-                    structlog.processors.JSONRenderer()],
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            *shared,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
         logger_factory=structlog.WriteLoggerFactory(_Stderr()),  # type: ignore[arg-type]
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         cache_logger_on_first_use=True,
     )
     handler = _StderrHandler()
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.format_exc_info,
-                    structlog.processors.JSONRenderer()]))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if not getattr(h, "_trainwatch", False)]
     handler._trainwatch = True  # type: ignore[attr-defined]
@@ -117,8 +127,15 @@ class RequestLogMiddleware:
             route = route_template(scope)
             if self.metrics is not None:
                 self.metrics.observe(method, route, status, seconds)
-            self.log.info("request", request_id=request_id, method=method, route=route, path=scope["path"],
-                          status=status, duration_ms=round(seconds * 1000, 2))
+            self.log.info(
+                "request",
+                request_id=request_id,
+                method=method,
+                route=route,
+                path=scope["path"],
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
+            )
 
 
 def _incoming_id(scope: Scope) -> str | None:

@@ -27,11 +27,19 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Histogram("trainwatch_request_duration_seconds", "Requests by method, route template and "
-                                  "status, with their duration.", ["method", "route", "status"], buckets=BUCKETS,
-                                  registry=self.registry)
-        self.rate_limited = Counter("trainwatch_rate_limited", "Requests refused with 429, by route class.",
-                                    ["route_class"], registry=self.registry)
+        self.requests = Histogram(
+            "trainwatch_request_duration_seconds",
+            "Requests by method, route template and status, with their duration.",
+            ["method", "route", "status"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "trainwatch_rate_limited",
+            "Requests refused with 429, by route class.",
+            ["route_class"],
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, str, int], Any] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -57,16 +65,21 @@ class _StateCollector(Collector):
 
     def collect(self) -> Iterator[Any]:
         values = self.state()
-        yield CounterMetricFamily("trainwatch_answer_cache_hits", "Answers served from the answer cache.",
-                                  value=values["cache_hits"])
-        yield CounterMetricFamily("trainwatch_answer_cache_misses", "Answers computed (not in the cache).",
-                                  value=values["cache_misses"])
-        yield GaugeMetricFamily("trainwatch_answer_cache_bytes", "Bytes held by the answer cache.",
-                                value=values["cache_bytes"])
-        yield GaugeMetricFamily("trainwatch_snapshot_revision", "Dataset revision being served (-1: none).",
-                                value=values["revision"])
-        yield GaugeMetricFamily("trainwatch_snapshot_age_seconds", "Seconds since the served snapshot was loaded.",
-                                value=values["age"])
+        yield CounterMetricFamily(
+            "trainwatch_answer_cache_hits", "Answers served from the answer cache.", value=values["cache_hits"]
+        )
+        yield CounterMetricFamily(
+            "trainwatch_answer_cache_misses", "Answers computed (not in the cache).", value=values["cache_misses"]
+        )
+        yield GaugeMetricFamily(
+            "trainwatch_answer_cache_bytes", "Bytes held by the answer cache.", value=values["cache_bytes"]
+        )
+        yield GaugeMetricFamily(
+            "trainwatch_snapshot_revision", "Dataset revision being served (-1: none).", value=values["revision"]
+        )
+        yield GaugeMetricFamily(
+            "trainwatch_snapshot_age_seconds", "Seconds since the served snapshot was loaded.", value=values["age"]
+        )
 
 
 def store_state(store: Any) -> Callable[[], dict[str, float]]:
@@ -75,9 +88,13 @@ def store_state(store: Any) -> Callable[[], dict[str, float]]:
     def state() -> dict[str, float]:
         cache, snapshot = store.answers, store._snapshot
         hits, misses = cache.stats
-        return {"cache_hits": hits, "cache_misses": misses, "cache_bytes": cache.cost,
-                "revision": snapshot.revision if snapshot is not None else -1,
-                "age": time.time() - store.loaded_at if store.loaded_at else 0.0}
+        return {
+            "cache_hits": hits,
+            "cache_misses": misses,
+            "cache_bytes": cache.cost,
+            "revision": snapshot.revision if snapshot is not None else -1,
+            "age": time.time() - store.loaded_at if store.loaded_at else 0.0,
+        }
 
     return state
 

@@ -23,8 +23,14 @@ RETRY_AFTER = {NOT_MIGRATED: "30"}  # seconds; other outages: 5
 
 def unavailable(kind: str) -> Problem:
     """Return the 503 problem for a kind of database failure."""
-    return Problem(503, DESCRIPTIONS[kind], title="Database unavailable", type_=f"https://trainwatch.dev/problems/"
-                   f"database-{kind}", headers={"Retry-After": RETRY_AFTER.get(kind, "5")}, database=kind)
+    return Problem(
+        503,
+        DESCRIPTIONS[kind],
+        title="Database unavailable",
+        type_=f"https://trainwatch.dev/problems/database-{kind}",
+        headers={"Retry-After": RETRY_AFTER.get(kind, "5")},
+        database=kind,
+    )
 
 
 def install_outage_handler(app: FastAPI, state: DatabaseState) -> None:
@@ -34,8 +40,9 @@ def install_outage_handler(app: FastAPI, state: DatabaseState) -> None:
         kind = classify(exc)
         if kind is None:
             log.exception("unhandled error on %s %s", request.method, request.url.path)
-            return problem_response(Problem(500, "The server failed to answer; the error was logged."),
-                                    request.url.path)
+            return problem_response(
+                Problem(500, "The server failed to answer; the error was logged."), request.url.path
+            )
         state.report(kind)
         log.debug("database failure on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(unavailable(kind), request.url.path)
@@ -97,7 +104,6 @@ class DatabaseGate:
         answered = True
         await _send(send, scope, f"The database did not answer within {self.timeout:g} s; retry later.")
 
-
     def _finished(self, task: asyncio.Future[None]) -> None:
         self.slots.release()
         if not task.cancelled() and task.exception() is not None:
@@ -105,10 +111,24 @@ class DatabaseGate:
 
 
 async def _send(send: Send, scope: Scope, detail: str) -> None:
-    problem = Problem(503, detail, title="Database unavailable", headers={"Retry-After": "5"},
-                      database="unreachable", type_="https://trainwatch.dev/problems/database-unreachable")
+    problem = Problem(
+        503,
+        detail,
+        title="Database unavailable",
+        headers={"Retry-After": "5"},
+        database="unreachable",
+        type_="https://trainwatch.dev/problems/database-unreachable",
+    )
     body = problem_bytes(problem, scope["path"])
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-        (b"retry-after", b"5")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", b"5"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

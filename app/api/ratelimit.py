@@ -48,8 +48,11 @@ class RateLimiter:
         options = {"implementation": "redispy"} if storage_url else {}
         self.limiter = FixedWindowRateLimiter(storage_from_string(url, **options))
         self.items: dict[str, RateLimitItem] = {
-            "decisions": parse(config.decisions), "catalog": parse(config.catalog), "writes": parse(config.writes),
-            "auth_failures": parse(config.auth_failures)}
+            "decisions": parse(config.decisions),
+            "catalog": parse(config.catalog),
+            "writes": parse(config.writes),
+            "auth_failures": parse(config.auth_failures),
+        }
         self.metrics = metrics
         self.known: OrderedDict[bytes, str] = OrderedDict()
         self._failing = False
@@ -77,15 +80,15 @@ class RateLimiter:
         item = self.items[route_class]
         try:
             # Tested first: `hit` would count a refused request too, and a refused batch must not use up the rest.
-            if await self.limiter.test(item, route_class, client, cost=cost) and \
-                    await self.limiter.hit(item, route_class, client, cost=cost):
+            if await self.limiter.test(item, route_class, client, cost=cost) and await self.limiter.hit(
+                item, route_class, client, cost=cost
+            ):
                 self._recovered()
                 return None
             stats = await self.limiter.get_window_stats(item, route_class, client)
         except Exception:  # an unreachable Redis must not take the API down: count nothing until it is back
             if not self._failing:
-                log.warning("rate-limit storage unreachable; requests are not limited until it is back",
-                            exc_info=True)
+                log.warning("rate-limit storage unreachable; requests are not limited until it is back", exc_info=True)
                 self._failing = True
             return None
         if self.metrics is not None:
@@ -116,11 +119,20 @@ def too_many(route_class: str, item: RateLimitItem, reset_time: float) -> Proble
     retry = max(1, math.ceil(reset_time - time.time()))
     window = item.get_expiry()
     what = "failed authentications" if route_class == "auth_failures" else f"{route_class} requests"
-    return Problem(429, f"Too many {what}: the limit is {item.amount} per {window} s; retry in {retry} s.",
-                   title="Too many requests", headers={
-                       "Retry-After": str(retry), "RateLimit-Limit": str(item.amount), "RateLimit-Remaining": "0",
-                       "RateLimit-Reset": str(retry), "RateLimit-Policy": f"{item.amount};w={window}"},
-                   limit=item.amount, window_seconds=window)
+    return Problem(
+        429,
+        f"Too many {what}: the limit is {item.amount} per {window} s; retry in {retry} s.",
+        title="Too many requests",
+        headers={
+            "Retry-After": str(retry),
+            "RateLimit-Limit": str(item.amount),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(retry),
+            "RateLimit-Policy": f"{item.amount};w={window}",
+        },
+        limit=item.amount,
+        window_seconds=window,
+    )
 
 
 def route_class(method: str, path: str) -> str | None:
@@ -165,7 +177,10 @@ async def charge(request: Request, route_class: str, cost: int) -> None:
 
 async def _send(send: Send, problem: Problem, path: str) -> None:
     body = problem_bytes(problem, path)
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-               *((name.lower().encode(), value.encode()) for name, value in problem.headers.items())]
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in problem.headers.items()),
+    ]
     await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -44,8 +44,9 @@ def _max_age(today_bound: bool) -> int:
     return max_age(MAX_AGE, next_midnight(datetime.fromtimestamp(now, UTC).date()) if today_bound else None, now)
 
 
-def cached(request: Request, payload: Any, etag: str, *, today_bound: bool = False,
-           headers: dict[str, str] | None = None) -> Response:
+def cached(
+    request: Request, payload: Any, etag: str, *, today_bound: bool = False, headers: dict[str, str] | None = None
+) -> Response:
     """Return a public, cacheable JSON response, or 304 when If-None-Match names its ETag."""
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={_max_age(today_bound)}", **(headers or {})}
     if etag_matches(request.headers.get("if-none-match"), etag):
@@ -69,8 +70,12 @@ def if_match_versions(header: str | None) -> set[int] | None:
         return None
     versions = {int(m.group(1)) for tag in header.split(",") if (m := _VERSION_TAG.fullmatch(tag.strip()))}
     if not versions:
-        raise Problem(412, f"If-Match {header} names no version of this record; send the ETag a read returned, "
-                           'such as "v3".', title="Precondition failed", param="If-Match")
+        raise Problem(
+            412,
+            f'If-Match {header} names no version of this record; send the ETag a read returned, such as "v3".',
+            title="Precondition failed",
+            param="If-Match",
+        )
     return versions
 
 
@@ -104,7 +109,7 @@ class Page:
 
     def of(self, items: Sequence[Any]) -> list[Any]:
         """Return this page's slice of the whole ordered list."""
-        return list(items[self.offset:self.offset + self.limit])
+        return list(items[self.offset : self.offset + self.limit])
 
 
 def page_params(
@@ -118,15 +123,22 @@ def page_params(
 PageDep = Annotated[Page, Depends(page_params)]
 
 
-def paginated(request: Request, items: list[Any], total: int, page: Page, revision: int, etag: str, *,
-              today_bound: bool = False) -> Response:
+def paginated(
+    request: Request, items: list[Any], total: int, page: Page, revision: int, etag: str, *, today_bound: bool = False
+) -> Response:
     """Return one page of a list with its total and the link to the next page (also as a Link header)."""
     following = page.offset + page.limit
     next_url = None
     if following < total:
         url = request.url.include_query_params(limit=page.limit, offset=following)
         next_url = f"{url.path}?{url.query}"
-    payload = {"items": items, "total": total, "limit": page.limit, "offset": page.offset, "next": next_url,
-               "dataset_revision": revision}
+    payload = {
+        "items": items,
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "next": next_url,
+        "dataset_revision": revision,
+    }
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
     return cached(request, payload, etag, today_bound=today_bound, headers=headers)

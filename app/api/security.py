@@ -16,8 +16,11 @@ from app.api.errors import PROBLEM_JSON, Problem, problem_bytes
 
 # Answers that are not HTML pages load nothing and may be framed by no one.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-          (b"cross-origin-opener-policy", b"same-origin")]
+COMMON = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
 # Control characters (NUL included) in a path or, percent-encoded, in a query: refused the same on every database.
 _CONTROL_PATH = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_QUERY = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
@@ -27,16 +30,19 @@ def page_csp(script_hashes: Iterable[str] = (), *, frame_ancestors: str = "'none
     """Return a strict Content-Security-Policy for an HTML page whose assets are all served from this origin."""
     scripts = " ".join(["'self'", *(f"'sha256-{h}'" for h in script_hashes)])
     # Swagger UI and ReDoc set style attributes and inject <style> elements; ReDoc runs its search in a blob worker.
-    return (f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            f"font-src 'self'; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; "
-            f"frame-ancestors {frame_ancestors}")
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"font-src 'self'; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
 
 
 class SecurityHeaders:
     """Add security headers to every answer; answer HEAD like GET without a body and OPTIONS with `Allow`."""
 
-    def __init__(self, app: ASGIApp, routes: list[BaseRoute], embed_prefix: str = "/embed",
-                 embed_frame_ancestors: str = "*") -> None:
+    def __init__(
+        self, app: ASGIApp, routes: list[BaseRoute], embed_prefix: str = "/embed", embed_frame_ancestors: str = "*"
+    ) -> None:
         self.app = app
         self.routes = routes
         self.embed_prefix = embed_prefix
@@ -62,15 +68,24 @@ class SecurityHeaders:
         extra, csp = (self.embed_headers, self.embed_csp) if embed else (self.headers, self.csp)
         html_csp = self.embed_page_csp if embed else self.page_csp
         if _CONTROL_PATH.search(scope["path"]) or _CONTROL_QUERY.search(scope["query_string"]):
-            problem = Problem(422, "The path or query contains a control character (such as NUL); remove it.",
-                              title="Invalid request", param="path" if _CONTROL_PATH.search(scope["path"]) else "query")
+            problem = Problem(
+                422,
+                "The path or query contains a control character (such as NUL); remove it.",
+                title="Invalid request",
+                param="path" if _CONTROL_PATH.search(scope["path"]) else "query",
+            )
             await _send_problem(send, problem, extra, csp)
             return
         if method == "OPTIONS" and not _is_preflight(scope):
             allowed = self._allowed(scope)
             if allowed:
-                await send({"type": "http.response.start", "status": 204,
-                            "headers": [(b"allow", ", ".join(allowed).encode()), *extra, csp]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 204,
+                        "headers": [(b"allow", ", ".join(allowed).encode()), *extra, csp],
+                    }
+                )
                 await send({"type": "http.response.body", "body": b""})
                 return
         head = method == "HEAD"
@@ -96,8 +111,11 @@ class SecurityHeaders:
     def _allowed(self, scope: Scope) -> list[str]:
         """Return the methods some route serves at this path (with HEAD beside GET, and OPTIONS)."""
         # Ask the routes themselves, method by method: included routers nest, so there is no flat list to read.
-        methods = {method for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-                   if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in self.routes)}
+        methods = {
+            method
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in self.routes)
+        }
         if not methods:
             return []
         if "GET" in methods:
@@ -110,9 +128,20 @@ def _is_preflight(scope: Scope) -> bool:
     return any(name == b"access-control-request-method" for name, _ in scope["headers"])
 
 
-async def _send_problem(send: Send, problem: Problem, extra: list[tuple[bytes, bytes]],
-                        csp: tuple[bytes, bytes]) -> None:
+async def _send_problem(
+    send: Send, problem: Problem, extra: list[tuple[bytes, bytes]], csp: tuple[bytes, bytes]
+) -> None:
     body = problem_bytes(problem)
-    await send({"type": "http.response.start", "status": problem.status, "headers": [
-        (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()), *extra, csp]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": problem.status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *extra,
+                csp,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

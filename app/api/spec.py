@@ -16,12 +16,22 @@ from app.api.errors import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemOut"}
 # Route function names that do not already read as <verb><Resource>.
-OPERATION_IDS = {"ai_training": "getAiTraining", "checks": "checkAiTraining", "healthz": "getHealth",
-                 "readyz": "getReadiness"}
+OPERATION_IDS = {
+    "ai_training": "getAiTraining",
+    "checks": "checkAiTraining",
+    "healthz": "getHealth",
+    "readyz": "getReadiness",
+}
 _VERBS = {"get", "list", "create", "replace", "patch", "delete"}
 PLURAL = {  # list_categories -> listCategories, whatever the route function's own spelling
-"category": "Categories", "jurisdiction": "Jurisdictions", "platform": "Platforms", "rule": "Rules",
-          "deadline": "Deadlines", "source": "Sources", "change": "Changes"}
+    "category": "Categories",
+    "jurisdiction": "Jurisdictions",
+    "platform": "Platforms",
+    "rule": "Rules",
+    "deadline": "Deadlines",
+    "source": "Sources",
+    "change": "Changes",
+}
 
 
 def _header(description: str, kind: str = "string") -> dict[str, Any]:
@@ -47,7 +57,7 @@ STATUS_TEXT = {
     422: "Invalid parameter or body; `param` names the first one at fault, `errors` lists each.",
     429: "Too many requests from this client for this route class; see Retry-After and RateLimit-*.",
     503: "The database is unreachable, read-only or not migrated; reads of decisions keep answering. Retry after "
-         "Retry-After.",
+    "Retry-After.",
 }
 
 

@@ -18,8 +18,15 @@ from .yamlio import Loc
 # Where a record came from: (kind, index in the dataset) -> (file, index in that file's list).
 Origin = Mapping[tuple[str, int], tuple[str, int]]
 
-_SINGULAR = {"categories": "category", "jurisdictions": "jurisdiction", "platforms": "platform",
-             "sources": "source", "deadlines": "deadline", "rules": "rule", "translations": "translation"}
+_SINGULAR = {
+    "categories": "category",
+    "jurisdictions": "jurisdiction",
+    "platforms": "platform",
+    "sources": "source",
+    "deadlines": "deadline",
+    "rules": "rule",
+    "translations": "translation",
+}
 
 
 class DatasetError(ValueError):
@@ -102,8 +109,13 @@ def _check_translations(dataset: Dataset, ids: dict[str, dict[str, int]], issues
         _ref(issues, ids, "rules", translation.rule, (*at, "rule"))
         key = (translation.rule, translation.lang)
         if key in first:
-            issues.append(Issue((*at, "rule"), f'a second {translation.lang} translation of rule "{translation.rule}"',
-                                other=("translations", first[key])))
+            issues.append(
+                Issue(
+                    (*at, "rule"),
+                    f'a second {translation.lang} translation of rule "{translation.rule}"',
+                    other=("translations", first[key]),
+                )
+            )
         else:
             first[key] = i
 
@@ -164,8 +176,9 @@ def _ids(dataset: Dataset, kind: str, issues: list[Issue]) -> dict[str, int]:
     for i, record in enumerate(getattr(dataset, kind)):
         value = getattr(record, key)
         if value in first:
-            issues.append(Issue((kind, i, key), f'duplicate {_SINGULAR[kind]} {key} "{value}"',
-                                other=(kind, first[value])))
+            issues.append(
+                Issue((kind, i, key), f'duplicate {_SINGULAR[kind]} {key} "{value}"', other=(kind, first[value]))
+            )
         else:
             first[value] = i
     return first
@@ -186,7 +199,7 @@ def _ref(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, value: 
 def _check_jurisdictions(dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue]) -> None:
     """Check that there is exactly one GLOBAL and that group members are known countries."""
     if not any(j.kind == JurisdictionKind.GLOBAL for j in dataset.jurisdictions):
-        issues.append(Issue(("jurisdictions",), f'the dataset needs the global jurisdiction (code {GLOBAL})'))
+        issues.append(Issue(("jurisdictions",), f"the dataset needs the global jurisdiction (code {GLOBAL})"))
     kinds = {j.code: j.kind for j in dataset.jurisdictions}
     for i, jurisdiction in enumerate(dataset.jurisdictions):
         for m, member in enumerate(jurisdiction.members):
@@ -224,7 +237,10 @@ def _overlaps(rules: list[RuleRecord]) -> list[Issue]:
         for a, b in combinations(indexes, 2):
             first, second = rules[a], rules[b]
             if rules_overlap(first, second):
-                found.append(Issue(("rules", b), f'overlaps rule "{first.id}" (same platform, category and '
-                                                 "jurisdiction, overlapping dates)"))
+                found.append(
+                    Issue(
+                        ("rules", b),
+                        f'overlaps rule "{first.id}" (same platform, category and jurisdiction, overlapping dates)',
+                    )
+                )
     return sorted(found, key=lambda issue: issue.loc)
-

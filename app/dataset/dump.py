@@ -11,8 +11,16 @@ from .schema import EXTRA_SECTIONS, SECTIONS, Dataset
 from .yamlio import Loader
 
 # Fields whose values are days (or a published month or year); always quoted, so every YAML reader sees text.
-_DATE_FIELDS = {"published_on", "retrieved_on", "reviewed_on", "on", "effective_from", "effective_until",
-                "posted_from", "posted_until"}
+_DATE_FIELDS = {
+    "published_on",
+    "retrieved_on",
+    "reviewed_on",
+    "on",
+    "effective_from",
+    "effective_until",
+    "posted_from",
+    "posted_until",
+}
 # Short lists of codes read best on one line (citations, with their quotes, do not).
 _FLOW_FIELDS = {"members"}
 
@@ -63,8 +71,17 @@ def dump_dataset(dataset: Dataset) -> str:
     for kind in [*SECTIONS, *(kind for kind in EXTRA_SECTIONS if getattr(canonical, kind))]:
         records = [_mark(record.model_dump(mode="json")) for record in getattr(canonical, kind)]
         # width: an unbounded line never folds, so long text survives byte for byte; the key order is the model's.
-        parts.append(yaml.dump({kind: records}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                               default_flow_style=False, width=float("inf"), indent=2))
+        parts.append(
+            yaml.dump(
+                {kind: records},
+                Dumper=_Dumper,
+                allow_unicode=True,
+                sort_keys=False,
+                default_flow_style=False,
+                width=float("inf"),
+                indent=2,
+            )
+        )
     return "\n".join(parts)  # a blank line between sections
 
 

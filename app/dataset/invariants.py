@@ -13,8 +13,10 @@ def references(section: str, record: Mapping[str, Any]) -> list[tuple[Place, str
     """Return every reference a record makes, as (its place in the record, the section it names, the key)."""
     found: list[tuple[Place, str, str | None]] = []
     if section in ("rules", "deadlines"):
-        found += [(("platform",), "platforms", record.get("platform")),
-                  (("jurisdiction",), "jurisdictions", record.get("jurisdiction"))]
+        found += [
+            (("platform",), "platforms", record.get("platform")),
+            (("jurisdiction",), "jurisdictions", record.get("jurisdiction")),
+        ]
         found += [(("sources", i), "sources", _cited(s)) for i, s in enumerate(record.get("sources") or [])]
     if section == "rules":
         found.append((("category",), "categories", record.get("category")))
@@ -47,5 +49,6 @@ def spans_meet(a_from: date | None, a_until: date | None, b_from: date | None, b
 
 def rules_overlap(a: Dated, b: Dated) -> bool:
     """Return whether two rules of one scope could both apply to the same post on the same day."""
-    return spans_meet(a.effective_from, a.effective_until, b.effective_from, b.effective_until) and \
-        spans_meet(a.posted_from, a.posted_until, b.posted_from, b.posted_until)
+    return spans_meet(a.effective_from, a.effective_until, b.effective_from, b.effective_until) and spans_meet(
+        a.posted_from, a.posted_until, b.posted_from, b.posted_until
+    )

@@ -49,8 +49,9 @@ def _no_repeats(values: list[str]) -> list[str]:
 def _ordered(first: date | None, last: date | None, first_name: str, last_name: str) -> None:
     if first is not None and last is not None and first > last:
         raise PydanticCustomError(
-            "order", "{first} {a} is after {last} {b}", {"first": first_name, "a": str(first),
-                                                        "last": last_name, "b": str(last)}
+            "order",
+            "{first} {a} is after {last} {b}",
+            {"first": first_name, "a": str(first), "last": last_name, "b": str(last)},
         )
 
 
@@ -82,8 +83,9 @@ class JurisdictionRecord(Record):
         kind, code = self.kind, self.code
         if kind == JurisdictionKind.COUNTRY:
             if code in _ALIASES:
-                raise PydanticCustomError("code", '"{code}" is not an ISO code; use "{iso}"',
-                                          {"code": code, "iso": _ALIASES[code]})
+                raise PydanticCustomError(
+                    "code", '"{code}" is not an ISO code; use "{iso}"', {"code": code, "iso": _ALIASES[code]}
+                )
             if not _COUNTRY.fullmatch(code):
                 raise PydanticCustomError("code", "a country code has two letters (ISO 3166-1 alpha-2)")
         if kind == JurisdictionKind.GLOBAL and code != GLOBAL:
@@ -281,8 +283,9 @@ class Dataset(Record):
     def canonical(self) -> Dataset:
         """Return a copy with each kind's records sorted by id (or code), the order dumps use."""
         kinds = {**SECTIONS, **EXTRA_SECTIONS}
-        return self.model_copy(update={kind: sorted(getattr(self, kind), key=_by_field(key))
-                                       for kind, (_, key) in kinds.items()})
+        return self.model_copy(
+            update={kind: sorted(getattr(self, kind), key=_by_field(key)) for kind, (_, key) in kinds.items()}
+        )
 
 
 def _by_field(name: str) -> Callable[[Record], list[Any]]:

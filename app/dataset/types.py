@@ -69,8 +69,7 @@ def _text(value: str) -> str:
     if not value:
         raise PydanticCustomError("empty", "must not be empty")
     if _CONTROL.search(value):
-        raise PydanticCustomError("control", "must not contain control characters such as NUL (or unpaired "
-                                             "surrogates)")
+        raise PydanticCustomError("control", "must not contain control characters such as NUL (or unpaired surrogates)")
     return value
 
 

@@ -53,8 +53,15 @@ class Round:
 class Deliverer:
     """Makes events from writes and days, and sends due deliveries; only the holder of the leader lock acts."""
 
-    def __init__(self, engine: Engine, settings: Settings, *, clock: Clock = utc_now,
-                 client: httpx.Client | None = None, rand: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        client: httpx.Client | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.clock = clock
@@ -62,8 +69,9 @@ class Deliverer:
         self.retry_window = timedelta(hours=settings.webhooks_retry_hours)
         self.maker = EventMaker(engine, retry_window=self.retry_window)
         self.lock = LeaderLock(engine)
-        self.client = client or httpx.Client(timeout=settings.webhooks_timeout_seconds, follow_redirects=False,
-                                             headers={"User-Agent": USER_AGENT})
+        self.client = client or httpx.Client(
+            timeout=settings.webhooks_timeout_seconds, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -90,17 +98,30 @@ class Deliverer:
             claimed = webhooks.claim(session, delivery_id, now)
             if claimed is None:
                 return None
-            status, error = self._send(claimed.subscription.url, claimed.subscription.secret, claimed.event.id,
-                                       claimed.event.payload)
+            status, error = self._send(
+                claimed.subscription.url, claimed.subscription.secret, claimed.event.id, claimed.event.payload
+            )
             next_at = None
             if error is not None:
                 attempt_at = now + backoff(claimed.delivery.attempts + 1, self.rand)
                 next_at = attempt_at if attempt_at <= aware(claimed.delivery.retry_until) else None
-            webhooks.finish(session, claimed, now=now, status_code=status, error=error, next_attempt_at=next_at,
-                            disable_after=self.settings.webhooks_disable_after)
+            webhooks.finish(
+                session,
+                claimed,
+                now=now,
+                status_code=status,
+                error=error,
+                next_attempt_at=next_at,
+                disable_after=self.settings.webhooks_disable_after,
+            )
             if error is not None:
-                log.info("delivery %d to %s failed (%s); %s", delivery_id, claimed.subscription.id, error,
-                         f"next attempt {next_at.isoformat()}" if next_at else "gave up")
+                log.info(
+                    "delivery %d to %s failed (%s); %s",
+                    delivery_id,
+                    claimed.subscription.id,
+                    error,
+                    f"next attempt {next_at.isoformat()}" if next_at else "gave up",
+                )
             return error is None
 
     def _send(self, url: str, secret: str, message_id: str, body: dict[str, Any]) -> tuple[int | None, str | None]:
@@ -111,9 +132,12 @@ class Deliverer:
         data = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         # The signature's time is the wall clock: receivers check it against theirs (5 minutes of tolerance).
         sent_at = datetime.now(UTC)
-        headers = {"content-type": "application/json", "webhook-id": message_id,
-                   "webhook-timestamp": str(int(sent_at.timestamp())),
-                   "webhook-signature": Webhook(secret).sign(message_id, sent_at, data)}
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": message_id,
+            "webhook-timestamp": str(int(sent_at.timestamp())),
+            "webhook-signature": Webhook(secret).sign(message_id, sent_at, data),
+        }
         try:
             response = self.client.post(url, content=data.encode(), headers=headers)
         except httpx.HTTPError as exc:

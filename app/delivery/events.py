@@ -43,6 +43,7 @@ def payload(event_type: str, at: datetime, data: dict[str, Any]) -> dict[str, An
 
 def interest(sub: WebhookSubscription) -> diffs.Interest:
     """Return the answers a subscription follows."""
+
     def wanted(values: list[str] | None) -> frozenset[str] | None:
         return None if values is None else frozenset(values)
 
@@ -71,8 +72,15 @@ class EventMaker:
         self.engine = engine
         self.retry_window = retry_window
 
-    def _queue(self, session: Session, eid: str, event_type: str, body: dict[str, Any],
-               subs: Iterable[WebhookSubscription], now: datetime) -> int:
+    def _queue(
+        self,
+        session: Session,
+        eid: str,
+        event_type: str,
+        body: dict[str, Any],
+        subs: Iterable[WebhookSubscription],
+        now: datetime,
+    ) -> int:
         subs = list(subs)
         if not subs:
             return 0
@@ -99,10 +107,20 @@ class EventMaker:
         queued = 0
         dataset_subs = _since(webhooks.subscribers(session, "dataset.changed"), at)
         if dataset_subs:
-            data = {"dataset_revision": revision, "changes": [
-                {"resource": c.resource, "resource_id": c.resource_id, "operation": c.operation} for c in changes]}
-            queued += self._queue(session, event_id("dataset.changed", revision), "dataset.changed",
-                                  payload("dataset.changed", at, data), dataset_subs, now)
+            data = {
+                "dataset_revision": revision,
+                "changes": [
+                    {"resource": c.resource, "resource_id": c.resource_id, "operation": c.operation} for c in changes
+                ],
+            }
+            queued += self._queue(
+                session,
+                event_id("dataset.changed", revision),
+                "dataset.changed",
+                payload("dataset.changed", at, data),
+                dataset_subs,
+                now,
+            )
         if not answer_subs:
             return queued
         if state is None:
@@ -115,12 +133,18 @@ class EventMaker:
         found = diffs.changed_answers(before, after, day, day, interests.values(), touched_platforms(changes))
         cause = {"type": "edit", "dataset_revision": revision}
         for changed in found:
-            subs = [s for s in answer_subs if interests[s.id].covers(changed.platform, changed.category,
-                                                                      changed.country)]
+            subs = [
+                s for s in answer_subs if interests[s.id].covers(changed.platform, changed.category, changed.country)
+            ]
             eid = event_id("answer.changed", "edit", revision, changed.platform, changed.category, changed.country)
-            queued += self._queue(session, eid, "answer.changed",
-                                  payload("answer.changed", at, _answer_data(changed, day, revision, cause)),
-                                  subs, now)
+            queued += self._queue(
+                session,
+                eid,
+                "answer.changed",
+                payload("answer.changed", at, _answer_data(changed, day, revision, cause)),
+                subs,
+                now,
+            )
         return queued
 
     def from_days(self, now: datetime) -> int:
@@ -149,12 +173,21 @@ class EventMaker:
         answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
         if answer_subs:
             interests = {sub.id: interest(sub) for sub in answer_subs}
-            found = diffs.changed_answers(snapshot, snapshot, day - timedelta(days=1), day, interests.values(),
-                                          diffs.platforms_with_boundaries(snapshot, day))
+            found = diffs.changed_answers(
+                snapshot,
+                snapshot,
+                day - timedelta(days=1),
+                day,
+                interests.values(),
+                diffs.platforms_with_boundaries(snapshot, day),
+            )
             cause = {"type": "date", "day": day.isoformat()}
             for changed in found:
-                subs = [s for s in answer_subs if interests[s.id].covers(changed.platform, changed.category,
-                                                                          changed.country)]
+                subs = [
+                    s
+                    for s in answer_subs
+                    if interests[s.id].covers(changed.platform, changed.category, changed.country)
+                ]
                 eid = event_id("answer.changed", "date", day, changed.platform, changed.category, changed.country)
                 data = _answer_data(changed, day, snapshot.revision, cause)
                 queued += self._queue(session, eid, "answer.changed", payload("answer.changed", at, data), subs, now)
@@ -163,10 +196,20 @@ class EventMaker:
             queued += self._upcoming(session, snapshot, deadline_subs, day, at, now)
         return queued
 
-    def _upcoming(self, session: Session, snapshot: pm.Snapshot, subs: list[WebhookSubscription], day: date,
-                  at: datetime, now: datetime) -> int:
-        records = {key: record for (resource, key), record in history.current_records(session).items()
-                   if resource == "deadline"}
+    def _upcoming(
+        self,
+        session: Session,
+        snapshot: pm.Snapshot,
+        subs: list[WebhookSubscription],
+        day: date,
+        at: datetime,
+        now: datetime,
+    ) -> int:
+        records = {
+            key: record
+            for (resource, key), record in history.current_records(session).items()
+            if resource == "deadline"
+        }
         replaced = {r["replaces"] for r in records.values() if r.get("replaces")}
         queued = 0
         for days in UPCOMING_DAYS:
@@ -175,10 +218,19 @@ class EventMaker:
                 if record["on"] != target or key in replaced:
                     continue
                 wanted = [s for s in subs if _deadline_applies(snapshot, s, record)]
-                data = {"deadline": record, "days_before": days,
-                        "calendar": f"/v1/deadlines.ics?platform={record['platform']}"}
-                queued += self._queue(session, event_id("deadline.upcoming", key, record["on"], days),
-                                      "deadline.upcoming", payload("deadline.upcoming", at, data), wanted, now)
+                data = {
+                    "deadline": record,
+                    "days_before": days,
+                    "calendar": f"/v1/deadlines.ics?platform={record['platform']}",
+                }
+                queued += self._queue(
+                    session,
+                    event_id("deadline.upcoming", key, record["on"], days),
+                    "deadline.upcoming",
+                    payload("deadline.upcoming", at, data),
+                    wanted,
+                    now,
+                )
         return queued
 
 
@@ -194,6 +246,13 @@ def _deadline_applies(snapshot: pm.Snapshot, sub: WebhookSubscription, record: d
 
 
 def _answer_data(changed: diffs.Changed, day: date, revision: int, cause: dict[str, Any]) -> dict[str, Any]:
-    return {"platform": changed.platform, "category": changed.category, "country": changed.country,
-            "as_of": day.isoformat(), "dataset_revision": revision, "before": changed.before, "after": changed.after,
-            "cause": cause}
+    return {
+        "platform": changed.platform,
+        "category": changed.category,
+        "country": changed.country,
+        "as_of": day.isoformat(),
+        "dataset_revision": revision,
+        "before": changed.before,
+        "after": changed.after,
+        "cause": cause,
+    }

@@ -28,8 +28,9 @@ def decide_many(snapshot: Snapshot, query: Query, category_ids: Iterable[str] | 
     if category_ids is None:
         category_ids = snapshot.categories_by_platform.get(platform.id, ())
     categories = [_category(snapshot, cid) for cid in category_ids]  # fail before doing any work
-    return tuple(_decide(snapshot, platform, category, replace(query, category_id=category.id))
-                 for category in categories)
+    return tuple(
+        _decide(snapshot, platform, category, replace(query, category_id=category.id)) for category in categories
+    )
 
 
 def answer(snapshot: Snapshot, parsed: ParsedQuery) -> tuple[Decision, ...]:
@@ -50,8 +51,14 @@ def opt_out_facts(rule: Rule | None, as_of: date) -> OptOutFacts | None:
     if opt is None:
         return None
     passed = None if opt.deadline is None else as_of > opt.deadline
-    return OptOutFacts(available=True, method=opt.method, url=opt.url, deadline=opt.deadline, deadline_passed=passed,
-                       after_deadline=opt.after_deadline)
+    return OptOutFacts(
+        available=True,
+        method=opt.method,
+        url=opt.url,
+        deadline=opt.deadline,
+        deadline_passed=passed,
+        after_deadline=opt.after_deadline,
+    )
 
 
 def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]:
@@ -61,8 +68,9 @@ def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]
     """
     cited: dict[str, Source] = {}
     for rule in rules:
-        deadline = snapshot.deadlines.get(rule.opt_out.deadline_id) if rule.opt_out and rule.opt_out.deadline_id \
-            else None
+        deadline = (
+            snapshot.deadlines.get(rule.opt_out.deadline_id) if rule.opt_out and rule.opt_out.deadline_id else None
+        )
         for owner in (rule, deadline):
             if owner is None:
                 continue
@@ -91,8 +99,10 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
     if len(uses) <= 1:
         return _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id))
     # The platform's own training and third parties' training are separate rules: decide each, then combine.
-    parts = [(use, _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id, use)))
-             for use in uses]
+    parts = [
+        (use, _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id, use)))
+        for use in uses
+    ]
     return combine(category.id, parts)
 
 

@@ -44,9 +44,17 @@ def explain(snapshot: Snapshot, query: Query, analysis: Analysis) -> tuple[Phras
 
 def _rule_reason(query: Query, rule: Rule) -> Phrase:
     via = query.country if query.country and query.country != rule.jurisdiction else None
-    return phrase("reason.rule", rule=rule.id, jurisdiction=rule.jurisdiction, effective_from=rule.effective_from,
-                  effective_until=rule.effective_until, window=window(rule) if rule.has_posting_window else None,
-                  day=query.as_of, via=via, summary=rule_summary(rule))
+    return phrase(
+        "reason.rule",
+        rule=rule.id,
+        jurisdiction=rule.jurisdiction,
+        effective_from=rule.effective_from,
+        effective_until=rule.effective_until,
+        window=window(rule) if rule.has_posting_window else None,
+        day=query.as_of,
+        via=via,
+        summary=rule_summary(rule),
+    )
 
 
 def _outside_windows(query: Query, analysis: Analysis, reasons: list[Phrase]) -> None:
@@ -55,8 +63,9 @@ def _outside_windows(query: Query, analysis: Analysis, reasons: list[Phrase]) ->
     for _, rules in analysis.levels:
         for rule in rules:
             if rule.has_posting_window and not rule.covers_posted_on(query.posted_on):
-                reasons.append(phrase("reason.outside_window", posted_on=query.posted_on, rule=rule.id,
-                                      window=window(rule)))
+                reasons.append(
+                    phrase("reason.outside_window", posted_on=query.posted_on, rule=rule.id, window=window(rule))
+                )
 
 
 def _treatment(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) -> None:
@@ -71,8 +80,11 @@ def _treatment(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phras
         reasons.append(phrase("reason.opt_in_default_off"))
         if query.opted_in is not None:
             on = query.opted_in_on
-            reasons.append(phrase("reason.opted_in", day=on, yet=on is None or on <= query.as_of)
-                           if query.opted_in else phrase("reason.not_opted_in"))
+            reasons.append(
+                phrase("reason.opted_in", day=on, yet=on is None or on <= query.as_of)
+                if query.opted_in
+                else phrase("reason.not_opted_in")
+            )
     elif rule.treatment is Treatment.OPT_OUT and opt is not None:
         _opt_out(query, rule, analysis, reasons)
     elif rule.treatment is not Treatment.NOT_USED:
@@ -88,8 +100,9 @@ def _opt_out(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]
     reasons.append(phrase("reason.opt_out", method=opt.method, url=opt.url))
     if has_limit(rule):
         passed = opt.deadline is not None and query.as_of > opt.deadline
-        reasons.append(phrase("reason.in_time_keeps_out", in_time=in_time(rule), passed_before=query.as_of
-                              if passed else None))
+        reasons.append(
+            phrase("reason.in_time_keeps_out", in_time=in_time(rule), passed_before=query.as_of if passed else None)
+        )
     if late_possible(rule, query.as_of) and analysis.objected_on is None:  # else the objection's own reason says it
         reasons.append(phrase("reason.late", late=late(rule)))
     day = analysis.objected_on
@@ -114,8 +127,13 @@ def _objection(query: Query, rule: Rule, day: date) -> Phrase:
     if late_kind is LateObjection.UNKNOWN:
         return phrase("reason.objected_late.unknown", day=day, limit=limit(rule))
     covered = None if query.posted_on is None else query.posted_on >= day
-    return phrase("reason.objected_late.covers_later_posts", day=day, limit=limit(rule), posted_on=query.posted_on,
-                  covered=covered)
+    return phrase(
+        "reason.objected_late.covers_later_posts",
+        day=day,
+        limit=limit(rule),
+        posted_on=query.posted_on,
+        covered=covered,
+    )
 
 
 def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) -> None:
@@ -127,7 +145,8 @@ def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) ->
     if not min_age or rule.treatment in ALWAYS_NOT_USED:
         return
     if query.age is None:
-        reasons.append(phrase("reason.minors_excluded", min_age=min_age, age=None,
-                              age_decides="age" in analysis.depends_on))
+        reasons.append(
+            phrase("reason.minors_excluded", min_age=min_age, age=None, age_decides="age" in analysis.depends_on)
+        )
     else:
         reasons.append(phrase("reason.minors_excluded", min_age=min_age, age=query.age, age_decides=False))

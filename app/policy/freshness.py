@@ -9,8 +9,9 @@ from datetime import date
 from .model import Decision, Phrase, Snapshot, phrase
 
 
-def with_freshness(snapshot: Snapshot, decisions: Iterable[Decision], today: date,
-                   max_days: int) -> tuple[Decision, ...]:
+def with_freshness(
+    snapshot: Snapshot, decisions: Iterable[Decision], today: date, max_days: int
+) -> tuple[Decision, ...]:
     """Return the decisions with `reviewed_on` and `stale` set, and the reasons of a stale one appended.
 
     A decision is stale when a source of a rule it rests on changed or vanished since the rule's last review, or that
@@ -23,11 +24,22 @@ def _fresh(snapshot: Snapshot, decision: Decision, today: date, max_days: int) -
     rules = [snapshot.rules[rule_id] for rule_id in decision.rule_ids if rule_id in snapshot.rules]
     reviewed = [r.reviewed_on for r in rules if r.reviewed_on is not None]
     why: list[Phrase] = [
-        phrase("reason.stale.finding", rule=r.id, source=f.source_id, outcome=f.outcome, checked_on=f.checked_on,
-               reviewed_on=r.reviewed_on)
-        for r in rules for f in r.findings
+        phrase(
+            "reason.stale.finding",
+            rule=r.id,
+            source=f.source_id,
+            outcome=f.outcome,
+            checked_on=f.checked_on,
+            reviewed_on=r.reviewed_on,
+        )
+        for r in rules
+        for f in r.findings
     ]
-    why += [phrase("reason.stale.review_old", rule=r.id, reviewed_on=r.reviewed_on, max_days=max_days)
-            for r in rules if r.reviewed_on is not None and (today - r.reviewed_on).days > max_days]
-    return replace(decision, reviewed_on=min(reviewed, default=None), stale=bool(why),
-                   reasons=decision.reasons + tuple(why))
+    why += [
+        phrase("reason.stale.review_old", rule=r.id, reviewed_on=r.reviewed_on, max_days=max_days)
+        for r in rules
+        if r.reviewed_on is not None and (today - r.reviewed_on).days > max_days
+    ]
+    return replace(
+        decision, reviewed_on=min(reviewed, default=None), stale=bool(why), reasons=decision.reasons + tuple(why)
+    )

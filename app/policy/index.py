@@ -72,16 +72,25 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
     if not by_jurisdiction:
         return PairIndex(_EMPTY, (), {}, ())
     # A rule may name a country the jurisdiction table lacks; it still needs a sample of its own.
-    countries = sorted(set(snapshot.chains) | {j for j in by_jurisdiction if j != GLOBAL and j not in
-                                               snapshot.jurisdictions})
+    countries = sorted(
+        set(snapshot.chains) | {j for j in by_jurisdiction if j != GLOBAL and j not in snapshot.jurisdictions}
+    )
     seen: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
     for country in countries:
         chain = snapshot.chain(country)
         signature = tuple(j for j in chain if j in by_jurisdiction)
         seen.setdefault(signature, (country, chain))
-    boundaries = sorted({d for r in rules for d in (r.effective_from, r.effective_until + _DAY
-                                                     if r.effective_until and r.effective_until < date.max else None)
-                         if d})
+    boundaries = sorted(
+        {
+            d
+            for r in rules
+            for d in (
+                r.effective_from,
+                r.effective_until + _DAY if r.effective_until and r.effective_until < date.max else None,
+            )
+            if d
+        }
+    )
     return PairIndex({j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries))
 
 
@@ -126,23 +135,42 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
     return Context(
         keys=tuple(keys),
         level_sets=level_sets,
-        fixed={key: select(found, None) for key, found in level_sets.items()
-               if not any(r.has_posting_window for _, rules in found for r in rules)},
+        fixed={
+            key: select(found, None)
+            for key, found in level_sets.items()
+            if not any(r.has_posting_window for _, rules in found for r in rules)
+        },
         opt_outs=opt_outs,
         windows=windows,
         covers=any(r.opt_out.late_objection is _COVERS for r in opt_outs),  # type: ignore[union-attr]
-        min_ages=tuple(sorted({r.min_age for r in candidates if r.min_age and
-                               (r.treatment not in _NEVER_USED or r.under_age is not UnderAge.NOT_USED)})),
+        min_ages=tuple(
+            sorted(
+                {
+                    r.min_age
+                    for r in candidates
+                    if r.min_age and (r.treatment not in _NEVER_USED or r.under_age is not UnderAge.NOT_USED)
+                }
+            )
+        ),
         cuts=frozenset(cuts),
-        signature=(tuple(keys), tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found)
-                                      for found in level_sets.values())),
+        signature=(
+            tuple(keys),
+            tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found) for found in level_sets.values()),
+        ),
     )
 
 
 def _behaviour(rule: Rule) -> tuple[object, ...]:
     opt = rule.opt_out
-    return (rule.treatment, rule.min_age, rule.under_age, rule.effective_from, rule.posted_from, rule.posted_until,
-            None if opt is None else (opt.deadline, opt.late_objection))
+    return (
+        rule.treatment,
+        rule.min_age,
+        rule.under_age,
+        rule.effective_from,
+        rule.posted_from,
+        rule.posted_until,
+        None if opt is None else (opt.deadline, opt.late_objection),
+    )
 
 
 def bounded_memo(snapshot: Snapshot, name: str) -> dict[Any, Any]:

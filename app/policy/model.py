@@ -295,15 +295,18 @@ class Snapshot:
             by_pair.setdefault((rule.platform_id, rule.category_id), []).append(rule)
         self.rules_by_pair.update({key: tuple(sorted(rs, key=_rule_order)) for key, rs in by_pair.items()})
         order = list(UsedBy)
-        self.uses_by_pair.update({key: tuple(sorted({r.used_by for r in rs}, key=order.index))
-                                  for key, rs in by_pair.items()})
+        self.uses_by_pair.update(
+            {key: tuple(sorted({r.used_by for r in rs}, key=order.index)) for key, rs in by_pair.items()}
+        )
         category_order = {cid: i for i, cid in enumerate(self.categories)}
         per_platform: dict[str, set[str]] = {}
         for platform_id, category_id in by_pair:
             per_platform.setdefault(platform_id, set()).add(category_id)
         self.categories_by_platform.update(
-            {pid: tuple(sorted(cids, key=lambda c: category_order.get(c, len(category_order))))
-             for pid, cids in per_platform.items()}
+            {
+                pid: tuple(sorted(cids, key=lambda c: category_order.get(c, len(category_order))))
+                for pid, cids in per_platform.items()
+            }
         )
         self.chains.update(_jurisdiction_chains(self.jurisdictions))
 

@@ -72,9 +72,14 @@ def by_country(analysis: Analysis) -> Phrase:
 
 def no_rule(snapshot: Snapshot, query: Query) -> Phrase:
     """Return "no confirmed rule for this category on this platform in this place on this day"."""
-    return phrase("no_rule", category_id=query.category_id, category=snapshot.categories[query.category_id].name,
-                  platform=snapshot.platforms[query.platform_id].name, where=query.country or GLOBAL,
-                  day=query.as_of)
+    return phrase(
+        "no_rule",
+        category_id=query.category_id,
+        category=snapshot.categories[query.category_id].name,
+        platform=snapshot.platforms[query.platform_id].name,
+        where=query.country or GLOBAL,
+        day=query.as_of,
+    )
 
 
 def rule_summary(rule: Rule) -> Phrase:

@@ -53,15 +53,28 @@ def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str |
     objected_on = _date(params, "objected_on")
     posted_on = _date(params, "posted_on")
     if posted_on is not None and posted_on > as_of:
-        raise QueryError(422, "posted_on", f"posted_on {posted_on} is after as_of {as_of}: content cannot be posted "
-                                           "after the day the question is about.")
+        raise QueryError(
+            422,
+            "posted_on",
+            f"posted_on {posted_on} is after as_of {as_of}: content cannot be posted "
+            "after the day the question is about.",
+        )
     if objected_on is not None:
         if objected is False:
             raise QueryError(422, "objected_on", "objected_on gives an objection day, but objected is false.")
         objected = True  # the day implies the objection
-    query = Query(platform_id=platform_id, category_id=category or "", as_of=as_of, country=country, age=age,
-                  objected=objected, objected_on=objected_on, posted_on=posted_on, opted_in=opted_in,
-                  opted_in_on=opted_in_on)
+    query = Query(
+        platform_id=platform_id,
+        category_id=category or "",
+        as_of=as_of,
+        country=country,
+        age=age,
+        objected=objected,
+        objected_on=objected_on,
+        posted_on=posted_on,
+        opted_in=opted_in,
+        opted_in_on=opted_in_on,
+    )
     return ParsedQuery(query, category, snapshot.chain(country))
 
 

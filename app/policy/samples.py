@@ -19,23 +19,31 @@ class Samples:
     def __init__(self, query: Query, given_day: date | None, ctx: Context) -> None:
         ends, posted_days = _sample_days(query, given_day, ctx)
         # Opted in by as_of (an opt-in dated later had not happened yet), known not to have, or not said (None).
-        self.opted = None if query.opted_in is None else \
-            query.opted_in and (query.opted_in_on is None or query.opted_in_on <= query.as_of)
+        self.opted = (
+            None
+            if query.opted_in is None
+            else query.opted_in and (query.opted_in_on is None or query.opted_in_on <= query.as_of)
+        )
         self.open_age = query.age is None and bool(ctx.min_ages)
         # One age just under and one at each limit stand for every age.
         self.ages = tuple(sorted({a for m in ctx.min_ages for a in (m - 1, m)})) if self.open_age else (query.age,)
         self.open_objected = self.open_day = False
         said_nothing = query.objected is None and query.objected_on is None
         disputed_only = all(r.treatment is Treatment.UNKNOWN for r in ctx.opt_outs)
-        if not ctx.opt_outs or query.objected_on is not None or query.objected is False or \
-                (said_nothing and disputed_only):
+        if (
+            not ctx.opt_outs
+            or query.objected_on is not None
+            or query.objected is False
+            or (said_nothing and disputed_only)
+        ):
             self.objections: tuple[date | None, ...] = (given_day,)
         elif query.objected:
             self.objections, self.open_day = ends, True
         else:
             self.objections, self.open_day, self.open_objected = (None, *ends), True, True
         self.open_posted = query.posted_on is None and bool(
-            ctx.windows or (ctx.covers and any(d is not None for d in self.objections)))
+            ctx.windows or (ctx.covers and any(d is not None for d in self.objections))
+        )
         self.posted: tuple[date | None, ...] = posted_days if self.open_posted else (query.posted_on,)
 
     def varying(self, table: tuple[Verdict, ...]) -> set[str]:
@@ -52,7 +60,7 @@ class Samples:
             return found
         first = 1 if self.open_objected else 0  # with objected open, slot 0 is "no objection"
         for start in range(0, len(table), n_days):
-            row = table[start:start + n_days]
+            row = table[start : start + n_days]
             days = row[first:]
             if first and days.count(row[0]) != len(days):
                 found.add("objected")
@@ -65,7 +73,7 @@ def _varies(table: tuple[Verdict, ...], size: int, stride: int) -> bool:
     block = size * stride
     for start in range(0, len(table), block):
         for offset in range(stride):
-            row = table[start + offset:start + block:stride]
+            row = table[start + offset : start + block : stride]
             if row.count(row[0]) != size:
                 return True
     return False

@@ -30,8 +30,13 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
             return phrase("summary.adults_only", min_age=rule.min_age)
         if rule.treatment not in ALWAYS_NOT_USED:
             return phrase("summary.minors_excluded", min_age=rule.min_age)
-    if analysis.verdict is Verdict.UNKNOWN and rule.treatment is Treatment.OPT_OUT and analysis.objected_on \
-            is not None and rule.opt_out is not None and rule.opt_out.late_objection is LateObjection.UNKNOWN:
+    if (
+        analysis.verdict is Verdict.UNKNOWN
+        and rule.treatment is Treatment.OPT_OUT
+        and analysis.objected_on is not None
+        and rule.opt_out is not None
+        and rule.opt_out.late_objection is LateObjection.UNKNOWN
+    ):
         return phrase("summary.objected_late.unknown", day=analysis.objected_on, limit=limit(rule))
     if analysis.verdict is Verdict.UNKNOWN:
         # Rules whose own summary already opens with the verdict are not prefixed twice.
@@ -82,8 +87,9 @@ def _conditional(query: Query, analysis: Analysis) -> Phrase:
         clauses.append(phrase("clause.rule_summary", summary=rule_summary(rule)))
     for other in analysis.rules:
         if other is not rule and other.has_posting_window:
-            clauses.append(phrase("clause.window", window=window(other), treatment=other.treatment.value,
-                                  rule=other.id))
+            clauses.append(
+                phrase("clause.window", window=window(other), treatment=other.treatment.value, rule=other.id)
+            )
     if "age" in analysis.depends_on:
         ages = sorted({r.min_age for r in analysis.rules if r.min_age})
         clauses.extend(phrase("clause.minors_excluded", min_age=m) for m in ages)

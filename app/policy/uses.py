@@ -34,4 +34,3 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
         sources=tuple(sources.values()),  # type: ignore[arg-type]
         rule_ids=tuple(dict.fromkeys(rule_id for _, d in parts for rule_id in d.rule_ids)),
     )
-

@@ -46,8 +46,9 @@ def objection_in_time(rule: Rule, day: date) -> bool:
     return rule.effective_from is not None and day < rule.effective_from
 
 
-def outcome(rule: Rule | None, age: int | None, objected_on: date | None, posted_on: date | None,
-            opted: bool | None = False) -> Verdict:
+def outcome(
+    rule: Rule | None, age: int | None, objected_on: date | None, posted_on: date | None, opted: bool | None = False
+) -> Verdict:
     """Return the verdict for fully known facts (None for a fact nothing depends on; opted None: not said)."""
     if rule is None:
         return Verdict.UNKNOWN
@@ -80,8 +81,16 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     given_day = query.objected_on if query.objected_on is not None and query.objected_on <= query.as_of else None
     ctx = context(snapshot, index, query.country, query.as_of)
     shared = bounded_memo(snapshot, "analyses")
-    key = (ctx.signature, query.as_of, query.age, query.objected, query.objected_on, query.posted_on, query.opted_in,
-           query.opted_in_on)
+    key = (
+        ctx.signature,
+        query.as_of,
+        query.age,
+        query.objected,
+        query.objected_on,
+        query.posted_on,
+        query.opted_in,
+        query.opted_in_on,
+    )
     found = shared.get(key)
     if found is None:
         found = shared[key] = _verdict(ctx, Samples(query, given_day, ctx))
@@ -95,8 +104,11 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
         rules = (rule, *[r for r in rules if r is not rule])
     elsewhere: tuple[Rule, ...] = ()
     if "country" in depends_on:
-        elsewhere = tuple(dict.fromkeys(r for key in ctx.keys[1:] for level in ctx.level_sets[key][:1]
-                                        for r in level[1] if r not in rules))
+        elsewhere = tuple(
+            dict.fromkeys(
+                r for key in ctx.keys[1:] for level in ctx.level_sets[key][:1] for r in level[1] if r not in rules
+            )
+        )
     return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
 
 
@@ -108,16 +120,16 @@ Found = tuple[Verdict, tuple[str, ...], ByCountry, tuple[date | None, ...]]
 def _verdict(ctx: Context, samples: Samples) -> Found:
     """Return the verdict, depends_on, per-country answers and the posting days tried."""
     columns: dict[tuple[int, date | None], tuple[Verdict, ...]] = {}
-    tables = {key: _table(found, ctx.fixed.get(key, _WINDOWED), samples, columns)
-              for key, found in ctx.level_sets.items()}
+    tables = {
+        key: _table(found, ctx.fixed.get(key, _WINDOWED), samples, columns) for key, found in ctx.level_sets.items()
+    }
     distinct = set(tables.values())
     first = next(iter(distinct))
     # An opt-in rule left open by the query answers conditional on opted_in in every cell it decides.
     opted = {"opted_in"} if any(Verdict.CONDITIONAL in table for table in distinct) else set()
     if len(distinct) == 1 and first.count(first[0]) == len(first):
         return first[0], _ordered(opted), (), samples.posted
-    varying = {table: samples.varying(table) | (opted if Verdict.CONDITIONAL in table else set())
-               for table in distinct}
+    varying = {table: samples.varying(table) | (opted if Verdict.CONDITIONAL in table else set()) for table in distinct}
     depends = set().union(*varying.values())
     by_country: list[tuple[str | None, Verdict, tuple[str, ...]]] = []
     if len(distinct) > 1:
@@ -144,8 +156,12 @@ def _rules_for(found: tuple[Level, ...], posted: tuple[date | None, ...]) -> tup
     return tuple(rules)
 
 
-def _table(found: tuple[Level, ...], fixed: Rule | None | object, samples: Samples,
-           columns: dict[tuple[int, date | None], tuple[Verdict, ...]]) -> tuple[Verdict, ...]:
+def _table(
+    found: tuple[Level, ...],
+    fixed: Rule | None | object,
+    samples: Samples,
+    columns: dict[tuple[int, date | None], tuple[Verdict, ...]],
+) -> tuple[Verdict, ...]:
     """Return the outcomes for every sampled (posting day, age, objection), in that nesting order."""
     if fixed is not _WINDOWED and not _compares_posting(fixed):  # type: ignore[arg-type]
         # The same rule decides for any posting day, and that day does not enter its outcome.
@@ -167,8 +183,11 @@ def _table(found: tuple[Level, ...], fixed: Rule | None | object, samples: Sampl
 
 def _compares_posting(rule: Rule | None) -> bool:
     """Return whether the rule's outcome compares the posting day with the objection day."""
-    return rule is not None and rule.opt_out is not None and \
-        rule.opt_out.late_objection is LateObjection.COVERS_LATER_POSTS
+    return (
+        rule is not None
+        and rule.opt_out is not None
+        and rule.opt_out.late_objection is LateObjection.COVERS_LATER_POSTS
+    )
 
 
 def _column(rule: Rule | None, posted_on: date | None, samples: Samples) -> tuple[Verdict, ...]:
@@ -178,8 +197,9 @@ def _column(rule: Rule | None, posted_on: date | None, samples: Samples) -> tupl
     disputed = rule is not None and rule.treatment is Treatment.UNKNOWN and not samples.open_objected
     if rule is None or (rule.treatment is not Treatment.OPT_OUT and not disputed) or rule.opt_out is None:
         # The objection cannot matter: work out each age once.
-        return tuple(v for age in samples.ages
-                     for v in (outcome(rule, age, None, posted_on, samples.opted),) * len(objections))
+        return tuple(
+            v for age in samples.ages for v in (outcome(rule, age, None, posted_on, samples.opted),) * len(objections)
+        )
     row = tuple(outcome(rule, None, day, posted_on) for day in objections)
     limit = rule.min_age
     if not limit:

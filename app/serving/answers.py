@@ -21,8 +21,17 @@ from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs beyond its body: key, tuple, dict slot
-QUERY_FIELDS = ("category", "country", "as_of", "age", "objected", "objected_on", "posted_on", "opted_in",
-                "opted_in_on")
+QUERY_FIELDS = (
+    "category",
+    "country",
+    "as_of",
+    "age",
+    "objected",
+    "objected_on",
+    "posted_on",
+    "opted_in",
+    "opted_in_on",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +46,25 @@ class Answer:
     head: tuple[tuple[bytes, bytes], ...] = ()  # the headers that never change, built once
 
     @classmethod
-    def build(cls, status: int, body: bytes, media_type: str, etag: str | None = None,
-              today: date | None = None, lang: str = DEFAULT_LANGUAGE, by_header: bool = False) -> Answer:
+    def build(
+        cls,
+        status: int,
+        body: bytes,
+        media_type: str,
+        etag: str | None = None,
+        today: date | None = None,
+        lang: str = DEFAULT_LANGUAGE,
+        by_header: bool = False,
+    ) -> Answer:
         """Return an answer with its fixed headers prepared; `today` marks an answer that expires at midnight.
 
         `lang` is the language of its words; `by_header` says Accept-Language chose it, so caches must vary by it.
         """
-        head = [(b"content-length", str(len(body)).encode()), (b"content-type", media_type.encode()),
-                (b"content-language", lang.encode())]
+        head = [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", media_type.encode()),
+            (b"content-language", lang.encode()),
+        ]
         if by_header:
             head.append((b"vary", b"Accept-Language"))
         if etag is not None:
@@ -67,8 +87,13 @@ def utc_today() -> date:
 class AnswerService:
     """Answers decision questions from the store's current snapshot, caching finished answers per snapshot."""
 
-    def __init__(self, store: SnapshotStore, today: Callable[[], date] = utc_today, review_max_days: int = 365,
-                 translations: Mapping[tuple[str, str], TranslationRecord] | None = None) -> None:
+    def __init__(
+        self,
+        store: SnapshotStore,
+        today: Callable[[], date] = utc_today,
+        review_max_days: int = 365,
+        translations: Mapping[tuple[str, str], TranslationRecord] | None = None,
+    ) -> None:
         self.store = store
         self.today = today
         self.review_max_days = review_max_days
@@ -87,8 +112,11 @@ class AnswerService:
         key = (snapshot.revision, lang)
         found = self._wordings.get(key)
         if found is None:
-            summaries = {rule_id: t.summary for (rule_id, t_lang), t in self.translations.items()
-                         if t_lang == lang and rule_id in snapshot.rules and snapshot.rules[rule_id].summary == t.en}
+            summaries = {
+                rule_id: t.summary
+                for (rule_id, t_lang), t in self.translations.items()
+                if t_lang == lang and rule_id in snapshot.rules and snapshot.rules[rule_id].summary == t.en
+            }
             found = Wording(lang, summaries)
             self._wordings = {k: v for k, v in self._wordings.items() if k[0] == snapshot.revision}
             self._wordings[key] = found
@@ -111,8 +139,15 @@ class AnswerService:
             cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
         return found
 
-    def _compute(self, snapshot: Snapshot, platform_id: str, params: Mapping[str, str], today: date,
-                 path: str, accept_language: str | None = None) -> Answer:
+    def _compute(
+        self,
+        snapshot: Snapshot,
+        platform_id: str,
+        params: Mapping[str, str],
+        today: date,
+        path: str,
+        accept_language: str | None = None,
+    ) -> Answer:
         try:
             lang, by_header = negotiate(params.get("lang"), accept_language)
             parsed = parse_query(snapshot, platform_id, params, today)
@@ -121,8 +156,15 @@ class AnswerService:
         decisions = self.decisions(snapshot, parsed, today)
         body = dumps(render(snapshot, parsed, decisions, self.wording(snapshot, lang)))
         # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
-        return Answer.build(200, body, JSON, etag=etag(snapshot.revision, parsed, lang, [d.stale for d in decisions]),
-                            today=today if "as_of" not in params else None, lang=lang, by_header=by_header)
+        return Answer.build(
+            200,
+            body,
+            JSON,
+            etag=etag(snapshot.revision, parsed, lang, [d.stale for d in decisions]),
+            today=today if "as_of" not in params else None,
+            lang=lang,
+            by_header=by_header,
+        )
 
     def batch(self, checks: list[Any], lang: str = DEFAULT_LANGUAGE) -> bytes:
         """Answer a batch: one result per check, in order, serialised; identical checks come from the cache."""
@@ -141,8 +183,9 @@ class AnswerService:
             parts.append(part)
         return b'{"dataset_revision":%d,"results":[%b]}' % (snapshot.revision, b",".join(parts))
 
-    def check(self, snapshot: Snapshot, check: Mapping[str, Any], today: date,
-              wording: Wording = ENGLISH) -> dict[str, Any]:
+    def check(
+        self, snapshot: Snapshot, check: Mapping[str, Any], today: date, wording: Wording = ENGLISH
+    ) -> dict[str, Any]:
         """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
         try:
             params = check_params(check)
@@ -184,8 +227,9 @@ def check_params(check: Any) -> dict[str, str]:
         raise QueryError(422, "check", "Each check must be a JSON object.")
     unknown = sorted(set(check) - {"platform", *QUERY_FIELDS})
     if unknown:
-        raise QueryError(422, unknown[0], f"Unknown field {unknown[0]!r}; a check takes platform, "
-                                          f"{', '.join(QUERY_FIELDS)}.")
+        raise QueryError(
+            422, unknown[0], f"Unknown field {unknown[0]!r}; a check takes platform, {', '.join(QUERY_FIELDS)}."
+        )
     for required in ("platform", "category"):
         if not isinstance(check.get(required), str):
             raise QueryError(422, required, f"Each check needs {required} as a string.")
@@ -216,14 +260,17 @@ def etag(revision: int, parsed: ParsedQuery, lang: str = DEFAULT_LANGUAGE, stale
     """Return a strong ETag covering the dataset revision, the normalised question (as_of resolved), the language
     of its words and staleness."""
     q = parsed.query
-    normal = f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|" \
-             f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}|{lang}" + \
-        ("|stale:" + "".join("1" if s else "0" for s in stale) if stale and any(stale) else "")
+    normal = (
+        f"{q.platform_id}|{parsed.category_id}|{q.country}|{q.as_of}|{q.age}|{q.objected}|{q.objected_on}|"
+        f"{q.posted_on}|{q.opted_in}|{q.opted_in_on}|{lang}"
+        + ("|stale:" + "".join("1" if s else "0" for s in stale) if stale and any(stale) else "")
+    )
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
 
 
-def render(snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...],
-           wording: Wording = ENGLISH) -> dict[str, Any]:
+def render(
+    snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...], wording: Wording = ENGLISH
+) -> dict[str, Any]:
     """Return the contract's response document for a parsed question and its decisions."""
     q = parsed.query
     platform = snapshot.platforms[q.platform_id]
@@ -253,15 +300,32 @@ def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
         "effective_from": _iso(rule.effective_from) if rule else None,
         "effective_until": _iso(rule.effective_until) if rule else None,
         "confidence": rule.confidence.value if rule else None,
-        "opt_out": None if opt is None else {
-            "available": opt.available, "method": opt.method, "url": opt.url, "deadline": _iso(opt.deadline),
-            "deadline_passed": opt.deadline_passed, "after_deadline": opt.after_deadline,
+        "opt_out": None
+        if opt is None
+        else {
+            "available": opt.available,
+            "method": opt.method,
+            "url": opt.url,
+            "deadline": _iso(opt.deadline),
+            "deadline_passed": opt.deadline_passed,
+            "after_deadline": opt.after_deadline,
         },
         "reviewed_on": _iso(d.reviewed_on),
         "stale": d.stale,
-        "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "kind": s.kind,
-                     "published_on": s.published_on, "retrieved_on": s.retrieved_on.isoformat(), "quote": s.quote,
-                     "where": s.where} for s in d.sources],
+        "sources": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "url": s.url,
+                "publisher": s.publisher,
+                "kind": s.kind,
+                "published_on": s.published_on,
+                "retrieved_on": s.retrieved_on.isoformat(),
+                "quote": s.quote,
+                "where": s.where,
+            }
+            for s in d.sources
+        ],
     }
 
 

@@ -70,8 +70,15 @@ def _description(record: Mapping[str, Any], opt_out: Mapping[str, Any] | None, l
     return "\n\n".join(parts)
 
 
-def calendar(deadlines: Mapping[str, Entry], selected: Iterable[str], *, rules: Iterable[Entry],
-             platforms: Mapping[str, Entry], base: str, today: date) -> bytes:
+def calendar(
+    deadlines: Mapping[str, Entry],
+    selected: Iterable[str],
+    *,
+    rules: Iterable[Entry],
+    platforms: Mapping[str, Entry],
+    base: str,
+    today: date,
+) -> bytes:
     """Return the iCalendar document for the selected deadlines that are in force (not replaced)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -107,7 +114,7 @@ def calendar(deadlines: Mapping[str, Entry], selected: Iterable[str], *, rules: 
         for days in ALARM_DAYS:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            what = record['kind'].replace('-', ' ')
+            what = record["kind"].replace("-", " ")
             alarm.add("description", f"In {days} day{'s' if days > 1 else ''}: {name} {what}")
             alarm.add("trigger", timedelta(days=-days))
             event.add_component(alarm)

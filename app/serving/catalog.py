@@ -58,8 +58,10 @@ def _read(session: Session) -> dict[str, dict[str, Entry]]:
     stored = read_all(session)
     weights = {s["id"]: (s["kind"], s["publisher"]) for s, _version in stored["source"]}
     # A rule's confidence is derived from its citations, never stored, so a source's new kind shows at once.
-    stored["rule"] = [({**rule, "confidence": rule_confidence(rule["sources"], weights).value}, version)
-                      for rule, version in stored["rule"]]
+    stored["rule"] = [
+        ({**rule, "confidence": rule_confidence(rule["sources"], weights).value}, version)
+        for rule, version in stored["rule"]
+    ]
     for resource, found in stored.items():
         kind = KINDS[resource]
         entries = sorted((Entry(record, version) for record, version in found), key=lambda e: kind.order(e.record))
@@ -86,4 +88,3 @@ class CatalogCache:
                 with Session(self.engine) as session:
                     catalog = self._catalog = load_catalog(session)
             return catalog
-

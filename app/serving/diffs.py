@@ -16,8 +16,17 @@ Key = tuple[str, str]
 Record = dict[str, Any]
 # The members of a decision that state the answer. Its summary, reasons and sources explain it (and name the day
 # asked about, so they differ from one day to the next even when the answer does not).
-ANSWER_FIELDS = ("verdict", "used", "depends_on", "rule_id", "legal_basis", "effective_from", "effective_until",
-                 "confidence", "opt_out")
+ANSWER_FIELDS = (
+    "verdict",
+    "used",
+    "depends_on",
+    "rule_id",
+    "legal_basis",
+    "effective_from",
+    "effective_until",
+    "confidence",
+    "opt_out",
+)
 
 
 def _day(value: str | None) -> date | None:
@@ -31,28 +40,62 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
         by_kind.setdefault(resource, []).append(record)
     weights = {s["id"]: (s.get("kind") or "secondary", s["publisher"]) for s in by_kind.get("source", [])}
     retrieved = {s["id"]: date.fromisoformat(s["retrieved_on"]) for s in by_kind.get("source", [])}
-    deadlines = {d["id"]: pm.Deadline(id=d["id"], platform_id=d["platform"], jurisdiction=d["jurisdiction"],
-                                      kind=d["kind"], on=date.fromisoformat(d["on"]), summary=d["summary"],
-                                      after=d.get("after"), **cited(_citations(d.get("sources"))))
-                 for d in sorted(by_kind.get("deadline", []), key=lambda r: r["id"])}
+    deadlines = {
+        d["id"]: pm.Deadline(
+            id=d["id"],
+            platform_id=d["platform"],
+            jurisdiction=d["jurisdiction"],
+            kind=d["kind"],
+            on=date.fromisoformat(d["on"]),
+            summary=d["summary"],
+            after=d.get("after"),
+            **cited(_citations(d.get("sources"))),
+        )
+        for d in sorted(by_kind.get("deadline", []), key=lambda r: r["id"])
+    }
     snapshot = pm.Snapshot(
         revision=revision,
-        platforms={p["id"]: pm.Platform(id=p["id"], name=p["name"], operator=p["operator"], website=p.get("website"),
-                                        privacy_policy_url=p.get("privacy_policy_url"))
-                   for p in sorted(by_kind.get("platform", []), key=lambda r: r["id"])},
-        categories={c["id"]: pm.Category(id=c["id"], name=c["name"], description=c.get("description") or "")
-                    for c in sorted(by_kind.get("category", []), key=lambda r: r["id"])},
-        jurisdictions={j["code"]: pm.Jurisdiction(code=j["code"], name=j["name"], kind=pm.JurisdictionKind(j["kind"]),
-                                                  members=frozenset(j.get("members") or ()))
-                       for j in sorted(by_kind.get("jurisdiction", []), key=lambda r: r["code"])},
-        rules={r["id"]: _rule(r, deadlines, weights, retrieved)
-               for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])},
+        platforms={
+            p["id"]: pm.Platform(
+                id=p["id"],
+                name=p["name"],
+                operator=p["operator"],
+                website=p.get("website"),
+                privacy_policy_url=p.get("privacy_policy_url"),
+            )
+            for p in sorted(by_kind.get("platform", []), key=lambda r: r["id"])
+        },
+        categories={
+            c["id"]: pm.Category(id=c["id"], name=c["name"], description=c.get("description") or "")
+            for c in sorted(by_kind.get("category", []), key=lambda r: r["id"])
+        },
+        jurisdictions={
+            j["code"]: pm.Jurisdiction(
+                code=j["code"],
+                name=j["name"],
+                kind=pm.JurisdictionKind(j["kind"]),
+                members=frozenset(j.get("members") or ()),
+            )
+            for j in sorted(by_kind.get("jurisdiction", []), key=lambda r: r["code"])
+        },
+        rules={
+            r["id"]: _rule(r, deadlines, weights, retrieved)
+            for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])
+        },
         deadlines=deadlines,
-        sources={s["id"]: pm.Source(id=s["id"], url=s["url"], title=s["title"], publisher=s["publisher"],
-                                    retrieved_on=date.fromisoformat(s["retrieved_on"]),
-                                    published_on=s.get("published_on"), quote=s.get("quote"),
-                                    kind=s.get("kind") or "secondary")
-                 for s in sorted(by_kind.get("source", []), key=lambda r: r["id"])},
+        sources={
+            s["id"]: pm.Source(
+                id=s["id"],
+                url=s["url"],
+                title=s["title"],
+                publisher=s["publisher"],
+                retrieved_on=date.fromisoformat(s["retrieved_on"]),
+                published_on=s.get("published_on"),
+                quote=s.get("quote"),
+                kind=s.get("kind") or "secondary",
+            )
+            for s in sorted(by_kind.get("source", []), key=lambda r: r["id"])
+        },
     )
     prepare(snapshot)
     return snapshot
@@ -63,29 +106,47 @@ def _citations(items: Iterable[Any] | None) -> list[Record]:
     return [c if isinstance(c, dict) else {"id": c, "quote": None, "where": None} for c in items or ()]
 
 
-def _rule(r: Record, deadlines: Mapping[str, pm.Deadline], weights: Mapping[str, tuple[str, str]],
-          retrieved: Mapping[str, date]) -> pm.Rule:
+def _rule(
+    r: Record,
+    deadlines: Mapping[str, pm.Deadline],
+    weights: Mapping[str, tuple[str, str]],
+    retrieved: Mapping[str, date],
+) -> pm.Rule:
     opt = r.get("opt_out")
     opt_out = None
     if opt:
         deadline = deadlines.get(opt.get("deadline") or "")
-        opt_out = pm.OptOut(method=opt["method"], url=opt.get("url"),
-                            late_objection=pm.LateObjection(opt.get("late_objection") or pm.LateObjection.NO_EFFECT),
-                            deadline_id=opt.get("deadline"), deadline=deadline.on if deadline else None,
-                            after_deadline=opt.get("after_deadline"))
+        opt_out = pm.OptOut(
+            method=opt["method"],
+            url=opt.get("url"),
+            late_objection=pm.LateObjection(opt.get("late_objection") or pm.LateObjection.NO_EFFECT),
+            deadline_id=opt.get("deadline"),
+            deadline=deadline.on if deadline else None,
+            after_deadline=opt.get("after_deadline"),
+        )
     return pm.Rule(
-        id=r["id"], platform_id=r["platform"], category_id=r["category"], jurisdiction=r["jurisdiction"],
-        treatment=pm.Treatment(r["treatment"]), summary=r["summary"],
+        id=r["id"],
+        platform_id=r["platform"],
+        category_id=r["category"],
+        jurisdiction=r["jurisdiction"],
+        treatment=pm.Treatment(r["treatment"]),
+        summary=r["summary"],
         confidence=rule_confidence(_citations(r.get("sources")), weights),
-        **cited(_citations(r.get("sources"))), effective_from=_day(r.get("effective_from")),
-        effective_until=_day(r.get("effective_until")), posted_from=_day(r.get("posted_from")),
-        posted_until=_day(r.get("posted_until")), min_age=r.get("min_age"), legal_basis=r.get("legal_basis"),
-        opt_out=opt_out, notes=tuple(r.get("notes") or ()), used_by=pm.UsedBy(r.get("used_by") or "platform"),
+        **cited(_citations(r.get("sources"))),
+        effective_from=_day(r.get("effective_from")),
+        effective_until=_day(r.get("effective_until")),
+        posted_from=_day(r.get("posted_from")),
+        posted_until=_day(r.get("posted_until")),
+        min_age=r.get("min_age"),
+        legal_basis=r.get("legal_basis"),
+        opt_out=opt_out,
+        notes=tuple(r.get("notes") or ()),
+        used_by=pm.UsedBy(r.get("used_by") or "platform"),
         under_age=pm.UnderAge(r.get("under_age") or "not_used"),
         # As the store does: a rule without its own review day was reviewed when its newest source was read. Source
         # checks are not records, so a rebuilt rule has no findings (answer events leave freshness out).
-        reviewed_on=_day(r.get("reviewed_on")) or max((retrieved[c["id"]] for c in _citations(r.get("sources"))
-                                                       if c["id"] in retrieved), default=None),
+        reviewed_on=_day(r.get("reviewed_on"))
+        or max((retrieved[c["id"]] for c in _citations(r.get("sources")) if c["id"] in retrieved), default=None),
     )
 
 
@@ -99,8 +160,10 @@ class Interest:
 
     def covers(self, platform: str, category: str, country: str) -> bool:
         """Return whether this subscription follows the answer for this platform, category and country."""
-        return all(wanted is None or value in wanted for wanted, value in
-                   ((self.platforms, platform), (self.categories, category), (self.countries, country)))
+        return all(
+            wanted is None or value in wanted
+            for wanted, value in ((self.platforms, platform), (self.categories, category), (self.countries, country))
+        )
 
 
 @dataclass(frozen=True)
@@ -128,16 +191,25 @@ def _core(found: Record | None) -> tuple[str, ...] | None:
     return None if found is None else tuple(repr(found.get(name)) for name in ANSWER_FIELDS)
 
 
-def changed_answers(before: pm.Snapshot, after: pm.Snapshot, day_before: date, day_after: date,
-                    interests: Iterable[Interest], platforms: Iterable[str] | None = None) -> list[Changed]:
+def changed_answers(
+    before: pm.Snapshot,
+    after: pm.Snapshot,
+    day_before: date,
+    day_after: date,
+    interests: Iterable[Interest],
+    platforms: Iterable[str] | None = None,
+) -> list[Changed]:
     """Return the followed answers that differ between (before, day_before) and (after, day_after).
 
     `platforms` limits the search to the platforms a change could touch (None: all).
     """
     interests = list(interests)
     candidates = set(before.platforms) | set(after.platforms) if platforms is None else set(platforms)
-    countries = sorted(code for code, j in {**before.jurisdictions, **after.jurisdictions}.items()
-                       if j.kind is pm.JurisdictionKind.COUNTRY)
+    countries = sorted(
+        code
+        for code, j in {**before.jurisdictions, **after.jurisdictions}.items()
+        if j.kind is pm.JurisdictionKind.COUNTRY
+    )
     categories = sorted(set(before.categories) | set(after.categories))
     out = []
     for platform in sorted(candidates):
@@ -162,8 +234,13 @@ def platforms_with_boundaries(snapshot: pm.Snapshot, day: date) -> set[str]:
     near = {day - timedelta(days=1), day}
     found = set()
     for rule in snapshot.rules.values():
-        dates = {rule.effective_from, rule.effective_until, rule.posted_from, rule.posted_until,
-                 rule.opt_out.deadline if rule.opt_out else None}
+        dates = {
+            rule.effective_from,
+            rule.effective_until,
+            rule.posted_from,
+            rule.posted_until,
+            rule.opt_out.deadline if rule.opt_out else None,
+        }
         if dates & near:
             found.add(rule.platform_id)
     found.update(d.platform_id for d in snapshot.deadlines.values() if d.on in near)

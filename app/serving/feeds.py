@@ -12,10 +12,26 @@ from app.store.models import Change
 
 # URL segment under /v1 and the noun people read, per resource.
 # A review and a source check's finding are log entries about a rule and a source (docs/keeping-data-true.md).
-PATHS = {"category": "data-categories", "jurisdiction": "jurisdictions", "platform": "platforms",
-         "source": "sources", "deadline": "deadlines", "rule": "rules", "review": "rules", "source-check": "sources"}
-NOUNS = {"category": "Data category", "jurisdiction": "Jurisdiction", "platform": "Platform", "source": "Source",
-         "deadline": "Deadline", "rule": "Rule", "review": "Review of rule", "source-check": "Check of source"}
+PATHS = {
+    "category": "data-categories",
+    "jurisdiction": "jurisdictions",
+    "platform": "platforms",
+    "source": "sources",
+    "deadline": "deadlines",
+    "rule": "rules",
+    "review": "rules",
+    "source-check": "sources",
+}
+NOUNS = {
+    "category": "Data category",
+    "jurisdiction": "Jurisdiction",
+    "platform": "Platform",
+    "source": "Source",
+    "deadline": "Deadline",
+    "rule": "Rule",
+    "review": "Review of rule",
+    "source-check": "Check of source",
+}
 VERBS = {"create": "added", "update": "changed", "delete": "removed"}
 
 
@@ -55,8 +71,7 @@ def describe(change: Change) -> list[str]:
 
 def title(change: Change) -> str:
     """Return an entry title: what record, what happened, at which revision."""
-    return (f"{NOUNS[change.resource]} {change.resource_id} {VERBS[change.operation]} "
-            f"(revision {change.revision})")
+    return f"{NOUNS[change.resource]} {change.resource_id} {VERBS[change.operation]} (revision {change.revision})"
 
 
 def record_link(base: str, change: Change) -> str:

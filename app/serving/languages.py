@@ -44,8 +44,9 @@ def negotiate(param: str | None, accept_language: str | None) -> tuple[str, bool
         return from_header(accept_language), True
     lang = param.strip().lower()
     if lang not in LANGUAGES:
-        raise QueryError(422, "lang", f"{param!r} is not a language of this service; use one of "
-                                      f"{', '.join(LANGUAGES)}.", LANGUAGES)
+        raise QueryError(
+            422, "lang", f"{param!r} is not a language of this service; use one of {', '.join(LANGUAGES)}.", LANGUAGES
+        )
     return lang, False
 
 

@@ -14,8 +14,16 @@ TYPE_BASE = "https://trainwatch.dev/problems/"
 class Problem(Exception):
     """An error to answer with a problem document; `extra` adds members such as `param` or `valid`."""
 
-    def __init__(self, status: int, detail: str, *, title: str | None = None, type_: str | None = None,
-                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        type_: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail

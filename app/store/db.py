@@ -47,9 +47,15 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
         )
     try:
         timeout_ms = int(statement_timeout * 1000)
-        return create_engine(url, pool_pre_ping=True, pool_timeout=connect_timeout, connect_args={
-            "connect_timeout": max(1, round(connect_timeout)),
-            "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}"})
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_timeout=connect_timeout,
+            connect_args={
+                "connect_timeout": max(1, round(connect_timeout)),
+                "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
+            },
+        )
     except ModuleNotFoundError as exc:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} needs a driver that is missing: {exc}") from None
 

@@ -8,11 +8,26 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 UNREACHABLE, READ_ONLY, NOT_MIGRATED = "unreachable", "read-only", "not-migrated"
 # PostgreSQL SQLSTATEs: read-only transaction, disk full, out of memory, undefined table, cannot connect now,
 # admin shutdown, crash shutdown, statement timeout (query_canceled), lock timeout.
-_PG = {"25006": READ_ONLY, "53100": READ_ONLY, "53200": UNREACHABLE, "42P01": NOT_MIGRATED, "57P03": UNREACHABLE,
-       "57P01": UNREACHABLE, "57P02": UNREACHABLE, "57014": UNREACHABLE, "55P03": UNREACHABLE}
-_SQLITE = (("readonly", READ_ONLY), ("read-only", READ_ONLY), ("disk is full", READ_ONLY),
-           ("disk i/o error", READ_ONLY), ("no such table", NOT_MIGRATED), ("unable to open", UNREACHABLE),
-           ("locked", UNREACHABLE))
+_PG = {
+    "25006": READ_ONLY,
+    "53100": READ_ONLY,
+    "53200": UNREACHABLE,
+    "42P01": NOT_MIGRATED,
+    "57P03": UNREACHABLE,
+    "57P01": UNREACHABLE,
+    "57P02": UNREACHABLE,
+    "57014": UNREACHABLE,
+    "55P03": UNREACHABLE,
+}
+_SQLITE = (
+    ("readonly", READ_ONLY),
+    ("read-only", READ_ONLY),
+    ("disk is full", READ_ONLY),
+    ("disk i/o error", READ_ONLY),
+    ("no such table", NOT_MIGRATED),
+    ("unable to open", UNREACHABLE),
+    ("locked", UNREACHABLE),
+)
 
 
 def classify(exc: BaseException) -> str | None:
@@ -32,8 +47,7 @@ def classify(exc: BaseException) -> str | None:
     for fragment, kind in _SQLITE:
         if fragment in message:
             return kind
-    if getattr(exc, "connection_invalidated", False) or type(orig).__name__ in ("OperationalError",
-                                                                              "InterfaceError"):
+    if getattr(exc, "connection_invalidated", False) or type(orig).__name__ in ("OperationalError", "InterfaceError"):
         return UNREACHABLE
     return None
 

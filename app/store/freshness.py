@@ -42,11 +42,16 @@ def freshness(session: Session, rule_ids: list[str] | None = None) -> dict[str, 
     for rule_id, source_id in session.exec(select(RuleSource.rule_id, RuleSource.source_id)).all():
         cited.setdefault(rule_id, []).append(source_id)
     sources = {s.id: s for s in session.exec(select(Source)).all()}
-    reviews = dict(session.exec(select(RuleReview.rule_id, func.max(RuleReview.reviewed_at))
-                                .group_by(RuleReview.rule_id)).all())
+    reviews = dict(
+        session.exec(select(RuleReview.rule_id, func.max(RuleReview.reviewed_at)).group_by(RuleReview.rule_id)).all()
+    )
     findings: dict[str, list[SourceCheck]] = {}
-    for check in session.exec(select(SourceCheck).options(defer(SourceCheck.text))  # type: ignore[arg-type]
-                              .where(col(SourceCheck.finding).is_(True)).order_by(col(SourceCheck.id))).all():
+    for check in session.exec(
+        select(SourceCheck)
+        .options(defer(SourceCheck.text))  # type: ignore[arg-type]
+        .where(col(SourceCheck.finding).is_(True))
+        .order_by(col(SourceCheck.id))
+    ).all():
         findings.setdefault(check.source_id, []).append(check)
     out: dict[str, Freshness] = {}
     wanted = set(rule_ids) if rule_ids is not None else None
@@ -60,9 +65,20 @@ def freshness(session: Session, rule_ids: list[str] | None = None) -> dict[str, 
         last = reviews.get(rule_id)
         if last is not None and last > since:
             since, day = last, max(day or last.date(), last.date())
-        flags = [Flag(c.source_id, sources[c.source_id].url if c.source_id in sources else c.url, c.outcome,
-                      c.checked_at, c.status, c.final_url, c.error)
-                 for s in ids for c in findings.get(s, []) if c.checked_at > since]
+        flags = [
+            Flag(
+                c.source_id,
+                sources[c.source_id].url if c.source_id in sources else c.url,
+                c.outcome,
+                c.checked_at,
+                c.status,
+                c.final_url,
+                c.error,
+            )
+            for s in ids
+            for c in findings.get(s, [])
+            if c.checked_at > since
+        ]
         out[rule_id] = Freshness(day, since, _latest_per_source(flags))
     return out
 

@@ -15,8 +15,15 @@ from app.store.repository import stored_revision
 Key = tuple[str, str]
 
 
-def changes(session: Session, *, upto: int, since_revision: int | None = None, resource: str | None = None,
-            platform: str | None = None, limit: int = 100) -> list[Change]:
+def changes(
+    session: Session,
+    *,
+    upto: int,
+    since_revision: int | None = None,
+    resource: str | None = None,
+    platform: str | None = None,
+    limit: int = 100,
+) -> list[Change]:
     """Return the newest changes up to a revision, filtered like GET /v1/changes, plus by platform."""
     where: list[ColumnElement[bool]] = [col(Change.revision) <= upto]
     if since_revision is not None:
@@ -25,13 +32,14 @@ def changes(session: Session, *, upto: int, since_revision: int | None = None, r
         where.append(col(Change.resource) == resource)
     if platform is not None:
         # A platform's own record, and the rules and deadlines that belonged to it before or after the change.
-        where.append(or_(
-            (col(Change.resource) == "platform") & (col(Change.resource_id) == platform),
-            col(Change.before)["platform"].as_string() == platform,
-            col(Change.after)["platform"].as_string() == platform,
-        ))
-    statement = (select(Change).where(*where).order_by(col(Change.revision).desc(), col(Change.seq).desc())
-                 .limit(limit))
+        where.append(
+            or_(
+                (col(Change.resource) == "platform") & (col(Change.resource_id) == platform),
+                col(Change.before)["platform"].as_string() == platform,
+                col(Change.after)["platform"].as_string() == platform,
+            )
+        )
+    statement = select(Change).where(*where).order_by(col(Change.revision).desc(), col(Change.seq).desc()).limit(limit)
     return list(session.exec(statement).all())
 
 
@@ -48,8 +56,11 @@ def changes_of(session: Session, revision: int) -> list[Change]:
 
 def current_records(session: Session) -> dict[Key, records.Record]:
     """Return every stored record, keyed by (resource, key)."""
-    return {(resource, record[records.ADAPTERS[resource].key]): record
-            for resource, found in records.read_all(session).items() for record, _version in found}
+    return {
+        (resource, record[records.ADAPTERS[resource].key]): record
+        for resource, found in records.read_all(session).items()
+        for record, _version in found
+    }
 
 
 def can_rebuild(session: Session, revision: int, current: int | None = None) -> bool:
@@ -59,8 +70,9 @@ def can_rebuild(session: Session, revision: int, current: int | None = None) -> 
         return False
     if revision == current:
         return True
-    logged = session.exec(select(func.count(func.distinct(Change.revision)))
-                          .where(Change.revision > revision, Change.revision <= current)).one()
+    logged = session.exec(
+        select(func.count(func.distinct(Change.revision))).where(Change.revision > revision, Change.revision <= current)
+    ).one()
     return logged == current - revision
 
 
@@ -88,4 +100,3 @@ def undo(state: dict[Key, records.Record], newer: Sequence[Change]) -> dict[Key,
         else:
             state[key] = change.before
     return state
-

@@ -21,21 +21,26 @@ def validate_record(resource: str, record: records.Record, *, key: str) -> recor
     key_field = records.ADAPTERS[resource].key
     record = {key_field: key, **record}
     if str(record[key_field]) != key:
-        raise InvalidRecord(f"{key_field} {record[key_field]!r} does not match the path's {key!r}",
-                            errors=[{"field": key_field, "message": "does not match the id in the path"}])
+        raise InvalidRecord(
+            f"{key_field} {record[key_field]!r} does not match the path's {key!r}",
+            errors=[{"field": key_field, "message": "does not match the id in the path"}],
+        )
     try:
         parsed = model.model_validate(record)
     except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": describe_error(err)}
-                  for err in exc.errors()]
+        errors = [
+            {"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": describe_error(err)}
+            for err in exc.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         raise InvalidRecord(f"invalid {resource}: {detail}", errors=errors) from None
     dumped = parsed.model_dump(mode="json")
     return {name: dumped.get(name) for name in records.FIELDS[resource]}
 
 
-def check_references(session: Session, resource: str, record: records.Record,
-                     seen: dict[tuple[str, str], str | None] | None = None) -> None:
+def check_references(
+    session: Session, resource: str, record: records.Record, seen: dict[tuple[str, str], str | None] | None = None
+) -> None:
     """Raise InvalidRecord, before anything is stored, if a record refers to something missing.
 
     `seen` remembers, for one write, each referenced key's kind (None: missing), so a large import looks each
@@ -56,9 +61,14 @@ def _aggregators_alone(session: Session, record: records.Record) -> list[dict[st
         kinds.add(getattr(row, "kind", None))
     if kinds != {"aggregator"}:
         return []
-    return [{"field": "sources", "message": f"a {record['treatment']} rule cannot rest on aggregators alone; cite a "
-                                           "primary source or independent publishers, or make it unknown with the "
-                                           "reason"}]
+    return [
+        {
+            "field": "sources",
+            "message": f"a {record['treatment']} rule cannot rest on aggregators alone; cite a "
+            "primary source or independent publishers, or make it unknown with the "
+            "reason",
+        }
+    ]
 
 
 def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None:
@@ -71,11 +81,18 @@ def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None
     groups: dict[tuple[str, str, str, str], list[models.Rule]] = {}
     for rule in session.exec(select(models.Rule).where(col(models.Rule.platform_id).in_(set(platforms)))).all():
         groups.setdefault((rule.platform_id, rule.category_id, rule.jurisdiction_code, rule.used_by), []).append(rule)
-    errors = [{"field": "effective_from", "message": f"rule {rule.id!r} overlaps rule {other.id!r} (same platform, "
-                                                     "category, jurisdiction and user, overlapping dates)"}
-              for group in groups.values() for rule in group if rule.id in keys
-              for other in group
-              if other.id != rule.id and (other.id not in keys or rule.id < other.id) and rules_overlap(rule, other)]
+    errors = [
+        {
+            "field": "effective_from",
+            "message": f"rule {rule.id!r} overlaps rule {other.id!r} (same platform, "
+            "category, jurisdiction and user, overlapping dates)",
+        }
+        for group in groups.values()
+        for rule in group
+        if rule.id in keys
+        for other in group
+        if other.id != rule.id and (other.id not in keys or rule.id < other.id) and rules_overlap(rule, other)
+    ]
     _raise_if(errors)
 
 
@@ -84,8 +101,9 @@ def _raise_if(errors: list[dict[str, str]]) -> None:
         raise InvalidRecord("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
 
 
-def _references(session: Session, resource: str, record: records.Record,
-                seen: dict[tuple[str, str], str | None]) -> list[tuple[str, str]]:
+def _references(
+    session: Session, resource: str, record: records.Record, seen: dict[tuple[str, str], str | None]
+) -> list[tuple[str, str]]:
     problems = []
     for place, section, key in references(KINDS[resource].section, record):
         field, target = path_text(place), SECTION_KINDS[section]
@@ -104,18 +122,27 @@ def referrers(session: Session, resource: str, key: str) -> list[str]:
     """Return "resource id" labels of records that refer to this one."""
     R, D = models.Rule, models.Deadline
     queries = {
-        "platform": [("rule", select(R.id).where(R.platform_id == key)),
-                     ("deadline", select(D.id).where(D.platform_id == key))],
+        "platform": [
+            ("rule", select(R.id).where(R.platform_id == key)),
+            ("deadline", select(D.id).where(D.platform_id == key)),
+        ],
         "category": [("rule", select(R.id).where(R.category_id == key))],
-        "jurisdiction": [("rule", select(R.id).where(R.jurisdiction_code == key)),
-                         ("deadline", select(D.id).where(D.jurisdiction_code == key)),
-                         ("jurisdiction", select(models.JurisdictionMember.group_code)
-                          .where(models.JurisdictionMember.country_code == key))],
-        "source": [("rule", select(models.RuleSource.rule_id).where(models.RuleSource.source_id == key)),
-                   ("deadline", select(models.DeadlineSource.deadline_id)
-                    .where(models.DeadlineSource.source_id == key))],
-        "deadline": [("rule", select(R.id).where(R.opt_out_deadline_id == key)),
-                     ("deadline", select(D.id).where(col(D.replaces_id) == key))],
+        "jurisdiction": [
+            ("rule", select(R.id).where(R.jurisdiction_code == key)),
+            ("deadline", select(D.id).where(D.jurisdiction_code == key)),
+            (
+                "jurisdiction",
+                select(models.JurisdictionMember.group_code).where(models.JurisdictionMember.country_code == key),
+            ),
+        ],
+        "source": [
+            ("rule", select(models.RuleSource.rule_id).where(models.RuleSource.source_id == key)),
+            ("deadline", select(models.DeadlineSource.deadline_id).where(models.DeadlineSource.source_id == key)),
+        ],
+        "deadline": [
+            ("rule", select(R.id).where(R.opt_out_deadline_id == key)),
+            ("deadline", select(D.id).where(col(D.replaces_id) == key)),
+        ],
     }
     found = []
     for label, query in queries.get(resource, []):

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 from app.settings import REPO_ROOT
 
 # A checkout keeps migrations beside app/; an installed package (the container) finds them in the working folder.
-MIGRATIONS = next((p for p in (REPO_ROOT / "migrations", Path.cwd() / "migrations") if p.is_dir()),
-                  REPO_ROOT / "migrations")
+MIGRATIONS = next(
+    (p for p in (REPO_ROOT / "migrations", Path.cwd() / "migrations") if p.is_dir()), REPO_ROOT / "migrations"
+)
 
 
 def alembic_config(url: str) -> Config:

@@ -18,7 +18,6 @@ Record = dict[str, Any]
 Add = Callable[[SQLModel], None]
 
 
-
 @dataclass(frozen=True)
 class Adapter:
     """How one resource's record is stored: its table, key field and column renames."""
@@ -57,13 +56,15 @@ def citation(row: Any) -> Record:
 
 
 def _links(session: Session, link: LinkTable, owner_column: str, owner: str) -> list[Record]:
-    rows: Sequence[Any] = session.exec(select(link).where(getattr(link, owner_column) == owner)
-                                       .order_by(col(link.position))).all()
+    rows: Sequence[Any] = session.exec(
+        select(link).where(getattr(link, owner_column) == owner).order_by(col(link.position))
+    ).all()
     return [citation(row) for row in rows]
 
 
-def _replace_links(session: Session, link: LinkTable, owner_column: str, owner: str,
-                   citations: list[Record | str], add: Add | None) -> None:
+def _replace_links(
+    session: Session, link: LinkTable, owner_column: str, owner: str, citations: list[Record | str], add: Add | None
+) -> None:
     if add is None:
         session.exec(delete(link).where(getattr(link, owner_column) == owner))
     first: dict[str, Record] = {}
@@ -71,14 +72,20 @@ def _replace_links(session: Session, link: LinkTable, owner_column: str, owner: 
         c = {"id": c} if isinstance(c, str) else c
         first.setdefault(c["id"], c)
     for position, c in enumerate(first.values()):
-        values: dict[str, Any] = {owner_column: owner, "source_id": c["id"], "position": position,
-                                  "quote": c.get("quote"), "location": c.get("where")}
+        values: dict[str, Any] = {
+            owner_column: owner,
+            "source_id": c["id"],
+            "position": position,
+            "quote": c.get("quote"),
+            "location": c.get("where"),
+        }
         (add or session.add)(link(**values))
 
 
 def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
-    rows = session.exec(select(models.JurisdictionMember.country_code)
-                        .where(models.JurisdictionMember.group_code == row.code)).all()
+    rows = session.exec(
+        select(models.JurisdictionMember.country_code).where(models.JurisdictionMember.group_code == row.code)
+    ).all()
     return {"members": sorted(rows)}
 
 
@@ -93,8 +100,13 @@ def _jurisdiction_write(session: Session, record: Record, add: Add | None) -> No
 def _opt_out(row: models.Rule) -> Record | None:
     if row.opt_out_method is None:
         return None
-    return {"method": row.opt_out_method, "url": row.opt_out_url, "deadline": row.opt_out_deadline_id,
-            "late_objection": row.late_objection, "after_deadline": row.after_deadline}
+    return {
+        "method": row.opt_out_method,
+        "url": row.opt_out_url,
+        "deadline": row.opt_out_deadline_id,
+        "late_objection": row.late_objection,
+        "after_deadline": row.after_deadline,
+    }
 
 
 def _rule_extra(session: Session, row: models.Rule) -> Record:
@@ -119,8 +131,9 @@ LINKS = {
     "deadline": (_deadline_extra, _deadline_write),
     "rule": (_rule_extra, _rule_write),
 }
-ADAPTERS: dict[str, Adapter] = {name: Adapter(kind.table, kind.key, kind.renames, *LINKS.get(name, (None, None)))
-                                for name, kind in KINDS.items()}
+ADAPTERS: dict[str, Adapter] = {
+    name: Adapter(kind.table, kind.key, kind.renames, *LINKS.get(name, (None, None))) for name, kind in KINDS.items()
+}
 # Field order of each record, as the dataset files and the API present them.
 FIELDS: dict[str, tuple[str, ...]] = {name: kind.fields for name, kind in KINDS.items()}
 
@@ -151,8 +164,9 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
     out: dict[str, list[tuple[Record, int]]] = {}
     for resource, adapter in ADAPTERS.items():
         rows: Sequence[Any] = session.exec(select(adapter.table)).all()
-        out[resource] = [(_record(resource, row, extras[resource](row) if resource in extras else {}), row.version)
-                         for row in rows]
+        out[resource] = [
+            (_record(resource, row, extras[resource](row) if resource in extras else {}), row.version) for row in rows
+        ]
     return out
 
 
@@ -192,14 +206,19 @@ def rule_columns(record: Record) -> Record:
     """Flatten a rule record's opt_out mapping into its columns."""
     opt_out = record.get("opt_out") or {}
     flat = {k: v for k, v in record.items() if k != "opt_out"}
-    flat.update(opt_out_method=opt_out.get("method"), opt_out_url=opt_out.get("url"),
-                opt_out_deadline_id=opt_out.get("deadline"), late_objection=opt_out.get("late_objection"),
-                after_deadline=opt_out.get("after_deadline"))
+    flat.update(
+        opt_out_method=opt_out.get("method"),
+        opt_out_url=opt_out.get("url"),
+        opt_out_deadline_id=opt_out.get("deadline"),
+        late_objection=opt_out.get("late_objection"),
+        after_deadline=opt_out.get("after_deadline"),
+    )
     return flat
 
 
-def store(session: Session, resource: str, record: Record, *, version: int, row: Row | None,
-          deferred: list[SQLModel]) -> None:
+def store(
+    session: Session, resource: str, record: Record, *, version: int, row: Row | None, deferred: list[SQLModel]
+) -> None:
     """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
 
     A new record's links go to `deferred`, for the caller to add once the rows they point to are flushed.

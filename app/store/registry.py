@@ -51,18 +51,35 @@ class ResourceKind:
         return self.list_order(record) if self.list_order is not None else record[self.key]
 
 
-KINDS: dict[str, ResourceKind] = {kind.name: kind for kind in (
-    ResourceKind("category", "categories", "data-categories", models.DataCategory, schema.CategoryRecord),
-    ResourceKind("jurisdiction", "jurisdictions", "jurisdictions", models.Jurisdiction, schema.JurisdictionRecord,
-                 key="code"),
-    ResourceKind("platform", "platforms", "platforms", models.Platform, schema.PlatformRecord),
-    ResourceKind("source", "sources", "sources", models.Source, schema.SourceRecord,
-                 list_order=lambda r: natural(r["id"])),
-    ResourceKind("deadline", "deadlines", "deadlines", models.Deadline, schema.DeadlineRecord,
-                 renames={"platform": "platform_id", "jurisdiction": "jurisdiction_code", "replaces": "replaces_id"},
-                 list_order=lambda r: (r["on"], r["id"])),  # by day, so the next deadline comes first
-    ResourceKind("rule", "rules", "rules", models.Rule, schema.RuleRecord,
-                 renames={"platform": "platform_id", "category": "category_id", "jurisdiction": "jurisdiction_code"}),
-)}
+KINDS: dict[str, ResourceKind] = {
+    kind.name: kind
+    for kind in (
+        ResourceKind("category", "categories", "data-categories", models.DataCategory, schema.CategoryRecord),
+        ResourceKind(
+            "jurisdiction", "jurisdictions", "jurisdictions", models.Jurisdiction, schema.JurisdictionRecord, key="code"
+        ),
+        ResourceKind("platform", "platforms", "platforms", models.Platform, schema.PlatformRecord),
+        ResourceKind(
+            "source", "sources", "sources", models.Source, schema.SourceRecord, list_order=lambda r: natural(r["id"])
+        ),
+        ResourceKind(
+            "deadline",
+            "deadlines",
+            "deadlines",
+            models.Deadline,
+            schema.DeadlineRecord,
+            renames={"platform": "platform_id", "jurisdiction": "jurisdiction_code", "replaces": "replaces_id"},
+            list_order=lambda r: (r["on"], r["id"]),
+        ),  # by day, so the next deadline comes first
+        ResourceKind(
+            "rule",
+            "rules",
+            "rules",
+            models.Rule,
+            schema.RuleRecord,
+            renames={"platform": "platform_id", "category": "category_id", "jurisdiction": "jurisdiction_code"},
+        ),
+    )
+}
 NAMES = tuple(KINDS)
 SECTION_KINDS = {kind.section: kind.name for kind in KINDS.values()}  # "rules" -> "rule"

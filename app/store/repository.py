@@ -18,28 +18,56 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     members = records.members_by_group(session)
     rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
     deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
-    sources = {s.id: pm.Source(id=s.id, url=s.url, title=s.title, publisher=s.publisher, retrieved_on=s.retrieved_on,
-                               published_on=s.published_on, quote=s.quote, kind=s.kind)
-               for s in session.exec(select(models.Source).order_by(models.Source.id)).all()}
+    sources = {
+        s.id: pm.Source(
+            id=s.id,
+            url=s.url,
+            title=s.title,
+            publisher=s.publisher,
+            retrieved_on=s.retrieved_on,
+            published_on=s.published_on,
+            quote=s.quote,
+            kind=s.kind,
+        )
+        for s in session.exec(select(models.Source).order_by(models.Source.id)).all()
+    }
     weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
     fresh = freshness.freshness(session)
     deadlines = {
-        d.id: pm.Deadline(id=d.id, platform_id=d.platform_id, jurisdiction=d.jurisdiction_code, kind=d.kind, on=d.on,
-                          summary=d.summary, after=d.after, **cited(deadline_sources.get(d.id, [])))
+        d.id: pm.Deadline(
+            id=d.id,
+            platform_id=d.platform_id,
+            jurisdiction=d.jurisdiction_code,
+            kind=d.kind,
+            on=d.on,
+            summary=d.summary,
+            after=d.after,
+            **cited(deadline_sources.get(d.id, [])),
+        )
         for d in session.exec(select(models.Deadline).order_by(models.Deadline.id)).all()
     }
     return pm.Snapshot(
         revision=revision,
-        platforms={p.id: pm.Platform(id=p.id, name=p.name, operator=p.operator, website=p.website,
-                                     privacy_policy_url=p.privacy_policy_url)
-                   for p in session.exec(select(models.Platform).order_by(models.Platform.id)).all()},
-        categories={c.id: pm.Category(id=c.id, name=c.name, description=c.description)
-                    for c in session.exec(select(models.DataCategory).order_by(models.DataCategory.id)).all()},
-        jurisdictions={j.code: pm.Jurisdiction(code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind),
-                                               members=frozenset(members.get(j.code, ())))
-                       for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()},
-        rules={r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights, fresh.get(r.id))
-               for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()},
+        platforms={
+            p.id: pm.Platform(
+                id=p.id, name=p.name, operator=p.operator, website=p.website, privacy_policy_url=p.privacy_policy_url
+            )
+            for p in session.exec(select(models.Platform).order_by(models.Platform.id)).all()
+        },
+        categories={
+            c.id: pm.Category(id=c.id, name=c.name, description=c.description)
+            for c in session.exec(select(models.DataCategory).order_by(models.DataCategory.id)).all()
+        },
+        jurisdictions={
+            j.code: pm.Jurisdiction(
+                code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind), members=frozenset(members.get(j.code, ()))
+            )
+            for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()
+        },
+        rules={
+            r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights, fresh.get(r.id))
+            for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()
+        },
         deadlines=deadlines,
         sources=sources,
     )
@@ -47,8 +75,10 @@ def load_snapshot(session: Session) -> pm.Snapshot:
 
 def cited(citations: list[records.Record]) -> dict[str, Any]:
     """Return the source_ids and citations fields of a rule or deadline."""
-    return {"source_ids": tuple(c["id"] for c in citations),
-            "citations": tuple(pm.Citation(c["id"], c["quote"], c["where"]) for c in citations)}
+    return {
+        "source_ids": tuple(c["id"] for c in citations),
+        "citations": tuple(pm.Citation(c["id"], c["quote"], c["where"]) for c in citations),
+    }
 
 
 def rule_confidence(citations: list[records.Record], sources: Mapping[str, tuple[str, str]]) -> pm.Confidence:
@@ -56,22 +86,44 @@ def rule_confidence(citations: list[records.Record], sources: Mapping[str, tuple
     return support((*sources[c["id"]], c["quote"] is not None) for c in citations if c["id"] in sources).confidence
 
 
-def _rule(row: models.Rule, citations: list[records.Record], deadlines: dict[str, pm.Deadline],
-          weights: Mapping[str, tuple[str, str]], fresh: freshness.Freshness | None = None) -> pm.Rule:
+def _rule(
+    row: models.Rule,
+    citations: list[records.Record],
+    deadlines: dict[str, pm.Deadline],
+    weights: Mapping[str, tuple[str, str]],
+    fresh: freshness.Freshness | None = None,
+) -> pm.Rule:
     opt_out = None
     if row.opt_out_method is not None:
         deadline = deadlines.get(row.opt_out_deadline_id) if row.opt_out_deadline_id else None
-        opt_out = pm.OptOut(method=row.opt_out_method, url=row.opt_out_url,
-                            late_objection=pm.LateObjection(row.late_objection or pm.LateObjection.NO_EFFECT),
-                            deadline_id=row.opt_out_deadline_id, deadline=deadline.on if deadline else None,
-                            after_deadline=row.after_deadline)
+        opt_out = pm.OptOut(
+            method=row.opt_out_method,
+            url=row.opt_out_url,
+            late_objection=pm.LateObjection(row.late_objection or pm.LateObjection.NO_EFFECT),
+            deadline_id=row.opt_out_deadline_id,
+            deadline=deadline.on if deadline else None,
+            after_deadline=row.after_deadline,
+        )
     return pm.Rule(
-        id=row.id, platform_id=row.platform_id, category_id=row.category_id, jurisdiction=row.jurisdiction_code,
-        treatment=pm.Treatment(row.treatment), summary=row.summary, confidence=rule_confidence(citations, weights),
-        **cited(citations), effective_from=row.effective_from, effective_until=row.effective_until,
-        posted_from=row.posted_from, posted_until=row.posted_until, min_age=row.min_age,
-        legal_basis=row.legal_basis, opt_out=opt_out, notes=tuple(row.notes or ()), used_by=pm.UsedBy(row.used_by),
-        under_age=pm.UnderAge(row.under_age), reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,
+        id=row.id,
+        platform_id=row.platform_id,
+        category_id=row.category_id,
+        jurisdiction=row.jurisdiction_code,
+        treatment=pm.Treatment(row.treatment),
+        summary=row.summary,
+        confidence=rule_confidence(citations, weights),
+        **cited(citations),
+        effective_from=row.effective_from,
+        effective_until=row.effective_until,
+        posted_from=row.posted_from,
+        posted_until=row.posted_until,
+        min_age=row.min_age,
+        legal_basis=row.legal_basis,
+        opt_out=opt_out,
+        notes=tuple(row.notes or ()),
+        used_by=pm.UsedBy(row.used_by),
+        under_age=pm.UnderAge(row.under_age),
+        reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,
         findings=tuple(pm.Finding(f.source_id, f.outcome, f.checked_at.date()) for f in fresh.flags) if fresh else (),
     )
 

@@ -35,12 +35,18 @@ def queue(session: Session, rule_ids: list[str] | None = None) -> list[QueueItem
         f = found[rule_id]
         item = QueueItem(rule_id, f.reviewed_on)
         for flag in f.flags:
-            item.sources.append({
-                "source": flag.source_id, "url": flag.url, "outcome": flag.outcome,
-                "checked_at": flag.checked_at.isoformat().replace("+00:00", "Z"), "status": flag.status,
-                "final_url": flag.final_url, "error": flag.error,
-                "diff": _diff(flag.source_id, texts.get(flag.source_id, []), f.since),
-            })
+            item.sources.append(
+                {
+                    "source": flag.source_id,
+                    "url": flag.url,
+                    "outcome": flag.outcome,
+                    "checked_at": flag.checked_at.isoformat().replace("+00:00", "Z"),
+                    "status": flag.status,
+                    "final_url": flag.final_url,
+                    "error": flag.error,
+                    "diff": _diff(flag.source_id, texts.get(flag.source_id, []), f.since),
+                }
+            )
         items.append(item)
     return items
 
@@ -48,9 +54,11 @@ def queue(session: Session, rule_ids: list[str] | None = None) -> list[QueueItem
 def _texts(session: Session, source_ids: set[str]) -> dict[str, list[tuple[datetime, bytes]]]:
     """Return the stored main texts of these sources, oldest first."""
     out: dict[str, list[tuple[datetime, bytes]]] = {}
-    rows = session.exec(select(SourceCheck.source_id, SourceCheck.checked_at, SourceCheck.text)
-                        .where(col(SourceCheck.source_id).in_(source_ids), col(SourceCheck.text).is_not(None))
-                        .order_by(col(SourceCheck.id))).all()
+    rows = session.exec(
+        select(SourceCheck.source_id, SourceCheck.checked_at, SourceCheck.text)
+        .where(col(SourceCheck.source_id).in_(source_ids), col(SourceCheck.text).is_not(None))
+        .order_by(col(SourceCheck.id))
+    ).all()
     for source_id, checked_at, text in rows:
         if text is not None:
             out.setdefault(source_id, []).append((checked_at, text))
@@ -65,29 +73,49 @@ def _diff(source_id: str, texts: list[tuple[datetime, bytes]], since: datetime) 
         return ""
     before = [t for t in texts if t[0] <= since]
     old, new = (before[-1] if before else texts[0]), texts[-1]
-    lines = difflib.unified_diff(decompress(old[1]).splitlines(), decompress(new[1]).splitlines(),
-                                 fromfile=f"{source_id} {old[0].date().isoformat()}",
-                                 tofile=f"{source_id} {new[0].date().isoformat()}", lineterm="")
+    lines = difflib.unified_diff(
+        decompress(old[1]).splitlines(),
+        decompress(new[1]).splitlines(),
+        fromfile=f"{source_id} {old[0].date().isoformat()}",
+        tofile=f"{source_id} {new[0].date().isoformat()}",
+        lineterm="",
+    )
     return "\n".join(lines)
 
 
-def record_review(session: Session, rule_id: str, outcome: str, note: str | None, *, at: datetime,
-                  actor: str) -> tuple[RuleReview, Applied]:
+def record_review(
+    session: Session, rule_id: str, outcome: str, note: str | None, *, at: datetime, actor: str
+) -> tuple[RuleReview, Applied]:
     """Record a person's review of a rule; it leaves the queue, and the review goes to the change log."""
     if session.get(Rule, rule_id) is None:
         raise NotFound(f"rule {rule_id!r} does not exist")
     flags = freshness(session, [rule_id])[rule_id].flags
     review = RuleReview(rule_id=rule_id, reviewed_at=at, outcome=outcome, note=note, actor=actor)
     session.add(review)
-    applied = apply_changes(session, [], actor=actor, notes=[Note("review", rule_id, {
-        "rule": rule_id, "outcome": outcome, "note": note, "reviewed_at": at.isoformat().replace("+00:00", "Z"),
-        "sources": [{"source": f.source_id, "outcome": f.outcome} for f in flags],
-    })])
+    applied = apply_changes(
+        session,
+        [],
+        actor=actor,
+        notes=[
+            Note(
+                "review",
+                rule_id,
+                {
+                    "rule": rule_id,
+                    "outcome": outcome,
+                    "note": note,
+                    "reviewed_at": at.isoformat().replace("+00:00", "Z"),
+                    "sources": [{"source": f.source_id, "outcome": f.outcome} for f in flags],
+                },
+            )
+        ],
+    )
     session.refresh(review)
     return review, applied
 
 
 def reviews_of(session: Session, rule_id: str) -> list[RuleReview]:
     """Return a rule's recorded reviews, newest first."""
-    return list(session.exec(select(RuleReview).where(RuleReview.rule_id == rule_id)
-                             .order_by(col(RuleReview.id).desc())).all())
+    return list(
+        session.exec(select(RuleReview).where(RuleReview.rule_id == rule_id).order_by(col(RuleReview.id).desc())).all()
+    )

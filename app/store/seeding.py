@@ -48,8 +48,11 @@ def dataset_records(dataset: Dataset) -> dict[Key, records.Record]:
 
 def stored_records(session: Session) -> dict[Key, records.Record]:
     """Return every stored record in canonical JSON form, keyed by (resource, key)."""
-    return {(resource, record[records.ADAPTERS[resource].key]): record
-            for resource, found in records.read_all(session).items() for record, _version in found}
+    return {
+        (resource, record[records.ADAPTERS[resource].key]): record
+        for resource, found in records.read_all(session).items()
+        for record, _version in found
+    }
 
 
 def seed(engine: Engine, path: Path, *, actor: str = "seed", force: bool = False) -> SeedReport:
@@ -87,8 +90,13 @@ def _conflict(key: Key, have: records.Record | None) -> str:
     return f"{key[0]} {key[1]} was {state} through the API since the last seed; left alone (use --force)"
 
 
-def _remember(session: Session, desired: dict[Key, records.Record], seeded: dict[Key, records.Record],
-              ops: list[Op], conflicts: set[Key]) -> None:
+def _remember(
+    session: Session,
+    desired: dict[Key, records.Record],
+    seeded: dict[Key, records.Record],
+    ops: list[Op],
+    conflicts: set[Key],
+) -> None:
     """Record what this seed makes the database hold, in the same transaction as the writes."""
     for key, want in desired.items():
         # A record left alone keeps its old seeded value, so the conflict is reported again next time.
@@ -113,8 +121,11 @@ def import_dataset(engine: Engine, path: Path, *, actor: str = "import") -> Seed
     desired = dataset_records(load_dataset(path))
     with Session(engine) as session:
         stored = stored_records(session)
-        ops = [Op(key[0], "create" if key not in stored else "update", key[1], want)
-               for key, want in desired.items() if stored.get(key) != want]
+        ops = [
+            Op(key[0], "create" if key not in stored else "update", key[1], want)
+            for key, want in desired.items()
+            if stored.get(key) != want
+        ]
         applied = apply_changes(session, ops, actor=actor)
     return _report(applied.revision, ops, [])
 

@@ -52,10 +52,12 @@ class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (UniqueConstraint("event_id", "subscription_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    event_id: str = Field(sa_column=Column(String, ForeignKey("webhook_event.id", ondelete="CASCADE"),
-                                           nullable=False, index=True))
-    subscription_id: str = Field(sa_column=Column(String, ForeignKey("webhook_subscription.id", ondelete="CASCADE"),
-                                                  nullable=False, index=True))
+    event_id: str = Field(
+        sa_column=Column(String, ForeignKey("webhook_event.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    subscription_id: str = Field(
+        sa_column=Column(String, ForeignKey("webhook_subscription.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     status: str = Field(default="pending", index=True)  # pending | delivered | failed
     attempts: int = 0
     created_at: datetime

@@ -21,13 +21,29 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def create_subscription(session: Session, *, key_id: str, url: str, events: list[str], platforms: list[str] | None,
-                        categories: list[str] | None, countries: list[str] | None,
-                        now: datetime) -> WebhookSubscription:
+def create_subscription(
+    session: Session,
+    *,
+    key_id: str,
+    url: str,
+    events: list[str],
+    platforms: list[str] | None,
+    categories: list[str] | None,
+    countries: list[str] | None,
+    now: datetime,
+) -> WebhookSubscription:
     """Store a new subscription with a fresh secret and return it."""
-    sub = WebhookSubscription(id="wh_" + secrets.token_hex(8), key_id=key_id, url=url, secret=new_secret(),
-                              events=events, platforms=platforms, categories=categories, countries=countries,
-                              created_at=now)
+    sub = WebhookSubscription(
+        id="wh_" + secrets.token_hex(8),
+        key_id=key_id,
+        url=url,
+        secret=new_secret(),
+        events=events,
+        platforms=platforms,
+        categories=categories,
+        countries=countries,
+        created_at=now,
+    )
     session.add(sub)
     session.commit()
     session.refresh(sub)
@@ -55,8 +71,11 @@ def delete_subscription(session: Session, sub: WebhookSubscription) -> None:
 
 def subscribers(session: Session, event_type: str) -> list[WebhookSubscription]:
     """Return the enabled subscriptions that asked for this type of event."""
-    subs = session.exec(select(WebhookSubscription).where(col(WebhookSubscription.enabled).is_(True))
-                        .order_by(col(WebhookSubscription.id))).all()
+    subs = session.exec(
+        select(WebhookSubscription)
+        .where(col(WebhookSubscription.enabled).is_(True))
+        .order_by(col(WebhookSubscription.id))
+    ).all()
     return [sub for sub in subs if event_type in sub.events]
 
 
@@ -69,20 +88,32 @@ def add_event(session: Session, event_id: str, event_type: str, payload: dict[st
 
 def add_delivery(session: Session, event_id: str, sub_id: str, *, now: datetime, retry_until: datetime) -> None:
     """Queue an event for a subscription, due now, unless it is queued already."""
-    exists = session.exec(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id,
-                                                           WebhookDelivery.subscription_id == sub_id)).first()
+    exists = session.exec(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.event_id == event_id, WebhookDelivery.subscription_id == sub_id
+        )
+    ).first()
     if exists is None:
-        session.add(WebhookDelivery(event_id=event_id, subscription_id=sub_id, created_at=now, next_attempt_at=now,
-                                    retry_until=retry_until))
+        session.add(
+            WebhookDelivery(
+                event_id=event_id, subscription_id=sub_id, created_at=now, next_attempt_at=now, retry_until=retry_until
+            )
+        )
 
 
 def due(session: Session, now: datetime, limit: int = 50) -> list[int]:
     """Return the ids of pending deliveries of enabled subscriptions whose next attempt is due, oldest first."""
-    statement = (select(WebhookDelivery.id).join(WebhookSubscription,
-                                                 col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id))
-                 .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now,
-                        col(WebhookSubscription.enabled).is_(True))
-                 .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id)).limit(limit))
+    statement = (
+        select(WebhookDelivery.id)
+        .join(WebhookSubscription, col(WebhookSubscription.id) == col(WebhookDelivery.subscription_id))
+        .where(
+            WebhookDelivery.status == "pending",
+            col(WebhookDelivery.next_attempt_at) <= now,
+            col(WebhookSubscription.enabled).is_(True),
+        )
+        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
+        .limit(limit)
+    )
     return [i for i in session.exec(statement).all() if i is not None]
 
 
@@ -97,9 +128,15 @@ class Claimed:
 
 def claim(session: Session, delivery_id: int, now: datetime) -> Claimed | None:
     """Lock a due delivery for an attempt (skipping one another process holds); None if it is not due any more."""
-    statement = (select(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
-                                               col(WebhookDelivery.next_attempt_at) <= now)
-                 .with_for_update(skip_locked=True))
+    statement = (
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == "pending",
+            col(WebhookDelivery.next_attempt_at) <= now,
+        )
+        .with_for_update(skip_locked=True)
+    )
     delivery = session.exec(statement).first()
     if delivery is None:
         return None
@@ -110,8 +147,16 @@ def claim(session: Session, delivery_id: int, now: datetime) -> Claimed | None:
     return Claimed(delivery, event, sub)
 
 
-def finish(session: Session, claimed: Claimed, *, now: datetime, status_code: int | None, error: str | None,
-           next_attempt_at: datetime | None, disable_after: int) -> None:
+def finish(
+    session: Session,
+    claimed: Claimed,
+    *,
+    now: datetime,
+    status_code: int | None,
+    error: str | None,
+    next_attempt_at: datetime | None,
+    disable_after: int,
+) -> None:
     """Record an attempt: delivered (no error), retried at next_attempt_at, or failed for good (neither)."""
     delivery, sub = claimed.delivery, claimed.subscription
     delivery.attempts += 1
@@ -128,23 +173,31 @@ def finish(session: Session, claimed: Claimed, *, now: datetime, status_code: in
         sub.failures += 1
         if sub.failures >= disable_after and sub.enabled:
             sub.enabled = False
-            sub.disabled_reason = (f"Disabled on {now.isoformat(timespec='seconds')}: {sub.failures} deliveries in a "
-                                   f"row failed after retrying for the whole retry window (last: {error}). Retry a "
-                                   "delivery to enable it again.")
+            sub.disabled_reason = (
+                f"Disabled on {now.isoformat(timespec='seconds')}: {sub.failures} deliveries in a "
+                f"row failed after retrying for the whole retry window (last: {error}). Retry a "
+                "delivery to enable it again."
+            )
     session.add(delivery)
     session.add(sub)
     session.commit()
 
 
-def deliveries(session: Session, sub_id: str, *, limit: int, offset: int) -> tuple[list[tuple[WebhookDelivery, str]],
-                                                                                     int]:
+def deliveries(
+    session: Session, sub_id: str, *, limit: int, offset: int
+) -> tuple[list[tuple[WebhookDelivery, str]], int]:
     """Return a page of a subscription's deliveries, newest first, each with its event type, and the total."""
-    total = session.exec(select(func.count()).select_from(WebhookDelivery)
-                         .where(WebhookDelivery.subscription_id == sub_id)).one()
-    statement = (select(WebhookDelivery, WebhookEvent.type).join(WebhookEvent,
-                                                                 col(WebhookEvent.id) == col(WebhookDelivery.event_id))
-                 .where(WebhookDelivery.subscription_id == sub_id)
-                 .order_by(col(WebhookDelivery.id).desc()).offset(offset).limit(limit))
+    total = session.exec(
+        select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.subscription_id == sub_id)
+    ).one()
+    statement = (
+        select(WebhookDelivery, WebhookEvent.type)
+        .join(WebhookEvent, col(WebhookEvent.id) == col(WebhookDelivery.event_id))
+        .where(WebhookDelivery.subscription_id == sub_id)
+        .order_by(col(WebhookDelivery.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
     return [(delivery, kind) for delivery, kind in session.exec(statement).all()], total
 
 
@@ -156,8 +209,9 @@ def get_delivery(session: Session, sub_id: str, delivery_id: int) -> WebhookDeli
 
 def delivery_of(session: Session, event_id: str, sub_id: str) -> WebhookDelivery:
     """Return the delivery of an event to a subscription."""
-    return session.exec(select(WebhookDelivery).where(WebhookDelivery.event_id == event_id,
-                                                      WebhookDelivery.subscription_id == sub_id)).one()
+    return session.exec(
+        select(WebhookDelivery).where(WebhookDelivery.event_id == event_id, WebhookDelivery.subscription_id == sub_id)
+    ).one()
 
 
 def event_type(session: Session, event_id: str) -> str:
@@ -165,8 +219,9 @@ def event_type(session: Session, event_id: str) -> str:
     return session.exec(select(WebhookEvent.type).where(WebhookEvent.id == event_id)).one()
 
 
-def retry(session: Session, sub: WebhookSubscription, delivery: WebhookDelivery, *, now: datetime,
-          retry_until: datetime) -> None:
+def retry(
+    session: Session, sub: WebhookSubscription, delivery: WebhookDelivery, *, now: datetime, retry_until: datetime
+) -> None:
     """Make a delivery due now with a fresh retry window, and enable its subscription again."""
     delivery.status, delivery.next_attempt_at, delivery.retry_until = "pending", now, retry_until
     sub.enabled, sub.disabled_reason, sub.failures = True, None, 0

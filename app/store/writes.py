@@ -59,8 +59,10 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
     for op in ops:  # before any query: PostgreSQL refuses NUL in a string outright
         if not plain_key(op.key):
             key_field = records.ADAPTERS[op.resource].key
-            raise InvalidRecord(f"{key_field} must be 1 to {MAX_ID} characters without control characters",
-                                errors=[{"field": key_field, "message": "invalid"}])
+            raise InvalidRecord(
+                f"{key_field} must be 1 to {MAX_ID} characters without control characters",
+                errors=[{"field": key_field, "message": "invalid"}],
+            )
     try:
         # Bumping first takes the revision row's write lock, so concurrent writers queue here and the
         # version checks below see the committed state of every earlier write.
@@ -77,12 +79,34 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
                 _flush(session, deferred)
                 group = _group(op, ordered)
             before, after = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
-            session.add(Change(revision=revision, seq=seq, at=now, resource=op.resource, resource_id=op.key,
-                               operation=op.operation, before=before, after=after, actor=actor))
+            session.add(
+                Change(
+                    revision=revision,
+                    seq=seq,
+                    at=now,
+                    resource=op.resource,
+                    resource_id=op.key,
+                    operation=op.operation,
+                    before=before,
+                    after=after,
+                    actor=actor,
+                )
+            )
         _flush(session, deferred)
         for seq, note in enumerate(notes, start=len(ops)):
-            session.add(Change(revision=revision, seq=seq, at=now, resource=note.resource, resource_id=note.key,
-                               operation="create", before=None, after=note.after, actor=actor))
+            session.add(
+                Change(
+                    revision=revision,
+                    seq=seq,
+                    at=now,
+                    resource=note.resource,
+                    resource_id=note.key,
+                    operation="create",
+                    before=None,
+                    after=note.after,
+                    actor=actor,
+                )
+            )
         integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()
@@ -124,18 +148,24 @@ def _existing_keys(session: Session, ops: Sequence[Op]) -> tuple[set[tuple[str, 
         adapter = records.ADAPTERS[resource]
         column = getattr(adapter.table, adapter.key)
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             found.update((resource, key) for key in session.exec(select(column).where(column.in_(chunk))).all())
-            counted = session.exec(select(Change.resource_id, func.count()).where(
-                Change.resource == resource, col(Change.resource_id).in_(chunk)).group_by(Change.resource_id)).all()
+            counted = session.exec(
+                select(Change.resource_id, func.count())
+                .where(Change.resource == resource, col(Change.resource_id).in_(chunk))
+                .group_by(Change.resource_id)
+            ).all()
             lives.update({(resource, key): count for key, count in counted})
     return found, lives
 
 
 def _bump(session: Session) -> int:
-    stmt = (update(DatasetRevision).where(col(DatasetRevision.id) == 1)
-            .values(revision=col(DatasetRevision.revision) + 1, updated_at=datetime.now(UTC))
-            .returning(col(DatasetRevision.revision)))
+    stmt = (
+        update(DatasetRevision)
+        .where(col(DatasetRevision.id) == 1)
+        .values(revision=col(DatasetRevision.revision) + 1, updated_at=datetime.now(UTC))
+        .returning(col(DatasetRevision.revision))
+    )
     return int(session.execute(stmt).scalar_one())
 
 
@@ -168,8 +198,14 @@ def _replaces_depth(op: Op, ops: Sequence[Op]) -> int:
     return depth
 
 
-def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[tuple[str, str], str | None],
-           deferred: list[SQLModel], logged: int) -> tuple[records.Record | None, records.Record | None]:
+def _apply(
+    session: Session,
+    op: Op,
+    existing: set[tuple[str, str]],
+    seen: dict[tuple[str, str], str | None],
+    deferred: list[SQLModel],
+    logged: int,
+) -> tuple[records.Record | None, records.Record | None]:
     # A create of a key known to be new skips the lookup: a large import pays one query per kind, not one each.
     known_new = op.operation == "create" and (op.resource, op.key) not in existing
     row = None if known_new else records.get_row(session, op.resource, op.key)
@@ -185,13 +221,15 @@ def _apply(session: Session, op: Op, existing: set[tuple[str, str]], seen: dict[
     if row is None:
         raise NotFound(f"{op.resource} {op.key!r} does not exist")
     if op.if_version is not None and row.version != op.if_version:
-        raise StaleVersion(f"{op.resource} {op.key!r} is at version {row.version}, not {op.if_version}",
-                           current_version=row.version)
+        raise StaleVersion(
+            f"{op.resource} {op.key!r} is at version {row.version}, not {op.if_version}", current_version=row.version
+        )
     if op.operation == "delete":
         referrers = integrity.referrers(session, op.resource, op.key)
         if referrers:
-            raise InUse(f"{op.resource} {op.key!r} is still referred to by {', '.join(referrers)}",
-                        referred_by=referrers)
+            raise InUse(
+                f"{op.resource} {op.key!r} is still referred to by {', '.join(referrers)}", referred_by=referrers
+            )
         records.remove(session, op.resource, op.key)
         seen[(op.resource, op.key)] = None
         return before, None

@@ -110,8 +110,9 @@ def classify(target: Target, fetched: Fetched) -> Result:
     return result
 
 
-async def check_sources(targets: Sequence[Target], crawler: Crawler,
-                        progress: Callable[[Result], None] | None = None) -> list[Result]:
+async def check_sources(
+    targets: Sequence[Target], crawler: Crawler, progress: Callable[[Result], None] | None = None
+) -> list[Result]:
     """Check every target, at most as fast as the crawler allows, and return the results in the targets' order."""
 
     async def one(target: Target) -> Result:

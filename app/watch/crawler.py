@@ -89,16 +89,21 @@ def host_of(url: str) -> str:
 class Crawler:
     """Fetches pages for `sources check`; use as `async with Crawler(...) as crawler`."""
 
-    def __init__(self, politeness: Politeness, *, clock: Clock | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, politeness: Politeness, *, clock: Clock | None = None, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.politeness = politeness
         self.clock = clock or RealClock()
         self.pacer = HostPacer(politeness.rate_per_host, self.clock)
         self.limit = asyncio.Semaphore(max(1, politeness.concurrency))
         self.robots: dict[str, Protego | None] = {}  # per origin; None: robots.txt unreachable, so nothing allowed
         self.robots_locks: dict[str, asyncio.Lock] = {}
-        self.client = httpx.AsyncClient(headers={"User-Agent": politeness.user_agent}, timeout=politeness.timeout,
-                                        follow_redirects=False, transport=transport)
+        self.client = httpx.AsyncClient(
+            headers={"User-Agent": politeness.user_agent},
+            timeout=politeness.timeout,
+            follow_redirects=False,
+            transport=transport,
+        )
 
     async def __aenter__(self) -> Crawler:
         return self

@@ -10,11 +10,30 @@ import zlib
 import trafilatura
 
 # Typographic quotes, apostrophes and dashes a page may use where the dataset's quote has plain ones (or back).
-_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-})
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
 _SPACE = re.compile(r"\s+")
 # A quote shortened with an ellipsis must still match: each part must appear, in order.
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\s*")
@@ -24,8 +43,9 @@ def main_text(body: str, content_type: str | None) -> str:
     """Return the page's main text: boilerplate, scripts and markup removed for HTML, plain text kept as is."""
     if content_type is not None and "html" not in content_type and content_type.startswith("text/"):
         return normalise_space(body)
-    extracted = trafilatura.extract(body, include_comments=False, include_tables=True, favor_precision=True,
-                                    deduplicate=False, with_metadata=False)
+    extracted = trafilatura.extract(
+        body, include_comments=False, include_tables=True, favor_precision=True, deduplicate=False, with_metadata=False
+    )
     return (extracted or "").strip()
 
 

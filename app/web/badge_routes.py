@@ -67,8 +67,11 @@ def badge_svg(
     )
 
 
-@router.get("/platforms/{platform_id}/shields.json", summary="The platform's answer as a shields.io endpoint",
-            responses=problem_responses(404))
+@router.get(
+    "/platforms/{platform_id}/shields.json",
+    summary="The platform's answer as a shields.io endpoint",
+    responses=problem_responses(404),
+)
 def shields_json(
     request: Request,
     platform_id: Platform,

@@ -39,8 +39,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this migration; the quotes are lost and each rule gets its derived confidence typed back."""
     # The restored column keeps a server default: removing it would rebuild the rule table on SQLite.
-    op.add_column("rule", sa.Column("confidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False,
-                                    server_default="low"))
+    op.add_column(
+        "rule", sa.Column("confidence", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="low")
+    )
     _type_confidence()
     for table in LINKS:
         _drop_column(table, "location")

@@ -74,8 +74,11 @@ def test_a_write_key_may_write_and_the_log_names_the_key_never_the_secret(write_
 def test_the_spec_documents_the_bearer_scheme_on_writes_only(client):
     spec = client.get("/openapi.json").json()
     assert spec["components"]["securitySchemes"]["ApiKey"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "tw_<id>_<secret>",
-        "description": spec["components"]["securitySchemes"]["ApiKey"]["description"]}
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "tw_<id>_<secret>",
+        "description": spec["components"]["securitySchemes"]["ApiKey"]["description"],
+    }
     rules = spec["paths"]["/v1/rules/{rule_id}"]
     assert "security" not in rules["get"]
     assert all(rules[m]["security"] == [{"ApiKey": []}] for m in ("put", "patch", "delete"))

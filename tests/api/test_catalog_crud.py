@@ -31,16 +31,18 @@ def test_a_record_lives_through_create_replace_patch_and_delete(write_client, au
     assert read.status_code == 200 and read.json() == body and read.headers["etag"] == created.headers["etag"]
     assert c.get(sample.url(), headers={"If-None-Match": read.headers["etag"]}).status_code == 304
 
-    replaced = c.put(sample.url(), json={**sample.record, **sample.change},
-                     headers={**auth, "If-Match": read.headers["etag"]})
+    replaced = c.put(
+        sample.url(), json={**sample.record, **sample.change}, headers={**auth, "If-Match": read.headers["etag"]}
+    )
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["version"] == 2 and replaced.headers["etag"].startswith('"v2')
     assert all(replaced.json()[k] == v for k, v in sample.change.items())
 
-    patched = c.patch(sample.url(), json=sample.record | {k: v for k, v in sample.record.items()
-                                                          if k in sample.change},
-                      headers={**auth, "If-Match": replaced.headers["etag"],
-                               "Content-Type": "application/merge-patch+json"})
+    patched = c.patch(
+        sample.url(),
+        json=sample.record | {k: v for k, v in sample.record.items() if k in sample.change},
+        headers={**auth, "If-Match": replaced.headers["etag"], "Content-Type": "application/merge-patch+json"},
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["version"] == 3 and {k: patched.json()[k] for k in sample.record} == sample.record
 
@@ -50,9 +52,15 @@ def test_a_record_lives_through_create_replace_patch_and_delete(write_client, au
 
     log = c.get("/v1/changes", params={"resource": resource, "resource_id": sample.key}).json()["items"]
     assert [(ch["operation"], ch["actor"]) for ch in log] == [
-        ("delete", f"key:{key_id(auth)}"), *[("update", f"key:{key_id(auth)}")] * 2, ("create", f"key:{key_id(auth)}")]
-    assert log[0]["after"] is None and log[-1]["before"] is None and log[-1]["after"] == {**log[-1]["after"],
-                                                                                         **sample.record}
+        ("delete", f"key:{key_id(auth)}"),
+        *[("update", f"key:{key_id(auth)}")] * 2,
+        ("create", f"key:{key_id(auth)}"),
+    ]
+    assert (
+        log[0]["after"] is None
+        and log[-1]["before"] is None
+        and log[-1]["after"] == {**log[-1]["after"], **sample.record}
+    )
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
@@ -63,9 +71,11 @@ def test_a_stale_if_match_is_412_and_changes_nothing(write_client, auth, resourc
     current = c.get(sample.url())
     revision = _revision(c)
     stale = {**auth, "If-Match": first.headers["etag"]}
-    for response in (c.put(sample.url(), json=sample.record, headers=stale),
-                     c.patch(sample.url(), json=sample.record, headers=stale),
-                     c.delete(sample.url(), headers=stale)):
+    for response in (
+        c.put(sample.url(), json=sample.record, headers=stale),
+        c.patch(sample.url(), json=sample.record, headers=stale),
+        c.delete(sample.url(), headers=stale),
+    ):
         assert response.status_code == 412 and response.headers["content-type"] == "application/problem+json"
         assert response.json()["current_version"] == 2
     assert c.get(sample.url()).json() == current.json() and _revision(c) == revision
@@ -128,8 +138,9 @@ def test_a_read_can_be_edited_and_sent_back_whole(write_client, auth):
     read = write_client.get(url)
     rule = read.json()
     assert rule["source_details"]  # read-only members the write ignores
-    response = write_client.put(url, json={**rule, "summary": "Edited."}, headers={**auth,
-                                                                                  "If-Match": read.headers["etag"]})
+    response = write_client.put(
+        url, json={**rule, "summary": "Edited."}, headers={**auth, "If-Match": read.headers["etag"]}
+    )
     assert response.status_code == 200, response.text
     assert response.json() == {**rule, "summary": "Edited.", "version": rule["version"] + 1}
 
@@ -146,8 +157,9 @@ def test_the_body_must_match_the_path_and_be_a_json_object(write_client, auth):
 
 
 def test_an_if_match_that_names_no_version_is_412(write_client, auth):
-    response = write_client.patch("/v1/platforms/facebook", json={"name": "X"},
-                                  headers={**auth, "If-Match": '"r12-abc"'})
+    response = write_client.patch(
+        "/v1/platforms/facebook", json={"name": "X"}, headers={**auth, "If-Match": '"r12-abc"'}
+    )
     assert response.status_code == 412 and response.json()["param"] == "If-Match"
     assert write_client.get("/v1/platforms/facebook").json()["name"] == "Facebook"
 

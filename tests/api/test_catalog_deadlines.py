@@ -24,8 +24,15 @@ def test_platform_filters(client):
     assert client.get("/v1/deadlines", params={"platform": "myspace"}).json()["param"] == "platform"
 
 
-@pytest.mark.parametrize(("country", "chain"), [("DE", {"DE", "EU", "EEA", "GLOBAL"}), ("no", {"NO", "EEA", "GLOBAL"}),
-                                                ("UK", {"GB", "GLOBAL"}), ("US", {"US", "GLOBAL"})])
+@pytest.mark.parametrize(
+    ("country", "chain"),
+    [
+        ("DE", {"DE", "EU", "EEA", "GLOBAL"}),
+        ("no", {"NO", "EEA", "GLOBAL"}),
+        ("UK", {"GB", "GLOBAL"}),
+        ("US", {"US", "GLOBAL"}),
+    ],
+)
 def test_country_keeps_the_deadlines_of_its_jurisdictions(client, country, chain):
     everything = _deadlines(client)
     assert _deadlines(client, country=country) == [d for d in everything if d["jurisdiction"] in chain]

@@ -11,8 +11,15 @@ from app.serving.catalog import load_catalog
 from app.store import records
 from app.store.db import make_engine
 
-LISTS = ["/v1/platforms", "/v1/data-categories", "/v1/jurisdictions", "/v1/rules", "/v1/deadlines", "/v1/sources",
-         "/v1/changes"]
+LISTS = [
+    "/v1/platforms",
+    "/v1/data-categories",
+    "/v1/jurisdictions",
+    "/v1/rules",
+    "/v1/deadlines",
+    "/v1/sources",
+    "/v1/changes",
+]
 
 
 def test_the_catalog_shows_every_record_as_the_write_path_stores_it(shared_seeded_url):
@@ -23,9 +30,12 @@ def test_the_catalog_shows_every_record_as_the_write_path_stores_it(shared_seede
             rows = session.exec(select(adapter.table)).all()
             assert rows, resource
             # A rule's read adds only its confidence, derived from the citations.
-            assert {getattr(row, adapter.key): (records.row_to_record(session, resource, row), row.version)
-                    for row in rows} == {key: ({k: v for k, v in e.record.items() if k != "confidence"}, e.version)
-                                         for key, e in catalog.entries[resource].items()}
+            assert {
+                getattr(row, adapter.key): (records.row_to_record(session, resource, row), row.version) for row in rows
+            } == {
+                key: ({k: v for k, v in e.record.items() if k != "confidence"}, e.version)
+                for key, e in catalog.entries[resource].items()
+            }
     engine.dispose()
 
 
@@ -74,8 +84,12 @@ def test_a_record_read_has_its_version_in_the_etag_and_revalidates(client):
     assert response.status_code == 200 and response.headers["cache-control"] == "public, max-age=60"
     body = response.json()
     assert response.headers["etag"] == f'"v{body["version"]}"'
-    assert client.get("/v1/data-categories/public-posts",
-                      headers={"If-None-Match": f'"x", {response.headers["etag"]}'}).status_code == 304
+    assert (
+        client.get(
+            "/v1/data-categories/public-posts", headers={"If-None-Match": f'"x", {response.headers["etag"]}'}
+        ).status_code
+        == 304
+    )
     assert client.get("/v1/data-categories/public-posts", headers={"If-None-Match": '"v999"'}).status_code == 200
 
 
@@ -87,8 +101,9 @@ def test_an_unknown_record_is_404_problem(client):
 
 def test_a_write_changes_list_etags_and_the_revision(write_client, seeded_url):
     before = write_client.get("/v1/data-categories")
-    response = write_client.patch("/v1/data-categories/public-posts", json={"name": "Public posts (all)"},
-                                  headers=bearer(seeded_url))
+    response = write_client.patch(
+        "/v1/data-categories/public-posts", json={"name": "Public posts (all)"}, headers=bearer(seeded_url)
+    )
     assert response.status_code == 200
     after = write_client.get("/v1/data-categories", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
@@ -98,18 +113,30 @@ def test_a_write_changes_list_etags_and_the_revision(write_client, seeded_url):
 
 def test_reads_need_no_key_and_are_open_to_other_origins(client):
     response = client.get("/v1/rules", params={"limit": 1}, headers={"Origin": "https://dashboard.example"})
-    assert response.status_code == 200 and response.headers["access-control-allow-origin"] in ("*",
-                                                                                              "https://dashboard.example")
+    assert response.status_code == 200 and response.headers["access-control-allow-origin"] in (
+        "*",
+        "https://dashboard.example",
+    )
 
 
-@pytest.mark.parametrize(("path", "model"), [
-    ("/v1/platforms", schemas.PlatformPage), ("/v1/platforms/facebook", schemas.PlatformDetail),
-    ("/v1/data-categories", schemas.CategoryPage), ("/v1/data-categories/public-posts", schemas.CategoryOut),
-    ("/v1/jurisdictions", schemas.JurisdictionPage), ("/v1/jurisdictions/EU", schemas.JurisdictionOut),
-    ("/v1/rules", schemas.RulePage), ("/v1/rules/facebook-eea-public-posts-2025", schemas.RuleDetail),
-    ("/v1/deadlines", schemas.DeadlinePage), ("/v1/deadlines/facebook-eea-objection-2025", schemas.DeadlineOut),
-    ("/v1/sources", schemas.SourcePage), ("/v1/sources/M1", schemas.SourceOut), ("/v1/changes", schemas.ChangePage),
-])
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ("/v1/platforms", schemas.PlatformPage),
+        ("/v1/platforms/facebook", schemas.PlatformDetail),
+        ("/v1/data-categories", schemas.CategoryPage),
+        ("/v1/data-categories/public-posts", schemas.CategoryOut),
+        ("/v1/jurisdictions", schemas.JurisdictionPage),
+        ("/v1/jurisdictions/EU", schemas.JurisdictionOut),
+        ("/v1/rules", schemas.RulePage),
+        ("/v1/rules/facebook-eea-public-posts-2025", schemas.RuleDetail),
+        ("/v1/deadlines", schemas.DeadlinePage),
+        ("/v1/deadlines/facebook-eea-objection-2025", schemas.DeadlineOut),
+        ("/v1/sources", schemas.SourcePage),
+        ("/v1/sources/M1", schemas.SourceOut),
+        ("/v1/changes", schemas.ChangePage),
+    ],
+)
 def test_every_read_matches_its_documented_model(client, path, model):
     body = client.get(path, params={"limit": 1000} if path.count("/") == 2 else None).json()
     model.model_validate(body, strict=False)
@@ -121,9 +148,12 @@ def test_every_read_matches_its_documented_model(client, path, model):
 
 def test_docs_describe_every_catalog_operation_with_its_model_and_an_example(client):
     spec = client.get("/openapi.json").json()
-    operations = [(path, method, op) for path, ops in spec["paths"].items() for method, op in ops.items()
-                  if path.startswith("/v1/") and "ai-training" not in path
-                  and set(op["tags"]) & {"catalog", "history"}]
+    operations = [
+        (path, method, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if path.startswith("/v1/") and "ai-training" not in path and set(op["tags"]) & {"catalog", "history"}
+    ]
     assert len(operations) == 6 * 6 + 1
     for path, method, op in operations:
         assert op["summary"] and op.get("description"), (path, method)

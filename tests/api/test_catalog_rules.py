@@ -16,10 +16,15 @@ def test_the_list_is_in_id_order(client):
     assert ids == sorted(ids) and len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize(("param", "value", "field"), [
-    ("platform", "facebook", "platform"), ("category", "private-messages", "category"),
-    ("jurisdiction", "EEA", "jurisdiction"), ("jurisdiction", "eea", "jurisdiction"),
-])
+@pytest.mark.parametrize(
+    ("param", "value", "field"),
+    [
+        ("platform", "facebook", "platform"),
+        ("category", "private-messages", "category"),
+        ("jurisdiction", "EEA", "jurisdiction"),
+        ("jurisdiction", "eea", "jurisdiction"),
+    ],
+)
 def test_each_filter_keeps_exactly_the_matching_rules(client, param, value, field):
     everything = _rules(client)
     expected = [r for r in everything if r[field] == value.upper() or r[field] == value]
@@ -28,8 +33,13 @@ def test_each_filter_keeps_exactly_the_matching_rules(client, param, value, fiel
 
 def test_active_on_keeps_the_rules_in_force_that_day(client):
     everything = _rules(client, platform="facebook", category="public-posts", jurisdiction="EEA")
-    ids = {day: {r["id"] for r in _rules(client, platform="facebook", category="public-posts", jurisdiction="EEA",
-                                          active_on=day)} for day in ("2024-07-01", "2025-09-01")}
+    ids = {
+        day: {
+            r["id"]
+            for r in _rules(client, platform="facebook", category="public-posts", jurisdiction="EEA", active_on=day)
+        }
+        for day in ("2024-07-01", "2025-09-01")
+    }
     assert ids["2024-07-01"] == {"facebook-eea-public-posts-pause-2024"}
     assert ids["2025-09-01"] == {"facebook-eea-public-posts-2025"}
     for day, kept in ids.items():
@@ -38,9 +48,16 @@ def test_active_on_keeps_the_rules_in_force_that_day(client):
             assert (rule["id"] in kept) == in_force
 
 
-@pytest.mark.parametrize(("param", "value"), [("platform", "myspace"), ("category", "dreams"),
-                                              ("jurisdiction", "ATLANTIS"), ("active_on", "2025-13-01"),
-                                              ("active_on", "soon")])
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("platform", "myspace"),
+        ("category", "dreams"),
+        ("jurisdiction", "ATLANTIS"),
+        ("active_on", "2025-13-01"),
+        ("active_on", "soon"),
+    ],
+)
 def test_a_bad_filter_is_422_naming_the_parameter(client, param, value):
     response = client.get("/v1/rules", params={param: value})
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
@@ -66,8 +83,15 @@ def test_a_decided_rule_cannot_rest_on_aggregators_alone(write_client, seeded_ur
     from catalog_support import bearer
 
     auth = bearer(seeded_url)
-    rule = {"id": "example-aq-posts", "platform": "facebook", "category": "public-posts", "jurisdiction": "AQ",
-            "treatment": "used", "summary": "Used.", "sources": [{"id": "M14", "quote": "decided against"}]}
+    rule = {
+        "id": "example-aq-posts",
+        "platform": "facebook",
+        "category": "public-posts",
+        "jurisdiction": "AQ",
+        "treatment": "used",
+        "summary": "Used.",
+        "sources": [{"id": "M14", "quote": "decided against"}],
+    }
     refused = write_client.post("/v1/rules", json=rule, headers=auth)
     assert refused.status_code == 422 and refused.json()["param"] == "sources"
     assert "aggregators alone" in refused.json()["detail"]

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 
-CONTRACT_CATEGORIES = {"public-posts", "public-comments", "public-media", "profile-info", "private-content",
-                       "private-messages", "group-content", "ai-interactions", "usage-data"}
+CONTRACT_CATEGORIES = {
+    "public-posts",
+    "public-comments",
+    "public-media",
+    "profile-info",
+    "private-content",
+    "private-messages",
+    "group-content",
+    "ai-interactions",
+    "usage-data",
+}
 
 
 def test_the_contract_categories_are_listed_and_readable(client):
@@ -31,5 +40,16 @@ def test_sources_are_in_natural_id_order_and_filter_by_kind(client):
 def test_a_source_is_read_whole(client):
     source = client.get("/v1/sources/M1").json()
     assert source["url"].startswith("https://") and source["retrieved_on"] and source["kind"] == "primary"
-    assert set(source) == {"id", "url", "title", "publisher", "published_on", "retrieved_on", "kind", "quote", "via",
-                           "archived_url", "version"}
+    assert set(source) == {
+        "id",
+        "url",
+        "title",
+        "publisher",
+        "published_on",
+        "retrieved_on",
+        "kind",
+        "quote",
+        "via",
+        "archived_url",
+        "version",
+    }

@@ -33,8 +33,17 @@ def test_changes_are_listed_newest_first_with_what_how_who_and_when(client):
     assert [r for r, _ in order] == sorted((r for r, _ in order), reverse=True)
     assert all(c["dataset_revision"] <= body["dataset_revision"] for c in items)
     first = items[-1]
-    assert set(first) == {"id", "dataset_revision", "resource", "resource_id", "operation", "before", "after",
-                          "actor", "at"}
+    assert set(first) == {
+        "id",
+        "dataset_revision",
+        "resource",
+        "resource_id",
+        "operation",
+        "before",
+        "after",
+        "actor",
+        "at",
+    }
     assert (first["operation"], first["before"], first["actor"]) == ("create", None, "test-seed")
     assert first["at"].endswith("Z")
 
@@ -69,8 +78,12 @@ def test_a_rule_edit_changes_the_next_answer_and_appears_in_the_change_log(write
     assert (decision["verdict"], decision["used"], decision["summary"]) == ("not_used", False, "Not used after all.")
 
     [change] = _changes(write_client, since_revision=revision)["items"]
-    assert (change["dataset_revision"], change["resource"], change["resource_id"], change["operation"]) == \
-        (revision + 1, "rule", "facebook-eea-public-posts-2025", "update")
+    assert (change["dataset_revision"], change["resource"], change["resource_id"], change["operation"]) == (
+        revision + 1,
+        "rule",
+        "facebook-eea-public-posts-2025",
+        "update",
+    )
     assert change["before"]["treatment"] == "opt_out" and change["after"]["treatment"] == "not_used"
     assert change["actor"] == f"key:{key_id(auth)}"
 
@@ -78,8 +91,7 @@ def test_a_rule_edit_changes_the_next_answer_and_appears_in_the_change_log(write
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_two_concurrent_updates_with_the_same_etag_one_wins_the_other_gets_412(seeded_url, method):
     auth = bearer(seeded_url)
-    with TestClient(new_app(seeded_url)) as one, \
-            TestClient(new_app(seeded_url)) as two:
+    with TestClient(new_app(seeded_url)) as one, TestClient(new_app(seeded_url)) as two:
         read = one.get(RULE)
         etag, rule, revision = read.headers["etag"], read.json(), _changes(one)["dataset_revision"]
 
@@ -102,24 +114,25 @@ def test_two_concurrent_updates_with_the_same_etag_one_wins_the_other_gets_412(s
 
 def test_concurrent_edits_of_different_records_never_conflict(seeded_url):
     auth = bearer(seeded_url)
-    with TestClient(new_app(seeded_url)) as one, \
-            TestClient(new_app(seeded_url)) as two:
+    with TestClient(new_app(seeded_url)) as one, TestClient(new_app(seeded_url)) as two:
         revision = _changes(one)["dataset_revision"]
         tags = [one.get(url).headers["etag"] for url in (RULE, OTHER_RULE)]
         results = run_together(
             lambda: one.patch(RULE, json={"summary": "One."}, headers={**auth, "If-Match": tags[0]}),
-            lambda: two.patch(OTHER_RULE, json={"summary": "Two."}, headers={**auth, "If-Match": tags[1]}))
+            lambda: two.patch(OTHER_RULE, json={"summary": "Two."}, headers={**auth, "If-Match": tags[1]}),
+        )
         assert [r.status_code for r in results] == [200, 200]
         assert len(_changes(one, since_revision=revision)["items"]) == 2
 
 
 def test_another_process_sees_a_write_within_about_a_second(seeded_url):
     auth = bearer(seeded_url)
-    with TestClient(new_app(seeded_url)) as writer, \
-            TestClient(new_app(seeded_url, revision_check_seconds=0.2)) as reader:
+    with (
+        TestClient(new_app(seeded_url)) as writer,
+        TestClient(new_app(seeded_url, revision_check_seconds=0.2)) as reader,
+    ):
         assert reader.get(RULE).json()["version"] == 1
-        assert writer.patch(RULE, json={"treatment": "not_used", "opt_out": None},
-                            headers=auth).status_code == 200
+        assert writer.patch(RULE, json={"treatment": "not_used", "opt_out": None}, headers=auth).status_code == 200
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and reader.get(RULE).json()["version"] == 1:
             time.sleep(0.05)

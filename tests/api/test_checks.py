@@ -1,13 +1,26 @@
 """POST /v1/ai-training/checks: many questions in one call, a bad one failing alone."""
 
 CHECKS = "/v1/ai-training/checks"
-GOOD = {"platform": "instagram", "category": "public-posts", "country": "DE", "as_of": "2025-09-01", "age": 30,
-        "objected": False}
+GOOD = {
+    "platform": "instagram",
+    "category": "public-posts",
+    "country": "DE",
+    "as_of": "2025-09-01",
+    "age": 30,
+    "objected": False,
+}
 
 
 def test_results_come_in_order_and_a_bad_check_fails_alone(client):
-    checks = [GOOD, {**GOOD, "platform": "nope"}, {**GOOD, "category": "selfies"}, {**GOOD, "age": 12},
-              {"platform": "instagram", "country": "DE"}, {**GOOD, "colour": "red"}, "not an object"]
+    checks = [
+        GOOD,
+        {**GOOD, "platform": "nope"},
+        {**GOOD, "category": "selfies"},
+        {**GOOD, "age": 12},
+        {"platform": "instagram", "country": "DE"},
+        {**GOOD, "colour": "red"},
+        "not an object",
+    ]
     response = client.post(CHECKS, json={"checks": checks})
     assert response.status_code == 200
     body = response.json()
@@ -22,12 +35,15 @@ def test_results_come_in_order_and_a_bad_check_fails_alone(client):
 
 
 def test_a_check_answers_like_the_single_endpoint(client):
-    single = client.get("/v1/platforms/instagram/ai-training",
-                        params={k: v for k, v in GOOD.items() if k != "platform"} | {"objected": "false"}).json()
+    single = client.get(
+        "/v1/platforms/instagram/ai-training",
+        params={k: v for k, v in GOOD.items() if k != "platform"} | {"objected": "false"},
+    ).json()
     [result] = client.post(CHECKS, json={"checks": [GOOD]}).json()["results"]
     assert result["decision"] == single["decisions"][0]
-    assert {k: result[k] for k in ("platform", "country", "jurisdictions", "as_of")} == \
-        {k: single[k] for k in ("platform", "country", "jurisdictions", "as_of")}
+    assert {k: result[k] for k in ("platform", "country", "jurisdictions", "as_of")} == {
+        k: single[k] for k in ("platform", "country", "jurisdictions", "as_of")
+    }
 
 
 def test_more_than_1000_checks_is_413(client):
@@ -37,8 +53,9 @@ def test_more_than_1000_checks_is_413(client):
 
 
 def test_a_body_over_the_size_limit_is_413(client):
-    response = client.post(CHECKS, content=b'{"checks": [' + b" " * 3_000_000 + b"]}",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        CHECKS, content=b'{"checks": [' + b" " * 3_000_000 + b"]}", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
 
 

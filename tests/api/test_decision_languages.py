@@ -13,9 +13,11 @@ from app.main import DATA_DIR, create_app
 from tests.conftest import make_settings
 
 URL = "/v1/platforms/instagram/ai-training?category=public-posts&country=DE&as_of=2025-09-01"
-GERMAN = ("Wird seit dem 27. Mai 2025 zum Training von Meta AI genutzt, außer Sie haben widersprochen; Widersprüche "
-          "bis zum 26. Mai 2025 hielten alles heraus, spätere erfassen nur Inhalte, die ab dann veröffentlicht wurden; "
-          "Konten unter 18 Jahren sind ausgenommen.")
+GERMAN = (
+    "Wird seit dem 27. Mai 2025 zum Training von Meta AI genutzt, außer Sie haben widersprochen; Widersprüche "
+    "bis zum 26. Mai 2025 hielten alles heraus, spätere erfassen nur Inhalte, die ab dann veröffentlicht wurden; "
+    "Konten unter 18 Jahren sind ausgenommen."
+)
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["fast-path", "fastapi-route"])
@@ -33,15 +35,19 @@ def test_lang_de_words_summary_and_reasons_in_german(both: TestClient) -> None:
     decision = response.json()["decisions"][0]
     assert decision["verdict"] == "used"
     assert decision["summary"] == GERMAN  # the rule's own summary, from translations-de.yaml
-    assert decision["reasons"][0].startswith("Regel instagram-eea-public-posts-2025 (EEA, in Kraft ab 27. Mai 2025) "
-                                             "gilt am 1. September 2025 für DE: Wird seit dem 27. Mai 2025")
+    assert decision["reasons"][0].startswith(
+        "Regel instagram-eea-public-posts-2025 (EEA, in Kraft ab 27. Mai 2025) "
+        "gilt am 1. September 2025 für DE: Wird seit dem 27. Mai 2025"
+    )
     assert "Sie haben nicht widersprochen." in decision["reasons"]
 
 
 def test_engine_summaries_are_german_too(both: TestClient) -> None:
     late = both.get(URL + "&age=30&objected_on=2025-07-01&posted_on=2025-03-01&lang=de").json()["decisions"][0]
-    assert late["summary"] == ("Weiterhin genutzt: Ihr Widerspruch vom 1. Juli 2025 kam nach der Frist am 26. Mai "
-                               "2025 und erfasst nur Inhalte, die ab diesem Tag veröffentlicht wurden.")
+    assert late["summary"] == (
+        "Weiterhin genutzt: Ihr Widerspruch vom 1. Juli 2025 kam nach der Frist am 26. Mai "
+        "2025 und erfasst nur Inhalte, die ab diesem Tag veröffentlicht wurden."
+    )
     minor = both.get(URL + "&age=15&lang=de").json()["decisions"][0]
     assert minor["summary"] == "Nicht genutzt: Konten unter 18 Jahren sind ausgenommen."
 

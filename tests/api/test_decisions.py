@@ -14,8 +14,11 @@ def test_contract_example_is_conditional_on_the_users_facts(client):
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     assert body["platform"] == {"id": "instagram", "name": "Instagram", "operator": "Meta Platforms"}
-    assert (body["country"], body["jurisdictions"], body["as_of"]) == ("DE", ["DE", "EU", "EEA", "GLOBAL"],
-                                                                        "2025-09-01")
+    assert (body["country"], body["jurisdictions"], body["as_of"]) == (
+        "DE",
+        ["DE", "EU", "EEA", "GLOBAL"],
+        "2025-09-01",
+    )
     assert isinstance(body["dataset_revision"], int) and body["dataset_revision"] >= 1
     [decision] = body["decisions"]
     assert decision["verdict"] == "conditional" and decision["used"] is None
@@ -25,18 +28,35 @@ def test_contract_example_is_conditional_on_the_users_facts(client):
     assert (opt_out["available"], opt_out["deadline"], opt_out["deadline_passed"]) == (True, "2025-05-26", True)
     assert opt_out["url"].startswith("https://")
     assert decision["sources"] and all(s["url"].startswith("http") for s in decision["sources"])
-    assert set(decision) == {"category", "verdict", "used", "depends_on", "summary", "reasons", "rule_id",
-                             "legal_basis", "effective_from", "effective_until", "confidence", "opt_out", "reviewed_on",
-                             "stale", "sources"}
+    assert set(decision) == {
+        "category",
+        "verdict",
+        "used",
+        "depends_on",
+        "summary",
+        "reasons",
+        "rule_id",
+        "legal_basis",
+        "effective_from",
+        "effective_until",
+        "confidence",
+        "opt_out",
+        "reviewed_on",
+        "stale",
+        "sources",
+    }
 
 
-@pytest.mark.parametrize(("facts", "verdict"), [
-    ({"age": 30, "objected": "false"}, "used"),
-    ({"age": 16, "objected": "false"}, "not_used"),
-    ({"age": 30, "objected_on": "2025-05-20"}, "not_used"),
-    ({"age": 30, "objected_on": "2025-06-10", "posted_on": "2025-03-01"}, "used"),
-    ({"age": 30, "objected_on": "2025-06-10", "posted_on": "2025-07-01"}, "not_used"),
-])
+@pytest.mark.parametrize(
+    ("facts", "verdict"),
+    [
+        ({"age": 30, "objected": "false"}, "used"),
+        ({"age": 16, "objected": "false"}, "not_used"),
+        ({"age": 30, "objected_on": "2025-05-20"}, "not_used"),
+        ({"age": 30, "objected_on": "2025-06-10", "posted_on": "2025-03-01"}, "used"),
+        ({"age": 30, "objected_on": "2025-06-10", "posted_on": "2025-07-01"}, "not_used"),
+    ],
+)
 def test_giving_every_fact_turns_conditional_into_a_definite_answer(client, facts, verdict):
     [decision] = client.get(URL, params={**EXAMPLE, **facts}).json()["decisions"]
     assert (decision["verdict"], decision["depends_on"]) == (verdict, [])
@@ -50,12 +70,15 @@ def test_without_category_there_is_one_decision_per_category_the_platform_has(cl
     assert {"public-posts", "private-messages"} <= set(categories)
 
 
-@pytest.mark.parametrize(("given", "echoed", "chain"), [
-    ("de", "DE", ["DE", "EU", "EEA", "GLOBAL"]),
-    ("UK", "GB", ["GB", "GLOBAL"]),
-    ("el", "GR", ["GR", "EU", "EEA", "GLOBAL"]),
-    ("NO", "NO", ["NO", "EEA", "GLOBAL"]),
-])
+@pytest.mark.parametrize(
+    ("given", "echoed", "chain"),
+    [
+        ("de", "DE", ["DE", "EU", "EEA", "GLOBAL"]),
+        ("UK", "GB", ["GB", "GLOBAL"]),
+        ("el", "GR", ["GR", "EU", "EEA", "GLOBAL"]),
+        ("NO", "NO", ["NO", "EEA", "GLOBAL"]),
+    ],
+)
 def test_countries_are_case_insensitive_with_aliases(client, given, echoed, chain):
     body = client.get(URL, params={"category": "public-posts", "country": given, "as_of": "2025-09-01"}).json()
     assert (body["country"], body["jurisdictions"]) == (echoed, chain)
@@ -67,24 +90,27 @@ def test_no_country_answers_for_global(client):
     assert "country" in body["decisions"][0]["depends_on"]
 
 
-@pytest.mark.parametrize(("path", "params", "status", "param"), [
-    ("/v1/platforms/nope/ai-training", {}, 404, "platform_id"),
-    (URL, {"category": "selfies"}, 422, "category"),
-    (URL, {"country": "XX"}, 422, "country"),
-    (URL, {"country": "EU"}, 422, "country"),
-    (URL, {"as_of": "2025-13-01"}, 422, "as_of"),
-    (URL, {"posted_on": "yesterday"}, 422, "posted_on"),
-    (URL, {"objected_on": "2025-5-1"}, 422, "objected_on"),
-    (URL, {"age": "151"}, 422, "age"),
-    (URL, {"age": "-1"}, 422, "age"),
-    (URL, {"age": "thirty"}, 422, "age"),
-    (URL, {"objected": "maybe"}, 422, "objected"),
-    (URL, {"objected": "false", "objected_on": "2025-05-01"}, 422, "objected_on"),
-    (URL, {"as_of": "2025-06-01", "posted_on": "2025-06-02"}, 422, "posted_on"),
-    (URL, {"opted_in": "perhaps"}, 422, "opted_in"),
-    (URL, {"opted_in_on": "June"}, 422, "opted_in_on"),
-    (URL, {"opted_in": "false", "opted_in_on": "2025-05-01"}, 422, "opted_in_on"),
-])
+@pytest.mark.parametrize(
+    ("path", "params", "status", "param"),
+    [
+        ("/v1/platforms/nope/ai-training", {}, 404, "platform_id"),
+        (URL, {"category": "selfies"}, 422, "category"),
+        (URL, {"country": "XX"}, 422, "country"),
+        (URL, {"country": "EU"}, 422, "country"),
+        (URL, {"as_of": "2025-13-01"}, 422, "as_of"),
+        (URL, {"posted_on": "yesterday"}, 422, "posted_on"),
+        (URL, {"objected_on": "2025-5-1"}, 422, "objected_on"),
+        (URL, {"age": "151"}, 422, "age"),
+        (URL, {"age": "-1"}, 422, "age"),
+        (URL, {"age": "thirty"}, 422, "age"),
+        (URL, {"objected": "maybe"}, 422, "objected"),
+        (URL, {"objected": "false", "objected_on": "2025-05-01"}, 422, "objected_on"),
+        (URL, {"as_of": "2025-06-01", "posted_on": "2025-06-02"}, 422, "posted_on"),
+        (URL, {"opted_in": "perhaps"}, 422, "opted_in"),
+        (URL, {"opted_in_on": "June"}, 422, "opted_in_on"),
+        (URL, {"opted_in": "false", "opted_in_on": "2025-05-01"}, 422, "opted_in_on"),
+    ],
+)
 def test_bad_questions_get_problem_json_naming_the_parameter(client, path, params, status, param):
     response = client.get(path, params=params)
     assert response.status_code == status
@@ -107,8 +133,9 @@ def test_etag_and_304(client):
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     other_day = client.get(URL, params={**EXAMPLE, "as_of": "2025-09-02"})
     assert other_day.headers["etag"] != etag
-    assert client.get(URL, params={**EXAMPLE, "as_of": "2025-09-02"},
-                      headers={"If-None-Match": etag}).status_code == 200
+    assert (
+        client.get(URL, params={**EXAMPLE, "as_of": "2025-09-02"}, headers={"If-None-Match": etag}).status_code == 200
+    )
 
 
 def test_the_same_question_spelled_differently_has_the_same_etag(client):
@@ -130,12 +157,18 @@ def test_reads_allow_cross_origin_requests_but_writes_do_not(client):
     response = client.get(URL, params=EXAMPLE, headers={"Origin": "https://dashboard.example"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert "etag" in response.headers["access-control-expose-headers"].lower()
-    preflight = client.options("/v1/rules/x", headers={"Origin": "https://dashboard.example",
-                                                       "Access-Control-Request-Method": "DELETE"})
+    preflight = client.options(
+        "/v1/rules/x", headers={"Origin": "https://dashboard.example", "Access-Control-Request-Method": "DELETE"}
+    )
     assert preflight.status_code == 400
-    preflight = client.options("/v1/rules", headers={"Origin": "https://dashboard.example",
-                                                     "Access-Control-Request-Method": "POST",
-                                                     "Access-Control-Request-Headers": "authorization"})
+    preflight = client.options(
+        "/v1/rules",
+        headers={
+            "Origin": "https://dashboard.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
     assert preflight.status_code == 400
 
 

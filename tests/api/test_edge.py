@@ -16,7 +16,7 @@ def _log_lines(text: str) -> list[dict]:
 
 def test_every_request_is_one_json_line_that_no_path_can_break(client, capsys):
     capsys.readouterr()
-    client.get("/v1/rules/x%0a2026-01-01%20INFO%20forged%0d%0a{\"event\":\"request\"}")
+    client.get('/v1/rules/x%0a2026-01-01%20INFO%20forged%0d%0a{"event":"request"}')
     client.get(DECISION, headers={"X-Request-ID": "abc-123"})
     client.get("/v1/rules/facebook-eea-public-posts-pause-2024")
     client.get("/nothing-here")
@@ -60,19 +60,28 @@ def test_head_answers_like_get_without_a_body(client):
 
 def test_options_lists_the_allowed_methods(client):
     assert client.options("/v1/rules").headers["allow"] == "GET, HEAD, OPTIONS, POST"
-    assert client.options("/v1/rules/facebook-eea-public-posts-pause-2024").headers["allow"] == \
-        "DELETE, GET, HEAD, OPTIONS, PATCH, PUT"
+    assert (
+        client.options("/v1/rules/facebook-eea-public-posts-pause-2024").headers["allow"]
+        == "DELETE, GET, HEAD, OPTIONS, PATCH, PUT"
+    )
     assert client.options("/v1/platforms/facebook/ai-training").headers["allow"] == "GET, HEAD, OPTIONS"
     assert client.options("/v1/ai-training/checks").status_code == 204
     assert client.options("/nowhere").status_code == 404
-    preflight = client.options("/v1/rules", headers={"Origin": "https://a.example",
-                                                     "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/v1/rules", headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"}
+    )
     assert preflight.status_code == 200 and "access-control-allow-methods" in preflight.headers
 
 
 def test_every_answer_has_security_headers(client):
-    for response in (client.get(DECISION), client.get("/v1/rules"), client.get("/nowhere"), client.get("/healthz"),
-                     client.post("/v1/ai-training/checks", json={"checks": []}), client.get("/v1/changes?offset=-1")):
+    for response in (
+        client.get(DECISION),
+        client.get("/v1/rules"),
+        client.get("/nowhere"),
+        client.get("/healthz"),
+        client.post("/v1/ai-training/checks", json={"checks": []}),
+        client.get("/v1/changes?offset=-1"),
+    ):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

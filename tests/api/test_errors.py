@@ -32,9 +32,14 @@ def test_unhandled_errors_are_500_problem_json(shared_seeded_url):
 
 def test_a_problem_document_has_the_rfc_9457_members_and_its_extras():
     problem = Problem(422, "age must be 0..150", title="Invalid parameter", param="age")
-    assert problem.body("/v1/x") == {"type": "https://trainwatch.dev/problems/unprocessable-entity",
-                                     "title": "Invalid parameter", "status": 422, "detail": "age must be 0..150",
-                                     "instance": "/v1/x", "param": "age"}
+    assert problem.body("/v1/x") == {
+        "type": "https://trainwatch.dev/problems/unprocessable-entity",
+        "title": "Invalid parameter",
+        "status": 422,
+        "detail": "age must be 0..150",
+        "instance": "/v1/x",
+        "param": "age",
+    }
     response = problem_response(problem, "/v1/x")
     assert response.status_code == 422 and response.media_type == "application/problem+json"
     assert response.body == problem_bytes(problem, "/v1/x")

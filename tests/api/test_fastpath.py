@@ -11,8 +11,17 @@ from tests.conftest import make_settings
 VALUES = {
     "category": [None, "public-posts", "private-messages", "ai-interactions", "profile-info", "selfies", ""],
     "country": [None, "DE", "de", "GB", "UK", "US", "NO", "AU", "CH", "FR", "EL", "XX", "EU", ""],
-    "as_of": [None, "2024-01-01", "2024-06-20", "2025-05-26", "2025-05-27", "2025-11-03", "2026-11-26",
-              "2025-02-30", "soon"],
+    "as_of": [
+        None,
+        "2024-01-01",
+        "2024-06-20",
+        "2025-05-26",
+        "2025-05-27",
+        "2025-11-03",
+        "2026-11-26",
+        "2025-02-30",
+        "soon",
+    ],
     "age": [None, "0", "12", "17", "18", "45", "150", "151", "-3", "x"],
     "objected": [None, "true", "false", "1", "no", "maybe"],
     "objected_on": [None, "2025-05-20", "2025-05-26", "2025-06-10", "2027-01-01", "bad"],
@@ -31,8 +40,10 @@ def generated_queries(count: int, seed: int = 7):
 
 @pytest.fixture(scope="module")
 def clients(shared_seeded_url):
-    with TestClient(create_app(make_settings(shared_seeded_url))) as fast, \
-            TestClient(create_app(make_settings(shared_seeded_url, fast_path=False))) as routed:
+    with (
+        TestClient(create_app(make_settings(shared_seeded_url))) as fast,
+        TestClient(create_app(make_settings(shared_seeded_url, fast_path=False))) as routed,
+    ):
         yield fast, routed
 
 
@@ -51,14 +62,21 @@ def test_fast_path_and_route_answer_identically(clients):
         statuses.add(a.status_code)
         if a.status_code == 200:
             etag = a.headers["etag"]
-            assert comparable(fast.get(url, params=params, headers={"If-None-Match": etag})) == \
-                comparable(routed.get(url, params=params, headers={"If-None-Match": etag}))
+            assert comparable(fast.get(url, params=params, headers={"If-None-Match": etag})) == comparable(
+                routed.get(url, params=params, headers={"If-None-Match": etag})
+            )
     assert statuses == {200, 404, 422}
 
 
 def test_repeated_and_odd_query_strings_agree(clients):
     fast, routed = clients
-    for query in ["?country=DE&country=FR", "?age=", "?category=public-posts&&x=1", "?as_of=2025-09-01%20",
-                  "?country=%44E", "?objected=TRUE"]:
+    for query in [
+        "?country=DE&country=FR",
+        "?age=",
+        "?category=public-posts&&x=1",
+        "?as_of=2025-09-01%20",
+        "?country=%44E",
+        "?objected=TRUE",
+    ]:
         url = "/v1/platforms/instagram/ai-training" + query
         assert comparable(fast.get(url)) == comparable(routed.get(url)), query

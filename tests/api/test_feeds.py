@@ -104,19 +104,26 @@ def test_moving_a_deadline_keeps_its_uid_and_raises_its_sequence(write_client, s
     uid = "facebook-eea-objection-2025@trainwatch"
     before = write_client.get("/v1/deadlines.ics", params={"platform": "facebook"})
     old = _events(write_client, platform="facebook")[uid]
-    response = write_client.patch("/v1/deadlines/facebook-eea-objection-2025", json={"on": "2025-06-02"},
-                                  headers=auth)
+    response = write_client.patch("/v1/deadlines/facebook-eea-objection-2025", json={"on": "2025-06-02"}, headers=auth)
     assert response.status_code == 200, response.text
     moved = _events(write_client, platform="facebook")[uid]
     assert moved.decoded("dtstart") == date(2025, 6, 2)
     assert int(moved["sequence"]) > int(old["sequence"])
-    stale = write_client.get("/v1/deadlines.ics", params={"platform": "facebook"},
-                             headers={"If-None-Match": before.headers["etag"]})
+    stale = write_client.get(
+        "/v1/deadlines.ics", params={"platform": "facebook"}, headers={"If-None-Match": before.headers["etag"]}
+    )
     assert stale.status_code == 200
     # Moved again by a new record that replaces it: still the same event, one step later.
-    new = {"id": "facebook-eea-objection-2025-later", "platform": "facebook", "jurisdiction": "EEA",
-           "kind": "objection-deadline", "on": "2025-06-09", "summary": "Moved once more.",
-           "replaces": "facebook-eea-objection-2025", "sources": ["M8"]}
+    new = {
+        "id": "facebook-eea-objection-2025-later",
+        "platform": "facebook",
+        "jurisdiction": "EEA",
+        "kind": "objection-deadline",
+        "on": "2025-06-09",
+        "summary": "Moved once more.",
+        "replaces": "facebook-eea-objection-2025",
+        "sources": ["M8"],
+    }
     assert write_client.post("/v1/deadlines", json=new, headers=auth).status_code == 201
     events = _events(write_client, platform="facebook")
     assert uid in events and "facebook-eea-objection-2025-later@trainwatch" not in events
@@ -138,8 +145,9 @@ def test_calendar_upcoming_filter_etag_and_bad_parameters(write_client):
 
 def _export(url: str) -> bytes:
     env = {**os.environ, "TRAINWATCH_DATABASE_URL": url}
-    result = subprocess.run([sys.executable, "-m", "app.cli", "export", "-"], env=env, capture_output=True,
-                            timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "export", "-"], env=env, capture_output=True, timeout=120, check=True
+    )
     return result.stdout
 
 

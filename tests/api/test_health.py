@@ -9,8 +9,12 @@ from tests.conftest import make_settings
 
 
 def test_healthz_and_readyz_on_a_seeded_database(client):
-    assert client.get("/healthz").json() == {"status": "ok", "dataset_revision": None, "platforms": None,
-                                              "database": None}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "dataset_revision": None,
+        "platforms": None,
+        "database": None,
+    }
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["platforms"] >= 17
 

@@ -25,22 +25,34 @@ def _problem(response, status):
 
 def test_deeply_nested_json_is_422_cheaply(write_client, auth):
     started = time.perf_counter()
-    for url, headers, method in [("/v1/ai-training/checks", {}, "POST"), ("/v1/platforms", auth, "POST"),
-                                 ("/v1/platforms/facebook", auth, "PUT"), ("/v1/platforms/facebook", auth, "PATCH")]:
-        response = write_client.request(method, url, content=DEEP, headers={**headers,
-                                                                            "Content-Type": "application/json"})
+    for url, headers, method in [
+        ("/v1/ai-training/checks", {}, "POST"),
+        ("/v1/platforms", auth, "POST"),
+        ("/v1/platforms/facebook", auth, "PUT"),
+        ("/v1/platforms/facebook", auth, "PATCH"),
+    ]:
+        response = write_client.request(
+            method, url, content=DEEP, headers={**headers, "Content-Type": "application/json"}
+        )
         assert "nested" in _problem(response, 422)["detail"]
     nested = b'{"checks": ' + b"[" * 40 + b"]" * 40 + b"}"
-    _problem(write_client.post("/v1/ai-training/checks", content=nested, headers={"Content-Type": "application/json"}),
-             422)
+    _problem(
+        write_client.post("/v1/ai-training/checks", content=nested, headers={"Content-Type": "application/json"}), 422
+    )
     assert time.perf_counter() - started < 5
 
 
 def test_integer_parameters_have_ranges_and_revisions_are_64_bit(client):
     assert client.get("/v1/changes", params={"since_revision": 2**31}).json()["items"] == []
     assert client.get("/v1/changes", params={"since_revision": 2**63 - 1}).status_code == 200
-    for params in ({"since_revision": 2**63}, {"offset": 2**63}, {"offset": 2**31}, {"limit": 2**64},
-                   {"since_revision": -1}, {"offset": "1" + "0" * 5000}):
+    for params in (
+        {"since_revision": 2**63},
+        {"offset": 2**63},
+        {"offset": 2**31},
+        {"limit": 2**64},
+        {"since_revision": -1},
+        {"offset": "1" + "0" * 5000},
+    ):
         assert _problem(client.get("/v1/changes", params=params), 422)["param"] in params
     assert _problem(client.get("/v1/platforms", params={"offset": 2**63}), 422)["param"] == "offset"
 
@@ -52,8 +64,9 @@ def test_a_malformed_reference_is_422(write_client, auth, replaces):
 
 
 def test_a_huge_if_match_is_412(write_client, auth):
-    response = write_client.patch("/v1/platforms/facebook", json={"name": "Facebook"},
-                                  headers={**auth, "If-Match": '"v' + "9" * 5000 + '"'})
+    response = write_client.patch(
+        "/v1/platforms/facebook", json={"name": "Facebook"}, headers={**auth, "If-Match": '"v' + "9" * 5000 + '"'}
+    )
     _problem(response, 412)
 
 
@@ -82,8 +95,10 @@ def test_writes_need_a_json_content_type(write_client, auth):
         _problem(write_client.patch("/v1/platforms/facebook", content=body, headers=headers), 415)
     headers = {**auth, "Content-Type": "application/merge-patch+json; charset=utf-8"}
     assert write_client.patch("/v1/platforms/facebook", content=body, headers=headers).status_code == 200
-    _problem(write_client.post("/v1/ai-training/checks", content=b'{"checks": []}',
-                               headers={"Content-Type": "text/plain"}), 415)
+    _problem(
+        write_client.post("/v1/ai-training/checks", content=b'{"checks": []}', headers={"Content-Type": "text/plain"}),
+        415,
+    )
 
 
 def test_the_docs_asset_cache_holds_only_shipped_files(client):
@@ -94,9 +109,12 @@ def test_the_docs_asset_cache_holds_only_shipped_files(client):
 
 
 def test_unpaired_surrogates_and_nul_in_a_new_key_are_422(write_client, auth):
-    for body in (b'{"code": "X\\u0000Y", "name": "N", "kind": "group", "members": ["DE"]}',
-                 b'{"code": "XY", "name": "\\udae3", "kind": "country"}',
-                 b'{"code": "\\ud800", "name": "N", "kind": "country"}'):
-        response = write_client.post("/v1/jurisdictions", content=body,
-                                     headers={**auth, "Content-Type": "application/json"})
+    for body in (
+        b'{"code": "X\\u0000Y", "name": "N", "kind": "group", "members": ["DE"]}',
+        b'{"code": "XY", "name": "\\udae3", "kind": "country"}',
+        b'{"code": "\\ud800", "name": "N", "kind": "country"}',
+    ):
+        response = write_client.post(
+            "/v1/jurisdictions", content=body, headers={**auth, "Content-Type": "application/json"}
+        )
         _problem(response, 422)

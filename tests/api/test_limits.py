@@ -24,8 +24,12 @@ def test_concurrent_patches_without_if_match_all_win_in_turn(seeded_url):
         start = apps[0].get(RULE).json()["version"]
         statuses = []
         for round_ in range(2):
-            calls = [lambda c=apps[i % 2], i=i, r=round_: c.patch(RULE, json={"notes": [f"round {r} writer {i}"]},
-                                                       headers=auth) for i in range(8)]
+            calls = [
+                lambda c=apps[i % 2], i=i, r=round_: c.patch(
+                    RULE, json={"notes": [f"round {r} writer {i}"]}, headers=auth
+                )
+                for i in range(8)
+            ]
             results = run_together(*calls)
             statuses += [r.status_code for r in results]
             assert all(r.status_code == 200 for r in results), [r.text for r in results if r.status_code != 200]
@@ -84,8 +88,10 @@ def test_failed_authentications_are_limited_before_any_lookup(seeded_url, monkey
     real = auth_module._lookup
     monkeypatch.setattr(auth_module, "_lookup", lambda engine, token: lookups.append(token) or real(engine, token))
     with _limited(seeded_url, rate_limit_auth_failures="3/minute") as c:
-        statuses = [c.patch(RULE, json={}, headers={"Authorization": f"Bearer tw_x_{uuid.uuid4().hex}"}).status_code
-                    for _ in range(10)]
+        statuses = [
+            c.patch(RULE, json={}, headers={"Authorization": f"Bearer tw_x_{uuid.uuid4().hex}"}).status_code
+            for _ in range(10)
+        ]
         assert statuses == [401] * 3 + [429] * 7 and len(lookups) == 3
         assert c.get(DECISION).status_code == 200  # reads are not affected
 
@@ -96,8 +102,10 @@ def test_limits_can_be_shared_through_redis(shared_seeded_url, storage):
     if storage == "redis":
         settings["redis_url"] = "redis://127.0.0.1:6379/11"
     address = ("198.51.100." + str(uuid.uuid4().int % 250), 1)
-    with TestClient(new_app(shared_seeded_url, **settings), client=address) as one, \
-            TestClient(new_app(shared_seeded_url, **settings), client=address) as two:
+    with (
+        TestClient(new_app(shared_seeded_url, **settings), client=address) as one,
+        TestClient(new_app(shared_seeded_url, **settings), client=address) as two,
+    ):
         assert one.get("/v1/rules").status_code == 200 and two.get("/v1/rules").status_code == 200
         # Two workers: with Redis they share the count, in memory each keeps its own.
         assert one.get("/v1/rules").status_code == (429 if storage == "redis" else 200)
@@ -115,8 +123,10 @@ def test_metrics_are_served_to_loopback_only(shared_seeded_url):
         c.get("/v1/rules/no-such-rule")
         c.get("/v1/rules")
         text = c.get("/metrics").text
-        assert 'trainwatch_request_duration_seconds_count{method="GET",route="/v1/platforms/{platform_id}/' \
-               'ai-training",status="200"} 2.0' in text
+        assert (
+            'trainwatch_request_duration_seconds_count{method="GET",route="/v1/platforms/{platform_id}/'
+            'ai-training",status="200"} 2.0' in text
+        )
         assert 'route="<catalog limit>",status="429"' in text
         assert "trainwatch_answer_cache_hits_total 1.0" in text
         assert 'route="/v1/rules/{rule_id}",status="404"' in text
@@ -143,9 +153,10 @@ def test_batches_are_computed_off_the_event_loop_a_bounded_number_at_once(shared
         c.app.state.services.answers.batch = slow_batch
         check = {"platform": "facebook", "category": "public-posts", "country": "DE"}
         batches = []
-        threads = [threading.Thread(target=lambda: batches.append(c.post("/v1/ai-training/checks",
-                                                                            json={"checks": [check]})))
-                   for _ in range(2)]
+        threads = [
+            threading.Thread(target=lambda: batches.append(c.post("/v1/ai-training/checks", json={"checks": [check]})))
+            for _ in range(2)
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 30

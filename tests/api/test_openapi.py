@@ -19,8 +19,19 @@ def test_decision_parameters_are_documented_with_examples():
     spec = json.loads(render_openapi())
     operation = spec["paths"]["/v1/platforms/{platform_id}/ai-training"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}
-    assert set(params) == {"platform_id", "category", "country", "as_of", "age", "objected", "objected_on",
-                           "posted_on", "opted_in", "opted_in_on", "lang"}
+    assert set(params) == {
+        "platform_id",
+        "category",
+        "country",
+        "as_of",
+        "age",
+        "objected",
+        "objected_on",
+        "posted_on",
+        "opted_in",
+        "opted_in_on",
+        "lang",
+    }
     assert all(p.get("description") for p in params.values())
     assert all("example" in p or "examples" in p or "examples" in p["schema"] for p in params.values())
     assert "public-posts" in params["category"]["schema"]["enum"]

@@ -22,8 +22,12 @@ def _unavailable(response, kind):
 
 
 def _warnings(err: str) -> list[str]:
-    return [entry["event"] for line in err.splitlines() if line.startswith("{")
-            if (entry := json.loads(line)).get("logger") == "trainwatch.database"]
+    return [
+        entry["event"]
+        for line in err.splitlines()
+        if line.startswith("{")
+        if (entry := json.loads(line)).get("logger") == "trainwatch.database"
+    ]
 
 
 def test_a_database_without_tables_answers_503_and_logs_it_once(databases, capsys):

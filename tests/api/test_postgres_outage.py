@@ -47,8 +47,17 @@ class PrivatePostgres:
         subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True, capture_output=True, timeout=60)
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-p {PORT} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-p {PORT} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
@@ -90,8 +99,12 @@ def private_postgres() -> Iterator[tuple[PrivatePostgres, str]]:
 
 
 def _database_log(err: str) -> list[str]:
-    return [entry["event"] for line in err.splitlines() if line.startswith("{")
-            if (entry := json.loads(line)).get("logger") == "trainwatch.database"]
+    return [
+        entry["event"]
+        for line in err.splitlines()
+        if line.startswith("{")
+        if (entry := json.loads(line)).get("logger") == "trainwatch.database"
+    ]
 
 
 def _eventually(call, status: int, seconds: float = 15):
@@ -108,8 +121,13 @@ def test_reads_survive_an_outage_writes_get_503_and_a_frozen_database_parks_few_
     pg, url = private_postgres
     auth = bearer(url)
     # Generous timeouts: a busy test machine must not turn a healthy write into a 503.
-    settings = {"revision_check_seconds": 0.2, "db_connect_timeout": 2, "db_statement_timeout": 5,
-                "db_request_timeout": 20, "webhooks_deliver": False}
+    settings = {
+        "revision_check_seconds": 0.2,
+        "db_connect_timeout": 2,
+        "db_statement_timeout": 5,
+        "db_request_timeout": 20,
+        "webhooks_deliver": False,
+    }
     with TestClient(new_app(url, **settings)) as c:
         assert _eventually(lambda: c.patch(RULE, json={"summary": "Before."}, headers=auth), 200).status_code == 200
         capsys.readouterr()

@@ -18,8 +18,11 @@ from app.settings import REPO_ROOT
 from tests.conftest import make_settings
 
 CASES = int(os.environ.get("TRAINWATCH_FUZZ_CASES", "6"))
-OPERATIONS = [f"{method.upper()} {path}" for path, ops in json.loads((REPO_ROOT / "openapi.json").read_text())[
-    "paths"].items() for method in ops]
+OPERATIONS = [
+    f"{method.upper()} {path}"
+    for path, ops in json.loads((REPO_ROOT / "openapi.json").read_text())["paths"].items()
+    for method in ops
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +39,9 @@ def test_the_api_does_what_its_spec_says(fuzzed, label):
     operation = schema.find_operation_by_label(label)
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=CASES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=CASES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(case):
         # Every check but one: "schema-valid data is accepted" cannot hold here, since a schema-valid id may name
         # nothing (a filter or reference to an unknown platform is 422 by design), some constraints span fields

@@ -45,8 +45,14 @@ def test_validate_with_origin_reports_file_paths(base) -> None:
     assert str(caught.value).startswith("3 problem(s) in the dataset:\n")
 
 
-RULE = {"platform": "x", "category": "public-posts", "jurisdiction": "EU", "treatment": "not_used",
-        "summary": "s", "sources": [Q_X1]}
+RULE = {
+    "platform": "x",
+    "category": "public-posts",
+    "jurisdiction": "EU",
+    "treatment": "not_used",
+    "summary": "s",
+    "sources": [Q_X1],
+}
 
 
 @pytest.mark.parametrize(
@@ -59,8 +65,11 @@ RULE = {"platform": "x", "category": "public-posts", "jurisdiction": "EU", "trea
         ({"effective_from": "2025-01-01"}, {"effective_from": "2030-01-01"}, True),  # the first is open-ended
         ({"posted_until": "2024-05-06"}, {"posted_from": "2024-05-07"}, False),  # same days, separate posts
         ({"posted_from": "2024-05-07", "posted_until": "2024-08-01"}, {"posted_from": "2024-08-01"}, True),
-        ({"posted_until": "2024-05-06", "effective_until": "2025-01-01"},
-         {"posted_from": "2024-05-07", "effective_from": "2024-01-01"}, False),  # dates overlap, posts do not
+        (
+            {"posted_until": "2024-05-06", "effective_until": "2025-01-01"},
+            {"posted_from": "2024-05-07", "effective_from": "2024-01-01"},
+            False,
+        ),  # dates overlap, posts do not
         ({"effective_until": "2024-12-31"}, {"effective_from": "2025-01-01", "posted_until": "2024-01-01"}, False),
     ],
 )
@@ -71,9 +80,13 @@ def test_overlap_needs_shared_days_and_shared_posts(base, first, second, overlap
 
 
 def test_rules_of_another_scope_never_overlap(base) -> None:
-    base["rules"] = [{**RULE, "id": "a"}, {**RULE, "id": "b", "jurisdiction": "EEA"},
-                     {**RULE, "id": "c", "category": "private-messages"}, {**RULE, "id": "d", "platform": "facebook"},
-                     {**RULE, "id": "e", "used_by": "third-parties"}]
+    base["rules"] = [
+        {**RULE, "id": "a"},
+        {**RULE, "id": "b", "jurisdiction": "EEA"},
+        {**RULE, "id": "c", "category": "private-messages"},
+        {**RULE, "id": "d", "platform": "facebook"},
+        {**RULE, "id": "e", "used_by": "third-parties"},
+    ]
     assert check_dataset(Dataset.model_validate(base)) == []
 
 
@@ -93,36 +106,74 @@ def test_replaces_chain_without_loop_is_fine(base) -> None:
     assert check_dataset(Dataset.model_validate(base)) == []
 
 
-@pytest.mark.parametrize(("citations", "shortfall"), [
-    ([{"id": "M17", "quote": "Ein Widerspruch"}], "1 publisher(s) quoted, no primary source"),
-    ([{"id": "M1"}, {"id": "X1"}], "0 publisher(s) quoted, no primary source, 2 citation(s) without a quote"),
-    ([{"id": "A1", "quote": "a"}, {"id": "A2", "quote": "b"}],
-     "0 publisher(s) quoted, no primary source, 2 aggregator(s), which do not count"),
-    # Two copies of one publisher's story are one publisher.
-    ([{"id": "M17", "quote": "a"}, {"id": "S2", "quote": "b"}], "1 publisher(s) quoted, no primary source"),
-])
+@pytest.mark.parametrize(
+    ("citations", "shortfall"),
+    [
+        ([{"id": "M17", "quote": "Ein Widerspruch"}], "1 publisher(s) quoted, no primary source"),
+        ([{"id": "M1"}, {"id": "X1"}], "0 publisher(s) quoted, no primary source, 2 citation(s) without a quote"),
+        (
+            [{"id": "A1", "quote": "a"}, {"id": "A2", "quote": "b"}],
+            "0 publisher(s) quoted, no primary source, 2 aggregator(s), which do not count",
+        ),
+        # Two copies of one publisher's story are one publisher.
+        ([{"id": "M17", "quote": "a"}, {"id": "S2", "quote": "b"}], "1 publisher(s) quoted, no primary source"),
+    ],
+)
 def test_a_decided_rule_on_too_little_is_reported_by_name(base, citations, shortfall) -> None:
     base["sources"] += [
-        {"id": "A1", "url": "https://conductatlas.com/x", "title": "t", "publisher": "conductatlas",
-         "retrieved_on": "2026-11-26", "kind": "aggregator"},
-        {"id": "A2", "url": "https://particle.news/x", "title": "t", "publisher": "Particle",
-         "retrieved_on": "2026-11-26", "kind": "aggregator"},
-        {"id": "S2", "url": "https://copy.example/x", "title": "t", "publisher": "dpa/tmn (copy)",
-         "retrieved_on": "2026-11-26", "kind": "secondary"},
+        {
+            "id": "A1",
+            "url": "https://conductatlas.com/x",
+            "title": "t",
+            "publisher": "conductatlas",
+            "retrieved_on": "2026-11-26",
+            "kind": "aggregator",
+        },
+        {
+            "id": "A2",
+            "url": "https://particle.news/x",
+            "title": "t",
+            "publisher": "Particle",
+            "retrieved_on": "2026-11-26",
+            "kind": "aggregator",
+        },
+        {
+            "id": "S2",
+            "url": "https://copy.example/x",
+            "title": "t",
+            "publisher": "dpa/tmn (copy)",
+            "retrieved_on": "2026-11-26",
+            "kind": "secondary",
+        },
     ]
     base["rules"][1]["sources"] = citations
     issues = check_dataset(Dataset.model_validate(base))
-    assert [(i.loc, i.message) for i in issues] == [(("rules", 1, "sources"), (
-        f'rule "facebook-global-private-messages" is not_used on too little ({shortfall}); a decided rule needs a '
-        "quoted primary source or two independent publishers, else make it unknown with the reason"))]
+    assert [(i.loc, i.message) for i in issues] == [
+        (
+            ("rules", 1, "sources"),
+            (
+                f'rule "facebook-global-private-messages" is not_used on too little ({shortfall}); '
+                "a decided rule needs a quoted primary source or two independent publishers, "
+                "else make it unknown with the reason"
+            ),
+        )
+    ]
     # The same citations are enough for an unknown rule, which says what is not confirmed.
     base["rules"][1]["treatment"] = "unknown"
     assert check_dataset(Dataset.model_validate(base)) == []
 
 
 def test_two_independent_publishers_are_enough_to_decide(base) -> None:
-    base["sources"].append({"id": "S2", "url": "https://press.example/x", "title": "t", "publisher": "Reuters",
-                            "retrieved_on": "2026-11-26", "kind": "secondary"})
+    base["sources"].append(
+        {
+            "id": "S2",
+            "url": "https://press.example/x",
+            "title": "t",
+            "publisher": "Reuters",
+            "retrieved_on": "2026-11-26",
+            "kind": "secondary",
+        }
+    )
     base["rules"][1]["sources"] = [{"id": "M17", "quote": "a"}, {"id": "S2", "quote": "b"}]
     assert check_dataset(Dataset.model_validate(base)) == []
 

@@ -78,9 +78,41 @@ def test_long_and_multi_line_text_survives(base) -> None:
 
 # Characters and words that trip YAML writers: indicators, odd line breaks (NEL, LS, PS, CR), controls, a BOM,
 # and words YAML 1.1 or 1.2 would read as something other than text.
-_ALPHABET = [*"abcXYZ019 -:#'\"\\,[]{}&*!|>%@`?~=<.\t\n", "é", "ß", "€", "日", "🙂", "\u2028", "\u2029", "\x85",
-             "\xa0", "\ufeff", "\r", "\x00", "\x07", "\x1b", "\ud7ff", "\ue000", " \n", "\n\n", "\t\n", "\n ",
-             "yes", "NO", "null", "~", "0o7", "1.5e3", "2025-05-27", "0x1F", ".inf", "- ", ": ", " #"]
+_ALPHABET = [
+    *"abcXYZ019 -:#'\"\\,[]{}&*!|>%@`?~=<.\t\n",
+    "é",
+    "ß",
+    "€",
+    "日",
+    "🙂",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\xa0",
+    "\ufeff",
+    "\r",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\ud7ff",
+    "\ue000",
+    " \n",
+    "\n\n",
+    "\t\n",
+    "\n ",
+    "yes",
+    "NO",
+    "null",
+    "~",
+    "0o7",
+    "1.5e3",
+    "2025-05-27",
+    "0x1F",
+    ".inf",
+    "- ",
+    ": ",
+    " #",
+]
 
 
 # Controls other than tab and newline are refused in text (PostgreSQL cannot store NUL): not round-tripped.
@@ -97,6 +129,7 @@ def test_control_characters_are_refused_in_text(base) -> None:
 def test_random_text_round_trips(base) -> None:
     rng = random.Random(20251126)
     for _ in range(100):
+
         def text() -> str:
             while True:
                 value = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 40))).strip()

@@ -12,13 +12,17 @@ from app.dataset.__main__ import main
 
 def _split(data) -> dict[str, dict]:
     """Spread the base dataset over a vocabulary file and one file per operator, as app/data does."""
+
     def of(platform: str, kind: str) -> list[dict]:
         return [r for r in data[kind] if r.get("platform", r.get("id")) == platform]
 
     return {
         "vocabulary.yaml": {k: data[k] for k in ("categories", "jurisdictions", "sources")},
-        "meta.yaml": {"platforms": of("facebook", "platforms"), "deadlines": data["deadlines"],
-                      "rules": of("facebook", "rules")},
+        "meta.yaml": {
+            "platforms": of("facebook", "platforms"),
+            "deadlines": data["deadlines"],
+            "rules": of("facebook", "rules"),
+        },
         "x.yaml": {"platforms": of("x", "platforms"), "rules": of("x", "rules")},
     }
 

@@ -37,58 +37,97 @@ def _overlap(data: Data) -> None:
 
 CASES = [
     (_set("rules", 3, "effective_from", "2025-13-01"), 'rules[3].effective_from: "2025-13-01" is not a date'),
-    (_set("rules", 3, "effective_from", "27 May 2025"),
-     'rules[3].effective_from: "27 May 2025" is not a date (expected YYYY-MM-DD)'),
+    (
+        _set("rules", 3, "effective_from", "27 May 2025"),
+        'rules[3].effective_from: "27 May 2025" is not a date (expected YYYY-MM-DD)',
+    ),
     (_set("rules", 0, "platform", "twiter"), 'rules[0].platform: unknown platform "twiter"'),
-    (_set("rules", 0, "platform", "facebok"),
-     'rules[0].platform: unknown platform "facebok" (did you mean "facebook"?)'),
+    (
+        _set("rules", 0, "platform", "facebok"),
+        'rules[0].platform: unknown platform "facebok" (did you mean "facebook"?)',
+    ),
     (_set("rules", 2, "sources", []), "rules[2].sources: a rule needs at least one source"),
     (_set("rules", 0, "sources", ["M1", "M1"]), 'rules[0].sources: lists "M1" twice'),
-    (_overlap, 'rules[5]: overlaps rule "facebook-eea-public-posts-2025" '
-               "(same platform, category and jurisdiction, overlapping dates)"),
-    (_set("rules", 1, "opt_out", {"method": "form", "url": "htp:/x", "late_objection": "no_effect"}),
-     'rules[1].opt_out.url: "htp:/x" is not an http(s) URL'),
+    (
+        _overlap,
+        'rules[5]: overlaps rule "facebook-eea-public-posts-2025" '
+        "(same platform, category and jurisdiction, overlapping dates)",
+    ),
+    (
+        _set("rules", 1, "opt_out", {"method": "form", "url": "htp:/x", "late_objection": "no_effect"}),
+        'rules[1].opt_out.url: "htp:/x" is not an http(s) URL',
+    ),
     (_set("rules", 0, "colour", "red"), "rules[0].colour: unknown field"),
-    (_set("rules", 1, "id", "facebook-eea-public-posts-2025"),
-     'rules[1].id: duplicate rule id "facebook-eea-public-posts-2025" (first at data.yaml: rules[0])'),
-    (lambda d: d["sources"].append(dict(d["sources"][0])),
-     'sources[3].id: duplicate source id "M1" (first at data.yaml: sources[0])'),
-    (_set("rules", 4, "effective_from", "2025-06-01"),
-     "rules[4]: effective_from 2025-06-01 is after effective_until 2025-05-26"),
-    (_set("rules", 2, "posted_until", "2024-01-01"),
-     "rules[2]: posted_from 2024-05-07 is after posted_until 2024-01-01"),
-    (lambda d: d["rules"][0]["opt_out"].update(deadline="meta-objection"),
-     'rules[0].opt_out.deadline: unknown deadline "meta-objection" (did you mean "meta-eea-objection-2025"?)'),
+    (
+        _set("rules", 1, "id", "facebook-eea-public-posts-2025"),
+        'rules[1].id: duplicate rule id "facebook-eea-public-posts-2025" (first at data.yaml: rules[0])',
+    ),
+    (
+        lambda d: d["sources"].append(dict(d["sources"][0])),
+        'sources[3].id: duplicate source id "M1" (first at data.yaml: sources[0])',
+    ),
+    (
+        _set("rules", 4, "effective_from", "2025-06-01"),
+        "rules[4]: effective_from 2025-06-01 is after effective_until 2025-05-26",
+    ),
+    (
+        _set("rules", 2, "posted_until", "2024-01-01"),
+        "rules[2]: posted_from 2024-05-07 is after posted_until 2024-01-01",
+    ),
+    (
+        lambda d: d["rules"][0]["opt_out"].update(deadline="meta-objection"),
+        'rules[0].opt_out.deadline: unknown deadline "meta-objection" (did you mean "meta-eea-objection-2025"?)',
+    ),
     (_set("rules", 1, "sources", ["M1", "M99"]), 'rules[1].sources[1]: unknown source "M99"'),
     (_set("rules", 1, "jurisdiction", "US"), 'rules[1].jurisdiction: unknown jurisdiction "US"'),
     (_set("rules", 1, "category", "chats"), 'rules[1].category: unknown category "chats"'),
     (_set("deadlines", 0, "jurisdiction", "CH"), 'deadlines[0].jurisdiction: unknown jurisdiction "CH"'),
-    (_set("deadlines", 0, "replaces", "meta-eea-objection-2024"),
-     'deadlines[0].replaces: unknown deadline "meta-eea-objection-2024" (did you mean "meta-eea-objection-2025"?)'),
-    (_set("deadlines", 0, "replaces", "meta-eea-objection-2025"),
-     "deadlines[0].replaces: replaces goes round in a loop: meta-eea-objection-2025 -> meta-eea-objection-2025"),
+    (
+        _set("deadlines", 0, "replaces", "meta-eea-objection-2024"),
+        'deadlines[0].replaces: unknown deadline "meta-eea-objection-2024" (did you mean "meta-eea-objection-2025"?)',
+    ),
+    (
+        _set("deadlines", 0, "replaces", "meta-eea-objection-2025"),
+        "deadlines[0].replaces: replaces goes round in a loop: meta-eea-objection-2025 -> meta-eea-objection-2025",
+    ),
     (_set("deadlines", 0, "sources", []), "deadlines[0].sources: a deadline needs at least one source"),
-    (_set("deadlines", 0, "on", None), 'deadlines[0].on: null is not a date (expected YYYY-MM-DD)'),
+    (_set("deadlines", 0, "on", None), "deadlines[0].on: null is not a date (expected YYYY-MM-DD)"),
     (_set("jurisdictions", 4, "members", ["DE", "XX"]), 'jurisdictions[4].members[1]: unknown country "XX"'),
     (_set("jurisdictions", 5, "members", ["EU", "NO"]), 'jurisdictions[5].members[0]: "EU" is a group, not a country'),
     (_set("jurisdictions", 4, "members", []), "jurisdictions[4]: a group needs at least one member country in members"),
     (_set("jurisdictions", 1, "members", ["FR"]), "jurisdictions[1]: only a group has members"),
-    (_add("jurisdictions", code="UK", name="United Kingdom", kind="country"),
-     'jurisdictions[6]: "UK" is not an ISO code; use "GB"'),
-    (_add("jurisdictions", code="de", name="Germany", kind="country"),
-     'jurisdictions[6].code: "de" is not a jurisdiction code (upper-case, like "DE", "EU" or "GLOBAL")'),
-    (_add("jurisdictions", code="DEU", name="Germany", kind="country"),
-     "jurisdictions[6]: a country code has two letters (ISO 3166-1 alpha-2)"),
-    (_add("jurisdictions", code="WORLD", name="World", kind="global"),
-     "jurisdictions[6]: the global jurisdiction has the code GLOBAL"),
-    (_add("jurisdictions", code="GLOBAL", name="World", kind="group", members=["DE"]),
-     "jurisdictions[6]: the code GLOBAL is for the jurisdiction of kind global"),
-    (_set("rules", 0, "treatment", "maybe"),
-     "rules[0].treatment: \"maybe\" is not one of 'used', 'not_used', 'opt_out', 'opt_in' or 'unknown'"),
-    (_set("rules", 0, "used_by", "partners"),
-     "rules[0].used_by: \"partners\" is not one of 'platform' or 'third-parties'"),
-    (_set("rules", 1, "under_age", "unknown"),
-     "rules[1]: under_age says what happens below min_age, so it needs min_age"),
+    (
+        _add("jurisdictions", code="UK", name="United Kingdom", kind="country"),
+        'jurisdictions[6]: "UK" is not an ISO code; use "GB"',
+    ),
+    (
+        _add("jurisdictions", code="de", name="Germany", kind="country"),
+        'jurisdictions[6].code: "de" is not a jurisdiction code (upper-case, like "DE", "EU" or "GLOBAL")',
+    ),
+    (
+        _add("jurisdictions", code="DEU", name="Germany", kind="country"),
+        "jurisdictions[6]: a country code has two letters (ISO 3166-1 alpha-2)",
+    ),
+    (
+        _add("jurisdictions", code="WORLD", name="World", kind="global"),
+        "jurisdictions[6]: the global jurisdiction has the code GLOBAL",
+    ),
+    (
+        _add("jurisdictions", code="GLOBAL", name="World", kind="group", members=["DE"]),
+        "jurisdictions[6]: the code GLOBAL is for the jurisdiction of kind global",
+    ),
+    (
+        _set("rules", 0, "treatment", "maybe"),
+        "rules[0].treatment: \"maybe\" is not one of 'used', 'not_used', 'opt_out', 'opt_in' or 'unknown'",
+    ),
+    (
+        _set("rules", 0, "used_by", "partners"),
+        "rules[0].used_by: \"partners\" is not one of 'platform' or 'third-parties'",
+    ),
+    (
+        _set("rules", 1, "under_age", "unknown"),
+        "rules[1]: under_age says what happens below min_age, so it needs min_age",
+    ),
     (_set("rules", 0, "under_age", "maybe"), "rules[0].under_age: \"maybe\" is not one of 'not_used' or 'unknown'"),
     (_set("rules", 3, "opt_out", None), "rules[3]: treatment opt_out needs an opt_out saying how to object"),
     (_set("rules", 0, "min_age", 200), "rules[0].min_age: 200 is above the maximum 150"),
@@ -98,26 +137,43 @@ CASES = [
     (_set("rules", 0, "summary", "   "), "rules[0].summary: must not be empty"),
     (_set("rules", 0, "notes", "one note"), 'rules[0].notes: expected a list, got "one note"'),
     (_drop("rules", 0, "summary"), "rules[0].summary: required field missing"),
-    (_set("rules", 0, "confidence", "high"),
-     "rules[0]: confidence is derived from the quoted citations (see FORMAT.md); remove the field"),
+    (
+        _set("rules", 0, "confidence", "high"),
+        "rules[0]: confidence is derived from the quoted citations (see FORMAT.md); remove the field",
+    ),
     (_set("rules", 0, "sources", [{"id": "M1", "quote": ""}]), "rules[0].sources[0].quote: must not be empty"),
     (_set("rules", 0, "sources", [{"id": "M1", "page": 3}]), "rules[0].sources[0].page: unknown field"),
-    (_set("rules", 0, "legal_basis", "Art. 6(1)(f)"),
-     'rules[0].legal_basis: "Art. 6(1)(f)" is not a valid id (lower-case letters, digits and hyphens, like "a-b")'),
-    (_set("platforms", 1, "privacy_policy_url", "x.com/privacy"),
-     'platforms[1].privacy_policy_url: "x.com/privacy" is not an http(s) URL'),
+    (
+        _set("rules", 0, "legal_basis", "Art. 6(1)(f)"),
+        'rules[0].legal_basis: "Art. 6(1)(f)" is not a valid id (lower-case letters, digits and hyphens, like "a-b")',
+    ),
+    (
+        _set("platforms", 1, "privacy_policy_url", "x.com/privacy"),
+        'platforms[1].privacy_policy_url: "x.com/privacy" is not an http(s) URL',
+    ),
     (_set("platforms", 1, "website", "https://"), 'platforms[1].website: "https://" is not an http(s) URL'),
-    (lambda d: d["sources"].append(dict(d["sources"][0], id="m1")),
-     'sources[3].id: "m1" is not a source id (capital letters then digits, like "M1" or "SL2")'),
-    (_set("sources", 0, "kind", "blog"),
-     "sources[0].kind: \"blog\" is not one of 'primary', 'secondary' or 'aggregator'"),
-    (_set("sources", 1, "published_on", "2025-13"),
-     'sources[1].published_on: "2025-13" is not a date, month or year (YYYY-MM-DD, YYYY-MM or YYYY)'),
-    (_set("sources", 0, "published_on", "2027-01-02"),
-     "sources[0]: published_on 2027-01-02 is after retrieved_on 2026-11-26"),
+    (
+        lambda d: d["sources"].append(dict(d["sources"][0], id="m1")),
+        'sources[3].id: "m1" is not a source id (capital letters then digits, like "M1" or "SL2")',
+    ),
+    (
+        _set("sources", 0, "kind", "blog"),
+        "sources[0].kind: \"blog\" is not one of 'primary', 'secondary' or 'aggregator'",
+    ),
+    (
+        _set("sources", 1, "published_on", "2025-13"),
+        'sources[1].published_on: "2025-13" is not a date, month or year (YYYY-MM-DD, YYYY-MM or YYYY)',
+    ),
+    (
+        _set("sources", 0, "published_on", "2027-01-02"),
+        "sources[0]: published_on 2027-01-02 is after retrieved_on 2026-11-26",
+    ),
     (lambda d: d["rules"].append("not a rule"), 'rules[5]: expected a mapping of fields, got "not a rule"'),
-    (lambda d: d.update(rule=[]), "rule: unknown section (expected one of categories, jurisdictions, platforms, "
-                                  "sources, deadlines, rules, translations)"),
+    (
+        lambda d: d.update(rule=[]),
+        "rule: unknown section (expected one of categories, jurisdictions, platforms, "
+        "sources, deadlines, rules, translations)",
+    ),
     (lambda d: d.update(rules={"id": "x"}), "rules: expected a list of records, got a mapping"),
     (_set("rules", 0, "summary", ["a", "b"]), "rules[0].summary: expected text, got a list"),
 ]
@@ -163,8 +219,15 @@ def test_in_memory_records_refuse_datetimes_and_accept_dates() -> None:
 
 
 def test_rule_record_coerces_enum_strings_but_not_numbers() -> None:
-    rule = RuleRecord(id="r", platform="p", category="c", jurisdiction="GLOBAL", treatment="used",
-                      summary=" Trimmed. ", sources=["M1"])
+    rule = RuleRecord(
+        id="r",
+        platform="p",
+        category="c",
+        jurisdiction="GLOBAL",
+        treatment="used",
+        summary=" Trimmed. ",
+        sources=["M1"],
+    )
     assert rule.treatment == "used" and rule.summary == "Trimmed."
     assert rule.sources[0].model_dump() == {"id": "M1", "quote": None, "where": None}  # a bare id: no quote
     with pytest.raises(ValidationError):

@@ -77,12 +77,13 @@ def test_unquoted_impossible_date_is_a_field_error_with_its_line(write, load_err
 def test_date_with_time_is_refused(write, load_errors) -> None:
     text = VOCABULARY.replace("on: 2025-05-26", "on: 2025-05-26T10:00:00Z")
     assert load_errors(write("data.yaml", text))[0].startswith(
-        'data.yaml: deadlines[0].on: "2025-05-26T10:00:00Z" is not a date (expected YYYY-MM-DD)')
+        'data.yaml: deadlines[0].on: "2025-05-26T10:00:00Z" is not a date (expected YYYY-MM-DD)'
+    )
 
 
 def test_octal_looking_number_is_not_silently_converted(write, load_errors) -> None:
     text = VOCABULARY.replace("min_age: 18", "min_age: 018")
-    assert load_errors(write("data.yaml", text))[0].startswith('data.yaml: rules[0].min_age: expected a whole number')
+    assert load_errors(write("data.yaml", text))[0].startswith("data.yaml: rules[0].min_age: expected a whole number")
 
 
 def test_syntax_error_names_line_and_column(write, load_errors) -> None:
@@ -123,7 +124,8 @@ def test_errors_come_in_line_order(write, load_errors) -> None:
 def test_anchors_and_aliases_work(write) -> None:
     anchored = "    sources: &meta\n      - {id: M1, quote: ok}\nrules:"
     text = VOCABULARY.replace("    sources: [M1]\nrules:", anchored).replace(
-        '    sources:\n      - {id: M1, quote: "we will begin training"}', "    sources: *meta")
+        '    sources:\n      - {id: M1, quote: "we will begin training"}', "    sources: *meta"
+    )
     assert load_dataset(write("data.yaml", text)).rules[0].sources[0].quote == "ok"
 
 

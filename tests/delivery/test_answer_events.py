@@ -11,13 +11,30 @@ NOT_USED = {"treatment": "not_used", "opt_out": None, "min_age": None, "summary"
 
 
 def test_an_edit_gives_one_answer_changed_per_affected_subscription_and_none_to_others(setup, receiver):
-    follows = subscribe(setup.client, setup.hooks, receiver, "/de", events=["answer.changed"],
-                        platforms=["instagram"], categories=["public-posts"], countries=["de"])
+    follows = subscribe(
+        setup.client,
+        setup.hooks,
+        receiver,
+        "/de",
+        events=["answer.changed"],
+        platforms=["instagram"],
+        categories=["public-posts"],
+        countries=["de"],
+    )
     assert follows["countries"] == ["DE"]
-    subscribe(setup.client, setup.hooks, receiver, "/other", events=["answer.changed"], platforms=["x"],
-              countries=["DE"])
-    subscribe(setup.client, setup.hooks, receiver, "/us", events=["answer.changed"], platforms=["instagram"],
-              categories=["public-posts"], countries=["US"])
+    subscribe(
+        setup.client, setup.hooks, receiver, "/other", events=["answer.changed"], platforms=["x"], countries=["DE"]
+    )
+    subscribe(
+        setup.client,
+        setup.hooks,
+        receiver,
+        "/us",
+        events=["answer.changed"],
+        platforms=["instagram"],
+        categories=["public-posts"],
+        countries=["US"],
+    )
     subscribe(setup.client, setup.hooks, receiver, "/all", events=["dataset.changed"])
     worker = deliverer(setup.url, Clock())
     worker.run_once()
@@ -36,8 +53,9 @@ def test_an_edit_gives_one_answer_changed_per_affected_subscription_and_none_to_
     assert receiver.of("/other") == [] and receiver.of("/us") == []
     [dataset] = receiver.of("/all")
     assert dataset.body["data"]["dataset_revision"] == 2
-    assert dataset.body["data"]["changes"] == [{"resource": "rule", "resource_id": RULE.rsplit("/", 1)[1],
-                                                "operation": "update"}]
+    assert dataset.body["data"]["changes"] == [
+        {"resource": "rule", "resource_id": RULE.rsplit("/", 1)[1], "operation": "update"}
+    ]
     assert worker.run_once().attempted == 0  # nothing is made or sent twice
     worker.stop()
 
@@ -46,13 +64,27 @@ def test_a_rule_starting_tomorrow_gives_its_event_after_midnight(setup, receiver
     clock = Clock()
     worker = deliverer(setup.url, clock)
     worker.run_once()  # the day job starts today
-    subscribe(setup.client, setup.hooks, receiver, "/aq", events=["answer.changed"], platforms=["facebook"],
-              categories=["usage-data"], countries=["AQ"])
+    subscribe(
+        setup.client,
+        setup.hooks,
+        receiver,
+        "/aq",
+        events=["answer.changed"],
+        platforms=["facebook"],
+        categories=["usage-data"],
+        countries=["AQ"],
+    )
     tomorrow = clock.now.date() + timedelta(days=1)
-    rule = {"id": "facebook-aq-usage-data-test", "platform": "facebook", "category": "usage-data",
-            "jurisdiction": "AQ", "treatment": "used", "effective_from": tomorrow.isoformat(),
-            "summary": "Used from tomorrow (a test).",
-            "sources": [{"id": "M1", "quote": "a test quote", "where": None}]}
+    rule = {
+        "id": "facebook-aq-usage-data-test",
+        "platform": "facebook",
+        "category": "usage-data",
+        "jurisdiction": "AQ",
+        "treatment": "used",
+        "effective_from": tomorrow.isoformat(),
+        "summary": "Used from tomorrow (a test).",
+        "sources": [{"id": "M1", "quote": "a test quote", "where": None}],
+    }
     assert setup.client.post("/v1/rules", json=rule, headers=setup.write).status_code == 201
     worker.run_once()
     assert receiver.of("/aq") == []  # today's answer did not change
@@ -78,16 +110,35 @@ def test_days_missed_while_down_are_caught_up(setup, receiver):
     clock = Clock()
     worker = deliverer(setup.url, clock)
     worker.run_once()
-    subscribe(setup.client, setup.hooks, receiver, "/aq", events=["answer.changed", "deadline.upcoming"],
-              platforms=["facebook"], countries=["AQ"])
+    subscribe(
+        setup.client,
+        setup.hooks,
+        receiver,
+        "/aq",
+        events=["answer.changed", "deadline.upcoming"],
+        platforms=["facebook"],
+        countries=["AQ"],
+    )
     start = clock.now.date()
-    rule = {"id": "facebook-aq-usage-data-test", "platform": "facebook", "category": "usage-data",
-            "jurisdiction": "AQ", "treatment": "used", "effective_from": (start + timedelta(days=2)).isoformat(),
-            "summary": "Used from the day after tomorrow (a test).",
-            "sources": [{"id": "M1", "quote": "a test quote", "where": None}]}
-    deadline = {"id": "facebook-aq-test-deadline", "platform": "facebook", "jurisdiction": "AQ",
-                "kind": "objection-deadline", "on": (start + timedelta(days=9)).isoformat(),
-                "summary": "A made-up deadline.", "sources": ["M1"]}
+    rule = {
+        "id": "facebook-aq-usage-data-test",
+        "platform": "facebook",
+        "category": "usage-data",
+        "jurisdiction": "AQ",
+        "treatment": "used",
+        "effective_from": (start + timedelta(days=2)).isoformat(),
+        "summary": "Used from the day after tomorrow (a test).",
+        "sources": [{"id": "M1", "quote": "a test quote", "where": None}],
+    }
+    deadline = {
+        "id": "facebook-aq-test-deadline",
+        "platform": "facebook",
+        "jurisdiction": "AQ",
+        "kind": "objection-deadline",
+        "on": (start + timedelta(days=9)).isoformat(),
+        "summary": "A made-up deadline.",
+        "sources": ["M1"],
+    }
     assert setup.client.post("/v1/rules", json=rule, headers=setup.write).status_code == 201
     assert setup.client.post("/v1/deadlines", json=deadline, headers=setup.write).status_code == 201
     worker.run_once()

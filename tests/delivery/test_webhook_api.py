@@ -26,8 +26,16 @@ def test_webhooks_need_a_key_with_webhooks_scope(setup):
 
 
 def test_a_subscription_shows_its_secret_once_and_belongs_to_its_key(setup, receiver):
-    created = subscribe(setup.client, setup.hooks, receiver, "/a", events=["answer.changed", "dataset.changed"],
-                        platforms=["instagram"], categories=["public-posts"], countries=["UK", "de"])
+    created = subscribe(
+        setup.client,
+        setup.hooks,
+        receiver,
+        "/a",
+        events=["answer.changed", "dataset.changed"],
+        platforms=["instagram"],
+        categories=["public-posts"],
+        countries=["UK", "de"],
+    )
     assert created["id"].startswith("wh_") and created["secret"].startswith("whsec_")
     assert created["countries"] == ["GB", "DE"] and created["enabled"] is True
     one = setup.client.get(f"/v1/webhooks/{created['id']}", headers=setup.hooks)
@@ -42,28 +50,43 @@ def test_a_subscription_shows_its_secret_once_and_belongs_to_its_key(setup, rece
     assert setup.client.get(f"/v1/webhooks/{created['id']}", headers=setup.hooks).status_code == 404
 
 
-@pytest.mark.parametrize(("body", "param"), [
-    ({"url": RECEIVER, "events": []}, "events"),
-    ({"url": RECEIVER, "events": ["answer.maybe"]}, "events.0"),
-    ({"url": RECEIVER, "events": ["dataset.changed"], "platforms": ["nope"]}, "platforms"),
-    ({"url": RECEIVER, "events": ["dataset.changed"], "categories": ["nope"]}, "categories"),
-    ({"url": RECEIVER, "events": ["dataset.changed"], "countries": ["XX"]}, "countries"),
-    ({"url": "ftp://example.com/", "events": ["dataset.changed"]}, "url"),
-    ({"url": RECEIVER, "events": ["dataset.changed"], "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"url": RECEIVER, "events": []}, "events"),
+        ({"url": RECEIVER, "events": ["answer.maybe"]}, "events.0"),
+        ({"url": RECEIVER, "events": ["dataset.changed"], "platforms": ["nope"]}, "platforms"),
+        ({"url": RECEIVER, "events": ["dataset.changed"], "categories": ["nope"]}, "categories"),
+        ({"url": RECEIVER, "events": ["dataset.changed"], "countries": ["XX"]}, "countries"),
+        ({"url": "ftp://example.com/", "events": ["dataset.changed"]}, "url"),
+        ({"url": RECEIVER, "events": ["dataset.changed"], "colour": "red"}, "colour"),
+    ],
+)
 def test_bad_subscriptions_are_422_naming_the_field(setup, body, param):
     response = setup.client.post("/v1/webhooks", json=body, headers=setup.hooks)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json" and response.json()["param"] == param
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8130/hook", "http://localhost:8131/", "http://10.1.2.3/x",
-                                 "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
-                                 "http://[fe80::1]/", "http://0.0.0.0/", "https://[::ffff:127.0.0.1]/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8130/hook",
+        "http://localhost:8131/",
+        "http://10.1.2.3/x",
+        "http://192.168.0.10/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://0.0.0.0/",
+        "https://[::ffff:127.0.0.1]/",
+    ],
+)
 def test_receivers_on_private_addresses_are_refused_unless_allowed(seeded_url, url):
     with TestClient(app(seeded_url, webhooks_allow_private=False)) as client:
-        response = client.post("/v1/webhooks", json={"url": url, "events": ["dataset.changed"]},
-                               headers=key(seeded_url, "webhooks"))
+        response = client.post(
+            "/v1/webhooks", json={"url": url, "events": ["dataset.changed"]}, headers=key(seeded_url, "webhooks")
+        )
     assert response.status_code == 422 and response.json()["param"] == "url", response.text
     assert "address" in response.json()["detail"]
     assert refusal(url, allow_private=True) is None
@@ -132,8 +155,9 @@ def test_trainwatch_deliver_once_sends_what_is_due(seeded_url, receiver):
         sub = subscribe(client, auth, receiver, "/cli", events=["dataset.changed"])
         client.post(f"/v1/webhooks/{sub['id']}/ping", headers=auth)
     env = {**os.environ, "TRAINWATCH_DATABASE_URL": seeded_url, "TRAINWATCH_WEBHOOKS_ALLOW_PRIVATE": "true"}
-    result = subprocess.run([sys.executable, "-m", "app.cli", "deliver", "--once"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "deliver", "--once"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "1 delivered" in result.stdout
     assert [d.type for d in receiver.of("/cli")] == ["webhook.ping"]

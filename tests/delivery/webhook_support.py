@@ -119,8 +119,13 @@ def key(url: str, scope: str) -> dict[str, str]:
 
 def settings(url: str, **overrides: Any) -> Settings:
     """Settings for a webhook test: receivers on 127.0.0.1 allowed, the deliverer driven by the test."""
-    values = {"database_url": url, "revision_check_seconds": 0, "webhooks_deliver": False,
-              "webhooks_allow_private": True, **overrides}
+    values = {
+        "database_url": url,
+        "revision_check_seconds": 0,
+        "webhooks_deliver": False,
+        "webhooks_allow_private": True,
+        **overrides,
+    }
     return Settings(**values)
 
 

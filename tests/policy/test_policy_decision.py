@@ -35,11 +35,14 @@ def test_opt_out_facts_without_deadline_or_opt_out(kit):
     assert opt_out_facts(None, date(2025, 1, 1)) is None
 
 
-@pytest.mark.parametrize(("platform", "category", "country", "has_opt_out"), [
-    ("instagram", "public-posts", "US", False),  # no opt-out in this jurisdiction
-    ("instagram", "ai-interactions", "DE", False),  # the form does not cover Meta AI chats
-    ("quora", "public-posts", None, True),  # an opt-out exists even though nothing is used
-])
+@pytest.mark.parametrize(
+    ("platform", "category", "country", "has_opt_out"),
+    [
+        ("instagram", "public-posts", "US", False),  # no opt-out in this jurisdiction
+        ("instagram", "ai-interactions", "DE", False),  # the form does not cover Meta AI chats
+        ("quora", "public-posts", None, True),  # an opt-out exists even though nothing is used
+    ],
+)
 def test_opt_out_null_where_none_exists(decide_in, platform, category, country, has_opt_out):
     got = decide_in(platform, category, "2025-09-01", country=country)
     assert (got.opt_out is not None) is has_opt_out
@@ -90,10 +93,13 @@ def test_answer_follows_parsed_query(world):
     assert [d.category_id for d in answer(world, every)] == ["public-posts", "private-messages"]
 
 
-@pytest.mark.parametrize(("platform", "category", "status", "param"), [
-    ("nope", "public-posts", 404, "platform_id"),
-    ("reddit", "nope", 422, "category"),
-])
+@pytest.mark.parametrize(
+    ("platform", "category", "status", "param"),
+    [
+        ("nope", "public-posts", 404, "platform_id"),
+        ("reddit", "nope", 422, "category"),
+    ],
+)
 def test_unknown_ids_raise_typed_errors(world, kit, platform, category, status, param):
     with pytest.raises(QueryError) as caught:
         decide(world, kit.query(platform, category, "2025-09-01"))
@@ -124,13 +130,33 @@ def test_prepare_builds_every_pair_index(kit):
 def test_categories_with_equal_rules_keep_their_own_rule_and_sources(kit):
     T, r = kit.T, kit.rule
     opt = kit.opt_out(kit.COVERS, deadline="2025-05-26")
-    snap = kit.build([
-        r("posts", "acme", "public-posts", "EEA", T.OPT_OUT, start="2025-05-27", min_age=18, opt_out=opt,
-          source_ids=("a",)),
-        r("media", "acme", "public-media", "EEA", T.OPT_OUT, start="2025-05-27", min_age=18, opt_out=opt,
-          source_ids=("b",)),
-        r("media-gb", "acme", "public-media", "GB", T.USED),
-    ])
+    snap = kit.build(
+        [
+            r(
+                "posts",
+                "acme",
+                "public-posts",
+                "EEA",
+                T.OPT_OUT,
+                start="2025-05-27",
+                min_age=18,
+                opt_out=opt,
+                source_ids=("a",),
+            ),
+            r(
+                "media",
+                "acme",
+                "public-media",
+                "EEA",
+                T.OPT_OUT,
+                start="2025-05-27",
+                min_age=18,
+                opt_out=opt,
+                source_ids=("b",),
+            ),
+            r("media-gb", "acme", "public-media", "GB", T.USED),
+        ]
+    )
     posts, media = decide_many(snap, kit.query("acme", "", "2025-09-01", "DE"))
     assert (posts.rule.id, media.rule.id) == ("posts", "media")
     assert ([s.id for s in posts.sources], [s.id for s in media.sources]) == (["a"], ["b"])

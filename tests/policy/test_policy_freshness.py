@@ -21,41 +21,74 @@ def fresh(kit, rules, q, today=TODAY, max_days=365):
     return with_freshness(snapshot, (decide(snapshot, q),), today, max_days)[0]
 
 
-@pytest.mark.parametrize(("reviewed_on", "findings", "max_days", "stale", "codes"), [
-    (date(2026, 11, 26), (), 365, False, []),
-    (date(2026, 11, 26), (CHANGED,), 365, True, ["reason.stale.finding"]),
-    (date(2025, 11, 28), (), 365, True, ["reason.stale.review_old"]),  # 366 days
-    (date(2025, 11, 29), (), 365, False, []),  # exactly the limit is still fresh
-    (date(2026, 11, 26), (), 2, True, ["reason.stale.review_old"]),  # the limit is a parameter
-    (date(2020, 1, 1), (CHANGED,), 365, True, ["reason.stale.finding", "reason.stale.review_old"]),
-])
+@pytest.mark.parametrize(
+    ("reviewed_on", "findings", "max_days", "stale", "codes"),
+    [
+        (date(2026, 11, 26), (), 365, False, []),
+        (date(2026, 11, 26), (CHANGED,), 365, True, ["reason.stale.finding"]),
+        (date(2025, 11, 28), (), 365, True, ["reason.stale.review_old"]),  # 366 days
+        (date(2025, 11, 29), (), 365, False, []),  # exactly the limit is still fresh
+        (date(2026, 11, 26), (), 2, True, ["reason.stale.review_old"]),  # the limit is a parameter
+        (date(2020, 1, 1), (CHANGED,), 365, True, ["reason.stale.finding", "reason.stale.review_old"]),
+    ],
+)
 def test_stale_when_a_source_changed_or_the_review_is_old(kit, reviewed_on, findings, max_days, stale, codes):
-    r = kit.rule("reddit-posts", "reddit", "public-posts", GLOBAL, kit.T.USED, source_ids=("R1",),
-                 reviewed_on=reviewed_on, findings=findings)
+    r = kit.rule(
+        "reddit-posts",
+        "reddit",
+        "public-posts",
+        GLOBAL,
+        kit.T.USED,
+        source_ids=("R1",),
+        reviewed_on=reviewed_on,
+        findings=findings,
+    )
     q = kit.query("reddit", "public-posts", "2025-01-01")
     plain = decide(kit.build([r]), q)
     d = fresh(kit, [r], q, max_days=max_days)
     assert (d.reviewed_on, d.stale) == (reviewed_on, stale)
-    assert d.verdict == plain.verdict and d.reasons[:len(plain.reasons)] == plain.reasons  # the verdict stands
-    assert [p.code for p in d.reasons[len(plain.reasons):]] == codes
+    assert d.verdict == plain.verdict and d.reasons[: len(plain.reasons)] == plain.reasons  # the verdict stands
+    assert [p.code for p in d.reasons[len(plain.reasons) :]] == codes
 
 
 def test_the_reasons_say_which_source_and_when(kit):
-    r = kit.rule("reddit-posts", "reddit", "public-posts", GLOBAL, kit.T.USED, source_ids=("R1",),
-                 reviewed_on=date(2026, 11, 26), findings=(Finding("R1", "gone", date(2026, 11, 28)),))
+    r = kit.rule(
+        "reddit-posts",
+        "reddit",
+        "public-posts",
+        GLOBAL,
+        kit.T.USED,
+        source_ids=("R1",),
+        reviewed_on=date(2026, 11, 26),
+        findings=(Finding("R1", "gone", date(2026, 11, 28)),),
+    )
     d = fresh(kit, [r], kit.query("reddit", "public-posts", "2025-01-01"))
-    assert ENGLISH(d.reasons[-1]) == ("This answer may be out of date: source R1 of rule reddit-posts is gone "
-                                      "(checked on 2026-11-28) since the rule was last reviewed on 2026-11-26.")
+    assert ENGLISH(d.reasons[-1]) == (
+        "This answer may be out of date: source R1 of rule reddit-posts is gone "
+        "(checked on 2026-11-28) since the rule was last reviewed on 2026-11-26."
+    )
     old = phrase("reason.stale.review_old", rule="reddit-posts", reviewed_on=date(2025, 1, 2), max_days=365)
-    assert ENGLISH(old) == ("This answer may be out of date: rule reddit-posts was last reviewed on 2025-01-02, "
-                            "more than 365 days ago.")
+    assert ENGLISH(old) == (
+        "This answer may be out of date: rule reddit-posts was last reviewed on 2025-01-02, more than 365 days ago."
+    )
 
 
 def test_an_answer_resting_on_several_rules_takes_the_oldest_review_and_any_finding(kit):
-    rules = [kit.rule("ig-us", "instagram", "public-posts", "US", kit.T.USED, source_ids=("A1",),
-                      reviewed_on=date(2026, 1, 1)),
-             kit.rule("ig-global", "instagram", "public-posts", GLOBAL, kit.T.NOT_USED, source_ids=("A2",),
-                      reviewed_on=date(2026, 6, 1), findings=(Finding("A2", "moved", date(2026, 11, 1)),))]
+    rules = [
+        kit.rule(
+            "ig-us", "instagram", "public-posts", "US", kit.T.USED, source_ids=("A1",), reviewed_on=date(2026, 1, 1)
+        ),
+        kit.rule(
+            "ig-global",
+            "instagram",
+            "public-posts",
+            GLOBAL,
+            kit.T.NOT_USED,
+            source_ids=("A2",),
+            reviewed_on=date(2026, 6, 1),
+            findings=(Finding("A2", "moved", date(2026, 11, 1)),),
+        ),
+    ]
     snapshot = kit.build(rules)
     parsed = ParsedQuery(kit.query("instagram", "public-posts", "2026-01-01"), "public-posts", (GLOBAL,))
     (d,) = with_freshness(snapshot, answer(snapshot, parsed), TODAY, 365)
@@ -64,6 +97,9 @@ def test_an_answer_resting_on_several_rules_takes_the_oldest_review_and_any_find
 
 
 def test_an_answer_without_a_rule_has_no_review_and_is_not_stale(kit):
-    d = fresh(kit, [kit.rule("reddit-posts", "reddit", "public-posts", GLOBAL, kit.T.USED)],
-              kit.query("reddit", "private-messages", "2025-01-01"))
+    d = fresh(
+        kit,
+        [kit.rule("reddit-posts", "reddit", "public-posts", GLOBAL, kit.T.USED)],
+        kit.query("reddit", "private-messages", "2025-01-01"),
+    )
     assert (d.reviewed_on, d.stale, d.rule_ids) == (None, False, ())

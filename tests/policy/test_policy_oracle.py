@@ -40,8 +40,17 @@ def _brute(snapshot: Snapshot, query: Query) -> tuple[Verdict, tuple[str, ...]]:
     verdicts = {}
     for world in product(countries, ages, objections, posted):
         country, age, objected_on, posted_on = world
-        got = decide(snapshot, replace(query, country=country, age=age, objected=objected_on is not None,
-                                       objected_on=objected_on, posted_on=posted_on))
+        got = decide(
+            snapshot,
+            replace(
+                query,
+                country=country,
+                age=age,
+                objected=objected_on is not None,
+                objected_on=objected_on,
+                posted_on=posted_on,
+            ),
+        )
         assert got.verdict is not Verdict.CONDITIONAL, world  # every fact given: a definite answer
         verdicts[world] = got.verdict
     if len(set(verdicts.values())) == 1:
@@ -50,7 +59,7 @@ def _brute(snapshot: Snapshot, query: Query) -> tuple[Verdict, tuple[str, ...]]:
     for axis, name in ((0, "country"), (1, "age"), (3, "posted_on")):
         groups: dict[tuple, set[Verdict]] = {}
         for world, verdict in verdicts.items():
-            groups.setdefault(world[:axis] + world[axis + 1:], set()).add(verdict)
+            groups.setdefault(world[:axis] + world[axis + 1 :], set()).add(verdict)
         if any(len(v) > 1 for v in groups.values()):
             found.add(name)
     groups = {}
@@ -69,20 +78,64 @@ def _brute(snapshot: Snapshot, query: Query) -> tuple[Verdict, tuple[str, ...]]:
 def tricky(kit):
     """Windows, a late objection covering later posts and age limits, stacked in one chain."""
     T, r = kit.T, kit.rule
-    return kit.build([
-        r("g", "tricky", "public-posts", GLOBAL, T.OPT_OUT, start="2024-06-01", min_age=16,
-          opt_out=kit.opt_out(kit.COVERS, deadline="2024-06-30")),
-        r("eea-window", "tricky", "public-posts", "EEA", T.OPT_OUT, start="2024-03-01", posted_from="2024-02-01",
-          posted_until="2024-04-30", opt_out=kit.opt_out(kit.NO_EFFECT), min_age=18),
-        r("eea-gap", "tricky", "public-posts", "EEA", T.NOT_USED, posted_from="2024-05-10", posted_until="2024-05-20"),
-        r("de", "tricky", "public-posts", "DE", T.UNKNOWN, until="2024-02-01"),
-        r("us", "tricky", "public-posts", "US", T.OPT_OUT, start="2024-07-01", posted_from="2024-07-01",
-          opt_out=kit.opt_out(kit.COVERS)),
-        # Objection and posting day inside one span: only some posts after the window opened are covered.
-        r("ca", "tricky", "public-posts", "CA", T.OPT_OUT, start="2024-01-01", posted_from="2024-07-01",
-          opt_out=kit.opt_out(kit.COVERS)),
-        r("ca-old", "tricky", "public-posts", "CA", T.NOT_USED),
-    ])
+    return kit.build(
+        [
+            r(
+                "g",
+                "tricky",
+                "public-posts",
+                GLOBAL,
+                T.OPT_OUT,
+                start="2024-06-01",
+                min_age=16,
+                opt_out=kit.opt_out(kit.COVERS, deadline="2024-06-30"),
+            ),
+            r(
+                "eea-window",
+                "tricky",
+                "public-posts",
+                "EEA",
+                T.OPT_OUT,
+                start="2024-03-01",
+                posted_from="2024-02-01",
+                posted_until="2024-04-30",
+                opt_out=kit.opt_out(kit.NO_EFFECT),
+                min_age=18,
+            ),
+            r(
+                "eea-gap",
+                "tricky",
+                "public-posts",
+                "EEA",
+                T.NOT_USED,
+                posted_from="2024-05-10",
+                posted_until="2024-05-20",
+            ),
+            r("de", "tricky", "public-posts", "DE", T.UNKNOWN, until="2024-02-01"),
+            r(
+                "us",
+                "tricky",
+                "public-posts",
+                "US",
+                T.OPT_OUT,
+                start="2024-07-01",
+                posted_from="2024-07-01",
+                opt_out=kit.opt_out(kit.COVERS),
+            ),
+            # Objection and posting day inside one span: only some posts after the window opened are covered.
+            r(
+                "ca",
+                "tricky",
+                "public-posts",
+                "CA",
+                T.OPT_OUT,
+                start="2024-01-01",
+                posted_from="2024-07-01",
+                opt_out=kit.opt_out(kit.COVERS),
+            ),
+            r("ca-old", "tricky", "public-posts", "CA", T.NOT_USED),
+        ]
+    )
 
 
 # (platform, as_of, country, age, objected, objected_on, posted_on)
@@ -117,8 +170,16 @@ TRICKY_CASES = [
 
 def _query(platform, as_of, country, age, objected, objected_on, posted_on):
     d = date.fromisoformat
-    return Query(platform, "public-posts" if platform != "linkedin" else "profile-info", d(as_of), country, age,
-                 objected, objected_on and d(objected_on), posted_on and d(posted_on))
+    return Query(
+        platform,
+        "public-posts" if platform != "linkedin" else "profile-info",
+        d(as_of),
+        country,
+        age,
+        objected,
+        objected_on and d(objected_on),
+        posted_on and d(posted_on),
+    )
 
 
 @pytest.mark.parametrize("case", WORLD_CASES, ids=lambda c: "-".join(str(x) for x in c))

@@ -11,26 +11,29 @@ from app.policy import GLOBAL, QueryError, parse_query
 TODAY = date(2026, 11, 26)
 
 
-@pytest.mark.parametrize(("params", "field", "value"), [
-    ({}, "as_of", TODAY),
-    ({"as_of": "2025-09-01"}, "as_of", date(2025, 9, 1)),
-    ({"country": "de"}, "country", "DE"),
-    ({"country": "UK"}, "country", "GB"),
-    ({"country": "el"}, "country", "GR"),
-    ({"country": None}, "country", None),
-    ({"age": "0"}, "age", 0),
-    ({"age": "150"}, "age", 150),
-    ({"objected": "true"}, "objected", True),
-    ({"objected": "Yes"}, "objected", True),
-    ({"objected": "1"}, "objected", True),
-    ({"objected": "FALSE"}, "objected", False),
-    ({"objected": "no"}, "objected", False),
-    ({"objected": "0"}, "objected", False),
-    ({"objected_on": "2025-05-01"}, "objected", True),  # the day implies the objection
-    ({"objected": "true", "objected_on": "2025-05-01"}, "objected_on", date(2025, 5, 1)),
-    ({"posted_on": "2024-06-01"}, "posted_on", date(2024, 6, 1)),
-    ({"unknown": "ignored"}, "age", None),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "value"),
+    [
+        ({}, "as_of", TODAY),
+        ({"as_of": "2025-09-01"}, "as_of", date(2025, 9, 1)),
+        ({"country": "de"}, "country", "DE"),
+        ({"country": "UK"}, "country", "GB"),
+        ({"country": "el"}, "country", "GR"),
+        ({"country": None}, "country", None),
+        ({"age": "0"}, "age", 0),
+        ({"age": "150"}, "age", 150),
+        ({"objected": "true"}, "objected", True),
+        ({"objected": "Yes"}, "objected", True),
+        ({"objected": "1"}, "objected", True),
+        ({"objected": "FALSE"}, "objected", False),
+        ({"objected": "no"}, "objected", False),
+        ({"objected": "0"}, "objected", False),
+        ({"objected_on": "2025-05-01"}, "objected", True),  # the day implies the objection
+        ({"objected": "true", "objected_on": "2025-05-01"}, "objected_on", date(2025, 5, 1)),
+        ({"posted_on": "2024-06-01"}, "posted_on", date(2024, 6, 1)),
+        ({"unknown": "ignored"}, "age", None),
+    ],
+)
 def test_parses_and_normalises(world, params, field, value):
     parsed = parse_query(world, "instagram", params, TODAY)
     assert getattr(parsed.query, field) == value
@@ -38,40 +41,46 @@ def test_parses_and_normalises(world, params, field, value):
 
 def test_category_and_jurisdictions(world):
     one = parse_query(world, "instagram", {"category": "public-posts", "country": "de"}, TODAY)
-    assert (one.category_id, one.category_ids, one.query.category_id) == ("public-posts", ("public-posts",),
-                                                                          "public-posts")
+    assert (one.category_id, one.category_ids, one.query.category_id) == (
+        "public-posts",
+        ("public-posts",),
+        "public-posts",
+    )
     assert one.jurisdictions == ("DE", "EU", "EEA", GLOBAL)
     every = parse_query(world, "instagram", {}, TODAY)
     assert (every.category_id, every.category_ids, every.query.category_id) == (None, None, "")
     assert every.jurisdictions == (GLOBAL,)
 
 
-@pytest.mark.parametrize(("platform", "params", "status", "param"), [
-    ("nope", {}, 404, "platform_id"),
-    ("nope", {"category": "nope"}, 404, "platform_id"),  # the path is checked first
-    ("instagram", {"category": "nope"}, 422, "category"),
-    ("instagram", {"category": ""}, 422, "category"),
-    ("instagram", {"country": "EU"}, 422, "country"),  # a group, not a country
-    ("instagram", {"country": "GLOBAL"}, 422, "country"),
-    ("instagram", {"country": "XX"}, 422, "country"),
-    ("instagram", {"country": "DEU"}, 422, "country"),
-    ("instagram", {"country": ""}, 422, "country"),
-    ("instagram", {"as_of": "2025-9-1"}, 422, "as_of"),
-    ("instagram", {"as_of": "2025-02-30"}, 422, "as_of"),
-    ("instagram", {"as_of": "20250901"}, 422, "as_of"),
-    ("instagram", {"as_of": "2025-09-01T00:00"}, 422, "as_of"),
-    ("instagram", {"as_of": ""}, 422, "as_of"),
-    ("instagram", {"age": "-1"}, 422, "age"),
-    ("instagram", {"age": "151"}, 422, "age"),
-    ("instagram", {"age": "18.5"}, 422, "age"),
-    ("instagram", {"age": "abc"}, 422, "age"),
-    ("instagram", {"age": ""}, 422, "age"),
-    ("instagram", {"objected": "maybe"}, 422, "objected"),
-    ("instagram", {"objected": ""}, 422, "objected"),
-    ("instagram", {"objected_on": "yesterday"}, 422, "objected_on"),
-    ("instagram", {"objected": "false", "objected_on": "2025-05-01"}, 422, "objected_on"),
-    ("instagram", {"posted_on": "2024-13-01"}, 422, "posted_on"),
-])
+@pytest.mark.parametrize(
+    ("platform", "params", "status", "param"),
+    [
+        ("nope", {}, 404, "platform_id"),
+        ("nope", {"category": "nope"}, 404, "platform_id"),  # the path is checked first
+        ("instagram", {"category": "nope"}, 422, "category"),
+        ("instagram", {"category": ""}, 422, "category"),
+        ("instagram", {"country": "EU"}, 422, "country"),  # a group, not a country
+        ("instagram", {"country": "GLOBAL"}, 422, "country"),
+        ("instagram", {"country": "XX"}, 422, "country"),
+        ("instagram", {"country": "DEU"}, 422, "country"),
+        ("instagram", {"country": ""}, 422, "country"),
+        ("instagram", {"as_of": "2025-9-1"}, 422, "as_of"),
+        ("instagram", {"as_of": "2025-02-30"}, 422, "as_of"),
+        ("instagram", {"as_of": "20250901"}, 422, "as_of"),
+        ("instagram", {"as_of": "2025-09-01T00:00"}, 422, "as_of"),
+        ("instagram", {"as_of": ""}, 422, "as_of"),
+        ("instagram", {"age": "-1"}, 422, "age"),
+        ("instagram", {"age": "151"}, 422, "age"),
+        ("instagram", {"age": "18.5"}, 422, "age"),
+        ("instagram", {"age": "abc"}, 422, "age"),
+        ("instagram", {"age": ""}, 422, "age"),
+        ("instagram", {"objected": "maybe"}, 422, "objected"),
+        ("instagram", {"objected": ""}, 422, "objected"),
+        ("instagram", {"objected_on": "yesterday"}, 422, "objected_on"),
+        ("instagram", {"objected": "false", "objected_on": "2025-05-01"}, 422, "objected_on"),
+        ("instagram", {"posted_on": "2024-13-01"}, 422, "posted_on"),
+    ],
+)
 def test_errors_name_status_and_parameter(world, platform, params, status, param):
     with pytest.raises(QueryError) as caught:
         parse_query(world, platform, params, TODAY)
@@ -79,10 +88,13 @@ def test_errors_name_status_and_parameter(world, platform, params, status, param
     assert caught.value.detail
 
 
-@pytest.mark.parametrize(("params", "member"), [
-    ({"category": "nope"}, "public-posts"),
-    ({"country": "EU"}, "DE"),
-])
+@pytest.mark.parametrize(
+    ("params", "member"),
+    [
+        ({"category": "nope"}, "public-posts"),
+        ({"country": "EU"}, "DE"),
+    ],
+)
 def test_errors_list_valid_ids(world, params, member):
     with pytest.raises(QueryError) as caught:
         parse_query(world, "instagram", params, TODAY)

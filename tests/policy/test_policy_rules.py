@@ -10,26 +10,32 @@ from app.policy import GLOBAL, Verdict
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN
 
 
-@pytest.mark.parametrize(("country", "chain"), [
-    ("DE", ("DE", "EU", "EEA", GLOBAL)),
-    ("GB", ("GB", GLOBAL)),
-    ("NO", ("NO", "EEA", GLOBAL)),
-    ("US", ("US", GLOBAL)),
-    (None, (GLOBAL,)),
-])
+@pytest.mark.parametrize(
+    ("country", "chain"),
+    [
+        ("DE", ("DE", "EU", "EEA", GLOBAL)),
+        ("GB", ("GB", GLOBAL)),
+        ("NO", ("NO", "EEA", GLOBAL)),
+        ("US", ("US", GLOBAL)),
+        (None, (GLOBAL,)),
+    ],
+)
 def test_chain_runs_from_country_to_global(world, country, chain):
     assert world.chain(country) == chain
 
 
-@pytest.mark.parametrize(("country", "verdict", "rule_id"), [
-    ("DE", U, "ig-eea-posts"),  # DE -> EU -> EEA: the EEA rule
-    ("NO", U, "ig-eea-posts"),  # not in the EU, still in the EEA
-    ("GB", U, "ig-gb-posts"),
-    ("US", U, "ig-us-posts"),
-    ("AU", U, "ig-au-posts"),
-    ("BR", K, None),  # no rule for BR or GLOBAL
-    ("CH", K, None),  # not in the EEA
-])
+@pytest.mark.parametrize(
+    ("country", "verdict", "rule_id"),
+    [
+        ("DE", U, "ig-eea-posts"),  # DE -> EU -> EEA: the EEA rule
+        ("NO", U, "ig-eea-posts"),  # not in the EU, still in the EEA
+        ("GB", U, "ig-gb-posts"),
+        ("US", U, "ig-us-posts"),
+        ("AU", U, "ig-au-posts"),
+        ("BR", K, None),  # no rule for BR or GLOBAL
+        ("CH", K, None),  # not in the EEA
+    ],
+)
 def test_instagram_resolves_by_country(decide_in, country, verdict, rule_id):
     got = decide_in("instagram", "public-posts", "2025-09-01", country=country, age=30, objected=False)
     assert (got.verdict, got.rule and got.rule.id, got.depends_on) == (verdict, rule_id, ())
@@ -39,42 +45,52 @@ def test_instagram_resolves_by_country(decide_in, country, verdict, rule_id):
 def layered(kit):
     """A platform with rules at every level, and an explicit not-used override of the EU rule for IE."""
     T, r = kit.T, kit.rule
-    return kit.build([
-        r("g", "acme", "public-posts", GLOBAL, T.USED),
-        r("eea", "acme", "public-posts", "EEA", T.UNKNOWN),
-        r("eu", "acme", "public-posts", "EU", T.OPT_OUT, opt_out=kit.opt_out(kit.STOPS)),
-        r("de", "acme", "public-posts", "DE", T.OPT_IN),
-        r("ie", "acme", "public-posts", "IE", T.NOT_USED, summary="Paused in Ireland."),
-    ])
+    return kit.build(
+        [
+            r("g", "acme", "public-posts", GLOBAL, T.USED),
+            r("eea", "acme", "public-posts", "EEA", T.UNKNOWN),
+            r("eu", "acme", "public-posts", "EU", T.OPT_OUT, opt_out=kit.opt_out(kit.STOPS)),
+            r("de", "acme", "public-posts", "DE", T.OPT_IN),
+            r("ie", "acme", "public-posts", "IE", T.NOT_USED, summary="Paused in Ireland."),
+        ]
+    )
 
 
-@pytest.mark.parametrize(("country", "objected", "verdict", "rule_id"), [
-    ("DE", None, C, "de"),  # the country's own rule beats the EU's (an opt-in: conditional on opted_in)
-    ("FR", False, U, "eu"),
-    ("FR", True, N, "eu"),
-    ("IE", None, N, "ie"),  # explicit override of the group rule
-    ("NO", None, K, "eea"),
-    ("GB", None, U, "g"),
-    ("US", True, U, "g"),
-])
+@pytest.mark.parametrize(
+    ("country", "objected", "verdict", "rule_id"),
+    [
+        ("DE", None, C, "de"),  # the country's own rule beats the EU's (an opt-in: conditional on opted_in)
+        ("FR", False, U, "eu"),
+        ("FR", True, N, "eu"),
+        ("IE", None, N, "ie"),  # explicit override of the group rule
+        ("NO", None, K, "eea"),
+        ("GB", None, U, "g"),
+        ("US", True, U, "g"),
+    ],
+)
 def test_most_specific_jurisdiction_wins(kit, layered, country, objected, verdict, rule_id):
     got = decide(layered, kit.query("acme", "public-posts", "2025-01-01", country, objected=objected))
     assert (got.verdict, got.rule.id) == (verdict, rule_id)
 
 
-@pytest.mark.parametrize(("as_of", "verdict"), [
-    ("2024-01-09", K),  # before effective_from
-    ("2024-01-10", U),  # on effective_from
-    ("2024-01-20", U),  # on effective_until (inclusive)
-    ("2024-01-21", N),  # the next rule took over
-    ("2030-01-01", N),  # open-ended
-])
+@pytest.mark.parametrize(
+    ("as_of", "verdict"),
+    [
+        ("2024-01-09", K),  # before effective_from
+        ("2024-01-10", U),  # on effective_from
+        ("2024-01-20", U),  # on effective_until (inclusive)
+        ("2024-01-21", N),  # the next rule took over
+        ("2030-01-01", N),  # open-ended
+    ],
+)
 def test_effective_dates(kit, as_of, verdict):
     T = kit.T
-    snap = kit.build([
-        kit.rule("a", "acme", "public-posts", GLOBAL, T.USED, start="2024-01-10", until="2024-01-20"),
-        kit.rule("b", "acme", "public-posts", GLOBAL, T.NOT_USED, start="2024-01-21"),
-    ])
+    snap = kit.build(
+        [
+            kit.rule("a", "acme", "public-posts", GLOBAL, T.USED, start="2024-01-10", until="2024-01-20"),
+            kit.rule("b", "acme", "public-posts", GLOBAL, T.NOT_USED, start="2024-01-21"),
+        ]
+    )
     assert decide(snap, kit.query("acme", "public-posts", as_of)).verdict is verdict
 
 
@@ -83,29 +99,35 @@ def test_rule_without_dates_always_applies(kit):
     assert decide(snap, kit.query("acme", "public-posts", "1990-01-01")).verdict is U
 
 
-@pytest.mark.parametrize(("as_of", "verdict", "rule_id"), [
-    ("2024-06-13", K, None),  # nothing in force yet
-    ("2024-06-14", N, "ig-eea-pause"),
-    ("2025-05-26", N, "ig-eea-pause"),
-    ("2025-05-27", U, "ig-eea-posts"),
-])
+@pytest.mark.parametrize(
+    ("as_of", "verdict", "rule_id"),
+    [
+        ("2024-06-13", K, None),  # nothing in force yet
+        ("2024-06-14", N, "ig-eea-pause"),
+        ("2025-05-26", N, "ig-eea-pause"),
+        ("2025-05-27", U, "ig-eea-posts"),
+    ],
+)
 def test_meta_pause_then_training(decide_in, as_of, verdict, rule_id):
     got = decide_in("instagram", "public-posts", as_of, country="DE", age=30, objected=False)
     assert (got.verdict, got.rule and got.rule.id) == (verdict, rule_id)
 
 
-@pytest.mark.parametrize(("as_of", "country", "posted_on", "verdict", "rule_id", "depends_on"), [
-    ("2024-09-01", "FR", "2024-05-06", U, "x-global", ()),
-    ("2024-09-01", "FR", "2024-05-07", N, "x-eu-window", ()),  # first day of the window
-    ("2024-09-01", "FR", "2024-08-01", N, "x-eu-window", ()),  # last day of the window
-    ("2024-09-01", "FR", "2024-08-02", U, "x-global", ()),
-    ("2024-09-01", "FR", None, C, "x-global", ("posted_on",)),
-    ("2024-09-01", "US", "2024-06-01", U, "x-global", ()),  # the undertaking covers EU/EEA posts only
-    ("2024-08-07", "FR", "2024-06-01", U, "x-global", ()),  # before the undertaking
-    ("2025-09-01", "FR", "2024-06-01", N, "x-eu-window", ()),
-    ("2025-09-01", "FR", "2025-01-01", K, "x-eu-inquiry", ()),
-    ("2025-09-01", "FR", None, C, "x-eu-inquiry", ("posted_on",)),  # objecting cannot matter here
-])
+@pytest.mark.parametrize(
+    ("as_of", "country", "posted_on", "verdict", "rule_id", "depends_on"),
+    [
+        ("2024-09-01", "FR", "2024-05-06", U, "x-global", ()),
+        ("2024-09-01", "FR", "2024-05-07", N, "x-eu-window", ()),  # first day of the window
+        ("2024-09-01", "FR", "2024-08-01", N, "x-eu-window", ()),  # last day of the window
+        ("2024-09-01", "FR", "2024-08-02", U, "x-global", ()),
+        ("2024-09-01", "FR", None, C, "x-global", ("posted_on",)),
+        ("2024-09-01", "US", "2024-06-01", U, "x-global", ()),  # the undertaking covers EU/EEA posts only
+        ("2024-08-07", "FR", "2024-06-01", U, "x-global", ()),  # before the undertaking
+        ("2025-09-01", "FR", "2024-06-01", N, "x-eu-window", ()),
+        ("2025-09-01", "FR", "2025-01-01", K, "x-eu-inquiry", ()),
+        ("2025-09-01", "FR", None, C, "x-eu-inquiry", ("posted_on",)),  # objecting cannot matter here
+    ],
+)
 def test_posting_window(decide_in, as_of, country, posted_on, verdict, rule_id, depends_on):
     got = decide_in("x", "public-posts", as_of, country=country, objected=False, posted_on=posted_on)
     assert (got.verdict, got.rule.id, got.depends_on) == (verdict, rule_id, depends_on)
@@ -117,14 +139,23 @@ def test_posting_window_open_objection(decide_in):
     assert "content posted from 2024-05-07 to 2024-08-01 is not used" in got.summary
 
 
-@pytest.mark.parametrize(("platform", "category", "as_of", "verdict", "phrase"), [
-    ("threads", "public-posts", "2025-09-01", K, "dispute"),
-    ("gemini", "usage-data", "2025-07-31", K, "no confirmed rule"),
-    ("reddit", "private-messages", "2025-09-01", N, "Summary of reddit-dm."),
-    ("reddit", "public-posts", "2025-09-01", U, "no opt-out"),
-    ("instagram", "ai-interactions", "2025-09-01", U, "not chats with Meta AI"),  # note from the rule
-    ("nothing", "public-posts", "2025-09-01", K, "no confirmed rule for public posts on Nothing in DE on 2025-09-01"),
-])
+@pytest.mark.parametrize(
+    ("platform", "category", "as_of", "verdict", "phrase"),
+    [
+        ("threads", "public-posts", "2025-09-01", K, "dispute"),
+        ("gemini", "usage-data", "2025-07-31", K, "no confirmed rule"),
+        ("reddit", "private-messages", "2025-09-01", N, "Summary of reddit-dm."),
+        ("reddit", "public-posts", "2025-09-01", U, "no opt-out"),
+        ("instagram", "ai-interactions", "2025-09-01", U, "not chats with Meta AI"),  # note from the rule
+        (
+            "nothing",
+            "public-posts",
+            "2025-09-01",
+            K,
+            "no confirmed rule for public posts on Nothing in DE on 2025-09-01",
+        ),
+    ],
+)
 def test_treatments(decide_in, platform, category, as_of, verdict, phrase):
     got = decide_in(platform, category, as_of, country="DE")
     assert got.verdict is verdict
@@ -145,13 +176,16 @@ def test_no_candidate_has_no_rule(decide_in):
     assert got.summary == "Unknown: no confirmed rule for public posts on Instagram in BR on 2025-09-01."
 
 
-@pytest.mark.parametrize(("facts", "verdict", "depends_on"), [
-    ({}, C, ("opted_in",)),  # contract v1.1: an opt-in answer no longer assumes "off"
-    ({"opted_in": False}, N, ()),
-    ({"opted_in": True}, U, ()),
-    ({"opted_in": True, "opted_in_on": "2025-08-31"}, U, ()),
-    ({"opted_in": True, "opted_in_on": "2025-09-02"}, N, ()),  # not yet opted in on the day asked about
-])
+@pytest.mark.parametrize(
+    ("facts", "verdict", "depends_on"),
+    [
+        ({}, C, ("opted_in",)),  # contract v1.1: an opt-in answer no longer assumes "off"
+        ({"opted_in": False}, N, ()),
+        ({"opted_in": True}, U, ()),
+        ({"opted_in": True, "opted_in_on": "2025-08-31"}, U, ()),
+        ({"opted_in": True, "opted_in_on": "2025-09-02"}, N, ()),  # not yet opted in on the day asked about
+    ],
+)
 def test_opt_in_answers_follow_the_users_setting(decide_in, facts, verdict, depends_on):
     got = decide_in("gemini", "usage-data", "2025-09-01", country="DE", **facts)
     assert (got.verdict, got.depends_on) == (verdict, depends_on)

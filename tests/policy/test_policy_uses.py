@@ -27,41 +27,60 @@ DAY = date(2025, 6, 1)
 
 def snapshot(*rules: Rule) -> Snapshot:
     return Snapshot(
-        revision=1, platforms={"tube": Platform("tube", "Tube", "Tube Inc.")},
+        revision=1,
+        platforms={"tube": Platform("tube", "Tube", "Tube Inc.")},
         categories={"public-media": Category("public-media", "Public media")},
-        jurisdictions={GLOBAL: Jurisdiction(GLOBAL, "Global", JurisdictionKind.GLOBAL),
-                       "DE": Jurisdiction("DE", "Germany", JurisdictionKind.COUNTRY)},
-        rules={r.id: r for r in rules}, deadlines={},
-        sources={"S1": Source("S1", "https://example.com/1", "One", "Pub", DAY),
-                 "S2": Source("S2", "https://example.com/2", "Two", "Pub", DAY)},
+        jurisdictions={
+            GLOBAL: Jurisdiction(GLOBAL, "Global", JurisdictionKind.GLOBAL),
+            "DE": Jurisdiction("DE", "Germany", JurisdictionKind.COUNTRY),
+        },
+        rules={r.id: r for r in rules},
+        deadlines={},
+        sources={
+            "S1": Source("S1", "https://example.com/1", "One", "Pub", DAY),
+            "S2": Source("S2", "https://example.com/2", "Two", "Pub", DAY),
+        },
     )
 
 
 def rule(rule_id: str, treatment: Treatment, used_by: UsedBy, source: str, **extra) -> Rule:
-    return Rule(id=rule_id, platform_id="tube", category_id="public-media", jurisdiction=GLOBAL, treatment=treatment,
-                summary=f"{rule_id} summary", confidence=Confidence.HIGH, source_ids=(source,), used_by=used_by,
-                **extra)
+    return Rule(
+        id=rule_id,
+        platform_id="tube",
+        category_id="public-media",
+        jurisdiction=GLOBAL,
+        treatment=treatment,
+        summary=f"{rule_id} summary",
+        confidence=Confidence.HIGH,
+        source_ids=(source,),
+        used_by=used_by,
+        **extra,
+    )
 
 
 OPT_OUT = OptOut(method="setting", late_objection=LateObjection.STOPS_FUTURE_TRAINING)
 
 
-@pytest.mark.parametrize(("own", "third", "facts", "verdict", "depends_on"), [
-    (Treatment.USED, Treatment.OPT_IN, {}, "used", ()),
-    (Treatment.NOT_USED, Treatment.OPT_IN, {}, "conditional", ("opted_in",)),
-    (Treatment.NOT_USED, Treatment.OPT_IN, {"opted_in": False}, "not_used", ()),
-    (Treatment.NOT_USED, Treatment.OPT_IN, {"opted_in": True}, "used", ()),
-    (Treatment.NOT_USED, Treatment.OPT_OUT, {}, "conditional", ("objected",)),
-    (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": True}, "not_used", ()),
-    (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": False}, "used", ()),
-    (Treatment.USED, Treatment.OPT_OUT, {}, "used", ()),
-    (Treatment.UNKNOWN, Treatment.OPT_IN, {}, "conditional", ("opted_in",)),
-    (Treatment.UNKNOWN, Treatment.USED, {}, "used", ()),
-])
+@pytest.mark.parametrize(
+    ("own", "third", "facts", "verdict", "depends_on"),
+    [
+        (Treatment.USED, Treatment.OPT_IN, {}, "used", ()),
+        (Treatment.NOT_USED, Treatment.OPT_IN, {}, "conditional", ("opted_in",)),
+        (Treatment.NOT_USED, Treatment.OPT_IN, {"opted_in": False}, "not_used", ()),
+        (Treatment.NOT_USED, Treatment.OPT_IN, {"opted_in": True}, "used", ()),
+        (Treatment.NOT_USED, Treatment.OPT_OUT, {}, "conditional", ("objected",)),
+        (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": True}, "not_used", ()),
+        (Treatment.NOT_USED, Treatment.OPT_OUT, {"objected": False}, "used", ()),
+        (Treatment.USED, Treatment.OPT_OUT, {}, "used", ()),
+        (Treatment.UNKNOWN, Treatment.OPT_IN, {}, "conditional", ("opted_in",)),
+        (Treatment.UNKNOWN, Treatment.USED, {}, "used", ()),
+    ],
+)
 def test_content_is_used_if_either_user_trains_on_it(own, third, facts, verdict, depends_on):
-    snap = snapshot(rule("own", own, UsedBy.PLATFORM, "S1"),
-                    rule("third", third, UsedBy.THIRD_PARTIES, "S2",
-                         opt_out=OPT_OUT if third is Treatment.OPT_OUT else None))
+    snap = snapshot(
+        rule("own", own, UsedBy.PLATFORM, "S1"),
+        rule("third", third, UsedBy.THIRD_PARTIES, "S2", opt_out=OPT_OUT if third is Treatment.OPT_OUT else None),
+    )
     decision = decide(snap, Query("tube", "public-media", DAY, country="DE", **facts))
     assert (decision.verdict.value, decision.depends_on) == (verdict, depends_on)
     assert decision.rule.id == "own"
@@ -78,13 +97,16 @@ def test_a_single_use_is_decided_as_before():
     assert not decision.summary.startswith("Training by")
 
 
-@pytest.mark.parametrize(("under_age", "age", "verdict", "depends_on"), [
-    ("not_used", 15, "not_used", ()),
-    ("unknown", 15, "unknown", ()),
-    ("unknown", 30, "used", ()),
-    ("unknown", None, "conditional", ("age",)),
-    ("not_used", None, "conditional", ("age",)),
-])
+@pytest.mark.parametrize(
+    ("under_age", "age", "verdict", "depends_on"),
+    [
+        ("not_used", 15, "not_used", ()),
+        ("unknown", 15, "unknown", ()),
+        ("unknown", 30, "used", ()),
+        ("unknown", None, "conditional", ("age",)),
+        ("not_used", None, "conditional", ("age",)),
+    ],
+)
 def test_younger_accounts_get_the_rules_under_age_answer(under_age, age, verdict, depends_on):
     from app.policy.model import UnderAge
 
@@ -97,30 +119,53 @@ def test_younger_accounts_get_the_rules_under_age_answer(under_age, age, verdict
 
 
 def test_a_country_dependent_answer_cites_the_rules_of_the_other_countries():
-    snap = snapshot(Rule(id="de", platform_id="tube", category_id="public-media", jurisdiction="DE",
-                         treatment=Treatment.USED, summary="Used in Germany.", confidence=Confidence.HIGH,
-                         source_ids=("S1",)))
+    snap = snapshot(
+        Rule(
+            id="de",
+            platform_id="tube",
+            category_id="public-media",
+            jurisdiction="DE",
+            treatment=Treatment.USED,
+            summary="Used in Germany.",
+            confidence=Confidence.HIGH,
+            source_ids=("S1",),
+        )
+    )
     decision = decide(snap, Query("tube", "public-media", DAY))
     assert (decision.verdict.value, decision.depends_on, decision.rule) == ("conditional", ("country",), None)
     assert [s.id for s in decision.sources] == ["S1"]
 
 
-@pytest.mark.parametrize(("summary", "expected"), [
-    ("Disputed whether posts are used.", "Unknown: Disputed whether posts are used."),
-    ("Unknown: only one source says so.", "Unknown: only one source says so."),
-])
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        ("Disputed whether posts are used.", "Unknown: Disputed whether posts are used."),
+        ("Unknown: only one source says so.", "Unknown: only one source says so."),
+    ],
+)
 def test_an_unknown_rules_summary_says_unknown_once(summary, expected):
-    snap = snapshot(Rule(id="u", platform_id="tube", category_id="public-media", jurisdiction=GLOBAL,
-                         treatment=Treatment.UNKNOWN, summary=summary, confidence=Confidence.LOW, source_ids=("S1",)))
+    snap = snapshot(
+        Rule(
+            id="u",
+            platform_id="tube",
+            category_id="public-media",
+            jurisdiction=GLOBAL,
+            treatment=Treatment.UNKNOWN,
+            summary=summary,
+            confidence=Confidence.LOW,
+            source_ids=("S1",),
+        )
+    )
     assert decide(snap, Query("tube", "public-media", DAY)).summary == expected
 
 
 def test_days_between_the_same_rule_boundaries_share_one_context():
     from app.policy.index import context, pair_index
 
-    snap = snapshot(rule("old", Treatment.NOT_USED, UsedBy.PLATFORM, "S1", effective_until=date(2025, 5, 26)),
-                    rule("new", Treatment.USED, UsedBy.PLATFORM, "S1", effective_from=date(2025, 5, 27),
-                         effective_until=date.max))
+    snap = snapshot(
+        rule("old", Treatment.NOT_USED, UsedBy.PLATFORM, "S1", effective_until=date(2025, 5, 26)),
+        rule("new", Treatment.USED, UsedBy.PLATFORM, "S1", effective_from=date(2025, 5, 27), effective_until=date.max),
+    )
     index = pair_index(snap, "tube", "public-media")
     before = context(snap, index, "DE", date(2025, 1, 1))
     assert context(snap, index, "DE", date(2025, 5, 26)) is before

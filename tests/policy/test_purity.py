@@ -23,7 +23,8 @@ def _outside_stdlib(tree: ast.Module) -> list[str]:
             continue  # relative imports stay inside the package
         for name in names:
             if name.split(".")[0] not in sys.stdlib_module_names and not (
-                    name == "app.policy" or name.startswith("app.policy.")):
+                name == "app.policy" or name.startswith("app.policy.")
+            ):
                 found.append(name)
     return found
 
@@ -37,13 +38,16 @@ def test_imports_only_standard_library(path):
     assert _outside_stdlib(ast.parse(path.read_text(), str(path))) == []
 
 
-@pytest.mark.parametrize(("source", "bad"), [
-    ("import json\nfrom datetime import date\nfrom . import model\nfrom .model import Rule", []),
-    ("import fastapi", ["fastapi"]),
-    ("from sqlmodel import Session", ["sqlmodel"]),
-    ("from app.db import engine", ["app.db"]),
-    ("from app.policy.model import Rule", []),
-    ("def f():\n    import pydantic", ["pydantic"]),
-])
+@pytest.mark.parametrize(
+    ("source", "bad"),
+    [
+        ("import json\nfrom datetime import date\nfrom . import model\nfrom .model import Rule", []),
+        ("import fastapi", ["fastapi"]),
+        ("from sqlmodel import Session", ["sqlmodel"]),
+        ("from app.db import engine", ["app.db"]),
+        ("from app.policy.model import Rule", []),
+        ("def f():\n    import pydantic", ["pydantic"]),
+    ],
+)
 def test_checker_catches_outside_imports(source, bad):
     assert _outside_stdlib(ast.parse(source)) == bad

@@ -40,8 +40,9 @@ def test_every_language_has_every_key():
 def test_nested_phrases_and_dates_are_worded():
     deadline = phrase("in_time.deadline", day=date(2025, 5, 26))
     got = ENGLISH(phrase("reason.in_time_keeps_out", in_time=deadline, passed_before=date(2025, 9, 1)))
-    assert got == ("An objection made by 2025-05-26 keeps all of your content out; that deadline passed before "
-                   "2025-09-01.")
+    assert got == (
+        "An objection made by 2025-05-26 keeps all of your content out; that deadline passed before 2025-09-01."
+    )
 
 
 def test_rule_summaries_come_from_the_translations_given():

@@ -17,20 +17,37 @@ def test_dates_are_written_out_in_german():
 
 
 def test_a_subordinate_clause_is_set_off_with_commas():
-    effective = phrase("reason.in_time_keeps_out", in_time=phrase("in_time.effective", day=date(2023, 4, 25)),
-                       passed_before=None)
-    assert GERMAN(effective) == "Ein Widerspruch, bevor die Regel am 25. April 2023 in Kraft trat, hält alle Ihre " \
-                                "Inhalte heraus."
+    effective = phrase(
+        "reason.in_time_keeps_out", in_time=phrase("in_time.effective", day=date(2023, 4, 25)), passed_before=None
+    )
+    assert (
+        GERMAN(effective) == "Ein Widerspruch, bevor die Regel am 25. April 2023 in Kraft trat, hält alle Ihre "
+        "Inhalte heraus."
+    )
 
 
 def test_countries_and_categories_are_named_in_german():
-    no_rule = phrase("summary.no_rule", no_rule=phrase("no_rule", category_id="private-messages",
-                                                        category="Private messages", platform="Threads", where="DE",
-                                                        day=date(2025, 9, 1)))
-    assert GERMAN(no_rule) == "Unbekannt: keine bestätigte Regel für private Nachrichten auf Threads in DE am " \
-                              "1. September 2025."
-    split = phrase("summary.by_country", by_country=phrase("by_country", parts=(
-        (("EEA", "CH"), "not_used", ()), ((None,), "conditional", ("objected",)))))
+    no_rule = phrase(
+        "summary.no_rule",
+        no_rule=phrase(
+            "no_rule",
+            category_id="private-messages",
+            category="Private messages",
+            platform="Threads",
+            where="DE",
+            day=date(2025, 9, 1),
+        ),
+    )
+    assert (
+        GERMAN(no_rule) == "Unbekannt: keine bestätigte Regel für private Nachrichten auf Threads in DE am "
+        "1. September 2025."
+    )
+    split = phrase(
+        "summary.by_country",
+        by_country=phrase(
+            "by_country", parts=((("EEA", "CH"), "not_used", ()), ((None,), "conditional", ("objected",)))
+        ),
+    )
     assert GERMAN(split) == "Hängt von Ihrem Land ab: EEA, CH: nicht genutzt; anderswo: abhängig von Widerspruch."
 
 

@@ -22,9 +22,10 @@ def test_replacing_a_key_does_not_leak_cost():
 
 
 def test_repeated_batches_answer_identically_from_the_cache(client):
-    checks = [{"platform": "facebook", "category": "public-posts", "country": "FR", "as_of": "2025-06-01",
-               "age": 1}, {"platform": "facebook", "category": "public-posts", "country": "FR",
-                           "as_of": "2025-06-01", "age": True}]
+    checks = [
+        {"platform": "facebook", "category": "public-posts", "country": "FR", "as_of": "2025-06-01", "age": 1},
+        {"platform": "facebook", "category": "public-posts", "country": "FR", "as_of": "2025-06-01", "age": True},
+    ]
     first = client.post("/v1/ai-training/checks", json={"checks": checks})
     second = client.post("/v1/ai-training/checks", json={"checks": checks})
     assert first.content == second.content
@@ -37,6 +38,18 @@ def test_fast_query_parsing_matches_the_standard_parser():
 
     from app.serving.answers import query_params
 
-    for qs in ["", "a=1", "a=1&a=2", "a=&b", "&&a=1&", "x=1=2", "country=de&as_of=2025-09-01", "a=%41", "a=b+c",
-               "=v", "a==", "k"]:
+    for qs in [
+        "",
+        "a=1",
+        "a=1&a=2",
+        "a=&b",
+        "&&a=1&",
+        "x=1=2",
+        "country=de&as_of=2025-09-01",
+        "a=%41",
+        "a=b+c",
+        "=v",
+        "a==",
+        "k",
+    ]:
         assert query_params(qs.encode()) == dict(parse_qsl(qs, keep_blank_values=True)), qs

@@ -42,9 +42,11 @@ def test_a_write_in_process_shows_in_the_next_answer(seeded_url):
         before = client.get(URL, params=PARAMS).json()
         assert before["decisions"][0]["verdict"] == "used"
         with Session(app.state.services.engine) as session:
-            applied = apply_changes(session, [Op("rule", "update", RULE, {**_rule_record(seeded_url),
-                                                                          "treatment": "not_used", "opt_out": None})],
-                                    actor="test")
+            applied = apply_changes(
+                session,
+                [Op("rule", "update", RULE, {**_rule_record(seeded_url), "treatment": "not_used", "opt_out": None})],
+                actor="test",
+            )
         app.state.services.store.refresh()
         after = client.get(URL, params=PARAMS).json()
     assert after["dataset_revision"] == applied.revision == before["dataset_revision"] + 1

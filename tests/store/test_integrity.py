@@ -10,17 +10,25 @@ from app.store.db import make_engine
 from app.store.errors import InvalidRecord
 from app.store.writes import Op, apply_changes
 
-RULE = {"id": "acme-posts", "platform": "acme", "category": "public-posts", "jurisdiction": "EEA",
-        "treatment": "unknown", "effective_from": "2025-01-01", "summary": "Unknown whether posts are used.",
-        "sources": [{"id": "M1", "quote": "a quote", "where": None}]}
+RULE = {
+    "id": "acme-posts",
+    "platform": "acme",
+    "category": "public-posts",
+    "jurisdiction": "EEA",
+    "treatment": "unknown",
+    "effective_from": "2025-01-01",
+    "summary": "Unknown whether posts are used.",
+    "sources": [{"id": "M1", "quote": "a quote", "where": None}],
+}
 
 
 @pytest.fixture
 def session(seeded_url):
     engine = make_engine(seeded_url)
     with Session(engine) as s:
-        apply_changes(s, [Op("platform", "create", "acme", {"id": "acme", "name": "Acme", "operator": "Acme"})],
-                      actor="test")
+        apply_changes(
+            s, [Op("platform", "create", "acme", {"id": "acme", "name": "Acme", "operator": "Acme"})], actor="test"
+        )
         yield s
     engine.dispose()
 
@@ -39,8 +47,9 @@ def test_a_key_that_does_not_match_the_path_is_refused():
 
 def test_each_bad_field_is_named():
     with pytest.raises(InvalidRecord) as caught:
-        integrity.validate_record("rule", {**RULE, "treatment": "maybe", "effective_from": "2025-13-01"},
-                                  key="acme-posts")
+        integrity.validate_record(
+            "rule", {**RULE, "treatment": "maybe", "effective_from": "2025-13-01"}, key="acme-posts"
+        )
     fields = {e["field"] for e in caught.value.extra["errors"]}
     assert {"treatment", "effective_from"} <= fields
 
@@ -50,12 +59,15 @@ def test_references_to_missing_records_are_refused_before_anything_is_stored(ses
     with pytest.raises(InvalidRecord) as caught:
         integrity.check_references(session, "rule", integrity.validate_record("rule", bad, key="acme-posts"))
     assert {(e["field"], e["message"]) for e in caught.value.extra["errors"]} == {
-        ("platform", "unknown platform 'nope'"), ("sources[1]", "unknown source 'ZZ9'")}
+        ("platform", "unknown platform 'nope'"),
+        ("sources[1]", "unknown source 'ZZ9'"),
+    }
 
 
 def test_a_group_may_list_only_countries(session):
-    group = integrity.validate_record("jurisdiction", {"name": "Odd", "kind": "group", "members": ["DE", "EU"]},
-                                      key="ODD")
+    group = integrity.validate_record(
+        "jurisdiction", {"name": "Odd", "kind": "group", "members": ["DE", "EU"]}, key="ODD"
+    )
     with pytest.raises(InvalidRecord, match="'EU' is not a country"):
         integrity.check_references(session, "jurisdiction", group)
 
@@ -66,8 +78,9 @@ def test_overlapping_rules_of_one_platform_category_and_jurisdiction_are_refused
     with pytest.raises(InvalidRecord, match="overlaps rule 'acme-posts'"):
         apply_changes(session, [Op("rule", "create", "acme-posts-2", later)], actor="test")
     ended = {**RULE, "effective_until": "2025-05-31"}
-    apply_changes(session, [Op("rule", "update", "acme-posts", ended), Op("rule", "create", "acme-posts-2", later)],
-                  actor="test")
+    apply_changes(
+        session, [Op("rule", "update", "acme-posts", ended), Op("rule", "create", "acme-posts-2", later)], actor="test"
+    )
 
 
 def test_referrers_name_every_record_that_points_at_one(session):
@@ -81,9 +94,12 @@ def test_the_files_and_the_store_find_the_same_references():
     from app.dataset.invariants import references
 
     rule = {**RULE, "opt_out": {"deadline": "d1"}, "sources": ["M1", {"id": "M2", "quote": "..."}]}
-    assert references("rules", rule) == [(("platform",), "platforms", "acme"),
-                                         (("jurisdiction",), "jurisdictions", "EEA"),
-                                         (("sources", 0), "sources", "M1"), (("sources", 1), "sources", "M2"),
-                                         (("category",), "categories", "public-posts"),
-                                         (("opt_out", "deadline"), "deadlines", "d1")]
+    assert references("rules", rule) == [
+        (("platform",), "platforms", "acme"),
+        (("jurisdiction",), "jurisdictions", "EEA"),
+        (("sources", 0), "sources", "M1"),
+        (("sources", 1), "sources", "M2"),
+        (("category",), "categories", "public-posts"),
+        (("opt_out", "deadline"), "deadlines", "d1"),
+    ]
     assert references("jurisdictions", {"code": "EU", "members": ["DE"]}) == [(("members", 0), "jurisdictions", "DE")]

@@ -44,17 +44,27 @@ def test_citation_quotes_migration_keeps_seed_bookkeeping_and_confidence(databas
     migrate.upgrade(url, "0001")
     old_rule = {"id": "r", "confidence": "high", "sources": ["S1"], "summary": "s"}
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO source (id, url, title, publisher, retrieved_on, kind, version) VALUES "
-                          "('S1', 'https://example.com', 't', 'Regulator', '2026-11-29', 'primary', 1)"))
+        conn.execute(
+            text(
+                "INSERT INTO source (id, url, title, publisher, retrieved_on, kind, version) VALUES "
+                "('S1', 'https://example.com', 't', 'Regulator', '2026-11-29', 'primary', 1)"
+            )
+        )
         conn.execute(text("INSERT INTO platform (id, name, operator, version) VALUES ('p', 'P', 'O', 1)"))
         conn.execute(text("INSERT INTO data_category (id, name, description, version) VALUES ('c', 'C', '', 1)"))
         conn.execute(text("INSERT INTO jurisdiction (code, name, kind, version) VALUES ('GLOBAL', 'W', 'global', 1)"))
-        conn.execute(text("INSERT INTO rule (id, platform_id, category_id, jurisdiction_code, treatment, used_by, "
-                          "under_age, confidence, summary, notes, version) VALUES ('r', 'p', 'c', 'GLOBAL', "
-                          "'used', 'platform', 'not_used', 'low', 's', '[]', 1)"))
+        conn.execute(
+            text(
+                "INSERT INTO rule (id, platform_id, category_id, jurisdiction_code, treatment, used_by, "
+                "under_age, confidence, summary, notes, version) VALUES ('r', 'p', 'c', 'GLOBAL', "
+                "'used', 'platform', 'not_used', 'low', 's', '[]', 1)"
+            )
+        )
         conn.execute(text("INSERT INTO rule_source (rule_id, source_id, position) VALUES ('r', 'S1', 0)"))
-        conn.execute(text("INSERT INTO seeded_record (resource, resource_id, value) VALUES ('rule', 'r', :v)"),
-                     {"v": json.dumps(old_rule)})
+        conn.execute(
+            text("INSERT INTO seeded_record (resource, resource_id, value) VALUES ('rule', 'r', :v)"),
+            {"v": json.dumps(old_rule)},
+        )
     migrate.upgrade(url)
     with engine.connect() as conn:
         seeded = _json(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())

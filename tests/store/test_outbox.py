@@ -24,8 +24,9 @@ def session(empty_url):
 
 
 def test_each_write_adds_one_outbox_row_with_its_revision(session):
-    apply_changes(session, [Op("platform", "create", "one", PLATFORM), Op("platform", "create", "two", PLATFORM)],
-                  actor="test")
+    apply_changes(
+        session, [Op("platform", "create", "one", PLATFORM), Op("platform", "create", "two", PLATFORM)], actor="test"
+    )
     apply_changes(session, [Op("platform", "delete", "one")], actor="test")
     rows = session.exec(select(Outbox).order_by(Outbox.revision)).all()
     assert [(r.revision, r.processed_at) for r in rows] == [(1, None), (2, None)]
@@ -33,8 +34,9 @@ def test_each_write_adds_one_outbox_row_with_its_revision(session):
 
 def test_a_failed_write_leaves_no_outbox_row(session):
     with pytest.raises(InvalidRecord):
-        apply_changes(session, [Op("platform", "create", "ok", PLATFORM), Op("platform", "create", "bad", {})],
-                      actor="test")
+        apply_changes(
+            session, [Op("platform", "create", "ok", PLATFORM), Op("platform", "create", "bad", {})], actor="test"
+        )
     assert session.exec(select(Outbox)).all() == []
 
 

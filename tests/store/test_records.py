@@ -10,13 +10,28 @@ from app.store.db import make_engine
 from app.store.registry import KINDS, NAMES
 from app.store.writes import Op, apply_changes
 
-RULE = {"id": "acme-posts", "platform": "acme", "category": "public-posts", "jurisdiction": "EEA",
-        "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
-        "opt_out": {"method": "Form", "url": "https://acme.example/object", "deadline": None,
-                    "late_objection": "covers_later_posts", "after_deadline": None},
-        "summary": "Used unless you object.", "notes": ["A note."],
-        "sources": [{"id": "M1", "quote": "first quote", "where": "para 2"},
-                    {"id": "M2", "quote": "second", "where": None}]}
+RULE = {
+    "id": "acme-posts",
+    "platform": "acme",
+    "category": "public-posts",
+    "jurisdiction": "EEA",
+    "treatment": "opt_out",
+    "effective_from": "2025-05-27",
+    "min_age": 18,
+    "opt_out": {
+        "method": "Form",
+        "url": "https://acme.example/object",
+        "deadline": None,
+        "late_objection": "covers_later_posts",
+        "after_deadline": None,
+    },
+    "summary": "Used unless you object.",
+    "notes": ["A note."],
+    "sources": [
+        {"id": "M1", "quote": "first quote", "where": "para 2"},
+        {"id": "M2", "quote": "second", "where": None},
+    ],
+}
 
 
 def test_the_registry_covers_every_table_of_a_record_and_every_dataset_section():
@@ -38,15 +53,23 @@ def test_the_write_order_puts_every_kind_after_the_kinds_it_refers_to():
 def test_a_rule_goes_in_as_a_record_and_comes_out_the_same(seeded_url):
     engine = make_engine(seeded_url)
     with Session(engine) as session:
-        apply_changes(session, [Op("platform", "create", "acme", {"id": "acme", "name": "Acme", "operator": "Acme"}),
-                                Op("rule", "create", "acme-posts", RULE)], actor="test")
+        apply_changes(
+            session,
+            [
+                Op("platform", "create", "acme", {"id": "acme", "name": "Acme", "operator": "Acme"}),
+                Op("rule", "create", "acme-posts", RULE),
+            ],
+            actor="test",
+        )
     with Session(engine) as session:
         row = records.get_row(session, "rule", "acme-posts")
         assert row is not None and row.version == 1
         record = records.row_to_record(session, "rule", row)
         everything = records.read_all(session)
-    assert record == {name: RULE.get(name) for name in KINDS["rule"].fields} | {"used_by": "platform",
-                                                                                 "under_age": "not_used"}
+    assert record == {name: RULE.get(name) for name in KINDS["rule"].fields} | {
+        "used_by": "platform",
+        "under_age": "not_used",
+    }
     assert (record, 1) in everything["rule"]
     assert list(record) == list(KINDS["rule"].fields)
     engine.dispose()

@@ -30,8 +30,9 @@ def state(url):
 
 def cli(*args, url):
     env = {**os.environ, "TRAINWATCH_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_seeding_twice_changes_nothing(seeded_url):
@@ -87,8 +88,9 @@ def test_seed_leaves_api_edits_alone_unless_forced(seeded_url, tmp_path):
     engine = make_engine(seeded_url)
     with Session(engine) as session:
         record = session.exec(select(Change).where(Change.resource_id == RULE)).first().after
-        apply_changes(session, [Op("rule", "update", RULE, {**record, "summary": "Edited via the API."})],
-                      actor="key:test")
+        apply_changes(
+            session, [Op("rule", "update", RULE, {**record, "summary": "Edited via the API."})], actor="key:test"
+        )
     folder = _copy_data(tmp_path)
     _edit_rule(folder, RULE, summary="Changed in the files.")
     report = seed(engine, folder)
@@ -128,8 +130,9 @@ BAD_EDITS = [
 
 
 @pytest.mark.parametrize(("field", "value", "message"), BAD_EDITS, ids=[b[0] + "-" + str(b[1]) for b in BAD_EDITS])
-def test_a_bad_dataset_file_is_rejected_naming_file_and_field_and_nothing_changes(seeded_url, tmp_path, field,
-                                                                                  value, message):
+def test_a_bad_dataset_file_is_rejected_naming_file_and_field_and_nothing_changes(
+    seeded_url, tmp_path, field, value, message
+):
     folder = _copy_data(tmp_path)
     doc = _load((folder / "meta.yaml").read_text())
     index = next(i for i, r in enumerate(doc["rules"]) if r["id"] == RULE)
@@ -164,11 +167,25 @@ def test_import_is_one_transaction(seeded_url, tmp_path):
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     # A rule the file does not know, which the file's version of RULE will overlap once imported.
     with Session(engine) as session:
-        clash = {**session.exec(select(Change).where(Change.resource_id == RULE)).first().after,
-                 "id": "clash-2030", "effective_from": "2030-01-01", "effective_until": None}
-        apply_changes(session, [Op("rule", "update", RULE, {**clash, "id": RULE, "effective_from": "2025-05-27",
-                                                           "effective_until": "2029-12-31"}),
-                                Op("rule", "create", "clash-2030", clash)], actor="test")
+        clash = {
+            **session.exec(select(Change).where(Change.resource_id == RULE)).first().after,
+            "id": "clash-2030",
+            "effective_from": "2030-01-01",
+            "effective_until": None,
+        }
+        apply_changes(
+            session,
+            [
+                Op(
+                    "rule",
+                    "update",
+                    RULE,
+                    {**clash, "id": RULE, "effective_from": "2025-05-27", "effective_until": "2029-12-31"},
+                ),
+                Op("rule", "create", "clash-2030", clash),
+            ],
+            actor="test",
+        )
     before = state(seeded_url)
     result = cli("import", str(path), url=seeded_url)
     assert result.returncode == 1 and "overlaps" in result.stderr, result.stderr

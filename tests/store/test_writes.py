@@ -9,8 +9,7 @@ from app.store.models import Change, Platform
 from app.store.repository import stored_revision
 from app.store.writes import Op, apply_changes
 
-PLATFORM = {"name": "Example", "operator": "Example Inc.", "website": "https://example.com",
-            "privacy_policy_url": None}
+PLATFORM = {"name": "Example", "operator": "Example Inc.", "website": "https://example.com", "privacy_policy_url": None}
 
 
 @pytest.fixture
@@ -24,8 +23,13 @@ def test_create_logs_the_change_and_bumps_the_revision(session):
     applied = apply_changes(session, [Op("platform", "create", "example", PLATFORM)], actor="test")
     assert applied.revision == 1 == stored_revision(session)
     change = session.exec(select(Change)).one()
-    assert (change.revision, change.resource, change.resource_id, change.operation, change.actor) == \
-        (1, "platform", "example", "create", "test")
+    assert (change.revision, change.resource, change.resource_id, change.operation, change.actor) == (
+        1,
+        "platform",
+        "example",
+        "create",
+        "test",
+    )
     assert change.before is None and change.after["name"] == "Example"
 
 
@@ -46,10 +50,10 @@ def test_a_failing_op_rolls_back_the_whole_write(session):
 def test_update_checks_the_version_and_logs_before_and_after(session):
     apply_changes(session, [Op("platform", "create", "example", PLATFORM)], actor="test")
     with pytest.raises(StaleVersion):
-        apply_changes(session, [Op("platform", "update", "example", {**PLATFORM, "name": "B"}, if_version=7)],
-                      actor="test")
-    apply_changes(session, [Op("platform", "update", "example", {**PLATFORM, "name": "B"}, if_version=1)],
-                  actor="test")
+        apply_changes(
+            session, [Op("platform", "update", "example", {**PLATFORM, "name": "B"}, if_version=7)], actor="test"
+        )
+    apply_changes(session, [Op("platform", "update", "example", {**PLATFORM, "name": "B"}, if_version=1)], actor="test")
     assert session.get(Platform, "example").version == 2
     last = session.exec(select(Change).order_by(Change.id.desc())).first()
     assert (last.before["name"], last.after["name"], last.revision) == ("Example", "B", 2)

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 
-def case(question: str, platform: str, category: str, country: str | None, as_of: str, verdict: str,
-         depends_on: list[str] | None = None, *marks: str, **facts):
+def case(
+    question: str,
+    platform: str,
+    category: str,
+    country: str | None,
+    as_of: str,
+    verdict: str,
+    depends_on: list[str] | None = None,
+    *marks: str,
+    **facts,
+):
     """One question: the platform, category, country, day and user facts, and the expected verdict."""
     params = {"category": category, "as_of": as_of, **facts}
     if country is not None:

@@ -12,11 +12,37 @@ def platforms(client):
 
 def test_the_dataset_serves_every_contract_platform_and_category(client):
     ids = set(platforms(client))
-    assert {"facebook", "instagram", "messenger", "whatsapp", "threads", "linkedin", "x", "reddit", "gemini", "tumblr",
-            "wordpress-com", "stack-overflow", "quora", "slack", "zoom", "adobe", "substack"} <= ids
+    assert {
+        "facebook",
+        "instagram",
+        "messenger",
+        "whatsapp",
+        "threads",
+        "linkedin",
+        "x",
+        "reddit",
+        "gemini",
+        "tumblr",
+        "wordpress-com",
+        "stack-overflow",
+        "quora",
+        "slack",
+        "zoom",
+        "adobe",
+        "substack",
+    } <= ids
     categories = {c["id"] for c in client.get("/v1/data-categories").json()["items"]}
-    assert categories == {"public-posts", "public-comments", "public-media", "profile-info", "private-content",
-                          "private-messages", "group-content", "ai-interactions", "usage-data"}
+    assert categories == {
+        "public-posts",
+        "public-comments",
+        "public-media",
+        "profile-info",
+        "private-content",
+        "private-messages",
+        "group-content",
+        "ai-interactions",
+        "usage-data",
+    }
 
 
 @pytest.mark.parametrize("country", COUNTRIES)

@@ -60,8 +60,12 @@ def test_every_decided_answer_cites_a_primary_source_or_two_publishers_each_quot
             rules = snapshot.rules_by_pair[(platform, category)]
             for day in _days(rules):
                 for country, facts in [(c, f) for c in countries for f in FACTS]:
-                    decision = decide(snapshot, Query(platform, category, day, country=country, **facts,
-                                                      **({"posted_on": day} if facts else {})))
+                    decision = decide(
+                        snapshot,
+                        Query(
+                            platform, category, day, country=country, **facts, **({"posted_on": day} if facts else {})
+                        ),
+                    )
                     asked += 1
                     if decision.verdict not in (Verdict.USED, Verdict.NOT_USED):
                         continue

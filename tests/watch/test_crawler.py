@@ -12,8 +12,9 @@ UA = "Trainwatch/test (+https://example.org/contact)"
 
 
 def polite(**overrides) -> Politeness:
-    return Politeness(**{"user_agent": UA, "rate_per_host": 1.0, "concurrency": 4, "timeout": 5.0, "retries": 2,
-                         **overrides})
+    return Politeness(
+        **{"user_agent": UA, "rate_per_host": 1.0, "concurrency": 4, "timeout": 5.0, "retries": 2, **overrides}
+    )
 
 
 def fetch_all(urls, clock, **overrides):
@@ -145,7 +146,17 @@ def test_a_redirected_robots_txt_is_followed(site, clock):
 
 
 def test_fetches_start_host_by_host_in_turn():
-    targets = [Target(str(n), url) for n, url in enumerate(
-        ["https://a.test/1", "https://a.test/2", "https://a.test/3", "https://b.test/1", "https://b.test/2",
-         "https://c.test/1"])]
+    targets = [
+        Target(str(n), url)
+        for n, url in enumerate(
+            [
+                "https://a.test/1",
+                "https://a.test/2",
+                "https://a.test/3",
+                "https://b.test/1",
+                "https://b.test/2",
+                "https://c.test/1",
+            ]
+        )
+    ]
     assert interleaved(targets) == [0, 3, 5, 1, 4, 2]

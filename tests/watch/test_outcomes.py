@@ -41,8 +41,11 @@ def test_an_unchanged_page_is_ok(site):
 
 
 def test_a_change_of_the_main_text_is_changed(site):
-    _, after = twice(site, Page(body=article()),
-                     Page(body=article(extra="We may also license public posts to partners who train models.")))
+    _, after = twice(
+        site,
+        Page(body=article()),
+        Page(body=article(extra="We may also license public posts to partners who train models.")),
+    )
     assert after.outcome == Outcome.CHANGED and after.text_changed and after.finding
 
 
@@ -112,7 +115,7 @@ def test_a_page_that_stays_gone_is_no_new_finding(site):
 def test_quotes_match_across_typographic_quotes_whitespace_case_and_ellipses():
     text = "We use \u2018public posts\u2019 and\n  comments shared by ADULTS to train our generative AI models."
     assert quote_found("we use 'public posts' and comments shared by adults", text)
-    assert quote_found('We use \u201cpublic posts\u201d \u2026 to train our generative AI models.', text)
+    assert quote_found("We use \u201cpublic posts\u201d \u2026 to train our generative AI models.", text)
     assert not quote_found("We use private messages", text)
     assert not quote_found("to train our generative AI models \u2026 We use", text)  # parts keep their order
     assert fold("A\u00a0\u2013\u00a0B") == "a - b"

@@ -61,8 +61,9 @@ def test_the_queue_and_a_review_over_http(changed):
         assert review["rule"] == ADOBE and review["outcome"] == "confirmed" and review["actor"].startswith("key:")
         assert client.get("/v1/rules", params={"needs_review": "true"}).json()["items"] == []
         reviews = client.get(f"/v1/rules/{ADOBE}/reviews").json()
-        assert reviews["total"] == 1 and reviews["items"][0] == {k: v for k, v in review.items()
-                                                                 if k != "dataset_revision"}
+        assert reviews["total"] == 1 and reviews["items"][0] == {
+            k: v for k, v in review.items() if k != "dataset_revision"
+        }
         logged = client.get("/v1/changes", params={"resource": "review"}).json()["items"]
         assert [(c["resource_id"], c["dataset_revision"]) for c in logged] == [(ADOBE, review["dataset_revision"])]
         assert client.get("/v1/changes", params={"resource": "source-check"}).json()["items"][0]["resource_id"] == "AD1"
@@ -72,10 +73,16 @@ def test_the_queue_and_a_review_over_http(changed):
 
 
 def run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "TRAINWATCH_DATABASE_URL": url, "TRAINWATCH_CHECK_RATE_PER_HOST": "0",
-                   "TRAINWATCH_CHECK_CONTACT_URL": CONTACT, **env}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], env=environment, capture_output=True, text=True,
-                          timeout=120)
+    environment = {
+        **os.environ,
+        "TRAINWATCH_DATABASE_URL": url,
+        "TRAINWATCH_CHECK_RATE_PER_HOST": "0",
+        "TRAINWATCH_CHECK_CONTACT_URL": CONTACT,
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_commands_check_list_and_record(seeded_url, site):
@@ -147,8 +154,9 @@ def test_answers_turn_stale_when_a_source_changes_and_fresh_after_a_review(chang
         assert fresh["stale"] is False and fresh["verdict"] == stale["verdict"]
         assert fresh["reviewed_on"] == made.json()["reviewed_at"][:10] and fresh_tag != stale_tag
         assert fresh["reasons"] == stale["reasons"][:-1]
-        batch = client.post("/v1/ai-training/checks", json={"checks": [
-            {"platform": "adobe", "category": "private-content"}]}).json()
+        batch = client.post(
+            "/v1/ai-training/checks", json={"checks": [{"platform": "adobe", "category": "private-content"}]}
+        ).json()
         assert batch["results"][0]["decision"]["stale"] is False
 
 

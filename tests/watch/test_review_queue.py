@@ -51,7 +51,9 @@ def test_findings_queue_the_citing_rules_and_a_review_takes_them_out(engine, sit
     with Session(engine) as session:
         logged = session.exec(select(Change).where(Change.revision == before + 1)).all()
         assert sorted((c.resource, c.resource_id, c.after["outcome"]) for c in logged) == [
-            ("source-check", "AD1", "changed"), ("source-check", "AX1", "gone")]
+            ("source-check", "AD1", "changed"),
+            ("source-check", "AX1", "gone"),
+        ]
         (diff,) = [s["diff"] for s in queue(session, [ADOBE])[0].sources]
         texts = session.exec(select(SourceCheck.text).where(SourceCheck.source_id == "AD1")).all()
     assert "+We now also license content to partners." in diff
@@ -59,8 +61,9 @@ def test_findings_queue_the_citing_rules_and_a_review_takes_them_out(engine, sit
     assert [decompress(t) is not None for t in texts if t] == [True, True]  # the baseline and the changed text
 
     with Session(engine) as session:
-        _review, applied = record_review(session, ALEXA, "confirmed", "archived copy added", at=datetime.now(UTC),
-                                         actor="test")
+        _review, applied = record_review(
+            session, ALEXA, "confirmed", "archived copy added", at=datetime.now(UTC), actor="test"
+        )
         entry = session.exec(select(Change).where(Change.revision == applied.revision)).one()
     assert (entry.resource, entry.resource_id, entry.after["outcome"]) == ("review", ALEXA, "confirmed")
     assert entry.after["sources"] == [{"source": "AX1", "outcome": "gone"}]
@@ -89,8 +92,26 @@ def test_reviews_and_findings_touch_no_platform_for_answer_change_events():
     from app.delivery.events import touched_platforms
 
     at = datetime.now(UTC)
-    notes = [Change(revision=2, seq=0, at=at, resource="review", resource_id=ADOBE, operation="create",
-                    after={"outcome": "confirmed"}, actor="test"),
-             Change(revision=2, seq=1, at=at, resource="source-check", resource_id="AD1", operation="create",
-                    after={"outcome": "changed"}, actor="test")]
+    notes = [
+        Change(
+            revision=2,
+            seq=0,
+            at=at,
+            resource="review",
+            resource_id=ADOBE,
+            operation="create",
+            after={"outcome": "confirmed"},
+            actor="test",
+        ),
+        Change(
+            revision=2,
+            seq=1,
+            at=at,
+            resource="source-check",
+            resource_id="AD1",
+            operation="create",
+            after={"outcome": "changed"},
+            actor="test",
+        ),
+    ]
     assert touched_platforms(notes) == set()

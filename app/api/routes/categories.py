@@ -11,9 +11,15 @@ from app.api.routes import crud
 from app.api.schemas.catalog import CategoryOut, CategoryPage
 
 router = APIRouter(tags=["catalog"])
-KIND = crud.Kind.of("category", CategoryOut,
-                 {"id": "public-posts", "name": "Public posts",
-                  "description": "Posts, articles and status updates the user published publicly."})
+KIND = crud.Kind.of(
+    "category",
+    CategoryOut,
+    {
+        "id": "public-posts",
+        "name": "Public posts",
+        "description": "Posts, articles and status updates the user published publicly.",
+    },
+)
 
 
 @router.get("/data-categories", summary="List data categories", response_model=CategoryPage)

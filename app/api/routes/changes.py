@@ -20,25 +20,48 @@ router = APIRouter(tags=["history"])
 
 def _out(change: Change) -> dict[str, Any]:
     at = change.at if change.at.tzinfo else change.at.replace(tzinfo=UTC)
-    return {"id": change.id, "dataset_revision": change.revision, "resource": change.resource,
-            "resource_id": change.resource_id, "operation": change.operation, "before": change.before,
-            "after": change.after, "actor": change.actor, "at": at.isoformat().replace("+00:00", "Z")}
+    return {
+        "id": change.id,
+        "dataset_revision": change.revision,
+        "resource": change.resource,
+        "resource_id": change.resource_id,
+        "operation": change.operation,
+        "before": change.before,
+        "after": change.after,
+        "actor": change.actor,
+        "at": at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 @router.get("/changes", summary="List changes to the data, newest first", response_model=ChangePage)
 def list_changes(
-    request: Request, session: SessionDep, page: PageDep,
-    since_revision: Annotated[int | None, Query(
-        ge=0, le=MAX_REVISION, description="Only changes made after this dataset revision (poll with the last "
-                                           "revision you saw).")] = None,
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    since_revision: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_REVISION,
+            description="Only changes made after this dataset revision (poll with the last revision you saw).",
+        ),
+    ] = None,
     resource: Annotated[RESOURCE_NAMES | None, Query(description="Only changes to this kind of record.")] = None,
-    resource_id: Annotated[str | None, Query(max_length=100,
-                                             description="Only changes to the record with this id or code.")] = None,
+    resource_id: Annotated[
+        str | None, Query(max_length=100, description="Only changes to the record with this id or code.")
+    ] = None,
 ) -> Response:
     """List every change: what (resource and id), the operation, before and after, which key, when, and revision."""
     revision = stored_revision(session)
     # Pinned to the revision read first, so the page and its ETag describe the same state.
-    total, rows = page_of_changes(session, up_to=revision, since_revision=since_revision, resource=resource,
-                                  resource_id=resource_id, offset=page.offset, limit=page.limit)
+    total, rows = page_of_changes(
+        session,
+        up_to=revision,
+        since_revision=since_revision,
+        resource=resource,
+        resource_id=resource_id,
+        offset=page.offset,
+        limit=page.limit,
+    )
     items = [_out(row) for row in rows]
     return paginated(request, items, total, page, revision, list_etag(revision, request))

@@ -24,9 +24,14 @@ from app.store.models import ApiKey
 from app.store.registry import KINDS, ResourceKind
 from app.store.writes import Op, apply_changes
 
-IfMatch = Annotated[str | None, Header(
-    alias="If-Match", description='The ETag a read returned (e.g. "v3"): the write happens only if the record is '
-                                  "still at that version, else 412. Without it the last write wins.")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag a read returned (e.g. "v3"): the write happens only if the record is '
+        "still at that version, else 412. Without it the last write wins.",
+    ),
+]
 log = logging.getLogger("trainwatch.api")
 
 
@@ -95,8 +100,9 @@ def entry_or_404(catalog: Catalog, kind: Kind, key: str) -> Entry:
     """Return a record's entry, or answer 404 naming what was not found."""
     entry = catalog.get(kind.resource, key) or catalog.get(kind.resource, key.upper())
     if entry is None:
-        raise Problem(404, f"There is no {kind.noun} {key!r}; see /v1/{kind.path} for the list.",
-                      title=f"Unknown {kind.noun}")
+        raise Problem(
+            404, f"There is no {kind.noun} {key!r}; see /v1/{kind.path} for the list.", title=f"Unknown {kind.noun}"
+        )
     return entry
 
 
@@ -104,12 +110,18 @@ def known(catalog: Catalog, resource: str, value: str | None, param: str, noun: 
     """Return a filter's id if the catalog holds it; an unknown one gets 422 naming the parameter."""
     if value is None or catalog.get(resource, value) is not None:
         return value
-    raise Problem(422, f"There is no {noun} {value!r}.", title="Invalid parameter", param=param,
-                  valid=list(catalog.entries[resource]))
+    raise Problem(
+        422,
+        f"There is no {noun} {value!r}.",
+        title="Invalid parameter",
+        param=param,
+        valid=list(catalog.entries[resource]),
+    )
 
 
-def listing(request: Request, catalog: Catalog, entries: list[Entry], page: Page, *depends_on: Any,
-            today_bound: bool = False) -> Response:
+def listing(
+    request: Request, catalog: Catalog, entries: list[Entry], page: Page, *depends_on: Any, today_bound: bool = False
+) -> Response:
     """Return one page of a filtered list of records, with an ETag for this revision and query."""
     items = [entry.body for entry in page.of(entries)]
     etag = list_etag(catalog.revision, request, *depends_on)
@@ -156,58 +168,108 @@ def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> in
     return row.version if row is not None and row.version in versions else min(versions)
 
 
-def _patch(request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any],
-           if_match: str | None) -> None:
+def _patch(
+    request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any], if_match: str | None
+) -> None:
     """Merge the patch into the record as stored when the write happens (under the write lock): never 412
     without If-Match, so the last write wins; with If-Match, only if the record is at a listed version."""
     versions = if_match_versions(if_match)
     version = None if versions is None else _version(request, kind, key, if_match)
-    _write(request, api_key, Op(kind.resource, "update", key, if_version=version,
-                                transform=lambda current: merge_patch(current, patch)))
+    _write(
+        request,
+        api_key,
+        Op(kind.resource, "update", key, if_version=version, transform=lambda current: merge_patch(current, patch)),
+    )
 
 
 def install(router: APIRouter, kind: Kind) -> None:
     """Add GET, POST, PUT, PATCH and DELETE of one record of this kind to the router."""
     # The handlers' annotations must be real objects here, so this module does without postponed annotations.
-    Key = Annotated[str, Path(alias=kind.param, description=f"The {kind.noun}'s {kind.key_field}",
-                              openapi_examples=example(kind.example[kind.key_field]))]
+    Key = Annotated[
+        str,
+        Path(
+            alias=kind.param,
+            description=f"The {kind.noun}'s {kind.key_field}",
+            openapi_examples=example(kind.example[kind.key_field]),
+        ),
+    ]
     errors = problem_responses(401, 403, 404, 409, 412, 413, 422)
     body_doc = write_body(kind.record_model, kind.example)
     one = f"/{kind.path}/{{{kind.param}}}"
     docs = _docs(kind)
 
-    @router.get(one, name=f"get_{kind.resource}", summary=f"Get one {kind.noun}", response_model=kind.model,
-                description=docs["get"], responses={304: {"description": "Not modified"}, **problem_responses(404)})
+    @router.get(
+        one,
+        name=f"get_{kind.resource}",
+        summary=f"Get one {kind.noun}",
+        response_model=kind.model,
+        description=docs["get"],
+        responses={304: {"description": "Not modified"}, **problem_responses(404)},
+    )
     def get_one(request: Request, catalog: CatalogDep, key: Key) -> Response:
         payload, etag = _detail(request, catalog, kind, key)
         return cached(request, payload, etag, today_bound=kind.today_bound)
 
-    @router.post(f"/{kind.path}", name=f"create_{kind.resource}", summary=f"Create a {kind.noun}", status_code=201,
-                 description=docs["post"], response_model=kind.model, responses=errors, openapi_extra=body_doc)
+    @router.post(
+        f"/{kind.path}",
+        name=f"create_{kind.resource}",
+        summary=f"Create a {kind.noun}",
+        status_code=201,
+        description=docs["post"],
+        response_model=kind.model,
+        responses=errors,
+        openapi_extra=body_doc,
+    )
     def create(request: Request, api_key: WriteKey, body: JsonBody) -> Response:
         record = kind.record_of(body)
         key = record.get(kind.key_field)
         if not isinstance(key, str) or not key:
-            raise Problem(422, f"A new {kind.noun} needs its {kind.key_field}.", title="Invalid record",
-                          param=kind.key_field, errors=[{"field": kind.key_field, "message": "required"}])
+            raise Problem(
+                422,
+                f"A new {kind.noun} needs its {kind.key_field}.",
+                title="Invalid record",
+                param=kind.key_field,
+                errors=[{"field": kind.key_field, "message": "required"}],
+            )
         _write(request, api_key, Op(kind.resource, "create", key, record))
         return _written(request, kind, key, status=201)
 
-    @router.put(one, name=f"replace_{kind.resource}", summary=f"Replace a {kind.noun}", response_model=kind.model,
-                description=docs["put"], responses=errors, openapi_extra=body_doc)
+    @router.put(
+        one,
+        name=f"replace_{kind.resource}",
+        summary=f"Replace a {kind.noun}",
+        response_model=kind.model,
+        description=docs["put"],
+        responses=errors,
+        openapi_extra=body_doc,
+    )
     def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
         version = _version(request, kind, key, if_match)
         _write(request, api_key, Op(kind.resource, "update", key, kind.record_of(body), if_version=version))
         return _written(request, kind, key)
 
-    @router.patch(one, name=f"patch_{kind.resource}", summary=f"Change some fields of a {kind.noun}",
-                  description=docs["patch"], response_model=kind.model, responses=errors, openapi_extra=PATCH_BODY)
+    @router.patch(
+        one,
+        name=f"patch_{kind.resource}",
+        summary=f"Change some fields of a {kind.noun}",
+        description=docs["patch"],
+        response_model=kind.model,
+        responses=errors,
+        openapi_extra=PATCH_BODY,
+    )
     def patch(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
         _patch(request, api_key, kind, key, kind.record_of(body), if_match)
         return _written(request, kind, key)
 
-    @router.delete(one, name=f"delete_{kind.resource}", summary=f"Delete a {kind.noun}", status_code=204,
-                   description=docs["delete"], response_class=Response, responses=errors)
+    @router.delete(
+        one,
+        name=f"delete_{kind.resource}",
+        summary=f"Delete a {kind.noun}",
+        status_code=204,
+        description=docs["delete"],
+        response_class=Response,
+        responses=errors,
+    )
     def delete(request: Request, api_key: WriteKey, key: Key, if_match: IfMatch = None) -> Response:
         _write(request, api_key, Op(kind.resource, "delete", key, if_version=_version(request, kind, key, if_match)))
         return Response(status_code=204)
@@ -215,19 +277,21 @@ def install(router: APIRouter, kind: Kind) -> None:
 
 def _docs(kind: Kind) -> dict[str, str]:
     """Return the descriptions of a kind's operations for /docs."""
-    conditional = ("Send the ETag of your last read in `If-Match`: if the record changed since, the answer is 412 and "
-                   "nothing changes. Without `If-Match` the last write wins. Needs a key with write scope.")
+    conditional = (
+        "Send the ETag of your last read in `If-Match`: if the record changed since, the answer is 412 and "
+        "nothing changes. Without `If-Match` the last write wins. Needs a key with write scope."
+    )
     read_only = "Members a read adds (`version`, embedded records) are ignored, so a read can be edited and sent back."
     return {
-        "get": f"{kind.model.__doc__} The `ETag` carries the record's version (`\"v3\"`, plus a digest where the "
-               "answer embeds other records): send it in `If-None-Match` for 304, or in `If-Match` when writing.",
+        "get": f'{kind.model.__doc__} The `ETag` carries the record\'s version (`"v3"`, plus a digest where the '
+        "answer embeds other records): send it in `If-None-Match` for 304, or in `If-Match` when writing.",
         "post": f"Create a {kind.noun} from its record, as in the dataset files (app/data/FORMAT.md). Answers 201 with "
-                f"`Location` and `ETag`; 409 if the {kind.key_field} is taken; 422 names each invalid field. "
-                f"{read_only} Needs a key with write scope.",
+        f"`Location` and `ETag`; 409 if the {kind.key_field} is taken; 422 names each invalid field. "
+        f"{read_only} Needs a key with write scope.",
         "put": f"Replace the whole record; fields left out become null or empty. {read_only} {conditional}",
         "patch": "Change the fields named in a JSON merge patch (RFC 7396); `null` removes an optional field. "
-                 "Without `If-Match` the patch applies to the record as it is when the write happens, so concurrent "
-                 f"edits of other fields are kept. {conditional}",
+        "Without `If-Match` the patch applies to the record as it is when the write happens, so concurrent "
+        f"edits of other fields are kept. {conditional}",
         "delete": f"Delete the {kind.noun}. If other records still refer to it the answer is 409 and `referred_by` "
-                  f"lists them. {conditional}",
+        f"lists them. {conditional}",
     }

@@ -22,35 +22,73 @@ MAX_CHECKS = 1000
 
 
 def _param(name: str, description: str, schema: dict[str, Any], example: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema,
-            "example": example}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        "example": example,
+    }
 
 
-LANG_PARAMETER = _param("lang", "The language of `summary` and `reasons`: en or de; omitted: the first of "
-                                "Accept-Language that the service speaks, else en. The answer says which in "
-                                "Content-Language.", {"type": "string", "enum": list(LANGUAGES)}, "de")
+LANG_PARAMETER = _param(
+    "lang",
+    "The language of `summary` and `reasons`: en or de; omitted: the first of "
+    "Accept-Language that the service speaks, else en. The answer says which in "
+    "Content-Language.",
+    {"type": "string", "enum": list(LANGUAGES)},
+    "de",
+)
 
 # Declared here rather than as typed arguments: the handler hands the raw values to the same parser the fast
 # path uses, so both answer byte for byte alike, errors included.
 QUERY_PARAMETERS = [
-    _param("category", "Answer for this data category only; omitted: one answer per category the platform has "
-                       "data for.", {"type": "string", "enum": CATEGORY_IDS}, "public-posts"),
-    _param("country", "Where the user lives: ISO 3166-1 alpha-2, case-insensitive (UK and EL are accepted for GB "
-                      "and GR); omitted: the answer for GLOBAL.", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
-           "DE"),
-    _param("as_of", "The day the question is about; omitted: today (UTC).", {"type": "string", "format": "date"},
-           "2025-09-01"),
+    _param(
+        "category",
+        "Answer for this data category only; omitted: one answer per category the platform has data for.",
+        {"type": "string", "enum": CATEGORY_IDS},
+        "public-posts",
+    ),
+    _param(
+        "country",
+        "Where the user lives: ISO 3166-1 alpha-2, case-insensitive (UK and EL are accepted for GB "
+        "and GR); omitted: the answer for GLOBAL.",
+        {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        "DE",
+    ),
+    _param(
+        "as_of",
+        "The day the question is about; omitted: today (UTC).",
+        {"type": "string", "format": "date"},
+        "2025-09-01",
+    ),
     _param("age", "The account holder's age in years.", {"type": "integer", "minimum": 0, "maximum": 150}, 30),
-    _param("objected", "Whether the user objected / opted out (false: known not to have).", {"type": "boolean"},
-           True),
-    _param("objected_on", "The day the user objected; implies objected=true, so `objected=false` with "
-                          "`objected_on` is 422.", {"type": "string", "format": "date"}, "2025-05-20"),
-    _param("posted_on", "The day the content was posted (late objections may cover only newer content); not after "
-                        "as_of.", {"type": "string", "format": "date"}, "2025-03-01"),
-    _param("opted_in", "For opt-in settings: whether the user switched training on (false: known not to have).",
-           {"type": "boolean"}, False),
-    _param("opted_in_on", "The day the user switched an opt-in setting on; implies opted_in=true.",
-           {"type": "string", "format": "date"}, "2025-05-20"),
+    _param("objected", "Whether the user objected / opted out (false: known not to have).", {"type": "boolean"}, True),
+    _param(
+        "objected_on",
+        "The day the user objected; implies objected=true, so `objected=false` with `objected_on` is 422.",
+        {"type": "string", "format": "date"},
+        "2025-05-20",
+    ),
+    _param(
+        "posted_on",
+        "The day the content was posted (late objections may cover only newer content); not after as_of.",
+        {"type": "string", "format": "date"},
+        "2025-03-01",
+    ),
+    _param(
+        "opted_in",
+        "For opt-in settings: whether the user switched training on (false: known not to have).",
+        {"type": "boolean"},
+        False,
+    ),
+    _param(
+        "opted_in_on",
+        "The day the user switched an opt-in setting on; implies opted_in=true.",
+        {"type": "string", "format": "date"},
+        "2025-05-20",
+    ),
     LANG_PARAMETER,
 ]
 
@@ -59,15 +97,19 @@ QUERY_PARAMETERS = [
     "/platforms/{platform_id}/ai-training",
     summary="Is this content used for AI training on this platform?",
     response_model=DecisionResponse,
-    responses={200: {"headers": {"ETag": {"schema": {"type": "string"}}}}, 304: {"description": "Not modified"},
-               **problem_responses(404, 422)},
+    responses={
+        200: {"headers": {"ETag": {"schema": {"type": "string"}}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404, 422),
+    },
     openapi_extra={"parameters": QUERY_PARAMETERS},
 )
 def ai_training(
     request: Request,
     answers: AnswersDep,
-    platform_id: Annotated[str, Path(description="The platform's id",
-                                     openapi_examples={"instagram": {"value": "instagram"}})],
+    platform_id: Annotated[
+        str, Path(description="The platform's id", openapi_examples={"instagram": {"value": "instagram"}})
+    ],
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
@@ -85,10 +127,24 @@ def ai_training(
     summary="Ask up to 1000 questions in one call",
     response_model=ChecksResponse,
     responses=problem_responses(413, 422),
-    openapi_extra={"parameters": [LANG_PARAMETER], "requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"type": "object", "required": ["checks"], "title": "ChecksRequest", "properties": {
-            "checks": {"type": "array", "maxItems": MAX_CHECKS, "items": Check.model_json_schema()}}},
-    }}}},
+    openapi_extra={
+        "parameters": [LANG_PARAMETER],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["checks"],
+                        "title": "ChecksRequest",
+                        "properties": {
+                            "checks": {"type": "array", "maxItems": MAX_CHECKS, "items": Check.model_json_schema()}
+                        },
+                    },
+                }
+            },
+        },
+    },
 )
 async def checks(request: Request, answers: AnswersDep) -> Response:
     """Answer each check in order: its decision with its platform, or a problem object with its own status.
@@ -100,8 +156,9 @@ async def checks(request: Request, answers: AnswersDep) -> Response:
     if not isinstance(items, list):
         raise Problem(422, 'The body must be a JSON object with a "checks" list.', param="checks")
     if len(items) > MAX_CHECKS:
-        raise Problem(413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.",
-                      param="checks")
+        raise Problem(
+            413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.", param="checks"
+        )
     try:
         lang, by_header = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
     except QueryError as exc:

@@ -31,11 +31,22 @@ YAML = "application/yaml; charset=utf-8"
 IMMUTABLE = "public, max-age=31536000, immutable"  # an earlier revision of the dataset never changes
 
 
-def send(request: Request, body: bytes, media_type: str, etag: str, *, today_bound: bool = False,
-         cache_control: str | None = None, headers: dict[str, str] | None = None) -> Response:
+def send(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    etag: str,
+    *,
+    today_bound: bool = False,
+    cache_control: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """Return a cacheable response of any media type, or 304 when If-None-Match names its ETag."""
-    headers = {"ETag": etag, "Cache-Control": cache_control or f"public, max-age={_max_age(today_bound)}",
-               **(headers or {})}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache_control or f"public, max-age={_max_age(today_bound)}",
+        **(headers or {}),
+    }
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
@@ -46,16 +57,29 @@ def _base(request: Request) -> str:
 
 
 def _doc(media_type: str, text: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}, "description": text},
-            304: {"description": "Not modified"}}
+    return {
+        200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}, "description": text},
+        304: {"description": "Not modified"},
+    }
 
 
-@router.get("/changes.atom", summary="Follow the changes to the data as an Atom feed", response_class=Response,
-            responses={**_doc(ATOM, "An Atom 1.0 feed"), **problem_responses(422)})
+@router.get(
+    "/changes.atom",
+    summary="Follow the changes to the data as an Atom feed",
+    response_class=Response,
+    responses={**_doc(ATOM, "An Atom 1.0 feed"), **problem_responses(422)},
+)
 def changes_atom(
-    request: Request, catalog: CatalogDep, session: SessionDep,
-    platform: Annotated[str | None, Query(description="Only changes to this platform, its rules and its deadlines.",
-                                          openapi_examples=crud.example("instagram"))] = None,
+    request: Request,
+    catalog: CatalogDep,
+    session: SessionDep,
+    platform: Annotated[
+        str | None,
+        Query(
+            description="Only changes to this platform, its rules and its deadlines.",
+            openapi_examples=crud.example("instagram"),
+        ),
+    ] = None,
     resource: Annotated[RESOURCE_NAMES | None, Query(description="Only changes to this kind of record.")] = None,
     since_revision: Annotated[int | None, Query(ge=0, description="Only changes made after this revision.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many entries, newest first.")] = 100,
@@ -67,22 +91,36 @@ def changes_atom(
     etag = list_etag(revision, request)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, b"", ATOM, etag)
-    rows = history.changes(session, upto=revision, since_revision=since_revision, resource=resource,
-                           platform=platform, limit=limit)
-    body = feeds.atom(rows, base=_base(request), self_url=str(request.url), revision=revision,
-                      now=history.revision_time(session))  # an empty feed's time: stable for its ETag
+    rows = history.changes(
+        session, upto=revision, since_revision=since_revision, resource=resource, platform=platform, limit=limit
+    )
+    body = feeds.atom(
+        rows, base=_base(request), self_url=str(request.url), revision=revision, now=history.revision_time(session)
+    )  # an empty feed's time: stable for its ETag
     return send(request, body, ATOM, etag)
 
 
-@router.get("/deadlines.ics", summary="Opt-out deadlines as a calendar to subscribe to", response_class=Response,
-            responses={**_doc(ICS, "An iCalendar (RFC 5545) document"), **problem_responses(422)})
+@router.get(
+    "/deadlines.ics",
+    summary="Opt-out deadlines as a calendar to subscribe to",
+    response_class=Response,
+    responses={**_doc(ICS, "An iCalendar (RFC 5545) document"), **problem_responses(422)},
+)
 def deadlines_ics(
-    request: Request, catalog: CatalogDep, today: TodayDep,
-    platform: Annotated[str | None, Query(description="Only this platform's deadlines.",
-                                          openapi_examples=crud.example("instagram"))] = None,
-    country: Annotated[str | None, Query(description="Only deadlines that apply in this country (its own, its "
-                                                     "groups' and GLOBAL ones). ISO 3166-1 alpha-2.",
-                                         openapi_examples=crud.example("DE"))] = None,
+    request: Request,
+    catalog: CatalogDep,
+    today: TodayDep,
+    platform: Annotated[
+        str | None, Query(description="Only this platform's deadlines.", openapi_examples=crud.example("instagram"))
+    ] = None,
+    country: Annotated[
+        str | None,
+        Query(
+            description="Only deadlines that apply in this country (its own, its "
+            "groups' and GLOBAL ones). ISO 3166-1 alpha-2.",
+            openapi_examples=crud.example("DE"),
+        ),
+    ] = None,
     upcoming: Annotated[bool | None, Query(description="true: only deadlines on or after today (UTC).")] = None,
 ) -> Response:
     """One all-day event per deadline in force, with alarms 7 days and 1 day before, the opt-out link and what
@@ -92,48 +130,91 @@ def deadlines_ics(
     chain = _chain(request, country)
     day = today.isoformat()
     deadlines = catalog.entries["deadline"]
-    selected = [key for key, e in deadlines.items()
-                if platform in (None, e.record["platform"]) and (chain is None or e.record["jurisdiction"] in chain)
-                and (upcoming is None or (e.record["on"] >= day) == upcoming)]
+    selected = [
+        key
+        for key, e in deadlines.items()
+        if platform in (None, e.record["platform"])
+        and (chain is None or e.record["jurisdiction"] in chain)
+        and (upcoming is None or (e.record["on"] >= day) == upcoming)
+    ]
     etag = list_etag(catalog.revision, request, day)
-    body = calendar.calendar(deadlines, selected, rules=catalog.all("rule"), platforms=catalog.entries["platform"],
-                             base=_base(request), today=today)
+    body = calendar.calendar(
+        deadlines,
+        selected,
+        rules=catalog.all("rule"),
+        platforms=catalog.entries["platform"],
+        base=_base(request),
+        today=today,
+    )
     return send(request, body, ICS, etag, today_bound=True)
 
 
-@router.get("/dataset", summary="Download the whole dataset", response_class=Response,
-            responses={200: {"content": {"application/json": {"schema": {"type": "object"}},
-                                         "application/yaml": {"schema": {"type": "object"}}},
-                             "description": "The dataset"}, 304: {"description": "Not modified"},
-                       **problem_responses(404, 410, 422)})
+@router.get(
+    "/dataset",
+    summary="Download the whole dataset",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/yaml": {"schema": {"type": "object"}},
+            },
+            "description": "The dataset",
+        },
+        304: {"description": "Not modified"},
+        **problem_responses(404, 410, 422),
+    },
+)
 def dataset(
-    request: Request, catalog: CatalogDep, services: ServicesDep,
-    format: Annotated[Literal["json", "yaml"], Query(description="json, or yaml: exactly what `trainwatch export` "
-                                                                 "writes (a dataset file `seed` and `import` read)."
-                                                     )] = "json",
-    revision: Annotated[int | None, Query(ge=0, description="An earlier dataset revision, rebuilt from the change "
-                                                            "log; 410 once the log no longer reaches back to it.")
-                        ] = None,
+    request: Request,
+    catalog: CatalogDep,
+    services: ServicesDep,
+    format: Annotated[
+        Literal["json", "yaml"],
+        Query(
+            description="json, or yaml: exactly what `trainwatch export` "
+            "writes (a dataset file `seed` and `import` read)."
+        ),
+    ] = "json",
+    revision: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            description="An earlier dataset revision, rebuilt from the change "
+            "log; 410 once the log no longer reaches back to it.",
+        ),
+    ] = None,
 ) -> Response:
     """Every record at the current revision (or an earlier one) in one request, to sync a mirror; `ETag` and
     304 as every read. The JSON holds `dataset_revision` and the six sections of a dataset file."""
     if revision is None or revision == catalog.revision:
         number = catalog.revision
         # The catalog's records also show what is derived (a rule's confidence); a dataset file holds only fields.
-        stored = {(resource, key): {name: entry.record[name] for name in KINDS[resource].fields}
-                  for resource, entries in catalog.entries.items() for key, entry in entries.items()}
+        stored = {
+            (resource, key): {name: entry.record[name] for name in KINDS[resource].fields}
+            for resource, entries in catalog.entries.items()
+            for key, entry in entries.items()
+        }
         cache_control = None
     else:
         with Session(services.engine) as session:
             current = stored_revision(session)
             if revision > current:
-                raise Problem(404, f"Revision {revision} does not exist yet; the dataset is at revision {current}.",
-                              title="Unknown revision", param="revision")
+                raise Problem(
+                    404,
+                    f"Revision {revision} does not exist yet; the dataset is at revision {current}.",
+                    title="Unknown revision",
+                    param="revision",
+                )
             found = history.records_at(session, revision)
         if found is None:
-            raise Problem(410, f"Revision {revision} can no longer be rebuilt: the change log does not reach back "
-                               "to it. Download the current dataset instead.", title="Revision gone",
-                          param="revision")
+            raise Problem(
+                410,
+                f"Revision {revision} can no longer be rebuilt: the change log does not reach back "
+                "to it. Download the current dataset instead.",
+                title="Revision gone",
+                param="revision",
+            )
         number, stored, cache_control = revision, found, IMMUTABLE
     etag = f'"d{number}-{format}"'
     if etag_matches(request.headers.get("if-none-match"), etag):
@@ -145,10 +226,13 @@ def dataset(
         body = _render(records_dataset(stored), number, format)
         if cache_control is None:
             request.app.state.dataset_bytes = {k: v for k, v in kept.items() if k[0] == number} | {
-                (number, format): body}
+                (number, format): body
+            }
     if format == "yaml":
-        headers = {"Content-Disposition": f'inline; filename="trainwatch-dataset-r{number}.yaml"',
-                   "X-Dataset-Revision": str(number)}
+        headers = {
+            "Content-Disposition": f'inline; filename="trainwatch-dataset-r{number}.yaml"',
+            "X-Dataset-Revision": str(number),
+        }
         return send(request, body, YAML, etag, cache_control=cache_control, headers=headers)
     return send(request, body, "application/json", etag, cache_control=cache_control)
 

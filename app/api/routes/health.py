@@ -45,8 +45,13 @@ async def readyz(services: ServicesDep) -> Health:
     try:
         await asyncio.wait_for(loop.run_in_executor(_CHECKS, _check_database, store.engine), READY_WITHIN)
     except TimeoutError:
-        raise Problem(503, f"The database did not answer within {READY_WITHIN} s.", title="Not ready",
-                      headers={"Retry-After": "5"}, database="unreachable") from None
+        raise Problem(
+            503,
+            f"The database did not answer within {READY_WITHIN} s.",
+            title="Not ready",
+            headers={"Retry-After": "5"},
+            database="unreachable",
+        ) from None
     except Problem:
         raise
     except Exception as exc:
@@ -60,13 +65,18 @@ async def readyz(services: ServicesDep) -> Health:
         try:
             snapshot = await asyncio.wait_for(loop.run_in_executor(_CHECKS, store.refresh), READY_WITHIN)
         except Exception:
-            raise Problem(503, "The dataset is not loaded yet.", title="Not ready", headers={"Retry-After": "5"},
-                          database="ok") from None
+            raise Problem(
+                503, "The dataset is not loaded yet.", title="Not ready", headers={"Retry-After": "5"}, database="ok"
+            ) from None
     if not snapshot.platforms:
-        raise Problem(503, "The database holds no platforms yet: run `trainwatch seed`.", title="Not ready",
-                      headers={"Retry-After": "30"}, database="empty")
-    return Health(status="ready", dataset_revision=snapshot.revision, platforms=len(snapshot.platforms),
-                  database="ok")
+        raise Problem(
+            503,
+            "The database holds no platforms yet: run `trainwatch seed`.",
+            title="Not ready",
+            headers={"Retry-After": "30"},
+            database="empty",
+        )
+    return Health(status="ready", dataset_revision=snapshot.revision, platforms=len(snapshot.platforms), database="ok")
 
 
 def _not_ready(kind: str) -> Problem:
@@ -80,8 +90,9 @@ def _check_database(engine: Engine) -> None:
     current = migrate.current_revision(engine)
     if current != migrate.head_revision():
         problem = _not_ready(NOT_MIGRATED)
-        problem.detail = (f"The database is at migration {current}, not {migrate.head_revision()}: run "
-                          "`trainwatch migrate`.")
+        problem.detail = (
+            f"The database is at migration {current}, not {migrate.head_revision()}: run `trainwatch migrate`."
+        )
         raise problem
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:

@@ -13,13 +13,18 @@ from app.api.routes import crud
 from app.api.schemas.catalog import JurisdictionOut, JurisdictionPage
 
 router = APIRouter(tags=["catalog"])
-KIND = crud.Kind.of("jurisdiction", JurisdictionOut,
-                 {"code": "EEA", "name": "European Economic Area", "kind": "group", "members": ["DE", "FR", "NO"]})
+KIND = crud.Kind.of(
+    "jurisdiction",
+    JurisdictionOut,
+    {"code": "EEA", "name": "European Economic Area", "kind": "group", "members": ["DE", "FR", "NO"]},
+)
 
 
 @router.get("/jurisdictions", summary="List jurisdictions", response_model=JurisdictionPage)
 def list_jurisdictions(
-    request: Request, catalog: CatalogDep, page: PageDep,
+    request: Request,
+    catalog: CatalogDep,
+    page: PageDep,
     kind: Annotated[Literal["country", "group", "global"] | None, Query(description="Only this kind.")] = None,
 ) -> Response:
     """List countries, groups of countries (with their member countries) and GLOBAL, ordered by code."""

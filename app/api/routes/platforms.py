@@ -24,31 +24,57 @@ def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
         opt_out = rule["opt_out"]
         if rule["platform"] != platform_id or opt_out is None or (rule["effective_until"] or day) < day:
             continue
-        link = links.setdefault((opt_out["method"], opt_out["url"]), {
-            "method": opt_out["method"], "url": opt_out["url"], "jurisdictions": [], "categories": [], "rules": []})
-        for field, value in (("jurisdictions", rule["jurisdiction"]), ("categories", rule["category"]),
-                             ("rules", rule["id"])):
+        link = links.setdefault(
+            (opt_out["method"], opt_out["url"]),
+            {"method": opt_out["method"], "url": opt_out["url"], "jurisdictions": [], "categories": [], "rules": []},
+        )
+        for field, value in (
+            ("jurisdictions", rule["jurisdiction"]),
+            ("categories", rule["category"]),
+            ("rules", rule["id"]),
+        ):
             if value not in link[field]:
                 link[field].append(value)
     upcoming = (e for e in catalog.all("deadline") if e.record["platform"] == platform_id and e.record["on"] >= day)
     following = next(upcoming, None)
-    feeds = {"calendar": f"/v1/deadlines.ics?platform={platform_id}",
-             "changes": f"/v1/changes.atom?platform={platform_id}"}
-    return {"opt_out_links": list(links.values()), "next_deadline": following.body if following else None,
-            "feeds": feeds}
+    feeds = {
+        "calendar": f"/v1/deadlines.ics?platform={platform_id}",
+        "changes": f"/v1/changes.atom?platform={platform_id}",
+    }
+    return {
+        "opt_out_links": list(links.values()),
+        "next_deadline": following.body if following else None,
+        "feeds": feeds,
+    }
 
 
-KIND = crud.Kind.of("platform", PlatformDetail,
-                 {"id": "facebook", "name": "Facebook", "operator": "Meta Platforms",
-                  "website": "https://www.facebook.com/", "privacy_policy_url": None},
-                 embed=embed, today_bound=True)
+KIND = crud.Kind.of(
+    "platform",
+    PlatformDetail,
+    {
+        "id": "facebook",
+        "name": "Facebook",
+        "operator": "Meta Platforms",
+        "website": "https://www.facebook.com/",
+        "privacy_policy_url": None,
+    },
+    embed=embed,
+    today_bound=True,
+)
 
 
 @router.get("/platforms", summary="List platforms", response_model=PlatformPage)
 def list_platforms(
-    request: Request, catalog: CatalogDep, page: PageDep,
-    operator: Annotated[str | None, Query(description="Only platforms run by this operator (case-insensitive).",
-                                          openapi_examples=crud.example("Meta Platforms"))] = None,
+    request: Request,
+    catalog: CatalogDep,
+    page: PageDep,
+    operator: Annotated[
+        str | None,
+        Query(
+            description="Only platforms run by this operator (case-insensitive).",
+            openapi_examples=crud.example("Meta Platforms"),
+        ),
+    ] = None,
 ) -> Response:
     """List the platforms, ordered by id."""
     wanted = operator.strip().casefold() if operator is not None else None

@@ -27,22 +27,35 @@ RuleId = Annotated[str, Path(description="The rule's id", openapi_examples=crud.
 
 def _out(review: RuleReview) -> dict[str, Any]:
     at = review.reviewed_at if review.reviewed_at.tzinfo else review.reviewed_at.replace(tzinfo=UTC)
-    return {"id": review.id, "rule": review.rule_id, "outcome": review.outcome, "note": review.note,
-            "reviewed_at": at.isoformat().replace("+00:00", "Z"), "actor": review.actor}
+    return {
+        "id": review.id,
+        "rule": review.rule_id,
+        "outcome": review.outcome,
+        "note": review.note,
+        "reviewed_at": at.isoformat().replace("+00:00", "Z"),
+        "actor": review.actor,
+    }
 
 
-@router.post("/rules/{rule_id}/reviews", summary="Record a review of a rule", status_code=201,
-             response_model=ReviewCreated, responses=problem_responses(401, 403, 404, 422),
-             openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}})
-def create_review(services: ServicesDep, catalog: CatalogDep, api_key: WriteKey, rule_id: RuleId,
-                  body: ReviewIn) -> JSONResponse:
+@router.post(
+    "/rules/{rule_id}/reviews",
+    summary="Record a review of a rule",
+    status_code=201,
+    response_model=ReviewCreated,
+    responses=problem_responses(401, 403, 404, 422),
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
+)
+def create_review(
+    services: ServicesDep, catalog: CatalogDep, api_key: WriteKey, rule_id: RuleId, body: ReviewIn
+) -> JSONResponse:
     """Record that a person checked the rule against its sources today. The rule leaves the review queue and its
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
     through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
     crud.entry_or_404(catalog, KIND, rule_id)
     with Session(services.engine) as session:
-        review, applied = record_review(session, rule_id, body.outcome, body.note, at=datetime.now(UTC),
-                                        actor=actor(api_key))
+        review, applied = record_review(
+            session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key)
+        )
         payload = {**_out(review), "dataset_revision": applied.revision}
     try:
         services.store.refresh(known_revision=applied.revision)
@@ -51,8 +64,12 @@ def create_review(services: ServicesDep, catalog: CatalogDep, api_key: WriteKey,
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 
-@router.get("/rules/{rule_id}/reviews", summary="List a rule's reviews, newest first", response_model=ReviewList,
-            responses=problem_responses(404))
+@router.get(
+    "/rules/{rule_id}/reviews",
+    summary="List a rule's reviews, newest first",
+    response_model=ReviewList,
+    responses=problem_responses(404),
+)
 def list_reviews(session: SessionDep, catalog: CatalogDep, rule_id: RuleId) -> JSONResponse:
     """List every recorded review of the rule, newest first."""
     crud.entry_or_404(catalog, KIND, rule_id)

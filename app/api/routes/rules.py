@@ -26,17 +26,37 @@ def embed(request: Request, catalog: Catalog, entry: Entry) -> dict[str, Any]:
     return {"source_details": [source.body for source in cited if source is not None]}
 
 
-KIND = crud.Kind.of("rule", RuleDetail, {
-    "id": "facebook-eea-public-posts-2025", "platform": "facebook", "category": "public-posts",
-    "jurisdiction": "EEA", "treatment": "opt_out", "effective_from": "2025-05-27", "min_age": 18,
-    "legal_basis": "legitimate-interest",
-    "opt_out": {"method": "Objection form", "url": "https://www.facebook.com/help/contact/712876720715583",
-                "deadline": "facebook-eea-objection-2025", "late_objection": "covers_later_posts",
-                "after_deadline": "A later objection covers only content posted from the day of the objection."},
-    "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
-    "notes": ["Covers public posts of adult users."],
-    "sources": [{"id": "M2", "quote": "plans to begin training of its generative AI model(s) on 27 May 2025.",
-                 "where": None}]}, embed=embed)
+KIND = crud.Kind.of(
+    "rule",
+    RuleDetail,
+    {
+        "id": "facebook-eea-public-posts-2025",
+        "platform": "facebook",
+        "category": "public-posts",
+        "jurisdiction": "EEA",
+        "treatment": "opt_out",
+        "effective_from": "2025-05-27",
+        "min_age": 18,
+        "legal_basis": "legitimate-interest",
+        "opt_out": {
+            "method": "Objection form",
+            "url": "https://www.facebook.com/help/contact/712876720715583",
+            "deadline": "facebook-eea-objection-2025",
+            "late_objection": "covers_later_posts",
+            "after_deadline": "A later objection covers only content posted from the day of the objection.",
+        },
+        "summary": "Used for training Meta AI since 2025-05-27 unless you objected.",
+        "notes": ["Covers public posts of adult users."],
+        "sources": [
+            {
+                "id": "M2",
+                "quote": "plans to begin training of its generative AI model(s) on 27 May 2025.",
+                "where": None,
+            }
+        ],
+    },
+    embed=embed,
+)
 
 
 def _in_force(rule: dict[str, Any], day: str) -> bool:
@@ -45,32 +65,53 @@ def _in_force(rule: dict[str, Any], day: str) -> bool:
 
 @router.get("/rules", summary="List rules", response_model=RulePage)
 def list_rules(
-    request: Request, catalog: CatalogDep, page: PageDep, services: ServicesDep,
-    platform: Annotated[str | None, Query(description="Only this platform's rules.",
-                                          openapi_examples=crud.example("facebook"))] = None,
-    category: Annotated[str | None, Query(description="Only rules for this data category.",
-                                          openapi_examples=crud.example("public-posts"))] = None,
-    jurisdiction: Annotated[str | None, Query(description="Only rules attached to this jurisdiction code "
-                                                          "(exactly; not the groups a country belongs to).",
-                                              openapi_examples=crud.example("EEA"))] = None,
-    active_on: Annotated[date | None, Query(description="Only rules in force on this day.",
-                                            openapi_examples=crud.example("2025-09-01"))] = None,
-    needs_review: Annotated[bool | None, Query(
-        description="true: only the review queue, the rules citing a source that changed, moved, went or lost "
-                    "its quote since the rule's last review; each item then also has `review`: `reviewed_on` and "
-                    "`sources`, each with `source`, `url`, `outcome`, `checked_at`, `status`, `final_url`, `error` "
-                    "and `diff` (a unified diff of the page's main text since the review). false: only the others.",
-        openapi_examples=crud.example(True))] = None,
+    request: Request,
+    catalog: CatalogDep,
+    page: PageDep,
+    services: ServicesDep,
+    platform: Annotated[
+        str | None, Query(description="Only this platform's rules.", openapi_examples=crud.example("facebook"))
+    ] = None,
+    category: Annotated[
+        str | None,
+        Query(description="Only rules for this data category.", openapi_examples=crud.example("public-posts")),
+    ] = None,
+    jurisdiction: Annotated[
+        str | None,
+        Query(
+            description="Only rules attached to this jurisdiction code (exactly; not the groups a country belongs to).",
+            openapi_examples=crud.example("EEA"),
+        ),
+    ] = None,
+    active_on: Annotated[
+        date | None, Query(description="Only rules in force on this day.", openapi_examples=crud.example("2025-09-01"))
+    ] = None,
+    needs_review: Annotated[
+        bool | None,
+        Query(
+            description="true: only the review queue, the rules citing a source that changed, moved, went or lost "
+            "its quote since the rule's last review; each item then also has `review`: `reviewed_on` and "
+            "`sources`, each with `source`, `url`, `outcome`, `checked_at`, `status`, `final_url`, `error` "
+            "and `diff` (a unified diff of the page's main text since the review). false: only the others.",
+            openapi_examples=crud.example(True),
+        ),
+    ] = None,
 ) -> Response:
     """List the rules, ordered by id."""
     crud.known(catalog, "platform", platform, "platform", "platform")
     crud.known(catalog, "category", category, "category", "data category")
-    code = crud.known(catalog, "jurisdiction", jurisdiction.upper() if jurisdiction else None, "jurisdiction",
-                      "jurisdiction")
+    code = crud.known(
+        catalog, "jurisdiction", jurisdiction.upper() if jurisdiction else None, "jurisdiction", "jurisdiction"
+    )
     day = active_on.isoformat() if active_on else None
-    entries = [e for e in catalog.all("rule")
-               if platform in (None, e.record["platform"]) and category in (None, e.record["category"])
-               and code in (None, e.record["jurisdiction"]) and (day is None or _in_force(e.record, day))]
+    entries = [
+        e
+        for e in catalog.all("rule")
+        if platform in (None, e.record["platform"])
+        and category in (None, e.record["category"])
+        and code in (None, e.record["jurisdiction"])
+        and (day is None or _in_force(e.record, day))
+    ]
     if needs_review is not None:
         entries = review_filter(services, entries, needs_review)
     return crud.listing(request, catalog, entries, page)
@@ -84,9 +125,20 @@ def review_filter(services: Services, entries: list[Entry], needs_review: bool) 
             queued = {rule_id for rule_id, f in freshness(session).items() if f.flags}
             return [e for e in entries if e.record["id"] not in queued]
         found = {item.rule_id: item for item in queue(session)}
-    return [Entry({**e.record, "review": {"reviewed_on": _iso(found[e.record["id"]].reviewed_on),
-                                          "sources": found[e.record["id"]].sources}}, e.version)
-            for e in entries if e.record["id"] in found]
+    return [
+        Entry(
+            {
+                **e.record,
+                "review": {
+                    "reviewed_on": _iso(found[e.record["id"]].reviewed_on),
+                    "sources": found[e.record["id"]].sources,
+                },
+            },
+            e.version,
+        )
+        for e in entries
+        if e.record["id"] in found
+    ]
 
 
 def _iso(day: date | None) -> str | None:

@@ -29,16 +29,28 @@ SubId = Annotated[str, Path(description="The subscription's id (wh_...)", exampl
 class WebhookIn(BaseModel):
     """A new subscription: where to deliver, which events, and (optional filters) which answers."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "url": "https://dashboard.example.com/hooks/trainwatch", "events": ["answer.changed", "deadline.upcoming"],
-        "platforms": ["instagram"], "categories": ["public-posts"], "countries": ["DE"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://dashboard.example.com/hooks/trainwatch",
+                    "events": ["answer.changed", "deadline.upcoming"],
+                    "platforms": ["instagram"],
+                    "categories": ["public-posts"],
+                    "countries": ["DE"],
+                }
+            ]
+        },
+    )
 
     url: str = Field(max_length=2000, description="The receiver: an http(s) URL on a public address.")
     events: list[EventType] = Field(min_length=1, description="The event types to deliver.")
     platforms: list[str] | None = Field(default=None, description="Only these platforms; omitted: all.")
     categories: list[str] | None = Field(default=None, description="Only these data categories; omitted: all.")
-    countries: list[str] | None = Field(default=None, description="Only answers for these countries (ISO 3166-1 "
-                                                                  "alpha-2); omitted: every country.")
+    countries: list[str] | None = Field(
+        default=None, description="Only answers for these countries (ISO 3166-1 alpha-2); omitted: every country."
+    )
 
 
 class WebhookOut(BaseModel):
@@ -87,20 +99,37 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any]:
-    out = {"id": sub.id, "url": sub.url, "events": sub.events, "platforms": sub.platforms,
-           "categories": sub.categories, "countries": sub.countries, "created_at": _iso(sub.created_at),
-           "enabled": sub.enabled, "disabled_reason": sub.disabled_reason}
+    out = {
+        "id": sub.id,
+        "url": sub.url,
+        "events": sub.events,
+        "platforms": sub.platforms,
+        "categories": sub.categories,
+        "countries": sub.countries,
+        "created_at": _iso(sub.created_at),
+        "enabled": sub.enabled,
+        "disabled_reason": sub.disabled_reason,
+    }
     if secret:
         out["secret"] = sub.secret
     return out
 
 
 def _delivery_out(delivery: WebhookDelivery, kind: str) -> dict[str, Any]:
-    return {"id": delivery.id, "event_id": delivery.event_id, "type": kind, "status": delivery.status,
-            "attempts": delivery.attempts, "last_status_code": delivery.last_status_code,
-            "last_error": delivery.last_error, "last_attempt_at": _iso(delivery.last_attempt_at),
-            "next_attempt_at": _iso(delivery.next_attempt_at), "retry_until": _iso(delivery.retry_until),
-            "created_at": _iso(delivery.created_at), "delivered_at": _iso(delivery.delivered_at)}
+    return {
+        "id": delivery.id,
+        "event_id": delivery.event_id,
+        "type": kind,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "last_attempt_at": _iso(delivery.last_attempt_at),
+        "next_attempt_at": _iso(delivery.next_attempt_at),
+        "retry_until": _iso(delivery.retry_until),
+        "created_at": _iso(delivery.created_at),
+        "delivered_at": _iso(delivery.delivered_at),
+    }
 
 
 def _json(payload: Any, status: int = 200, location: str | None = None) -> Response:
@@ -124,8 +153,9 @@ def _known(values: list[str] | None, valid: list[str], param: str) -> list[str] 
         return None
     unknown = [v for v in values if v not in valid]
     if unknown:
-        raise Problem(422, f"Unknown {param}: {', '.join(unknown)}.", title="Invalid parameter", param=param,
-                      valid=valid)
+        raise Problem(
+            422, f"Unknown {param}: {', '.join(unknown)}.", title="Invalid parameter", param=param, valid=valid
+        )
     return list(dict.fromkeys(values))
 
 
@@ -144,8 +174,13 @@ def _wake(services: ServicesDep) -> None:
         services.deliverer.wake()
 
 
-@router.post("/webhooks", summary="Subscribe to webhooks", status_code=201, response_model=WebhookOut,
-             responses=problem_responses(401, 403, 422))
+@router.post(
+    "/webhooks",
+    summary="Subscribe to webhooks",
+    status_code=201,
+    response_model=WebhookOut,
+    responses=problem_responses(401, 403, 422),
+)
 def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey, body: WebhookIn) -> Response:
     """Deliver the chosen events to the URL, signed per Standard Webhooks with the `secret` this answer shows
     once. Filters (`platforms`, `categories`, `countries`) pick the answers `answer.changed` follows and the
@@ -158,69 +193,115 @@ def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey,
     platforms = _known(body.platforms, sorted(snapshot.platforms), "platforms")
     categories = _known(body.categories, sorted(snapshot.categories), "categories")
     countries = _countries(services, body.countries)
-    sub = webhooks.create_subscription(session, key_id=key.id, url=body.url, events=list(dict.fromkeys(body.events)),
-                                       platforms=platforms, categories=categories, countries=countries,
-                                       now=datetime.now(UTC))
+    sub = webhooks.create_subscription(
+        session,
+        key_id=key.id,
+        url=body.url,
+        events=list(dict.fromkeys(body.events)),
+        platforms=platforms,
+        categories=categories,
+        countries=countries,
+        now=datetime.now(UTC),
+    )
     return _json(_sub_out(sub, secret=True), 201, location=f"/v1/webhooks/{sub.id}")
 
 
-@router.get("/webhooks", summary="List your webhook subscriptions", response_model=list[WebhookOut],
-            responses=problem_responses(401, 403))
+@router.get(
+    "/webhooks",
+    summary="List your webhook subscriptions",
+    response_model=list[WebhookOut],
+    responses=problem_responses(401, 403),
+)
 def list_webhooks(session: SessionDep, key: WebhooksKey) -> Response:
     """The subscriptions of the key that asks, oldest first (never their secrets)."""
     return _json([_sub_out(sub) for sub in webhooks.list_subscriptions(session, key.id)])
 
 
-@router.get("/webhooks/{webhook_id}", summary="Get a webhook subscription", response_model=WebhookOut,
-            responses=problem_responses(401, 403, 404))
+@router.get(
+    "/webhooks/{webhook_id}",
+    summary="Get a webhook subscription",
+    response_model=WebhookOut,
+    responses=problem_responses(401, 403, 404),
+)
 def get_webhook(sub: Owned) -> Response:
     """One subscription: its filters, and whether it is enabled (or why it was disabled)."""
     return _json(_sub_out(sub))
 
 
-@router.delete("/webhooks/{webhook_id}", summary="Delete a webhook subscription", status_code=204,
-               response_class=Response, responses=problem_responses(401, 403, 404))
+@router.delete(
+    "/webhooks/{webhook_id}",
+    summary="Delete a webhook subscription",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404),
+)
 def delete_webhook(session: SessionDep, sub: Owned) -> Response:
     """Stop delivering: the subscription and its pending deliveries are removed."""
     webhooks.delete_subscription(session, sub)
     return Response(status_code=204)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", summary="List a subscription's deliveries",
-            response_model=DeliveryPage, responses=problem_responses(401, 403, 404))
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    summary="List a subscription's deliveries",
+    response_model=DeliveryPage,
+    responses=problem_responses(401, 403, 404),
+)
 def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
     """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error."""
     rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
-    return _json({"items": [_delivery_out(d, kind) for d, kind in rows], "total": total, "limit": page.limit,
-                  "offset": page.offset})
+    return _json(
+        {
+            "items": [_delivery_out(d, kind) for d, kind in rows],
+            "total": total,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+    )
 
 
-@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", summary="Retry a delivery", status_code=202,
-             response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
-def retry_delivery(services: ServicesDep, session: SessionDep, sub: Owned,
-                   delivery_id: Annotated[int, Path(description="The delivery's id")]) -> Response:
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+    summary="Retry a delivery",
+    status_code=202,
+    response_model=DeliveryOut,
+    responses=problem_responses(401, 403, 404),
+)
+def retry_delivery(
+    services: ServicesDep,
+    session: SessionDep,
+    sub: Owned,
+    delivery_id: Annotated[int, Path(description="The delivery's id")],
+) -> Response:
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
     subscription that was disabled after repeated failures."""
     now = datetime.now(UTC)
     delivery = webhooks.get_delivery(session, sub.id, delivery_id)
     if delivery is None:
         raise Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
-    webhooks.retry(session, sub, delivery, now=now,
-                   retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours))
+    webhooks.retry(
+        session, sub, delivery, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
+    )
     out = _delivery_out(delivery, webhooks.event_type(session, delivery.event_id))
     _wake(services)
     return _json(out, 202)
 
 
-@router.post("/webhooks/{webhook_id}/ping", summary="Send a test delivery", status_code=202,
-             response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
+@router.post(
+    "/webhooks/{webhook_id}/ping",
+    summary="Send a test delivery",
+    status_code=202,
+    response_model=DeliveryOut,
+    responses=problem_responses(401, 403, 404),
+)
 def ping(services: ServicesDep, session: SessionDep, sub: Owned) -> Response:
     """Queue a `webhook.ping` event for this subscription, signed like every delivery; follow it in its deliveries."""
     now = datetime.now(UTC)
     eid = event_id("webhook.ping", sub.id, now.isoformat())
     webhooks.add_event(session, eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), now)
-    webhooks.add_delivery(session, eid, sub.id, now=now,
-                          retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours))
+    webhooks.add_delivery(
+        session, eid, sub.id, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
+    )
     session.commit()
     out = _delivery_out(webhooks.delivery_of(session, eid, sub.id), webhooks.PING)
     _wake(services)

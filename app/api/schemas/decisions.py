@@ -9,8 +9,17 @@ from pydantic import BaseModel, Field
 
 Verdict = Literal["used", "not_used", "conditional", "unknown"]
 DependsOn = Literal["country", "age", "objected", "objected_on", "posted_on", "opted_in"]
-CATEGORY_IDS = ["public-posts", "public-comments", "public-media", "profile-info", "private-content",
-                "private-messages", "group-content", "ai-interactions", "usage-data"]
+CATEGORY_IDS = [
+    "public-posts",
+    "public-comments",
+    "public-media",
+    "profile-info",
+    "private-content",
+    "private-messages",
+    "group-content",
+    "ai-interactions",
+    "usage-data",
+]
 
 
 class PlatformRef(BaseModel):
@@ -30,7 +39,8 @@ class OptOutOut(BaseModel):
     deadline: date | None = Field(examples=["2025-05-26"])
     deadline_passed: bool | None
     after_deadline: str | None = Field(
-        examples=["A later objection covers only content posted from the day of the objection."])
+        examples=["A later objection covers only content posted from the day of the objection."]
+    )
 
 
 class SourceRef(BaseModel):
@@ -41,12 +51,16 @@ class SourceRef(BaseModel):
     url: str
     publisher: str
     kind: Literal["primary", "secondary", "aggregator"] = Field(
-        description="primary: the platform, a regulator or a court; secondary: the press; aggregator: a digest")
-    published_on: str | None = Field(description="YYYY-MM-DD, or YYYY-MM / YYYY where the source gives no day",
-                                      examples=["2025-04-14"])
+        description="primary: the platform, a regulator or a court; secondary: the press; aggregator: a digest"
+    )
+    published_on: str | None = Field(
+        description="YYYY-MM-DD, or YYYY-MM / YYYY where the source gives no day", examples=["2025-04-14"]
+    )
     retrieved_on: date
-    quote: str | None = Field(description="The exact words of the source that support the rule (or deadline) cited",
-                              examples=["plans to begin training of its generative AI model(s) on 27 May 2025."])
+    quote: str | None = Field(
+        description="The exact words of the source that support the rule (or deadline) cited",
+        examples=["plans to begin training of its generative AI model(s) on 27 May 2025."],
+    )
     where: str | None = Field(description="Where in the source the quote stands (section, paragraph), if noted")
 
 
@@ -57,8 +71,9 @@ class DecisionOut(BaseModel):
     verdict: Verdict = Field(description="used, not_used, conditional (see depends_on) or unknown")
     used: bool | None = Field(description="true/false for a definite verdict; null when conditional or unknown")
     depends_on: list[DependsOn] = Field(
-        description="Query parameters not given whose value could still change the verdict; empty unless "
-                    "conditional", examples=[["age", "objected", "objected_on", "posted_on"]])
+        description="Query parameters not given whose value could still change the verdict; empty unless conditional",
+        examples=[["age", "objected", "objected_on", "posted_on"]],
+    )
     summary: str
     reasons: list[str]
     rule_id: str | None
@@ -67,12 +82,17 @@ class DecisionOut(BaseModel):
     effective_until: date | None
     confidence: Literal["high", "medium", "low"] | None
     opt_out: OptOutOut | None
-    reviewed_on: date | None = Field(description="The day a person last checked the rules this answer rests on "
-                                                 "against their sources (the oldest such review); null without a "
-                                                 "rule", examples=["2026-11-26"])
-    stale: bool = Field(description="true when a cited source changed or vanished since that review, or the review "
-                                    "is older than the configured limit; the verdict stands, and the reasons say why "
-                                    "it may be out of date")
+    reviewed_on: date | None = Field(
+        description="The day a person last checked the rules this answer rests on "
+        "against their sources (the oldest such review); null without a "
+        "rule",
+        examples=["2026-11-26"],
+    )
+    stale: bool = Field(
+        description="true when a cited source changed or vanished since that review, or the review "
+        "is older than the configured limit; the verdict stands, and the reasons say why "
+        "it may be out of date"
+    )
     sources: list[SourceRef]
 
 

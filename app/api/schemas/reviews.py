@@ -11,12 +11,17 @@ from pydantic import BaseModel, ConfigDict, Field
 class ReviewIn(BaseModel):
     """A person's review of a rule against its sources."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"outcome": "confirmed", "note": "The help page moved; the text is the same."}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"outcome": "confirmed", "note": "The help page moved; the text is the same."}]
+        },
+    )
 
     outcome: Literal["confirmed", "changed"] = Field(
         description="confirmed: the rule still matches its sources; changed: it was corrected (through the normal "
-                    "writes) to match them")
+        "writes) to match them"
+    )
     note: str | None = Field(None, max_length=4000, description="What was checked or changed")
 
 

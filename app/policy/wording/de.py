@@ -11,19 +11,48 @@ if TYPE_CHECKING:
 
 P = Mapping[str, Any]
 VERDICT = {"used": "genutzt", "not_used": "nicht genutzt", "conditional": "abhängig", "unknown": "unbekannt"}
-TREATMENT = {"used": "werden genutzt", "not_used": "werden nicht genutzt", "opt_in": "werden nicht genutzt",
-             "unknown": "sind unbekannt"}
+TREATMENT = {
+    "used": "werden genutzt",
+    "not_used": "werden nicht genutzt",
+    "opt_in": "werden nicht genutzt",
+    "unknown": "sind unbekannt",
+}
 USE_LABEL = {"platform": "Training durch die Plattform", "third-parties": "Training durch Dritte"}
 # The query parameters a conditional answer can depend on, as German readers know them.
-DEPENDS = {"country": "Land", "age": "Alter", "objected": "Widerspruch", "objected_on": "Tag des Widerspruchs",
-           "posted_on": "Tag der Veröffentlichung", "opted_in": "Einwilligung", "opted_in_on": "Tag der Einwilligung"}
-CATEGORY = {"public-posts": "öffentliche Beiträge", "public-comments": "öffentliche Kommentare",
-            "public-media": "öffentliche Fotos und Videos", "profile-info": "Profilangaben",
-            "private-content": "private Inhalte", "private-messages": "private Nachrichten",
-            "group-content": "Inhalte in Gruppen", "ai-interactions": "Chats mit dem KI-Assistenten",
-            "usage-data": "Nutzungsdaten"}
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
-          "Dezember")
+DEPENDS = {
+    "country": "Land",
+    "age": "Alter",
+    "objected": "Widerspruch",
+    "objected_on": "Tag des Widerspruchs",
+    "posted_on": "Tag der Veröffentlichung",
+    "opted_in": "Einwilligung",
+    "opted_in_on": "Tag der Einwilligung",
+}
+CATEGORY = {
+    "public-posts": "öffentliche Beiträge",
+    "public-comments": "öffentliche Kommentare",
+    "public-media": "öffentliche Fotos und Videos",
+    "profile-info": "Profilangaben",
+    "private-content": "private Inhalte",
+    "private-messages": "private Nachrichten",
+    "group-content": "Inhalte in Gruppen",
+    "ai-interactions": "Chats mit dem KI-Assistenten",
+    "usage-data": "Nutzungsdaten",
+}
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
 
 
 def _d(day: date | str | None) -> str:
@@ -81,16 +110,20 @@ def _late_head(p: P, w: Wording) -> str:
 def _covers_later(p: P, w: Wording) -> str:
     covered = ""
     if p["posted_on"] is not None:
-        covered = (f"; Inhalte vom {_d(p['posted_on'])} sind {'' if p['covered'] else 'nicht '}erfasst")
-    return (f"{_late_head(p, w)}, daher erfasst er nur Inhalte, die ab dem {_d(p['day'])} veröffentlicht "
-            f"wurden{covered}.")
+        covered = f"; Inhalte vom {_d(p['posted_on'])} sind {'' if p['covered'] else 'nicht '}erfasst"
+    return (
+        f"{_late_head(p, w)}, daher erfasst er nur Inhalte, die ab dem {_d(p['day'])} veröffentlicht wurden{covered}."
+    )
 
 
 def _minors_excluded(p: P, w: Wording) -> str:
     age, min_age = p["age"], p["min_age"]
     if age is None:
-        tail = ", daher hängt die Antwort vom Alter der Kontoinhaberin oder des Kontoinhabers ab" \
-            if p["age_decides"] else ""
+        tail = (
+            ", daher hängt die Antwort vom Alter der Kontoinhaberin oder des Kontoinhabers ab"
+            if p["age_decides"]
+            else ""
+        )
     elif age < min_age:
         tail = f", und mit {age} Jahren werden Ihre Inhalte nicht genutzt"
     else:
@@ -99,38 +132,51 @@ def _minors_excluded(p: P, w: Wording) -> str:
 
 
 def _objected_undated(p: P, w: Wording) -> str:
-    return "Sie haben widersprochen; " + ("der Tag entscheidet, was der Widerspruch erfasst." if p["day_decides"]
-                                          else "der Tag spielt keine Rolle.")
+    return "Sie haben widersprochen; " + (
+        "der Tag entscheidet, was der Widerspruch erfasst." if p["day_decides"] else "der Tag spielt keine Rolle."
+    )
 
 
-FINDING = {"changed": "hat sich geändert", "quote-missing": "enthält die zitierte Stelle nicht mehr",
-           "moved": "ist an eine andere Adresse umgezogen", "gone": "ist nicht mehr erreichbar"}
+FINDING = {
+    "changed": "hat sich geändert",
+    "quote-missing": "enthält die zitierte Stelle nicht mehr",
+    "moved": "ist an eine andere Adresse umgezogen",
+    "gone": "ist nicht mehr erreichbar",
+}
 
 
 def _stale_finding(p: P, w: Wording) -> str:
     since = f" seit der letzten Prüfung der Regel am {_d(p['reviewed_on'])}" if p["reviewed_on"] else ""
-    return (f"Diese Antwort ist womöglich veraltet: Quelle {p['source']} der Regel {p['rule']} "
-            f"{FINDING[p['outcome']]} (geprüft am {_d(p['checked_on'])}){since}.")
+    return (
+        f"Diese Antwort ist womöglich veraltet: Quelle {p['source']} der Regel {p['rule']} "
+        f"{FINDING[p['outcome']]} (geprüft am {_d(p['checked_on'])}){since}."
+    )
 
 
 CATALOG = {
     "reason.stale.finding": _stale_finding,
-    "reason.stale.review_old": lambda p, w: f"Diese Antwort ist womöglich veraltet: Regel {p['rule']} wurde zuletzt "
-                                            f"am {_d(p['reviewed_on'])} geprüft, vor mehr als {p['max_days']} Tagen.",
+    "reason.stale.review_old": lambda p, w: (
+        f"Diese Antwort ist womöglich veraltet: Regel {p['rule']} wurde zuletzt "
+        f"am {_d(p['reviewed_on'])} geprüft, vor mehr als {p['max_days']} Tagen."
+    ),
     "reason.opted_in": lambda p, w: "Sie haben es eingeschaltet" + (f", am {_d(p['day'])}" if p["day"] else "") + ".",
     "reason.not_opted_in": lambda p, w: "Sie haben es nicht eingeschaltet.",
-    "summary.opted_in": lambda p, w: "Genutzt: Sie haben es eingeschaltet" + (f", am {_d(p['day'])}."
-                                                                               if p["day"] else "."),
+    "summary.opted_in": lambda p, w: (
+        "Genutzt: Sie haben es eingeschaltet" + (f", am {_d(p['day'])}." if p["day"] else ".")
+    ),
     # Pieces of sentences.
     "in_time.deadline": lambda p, w: f"bis zum {_d(p['day'])}",
     "in_time.effective": lambda p, w: f"bevor die Regel am {_d(p['day'])} in Kraft trat",
     "limit.deadline": lambda p, w: f"der Frist am {_d(p['day'])}",
     "limit.effective": lambda p, w: f"dem Inkrafttreten der Regel am {_d(p['day'])}",
     "limit.effective_undated": lambda p, w: "dem Inkrafttreten der Regel",
-    "late.covers_later_posts": lambda p, w: "ein späterer Widerspruch erfasst nur Inhalte, die ab dem Tag des "
-                                            "Widerspruchs veröffentlicht wurden",
-    "late.stops_future_training": lambda p, w: "ein späterer Widerspruch stoppt künftiges Training, bereits "
-                                               "erfolgtes Training wird aber nicht rückgängig gemacht",
+    "late.covers_later_posts": lambda p, w: (
+        "ein späterer Widerspruch erfasst nur Inhalte, die ab dem Tag des Widerspruchs veröffentlicht wurden"
+    ),
+    "late.stops_future_training": lambda p, w: (
+        "ein späterer Widerspruch stoppt künftiges Training, bereits "
+        "erfolgtes Training wird aber nicht rückgängig gemacht"
+    ),
     "late.no_effect": lambda p, w: "ein späterer Widerspruch ändert nichts",
     "late.unknown": lambda p, w: "die Quellen sagen nicht, was ein späterer Widerspruch erfasst",
     "window.between": lambda p, w: f"vom {_d(p['start'])} bis zum {_d(p['end'])}",
@@ -141,75 +187,114 @@ CATALOG = {
     "rule.summary": lambda p, w: w.rule_summary(p["rule"], p["text"]),
     "note": lambda p, w: p["text"],
     # Reasons.
-    "reason.by_country": lambda p, w: f"Ohne Land gilt diese Antwort für GLOBAL, aber am {_d(p['day'])} "
-                                      f"unterscheiden sich die Regeln je nach Land: {w(p['by_country'])}.",
+    "reason.by_country": lambda p, w: (
+        f"Ohne Land gilt diese Antwort für GLOBAL, aber am {_d(p['day'])} "
+        f"unterscheiden sich die Regeln je nach Land: {w(p['by_country'])}."
+    ),
     "reason.no_rule": lambda p, w: f"Es gibt {w(p['no_rule'])}.",
     "reason.rule": _rule,
-    "reason.outside_window": lambda p, w: f"Inhalte vom {_d(p['posted_on'])} liegen außerhalb der Regel "
-                                          f"{p['rule']}, die nur Inhalte erfasst, die {w(p['window'])} "
-                                          f"veröffentlicht wurden.",
-    "reason.disputed": lambda p, w: "Die Quellen bestreiten dies oder bestätigen es nicht, daher ist die Antwort "
-                                    "unbekannt.",
-    "reason.opt_in_default_off": lambda p, w: "Inhalte werden nur genutzt, wenn Sie dies eingeschaltet haben; "
-                                              "standardmäßig ist es aus.",
-    "reason.no_opt_out": lambda p, w: f"In {p['jurisdiction']} gibt es keinen Widerspruch dagegen"
-                                      f"{', daher ändert ein Widerspruch nichts' if p['objected'] else ''}.",
-    "reason.opt_out_ineffective": lambda p, w: f"Der Widerspruch ({p['method']}) stoppt diese Nutzung nicht"
-                                               f"{', daher ändert ein Widerspruch nichts' if p['objected'] else ''}.",
-    "reason.opt_out": lambda p, w: f"Die Inhalte werden genutzt, außer Sie widersprechen ({p['method']}"
-                                   f"{': ' + p['url'] if p['url'] else ''}).",
-    "reason.in_time_keeps_out": lambda p, w: f"Ein Widerspruch{_clause(w(p['in_time']))} hält alle Ihre Inhalte heraus"
-                                             + (f"; diese Frist lief vor dem {_d(p['passed_before'])} ab."
-                                                if p["passed_before"] else "."),
+    "reason.outside_window": lambda p, w: (
+        f"Inhalte vom {_d(p['posted_on'])} liegen außerhalb der Regel "
+        f"{p['rule']}, die nur Inhalte erfasst, die {w(p['window'])} "
+        f"veröffentlicht wurden."
+    ),
+    "reason.disputed": lambda p, w: (
+        "Die Quellen bestreiten dies oder bestätigen es nicht, daher ist die Antwort unbekannt."
+    ),
+    "reason.opt_in_default_off": lambda p, w: (
+        "Inhalte werden nur genutzt, wenn Sie dies eingeschaltet haben; standardmäßig ist es aus."
+    ),
+    "reason.no_opt_out": lambda p, w: (
+        f"In {p['jurisdiction']} gibt es keinen Widerspruch dagegen"
+        f"{', daher ändert ein Widerspruch nichts' if p['objected'] else ''}."
+    ),
+    "reason.opt_out_ineffective": lambda p, w: (
+        f"Der Widerspruch ({p['method']}) stoppt diese Nutzung nicht"
+        f"{', daher ändert ein Widerspruch nichts' if p['objected'] else ''}."
+    ),
+    "reason.opt_out": lambda p, w: (
+        f"Die Inhalte werden genutzt, außer Sie widersprechen ({p['method']}{': ' + p['url'] if p['url'] else ''})."
+    ),
+    "reason.in_time_keeps_out": lambda p, w: (
+        f"Ein Widerspruch{_clause(w(p['in_time']))} hält alle Ihre Inhalte heraus"
+        + (f"; diese Frist lief vor dem {_d(p['passed_before'])} ab." if p["passed_before"] else ".")
+    ),
     "reason.late": lambda p, w: _capitalised(w(p["late"])) + ".",
-    "reason.objection_not_yet": lambda p, w: f"Ihr Widerspruch vom {_d(p['objected_on'])} war am {_d(p['day'])} "
-                                             f"noch nicht erfolgt und zählt für diesen Tag daher nicht.",
+    "reason.objection_not_yet": lambda p, w: (
+        f"Ihr Widerspruch vom {_d(p['objected_on'])} war am {_d(p['day'])} "
+        f"noch nicht erfolgt und zählt für diesen Tag daher nicht."
+    ),
     "reason.not_objected": lambda p, w: "Sie haben nicht widersprochen.",
     "reason.objected_undated": _objected_undated,
-    "reason.objected_in_time": lambda p, w: f"Sie haben am {_d(p['day'])} widersprochen, {w(p['in_time'])}, daher "
-                                            f"werden keine Ihrer Inhalte genutzt.",
-    "reason.objected_late.stops_future_training": lambda p, w: f"{_late_head(p, w)}: Das Training stoppt ab dann, "
-                                                               f"bereits erfolgtes Training wird aber nicht "
-                                                               f"rückgängig gemacht.",
-    "reason.objected_late.no_effect": lambda p, w: f"{_late_head(p, w)}, und ein später Widerspruch ändert hier "
-                                                   f"nichts.",
-    "reason.objected_late.unknown": lambda p, w: f"{_late_head(p, w)}, und die Quellen sagen nicht, was ein "
-                                                 f"später Widerspruch hier erfasst.",
+    "reason.objected_in_time": lambda p, w: (
+        f"Sie haben am {_d(p['day'])} widersprochen, {w(p['in_time'])}, daher werden keine Ihrer Inhalte genutzt."
+    ),
+    "reason.objected_late.stops_future_training": lambda p, w: (
+        f"{_late_head(p, w)}: Das Training stoppt ab dann, "
+        f"bereits erfolgtes Training wird aber nicht "
+        f"rückgängig gemacht."
+    ),
+    "reason.objected_late.no_effect": lambda p, w: (
+        f"{_late_head(p, w)}, und ein später Widerspruch ändert hier nichts."
+    ),
+    "reason.objected_late.unknown": lambda p, w: (
+        f"{_late_head(p, w)}, und die Quellen sagen nicht, was ein später Widerspruch hier erfasst."
+    ),
     "reason.objected_late.covers_later_posts": _covers_later,
-    "reason.adults_only": lambda p, w: f"Die Quellen sprechen nur von Konten ab {p['min_age']} Jahren"
-                                       + (f"; für eine Kontoinhaberin oder einen Kontoinhaber mit {p['age']} Jahren "
-                                          f"ist nichts bestätigt" if p["age"] is not None else "") + ".",
+    "reason.adults_only": lambda p, w: (
+        f"Die Quellen sprechen nur von Konten ab {p['min_age']} Jahren"
+        + (
+            f"; für eine Kontoinhaberin oder einen Kontoinhaber mit {p['age']} Jahren ist nichts bestätigt"
+            if p["age"] is not None
+            else ""
+        )
+        + "."
+    ),
     "reason.minors_excluded": _minors_excluded,
     # Summaries.
     "summary.no_rule": lambda p, w: f"Unbekannt: {w(p['no_rule'])}.",
     "summary.adults_only": lambda p, w: f"Unbekannt: Die Quellen sprechen nur von Konten ab {p['min_age']} Jahren.",
     "summary.minors_excluded": lambda p, w: f"Nicht genutzt: Konten unter {p['min_age']} Jahren sind ausgenommen.",
     "summary.unknown": lambda p, w: f"Unbekannt: {w(p['summary'])}",
-    "summary.late_changes_nothing": lambda p, w: f"Weiterhin genutzt: Ein Widerspruch nach {w(p['limit'])} ändert "
-                                                 f"nichts.",
-    "summary.objected": lambda p, w: "Nicht genutzt: Sie haben widersprochen" + (
-        "; bereits erfolgtes Training wird nicht rückgängig gemacht." if p["undone"] else "."),
-    "summary.objected_in_time": lambda p, w: f"Nicht genutzt: Sie haben am {_d(p['day'])} widersprochen, "
-                                             f"{w(p['in_time'])}.",
-    "summary.objected_late.stops_future_training": lambda p, w: f"Ab Ihrem Widerspruch am {_d(p['day'])} nicht "
-                                                                f"mehr genutzt; bereits erfolgtes Training wird nicht "
-                                                                f"rückgängig gemacht.",
-    "summary.objected_late.unknown": lambda p, w: f"Unbekannt: Ihr Widerspruch vom {_d(p['day'])} kam nach "
-                                                  f"{w(p['limit'])}, und die Quellen sagen nicht, was er erfasst.",
-    "summary.objection_covers_newer": lambda p, w: f"Nicht genutzt: Ihr Widerspruch vom {_d(p['day'])} erfasst "
-                                                   f"Inhalte, die ab diesem Tag veröffentlicht wurden.",
-    "summary.objected_late.covers_later_posts": lambda p, w: f"Weiterhin genutzt: Ihr Widerspruch vom "
-                                                             f"{_d(p['day'])} kam nach {w(p['limit'])} und erfasst "
-                                                             f"nur Inhalte, die ab diesem Tag veröffentlicht "
-                                                             f"wurden.",
+    "summary.late_changes_nothing": lambda p, w: (
+        f"Weiterhin genutzt: Ein Widerspruch nach {w(p['limit'])} ändert nichts."
+    ),
+    "summary.objected": lambda p, w: (
+        "Nicht genutzt: Sie haben widersprochen"
+        + ("; bereits erfolgtes Training wird nicht rückgängig gemacht." if p["undone"] else ".")
+    ),
+    "summary.objected_in_time": lambda p, w: (
+        f"Nicht genutzt: Sie haben am {_d(p['day'])} widersprochen, {w(p['in_time'])}."
+    ),
+    "summary.objected_late.stops_future_training": lambda p, w: (
+        f"Ab Ihrem Widerspruch am {_d(p['day'])} nicht "
+        f"mehr genutzt; bereits erfolgtes Training wird nicht "
+        f"rückgängig gemacht."
+    ),
+    "summary.objected_late.unknown": lambda p, w: (
+        f"Unbekannt: Ihr Widerspruch vom {_d(p['day'])} kam nach "
+        f"{w(p['limit'])}, und die Quellen sagen nicht, was er erfasst."
+    ),
+    "summary.objection_covers_newer": lambda p, w: (
+        f"Nicht genutzt: Ihr Widerspruch vom {_d(p['day'])} erfasst Inhalte, die ab diesem Tag veröffentlicht wurden."
+    ),
+    "summary.objected_late.covers_later_posts": lambda p, w: (
+        f"Weiterhin genutzt: Ihr Widerspruch vom "
+        f"{_d(p['day'])} kam nach {w(p['limit'])} und erfasst "
+        f"nur Inhalte, die ab diesem Tag veröffentlicht "
+        f"wurden."
+    ),
     "summary.by_country": lambda p, w: f"Hängt von Ihrem Land ab: {w(p['by_country'])}.",
     "summary.clauses": lambda p, w: "; ".join(w(c) for c in p["clauses"]) + ".",
     "clause.depends_on_posting_day": lambda p, w: "Hängt davon ab, wann der Inhalt veröffentlicht wurde",
-    "clause.unless_objected": lambda p, w: "Genutzt, außer Sie haben widersprochen" + (
-        f" ({w(p['in_time'])})" if p["in_time"] else ""),
+    "clause.unless_objected": lambda p, w: (
+        "Genutzt, außer Sie haben widersprochen" + (f" ({w(p['in_time'])})" if p["in_time"] else "")
+    ),
     "clause.rule_summary": lambda p, w: w(p["summary"]).rstrip("."),
-    "clause.window": lambda p, w: f"Inhalte, die {w(p['window'])} veröffentlicht wurden, "
-                                  + TREATMENT.get(p["treatment"], f"fallen unter Regel {p['rule']}"),
+    "clause.window": lambda p, w: (
+        f"Inhalte, die {w(p['window'])} veröffentlicht wurden, "
+        + TREATMENT.get(p["treatment"], f"fallen unter Regel {p['rule']}")
+    ),
     "clause.minors_excluded": lambda p, w: f"Konten unter {p['min_age']} Jahren sind ausgenommen",
     # Answers combining the platform's own training with third parties'.
     "by_use.summary": lambda p, w: " ".join(f"{USE_LABEL[use]}: {_sentence(w(s))}" for use, s in p["parts"]),
