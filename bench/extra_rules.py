@@ -15,7 +15,7 @@ SOURCE = {
     "publisher": "Trainwatch benchmark",
     "published_on": None,
     "retrieved_on": "2026-11-26",
-    "kind": "secondary",
+    "kind": "primary",  # a decided rule needs a quoted primary source (or two publishers)
     "quote": None,
     "via": None,
 }
@@ -48,9 +48,8 @@ def main(db: str, count: int) -> None:
                         "treatment": "used",
                         "effective_from": f"{year}-01-01",
                         "effective_until": f"{year}-12-31",
-                        "confidence": "low",
                         "summary": "Synthetic benchmark rule.",
-                        "sources": ["BENCH1"],
+                        "sources": [{"id": "BENCH1", "quote": "Synthetic.", "where": None}],
                     },
                 )
             )
