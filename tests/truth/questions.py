@@ -43,3 +43,25 @@ def check_answer(client, platform: str, params: dict, verdict: str, depends_on: 
         assert "country" in decision["depends_on"]
     if verdict in ("used", "not_used"):
         assert any(s["url"].startswith(("http://", "https://")) for s in decision["sources"])
+
+
+# The platform ids the contract (v1) requires, each with real data.
+CONTRACT_PLATFORMS = (
+    "facebook",
+    "instagram",
+    "messenger",
+    "whatsapp",
+    "threads",
+    "linkedin",
+    "x",
+    "reddit",
+    "gemini",
+    "tumblr",
+    "wordpress-com",
+    "stack-overflow",
+    "quora",
+    "slack",
+    "zoom",
+    "adobe",
+    "substack",
+)

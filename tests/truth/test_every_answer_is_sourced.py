@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.truth.questions import CONTRACT_PLATFORMS
+
 COUNTRIES = [None, "DE", "GB", "US", "AU", "CH", "NO", "CA", "IN"]
 DAYS = ["2023-06-01", "2024-07-01", "2025-06-01", "2026-11-26"]
 
@@ -12,25 +14,7 @@ def platforms(client):
 
 def test_the_dataset_serves_every_contract_platform_and_category(client):
     ids = set(platforms(client))
-    assert {
-        "facebook",
-        "instagram",
-        "messenger",
-        "whatsapp",
-        "threads",
-        "linkedin",
-        "x",
-        "reddit",
-        "gemini",
-        "tumblr",
-        "wordpress-com",
-        "stack-overflow",
-        "quora",
-        "slack",
-        "zoom",
-        "adobe",
-        "substack",
-    } <= ids
+    assert set(CONTRACT_PLATFORMS) <= ids
     categories = {c["id"] for c in client.get("/v1/data-categories").json()["items"]}
     assert categories == {
         "public-posts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.truth.questions import case, check_answer
+from tests.truth.questions import CONTRACT_PLATFORMS, case, check_answer
 
 ADULT = {"age": 30}
 NO_OBJECTION = {"objected": "false"}
@@ -786,25 +786,6 @@ def test_uk_alias_is_answered_for_gb(client):
 
 
 def test_every_contract_platform_has_at_least_one_rule(client):
-    platforms = [
-        "facebook",
-        "instagram",
-        "messenger",
-        "whatsapp",
-        "threads",
-        "linkedin",
-        "x",
-        "reddit",
-        "gemini",
-        "tumblr",
-        "wordpress-com",
-        "stack-overflow",
-        "quora",
-        "slack",
-        "zoom",
-        "adobe",
-        "substack",
-    ]
-    for platform in platforms:
+    for platform in CONTRACT_PLATFORMS:
         body = client.get(f"/v1/platforms/{platform}/ai-training", params={"as_of": "2025-12-01"}).json()
         assert body["decisions"], platform
