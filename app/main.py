@@ -10,13 +10,16 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from app import __doc__ as summary
+from app.api import cors
+from app.api.cors import SimpleCors
 from app.api.deps import Services
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.fastpath import DecisionFastPath
-from app.api.logs import RequestLogMiddleware, configure_logging
+from app.api.logs import AccessLog, RequestLogMiddleware, configure_logging
 from app.api.metrics import Metrics, metrics_endpoint, store_state
 from app.api.outage import DatabaseGate, install_outage_handler
 from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
@@ -65,6 +68,18 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
+class TrainwatchAPI(FastAPI):
+    """FastAPI, with the hot decision route answered before the middleware stack (app/api/fastpath.py)."""
+
+    fast_path: DecisionFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.fast_path
+        if fast is not None and scope["type"] == "http" and await fast(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Return a configured application; nothing touches the database until start-up or the first request."""
     settings = settings or get_settings()
@@ -96,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.stop_polling()
         engine.dispose()
 
-    app = FastAPI(
+    app = TrainwatchAPI(
         title="Trainwatch",
         summary=summary,
         description=DESCRIPTION,
@@ -148,31 +163,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_badges.router)
     app.include_router(web.router)
     app.add_route("/metrics", metrics_endpoint(metrics, settings.metrics_allow), include_in_schema=False)
-    # Reads are open to every configured origin; writes need an Authorization header, which is never
-    # allowed cross-origin, so browsers on other sites cannot make them.
-    # Innermost first: the fast path sits inside the rate limits, CORS, the security headers and the request log,
-    # so its answers get all of them.
+    access_log = AccessLog(metrics, enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)
     if settings.fast_path:
-        app.add_middleware(DecisionFastPath, service=services.answers)
+        app.fast_path = DecisionFastPath(
+            services.answers, access_log, app.state.rate_limiter, SimpleCors(settings.cors_origins)
+        )
+    # Innermost first.
     app.add_middleware(DatabaseGate, slots=settings.db_request_slots, timeout=settings.db_request_timeout)
     if app.state.rate_limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Content-Type", "If-None-Match", "Accept"],
-        expose_headers=[
-            "ETag",
-            "Link",
-            "Location",
-            "Retry-After",
-            "RateLimit-Limit",
-            "RateLimit-Remaining",
-            "RateLimit-Reset",
-        ],
-        max_age=600,
-    )
+    app.add_middleware(CORSMiddleware, **cors.middleware_options(settings.cors_origins))
     app.add_middleware(SecurityHeaders, routes=app.router.routes, embed_frame_ancestors=settings.embed_frame_ancestors)
-    app.add_middleware(RequestLogMiddleware, metrics=metrics)
+    app.add_middleware(RequestLogMiddleware, access_log=access_log)
     return app

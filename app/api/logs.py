@@ -1,6 +1,8 @@
 """Structured logging: JSON lines (structlog), one object per request with its id, route template, status, duration.
 
-Every value is JSON-escaped, so no user-supplied string (a path with %0a, a header) can break or forge a line.
+Every value is JSON-escaped, so no user-supplied string (a path with %0a, a header) can break or forge a line. The
+access line is written by `AccessLog` with orjson rather than through structlog's processor chain: it is written for
+every answer, and the chain cost 20 µs of a 60 µs answer.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ import logging
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -96,19 +100,69 @@ def route_template(scope: Scope) -> str:
     return str(getattr(route, "path", None) or UNMATCHED)
 
 
+class AccessLog:
+    """Write one JSON object per request on a line of its own to stderr, in the same shape as structlog's lines."""
+
+    def __init__(self, metrics: Metrics | None = None, enabled: bool = True) -> None:
+        self.metrics = metrics
+        self.enabled = enabled
+
+    def request(self, request_id: str, method: str, route: str, path: str, status: int, seconds: float) -> None:
+        """Count a finished request in the metrics and log it (unless the level is above INFO)."""
+        if self.metrics is not None:
+            self.metrics.observe(method, route, status, seconds)
+        if not self.enabled:
+            return
+        line = orjson.dumps(
+            {
+                "request_id": request_id,
+                "method": method,
+                "route": route,
+                "path": path,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "event": "request",
+                "level": "info",
+                "timestamp": datetime.now(UTC),  # as structlog writes it: 2026-11-29T18:26:41.545140Z
+            },
+            option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z,
+        )
+        stream = sys.stderr  # whatever it is now: tests and servers replace it after configuration
+        raw = getattr(stream, "buffer", None)
+        if raw is not None:
+            raw.write(line)  # one write of a whole line: concurrent writers never interleave within it
+        else:
+            stream.write(line.decode())
+        stream.flush()
+
+
+def new_request_id(scope: Scope) -> str:
+    """Return the caller's X-Request-ID when it is short and plain, else a new random one."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            return request_id_from(value)
+    return os.urandom(8).hex()
+
+
+def request_id_from(value: bytes | None) -> str:
+    """Return a caller's X-Request-ID value when it is short and plain (letters, digits, - and _), else a new one."""
+    if value is not None and 0 < len(value) <= 64 and value.replace(b"-", b"").replace(b"_", b"").isalnum():
+        return value.decode("ascii")
+    return os.urandom(8).hex()
+
+
 class RequestLogMiddleware:
     """Pure ASGI middleware: give each request an id (X-Request-ID), log one JSON object and count it in metrics."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, access_log: AccessLog) -> None:
         self.app = app
-        self.metrics = metrics
-        self.log = structlog.get_logger("trainwatch.access")
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or os.urandom(8).hex()
+        request_id = new_request_id(scope)
         method = scope["method"]
         started = time.perf_counter()
         status = 500
@@ -124,23 +178,4 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = route_template(scope)
-            if self.metrics is not None:
-                self.metrics.observe(method, route, status, seconds)
-            self.log.info(
-                "request",
-                request_id=request_id,
-                method=method,
-                route=route,
-                path=scope["path"],
-                status=status,
-                duration_ms=round(seconds * 1000, 2),
-            )
-
-
-def _incoming_id(scope: Scope) -> str | None:
-    """Accept a caller's request id only if it is short and plain (letters, digits, - and _)."""
-    for name, value in scope.get("headers", ()):
-        if name == b"x-request-id" and 0 < len(value) <= 64 and value.replace(b"-", b"").replace(b"_", b"").isalnum():
-            return str(value.decode("ascii"))
-    return None
+            self.access_log.request(request_id, method, route_template(scope), scope["path"], status, seconds)

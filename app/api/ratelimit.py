@@ -21,12 +21,14 @@ from limits.storage import storage_from_string
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api import counters
 from app.api.errors import Problem, problem_bytes
 from app.api.metrics import Metrics
 
 log = logging.getLogger("trainwatch.ratelimit")
 DECISION = re.compile(r"/v1/platforms/[^/]+/ai-training")
 CHECKS = "/v1/ai-training/checks"
+COUNTED = "trainwatch.rate_limited"  # scope key: the fast path's verdict (a 429 problem, or False: within limits)
 KNOWN_KEYS = 1024  # verified keys remembered (token hash -> key id), oldest forgotten first
 
 
@@ -44,7 +46,7 @@ class RateLimiter:
     """Hits the counters of one app; shared by the middleware, the batch route and the key check."""
 
     def __init__(self, config: Limits, storage_url: str | None, metrics: Metrics | None = None) -> None:
-        url = f"async+{storage_url}" if storage_url else "async+memory://"
+        url = f"async+{storage_url}" if storage_url else f"{counters.SCHEME}://"
         options = {"implementation": "redispy"} if storage_url else {}
         self.limiter = FixedWindowRateLimiter(storage_from_string(url, **options))
         self.items: dict[str, RateLimitItem] = {
@@ -79,8 +81,9 @@ class RateLimiter:
         """Count a request (or `cost` checks); return the 429 problem if the client is over its limit."""
         item = self.items[route_class]
         try:
-            # Tested first: `hit` would count a refused request too, and a refused batch must not use up the rest.
-            if await self.limiter.test(item, route_class, client, cost=cost) and await self.limiter.hit(
+            # A batch is tested first: `hit` counts a refused hit too, and a refused batch must not use up the rest.
+            # A single request is hit at once: counting a refused one changes nothing, and it halves the cost.
+            if (cost == 1 or await self.limiter.test(item, route_class, client, cost=cost)) and await self.limiter.hit(
                 item, route_class, client, cost=cost
             ):
                 self._recovered()
@@ -157,7 +160,12 @@ class RateLimitMiddleware:
         if scope["type"] == "http":
             kind = route_class(scope["method"], scope["path"])
             if kind is not None:
-                problem = await self.limiter.hit(kind, self.limiter.client(scope))
+                # The fast path may have counted this request already and left its verdict: never count twice.
+                verdict = scope.pop(COUNTED, None)
+                if verdict is None:
+                    problem = await self.limiter.hit(kind, self.limiter.client(scope))
+                else:
+                    problem = verdict or None
                 if problem is not None:
                     scope["trainwatch.route"] = f"<{kind} limit>"  # the log and metrics label: no route ran
                     await _send(send, problem, scope["path"])

@@ -89,15 +89,26 @@ class AnswerResponse(Response):
         self.background = None
 
 
-def to_response(ans: Answer, if_none_match: str | None) -> Response:
-    """Return the HTTP response for a decision answer: 304 when the client's copy is current."""
+def answer_parts(ans: Answer, if_none_match: str | None) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """Return the status, body and headers of a decision answer: 304 when the client's copy is current.
+
+    The FastAPI route and the fast path both send what this returns, so they answer alike.
+    """
     cache_control = ans.cache_control(time.time())
-    if ans.status == 200 and etag_matches(if_none_match, ans.etag):
-        return AnswerResponse(304, b"", [ans.head[0], cache_control])  # type: ignore[list-item]
+    if cache_control is not None and etag_matches(if_none_match, ans.etag):  # only 200s have an ETag
+        headers = [ans.head[0], cache_control]
+        if ans.vary:
+            headers.append((b"vary", ", ".join(ans.vary).encode()))
+        return 304, b"", headers
     headers = list(ans.head)
     if cache_control is not None:
         headers.insert(1, cache_control)
-    return AnswerResponse(ans.status, ans.body, headers)
+    return ans.status, ans.body, headers
+
+
+def to_response(ans: Answer, if_none_match: str | None) -> Response:
+    """Return the HTTP response for a decision answer: 304 when the client's copy is current."""
+    return AnswerResponse(*answer_parts(ans, if_none_match))
 
 
 @dataclass(frozen=True)

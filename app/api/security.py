@@ -21,9 +21,15 @@ COMMON = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# What every JSON answer outside /embed carries, in the order this layer adds them; the fast path sends the same.
+API_ANSWER_HEADERS = (
+    (b"content-security-policy", API_CSP.encode()),
+    *COMMON,
+    (b"x-frame-options", b"DENY"),
+)
 # Control characters (NUL included) in a path or, percent-encoded, in a query: refused the same on every database.
-_CONTROL_PATH = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_QUERY = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
+CONTROL_PATH = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_QUERY = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
 
 
 def page_csp(script_hashes: Iterable[str] = (), *, frame_ancestors: str = "'none'") -> str:
@@ -67,12 +73,12 @@ class SecurityHeaders:
         embed = scope["path"].startswith(self.embed_prefix)
         extra, csp = (self.embed_headers, self.embed_csp) if embed else (self.headers, self.csp)
         html_csp = self.embed_page_csp if embed else self.page_csp
-        if _CONTROL_PATH.search(scope["path"]) or _CONTROL_QUERY.search(scope["query_string"]):
+        if CONTROL_PATH.search(scope["path"]) or CONTROL_QUERY.search(scope["query_string"]):
             problem = Problem(
                 422,
                 "The path or query contains a control character (such as NUL); remove it.",
                 title="Invalid request",
-                param="path" if _CONTROL_PATH.search(scope["path"]) else "query",
+                param="path" if CONTROL_PATH.search(scope["path"]) else "query",
             )
             await _send_problem(send, problem, extra, csp)
             return

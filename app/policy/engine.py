@@ -9,7 +9,7 @@ from datetime import date
 from .confidence import KIND_RANK
 from .errors import QueryError
 from .explain import explain
-from .index import PairIndex, pair_index
+from .index import PairIndex, bounded_memo, pair_index
 from .model import Category, Citation, Decision, OptOutFacts, Platform, Query, Rule, Snapshot, Source
 from .query import ParsedQuery
 from .summary import summarise
@@ -29,7 +29,13 @@ def decide_many(snapshot: Snapshot, query: Query, category_ids: Iterable[str] | 
         category_ids = snapshot.categories_by_platform.get(platform.id, ())
     categories = [_category(snapshot, cid) for cid in category_ids]  # fail before doing any work
     return tuple(
-        _decide(snapshot, platform, category, replace(query, category_id=category.id)) for category in categories
+        _decide(
+            snapshot,
+            platform,
+            category,
+            query if query.category_id == category.id else replace(query, category_id=category.id),
+        )
+        for category in categories
     )
 
 
@@ -66,6 +72,16 @@ def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]
 
     Each source carries the quote (and place) with which that rule cites it, not the source's own short quote.
     """
+    rules = tuple(rules)
+    memo = bounded_memo(snapshot, "sources")  # few distinct rule sets recur across many questions
+    key = tuple(r.id for r in rules)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _sources_for(snapshot, rules)
+    return found
+
+
+def _sources_for(snapshot: Snapshot, rules: tuple[Rule, ...]) -> tuple[Source, ...]:
     cited: dict[str, Source] = {}
     for rule in rules:
         deadline = (

@@ -9,17 +9,22 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
+
 from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
+from app.policy.model import Source
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
+from app.serving.encoding import MIN_BYTES, choose, compress, variant_etag
 from app.serving.languages import from_header, negotiate
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
+SOURCES_LIMIT = 20_000  # encoded source lists kept per snapshot (a few MB at most)
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs beyond its body: key, tuple, dict slot
 QUERY_FIELDS = (
     "category",
@@ -44,6 +49,7 @@ class Answer:
     etag: str | None = None
     fresh_until: float | None = None  # for answers about "today": the next midnight UTC, as a timestamp
     head: tuple[tuple[bytes, bytes], ...] = ()  # the headers that never change, built once
+    vary: tuple[str, ...] = ()  # the request headers its representation depends on
 
     @classmethod
     def build(
@@ -60,23 +66,43 @@ class Answer:
 
         `lang` is the language of its words; `by_header` says Accept-Language chose it, so caches must vary by it.
         """
-        head = [
-            (b"content-length", str(len(body)).encode()),
-            (b"content-type", media_type.encode()),
-            (b"content-language", lang.encode()),
-        ]
-        if by_header:
-            head.append((b"vary", b"Accept-Language"))
-        if etag is not None:
-            head.insert(0, (b"etag", etag.encode()))
+        vary: tuple[str, ...] = ("Accept-Language",) if by_header else ()
+        if status == 200 and len(body) >= MIN_BYTES:
+            vary += ("Accept-Encoding",)  # sent compressed to clients that accept it
         fresh_until = next_midnight(today) if today is not None else None
-        return cls(status, body, media_type, etag, fresh_until, tuple(head))
+        head = _head(body, media_type, etag, lang, vary)
+        return cls(status, body, media_type, etag, fresh_until, head, vary)
+
+    def encoded(self, encoding: str) -> Answer:
+        """Return this answer with its body compressed (its own ETag, Content-Encoding and length)."""
+        body = compress(self.body, encoding)
+        etag = variant_etag(self.etag, encoding) if self.etag is not None else None
+        lang = dict(self.head)[b"content-language"].decode()
+        head = _head(body, self.media_type, etag, lang, self.vary, encoding)
+        return Answer(self.status, body, self.media_type, etag, self.fresh_until, head, self.vary)
 
     def cache_control(self, now: float) -> tuple[bytes, bytes] | None:
         """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"."""
         if self.etag is None:
             return None
         return (b"cache-control", b"public, max-age=%d" % max_age(MAX_AGE, self.fresh_until, now))
+
+
+def _head(
+    body: bytes, media_type: str, etag: str | None, lang: str, vary: tuple[str, ...], encoding: str | None = None
+) -> tuple[tuple[bytes, bytes], ...]:
+    head = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", media_type.encode()),
+        (b"content-language", lang.encode()),
+    ]
+    if encoding is not None:
+        head.append((b"content-encoding", encoding.encode()))
+    if vary:
+        head.append((b"vary", ", ".join(vary).encode()))
+    if etag is not None:
+        head.insert(0, (b"etag", etag.encode()))
+    return tuple(head)
 
 
 def utc_today() -> date:
@@ -99,6 +125,23 @@ class AnswerService:
         self.review_max_days = review_max_days
         self.translations = translations or {}
         self._wordings: dict[tuple[int, str], Wording] = {}
+        # The JSON of each distinct list of sources, encoded once per snapshot: the longest part of most answers.
+        self._sources: tuple[int, dict[tuple[str, ...], orjson.Fragment]] = (-1, {})
+
+    def encoded_sources(self, snapshot: Snapshot) -> Callable[[Decision], orjson.Fragment]:
+        """Return a function giving a decision's sources as JSON encoded once per snapshot (by the rules cited)."""
+        revision, memo = self._sources
+        if revision != snapshot.revision or len(memo) >= SOURCES_LIMIT:
+            memo = {}
+            self._sources = (snapshot.revision, memo)
+
+        def encoded(d: Decision) -> orjson.Fragment:
+            found = memo.get(d.rule_ids)
+            if found is None:
+                found = memo[d.rule_ids] = orjson.Fragment(dumps(sources_json(d.sources)))
+            return found
+
+        return encoded
 
     def decisions(self, snapshot: Snapshot, parsed: ParsedQuery, today: date) -> tuple[Decision, ...]:
         """Return the engine's decisions for a parsed question, with their freshness as of today."""
@@ -122,21 +165,41 @@ class AnswerService:
             self._wordings[key] = found
         return found
 
-    def single(self, platform_id: str, query_string: bytes, path: str, accept_language: str | None = None) -> Answer:
-        """Answer GET /v1/platforms/{platform_id}/ai-training for the request's raw query string."""
+    def single(
+        self,
+        platform_id: str,
+        query_string: bytes,
+        path: str,
+        accept_language: str | None = None,
+        accept_encoding: str | None = None,
+    ) -> Answer:
+        """Answer GET /v1/platforms/{platform_id}/ai-training for the request's raw query string, compressed with
+        the best encoding the client accepts."""
         snapshot = self.store.snapshot
         cache = self.store.answers
         today = self.today()
-        # Without lang= the header chooses; the key holds the language it chooses, not the header's many spellings.
+        # Without lang= the header chooses; the key holds the language it chooses, not the header's many spellings,
+        # and likewise the encoding.
         chosen = from_header(accept_language) if accept_language else DEFAULT_LANGUAGE
+        encoding = choose(accept_encoding)
         # Keyed on the raw bytes: a repeated question skips even the parsing of its query string. The revision
         # keeps an answer computed from a snapshot that was just replaced from ever being served after it.
-        key = (snapshot.revision, platform_id, query_string, today, chosen)
+        key = (snapshot.revision, platform_id, query_string, today, chosen, encoding)
         found: Answer | None = cache.get(key)
-        if found is None:
+        if found is not None:
+            return found
+        if encoding is None:
             params = query_params(query_string)
             found = self._compute(snapshot, platform_id, params, today, path, accept_language)
             cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
+            return found
+        plain = self.single(platform_id, query_string, path, accept_language)
+        if "Accept-Encoding" in plain.vary:
+            found = plain.encoded(encoding)  # made once: later requests find it under their own key
+            cache.put(key, found, len(found.body) + len(query_string) + ENTRY_OVERHEAD)
+        else:  # too small to compress, or a problem: the key points at the plain answer for the next request
+            found = plain
+            cache.put(key, found, len(query_string) + ENTRY_OVERHEAD)
         return found
 
     def _compute(
@@ -154,7 +217,7 @@ class AnswerService:
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
         decisions = self.decisions(snapshot, parsed, today)
-        body = dumps(render(snapshot, parsed, decisions, self.wording(snapshot, lang)))
+        body = dumps(render(snapshot, parsed, decisions, self.wording(snapshot, lang), self.encoded_sources(snapshot)))
         # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
         return Answer.build(
             200,
@@ -269,7 +332,11 @@ def etag(revision: int, parsed: ParsedQuery, lang: str = DEFAULT_LANGUAGE, stale
 
 
 def render(
-    snapshot: Snapshot, parsed: ParsedQuery, decisions: tuple[Decision, ...], wording: Wording = ENGLISH
+    snapshot: Snapshot,
+    parsed: ParsedQuery,
+    decisions: tuple[Decision, ...],
+    wording: Wording = ENGLISH,
+    encoded_sources: Callable[[Decision], Any] | None = None,
 ) -> dict[str, Any]:
     """Return the contract's response document for a parsed question and its decisions."""
     q = parsed.query
@@ -280,12 +347,17 @@ def render(
         "jurisdictions": list(parsed.jurisdictions),
         "as_of": q.as_of.isoformat(),
         "dataset_revision": snapshot.revision,
-        "decisions": [render_decision(d, wording) for d in decisions],
+        "decisions": [
+            render_decision(d, wording, None if encoded_sources is None else encoded_sources(d)) for d in decisions
+        ],
     }
 
 
-def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
-    """Return one decision as the contract's JSON object, its summary and reasons worded in one language."""
+def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None) -> dict[str, Any]:
+    """Return one decision as the contract's JSON object, its summary and reasons worded in one language.
+
+    `sources` may give the sources already encoded (an orjson Fragment), as the answer service keeps them.
+    """
     rule = d.rule
     opt = d.opt_out
     return {
@@ -312,21 +384,26 @@ def render_decision(d: Decision, wording: Wording = ENGLISH) -> dict[str, Any]:
         },
         "reviewed_on": _iso(d.reviewed_on),
         "stale": d.stale,
-        "sources": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "url": s.url,
-                "publisher": s.publisher,
-                "kind": s.kind,
-                "published_on": s.published_on,
-                "retrieved_on": s.retrieved_on.isoformat(),
-                "quote": s.quote,
-                "where": s.where,
-            }
-            for s in d.sources
-        ],
+        "sources": sources_json(d.sources) if sources is None else sources,
     }
+
+
+def sources_json(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
+    """Return a decision's sources as the contract's JSON objects."""
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "url": s.url,
+            "publisher": s.publisher,
+            "kind": s.kind,
+            "published_on": s.published_on,
+            "retrieved_on": s.retrieved_on.isoformat(),
+            "quote": s.quote,
+            "where": s.where,
+        }
+        for s in sources
+    ]
 
 
 def _iso(day: date | None) -> str | None:

@@ -6,19 +6,36 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import orjson
+
 
 def dumps(value: Any) -> bytes:
-    """Serialise compactly; every answer path uses this, so bytes match across paths."""
-    # "replace": a problem's detail may quote an unpaired surrogate from a JSON body, which UTF-8 cannot encode.
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+    """Serialise compactly (UTF-8, no spaces); every answer path uses this, so bytes match across paths."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson refuses an unpaired surrogate (a problem may quote one from a JSON body), big ints
+        # "replace": UTF-8 cannot encode the surrogate; it becomes "?", as the json module's bytes always did.
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
 
 
 def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
     """Return whether an If-None-Match header names the ETag (weak comparison, or *)."""
     if not if_none_match or etag is None:
         return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag.removeprefix("W/") in tags
+    tags = [_identity(t.strip()) for t in if_none_match.split(",")]
+    return "*" in tags or _identity(etag) in tags
+
+
+def _identity(tag: str) -> str:
+    """Return the tag of the uncompressed representation: a client holding any encoding of it holds its content."""
+    tag = tag.removeprefix("W/")
+    for suffix in _VARIANT_SUFFIXES:
+        if tag.endswith(suffix):
+            return tag[: -len(suffix)] + '"'
+    return tag
+
+
+_VARIANT_SUFFIXES = ('-br"', '-gzip"')  # see serving/encoding.variant_etag
 
 
 def next_midnight(today: date) -> float:

@@ -1,5 +1,6 @@
 """The pure ASGI fast path answers byte for byte as the documented FastAPI route does."""
 
+import json
 import random
 
 import pytest
@@ -80,3 +81,87 @@ def test_repeated_and_odd_query_strings_agree(clients):
     ]:
         url = "/v1/platforms/instagram/ai-training" + query
         assert comparable(fast.get(url)) == comparable(routed.get(url)), query
+
+
+HEADER_SETS = [
+    {},  # httpx's own Accept-Encoding: gzip, deflate, br, zstd
+    {"Accept-Encoding": "identity"},
+    {"Accept-Encoding": "br, gzip"},
+    {"Accept-Encoding": "gzip"},
+    {"Accept-Encoding": "gzip;q=1, br;q=0.5"},
+    {"Accept-Encoding": "br;q=0, identity"},
+    {"Accept-Encoding": "*"},
+    {"Accept-Language": "de-DE,de;q=0.9"},
+    {"Accept-Language": "de", "Accept-Encoding": "br"},
+    {"Origin": "https://partner.example"},
+    {"Origin": "https://partner.example", "Accept-Encoding": "gzip, br"},
+    {"X-Request-ID": "bad id with spaces"},
+]
+
+
+def test_encodings_languages_and_origins_answer_identically(clients):
+    fast, routed = clients
+    seen_encodings = set()
+    for n, (platform, params) in enumerate(generated_queries(300, seed=11)):
+        for headers in HEADER_SETS[n % 3 :: 3] + [HEADER_SETS[1]]:
+            for extra in ({}, {"lang": "de"}):
+                url = f"/v1/platforms/{platform}/ai-training"
+                a = fast.get(url, params={**params, **extra}, headers=headers)
+                b = routed.get(url, params={**params, **extra}, headers=headers)
+                assert comparable(a) == comparable(b), (url, params, extra, headers)
+                seen_encodings.add(a.headers.get("content-encoding"))
+                if a.status_code == 200:  # revalidating any encoding's ETag gives the same 304 on both paths
+                    tagged = {**headers, "If-None-Match": a.headers["etag"]}
+                    c = fast.get(url, params={**params, **extra}, headers=tagged)
+                    d = routed.get(url, params={**params, **extra}, headers=tagged)
+                    assert c.status_code == 304 and comparable(c) == comparable(d)
+    assert seen_encodings == {None, "br", "gzip"}
+
+
+def test_a_whole_platform_answer_is_sent_compressed_and_decodes_to_the_plain_bytes(clients):
+    fast, _ = clients
+    url = "/v1/platforms/instagram/ai-training?country=DE&as_of=2025-09-01"
+    plain = fast.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    for encoding in ("br", "gzip"):
+        raw = fast.get(url, headers={"Accept-Encoding": encoding})
+        assert raw.headers["content-encoding"] == encoding
+        assert raw.headers["vary"] == "Accept-Language, Accept-Encoding, Origin"
+        assert int(raw.headers["content-length"]) < len(plain.content) / 5  # httpx decoded it; the wire was smaller
+        assert raw.content == plain.content
+        assert raw.headers["etag"] == plain.headers["etag"][:-1] + f'-{encoding}"'
+
+
+@pytest.fixture(scope="module")
+def listed_origin_clients(shared_seeded_url):
+    origins = ["https://partner.example"]
+    with (
+        TestClient(create_app(make_settings(shared_seeded_url, cors_origins=origins))) as fast,
+        TestClient(create_app(make_settings(shared_seeded_url, cors_origins=origins, fast_path=False))) as routed,
+    ):
+        yield fast, routed
+
+
+def test_cors_for_listed_origins_matches_starlettes_layer(listed_origin_clients):
+    fast, routed = listed_origin_clients
+    url = "/v1/platforms/instagram/ai-training?category=public-posts&country=DE"
+    for origin in (None, "https://partner.example", "https://other.example"):
+        headers = {} if origin is None else {"Origin": origin}
+        a, b = fast.get(url, headers=headers), routed.get(url, headers=headers)
+        assert comparable(a) == comparable(b), origin
+        allowed = a.headers.get("access-control-allow-origin")
+        assert allowed == ("https://partner.example" if origin == "https://partner.example" else None)
+
+
+def test_the_fast_path_logs_one_line_and_counts_once_against_the_rate_limit(shared_seeded_url, capsys):
+    settings = make_settings(shared_seeded_url, rate_limit_decisions="3/minute")
+    with TestClient(create_app(settings)) as client:
+        capsys.readouterr()
+        url = "/v1/platforms/instagram/ai-training?category=public-posts"
+        statuses = [client.get(url).status_code for _ in range(4)]
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    assert statuses == [200, 200, 200, 429]  # counted twice, the second request would already be refused
+    requests = [line for line in lines if line.get("event") == "request"]
+    assert [line["status"] for line in requests] == [200, 200, 200, 429]
+    assert requests[0]["route"] == "/v1/platforms/{platform_id}/ai-training"
+    assert requests[-1]["route"] == "<decisions limit>"

@@ -112,13 +112,15 @@ def ai_training(
     ],
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+    accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Answer for one category or every category the platform has data for, with reasons and sources.
 
     `verdict` is `used`, `not_used`, `conditional` (the answer turns on the facts listed in `depends_on`) or
     `unknown` (no confirmed rule). Responses carry an `ETag`; send it back in `If-None-Match` to get 304.
     """
-    ans = answers.single(platform_id, request.scope["query_string"], request.scope["path"], accept_language)
+    scope = request.scope
+    ans = answers.single(platform_id, scope["query_string"], scope["path"], accept_language, accept_encoding)
     return to_response(ans, if_none_match)
 
 

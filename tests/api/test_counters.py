@@ -1,0 +1,59 @@
+"""The in-process rate-limit counters: fixed windows that expire, and no unbounded growth."""
+
+import asyncio
+
+from limits import parse
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.storage import storage_from_string
+
+from app.api import counters
+from app.api.counters import WorkerCounters
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_limits_finds_the_storage_by_its_scheme_and_refuses_past_the_limit():
+    storage = storage_from_string(f"{counters.SCHEME}://")
+    assert isinstance(storage, WorkerCounters)
+    limiter = FixedWindowRateLimiter(storage)
+    item = parse("3/minute")
+
+    async def hits():
+        return [await limiter.hit(item, "decisions", "ip:1") for _ in range(5)]
+
+    assert run(hits()) == [True, True, True, False, False]
+    assert run(limiter.hit(item, "decisions", "ip:2"))  # another client has its own window
+
+
+def test_a_window_ends_and_counting_starts_again(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(counters.time, "time", lambda: now[0])
+    store = WorkerCounters()
+    assert run(store.incr("k", 60)) == 1
+    assert run(store.incr("k", 60, amount=4)) == 5
+    assert run(store.get("k")) == 5 and run(store.get_expiry("k")) == 1060.0
+    now[0] = 1060.0
+    assert run(store.get("k")) == 0
+    assert run(store.incr("k", 60)) == 1
+
+
+def test_expired_keys_are_swept_so_memory_stays_bounded(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(counters.time, "time", lambda: now[0])
+    store = WorkerCounters()
+    for n in range(1000):
+        run(store.incr(f"client-{n}", 10))
+    now[0] = 1011.0  # every window has ended; the next new window sweeps them
+    run(store.incr("late", 10))
+    assert set(store.counts) == {"late"} and set(store.expiries) == {"late"}
+
+
+def test_reset_and_clear_forget_counts():
+    store = WorkerCounters()
+    run(store.incr("a", 60))
+    run(store.incr("b", 60))
+    run(store.clear("a"))
+    assert run(store.get("a")) == 0 and run(store.get("b")) == 1
+    assert run(store.reset()) == 1 and run(store.check())

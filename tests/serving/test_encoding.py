@@ -1,0 +1,50 @@
+"""Choosing and making the compressed variants of answers."""
+
+import gzip
+
+import brotli
+import pytest
+
+from app.serving.caching import etag_matches
+from app.serving.encoding import choose, compress, variant_etag
+
+
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        (None, None),
+        ("", None),
+        ("identity", None),
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("gzip, br", "br"),  # equal weights: brotli is smaller
+        ("gzip;q=1.0, br;q=0.5", "gzip"),
+        ("br;q=0, gzip;q=0", None),
+        ("br;q=0", None),
+        ("*", "br"),
+        ("*;q=0, gzip", "gzip"),
+        ("deflate, zstd", None),
+        ("GZIP", "gzip"),
+        ("br;q=bogus, gzip", "gzip"),
+        (" br ; q=0.8 , gzip ; q=0.9 ", "gzip"),
+    ],
+)
+def test_the_encoding_follows_the_clients_weights(header, chosen):
+    assert choose(header) == chosen
+
+
+def test_variants_decode_to_the_same_bytes_and_are_reproducible():
+    body = b'{"decisions":[' + b'{"verdict":"used"},' * 200 + b"{}]}"
+    assert brotli.decompress(compress(body, "br")) == body
+    assert gzip.decompress(compress(body, "gzip")) == body
+    assert compress(body, "gzip") == compress(body, "gzip")  # no timestamp in the gzip header
+
+
+def test_an_etag_of_any_variant_revalidates_every_variant():
+    plain = '"r7-0123456789abcdef"'
+    br, gz = variant_etag(plain, "br"), variant_etag(plain, "gzip")
+    assert br == '"r7-0123456789abcdef-br"'
+    for held in (plain, br, gz, f"W/{br}"):
+        for current in (plain, br, gz):
+            assert etag_matches(held, current)
+    assert not etag_matches('"r8-0123456789abcdef-br"', plain)
