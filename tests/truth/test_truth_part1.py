@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.truth.questions import CONTRACT_PLATFORMS, case, check_answer
+from tests.truth.questions import CONTRACT_PLATFORMS, case, check_answer, decision_for
 
 ADULT = {"age": 30}
 NO_OBJECTION = {"objected": "false"}
@@ -457,13 +457,78 @@ CASES = [
         age=16,
         objected="false",
     ),
+    # Private messages: until 2 Nov 2025 no EU/EEA, Swiss or UK member data was used at all; from 3 Nov 2025
+    # the exclusion rests on LinkedIn's FAQ, which no source read quotes word for word, so it is unknown.
     case(
-        "linkedin DE private messages 2025-12 -> not_used",
+        "linkedin DE private messages 2025-11-02 (all EU data still excluded) -> not_used",
+        "linkedin",
+        "private-messages",
+        "DE",
+        "2025-11-02",
+        "not_used",
+        [],
+    ),
+    case(
+        "linkedin DE private messages 2025-11-03 (FAQ exclusion not quoted) -> unknown",
+        "linkedin",
+        "private-messages",
+        "DE",
+        "2025-11-03",
+        "unknown",
+        [],
+    ),
+    case(
+        "linkedin DE private messages 2025-11-04 (FAQ exclusion not quoted) -> unknown",
+        "linkedin",
+        "private-messages",
+        "DE",
+        "2025-11-04",
+        "unknown",
+        [],
+    ),
+    case(
+        "linkedin DE private messages 2025-12-01 (FAQ exclusion not quoted) -> unknown",
         "linkedin",
         "private-messages",
         "DE",
         "2025-12-01",
+        "unknown",
+        [],
+    ),
+    case(
+        "linkedin CH private messages 2025-11-02 (Swiss data still excluded) -> not_used",
+        "linkedin",
+        "private-messages",
+        "CH",
+        "2025-11-02",
         "not_used",
+        [],
+    ),
+    case(
+        "linkedin CH private messages 2025-11-03 (FAQ exclusion not quoted) -> unknown",
+        "linkedin",
+        "private-messages",
+        "CH",
+        "2025-11-03",
+        "unknown",
+        [],
+    ),
+    case(
+        "linkedin GB private messages 2025-11-02 (UK still paused) -> not_used",
+        "linkedin",
+        "private-messages",
+        "GB",
+        "2025-11-02",
+        "not_used",
+        [],
+    ),
+    case(
+        "linkedin GB private messages 2025-11-03 (FAQ exclusion not quoted) -> unknown",
+        "linkedin",
+        "private-messages",
+        "GB",
+        "2025-11-03",
+        "unknown",
         [],
     ),
     case(
@@ -776,6 +841,22 @@ def test_linkedin_late_opt_out_has_no_deadline(client):
     assert decision["effective_from"] == "2025-11-03"
     assert decision["opt_out"]["deadline"] is None
     assert decision["opt_out"]["url"] == "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
+
+
+def test_linkedin_answers_cite_only_sources_about_their_own_country(client):
+    """The worldwide answer does not lean on the UK suspension; the UK answers quote the ICO, not EU-only lists."""
+
+    def cited(country: str, as_of: str) -> dict[str, str | None]:
+        decision = decision_for(client, "linkedin", category="public-posts", country=country, as_of=as_of, age=30)
+        return {s["id"]: s["quote"] for s in decision["sources"]}
+
+    worldwide = cited("US", "2025-06-01")
+    assert worldwide["L2"] == "set to 'on' by default"
+    assert not {"L8", "L11"} & set(worldwide)
+    assert cited("GB", "2025-06-01")["L7"] == "suspended such model training pending further engagement with the ICO"
+    # Gadgets 360 and LinkedIn's help text list the EU, EEA, Switzerland, Canada and Hong Kong: not the UK.
+    assert not {"L5", "L6"} & set(cited("GB", "2025-11-10"))
+    assert "L6" in cited("CH", "2025-11-10")
 
 
 def test_uk_alias_is_answered_for_gb(client):
