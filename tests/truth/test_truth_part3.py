@@ -162,7 +162,8 @@ CASES = [
         None,
         age=17,
     ),
-    # ---- 46.1 Meta private messages: not used anywhere (stated by mid-June 2024)
+    # ---- 46.1 Meta private messages worldwide: one news publisher and two aggregators, no Meta page read, so
+    # unknown; Meta's EU statement answers only in the EU/EEA, and the UK has Reuters' report as well
     case(
         "facebook US messages 2024-06-13 -> unknown (before the statement)",
         "facebook",
@@ -173,19 +174,51 @@ CASES = [
         [],
     ),
     case(
-        "facebook US messages 2024-06-14 -> not_used",
+        "facebook US messages 2024-06-14 -> unknown (one news publisher only)",
         "facebook",
         "private-messages",
         "US",
         "2024-06-14",
+        "unknown",
+        [],
+    ),
+    case(
+        "messenger US messages 2024-06-15 -> unknown (one news publisher only)",
+        "messenger",
+        "private-messages",
+        "US",
+        "2024-06-15",
+        "unknown",
+        [],
+    ),
+    case("whatsapp JP chats 2025-06-01 -> unknown", "whatsapp", "private-messages", "JP", "2025-06-01", "unknown", []),
+    case("instagram BR DMs 2025-06-01 -> unknown", "instagram", "private-messages", "BR", "2025-06-01", "unknown", []),
+    case(
+        "instagram IT DMs 2025-06-01 -> not_used (Meta's EU statement)",
+        "instagram",
+        "private-messages",
+        "IT",
+        "2025-06-01",
         "not_used",
         [],
     ),
     case(
-        "whatsapp JP chats 2025-06-01 -> not_used", "whatsapp", "private-messages", "JP", "2025-06-01", "not_used", []
+        "whatsapp NL chats 2025-06-01 -> not_used (dpa and Meta's Privacy Center as reported)",
+        "whatsapp",
+        "private-messages",
+        "NL",
+        "2025-06-01",
+        "not_used",
+        [],
     ),
     case(
-        "instagram BR DMs 2025-06-01 -> not_used", "instagram", "private-messages", "BR", "2025-06-01", "not_used", []
+        "instagram GB DMs 2025-06-01 -> not_used (Reuters and Meta's Privacy Center as reported)",
+        "instagram",
+        "private-messages",
+        "GB",
+        "2025-06-01",
+        "not_used",
+        [],
     ),
     # ---- 46.2 Meta AI chats outside the EEA
     case(
