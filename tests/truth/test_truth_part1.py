@@ -538,7 +538,8 @@ CASES = [
         [],
         objected="true",
     ),
-    case("x US protected account post 2025-01 -> not_used", "x", "private-content", "US", "2025-01-15", "not_used", []),
+    # part 3 counts productionai.institute as an aggregator: India TV alone says protected accounts are excluded
+    case("x US protected account post 2025-01 -> unknown", "x", "private-content", "US", "2025-01-15", "unknown", []),
     case(
         "x DE public post from 2024-06-15 (inside undertaking window) -> not_used",
         "x",
