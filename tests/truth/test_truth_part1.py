@@ -638,7 +638,8 @@ CASES = [
         [],
         objected="true",
     ),
-    case("x US protected account post 2025-01 -> not_used", "x", "private-content", "US", "2025-01-15", "not_used", []),
+    # part 3 counts productionai.institute as an aggregator: India TV alone says protected accounts are excluded
+    case("x US protected account post 2025-01 -> unknown", "x", "private-content", "US", "2025-01-15", "unknown", []),
     case(
         "x DE public post from 2024-06-15 (inside undertaking window) -> not_used",
         "x",
@@ -757,7 +758,16 @@ CASES = [
         [],
         objected="true",
     ),
-    case("tumblr US private post 2025-01 -> not_used", "tumblr", "private-content", "US", "2025-01-15", "not_used", []),
+    # part 3 (section 62) corrects this: 404 Media's documents say the query compiled private posts on public blogs
+    case(
+        "tumblr US private post 2025-01 -> unknown (disputed)",
+        "tumblr",
+        "private-content",
+        "US",
+        "2025-01-15",
+        "unknown",
+        [],
+    ),
     case(
         "wordpress-com FR site content 2025-01 no opt-out -> used",
         "wordpress-com",

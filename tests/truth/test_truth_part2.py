@@ -544,23 +544,23 @@ CASES = [
         [],
         USED_BY,
     ),
-    # ---- SoundCloud: never used (CEO, 14 May 2025); revised terms announced 14 May 2025, disputed since
+    # ---- SoundCloud: "never used" is the CEO's word (14 May 2025) in one report: unknown; disputed since the revision
     case(
-        "soundcloud track 2025-05-13 -> not_used (SoundCloud: never used)",
+        "soundcloud track 2025-05-13 -> unknown (SoundCloud's 'never used' rests on one report)",
         "soundcloud",
         "public-media",
         "US",
         "2025-05-13",
-        "not_used",
+        "unknown",
         [],
     ),
     case(
-        "soundcloud track 2025-05-14 (revised terms announced) -> not_used",
+        "soundcloud track 2025-05-14 (revised terms announced) -> unknown",
         "soundcloud",
         "public-media",
         "US",
         "2025-05-14",
-        "not_used",
+        "unknown",
         [],
     ),
     case(
@@ -789,12 +789,12 @@ CASES = [
     ),
     # ---- Dropbox, Notion, Apple
     case(
-        "dropbox files 2024-06 -> not_used (neither Dropbox nor OpenAI trains on them)",
+        "dropbox files 2024-06 -> unknown (OpenAI does not train on them; Dropbox's own use rests on one report)",
         "dropbox",
         "private-content",
         "US",
         "2024-06-01",
-        "not_used",
+        "unknown",
         [],
         USED_BY,
     ),

@@ -845,6 +845,48 @@ CASES = [
         [],
         opted_in_on="2024-12-01",
     ),
+    # ---- 62 Tumblr / WordPress.com: 404 Media's documents dispute what the Tumblr query held
+    *(
+        case(
+            f"tumblr private post on a public blog {day} -> unknown (disputed: 404 Media's documents)",
+            "tumblr",
+            "private-content",
+            "US",
+            day,
+            "unknown",
+            [],
+        )
+        for day in ("2024-02-26", "2024-02-27", "2024-02-28", "2025-01-15")
+    ),
+    case(
+        "tumblr message 2025-01-15 -> not_used (only public content is shared)",
+        "tumblr",
+        "private-messages",
+        "US",
+        "2025-01-15",
+        "not_used",
+        [],
+    ),
+    case(
+        "tumblr public post 2025-01-15, sharing not prevented -> used",
+        "tumblr",
+        "public-posts",
+        "GB",
+        "2025-01-15",
+        "used",
+        [],
+        objected="false",
+    ),
+    case(
+        "wordpress-com site 2025-01-15, sharing prevented -> not_used",
+        "wordpress-com",
+        "public-posts",
+        "US",
+        "2025-01-15",
+        "not_used",
+        [],
+        objected="true",
+    ),
     # ---- 57-73 the rest
     case(
         "figma team file 2024-09-01 -> unknown (depends on the plan)",
@@ -958,3 +1000,20 @@ def test_answers_cite_the_quote_that_supports_the_rule_strongest_first(client):
         "purposes of training and tuning of algorithms and models)"
     )
     assert decision["confidence"] == "high"
+
+
+def test_tumblr_private_posts_answer_says_why_it_is_disputed(client):
+    decision = decision_for(client, "tumblr", category="private-content", country="US", as_of="2025-01-15")
+    said = " ".join([decision["summary"], *decision["reasons"]])
+    assert decision["verdict"] == "unknown" and "Disputed" in said and "404 Media" in said, said
+    quotes = {s["id"]: s["quote"] for s in decision["sources"]}
+    assert "private posts on public blogs" in quotes["AU2"]
+    assert quotes["T1"].startswith("We will only share public content")
+
+
+def test_wordpress_answer_names_the_vip_exclusion_with_its_quote(client):
+    decision = decision_for(client, "wordpress-com", category="public-posts", country="US", as_of="2025-01-15")
+    said = " ".join([decision["summary"], *decision["reasons"]])
+    assert "WordPress VIP customers are excluded" in said, said
+    [vip] = [s for s in decision["sources"] if s["id"] == "AU1"]
+    assert "we will never share your data without explicit consent" in vip["quote"]
