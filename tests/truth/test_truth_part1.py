@@ -378,12 +378,12 @@ CASES = [
         [],
     ),
     case(
-        "facebook US private messages 2025-01 -> unknown (worldwide: one news report, no Meta page read)",
+        "facebook US private messages 2025-01 -> not_used",
         "facebook",
         "private-messages",
         "US",
         "2025-01-15",
-        "unknown",
+        "not_used",
         [],
     ),
     case(

@@ -162,8 +162,8 @@ CASES = [
         None,
         age=17,
     ),
-    # ---- 46.1 Meta private messages worldwide: one news publisher and two aggregators, no Meta page read, so
-    # unknown; Meta's EU statement answers only in the EU/EEA, and the UK has Reuters' report as well
+    # ---- 46.1 Meta private messages: not used anywhere (stated by mid-June 2024). Meta's own sentence stands in its
+    # EU announcement but names no region; the Canadian Press reports the same from Meta's Privacy Center.
     case(
         "facebook US messages 2024-06-13 -> unknown (before the statement)",
         "facebook",
@@ -174,25 +174,29 @@ CASES = [
         [],
     ),
     case(
-        "facebook US messages 2024-06-14 -> unknown (one news publisher only)",
+        "facebook US messages 2024-06-14 -> not_used",
         "facebook",
         "private-messages",
         "US",
         "2024-06-14",
-        "unknown",
+        "not_used",
         [],
     ),
     case(
-        "messenger US messages 2024-06-15 -> unknown (one news publisher only)",
+        "messenger US messages 2024-06-15 -> not_used",
         "messenger",
         "private-messages",
         "US",
         "2024-06-15",
-        "unknown",
+        "not_used",
         [],
     ),
-    case("whatsapp JP chats 2025-06-01 -> unknown", "whatsapp", "private-messages", "JP", "2025-06-01", "unknown", []),
-    case("instagram BR DMs 2025-06-01 -> unknown", "instagram", "private-messages", "BR", "2025-06-01", "unknown", []),
+    case(
+        "whatsapp JP chats 2025-06-01 -> not_used", "whatsapp", "private-messages", "JP", "2025-06-01", "not_used", []
+    ),
+    case(
+        "instagram BR DMs 2025-06-01 -> not_used", "instagram", "private-messages", "BR", "2025-06-01", "not_used", []
+    ),
     case(
         "instagram IT DMs 2025-06-01 -> not_used (Meta's EU statement)",
         "instagram",
