@@ -49,10 +49,10 @@ def prepare(db: Path, extra_rules: int) -> None:
 class Server:
     """A uvicorn process pinned to the server core."""
 
-    def __init__(self, args: list[str], env: dict, port: int, health: str) -> None:
+    def __init__(self, args: list[str], env: dict, port: int, health: str, cores: str = SERVER_CORE) -> None:
         self.port = port
         self.proc = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE, *args],
+            ["taskset", "-c", cores, *args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -79,18 +79,21 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def trainwatch(db: Path, port: int) -> Server:
-    """Start the service on a database, with the settings a deployment would use."""
+def trainwatch(db: Path | str, port: int, workers: int = 1) -> Server:
+    """Start the service on a database (a SQLite file or a URL), with the settings a deployment would use."""
     # Everything on as users run it (logs, metrics, security headers, rate limiting), but with limits no load
     # generator on one address can reach: the bench measures the limiter's cost, not its refusals.
     unlimited = "1000000000/minute"
     env = {
         **os.environ,
-        "TRAINWATCH_DATABASE_URL": f"sqlite:///{db}",
+        "TRAINWATCH_DATABASE_URL": db if isinstance(db, str) else f"sqlite:///{db}",
         "TRAINWATCH_RATE_LIMIT_DECISIONS": unlimited,
         "TRAINWATCH_RATE_LIMIT_CATALOG": unlimited,
+        "TRAINWATCH_RATE_LIMIT_WRITES": unlimited,
     }
-    return Server([str(BIN / "trainwatch"), "serve", "--port", str(port)], env, port, "/readyz")
+    args = [str(BIN / "trainwatch"), "serve", "--port", str(port), "--workers", str(workers)]
+    # Two workers share both cores with wrk; one worker has the server core to itself.
+    return Server(args, env, port, "/readyz", cores="0,1" if workers > 1 else SERVER_CORE)
 
 
 def ceiling(port: int, body_bytes: int) -> Server:
@@ -104,11 +107,13 @@ def ceiling(port: int, body_bytes: int) -> Server:
     )
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None, headers: tuple[str, ...] = ()) -> dict:
     """Load a URL with wrk on the load core; return requests/s and p50/p99 in ms."""
     args = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script is not None:
         args += ["-s", str(script)]
+    for header in headers:
+        args += ["-H", header]
     out = sh(*args, url)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -249,23 +254,89 @@ def main() -> None:
             plan = [
                 ("a", base["ceiling"] + "/", None),
                 ("b", base["small"] + single, None),
+                ("b-br", base["small"] + single, None, ("Accept-Encoding: br, gzip",)),
                 ("c", base["small"], varied_small),
                 ("d-b", base["big"] + single, None),
                 ("d-c", base["big"], varied_big),
                 ("e", base["small"] + "/v1/ai-training/checks", batch),
                 ("e-cold", base["small"] + "/v1/ai-training/checks", cold),
             ]
-            for name, url, script in plan:
-                runs.setdefault(name, []).append(wrk(url, args.seconds, args.connections, script))
+            for name, url, script, *headers in plan:
+                runs.setdefault(name, []).append(wrk(url, args.seconds, args.connections, script, *headers))
             print(f"round {round_no + 1}/{args.rounds} done", flush=True)
         rss_after = {name: server.rss_mib() for name, server in servers.items()}
+        sizes = compressed_sizes(base["small"])
     finally:
-        for server in servers.values():
+        for server in list(servers.values()):
             server.stop()
-    report(runs, body_bytes, rss_loaded, rss_after, args)
+        servers.clear()
+    extra = writes_and_mixed(small, big, seen, args)
+    report(runs, body_bytes, rss_loaded, rss_after, sizes, extra, args)
 
 
-def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_after: dict, args) -> None:
+def compressed_sizes(base: str) -> dict[str, float]:
+    """Return the bytes sent for whole-platform answers with `Accept-Encoding: br, gzip`, and their plain size."""
+    sent, plain = {}, {}
+    for platform in platform_ids():
+        url = f"{base}/v1/platforms/{platform}/ai-training?country=DE&as_of=2025-09-01"
+        plain[platform] = len(urllib.request.urlopen(url).read())
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "br, gzip"})
+        sent[platform] = len(urllib.request.urlopen(request).read())  # urllib does not decode: the wire's bytes
+    return {
+        "instagram": sent["instagram"],
+        "instagram_plain": plain["instagram"],
+        "median": statistics.median(sent.values()),
+        "median_plain": statistics.median(plain.values()),
+        "max": max(sent.values()),
+    }
+
+
+def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, float]:
+    """Measure one write end to end on copies of both databases, then reads with 1 % writes on PostgreSQL."""
+    import writes  # bench/writes.py: imports the app, so only once the servers of the read rounds are gone
+
+    out: dict[str, float] = {}
+    for name, db, port in (("small", small, 18003), ("big", big, 18004)):
+        url, token = writes.sqlite_copy(db, f"write-{name}")
+        server = trainwatch(url, port)
+        try:
+            latency = writes.write_latency(f"http://127.0.0.1:{port}", token)
+        finally:
+            server.stop()
+        out[f"write_{name}_median"], out[f"write_{name}_max"] = latency["median"], latency["max"]
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    print("writes done", flush=True)
+
+    url = writes.postgres_database()
+    token = writes.write_key(url)
+    server = trainwatch(url, 18005, workers=2)
+    try:
+        rounds: dict[str, list[float]] = {"reads": [], "mixed": []}
+        for round_no in range(2):
+            paths = [as_path(q) for q in varied_queries(max(20_000, args.seconds * 6000), 500 + round_no, seen)]
+            reads = lua_paths(paths, WORK / "reads-pg.lua")
+            mixed = writes.lua_mixed(paths, token, 100, WORK / "mixed-pg.lua")
+            for name, script in (("reads", reads), ("mixed", mixed)):
+                result = wrk("http://127.0.0.1:18005", args.seconds, args.connections, script)
+                rounds[name].append(result["rps"])
+        out["reads_rps"] = statistics.median(rounds["reads"])
+        out["mixed_rps"] = statistics.median(rounds["mixed"])
+    finally:
+        server.stop()
+        writes.drop_postgres_database(url)
+    print("mixed reads and writes done", flush=True)
+    return out
+
+
+def report(
+    runs: dict[str, list[dict]],
+    body_bytes: int,
+    rss_loaded: dict,
+    rss_after: dict,
+    sizes: dict[str, float],
+    extra: dict[str, float],
+    args,
+) -> None:
     """Print the medians, the ratios and whether each target is met, and put the tables in docs/benchmark.md."""
     lines: list[str] = []
     out = lines.append
@@ -274,6 +345,7 @@ def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_a
     labels = {
         "a": "(a) bare Starlette ceiling",
         "b": "(b) one repeated decision query",
+        "b-br": "(b) with `Accept-Encoding: br, gzip`",
         "c": "(c) varied queries, none repeated",
         "d-b": f"(d) as (b), {args.extra_rules:,} extra rules",
         "d-c": f"(d) as (c), {args.extra_rules:,} extra rules",
@@ -291,22 +363,66 @@ def report(runs: dict[str, list[dict]], body_bytes: int, rss_loaded: dict, rss_a
         m = med[name]
         out(f"| {label} | {m['rps']:,.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['rps'] / ceiling_rps:.2f}x |")
     single_us = 1e6 / med["c"]["rps"]
+    per_check = {name: 1e6 / (med[name]["rps"] * 1000) for name in ("e", "e-cold")}
+    per_rule_kib = (rss_loaded["big"] - rss_loaded["small"]) * 1024 / args.extra_rules
+    mixed = extra["mixed_rps"] / extra["reads_rps"]
+    # (label, measured text, met)
     checks = [
-        ("(b) >= 0.5x (a)", med["b"]["rps"] / ceiling_rps, 0.5),
-        ("(c) >= 0.2x (a)", med["c"]["rps"] / ceiling_rps, 0.2),
-        ("(d) repeated >= 0.9x (b)", med["d-b"]["rps"] / med["b"]["rps"], 0.9),
-        ("(d) varied >= 0.9x (c)", med["d-c"]["rps"] / med["c"]["rps"], 0.9),
+        ("(b) >= 0.7x (a)", f"{med['b']['rps'] / ceiling_rps:.2f}x", med["b"]["rps"] / ceiling_rps >= 0.7),
+        ("(c) >= 0.35x (a)", f"{med['c']['rps'] / ceiling_rps:.2f}x", med["c"]["rps"] / ceiling_rps >= 0.35),
+        (
+            "(d) repeated >= 0.9x (b)",
+            f"{med['d-b']['rps'] / med['b']['rps']:.2f}x",
+            med["d-b"]["rps"] / med["b"]["rps"] >= 0.9,
+        ),
+        (
+            "(d) varied >= 0.9x (c)",
+            f"{med['d-c']['rps'] / med['c']['rps']:.2f}x",
+            med["d-c"]["rps"] / med["c"]["rps"] >= 0.9,
+        ),
+        (
+            "repeated batch: cost per check <= 0.1x a distinct request from (c)",
+            f"{per_check['e']:.0f} µs vs {single_us:.0f} µs = {per_check['e'] / single_us:.3f}x",
+            per_check["e"] / single_us <= 0.1,
+        ),
+        (
+            "never-seen batch: cost per check <= 0.15x a distinct request from (c)",
+            f"{per_check['e-cold']:.0f} µs vs {single_us:.0f} µs = {per_check['e-cold'] / single_us:.3f}x",
+            per_check["e-cold"] / single_us <= 0.15,
+        ),
+        ("(c) p99 / p50 <= 4", f"{med['c']['p99'] / med['c']['p50']:.1f}", med["c"]["p99"] / med["c"]["p50"] <= 4),
+        ("resident memory per extra rule <= 1.5 KiB", f"{per_rule_kib:.2f} KiB", per_rule_kib <= 1.5),
+        (
+            "bytes sent for the whole-platform answer (instagram, DE) with br, gzip <= 2.5 KB",
+            f"{sizes['instagram']:,.0f} B of {sizes['instagram_plain']:,.0f} "
+            f"(median over {len(platform_ids())} platforms: {sizes['median']:,.0f} B of "
+            f"{sizes['median_plain']:,.0f}; largest {sizes['max']:,.0f} B)",
+            sizes["instagram"] <= 2500,
+        ),
+        (
+            "(b) with br, gzip: no loss (>= 0.95x (b))",
+            f"{med['b-br']['rps'] / med['b']['rps']:.2f}x",
+            med["b-br"]["rps"] / med["b"]["rps"] >= 0.95,
+        ),
+        (
+            "one write end to end, bundled dataset <= 50 ms",
+            f"median {extra['write_small_median']:.0f} ms, max {extra['write_small_max']:.0f} ms",
+            extra["write_small_median"] <= 50,
+        ),
+        (
+            f"one write end to end, {args.extra_rules:,} extra rules <= 100 ms",
+            f"median {extra['write_big_median']:.0f} ms, max {extra['write_big_max']:.0f} ms",
+            extra["write_big_median"] <= 100,
+        ),
+        (
+            "reads with 1 % writes / reads alone (2 workers, PostgreSQL) >= 0.85x",
+            f"{extra['mixed_rps']:,.0f} / {extra['reads_rps']:,.0f} req/s = {mixed:.2f}x",
+            mixed >= 0.85,
+        ),
     ]
     out("\n| target | measured | met |\n|---|---:|---|")
-    for label, value, target in checks:
-        out(f"| {label} | {value:.2f} | {'yes' if value >= target else 'NO'} |")
-    for label, name in (("repeated batch", "e"), ("never-seen batch", "e-cold")):
-        per_check_us = 1e6 / (med[name]["rps"] * 1000)
-        ratio = per_check_us / single_us
-        out(
-            f"| {label}: cost per check <= 0.1x a distinct request from (c) | {per_check_us:.0f} µs vs "
-            f"{single_us:.0f} µs = {ratio:.3f}x | {'yes' if ratio <= 0.1 else 'NO'} |"
-        )
+    for label, measured, met in checks:
+        out(f"| {label} | {measured} | {'yes' if met else 'NO'} |")
     out("\n| server | RSS after start-up MiB | RSS after the run MiB |\n|---|---:|---:|")
     for name in ("ceiling", "small", "big"):
         out(f"| {name} | {rss_loaded[name]:.0f} | {rss_after[name]:.0f} |")
@@ -331,4 +447,5 @@ def write_docs(tables: str) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -288,8 +288,12 @@ class Snapshot:
     chains: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     # Indexes the engine derives lazily from the fields above; a cache, so it takes no part in equality.
     memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    # True when the derived indexes are given (by `patched`) rather than to be derived from the rules.
+    derived: InitVar[bool] = False
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, derived: bool) -> None:
+        if derived:
+            return
         by_pair: dict[tuple[str, str], list[Rule]] = {}
         for rule in self.rules.values():
             by_pair.setdefault((rule.platform_id, rule.category_id), []).append(rule)
@@ -309,6 +313,67 @@ class Snapshot:
             }
         )
         self.chains.update(_jurisdiction_chains(self.jurisdictions))
+
+    def patched(self, revision: int, changed: Mapping[str, Rule | None]) -> Snapshot:
+        """Return this dataset at `revision` with some rules replaced or added (a Rule) or removed (None).
+
+        Only the indexes of the platform and category pairs the changed rules belong to, before or after, are
+        derived again; every other index, and the engine's memoised index of each untouched pair, is shared. A
+        write's cost so stays flat as the dataset grows. The result equals a snapshot built from scratch.
+        """
+        rules = dict(self.rules)
+        pairs: set[tuple[str, str]] = set()
+        for rule_id, rule in changed.items():
+            old = rules.pop(rule_id, None)
+            if old is not None:
+                pairs.add((old.platform_id, old.category_id))
+            if rule is not None:
+                rules[rule_id] = rule
+                pairs.add((rule.platform_id, rule.category_id))
+        if any(rule_id not in self.rules for rule_id, rule in changed.items() if rule is not None):
+            rules = dict(sorted(rules.items()))  # the order a full load reads them in
+        by_pair = dict(self.rules_by_pair)
+        uses = dict(self.uses_by_pair)
+        order = list(UsedBy)
+        for pair in pairs:
+            kept = [r for r in self.rules_by_pair.get(pair, ()) if r.id not in changed]
+            kept += [r for r in changed.values() if r is not None and (r.platform_id, r.category_id) == pair]
+            if kept:
+                by_pair[pair] = tuple(sorted(kept, key=_rule_order))
+                uses[pair] = tuple(sorted({r.used_by for r in kept}, key=order.index))
+            else:
+                by_pair.pop(pair, None)
+                uses.pop(pair, None)
+        per_platform = dict(self.categories_by_platform)
+        category_order = {cid: i for i, cid in enumerate(self.categories)}
+        for platform_id in {p for p, _ in pairs}:
+            cids = {c for p, c in by_pair if p == platform_id}
+            if cids:
+                per_platform[platform_id] = tuple(
+                    sorted(cids, key=lambda c: category_order.get(c, len(category_order)))
+                )
+            else:
+                per_platform.pop(platform_id, None)
+        memo: dict[object, object] = {
+            key: value
+            for key, value in self.memo.items()
+            if isinstance(key, tuple) and key[0] == "pair" and (key[1], key[2]) not in pairs
+        }
+        return Snapshot(
+            revision=revision,
+            platforms=self.platforms,
+            categories=self.categories,
+            jurisdictions=self.jurisdictions,
+            rules=rules,
+            deadlines=self.deadlines,
+            sources=self.sources,
+            rules_by_pair=by_pair,
+            categories_by_platform=per_platform,
+            uses_by_pair=uses,
+            chains=self.chains,
+            memo=memo,
+            derived=True,
+        )
 
     def chain(self, country: str | None) -> tuple[str, ...]:
         """Return the jurisdictions a country belongs to, most specific first, ending with GLOBAL."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.store.records import Record, read_all
+from app.store.records import Record, read_all, read_rules
 from app.store.registry import KINDS
-from app.store.repository import rule_confidence, stored_revision
+from app.store.repository import changed_since, rule_confidence, stored_revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,39 @@ def _read(session: Session) -> dict[str, dict[str, Entry]]:
     return out
 
 
+def _patched(session: Session, catalog: Catalog) -> Catalog | None:
+    """Return the catalog with the rules changed since its revision read again, or None where only reading
+    everything will do (anything but rules changed, or a write committed meanwhile)."""
+    revision = stored_revision(session)
+    changed = changed_since(session, catalog.revision, revision)
+    if not changed or set(changed) - {"rule"}:
+        return None
+    ids = sorted(changed["rule"])
+    found = read_rules(session, ids)
+    if stored_revision(session) != revision:
+        return None
+    return patch_rules(catalog, revision, ids, found)
+
+
+def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str, tuple[Record, int]]) -> Catalog:
+    """Return the catalog at `revision` with the named rules replaced by those found (the others were deleted)."""
+    weights = {key: (e.record["kind"], e.record["publisher"]) for key, e in catalog.entries["source"].items()}
+    kind = KINDS["rule"]
+    rules = dict(catalog.entries["rule"])
+    moved = False  # a new rule, or one whose place in the list changed: sort the list again
+    for key in ids:
+        old = rules.pop(key, None) if key not in found else rules.get(key)
+        if key not in found:
+            continue
+        record, version = found[key]
+        entry = Entry({**record, "confidence": rule_confidence(record["sources"], weights).value}, version)
+        moved = moved or old is None or kind.order(old.record) != kind.order(entry.record)
+        rules[key] = entry
+    if moved:
+        rules = {e.record[kind.key]: e for e in sorted(rules.values(), key=lambda e: kind.order(e.record))}
+    return Catalog(revision, {**catalog.entries, "rule": rules})
+
+
 class CatalogCache:
     """Holds the latest catalog; reloads it when the app's snapshot has moved past it."""
 
@@ -78,7 +111,8 @@ class CatalogCache:
         self._lock = threading.Lock()
 
     def at_least(self, revision: int) -> Catalog:
-        """Return a catalog at this revision or newer."""
+        """Return a catalog at this revision or newer: the last one with what changed since applied, when the
+        change log names only rules, else every record read again."""
         catalog = self._catalog
         if catalog is not None and catalog.revision >= revision:
             return catalog
@@ -86,5 +120,6 @@ class CatalogCache:
             catalog = self._catalog
             if catalog is None or catalog.revision < revision:
                 with Session(self.engine) as session:
-                    catalog = self._catalog = load_catalog(session)
+                    fresh = _patched(session, catalog) if catalog is not None else None
+                    catalog = self._catalog = fresh or load_catalog(session)
             return catalog

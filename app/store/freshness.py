@@ -37,21 +37,33 @@ class Freshness:
 
 def freshness(session: Session, rule_ids: list[str] | None = None) -> dict[str, Freshness]:
     """Return every rule's freshness (or the named rules'), with one query per table."""
-    rules = session.exec(select(Rule.id, col(Rule.reviewed_on))).all()
+    # Named rules (a write's) read only their own rows: a write's cost must not grow with the dataset.
+    rule_query = select(Rule.id, col(Rule.reviewed_on))
+    link_query = select(RuleSource.rule_id, RuleSource.source_id)
+    review_query = select(RuleReview.rule_id, func.max(RuleReview.reviewed_at)).group_by(RuleReview.rule_id)
+    if rule_ids is not None:
+        rule_query = rule_query.where(col(Rule.id).in_(rule_ids))
+        link_query = link_query.where(col(RuleSource.rule_id).in_(rule_ids))
+        review_query = review_query.where(col(RuleReview.rule_id).in_(rule_ids))
+    rules = session.exec(rule_query).all()
     cited: dict[str, list[str]] = {}
-    for rule_id, source_id in session.exec(select(RuleSource.rule_id, RuleSource.source_id)).all():
+    for rule_id, source_id in session.exec(link_query).all():
         cited.setdefault(rule_id, []).append(source_id)
-    sources = {s.id: s for s in session.exec(select(Source)).all()}
-    reviews = dict(
-        session.exec(select(RuleReview.rule_id, func.max(RuleReview.reviewed_at)).group_by(RuleReview.rule_id)).all()
-    )
-    findings: dict[str, list[SourceCheck]] = {}
-    for check in session.exec(
+    source_query = select(Source)
+    check_query = (
         select(SourceCheck)
         .options(defer(SourceCheck.text))  # type: ignore[arg-type]
         .where(col(SourceCheck.finding).is_(True))
         .order_by(col(SourceCheck.id))
-    ).all():
+    )
+    if rule_ids is not None:
+        source_ids = sorted({s for ids in cited.values() for s in ids})
+        source_query = source_query.where(col(Source.id).in_(source_ids))
+        check_query = check_query.where(col(SourceCheck.source_id).in_(source_ids))
+    sources = {s.id: s for s in session.exec(source_query).all()}
+    reviews = dict(session.exec(review_query).all())
+    findings: dict[str, list[SourceCheck]] = {}
+    for check in session.exec(check_query).all():
         findings.setdefault(check.source_id, []).append(check)
     out: dict[str, Freshness] = {}
     wanted = set(rule_ids) if rule_ids is not None else None

@@ -170,6 +170,16 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
     return out
 
 
+def read_rules(session: Session, ids: Sequence[str]) -> dict[str, tuple[Record, int]]:
+    """Return the named rules that exist, as read_all gives them (links included), with their versions."""
+    links = links_by_owner(session, models.RuleSource, "rule_id", ids)
+    rows: Sequence[Any] = session.exec(select(models.Rule).where(col(models.Rule.id).in_(ids))).all()
+    return {
+        row.id: (_record("rule", row, {"opt_out": _opt_out(row), "sources": links.get(row.id, [])}), row.version)
+        for row in rows
+    }
+
+
 def members_by_group(session: Session) -> dict[str, list[str]]:
     """Return each group's member countries, in code order, with one query."""
     members: dict[str, list[str]] = {}
@@ -178,10 +188,15 @@ def members_by_group(session: Session) -> dict[str, list[str]]:
     return members
 
 
-def links_by_owner(session: Session, link: LinkTable, owner: str) -> dict[str, list[Record]]:
-    """Return the citations of each rule or deadline, in citation order, with one query."""
+def links_by_owner(
+    session: Session, link: LinkTable, owner: str, owners: Sequence[str] | None = None
+) -> dict[str, list[Record]]:
+    """Return the citations of each rule or deadline (or of the named ones), in citation order, with one query."""
     grouped: dict[str, list[Record]] = {}
-    rows: Sequence[Any] = session.exec(select(link).order_by(getattr(link, owner), col(link.position))).all()
+    query = select(link).order_by(getattr(link, owner), col(link.position))
+    if owners is not None:
+        query = query.where(col(getattr(link, owner)).in_(owners))
+    rows: Sequence[Any] = session.exec(query).all()
     for row in rows:
         grouped.setdefault(getattr(row, owner), []).append(citation(row))
     return grouped

@@ -1,11 +1,11 @@
-"""Reads of the stored dataset; load_snapshot is the only bridge from the database to the engine."""
+"""Reads of the stored dataset for the engine: load_snapshot reads all of it, load_rules what a write changed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.policy import model as pm
 from app.policy.confidence import support
@@ -126,6 +126,36 @@ def _rule(
         reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,
         findings=tuple(pm.Finding(f.source_id, f.outcome, f.checked_at.date()) for f in fresh.flags) if fresh else (),
     )
+
+
+PATCH_LIMIT = 500  # past this many changed records, reading everything again is as cheap as patching
+
+
+def changed_since(session: Session, revision: int, until: int) -> dict[str, set[str]] | None:
+    """Return the ids of the records each resource changed in revisions (revision, until], from the change log;
+    None when there are more than PATCH_LIMIT of them."""
+    rows = session.exec(
+        select(models.Change.resource, models.Change.resource_id)
+        .where(col(models.Change.revision) > revision, col(models.Change.revision) <= until)
+        .limit(PATCH_LIMIT + 1)
+    ).all()
+    if len(rows) > PATCH_LIMIT:
+        return None
+    changed: dict[str, set[str]] = {}
+    for resource, resource_id in rows:
+        changed.setdefault(resource, set()).add(resource_id)
+    return changed
+
+
+def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot) -> dict[str, pm.Rule | None]:
+    """Read the named rules as load_snapshot would, against a snapshot's deadlines and sources; None: deleted."""
+    wanted = sorted(ids)
+    links = records.links_by_owner(session, models.RuleSource, "rule_id", wanted)
+    weights = {s.id: (s.kind, s.publisher) for s in snapshot.sources.values()}
+    fresh = freshness.freshness(session, wanted)
+    rows = session.exec(select(models.Rule).where(col(models.Rule.id).in_(wanted))).all()
+    found = {r.id: _rule(r, links.get(r.id, []), snapshot.deadlines, weights, fresh.get(r.id)) for r in rows}
+    return {rule_id: found.get(rule_id) for rule_id in wanted}
 
 
 def stored_revision(session: Session) -> int:

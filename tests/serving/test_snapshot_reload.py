@@ -66,3 +66,70 @@ def test_a_write_from_another_process_arrives_by_polling(seeded_url):
             body = client.get(URL, params=PARAMS).json()
     assert body["dataset_revision"] == revision + 1
     assert body["decisions"][0]["verdict"] == "not_used"
+
+
+def _rule_op(url, rule_id, **changes):
+    return Op("rule", "update", rule_id, {**_rule_record_of(url, rule_id), **changes})
+
+
+def _rule_record_of(url, rule_id):
+    with Session(make_engine(url)) as session:
+        return session.exec(select(Change).where(Change.resource_id == rule_id)).first().after
+
+
+def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives(seeded_url, monkeypatch):
+    from app.serving.catalog import load_catalog
+    from app.store import repository
+
+    app = create_app(make_settings(seeded_url))
+    services = app.state.services
+    full_reads = []
+    real_load = repository.load_snapshot
+    monkeypatch.setattr(repository, "load_snapshot", lambda s: full_reads.append(1) or real_load(s))
+    moved = {**_rule_record_of(seeded_url, RULE), "id": "instagram-jp-public-posts-copy", "jurisdiction": "JP"}
+    writes = [
+        [_rule_op(seeded_url, RULE, treatment="not_used", opt_out=None)],  # a verdict changes
+        [Op("rule", "create", moved["id"], moved)],  # a new rule in another pair
+        [_rule_op(seeded_url, "linkedin-eea-profile-info-2025", summary="Changed summary.")],
+        [Op("rule", "delete", moved["id"], None)],
+    ]
+    with TestClient(app) as client:
+        client.get(URL, params=PARAMS)
+        full_reads.clear()  # the start-up read
+        before = services.store.snapshot
+        untouched = before.memo[("pair", "zoom", "private-messages", None)]
+        services.catalog.at_least(before.revision)
+        for ops in writes:
+            with Session(services.engine) as session:
+                applied = apply_changes(session, ops, actor="test")
+            services.store.refresh(known_revision=applied.revision)
+        patched = services.store.snapshot
+        with Session(services.engine) as session:
+            assert patched == real_load(session)  # every rule and every derived index
+            assert services.catalog.at_least(patched.revision).entries == load_catalog(session).entries
+    assert full_reads == []  # four writes, no full read
+    assert patched.memo[("pair", "zoom", "private-messages", None)] is untouched  # untouched pairs are shared
+    assert ("pair", "instagram", "public-posts", None) not in before.memo or (
+        patched.memo.get(("pair", "instagram", "public-posts", None))
+        is not before.memo[("pair", "instagram", "public-posts", None)]
+    )
+
+
+def test_a_change_to_anything_but_rules_reads_everything_again(seeded_url, monkeypatch):
+    from app.store import repository
+
+    app = create_app(make_settings(seeded_url))
+    services = app.state.services
+    full_reads = []
+    real_load = repository.load_snapshot
+    monkeypatch.setattr(repository, "load_snapshot", lambda s: full_reads.append(1) or real_load(s))
+    with TestClient(app) as client:
+        client.get(URL, params=PARAMS)
+        full_reads.clear()
+        source = _rule_record_of(seeded_url, "M1")
+        with Session(services.engine) as session:
+            applied = apply_changes(session, [Op("source", "update", "M1", {**source, "kind": "secondary"})], actor="t")
+        services.store.refresh(known_revision=applied.revision)
+        with Session(services.engine) as session:
+            assert services.store.snapshot == real_load(session)
+    assert full_reads == [1]  # the refresh read everything (the comparison calls the real function)
