@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,10 +13,17 @@ import orjson
 def dumps(value: Any) -> bytes:
     """Serialise compactly (UTF-8, no spaces); every answer path uses this, so bytes match across paths."""
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, default=_plain)
     except TypeError:  # orjson refuses an unpaired surrogate (a problem may quote one from a JSON body), big ints
         # "replace": UTF-8 cannot encode the surrogate; it becomes "?", as the json module's bytes always did.
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_plain).encode("utf-8", "replace")
+
+
+def _plain(value: Any) -> Any:
+    """Return a read-only mapping (the catalog's compact records) as the dict it stands for."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def etag_matches(if_none_match: str | None, etag: str | None) -> bool:

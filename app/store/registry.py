@@ -8,7 +8,7 @@ delete in the reverse).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ class ResourceKind:
     record: type[schema.Record]  # the dataset file's record: its fields, in order, and their checks
     key: str = "id"  # the record field holding the key
     renames: dict[str, str] = field(default_factory=dict)  # record field -> column
-    list_order: Callable[[dict[str, Any]], Any] | None = None  # stable list order; default: by key
+    list_order: Callable[[Mapping[str, Any]], Any] | None = None  # stable list order; default: by key
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -46,7 +46,7 @@ class ResourceKind:
         """Return the kind's name as documentation and errors say it ("data category")."""
         return "data category" if self.name == "category" else self.name
 
-    def order(self, record: dict[str, Any]) -> Any:
+    def order(self, record: Mapping[str, Any]) -> Any:
         """Return the record's sort key in lists."""
         return self.list_order(record) if self.list_order is not None else record[self.key]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -76,9 +79,20 @@ def load_snapshot(session: Session) -> pm.Snapshot:
 def cited(citations: list[records.Record]) -> dict[str, Any]:
     """Return the source_ids and citations fields of a rule or deadline."""
     return {
-        "source_ids": tuple(c["id"] for c in citations),
-        "citations": tuple(pm.Citation(c["id"], c["quote"], c["where"]) for c in citations),
+        "source_ids": tuple(sys.intern(c["id"]) for c in citations),
+        "citations": tuple(pm.Citation(sys.intern(c["id"]), _text(c["quote"]), _text(c["where"])) for c in citations),
     }
+
+
+def _text(value: str | None) -> str | None:
+    """Keep equal text once: the catalog copy interns the same strings, and many rules repeat ids and quotes."""
+    return sys.intern(value) if value is not None else None
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date | None) -> date | None:
+    """Return one shared object per day (rules repeat a few hundred days)."""
+    return value
 
 
 def rule_confidence(citations: list[records.Record], sources: Mapping[str, tuple[str, str]]) -> pm.Confidence:
@@ -105,22 +119,22 @@ def _rule(
             after_deadline=row.after_deadline,
         )
     return pm.Rule(
-        id=row.id,
-        platform_id=row.platform_id,
-        category_id=row.category_id,
-        jurisdiction=row.jurisdiction_code,
+        id=sys.intern(row.id),
+        platform_id=sys.intern(row.platform_id),
+        category_id=sys.intern(row.category_id),
+        jurisdiction=sys.intern(row.jurisdiction_code),
         treatment=pm.Treatment(row.treatment),
-        summary=row.summary,
+        summary=sys.intern(row.summary),
         confidence=rule_confidence(citations, weights),
         **cited(citations),
-        effective_from=row.effective_from,
-        effective_until=row.effective_until,
-        posted_from=row.posted_from,
-        posted_until=row.posted_until,
+        effective_from=_day(row.effective_from),
+        effective_until=_day(row.effective_until),
+        posted_from=_day(row.posted_from),
+        posted_until=_day(row.posted_until),
         min_age=row.min_age,
-        legal_basis=row.legal_basis,
+        legal_basis=_text(row.legal_basis),
         opt_out=opt_out,
-        notes=tuple(row.notes or ()),
+        notes=tuple(sys.intern(n) for n in row.notes or ()),
         used_by=pm.UsedBy(row.used_by),
         under_age=pm.UnderAge(row.under_age),
         reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -59,7 +60,7 @@ KIND = crud.Kind.of(
 )
 
 
-def _in_force(rule: dict[str, Any], day: str) -> bool:
+def _in_force(rule: Mapping[str, Any], day: str) -> bool:
     return (rule["effective_from"] or day) <= day <= (rule["effective_until"] or day)
 
 
