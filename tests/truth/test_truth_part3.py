@@ -1012,6 +1012,77 @@ CASES = [
         [],
         objected_on="2024-11-20",
     ),
+    # ---- 46.5 Threads outside the EEA: no Meta statement names Threads posts as training data
+    case("threads US post 2025-06-01 -> unknown", "threads", "public-posts", "US", "2025-06-01", "unknown", []),
+    case("threads GB post 2024-07-01 -> unknown", "threads", "public-posts", "GB", "2024-07-01", "unknown", []),
+    # ---- 50 Zoom: communications-like content and AI Companion not used from the terms of 11 Aug 2023
+    case("zoom AI Companion 2023-08-10 -> unknown", "zoom", "ai-interactions", "US", "2023-08-10", "unknown", []),
+    case("zoom AI Companion 2023-08-11 -> not_used", "zoom", "ai-interactions", "US", "2023-08-11", "not_used", []),
+    case("zoom AI Companion 2023-08-12 -> not_used", "zoom", "ai-interactions", "US", "2023-08-12", "not_used", []),
+    case("zoom meeting chat 2023-08-10 -> unknown", "zoom", "private-messages", "US", "2023-08-10", "unknown", []),
+    case("zoom meeting chat 2023-08-12 -> not_used", "zoom", "private-messages", "US", "2023-08-12", "not_used", []),
+    case("zoom recording 2023-08-10 -> unknown", "zoom", "private-content", "US", "2023-08-10", "unknown", []),
+    # ---- 47 LinkedIn: the setting appeared about 18 Sep 2024, on by default
+    case(
+        "linkedin HK profile 2024-09-17 -> unknown (before the setting)",
+        "linkedin",
+        "profile-info",
+        "HK",
+        "2024-09-17",
+        "unknown",
+        [],
+        **ADULT,
+    ),
+    case(
+        "linkedin HK profile 2024-09-18 setting on -> used",
+        "linkedin",
+        "profile-info",
+        "HK",
+        "2024-09-18",
+        "used",
+        [],
+        **ADULT,
+    ),
+    case(
+        "linkedin CA profile 2024-09-19 setting on -> used",
+        "linkedin",
+        "profile-info",
+        "CA",
+        "2024-09-19",
+        "used",
+        [],
+        **ADULT,
+    ),
+    # ---- 64 Samsung Galaxy AI: cloud-processed content "may be used for model training" (one Knox page)
+    case(
+        "galaxy ai photo edited in the cloud 2024-03-07 -> unknown",
+        "galaxy-ai",
+        "private-content",
+        "US",
+        "2024-03-07",
+        "unknown",
+        [],
+    ),
+    case(
+        "galaxy ai photo edited in the cloud 2024-03-08, on-device only switched on 2024-03-01 -> not_used",
+        "galaxy-ai",
+        "private-content",
+        "US",
+        "2024-03-08",
+        "not_used",
+        [],
+        objected_on="2024-03-01",
+    ),
+    case(
+        "galaxy ai photo edited in the cloud 2024-03-09 -> unknown (may be used)",
+        "galaxy-ai",
+        "private-content",
+        "US",
+        "2024-03-09",
+        "unknown",
+        [],
+        objected="false",
+    ),
     # ---- 52: the new Microsoft Copilot app (released 18 Aug 2026) does not train foundation models on your chats
     case(
         "copilot app chat 2026-08-17 -> unknown (app not released)",
@@ -1127,3 +1198,9 @@ def test_tumblr_wordpress_and_reddit_content_is_trained_on_by_their_partners(cli
         assert response.status_code == 200, response.text
         rules = response.json()["items"]
         assert rules and {r["used_by"] for r in rules} == {"third-parties"}, (platform, rules)
+
+
+def test_threads_answer_outside_the_eea_says_why_it_is_unknown(client):
+    decision = decision_for(client, "threads", category="public-posts", country="US", as_of="2025-06-01")
+    assert decision["verdict"] == "unknown" and "not expressly mentioned" in decision["summary"], decision
+    assert [s["quote"] for s in decision["sources"] if s["id"] == "CH3"] == ["nicht ausdrücklich erwähnt"]
