@@ -969,6 +969,158 @@ CASES = [
         "unknown",
         [],
     ),
+    # ---- 51 / part 1 section 5: X's privacy policy from 15 Nov 2024 lets third-party collaborators train on shared
+    #      data unless the user opts out (used_by: third-parties, worldwide); X's own use is decided separately
+    case(
+        "x DE post of 2024-06-15 (undertaking window) asked 2024-11-14 -> unknown (third parties: not before 15 Nov)",
+        "x",
+        "public-posts",
+        "DE",
+        "2024-11-14",
+        "unknown",
+        [],
+        posted_on="2024-06-15",
+    ),
+    case(
+        "x DE post of 2024-06-15 asked 2024-11-15 -> conditional (third-party collaborators unless opted out)",
+        "x",
+        "public-posts",
+        "DE",
+        "2024-11-15",
+        "conditional",
+        ["objected"],
+        posted_on="2024-06-15",
+    ),
+    case(
+        "x DE post of 2024-06-15 asked 2024-11-16, not opted out -> used (by third-party collaborators)",
+        "x",
+        "public-posts",
+        "DE",
+        "2024-11-16",
+        "used",
+        [],
+        objected="false",
+        posted_on="2024-06-15",
+    ),
+    case(
+        "x US post, opted out 2024-11-20, asked 2024-12-01 -> not_used (X and third parties)",
+        "x",
+        "public-posts",
+        "US",
+        "2024-12-01",
+        "not_used",
+        [],
+        objected_on="2024-11-20",
+    ),
+    # ---- 46.5 Threads outside the EEA: no Meta statement names Threads posts as training data
+    case("threads US post 2025-06-01 -> unknown", "threads", "public-posts", "US", "2025-06-01", "unknown", []),
+    case("threads GB post 2024-07-01 -> unknown", "threads", "public-posts", "GB", "2024-07-01", "unknown", []),
+    # ---- 50 Zoom: communications-like content and AI Companion not used from the terms of 11 Aug 2023
+    case("zoom AI Companion 2023-08-10 -> unknown", "zoom", "ai-interactions", "US", "2023-08-10", "unknown", []),
+    case("zoom AI Companion 2023-08-11 -> not_used", "zoom", "ai-interactions", "US", "2023-08-11", "not_used", []),
+    case("zoom AI Companion 2023-08-12 -> not_used", "zoom", "ai-interactions", "US", "2023-08-12", "not_used", []),
+    case("zoom meeting chat 2023-08-10 -> unknown", "zoom", "private-messages", "US", "2023-08-10", "unknown", []),
+    case("zoom meeting chat 2023-08-12 -> not_used", "zoom", "private-messages", "US", "2023-08-12", "not_used", []),
+    case("zoom recording 2023-08-10 -> unknown", "zoom", "private-content", "US", "2023-08-10", "unknown", []),
+    # ---- 47 LinkedIn: the setting appeared about 18 Sep 2024, on by default
+    case(
+        "linkedin HK profile 2024-09-17 -> unknown (before the setting)",
+        "linkedin",
+        "profile-info",
+        "HK",
+        "2024-09-17",
+        "unknown",
+        [],
+        **ADULT,
+    ),
+    case(
+        "linkedin HK profile 2024-09-18 setting on -> used",
+        "linkedin",
+        "profile-info",
+        "HK",
+        "2024-09-18",
+        "used",
+        [],
+        **ADULT,
+    ),
+    case(
+        "linkedin CA profile 2024-09-19 setting on -> used",
+        "linkedin",
+        "profile-info",
+        "CA",
+        "2024-09-19",
+        "used",
+        [],
+        **ADULT,
+    ),
+    # ---- 64 Samsung Galaxy AI: cloud-processed content "may be used for model training" (one Knox page)
+    case(
+        "galaxy ai photo edited in the cloud 2024-03-07 -> unknown",
+        "galaxy-ai",
+        "private-content",
+        "US",
+        "2024-03-07",
+        "unknown",
+        [],
+    ),
+    case(
+        "galaxy ai photo edited in the cloud 2024-03-08, on-device only switched on 2024-03-01 -> not_used",
+        "galaxy-ai",
+        "private-content",
+        "US",
+        "2024-03-08",
+        "not_used",
+        [],
+        objected_on="2024-03-01",
+    ),
+    case(
+        "galaxy ai photo edited in the cloud 2024-03-09 -> unknown (may be used)",
+        "galaxy-ai",
+        "private-content",
+        "US",
+        "2024-03-09",
+        "unknown",
+        [],
+        objected="false",
+    ),
+    # ---- 52: the new Microsoft Copilot app (released 18 Aug 2026) does not train foundation models on your chats
+    case(
+        "copilot app chat 2026-08-17 -> unknown (app not released)",
+        "copilot-app",
+        "ai-interactions",
+        "US",
+        "2026-08-17",
+        "unknown",
+        [],
+    ),
+    case(
+        "copilot app chat 2026-08-18 -> not_used", "copilot-app", "ai-interactions", "US", "2026-08-18", "not_used", []
+    ),
+    case(
+        "copilot app chat DE 2026-08-19 -> not_used",
+        "copilot-app",
+        "ai-interactions",
+        "DE",
+        "2026-08-19",
+        "not_used",
+        [],
+    ),
+    # ---- 49: Perplexity's Email Assistant: e-mail content is not used (privacy policy of 8 Jul 2026)
+    case(
+        "perplexity e-mail 2026-07-07 -> unknown",
+        "perplexity",
+        "private-messages",
+        "US",
+        "2026-07-07",
+        "unknown",
+        [],
+    ),
+    case(
+        "perplexity e-mail 2026-07-08 -> not_used", "perplexity", "private-messages", "US", "2026-07-08", "not_used", []
+    ),
+    case(
+        "perplexity e-mail 2026-07-09 -> not_used", "perplexity", "private-messages", "US", "2026-07-09", "not_used", []
+    ),
 ]
 
 
@@ -978,21 +1130,22 @@ def test_truth(client, platform, params, verdict, depends_on):
 
 
 def test_no_claude_answer_says_an_objection_came_after_a_deadline(client):
-    for objected_on in ("2025-09-27", "2025-09-28", "2025-10-07", "2025-10-08", "2025-10-09", "2026-01-10"):
-        decision = decision_for(
-            client,
-            "claude",
-            category="ai-interactions",
-            country="US",
-            as_of="2026-02-01",
-            objected_on=objected_on,
-            posted_on="2025-10-20",
-        )
-        said = " ".join([decision["summary"], *decision["reasons"]])
-        assert decision["verdict"] == "not_used" and "after the deadline" not in said and "came after" not in said, (
-            objected_on,
-            said,
-        )
+    # 8 Oct 2025 was the day by which existing users had to choose, not an objection deadline (part 3 section 45).
+    days = ("2025-08-27", "2025-09-27", "2025-09-28", "2025-10-07", "2025-10-08", "2025-10-09", "2026-01-10")
+    for objected_on in days:
+        for posted in ({"posted_on": "2025-10-20"}, {"posted_on": "2025-09-10"}, {}):
+            decision = decision_for(
+                client,
+                "claude",
+                category="ai-interactions",
+                country="US",
+                as_of="2026-02-01",
+                objected_on=objected_on,
+                **posted,
+            )
+            said = " ".join([decision["summary"], *decision["reasons"]])
+            assert decision["verdict"] == "not_used", (objected_on, posted, said)
+            assert "after the deadline" not in said and "came after" not in said, (objected_on, posted, said)
 
 
 def test_answers_cite_the_quote_that_supports_the_rule_strongest_first(client):
@@ -1021,3 +1174,33 @@ def test_wordpress_answer_names_the_vip_exclusion_with_its_quote(client):
     assert "WordPress VIP customers are excluded" in said, said
     [vip] = [s for s in decision["sources"] if s["id"] == "AU1"]
     assert "we will never share your data without explicit consent" in vip["quote"]
+
+
+def test_x_answer_names_third_party_collaborators_with_their_clause(client):
+    decision = decision_for(client, "x", category="public-posts", country="US", as_of="2026-02-01", objected="false")
+    said = " ".join([decision["summary"], *decision["reasons"]])
+    assert decision["verdict"] == "used" and "third-party collaborators" in said, said
+    quotes = {s["id"]: s["quote"] for s in decision["sources"]}
+    assert "to train their artificial intelligence models" in quotes["X13"]
+    assert "whether generative or otherwise" in quotes["XG3"]
+
+
+def test_copilot_app_answer_cites_microsofts_one_sentence(client):
+    decision = decision_for(client, "copilot-app", category="ai-interactions", country="US", as_of="2026-09-01")
+    [cp3] = [s for s in decision["sources"] if s["id"] == "CP3"]
+    assert cp3["kind"] == "primary" and "aren't used to train foundation models" in cp3["quote"]
+
+
+def test_tumblr_wordpress_and_reddit_content_is_trained_on_by_their_partners(client):
+    # Automattic shares and Reddit licenses content to AI companies; neither is reported to train on it itself.
+    for platform in ("tumblr", "wordpress-com", "reddit"):
+        response = client.get("/v1/rules", params={"platform": platform})
+        assert response.status_code == 200, response.text
+        rules = response.json()["items"]
+        assert rules and {r["used_by"] for r in rules} == {"third-parties"}, (platform, rules)
+
+
+def test_threads_answer_outside_the_eea_says_why_it_is_unknown(client):
+    decision = decision_for(client, "threads", category="public-posts", country="US", as_of="2025-06-01")
+    assert decision["verdict"] == "unknown" and "not expressly mentioned" in decision["summary"], decision
+    assert [s["quote"] for s in decision["sources"] if s["id"] == "CH3"] == ["nicht ausdrücklich erwähnt"]
