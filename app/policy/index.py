@@ -16,7 +16,7 @@ _EMPTY: dict[str, tuple[Rule, ...]] = {}
 _DAY = timedelta(days=1)
 _COVERS = LateObjection.COVERS_LATER_POSTS
 _OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
-_MEMO_LIMIT = 512  # contexts kept per pair: (country, span) pairs; a few hundred cover every span of a pair
+_MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice (each can hold KBs)
 _SHARED_LIMIT = 20_000  # shared analyses kept per snapshot, a few MB at most
 _NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
 

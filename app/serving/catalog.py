@@ -121,19 +121,20 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
     out: dict[str, dict[str, Entry]] = {}
     shapes: dict[tuple[str, ...], dict[str, int]] = {}
-    stored = read_all(session)
-    weights = {s["id"]: (s["kind"], s["publisher"]) for s, _version in stored["source"]}
-    # A rule's confidence is derived from its citations, never stored, so a source's new kind shows at once.
-    stored["rule"] = [
-        ({**rule, "confidence": rule_confidence(rule["sources"], weights).value}, version)
-        for rule, version in stored["rule"]
-    ]
+    # Sources come before rules in the registry's order, so their weights are known when rules are read.
+    weights: dict[str, tuple[str, str]] = {}
+
+    def wrap(resource: str, record: Record) -> Compact:
+        if resource == "source":
+            weights[record["id"]] = (record["kind"], record["publisher"])
+        elif resource == "rule":  # a rule's confidence is derived from its citations, never stored
+            record = {**record, "confidence": rule_confidence(record["sources"], weights).value}
+        return Compact.of(record, shapes)
+
+    stored = read_all(session, wrap)
     for resource, found in stored.items():
         kind = KINDS[resource]
-        entries = sorted(
-            (Entry(Compact.of(record, shapes), version) for record, version in found),
-            key=lambda e: kind.order(e.record),
-        )
+        entries = sorted((Entry(record, version) for record, version in found), key=lambda e: kind.order(e.record))
         out[resource] = {e.record[kind.key]: e for e in entries}
     return out
 

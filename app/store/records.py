@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.store import models
@@ -144,15 +145,30 @@ def row_to_record(session: Session, resource: str, row: SQLModel) -> Record:
     return _record(resource, row, adapter.to_extra(session, row) if adapter.to_extra is not None else {})
 
 
-def _record(resource: str, row: SQLModel, extra: Record) -> Record:
+def table_rows(session: Session, model: type[SQLModel], *order_by: str, where: Any = None) -> Sequence[Any]:
+    """Read a table's rows as plain rows (columns by name), not ORM objects: reading the whole dataset so allocates a
+    fraction of the memory, which a worker's resident size would otherwise keep at that peak."""
+    table: Any = model.__table__  # type: ignore[attr-defined]
+    query = sa_select(table).order_by(*(table.c[name] for name in order_by))
+    if where is not None:
+        query = query.where(where(table.c))
+    return session.execute(query).all()
+
+
+def _record(resource: str, row: Any, extra: Record) -> Record:
     inverse = {column: name for name, column in ADAPTERS[resource].renames.items()}
-    values = {inverse.get(column, column): value for column, value in row.model_dump().items()}
+    dumped = row.model_dump() if isinstance(row, SQLModel) else row._mapping
+    values = {inverse.get(column, column): value for column, value in dumped.items()}
     values.update(extra)
     return {name: _to_json(values.get(name)) for name in FIELDS[resource]}
 
 
-def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
-    """Return every stored record with its version, per resource, links read in one query per link table."""
+def read_all(session: Session, wrap: Callable[[str, Record], Any] | None = None) -> dict[str, list[tuple[Record, int]]]:
+    """Return every stored record with its version, per resource, links read in one query per link table.
+
+    `wrap(resource, record)` turns each record into what the caller keeps, as it is read: the whole dataset as
+    dicts is never held at once.
+    """
     members = members_by_group(session)
     rule_sources = links_by_owner(session, models.RuleSource, "rule_id")
     deadline_sources = links_by_owner(session, models.DeadlineSource, "deadline_id")
@@ -163,10 +179,11 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
     }
     out: dict[str, list[tuple[Record, int]]] = {}
     for resource, adapter in ADAPTERS.items():
-        rows: Sequence[Any] = session.exec(select(adapter.table)).all()
-        out[resource] = [
-            (_record(resource, row, extras[resource](row) if resource in extras else {}), row.version) for row in rows
-        ]
+        rows = table_rows(session, adapter.table)
+        out[resource] = []
+        for row in rows:
+            record = _record(resource, row, extras[resource](row) if resource in extras else {})
+            out[resource].append((wrap(resource, record) if wrap is not None else record, row.version))
     return out
 
 
@@ -193,10 +210,8 @@ def links_by_owner(
 ) -> dict[str, list[Record]]:
     """Return the citations of each rule or deadline (or of the named ones), in citation order, with one query."""
     grouped: dict[str, list[Record]] = {}
-    query = select(link).order_by(getattr(link, owner), col(link.position))
-    if owners is not None:
-        query = query.where(col(getattr(link, owner)).in_(owners))
-    rows: Sequence[Any] = session.exec(query).all()
+    wanted = None if owners is None else (lambda c: c[owner].in_(owners))
+    rows = table_rows(session, link, owner, "position", where=wanted)
     for row in rows:
         grouped.setdefault(getattr(row, owner), []).append(citation(row))
     return grouped

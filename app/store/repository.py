@@ -32,7 +32,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             quote=s.quote,
             kind=s.kind,
         )
-        for s in session.exec(select(models.Source).order_by(models.Source.id)).all()
+        for s in records.table_rows(session, models.Source, "id")
     }
     weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
     fresh = freshness.freshness(session)
@@ -47,7 +47,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             after=d.after,
             **cited(deadline_sources.get(d.id, [])),
         )
-        for d in session.exec(select(models.Deadline).order_by(models.Deadline.id)).all()
+        for d in records.table_rows(session, models.Deadline, "id")
     }
     return pm.Snapshot(
         revision=revision,
@@ -55,21 +55,21 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             p.id: pm.Platform(
                 id=p.id, name=p.name, operator=p.operator, website=p.website, privacy_policy_url=p.privacy_policy_url
             )
-            for p in session.exec(select(models.Platform).order_by(models.Platform.id)).all()
+            for p in records.table_rows(session, models.Platform, "id")
         },
         categories={
             c.id: pm.Category(id=c.id, name=c.name, description=c.description)
-            for c in session.exec(select(models.DataCategory).order_by(models.DataCategory.id)).all()
+            for c in records.table_rows(session, models.DataCategory, "id")
         },
         jurisdictions={
             j.code: pm.Jurisdiction(
                 code=j.code, name=j.name, kind=pm.JurisdictionKind(j.kind), members=frozenset(members.get(j.code, ()))
             )
-            for j in session.exec(select(models.Jurisdiction).order_by(models.Jurisdiction.code)).all()
+            for j in records.table_rows(session, models.Jurisdiction, "code")
         },
         rules={
             r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights, fresh.get(r.id))
-            for r in session.exec(select(models.Rule).order_by(models.Rule.id)).all()
+            for r in records.table_rows(session, models.Rule, "id")
         },
         deadlines=deadlines,
         sources=sources,
