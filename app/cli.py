@@ -170,10 +170,11 @@ def openapi(
     from app.openapi import render_openapi
 
     if examples:
-        from app.api.schemas.examples import write_examples
+        from app.api.schemas.examples import EXAMPLES_FILE, write_examples
         from app.main import create_app
 
-        typer.echo(f"wrote {write_examples(create_app)}")
+        changed = write_examples(create_app)
+        typer.echo(f"{'wrote' if changed else 'unchanged (the same answers):'} {EXAMPLES_FILE}")
     text = render_openapi()
     if check:
         if not path.exists() or path.read_text() != text:

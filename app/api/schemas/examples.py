@@ -10,6 +10,7 @@ every operation has one, that each validates against its schema, and that the ap
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -24,7 +25,16 @@ EXAMPLES_FILE = Path(__file__).with_name("examples.json")
 # recording again gives the same answers whatever the calendar says.
 RECORDED_AS_OF = date(2026, 11, 29)
 YAML_LINES = 30
-MERGE_PATCH = "application/merge-patch+json"  # the YAML download is shown up to this many lines
+MERGE_PATCH = "application/merge-patch+json"
+# What differs between two recordings of the same requests: clock times, the ids and secrets made at random.
+VOLATILE = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"), "<time>"),
+    (re.compile(r"DTSTAMP:\d{8}T\d{6}Z"), "DTSTAMP:<time>"),
+    (re.compile(r"\bkey:[0-9a-f]+"), "key:<id>"),
+    (re.compile(r"\bwh_[0-9a-f]+"), "wh_<id>"),
+    (re.compile(r"\bwhsec_[A-Za-z0-9+/=]+"), "whsec_<secret>"),
+    (re.compile(r"\bmsg_[0-9a-f]+"), "msg_<id>"),
+]  # the YAML download is shown up to this many lines
 
 # Records the write examples create, replace, patch and delete again: made up, on example.com, never kept.
 PLATFORM = {
@@ -302,12 +312,30 @@ def record_on(url: str, create_app: Callable[..., Any]) -> dict[str, Any]:
         return record(client, tokens)
 
 
-def write_examples(create_app: Callable[..., Any], path: Path = EXAMPLES_FILE) -> Path:
-    """Record the examples on a throw-away SQLite database and write them to examples.json."""
+def masked(value: Any) -> Any:
+    """Return value with what differs between two recordings of the same requests (clock times, the ids and secrets
+    made at random) replaced by placeholders."""
+    if isinstance(value, str):
+        for pattern, replacement in VOLATILE:
+            value = pattern.sub(replacement, value)
+        return value
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+def write_examples(create_app: Callable[..., Any], path: Path = EXAMPLES_FILE) -> bool:
+    """Record the examples on a throw-away SQLite database and write them to examples.json, unless the file already
+    holds the same answers (then it is left alone, so that recording again changes no committed file); return
+    whether it was written."""
     with tempfile.TemporaryDirectory(prefix="trainwatch-examples-") as folder:
         examples = record_on(f"sqlite:///{folder}/examples.db", create_app)
+    if path.exists() and masked(load_examples(path)) == masked(examples):
+        return False
     path.write_text(json.dumps(examples, indent=1, ensure_ascii=False) + "\n")
-    return path
+    return True
 
 
 def load_examples(path: Path = EXAMPLES_FILE) -> dict[str, Any]:
