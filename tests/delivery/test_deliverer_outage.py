@@ -106,16 +106,18 @@ def test_an_unexpected_error_is_logged_with_its_traceback_once_per_change(setup,
     ]
 
 
-def test_the_background_thread_runs_guarded_rounds(setup, monkeypatch):
+def test_the_background_loop_logs_a_failure_once_however_many_rounds_fail(setup, monkeypatch, caplog):
     worker = deliverer(setup.url, Clock(), webhooks_poll_seconds=0.01)
+    caplog.set_level(logging.INFO, logger="trainwatch.webhooks")
     rounds = []
 
     def counted():
         rounds.append(1)
-        if len(rounds) >= 3:
+        if len(rounds) >= 5:
             worker.request_stop()
         raise RuntimeError("every round fails")
 
     monkeypatch.setattr(worker, "run_once", counted)
     worker.run_forever()  # returns once stopped, whatever the rounds raised
-    assert len(rounds) == 3
+    assert len(rounds) == 5
+    assert [(level, traceback) for level, _, traceback in _lines(caplog)] == [("ERROR", True)]
