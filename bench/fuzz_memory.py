@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import string
 import subprocess
 import sys
@@ -203,6 +204,7 @@ def main() -> None:
     total = sum(fuzz.statuses.values())
     errors = sum(n for status, n in fuzz.statuses.items() if status >= 500)
     logged = [line for line in server_log.read_text(errors="replace").splitlines() if '"level": "error"' in line]
+    shutil.rmtree(workdir, ignore_errors=True)
     rss = [value for _, value, _ in samples]
     start, last_quarter = rss[0], rss[-1] - rss[-2]
     print(f"fuzz-memory: {total:,} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s), 1 worker on SQLite")
