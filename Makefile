@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 
-.PHONY: help run serve test lint format openapi openapi-check migrate seed bench soak lock clean
+.PHONY: help run serve test lint format openapi openapi-check migrate seed bench soak fuzz-memory lock clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -52,8 +52,8 @@ format: $(VENV)/.dev  ## format the code with ruff and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-openapi: $(VENV)/.runtime  ## regenerate openapi.json from the app
-	$(BIN)/trainwatch openapi openapi.json
+openapi: $(VENV)/.runtime  ## record the success examples from the app, then regenerate openapi.json
+	$(BIN)/trainwatch openapi openapi.json --examples
 
 openapi-check: $(VENV)/.runtime  ## fail if openapi.json differs from the app's spec
 	$(BIN)/trainwatch openapi openapi.json --check
@@ -63,6 +63,9 @@ bench: $(VENV)/.dev  ## measure throughput and memory; writes the table in docs/
 
 soak: $(VENV)/.dev  ## 5 minutes of mixed load against 2 workers on PostgreSQL (SOAK_SECONDS to change)
 	$(BIN)/python bench/soak.py
+
+fuzz-memory: $(VENV)/.dev  ## a worker's memory before and after 60,000 hostile requests, against its cache bounds
+	$(BIN)/python bench/fuzz_memory.py
 
 lock:  ## re-resolve the pinned versions from pyproject.toml into the lock files
 	rm -rf /tmp/trainwatch-lock && $(PYTHON) -m venv /tmp/trainwatch-lock

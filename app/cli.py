@@ -161,10 +161,20 @@ def migrate() -> None:
 def openapi(
     path: Annotated[Path, typer.Argument(help="Where to write the spec.")] = REPO_ROOT / "openapi.json",
     check: Annotated[bool, typer.Option(help="Only compare; exit 1 if the file differs.")] = False,
+    examples: Annotated[
+        bool,
+        typer.Option(help="First record the success examples from the app on a fresh copy of the bundled dataset."),
+    ] = False,
 ) -> None:
     """Write the OpenAPI spec the app serves (or check that the file equals it)."""
     from app.openapi import render_openapi
 
+    if examples:
+        from app.api.schemas.examples import EXAMPLES_FILE, write_examples
+        from app.main import create_app
+
+        changed = write_examples(create_app)
+        typer.echo(f"{'wrote' if changed else 'unchanged (the same answers):'} {EXAMPLES_FILE}")
     text = render_openapi()
     if check:
         if not path.exists() or path.read_text() != text:

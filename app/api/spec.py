@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.api.errors import PROBLEM_JSON
+from app.api.schemas.examples import load_examples
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemOut"}
 # Route function names that do not already read as <verb><Resource>.
@@ -125,11 +126,46 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
                     headers["Link"] = _header('<next page>; rel="next", while there are more items.')
                 responses["304"] = {"description": STATUS_TEXT[304], "headers": {"ETag": headers["ETag"]}}
             op["responses"] = dict(sorted(responses.items()))
+    add_examples(schema, load_examples())
     components = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         if unused in components and f'"#/components/schemas/{unused}"' not in json.dumps(schema.get("paths")):
             del components[unused]
     return schema
+
+
+def add_examples(schema: dict[str, Any], examples: dict[str, Any]) -> None:
+    """Show each operation's recorded answer beside its success status and media type, and the request body that
+    example sent as the body's example (so "Try it out" sends it)."""
+    recorded: dict[str, list[dict[str, Any]]] = examples.get("operations", {})
+    day = examples.get("recorded_as_of")
+    for operations in schema.get("paths", {}).values():
+        for op in operations.values():
+            for example in recorded.get(op.get("operationId", ""), []):
+                request = example["request"]
+                response = op.get("responses", {}).get(str(example["status"]), {})
+                media = response.get("content", {}).get(example["media_type"] or "")
+                if media is not None:
+                    if isinstance(example["value"], str):  # a text body (SVG, Atom, iCalendar, YAML)
+                        media.setdefault("schema", {"type": "string"})
+                    media.pop("example", None)
+                    text = (
+                        f"What the app answers to `{request['method']} {request['url']}` on the bundled dataset as of "
+                        f"{day}, recorded by `make openapi`."
+                    )
+                    if example.get("abbreviated"):
+                        text += f" Shortened to {example['abbreviated']}."
+                    media["examples"] = {
+                        "recorded": {
+                            "summary": f"{request['method']} {request['url']}"[:120],
+                            "description": text,
+                            "value": example["value"],
+                        }
+                    }
+                if "body" in request and "requestBody" in op:
+                    for body in op["requestBody"].get("content", {}).values():
+                        body.pop("examples", None)
+                        body["example"] = request["body"]
 
 
 def install_spec(app: FastAPI) -> None:

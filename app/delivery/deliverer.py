@@ -21,6 +21,7 @@ from app.delivery.leader import LeaderLock
 from app.delivery.urls import refusal
 from app.settings import Settings
 from app.store import webhooks
+from app.store.failures import classify
 
 log = logging.getLogger("trainwatch.webhooks")
 Clock = Callable[[], datetime]
@@ -75,6 +76,7 @@ class Deliverer:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._problem: str | None = None  # why the last round failed; None if it worked
 
     def run_once(self) -> Round:
         """Make the events of new writes and of days passed, then send every due delivery."""
@@ -159,14 +161,35 @@ class Deliverer:
         self._wake.set()
 
     def run_forever(self) -> None:
-        """Run rounds until stopped; errors are logged and the next round tries again."""
+        """Run rounds until stopped; a failing round is logged once per change of state and the next one retries."""
         while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # the database may be away for a while; keep trying
-                log.warning("webhook round failed", exc_info=True)
+            self.guarded_round()
             self._wake.wait(self.settings.webhooks_poll_seconds)
             self._wake.clear()
+
+    def guarded_round(self) -> Round | None:
+        """Run one round; None if it failed. The log says when rounds start failing and when they work again.
+
+        A database outage is one warning (no traceback) however many rounds it lasts, and one info line when the
+        database answers again; an unexpected error is logged with its traceback when it first occurs.
+        """
+        try:
+            done = self.run_once()
+        except Exception as exc:  # the database may be away for a while; keep trying
+            kind = classify(exc)
+            problem = f"database {kind}" if kind else f"{type(exc).__name__}: {exc}"
+            if problem != self._problem:
+                if kind:
+                    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+                    log.warning("%s; webhook rounds wait until it answers (%s)", problem, reason)
+                else:
+                    log.error("webhook round failed; retrying every round", exc_info=True)
+            self._problem = problem
+            return None
+        if self._problem is not None:
+            log.info("webhook rounds work again (after %s)", self._problem)
+            self._problem = None
+        return done
 
     def request_stop(self) -> None:
         """Ask run_forever to return after the current round (safe in a signal handler)."""

@@ -53,7 +53,7 @@ HOST_CSS = """
 
 def serve(app: Any, port: int) -> tuple[uvicorn.Server, int]:
     """Start an ASGI app on 127.0.0.1:port (0: any free port) in a background thread; return it and its port."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", server_header=False))
     thread = threading.Thread(target=server.run, name=f"server-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -81,7 +81,7 @@ QUERY_PARAMETERS = [
         "opted_in",
         "For opt-in settings: whether the user switched training on (false: known not to have).",
         {"type": "boolean"},
-        False,
+        True,
     ),
     _param(
         "opted_in_on",
