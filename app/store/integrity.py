@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import ValidationError
+from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
 from app.dataset.checks import path_text
@@ -76,10 +77,18 @@ def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None
     keys = {key for resource, key in written if resource == "rule"}
     if not keys:
         return
-    # One query for every rule of the platforms written to, so a large import costs one round trip, not one each.
-    platforms = session.exec(select(models.Rule.platform_id).where(col(models.Rule.id).in_(keys))).all()
+    # One query for the rules that share a platform, category and jurisdiction with a written rule, so a large
+    # import costs one round trip, not one each, and a single write reads a handful of rules, not its platform's.
+    written_groups = session.exec(
+        select(models.Rule.platform_id, models.Rule.category_id, models.Rule.jurisdiction_code).where(
+            col(models.Rule.id).in_(keys)
+        )
+    ).all()
     groups: dict[tuple[str, str, str, str], list[models.Rule]] = {}
-    for rule in session.exec(select(models.Rule).where(col(models.Rule.platform_id).in_(set(platforms)))).all():
+    same_group = tuple_(
+        col(models.Rule.platform_id), col(models.Rule.category_id), col(models.Rule.jurisdiction_code)
+    ).in_([tuple(g) for g in set(written_groups)])
+    for rule in session.exec(select(models.Rule).where(same_group)).all():
         groups.setdefault((rule.platform_id, rule.category_id, rule.jurisdiction_code, rule.used_by), []).append(rule)
     errors = [
         {
