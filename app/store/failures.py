@@ -47,7 +47,9 @@ def classify(exc: BaseException) -> str | None:
     for fragment, kind in _SQLITE:
         if fragment in message:
             return kind
-    if getattr(exc, "connection_invalidated", False) or type(orig).__name__ in ("OperationalError", "InterfaceError"):
+    # By class, not by name alone: psycopg raises subclasses such as ConnectionTimeout for a database that hangs.
+    lineage = {cls.__name__ for cls in type(orig).__mro__}
+    if getattr(exc, "connection_invalidated", False) or lineage & {"OperationalError", "InterfaceError"}:
         return UNREACHABLE
     return None
 
