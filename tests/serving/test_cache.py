@@ -82,3 +82,17 @@ def test_a_dropped_snapshot_leaves_no_cyclic_garbage(shared_seeded_url):
     gc.collect()
     del snapshot
     assert gc.collect() == 0
+
+
+def test_serialised_answers_hold_only_their_own_bytes():
+    """The answer cache counts bodies by length; a body must not keep a serialiser's larger buffer alive."""
+    import tracemalloc
+
+    from app.serving.caching import dumps
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    bodies = [dumps({"detail": "x" * 100, "n": n}) for n in range(1000)]
+    held = (tracemalloc.get_traced_memory()[0] - before) / len(bodies)
+    tracemalloc.stop()
+    assert held < 2 * len(bodies[0]) + 100
