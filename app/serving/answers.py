@@ -25,7 +25,9 @@ from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
 SOURCES_LIMIT = 20_000  # encoded source lists kept per snapshot (a few MB at most)
-ENTRY_OVERHEAD = 200  # bytes a cache entry costs beyond its body: key, tuple, dict slot
+ENTRY_OVERHEAD = (
+    900  # bytes an entry costs beyond its body and query: the answer, its headers, key, slot (measured 450-780)
+)
 QUERY_FIELDS = (
     "category",
     "country",
