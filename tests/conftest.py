@@ -1,4 +1,11 @@
-"""Test databases built by the migrations, on SQLite or PostgreSQL (TRAINWATCH_TEST_DATABASE)."""
+"""Test databases built by the migrations, on SQLite or PostgreSQL (TRAINWATCH_TEST_DATABASE).
+
+Which tests run on which database: every test that uses the `databases` fixture (directly or through another fixture:
+empty_url, seeded_url, client, ...) is marked `database` here and runs on SQLite and on PostgreSQL; every other test
+never touches the test database and runs once, in the SQLite run (scripts/run-tests selects `-m "database and not
+any_database"` for PostgreSQL). `--every-database-test` makes a run fail when a test marked `database` is deselected,
+unless it is marked `any_database` (a browser test: the database behind the API it drives does not matter).
+"""
 
 from __future__ import annotations
 
@@ -71,6 +78,49 @@ class Databases:
         with _admin() as conn:
             for name in reversed(self.created):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--every-database-test",
+        action="store_true",
+        help="fail when a test that uses the test database is deselected (the PostgreSQL run of scripts/run-tests)",
+    )
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark every test that uses the test database `database` (before -m selects by marker)."""
+    if "databases" in getattr(item, "fixturenames", ()):  # the closure: every fixture the test needs, however deep
+        item.add_marker(pytest.mark.database)
+
+
+_LOST = pytest.StashKey[list[pytest.Item]]()
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """With --every-database-test, remember each deselected test that must run on every database."""
+    for item in items:
+        if item.config.getoption("every_database_test") and _runs_on_every_database(item):
+            item.config.stash.setdefault(_LOST, []).append(item)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the lost tests back (after every other selection), so that each fails and says why."""
+    items.extend(item for item in config.stash.get(_LOST, []) if item not in items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item in item.config.stash.get(_LOST, []):
+        pytest.fail(
+            f"{item.nodeid} uses the test database but was deselected on {BACKEND}: it must run on every database "
+            "(or be marked any_database with a reason)",
+            pytrace=False,
+        )
+
+
+def _runs_on_every_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("database") is not None and item.get_closest_marker("any_database") is None
 
 
 def _admin():
