@@ -25,7 +25,8 @@ def pytest(*args: str) -> subprocess.CompletedProcess:
         "TRAINWATCH_TEST_DATABASE": "postgresql",
         "TRAINWATCH_TEST_POSTGRES_URL": "postgresql+psycopg://x@127.0.0.1:1/x",
     }
-    env.pop("PYTEST_XDIST_WORKER", None)
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_ADDOPTS"):
+        env.pop(name, None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", *args],
         cwd=ROOT,
