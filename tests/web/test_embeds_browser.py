@@ -6,7 +6,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.web.browser import HostSite, Watch, screenshot
+
+# Chromium against the API on the shared seeded database, read only: the API answers alike on SQLite and PostgreSQL
+# (tests/api proves that on both), so these run once, in the SQLite run.
+pytestmark = pytest.mark.any_database(reason="a browser reading the API; which database is behind it does not matter")
 
 # Known cases (facts part 1: Meta's EU objection, its 2024 pause; LinkedIn's country split; Udemy's 30-day window).
 ELEMENTS = [

@@ -10,6 +10,10 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.web.browser import Watch, screenshot
 
+# Chromium against the API on the shared seeded database, read only: the API answers alike on SQLite and PostgreSQL
+# (tests/api proves that on both), so these run once, in the SQLite run.
+pytestmark = pytest.mark.any_database(reason="a browser reading the API; which database is behind it does not matter")
+
 PAGES = [
     ("explorer", "/?country=DE&as_of=2025-09-01&lang=en"),
     ("explorer-de", "/?country=DE&as_of=2025-09-01&lang=de&operator=Meta+Platforms"),
