@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
@@ -66,10 +67,8 @@ def release_free_memory() -> None:
     Loading a dataset allocates and frees several times what it keeps (rows, records); without this a worker's
     resident memory stays at that peak. Elsewhere than glibc it does nothing.
     """
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 PATCHED = frozenset({"rule"})  # what a snapshot is patched for; a change to anything else reads everything again
