@@ -72,6 +72,9 @@ def _aggregators_alone(session: Session, record: records.Record) -> list[dict[st
     ]
 
 
+GROUPS_PER_QUERY = 300  # (platform, category, jurisdiction) triples in one IN list: 900 parameters
+
+
 def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None:
     """Raise InvalidRecord if a written rule overlaps another rule once the whole write is applied."""
     keys = {key for resource, key in written if resource == "rule"}
@@ -85,9 +88,13 @@ def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None
         )
     ).all()
     groups: dict[tuple[str, str, str, str], list[models.Rule]] = {}
-    same_group = tuple_(
-        col(models.Rule.platform_id), col(models.Rule.category_id), col(models.Rule.jurisdiction_code)
-    ).in_([tuple(g) for g in set(written_groups)])
+    wanted = {tuple(g) for g in written_groups}
+    if len(wanted) <= GROUPS_PER_QUERY:
+        same_group = tuple_(
+            col(models.Rule.platform_id), col(models.Rule.category_id), col(models.Rule.jurisdiction_code)
+        ).in_(sorted(wanted))
+    else:  # a large import: its platforms' rules, rather than more parameters than a database accepts
+        same_group = col(models.Rule.platform_id).in_({platform for platform, _, _ in wanted})
     for rule in session.exec(select(models.Rule).where(same_group)).all():
         groups.setdefault((rule.platform_id, rule.category_id, rule.jurisdiction_code, rule.used_by), []).append(rule)
     errors = [

@@ -83,6 +83,33 @@ def test_overlapping_rules_of_one_platform_category_and_jurisdiction_are_refused
     )
 
 
+def test_a_large_import_is_checked_for_overlaps_too(session):
+    """Past GROUPS_PER_QUERY groups the check reads by platform (an IN list of every group would exceed the
+    database's parameter limit); both ways find an overlap."""
+    from app.policy.model import JurisdictionKind
+    from app.store import repository
+
+    countries = sorted(
+        j.code for j in repository.load_snapshot(session).jurisdictions.values() if j.kind is JurisdictionKind.COUNTRY
+    )
+    categories = ["public-posts", "public-comments"]
+    groups = [(c, k) for c in countries for k in categories][: integrity.GROUPS_PER_QUERY + 20]
+    ops = [
+        Op(
+            "rule",
+            "create",
+            f"acme-{k}-{c.lower()}",
+            {**RULE, "id": f"acme-{k}-{c.lower()}", "category": k, "jurisdiction": c},
+        )
+        for c, k in groups
+    ]
+    clash = {**RULE, "id": "acme-clash", "category": groups[-1][1], "jurisdiction": groups[-1][0]}
+    with pytest.raises(InvalidRecord, match="overlaps"):
+        apply_changes(session, [*ops, Op("rule", "create", "acme-clash", clash)], actor="test")
+    session.rollback()
+    apply_changes(session, ops, actor="test")  # the same import without the clash is accepted
+
+
 def test_referrers_name_every_record_that_points_at_one(session):
     apply_changes(session, [Op("rule", "create", "acme-posts", RULE)], actor="test")
     assert integrity.referrers(session, "platform", "acme") == ["rule acme-posts"]
