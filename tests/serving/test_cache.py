@@ -96,3 +96,19 @@ def test_serialised_answers_hold_only_their_own_bytes():
     held = (tracemalloc.get_traced_memory()[0] - before) / len(bodies)
     tracemalloc.stop()
     assert held < 2 * len(bodies[0]) + 100
+
+
+def test_free_memory_goes_back_to_the_system_after_enough_evictions(monkeypatch):
+    from app.serving import cache as cache_module
+    from app.serving.cache import SnapshotStore
+
+    trims = []
+    monkeypatch.setattr(cache_module, "release_free_memory", lambda: trims.append(1))
+    monkeypatch.setattr(cache_module, "TRIM_AFTER_EVICTED", 1000)
+    store = SnapshotStore(None, check_seconds=0, answer_cache_bytes=500)  # type: ignore[arg-type]
+    for n in range(5):
+        store.answers.put(n, b"x", 400)  # each put evicts the one before
+    assert store.answers.evicted == 1600
+    store._trim_after_evictions()
+    store._trim_after_evictions()  # nothing evicted since: no second trim
+    assert trims == [1]
