@@ -38,6 +38,8 @@ def entry_cost(nbytes: int) -> int:
     within TRAINWATCH_ANSWER_CACHE_MB as resident memory, not only as bytes.
     """
     return (nbytes + ENTRY_OVERHEAD) * 5 // 4
+
+
 QUERY_FIELDS = (
     "category",
     "country",
