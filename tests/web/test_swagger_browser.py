@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.web.browser import Watch, screenshot
+
+pytestmark = pytest.mark.any_database(reason="a browser reading the API; which database is behind it does not matter")
 
 
 def _open(page: Any, tag: str, operation_id: str) -> Any:
