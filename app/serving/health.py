@@ -47,7 +47,8 @@ class DatabaseState:
             log.warning("database %s; reads answer from memory, writes get 503 until it recovers", problem)
 
     def wrote(self) -> None:
-        """Record that a write was committed: the database is writable again."""
+        """Record that a write was committed: the database answers and is writable again."""
+        self.report(None)  # at once, not at the poller's next round: the log says so before the write's answer
         with self._lock:
             changed, self._write_failed_at = self._write_failed_at is not None, None
         if changed:

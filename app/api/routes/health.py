@@ -58,6 +58,7 @@ async def readyz(services: ServicesDep) -> Health:
         kind = classify(exc) or "unreachable"
         store.database.report(kind)
         raise _not_ready(kind) from None
+    store.database.report(None)  # it answered: a recovery is logged now, not at the poller's next round
     if store.database.write_problem == READ_ONLY:
         raise _not_ready(READ_ONLY)
     snapshot = store._snapshot
