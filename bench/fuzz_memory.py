@@ -31,6 +31,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import rss_mib  # noqa: E402
+
 from app.settings import Settings  # noqa: E402
 from app.store import migrate  # noqa: E402
 from app.store.db import make_engine  # noqa: E402
@@ -44,13 +46,6 @@ PLATEAU_MIB = float(os.environ.get("FUZZ_PLATEAU_MIB", "16"))
 REST_MIB = float(os.environ.get("FUZZ_REST_MIB", "48"))
 BASE = f"http://127.0.0.1:{PORT}"
 COUNTRIES = ["DE", "FR", "US", "GB", "BR", "IN", "JP", "NO", "CH", "CA", "AU", "IT", "ES", "PL", "KR", "NL", "SE"]
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def day(rng: random.Random) -> str:

@@ -299,7 +299,8 @@ def compressed_sizes(base: str) -> dict[str, float]:
 
 def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, float]:
     """Measure one write end to end on copies of both databases, then reads with 1 % writes on PostgreSQL."""
-    import writes  # bench/writes.py: imports the app, so only once the servers of the read rounds are gone
+    import common  # bench/common.py and writes.py import the app: only once the servers of the read rounds are gone
+    import writes
 
     out: dict[str, float] = {}
     for name, db, port in (("small", small, 18003), ("big", big, 18004)):
@@ -313,8 +314,8 @@ def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, 
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     print("writes done", flush=True)
 
-    url = writes.postgres_database()
-    token = writes.write_key(url)
+    url = common.postgres_database()
+    token = common.write_key(url)
     server = trainwatch(url, 18005, workers=2)
     try:
         rounds: dict[str, list[float]] = {"reads": [], "mixed": []}
@@ -331,7 +332,7 @@ def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, 
         out["mixed_rps"] = statistics.median(rounds["mixed"])
     finally:
         server.stop()
-        writes.drop_postgres_database(url)
+        common.drop_postgres_database(url)
     print("mixed reads and writes done", flush=True)
     return out
 

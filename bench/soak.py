@@ -17,39 +17,22 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
-from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.store import migrate  # noqa: E402
-from app.store.db import make_engine  # noqa: E402
-from app.store.keys import create_key  # noqa: E402
-from app.store.seeding import seed  # noqa: E402
+from common import drop_postgres_database, postgres_database, rss_mib, write_key  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
 CONCURRENCY = int(os.environ.get("SOAK_CONCURRENCY", "16"))
 PORT = int(os.environ.get("SOAK_PORT", "8113"))
-ADMIN = os.environ.get("TRAINWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BASE = f"http://127.0.0.1:{PORT}"
 
 
 def database() -> tuple[str, str]:
     """Create, migrate and seed a fresh PostgreSQL database; return its URL and a write key."""
-    name = f"tw_soak_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(ADMIN).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    seed(engine, ROOT / "app" / "data", actor="soak")
-    with Session(engine) as session:
-        _, token = create_key(session, scope="write", name="soak")
-    engine.dispose()
-    return url, token
+    url = postgres_database("tw_soak")
+    return url, write_key(url, "soak")
 
 
 def workers(master: int) -> list[int]:
@@ -64,13 +47,6 @@ def workers(master: int) -> list[int]:
             if parent == master and b"resource_tracker" not in (proc / "cmdline").read_bytes():
                 found.append(int(proc.name))
     return sorted(found)
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Load:
@@ -224,10 +200,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres_database(url)
     total = sum(load.statuses.values())
     errors = sum(n for status, n in load.statuses.items() if status >= 500 or status == 0)
     print(f"soak: {elapsed:.0f} s, 2 workers on PostgreSQL, {CONCURRENCY} connections")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -298,19 +298,12 @@ class Snapshot:
         for rule in self.rules.values():
             by_pair.setdefault((rule.platform_id, rule.category_id), []).append(rule)
         self.rules_by_pair.update({key: tuple(sorted(rs, key=_rule_order)) for key, rs in by_pair.items()})
-        order = list(UsedBy)
-        self.uses_by_pair.update(
-            {key: tuple(sorted({r.used_by for r in rs}, key=order.index)) for key, rs in by_pair.items()}
-        )
-        category_order = {cid: i for i, cid in enumerate(self.categories)}
+        self.uses_by_pair.update({key: _uses(rs) for key, rs in by_pair.items()})
         per_platform: dict[str, set[str]] = {}
         for platform_id, category_id in by_pair:
             per_platform.setdefault(platform_id, set()).add(category_id)
         self.categories_by_platform.update(
-            {
-                pid: tuple(sorted(cids, key=lambda c: category_order.get(c, len(category_order))))
-                for pid, cids in per_platform.items()
-            }
+            {pid: _in_category_order(cids, self.categories) for pid, cids in per_platform.items()}
         )
         self.chains.update(_jurisdiction_chains(self.jurisdictions))
 
@@ -334,24 +327,20 @@ class Snapshot:
             rules = dict(sorted(rules.items()))  # the order a full load reads them in
         by_pair = dict(self.rules_by_pair)
         uses = dict(self.uses_by_pair)
-        order = list(UsedBy)
         for pair in pairs:
             kept = [r for r in self.rules_by_pair.get(pair, ()) if r.id not in changed]
             kept += [r for r in changed.values() if r is not None and (r.platform_id, r.category_id) == pair]
             if kept:
                 by_pair[pair] = tuple(sorted(kept, key=_rule_order))
-                uses[pair] = tuple(sorted({r.used_by for r in kept}, key=order.index))
+                uses[pair] = _uses(kept)
             else:
                 by_pair.pop(pair, None)
                 uses.pop(pair, None)
         per_platform = dict(self.categories_by_platform)
-        category_order = {cid: i for i, cid in enumerate(self.categories)}
         for platform_id in {p for p, _ in pairs}:
             cids = {c for p, c in by_pair if p == platform_id}
             if cids:
-                per_platform[platform_id] = tuple(
-                    sorted(cids, key=lambda c: category_order.get(c, len(category_order)))
-                )
+                per_platform[platform_id] = _in_category_order(cids, self.categories)
             else:
                 per_platform.pop(platform_id, None)
         memo: dict[object, object] = {
@@ -380,6 +369,18 @@ class Snapshot:
         if country is None:
             return (GLOBAL,)
         return self.chains.get(country, (country, GLOBAL))
+
+
+def _uses(rules: Iterable[Rule]) -> tuple[UsedBy, ...]:
+    """Return who uses a pair's content, in UsedBy's order."""
+    order = list(UsedBy)
+    return tuple(sorted({r.used_by for r in rules}, key=order.index))
+
+
+def _in_category_order(category_ids: Iterable[str], categories: dict[str, Category]) -> tuple[str, ...]:
+    """Return category ids in the order of the snapshot's categories (unknown ones last)."""
+    order = {cid: i for i, cid in enumerate(categories)}
+    return tuple(sorted(category_ids, key=lambda c: order.get(c, len(order))))
 
 
 def _rule_order(rule: Rule) -> tuple[date, str]:

@@ -49,12 +49,6 @@ class Compact(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._names)
 
-    def __eq__(self, other: object) -> bool:
-        return dict(self) == (dict(other) if isinstance(other, Mapping) else other)
-
-    def __hash__(self) -> int:  # a record is a value, never a key
-        raise TypeError("a record is not hashable")
-
     def __repr__(self) -> str:
         return repr(dict(self))
 

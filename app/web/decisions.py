@@ -7,21 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from app.serving.answers import AnswerService
+from app.serving.answers import QUERY_FIELDS, AnswerService
 
 # The decision API's query parameters that the embeds pass through unchanged.
-PASSED = (
-    "category",
-    "country",
-    "as_of",
-    "age",
-    "objected",
-    "objected_on",
-    "posted_on",
-    "opted_in",
-    "opted_in_on",
-    "lang",
-)
+PASSED = (*QUERY_FIELDS, "lang")
 
 
 def ask(service: AnswerService, platform_id: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
