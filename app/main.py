@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliverer=deliverer,
     )
     app.state.services = services
-    store.before_swap.append(lambda fresh: services.catalog.at_least(fresh.revision))
+    store.before_swap.append(lambda swap: services.catalog.follow(swap.rules, swap.snapshot.revision))
     app.state.batch_threads = anyio.CapacityLimiter(settings.batch_threads)
     app.state.auth_threads = anyio.CapacityLimiter(4)
     metrics = app.state.metrics = Metrics()

@@ -65,6 +65,7 @@ class Server:
                 return
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.stop()  # a server that started late must not keep the port from the next run
                     raise SystemExit(f"server on port {port} did not start") from None
                 time.sleep(0.2)
 

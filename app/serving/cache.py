@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -19,6 +20,7 @@ from app.policy import prepare
 from app.policy.model import Snapshot
 from app.serving.health import DatabaseState
 from app.store import repository
+from app.store.db import consistent_reads
 from app.store.failures import classify
 
 log = logging.getLogger("trainwatch.cache")
@@ -77,11 +79,20 @@ TRIM_AFTER_EVICTED = 8 * 2**20  # bytes of answers evicted between two hand-back
 PATCHED = frozenset({"rule"})  # what a snapshot is patched for; a change to anything else reads everything again
 
 
-def patch(session: Session, current: Snapshot, revision: int, changed: dict[str, set[str]] | None) -> Snapshot | None:
+def patch(session: Session, current: Snapshot, revision: int, changed: dict[str, set[str]] | None) -> Swap | None:
     """Return the current snapshot with the rules changed since it applied, or None where that cannot be done."""
     if not changed or set(changed) - PATCHED:
         return None
-    return current.patched(revision, repository.load_rules(session, changed["rule"], current))
+    rules = repository.load_rules(session, changed["rule"], current, revision)
+    return Swap(current.patched(revision, rules.rules), rules)
+
+
+@dataclass(frozen=True)
+class Swap:
+    """A new snapshot, and the changed rules it was patched with (None: it was read whole)."""
+
+    snapshot: Snapshot
+    rules: repository.ChangedRules | None = None
 
 
 class SnapshotStore:
@@ -98,7 +109,7 @@ class SnapshotStore:
         self._rebuild_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.before_swap: list[Callable[[Snapshot], object]] = []
+        self.before_swap: list[Callable[[Swap], object]] = []
         self.database = DatabaseState()
         self._trimmed_at = 0
 
@@ -111,29 +122,36 @@ class SnapshotStore:
         return snapshot
 
     def refresh(self, *, known_revision: int | None = None) -> Snapshot:
-        """Load a new snapshot if the stored revision differs from the current one, then return the current one."""
+        """Load a new snapshot if the stored revision differs from the current one, then return the current one.
+
+        `known_revision` (a write's) skips the database when the snapshot has it already.
+        """
         with self._rebuild_lock:
             current = self._snapshot
+            if current is not None and known_revision is not None and current.revision >= known_revision:
+                return current  # a concurrent write's refresh has read it already
             with Session(self.engine) as session:
-                revision = known_revision if known_revision is not None else repository.stored_revision(session)
+                consistent_reads(session)  # the revision, the change log and the rules read agree
+                revision = repository.stored_revision(session)
                 if current is not None and current.revision >= revision:
                     return current
                 changed = repository.changed_since(session, current.revision, revision) if current else None
-                fresh = patch(session, current, revision, changed) if current and changed else None
-                full = fresh is None
-                if fresh is None:
-                    fresh = repository.load_snapshot(session)
-            prepare(fresh)  # index every platform and category now (a patched snapshot: only the changed ones)
-            self._swap(fresh)
+                swap = patch(session, current, revision, changed) if current and changed else None
+                full = swap is None
+                if swap is None:
+                    swap = Swap(repository.load_snapshot(session))
+            prepare(swap.snapshot)  # index every platform and category now (a patched snapshot: the changed ones)
+            self._swap(swap)
             if full:
                 release_free_memory()  # reading everything left a heap of freed rows and records behind
-            return fresh
+            return swap.snapshot
 
-    def _swap(self, fresh: Snapshot) -> None:
+    def _swap(self, swap: Swap) -> None:
         # Listeners (the catalog copy) build what they derive from the new data before anyone sees it, so no
-        # request waits on a rebuild.
+        # request waits on a rebuild; a patched snapshot hands them the rules it read, so they read nothing.
+        fresh = swap.snapshot
         for listener in self.before_swap:
-            listener(fresh)
+            listener(swap)
         self.answers = BoundedCache(self.answer_cache_bytes, self.answers.stats)
         self._trimmed_at = 0
         self._snapshot = fresh

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.store.db import consistent_reads
 from app.store.records import Record, read_all, read_rules
 from app.store.registry import KINDS
-from app.store.repository import changed_since, rule_confidence, stored_revision
+from app.store.repository import ChangedRules, changed_since, rule_confidence, stored_revision
 
 
 class Compact(Mapping[str, Any]):
@@ -136,14 +137,15 @@ def _read(session: Session) -> dict[str, dict[str, Entry]]:
 def _patched(session: Session, catalog: Catalog) -> Catalog | None:
     """Return the catalog with the rules changed since its revision read again, or None where only reading
     everything will do (anything but rules changed, or a write committed meanwhile)."""
+    consistent = consistent_reads(session)
     revision = stored_revision(session)
     changed = changed_since(session, catalog.revision, revision)
     if not changed or set(changed) - {"rule"}:
         return None
     ids = sorted(changed["rule"])
     found = read_rules(session, ids)
-    if stored_revision(session) != revision:
-        return None
+    if not consistent and stored_revision(session) != revision:
+        return None  # SQLite: a write committed meanwhile, so the rules read may be newer than `revision`
     return patch_rules(catalog, revision, ids, found)
 
 
@@ -175,6 +177,17 @@ class CatalogCache:
         self.engine = engine
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
+
+    def follow(self, changed: ChangedRules | None, revision: int) -> Catalog:
+        """Move to a snapshot's revision: with the rules it was patched with when the catalog is at the revision
+        they were changed after (no read), else as at_least does."""
+        with self._lock:
+            catalog = self._catalog
+            if changed is not None and catalog is not None and catalog.revision == changed.since:
+                ids = sorted(changed.rules)
+                catalog = self._catalog = patch_rules(catalog, changed.revision, ids, changed.records)
+                return catalog
+        return self.at_least(revision)
 
     def at_least(self, revision: int) -> Catalog:
         """Return a catalog at this revision or newer: the last one with what changed since applied, when the

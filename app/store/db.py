@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 # Stable constraint names, so migrations can name what they alter and drop.
 SQLModel.metadata.naming_convention = {
@@ -69,3 +69,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30000) -
 
 
 metadata = SQLModel.metadata
+
+
+def consistent_reads(session: Session) -> bool:
+    """Make the session's transaction read one snapshot of the database where it can (PostgreSQL's REPEATABLE
+    READ) and return whether it does; call it before the transaction's first statement.
+
+    Without it each statement sees the writes committed before it, so a reader that asks for the revision and
+    then for what changed could mix two revisions; under concurrent writes it had to give up and read everything.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return True

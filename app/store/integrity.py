@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import ValidationError
-from sqlalchemy import tuple_
+from sqlalchemy import literal, tuple_, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.dataset.checks import path_text
@@ -47,19 +48,20 @@ def check_references(
     `seen` remembers, for one write, each referenced key's kind (None: missing), so a large import looks each
     one up once.
     """
-    _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record, seen or {})])
+    seen = {} if seen is None else seen
+    _raise_if([{"field": f, "message": m} for f, m in _references(session, resource, record, seen)])
     if resource == "rule":
-        _raise_if(_aggregators_alone(session, record))
+        _raise_if(_aggregators_alone(record, seen))
 
 
-def _aggregators_alone(session: Session, record: records.Record) -> list[dict[str, str]]:
-    """Refuse a decided rule whose every cited source is an aggregator (contract v1.1)."""
+def _aggregators_alone(record: records.Record, seen: dict[tuple[str, str], str | None]) -> list[dict[str, str]]:
+    """Refuse a decided rule whose every cited source is an aggregator (contract v1.1).
+
+    The kinds come from `seen`: _references has just looked every cited source up.
+    """
     if record.get("treatment") == "unknown" or not record.get("sources"):
         return []
-    kinds = set()
-    for citation in record["sources"]:
-        row = records.get_row(session, "source", citation["id"])  # the session's identity map makes repeats free
-        kinds.add(getattr(row, "kind", None))
+    kinds = {seen.get(("source", citation["id"])) for citation in record["sources"]}
     if kinds != {"aggregator"}:
         return []
     return [
@@ -80,21 +82,19 @@ def check_overlaps(session: Session, written: Iterable[tuple[str, str]]) -> None
     keys = {key for resource, key in written if resource == "rule"}
     if not keys:
         return
-    # One query for the rules that share a platform, category and jurisdiction with a written rule, so a large
-    # import costs one round trip, not one each, and a single write reads a handful of rules, not its platform's.
-    written_groups = session.exec(
-        select(models.Rule.platform_id, models.Rule.category_id, models.Rule.jurisdiction_code).where(
-            col(models.Rule.id).in_(keys)
-        )
-    ).all()
+    # The rules that share a platform, category and jurisdiction with a written rule: a single write finds them
+    # with one query (its groups by a subquery), so it reads a handful of rules, not its platform's, and holds the
+    # revision lock one round trip less; a large import costs two queries, not one each.
+    group_of = (col(models.Rule.platform_id), col(models.Rule.category_id), col(models.Rule.jurisdiction_code))
     groups: dict[tuple[str, str, str, str], list[models.Rule]] = {}
-    wanted = {tuple(g) for g in written_groups}
-    if len(wanted) <= GROUPS_PER_QUERY:
-        same_group = tuple_(
-            col(models.Rule.platform_id), col(models.Rule.category_id), col(models.Rule.jurisdiction_code)
-        ).in_(sorted(wanted))
-    else:  # a large import: its platforms' rules, rather than more parameters than a database accepts
-        same_group = col(models.Rule.platform_id).in_({platform for platform, _, _ in wanted})
+    if len(keys) <= GROUPS_PER_QUERY:
+        same_group = tuple_(*group_of).in_(select(*group_of).where(col(models.Rule.id).in_(sorted(keys))))
+    else:
+        wanted = {tuple(g) for g in session.exec(select(*group_of).where(col(models.Rule.id).in_(keys))).all()}
+        if len(wanted) <= GROUPS_PER_QUERY:
+            same_group = tuple_(*group_of).in_(sorted(wanted))
+        else:  # its platforms' rules, rather than more parameters than a database accepts
+            same_group = col(models.Rule.platform_id).in_({platform for platform, _, _ in wanted})
     for rule in session.exec(select(models.Rule).where(same_group)).all():
         groups.setdefault((rule.platform_id, rule.category_id, rule.jurisdiction_code, rule.used_by), []).append(rule)
     errors = [
@@ -120,18 +120,49 @@ def _raise_if(errors: list[dict[str, str]]) -> None:
 def _references(
     session: Session, resource: str, record: records.Record, seen: dict[tuple[str, str], str | None]
 ) -> list[tuple[str, str]]:
+    found = [
+        (path_text(place), SECTION_KINDS[section], key)
+        for place, section, key in references(KINDS[resource].section, record)
+    ]
+    _look_up(session, {(target, key) for _, target, key in found} - seen.keys(), seen)
     problems = []
-    for place, section, key in references(KINDS[resource].section, record):
-        field, target = path_text(place), SECTION_KINDS[section]
-        if (target, key) not in seen:
-            row = records.get_row(session, target, key)
-            seen[(target, key)] = None if row is None else getattr(row, "kind", "")
+    for field, target, key in found:
         kind = seen[(target, key)]
         if kind is None:
             problems.append((field, f"unknown {target} {key!r}"))
         elif resource == "jurisdiction" and kind != "country":
             problems.append((field, f"{key!r} is not a country"))
     return problems
+
+
+LOOKUP_CHUNK = 500  # keys of one kind in one IN list
+
+
+def _look_up(session: Session, wanted: set[tuple[str, str]], seen: dict[tuple[str, str], str | None]) -> None:
+    """Record in `seen` the kind of each wanted (resource, key), None if missing, in one query (UNION ALL).
+
+    A rule cites a dozen sources and names a platform, a category, a jurisdiction and maybe a deadline; a query
+    for each cost the write a round trip apiece while it held the revision lock, which every other write waits for.
+    """
+    by_resource: dict[str, list[str]] = {}
+    for target, key in sorted(wanted):
+        by_resource.setdefault(target, []).append(key)
+        seen[(target, key)] = None
+    parts = []
+    for target, keys in by_resource.items():
+        adapter = records.ADAPTERS[target]
+        column = getattr(adapter.table, adapter.key)
+        kind = getattr(adapter.table, "kind", None)
+        kind_column = (kind if kind is not None else literal("")).label("kind")
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            parts.append(
+                sa_select(literal(target).label("resource"), column.label("key"), kind_column).where(
+                    column.in_(keys[start : start + LOOKUP_CHUNK])
+                )
+            )
+    if parts:
+        for target, key, kind_value in session.execute(union_all(*parts)).all():
+            seen[(target, key)] = kind_value
 
 
 def referrers(session: Session, resource: str, key: str) -> list[str]:

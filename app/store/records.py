@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -132,6 +132,8 @@ LINKS = {
     "deadline": (_deadline_extra, _deadline_write),
     "rule": (_rule_extra, _rule_write),
 }
+# The record field each kind's links are written from: links equal to the stored ones are not written again.
+LINK_FIELDS = {"jurisdiction": "members", "deadline": "sources", "rule": "sources"}
 ADAPTERS: dict[str, Adapter] = {
     name: Adapter(kind.table, kind.key, kind.renames, *LINKS.get(name, (None, None))) for name, kind in KINDS.items()
 }
@@ -191,6 +193,11 @@ def read_rules(session: Session, ids: Sequence[str]) -> dict[str, tuple[Record, 
     """Return the named rules that exist, as read_all gives them (links included), with their versions."""
     links = links_by_owner(session, models.RuleSource, "rule_id", ids)
     rows: Sequence[Any] = session.exec(select(models.Rule).where(col(models.Rule.id).in_(ids))).all()
+    return rule_records(rows, links)
+
+
+def rule_records(rows: Sequence[Any], links: Mapping[str, list[Record]]) -> dict[str, tuple[Record, int]]:
+    """Return rule rows and their citations as read_rules gives them: records (links included) with versions."""
     return {
         row.id: (_record("rule", row, {"opt_out": _opt_out(row), "sources": links.get(row.id, [])}), row.version)
         for row in rows
@@ -247,11 +254,20 @@ def rule_columns(record: Record) -> Record:
 
 
 def store(
-    session: Session, resource: str, record: Record, *, version: int, row: Row | None, deferred: list[SQLModel]
+    session: Session,
+    resource: str,
+    record: Record,
+    *,
+    version: int,
+    row: Row | None,
+    deferred: list[SQLModel],
+    before: Record | None = None,
 ) -> None:
     """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
 
-    A new record's links go to `deferred`, for the caller to add once the rows they point to are flushed.
+    A new record's links go to `deferred`, for the caller to add once the rows they point to are flushed. An
+    overwrite whose links equal those of `before` (the stored record) leaves them alone: most edits change a
+    note or a date, and rewriting a rule's dozen citations cost two statements under the revision lock.
     """
     adapter = ADAPTERS[resource]
     flat = rule_columns(record) if resource == "rule" else record
@@ -264,7 +280,9 @@ def store(
             setattr(row, column, value)
         row.version = version
         session.add(row)
-    if adapter.write_extra is not None:
+    field = LINK_FIELDS.get(resource)
+    unchanged = replacing and before is not None and field is not None and before.get(field) == record.get(field)
+    if adapter.write_extra is not None and not unchanged:
         if replacing:
             session.flush()  # the old links are deleted by a statement, which must see the row as it is now
         adapter.write_extra(session, record, None if replacing else deferred.append)

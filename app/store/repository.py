@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -161,7 +162,17 @@ def changed_since(session: Session, revision: int, until: int) -> dict[str, set[
     return changed
 
 
-def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot) -> dict[str, pm.Rule | None]:
+@dataclass(frozen=True)
+class ChangedRules:
+    """The rules a write changed, read once for both copies: the engine's rules and the catalog's records."""
+
+    since: int  # the revision they were changed after
+    revision: int  # the revision they were read at
+    rules: dict[str, pm.Rule | None]  # every named id: the engine's rule, None where it was deleted
+    records: dict[str, tuple[records.Record, int]]  # the rules that exist, as the catalog keeps them
+
+
+def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revision: int) -> ChangedRules:
     """Read the named rules as load_snapshot would, against a snapshot's deadlines and sources; None: deleted."""
     wanted = sorted(ids)
     links = records.links_by_owner(session, models.RuleSource, "rule_id", wanted)
@@ -169,7 +180,8 @@ def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot) -> d
     fresh = freshness.freshness(session, wanted)
     rows = session.exec(select(models.Rule).where(col(models.Rule.id).in_(wanted))).all()
     found = {r.id: _rule(r, links.get(r.id, []), snapshot.deadlines, weights, fresh.get(r.id)) for r in rows}
-    return {rule_id: found.get(rule_id) for rule_id in wanted}
+    rules = {rule_id: found.get(rule_id) for rule_id in wanted}
+    return ChangedRules(snapshot.revision, revision, rules, records.rule_records(rows, links))
 
 
 def stored_revision(session: Session) -> int:

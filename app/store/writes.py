@@ -236,6 +236,6 @@ def _apply(
     record = op.transform(before or {}) if op.transform is not None else op.record
     after = integrity.validate_record(op.resource, record or {}, key=op.key)
     integrity.check_references(session, op.resource, after, seen)
-    records.store(session, op.resource, after, version=row.version + 1, row=row, deferred=deferred)
+    records.store(session, op.resource, after, version=row.version + 1, row=row, deferred=deferred, before=before)
     seen[(op.resource, op.key)] = after.get("kind") or ""
     return before, after

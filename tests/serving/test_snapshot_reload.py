@@ -78,14 +78,17 @@ def _rule_record_of(url, rule_id):
 
 
 def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives(seeded_url, monkeypatch):
+    from app.serving import catalog
     from app.serving.catalog import load_catalog
     from app.store import repository
 
     app = create_app(make_settings(seeded_url))
     services = app.state.services
-    full_reads = []
+    full_reads, catalog_reads = [], []
     real_load = repository.load_snapshot
     monkeypatch.setattr(repository, "load_snapshot", lambda s: full_reads.append(1) or real_load(s))
+    real_read_rules = catalog.read_rules
+    monkeypatch.setattr(catalog, "read_rules", lambda s, ids: catalog_reads.append(ids) or real_read_rules(s, ids))
     moved = {**_rule_record_of(seeded_url, RULE), "id": "instagram-jp-public-posts-copy", "jurisdiction": "JP"}
     writes = [
         [_rule_op(seeded_url, RULE, treatment="not_used", opt_out=None)],  # a verdict changes
@@ -104,6 +107,9 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
                 applied = apply_changes(session, ops, actor="test")
             services.store.refresh(known_revision=applied.revision)
         patched = services.store.snapshot
+        # The catalog copy moved with the snapshot, from the rules the snapshot's patch read: no read of its own.
+        assert services.catalog.at_least(0).revision == patched.revision
+        assert catalog_reads == []
         with Session(services.engine) as session:
             assert patched == real_load(session)  # every rule and every derived index
             assert services.catalog.at_least(patched.revision).entries == load_catalog(session).entries
