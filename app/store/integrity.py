@@ -74,6 +74,30 @@ def _aggregators_alone(record: records.Record, seen: dict[tuple[str, str], str |
     ]
 
 
+# What decides whether two rules overlap: their scope (platform, category, jurisdiction, user) and their dates.
+OVERLAP_FIELDS = (
+    "platform",
+    "category",
+    "jurisdiction",
+    "used_by",
+    "effective_from",
+    "effective_until",
+    "posted_from",
+    "posted_until",
+)
+
+
+def may_overlap_anew(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a written record needs the overlap check: a new rule, or one whose scope or dates changed.
+
+    The stored rules overlap no other (every write that placed them was checked), so an edit of a note or a
+    summary cannot make one overlap: it skips a query under the revision lock.
+    """
+    if resource != "rule":
+        return False
+    return before is None or any(before.get(field) != after.get(field) for field in OVERLAP_FIELDS)
+
+
 GROUPS_PER_QUERY = 300  # (platform, category, jurisdiction) triples in one IN list: 900 parameters
 
 

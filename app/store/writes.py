@@ -71,6 +71,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         existing, lives = _existing_keys(session, ops)
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list[SQLModel] = []
+        placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
         group = None
         for seq, op in enumerate(ordered := _ordered(ops)):
             # Without ORM relationships the flush does not order tables by foreign key: flush each group of
@@ -79,6 +80,8 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
                 _flush(session, deferred)
                 group = _group(op, ordered)
             before, after = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
+            if after is not None and integrity.may_overlap_anew(op.resource, before, after):
+                placed.append((op.resource, op.key))
             session.add(
                 Change(
                     revision=revision,
@@ -107,7 +110,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
                     actor=actor,
                 )
             )
-        integrity.check_overlaps(session, [(op.resource, op.key) for op in ops if op.operation != "delete"])
+        integrity.check_overlaps(session, placed)
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()
     except Exception:

@@ -83,6 +83,26 @@ def test_overlapping_rules_of_one_platform_category_and_jurisdiction_are_refused
     )
 
 
+def test_an_update_moving_a_rule_onto_another_is_refused(session):
+    ended = {**RULE, "effective_until": "2025-05-31"}
+    later = {**RULE, "id": "acme-posts-2", "effective_from": "2025-06-01"}
+    apply_changes(
+        session, [Op("rule", "create", "acme-posts", ended), Op("rule", "create", "acme-posts-2", later)], actor="test"
+    )
+    apply_changes(session, [Op("rule", "update", "acme-posts", {**ended, "notes": ["edited"]})], actor="test")
+    with pytest.raises(InvalidRecord, match="overlaps rule 'acme-posts-2'"):
+        apply_changes(session, [Op("rule", "update", "acme-posts", {**ended, "effective_until": None})], actor="test")
+
+
+def test_only_a_new_scope_or_new_dates_need_the_overlap_check():
+    stored = {**RULE, "id": "acme-posts", "notes": ["old"]}
+    assert not integrity.may_overlap_anew("rule", stored, {**stored, "notes": ["new"], "summary": "Other."})
+    assert integrity.may_overlap_anew("rule", None, stored)
+    for field, value in [("effective_until", "2026-01-01"), ("jurisdiction", "FR"), ("used_by", "third-parties")]:
+        assert integrity.may_overlap_anew("rule", stored, {**stored, field: value}), field
+    assert not integrity.may_overlap_anew("source", None, {"id": "M1"})
+
+
 def test_a_large_import_is_checked_for_overlaps_too(session):
     """Past GROUPS_PER_QUERY groups the check reads by platform (an IN list of every group would exceed the
     database's parameter limit); both ways find an overlap."""
