@@ -343,9 +343,11 @@ class Snapshot:
                 per_platform[platform_id] = _in_category_order(cids, self.categories)
             else:
                 per_platform.pop(platform_id, None)
+        # A copy first: requests keep adding to the memo while a write patches (dict.copy holds the GIL throughout;
+        # iterating the live dict failed with "dictionary changed size during iteration" under load).
         memo: dict[object, object] = {
             key: value
-            for key, value in self.memo.items()
+            for key, value in self.memo.copy().items()
             if isinstance(key, tuple) and key[0] == "pair" and (key[1], key[2]) not in pairs
         }
         return Snapshot(

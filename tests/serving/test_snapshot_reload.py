@@ -139,3 +139,23 @@ def test_a_change_to_anything_but_rules_reads_everything_again(seeded_url, monke
         with Session(services.engine) as session:
             assert services.store.snapshot == real_load(session)
     assert full_reads == [1]  # the refresh read everything (the comparison calls the real function)
+
+
+class _GrowingMemo(dict):
+    """A memo that a request adds to while it is being read, as the event loop does while a write patches."""
+
+    def items(self):
+        for n, item in enumerate(super().items()):
+            self[("grown", n)] = n  # iterating the live dict would fail: "dictionary changed size"
+            yield item
+
+
+def test_a_patch_reads_the_memo_while_requests_add_to_it(seeded_url):
+    from app.store import repository
+
+    with Session(make_engine(seeded_url)) as session:
+        snapshot = repository.load_snapshot(session)
+    pair_key = ("pair", "zoom", "private-messages", None)
+    object.__setattr__(snapshot, "memo", _GrowingMemo({pair_key: "kept", ("other", 1): 2}))
+    patched = snapshot.patched(snapshot.revision + 1, {})
+    assert patched.memo == {pair_key: "kept"}
