@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
@@ -51,6 +52,15 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{e['param']}: {e['message']}" for e in errors)
         return problem_response(
             Problem(422, detail, title="Invalid request", param=first["param"], errors=errors), request.url.path
+        )
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client hung up before its body arrived (a closed tab, a load generator stopping): not the server's
+        # failure, so no 500 and no error in the log; the answer goes nowhere but the access log.
+        log.info("client closed the connection before sending its body: %s %s", request.method, request.url.path)
+        return problem_response(
+            Problem(400, "The request's body did not arrive: the client closed the connection."), request.url.path
         )
 
     @app.exception_handler(Exception)

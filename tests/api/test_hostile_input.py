@@ -118,3 +118,43 @@ def test_unpaired_surrogates_and_nul_in_a_new_key_are_422(write_client, auth):
             "/v1/jurisdictions", content=body, headers={**auth, "Content-Type": "application/json"}
         )
         _problem(response, 422)
+
+
+def test_a_client_hanging_up_before_its_body_is_not_a_server_error(write_client, auth, caplog):
+    """wrk stopping mid-request logged 'unhandled error' and counted a 500; it is the client's doing."""
+    rule = "instagram-eea-public-posts-2025"
+    version = write_client.get(f"/v1/rules/{rule}").json()["version"]
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [(b"host", b"testserver"), (b"content-type", b"application/json"), (b"content-length", b"20")]
+    headers += [(k.lower().encode(), v.encode()) for k, v in auth.items()]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "PATCH",
+        "scheme": "http",
+        "path": f"/v1/rules/{rule}",
+        "raw_path": f"/v1/rules/{rule}".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5555),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+
+    async def call():
+        await write_client.app(scope, receive, send)
+
+    with caplog.at_level("INFO"):
+        write_client.portal.call(call)
+    assert sent[0]["status"] == 400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert write_client.get(f"/v1/rules/{rule}").json()["version"] == version  # nothing was written
