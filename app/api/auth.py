@@ -58,7 +58,8 @@ async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials 
 
 
 def _lookup(engine: Engine, token: str) -> ApiKey | None:
-    with Session(engine) as session:
+    # One SELECT: in autocommit it needs no BEGIN and no ROLLBACK, two round trips fewer for every write.
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
         return find_key(session, token)
 
 

@@ -121,16 +121,17 @@ class SnapshotStore:
             snapshot = self.refresh()
         return snapshot
 
-    def refresh(self, *, known_revision: int | None = None) -> Snapshot:
+    def refresh(self, *, known_revision: int | None = None, session: Session | None = None) -> Snapshot:
         """Load a new snapshot if the stored revision differs from the current one, then return the current one.
 
-        `known_revision` (a write's) skips the database when the snapshot has it already.
+        `known_revision` (a write's) skips the database when the snapshot has it already; `session` (a write's,
+        committed) saves taking and checking another connection.
         """
         with self._rebuild_lock:
             current = self._snapshot
             if current is not None and known_revision is not None and current.revision >= known_revision:
                 return current  # a concurrent write's refresh has read it already
-            with Session(self.engine) as session:
+            with contextlib.nullcontext(session) if session is not None else Session(self.engine) as session:
                 consistent_reads(session)  # the revision, the change log and the rules read agree
                 revision = repository.stored_revision(session)
                 if current is not None and current.revision >= revision:

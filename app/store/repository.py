@@ -177,8 +177,9 @@ def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revi
     wanted = sorted(ids)
     links = records.links_by_owner(session, models.RuleSource, "rule_id", wanted)
     weights = {s.id: (s.kind, s.publisher) for s in snapshot.sources.values()}
-    fresh = freshness.freshness(session, wanted)
     rows = session.exec(select(models.Rule).where(col(models.Rule.id).in_(wanted))).all()
+    cited = {rule_id: [c["id"] for c in citations] for rule_id, citations in links.items()}
+    fresh = freshness.freshness(session, wanted, known=([(r.id, r.reviewed_on) for r in rows], cited))
     found = {r.id: _rule(r, links.get(r.id, []), snapshot.deadlines, weights, fresh.get(r.id)) for r in rows}
     rules = {rule_id: found.get(rule_id) for rule_id in wanted}
     return ChangedRules(snapshot.revision, revision, rules, records.rule_records(rows, links))

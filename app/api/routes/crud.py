@@ -138,17 +138,20 @@ def _detail(request: Request, catalog: Catalog, kind: Kind, key: str) -> tuple[d
 def _write(request: Request, key: ApiKey, op: Op) -> None:
     """Apply one change through the write path, then make this process's reads and answers see it."""
     services = get_services(request)
-    with Session(services.engine) as session:
+    # One connection for the write and the reload after it: each checkout costs a ping, and under load each round
+    # trip waits for a core.
+    with services.engine.connect() as connection, Session(bind=connection) as session:
         try:
             applied = apply_changes(session, [op], actor=actor(key))
         except InvalidRecord as exc:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
-    services.store.database.wrote()
-    try:
-        services.store.refresh(known_revision=applied.revision)
-    except Exception:  # the write is committed; the revision poller will load it
-        log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
+        services.store.database.wrote()
+        try:
+            services.store.refresh(known_revision=applied.revision, session=session)
+        except Exception:  # the write is committed; the revision poller will load it
+            session.rollback()
+            log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
 
 
 def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Response:

@@ -52,15 +52,16 @@ def create_review(
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
     through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
     crud.entry_or_404(catalog, KIND, rule_id)
-    with Session(services.engine) as session:
+    with services.engine.connect() as connection, Session(bind=connection) as session:  # one checkout, as writes
         review, applied = record_review(
             session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key)
         )
         payload = {**_out(review), "dataset_revision": applied.revision}
-    try:
-        services.store.refresh(known_revision=applied.revision)
-    except Exception:  # the review is committed; the revision poller will load it
-        log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
+        try:
+            services.store.refresh(known_revision=applied.revision, session=session)
+        except Exception:  # the review is committed; the revision poller will load it
+            session.rollback()
+            log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 
