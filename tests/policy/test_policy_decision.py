@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from worded import decide, decide_many
+from worded import decide, decide_many, english
 
 from app.policy import GLOBAL, QueryError, Verdict, opt_out_facts, parse_query, prepare
-from app.policy.engine import answer
+from app.policy import decide as decide_data
+from app.policy.engine import _decide_one, answer
+from app.policy.index import pair_index
 
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN
 
@@ -171,3 +173,21 @@ def test_not_used_rule_with_opt_out_does_not_claim_use(decide_in):
     assert (got.verdict, got.summary) == (Verdict.NOT_USED, "Summary of quora-posts.")
     assert not any("used unless" in r for r in got.reasons)
     assert got.opt_out is not None  # the opt-out is still reported
+
+
+@pytest.mark.parametrize("country", [None, "DE", "GB", "US"])
+@pytest.mark.parametrize(
+    "facts",
+    [{}, {"age": 15}, {"objected": True}, {"objected_on": "2025-05-20"}, {"posted_on": "2025-01-01", "opted_in": True}],
+)
+def test_a_pair_without_rules_is_answered_as_the_analysis_would_without_running_it(kit, country, facts):
+    snap = kit.build(kit.world_rules(), platforms=("nothing",), deadlines=(kit.META_DEADLINE,))
+    for platform, category in [("nothing", "public-posts"), ("reddit", "group-content")]:
+        assert (platform, category) not in snap.rules_by_pair
+        q = kit.query(platform, category, "2025-09-01", country=country, **facts)
+        direct = decide_data(snap, q)
+        assert not snap.memo  # no pair index, no context, no shared analysis
+        analysed = _decide_one(snap, snap.categories[category], q, pair_index(snap, platform, category))
+        assert direct == analysed
+        assert english(direct).reasons == (english(analysed).reasons[0],)
+        snap.memo.clear()
