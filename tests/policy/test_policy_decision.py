@@ -191,3 +191,41 @@ def test_a_pair_without_rules_is_answered_as_the_analysis_would_without_running_
         assert direct == analysed
         assert english(direct).reasons == (english(analysed).reasons[0],)
         snap.memo.clear()
+
+
+def test_notes_are_made_once_per_snapshot_and_set_of_rules_and_repeat_no_note(kit):
+    T, r = kit.T, kit.rule
+    rules = [
+        r("old", "acme", "public-posts", GLOBAL, T.USED, until="2024-12-31", notes=("Shared.", "Old only.")),
+        r("new", "acme", "public-posts", "EU", T.USED, start="2025-01-01", notes=("Shared.", "New.", "Shared.")),
+    ]
+    snap = kit.build(rules)
+    first = decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="DE"))
+    again = decide_data(snap, kit.query("acme", "public-posts", "2025-04-01", country="FR"))
+    notes = [p for p in first.reasons if p.code == "note"]
+    assert [p.params["text"] for p in notes] == ["Shared.", "New."]
+    assert all(a is b for a, b in zip(notes, [p for p in again.reasons if p.code == "note"], strict=True))
+    fresh = kit.build(rules)
+    later = decide_data(fresh, kit.query("acme", "public-posts", "2025-03-01", country="DE"))
+    assert later == first and [p for p in later.reasons if p.code == "note"][0] is not notes[0]
+
+
+def test_countries_whose_chains_hold_the_same_rules_share_one_context(kit):
+    T, r = kit.T, kit.rule
+    snap = kit.build(
+        [
+            r("eu", "acme", "public-posts", "EU", T.USED, start="2025-01-01"),
+            r("gb", "acme", "public-posts", "GB", T.NOT_USED),
+            r("world", "acme", "public-posts", GLOBAL, T.UNKNOWN),
+        ]
+    )
+    for country in ("DE", "FR", "AT", "IE"):
+        assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country=country)).rule.id == "eu"
+    index = pair_index(snap, "acme", "public-posts")
+    assert len(index.memo) == 1  # the EU countries: one context
+    assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="GB")).rule.id == "gb"
+    assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="US")).rule.id == "world"
+    assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="NO")).rule.id == "world"
+    assert len(index.memo) == 3  # GB has its own rule; the US and Norway resolve alike, to the global rule
+    decide_data(snap, kit.query("acme", "public-posts", "2024-03-01", country="DE"))
+    assert len(index.memo) == 4  # before the EU rule: another span of days
