@@ -41,6 +41,8 @@ def decide_many(snapshot: Snapshot, query: Query, category_ids: Iterable[str] | 
     if category_ids is None:
         category_ids = snapshot.categories_by_platform.get(platform.id, ())
     categories = [_category(snapshot, cid) for cid in category_ids]  # fail before doing any work
+    if len(categories) == 1 and categories[0].id == query.category_id:  # most questions name their one category
+        return (_decide(snapshot, platform, categories[0], query),)
     return tuple(
         _decide(
             snapshot,

@@ -14,7 +14,7 @@ import orjson
 from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
-from app.policy.model import Source
+from app.policy.model import OptOutFacts, Source
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
@@ -105,18 +105,23 @@ class Answer:
 def _head(
     body: bytes, media_type: str, etag: str | None, lang: str, vary: tuple[str, ...], encoding: str | None = None
 ) -> tuple[tuple[bytes, bytes], ...]:
-    head = [
-        (b"content-length", str(len(body)).encode()),
-        (b"content-type", media_type.encode()),
-        (b"content-language", lang.encode()),
-    ]
-    if encoding is not None:
-        head.append((b"content-encoding", encoding.encode()))
-    if vary:
-        head.append((b"vary", ", ".join(vary).encode()))
-    if etag is not None:
-        head.insert(0, (b"etag", etag.encode()))
-    return tuple(head)
+    key = (media_type, lang, vary, encoding)
+    fixed = _FIXED_HEADS.get(key)
+    if fixed is None:
+        head = [(b"content-type", media_type.encode()), (b"content-language", lang.encode())]
+        if encoding is not None:
+            head.append((b"content-encoding", encoding.encode()))
+        if vary:
+            head.append((b"vary", ", ".join(vary).encode()))
+        # Few combinations exist (media types, languages, encodings, what answers vary by): bounded by them.
+        fixed = _FIXED_HEADS[key] = tuple(head)
+    length = (b"content-length", b"%d" % len(body))
+    if etag is None:
+        return (length, *fixed)
+    return ((b"etag", etag.encode()), length, *fixed)
+
+
+_FIXED_HEADS: dict[tuple[str, str, tuple[str, ...], str | None], tuple[tuple[bytes, bytes], ...]] = {}
 
 
 def utc_today() -> date:
@@ -226,7 +231,10 @@ class AnswerService:
         accept_language: str | None = None,
     ) -> Answer:
         try:
-            lang, by_header = negotiate(params.get("lang"), accept_language)
+            if accept_language is None and "lang" not in params:
+                lang, by_header = DEFAULT_LANGUAGE, True  # what negotiate answers, without its parsing
+            else:
+                lang, by_header = negotiate(params.get("lang"), accept_language)
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
@@ -411,31 +419,56 @@ def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None
     """
     rule = d.rule
     opt = d.opt_out
+    if sources is None:
+        sources = sources_json(d.sources)
+    # Phrases are worded straight from the catalog: a decision has a dozen or more reasons.
+    catalog = wording.catalog
+    reasons = [catalog[r[0]](r[1], wording) for r in d.reasons]
+    if rule is None:  # most answers to random questions: no rule, so none of the rule's fields
+        return {
+            "category": d.category_id,
+            "verdict": d.verdict.value,
+            "used": d.used,
+            "depends_on": list(d.depends_on),
+            "summary": wording(d.summary),
+            "reasons": reasons,
+            "rule_id": None,
+            "legal_basis": None,
+            "effective_from": None,
+            "effective_until": None,
+            "confidence": None,
+            "opt_out": None if opt is None else _opt_out_json(opt),
+            "reviewed_on": _iso(d.reviewed_on),
+            "stale": d.stale,
+            "sources": sources,
+        }
     return {
         "category": d.category_id,
         "verdict": d.verdict.value,
         "used": d.used,
         "depends_on": list(d.depends_on),
         "summary": wording(d.summary),
-        "reasons": [wording(r) for r in d.reasons],
-        "rule_id": rule.id if rule else None,
-        "legal_basis": rule.legal_basis if rule else None,
-        "effective_from": _iso(rule.effective_from) if rule else None,
-        "effective_until": _iso(rule.effective_until) if rule else None,
-        "confidence": rule.confidence.value if rule else None,
-        "opt_out": None
-        if opt is None
-        else {
-            "available": opt.available,
-            "method": opt.method,
-            "url": opt.url,
-            "deadline": _iso(opt.deadline),
-            "deadline_passed": opt.deadline_passed,
-            "after_deadline": opt.after_deadline,
-        },
+        "reasons": reasons,
+        "rule_id": rule.id,
+        "legal_basis": rule.legal_basis,
+        "effective_from": _iso(rule.effective_from),
+        "effective_until": _iso(rule.effective_until),
+        "confidence": rule.confidence.value,
+        "opt_out": None if opt is None else _opt_out_json(opt),
         "reviewed_on": _iso(d.reviewed_on),
         "stale": d.stale,
-        "sources": sources_json(d.sources) if sources is None else sources,
+        "sources": sources,
+    }
+
+
+def _opt_out_json(opt: OptOutFacts) -> dict[str, Any]:
+    return {
+        "available": opt.available,
+        "method": opt.method,
+        "url": opt.url,
+        "deadline": _iso(opt.deadline),
+        "deadline_passed": opt.deadline_passed,
+        "after_deadline": opt.after_deadline,
     }
 
 

@@ -132,3 +132,31 @@ def test_check_keys_tell_apart_what_answers_differently():
     assert key != _check_key({"platform": "acme", "age": 1}, TODAY, 1, "de")
     assert _check_key({"platform": "acme", "age": [1]}, TODAY, 1, "en") is None  # unhashable: not cached
     assert _check_key(["acme"], TODAY, 1, "en") is None
+
+
+def test_fixed_headers_are_built_once_per_kind_of_answer():
+    a = answers.Answer.build(200, b"{}" * 3000, answers.JSON, etag='"r1-a"', lang="de", by_header=True)
+    b = answers.Answer.build(200, b"[]" * 4000, answers.JSON, etag='"r1-b"', lang="de", by_header=True)
+    assert a.head == (
+        (b"etag", b'"r1-a"'),
+        (b"content-length", b"6000"),
+        (b"content-type", b"application/json"),
+        (b"content-language", b"de"),
+        (b"vary", b"Accept-Language, Accept-Encoding"),
+    )
+    assert all(x is y for x, y in zip(a.head[2:], b.head[2:], strict=True))  # shared, not built again
+    plain = answers.Answer.build(404, b"{}", "application/problem+json")
+    assert plain.head == (
+        (b"content-length", b"2"),
+        (b"content-type", b"application/problem+json"),
+        (b"content-language", b"en"),
+    )
+    br = a.encoded("gzip")
+    assert [name for name, _ in br.head] == [
+        b"etag",
+        b"content-length",
+        b"content-type",
+        b"content-language",
+        b"content-encoding",
+        b"vary",
+    ]
