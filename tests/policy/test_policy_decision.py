@@ -229,3 +229,22 @@ def test_countries_whose_chains_hold_the_same_rules_share_one_context(kit):
     assert len(index.memo) == 3  # GB has its own rule; the US and Norway resolve alike, to the global rule
     decide_data(snap, kit.query("acme", "public-posts", "2024-03-01", country="DE"))
     assert len(index.memo) == 4  # before the EU rule: another span of days
+
+
+def test_a_context_without_posting_windows_finds_its_rule_once(kit, monkeypatch):
+    from app.policy import worlds
+
+    snap = kit.build(kit.world_rules(), deadlines=(kit.META_DEADLINE,))
+    # Open objection and posting days: many sample days, one rule for all of them.
+    q = kit.query("instagram", "public-posts", "2025-09-01", country="DE")
+    expected = decide_data(snap, q)
+    snap.memo.clear()
+    searched = []
+    rules_for = worlds._rules_for
+    monkeypatch.setattr(worlds, "_rules_for", lambda found, posted: searched.append(posted) or rules_for(found, posted))
+    got = decide_data(snap, q)
+    assert got == expected and got.rule.id == "ig-eea-posts" and "posted_on" in got.depends_on
+    assert searched == []  # the context's rule for any posting day, not a search per sample day
+    windowed = kit.build([kit.rule("w", "acme", "public-posts", GLOBAL, kit.T.USED, posted_until="2024-12-31")])
+    decide_data(windowed, kit.query("acme", "public-posts", "2025-09-01"))
+    assert searched  # with a posting window, each sample day still finds its own rule
