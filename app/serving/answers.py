@@ -14,7 +14,7 @@ import orjson
 from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
-from app.policy.model import OptOutFacts, Source
+from app.policy.model import Source
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
@@ -283,19 +283,9 @@ class AnswerService:
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        (decision,) = self.decisions(snapshot, parsed, today)
-        q = parsed.query
-        return {
-            "status": 200,
-            "platform": platform_json(snapshot, q.platform_id),
-            "country": q.country,
-            "jurisdictions": parsed.jurisdictions,  # a tuple: orjson writes it as the list it stands for
-            "as_of": q.as_of.isoformat(),
-            "dataset_revision": snapshot.revision,
-            "decision": render_decision(
-                decision, wording, None if encoded_sources is None else encoded_sources(decision)
-            ),
-        }
+        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording, encoded_sources)
+        decision = result.pop("decisions")[0]
+        return {"status": 200, **result, "decision": decision}
 
 
 def _check_key(check: Any, today: date, revision: int, lang: str) -> tuple[object, ...] | None:
@@ -424,24 +414,6 @@ def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None
     # Phrases are worded straight from the catalog: a decision has a dozen or more reasons.
     catalog = wording.catalog
     reasons = [catalog[r[0]](r[1], wording) for r in d.reasons]
-    if rule is None:  # most answers to random questions: no rule, so none of the rule's fields
-        return {
-            "category": d.category_id,
-            "verdict": d.verdict.value,
-            "used": d.used,
-            "depends_on": list(d.depends_on),
-            "summary": wording(d.summary),
-            "reasons": reasons,
-            "rule_id": None,
-            "legal_basis": None,
-            "effective_from": None,
-            "effective_until": None,
-            "confidence": None,
-            "opt_out": None if opt is None else _opt_out_json(opt),
-            "reviewed_on": _iso(d.reviewed_on),
-            "stale": d.stale,
-            "sources": sources,
-        }
     return {
         "category": d.category_id,
         "verdict": d.verdict.value,
@@ -449,26 +421,24 @@ def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None
         "depends_on": list(d.depends_on),
         "summary": wording(d.summary),
         "reasons": reasons,
-        "rule_id": rule.id,
-        "legal_basis": rule.legal_basis,
-        "effective_from": _iso(rule.effective_from),
-        "effective_until": _iso(rule.effective_until),
-        "confidence": rule.confidence.value,
-        "opt_out": None if opt is None else _opt_out_json(opt),
+        "rule_id": rule.id if rule else None,
+        "legal_basis": rule.legal_basis if rule else None,
+        "effective_from": _iso(rule.effective_from) if rule else None,
+        "effective_until": _iso(rule.effective_until) if rule else None,
+        "confidence": rule.confidence.value if rule else None,
+        "opt_out": None
+        if opt is None
+        else {
+            "available": opt.available,
+            "method": opt.method,
+            "url": opt.url,
+            "deadline": _iso(opt.deadline),
+            "deadline_passed": opt.deadline_passed,
+            "after_deadline": opt.after_deadline,
+        },
         "reviewed_on": _iso(d.reviewed_on),
         "stale": d.stale,
         "sources": sources,
-    }
-
-
-def _opt_out_json(opt: OptOutFacts) -> dict[str, Any]:
-    return {
-        "available": opt.available,
-        "method": opt.method,
-        "url": opt.url,
-        "deadline": _iso(opt.deadline),
-        "deadline_passed": opt.deadline_passed,
-        "after_deadline": opt.after_deadline,
     }
 
 
