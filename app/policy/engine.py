@@ -10,7 +10,20 @@ from .confidence import KIND_RANK
 from .errors import QueryError
 from .explain import explain
 from .index import PairIndex, bounded_memo, pair_index
-from .model import Category, Citation, Decision, OptOutFacts, Platform, Query, Rule, Snapshot, Source
+from .model import (
+    Category,
+    Citation,
+    Decision,
+    OptOutFacts,
+    Platform,
+    Query,
+    Rule,
+    Snapshot,
+    Source,
+    Verdict,
+    phrase,
+)
+from .phrases import no_rule
 from .query import ParsedQuery
 from .summary import summarise
 from .uses import combine
@@ -28,6 +41,8 @@ def decide_many(snapshot: Snapshot, query: Query, category_ids: Iterable[str] | 
     if category_ids is None:
         category_ids = snapshot.categories_by_platform.get(platform.id, ())
     categories = [_category(snapshot, cid) for cid in category_ids]  # fail before doing any work
+    if len(categories) == 1 and categories[0].id == query.category_id:  # most questions name their one category
+        return (_decide(snapshot, platform, categories[0], query),)
     return tuple(
         _decide(
             snapshot,
@@ -112,7 +127,9 @@ def _citations(snapshot: Snapshot, source_ids: tuple[str, ...], citations: tuple
 
 def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Query) -> Decision:
     uses = snapshot.uses_by_pair.get((platform.id, category.id), ())
-    if len(uses) <= 1:
+    if not uses:
+        return _no_rules(snapshot, category, query)
+    if len(uses) == 1:
         return _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id))
     # The platform's own training and third parties' training are separate rules: decide each, then combine.
     parts = [
@@ -120,6 +137,20 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
         for use in uses
     ]
     return combine(category.id, parts)
+
+
+def _no_rules(snapshot: Snapshot, category: Category, query: Query) -> Decision:
+    """Return the decision for a pair without any rule: what the analysis finds for it, without the analysis.
+
+    Most categories of most platforms have no rule, so a question picked at random is most often one of these.
+    """
+    missing = no_rule(snapshot, query)
+    return Decision(
+        category_id=category.id,
+        verdict=Verdict.UNKNOWN,
+        summary=phrase("summary.no_rule", no_rule=missing),
+        reasons=(phrase("reason.no_rule", no_rule=missing),),
+    )
 
 
 def _decide_one(snapshot: Snapshot, category: Category, query: Query, index: PairIndex) -> Decision:

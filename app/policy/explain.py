@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .index import bounded_memo
 from .model import LateObjection, Phrase, Query, Rule, Snapshot, Treatment, UnderAge, phrase
 from .phrases import (
     ALWAYS_NOT_USED,
@@ -34,12 +35,23 @@ def explain(snapshot: Snapshot, query: Query, analysis: Analysis) -> tuple[Phras
     if rule is not None:
         _treatment(query, rule, analysis, reasons)
         _age(query, rule, analysis, reasons)
-    for candidate in analysis.rules:
-        for note in candidate.notes:
-            note_phrase = phrase("note", text=note)
-            if note_phrase not in reasons:
-                reasons.append(note_phrase)
+    reasons.extend(_notes(snapshot, analysis.rules))
     return tuple(reasons)
+
+
+def _notes(snapshot: Snapshot, rules: tuple[Rule, ...]) -> tuple[Phrase, ...]:
+    """Return the notes of the rules, each once, in order: made once per snapshot for each set of rules."""
+    if not any(r.notes for r in rules):
+        return ()
+    memo = bounded_memo(snapshot, "notes")  # rules carry up to a dozen notes; few sets of rules recur
+    key = tuple(r.id for r in rules)
+    found = memo.get(key)
+    if found is None:
+        # No other reason is a note, so a note repeats one only if another rule of the set says the same words.
+        found = memo[key] = tuple(
+            phrase("note", text=note) for note in dict.fromkeys(n for r in rules for n in r.notes)
+        )
+    return found
 
 
 def _rule_reason(query: Query, rule: Rule) -> Phrase:

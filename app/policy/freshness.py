@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 
+from .index import bounded_memo
 from .model import Decision, Phrase, Snapshot, phrase
 
 
@@ -21,7 +21,36 @@ def with_freshness(
 
 
 def _fresh(snapshot: Snapshot, decision: Decision, today: date, max_days: int) -> Decision:
-    rules = [snapshot.rules[rule_id] for rule_id in decision.rule_ids if rule_id in snapshot.rules]
+    if not decision.rule_ids:
+        return decision  # no rule: never reviewed, never stale, as the decision already says
+    # The same few rule sets recur across many questions, and depend only on the snapshot and the day.
+    memo = bounded_memo(snapshot, "freshness")
+    key = (decision.rule_ids, today, max_days)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _freshness(snapshot, decision.rule_ids, today, max_days)
+    reviewed_on, why = found
+    d = decision
+    return Decision(
+        d.category_id,
+        d.verdict,
+        d.summary,
+        d.reasons + why if why else d.reasons,
+        d.depends_on,
+        d.rule,
+        d.opt_out,
+        d.sources,
+        d.rule_ids,
+        reviewed_on,
+        bool(why),
+    )
+
+
+def _freshness(
+    snapshot: Snapshot, rule_ids: tuple[str, ...], today: date, max_days: int
+) -> tuple[date | None, tuple[Phrase, ...]]:
+    """Return the oldest last review of the rules, and the reasons their answers may be out of date."""
+    rules = [snapshot.rules[rule_id] for rule_id in rule_ids if rule_id in snapshot.rules]
     reviewed = [r.reviewed_on for r in rules if r.reviewed_on is not None]
     why: list[Phrase] = [
         phrase(
@@ -40,6 +69,4 @@ def _fresh(snapshot: Snapshot, decision: Decision, today: date, max_days: int) -
         for r in rules
         if r.reviewed_on is not None and (today - r.reviewed_on).days > max_days
     ]
-    return replace(
-        decision, reviewed_on=min(reviewed, default=None), stale=bool(why), reasons=decision.reasons + tuple(why)
-    )
+    return min(reviewed, default=None), tuple(why)

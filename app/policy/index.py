@@ -29,7 +29,8 @@ class PairIndex:
     # (country, chain) for one country per distinct set of rule jurisdictions in its chain: countries with the
     # same set always resolve to the same rules, so they always get the same answer.
     country_reps: tuple[tuple[str, tuple[str, ...]], ...]
-    memo: dict[tuple[str | None, int], Context] = field(default_factory=dict, compare=False)
+    # Contexts by (the country's jurisdictions with rules, None: no country; the span of days).
+    memo: dict[tuple[tuple[str, ...] | None, int], Context] = field(default_factory=dict, compare=False)
     # The days on which some rule of the pair starts or stops: between two of them the same rules are in force,
     # so every day of a span shares one context.
     boundaries: tuple[date, ...] = ()
@@ -96,7 +97,9 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
 
 def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
     """Return the rules in force on the day for the country (None: every way to resolve one), memoised."""
-    key = (country, bisect_right(index.boundaries, day))
+    # Countries whose chains hold the same jurisdictions with rules share one context: it follows from those alone.
+    where = None if country is None else tuple(j for j in snapshot.chain(country) if j in index.by_jurisdiction)
+    key = (where, bisect_right(index.boundaries, day))
     found = index.memo.get(key)
     if found is None:
         if len(index.memo) >= _MEMO_LIMIT:

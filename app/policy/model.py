@@ -267,7 +267,10 @@ class Decision:
     @property
     def used(self) -> bool | None:
         """Return True or False for a definite verdict, None for conditional or unknown."""
-        return {Verdict.USED: True, Verdict.NOT_USED: False}.get(self.verdict)
+        return _USED.get(self.verdict)
+
+
+_USED = {Verdict.USED: True, Verdict.NOT_USED: False}
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,13 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
         found = shared[key] = _verdict(ctx, Samples(query, given_day, ctx))
     verdict, depends_on, by_country, posted = found
     own = ctx.level_sets[ctx.keys[0]]
-    rules = _rules_for(own, posted)
-    rule = select(own, query.posted_on)
+    fixed = ctx.fixed.get(ctx.keys[0], _WINDOWED)
+    if fixed is _WINDOWED:
+        rules = _rules_for(own, posted)
+        rule = select(own, query.posted_on)
+    else:  # no posting window: one rule for content posted on any day, found once for the context
+        rule = fixed  # type: ignore[assignment]
+        rules = () if rule is None else (rule,)
     if rule is None or (query.posted_on is None and rule not in rules):
         rule = rules[0] if rules else None  # the general rule may reach no content posted by as_of
     elif rules[0] is not rule:

@@ -105,18 +105,23 @@ class Answer:
 def _head(
     body: bytes, media_type: str, etag: str | None, lang: str, vary: tuple[str, ...], encoding: str | None = None
 ) -> tuple[tuple[bytes, bytes], ...]:
-    head = [
-        (b"content-length", str(len(body)).encode()),
-        (b"content-type", media_type.encode()),
-        (b"content-language", lang.encode()),
-    ]
-    if encoding is not None:
-        head.append((b"content-encoding", encoding.encode()))
-    if vary:
-        head.append((b"vary", ", ".join(vary).encode()))
-    if etag is not None:
-        head.insert(0, (b"etag", etag.encode()))
-    return tuple(head)
+    key = (media_type, lang, vary, encoding)
+    fixed = _FIXED_HEADS.get(key)
+    if fixed is None:
+        head = [(b"content-type", media_type.encode()), (b"content-language", lang.encode())]
+        if encoding is not None:
+            head.append((b"content-encoding", encoding.encode()))
+        if vary:
+            head.append((b"vary", ", ".join(vary).encode()))
+        # Few combinations exist (media types, languages, encodings, what answers vary by): bounded by them.
+        fixed = _FIXED_HEADS[key] = tuple(head)
+    length = (b"content-length", b"%d" % len(body))
+    if etag is None:
+        return (length, *fixed)
+    return ((b"etag", etag.encode()), length, *fixed)
+
+
+_FIXED_HEADS: dict[tuple[str, str, tuple[str, ...], str | None], tuple[tuple[bytes, bytes], ...]] = {}
 
 
 def utc_today() -> date:
@@ -226,7 +231,10 @@ class AnswerService:
         accept_language: str | None = None,
     ) -> Answer:
         try:
-            lang, by_header = negotiate(params.get("lang"), accept_language)
+            if accept_language is None and "lang" not in params:
+                lang, by_header = DEFAULT_LANGUAGE, True  # what negotiate answers, without its parsing
+            else:
+                lang, by_header = negotiate(params.get("lang"), accept_language)
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
@@ -249,19 +257,25 @@ class AnswerService:
         cache = self.store.answers
         today = self.today()
         wording = self.wording(snapshot, lang)
+        sources = self.encoded_sources(snapshot)
         parts = []
         for item in checks:
             key = _check_key(item, today, snapshot.revision, lang)
             part = cache.get(key) if key is not None else None
             if part is None:
-                part = dumps(self.check(snapshot, item, today, wording))
+                part = dumps(self.check(snapshot, item, today, wording, sources))
                 if key is not None:
                     cache.put(key, part, entry_cost(len(part) + CHECK_KEY_OVERHEAD))
             parts.append(part)
         return b'{"dataset_revision":%d,"results":[%b]}' % (snapshot.revision, b",".join(parts))
 
     def check(
-        self, snapshot: Snapshot, check: Mapping[str, Any], today: date, wording: Wording = ENGLISH
+        self,
+        snapshot: Snapshot,
+        check: Mapping[str, Any],
+        today: date,
+        wording: Wording = ENGLISH,
+        encoded_sources: Callable[[Decision], Any] | None = None,
     ) -> dict[str, Any]:
         """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
         try:
@@ -269,19 +283,23 @@ class AnswerService:
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording)
+        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording, encoded_sources)
         decision = result.pop("decisions")[0]
         return {"status": 200, **result, "decision": decision}
 
 
 def _check_key(check: Any, today: date, revision: int, lang: str) -> tuple[object, ...] | None:
     """Return a cache key for a batch check made of plain JSON scalars, or None if it cannot have one."""
-    if not isinstance(check, dict):
+    if type(check) is not dict:
         return None
+    # The types keep true apart from 1 (equal in Python, different answers); the same fields in another order only
+    # miss the cache.
+    key = ("check", revision, tuple(check.items()), tuple(map(type, check.values())), today, lang)
     try:
-        return ("check", revision, frozenset((k, type(v).__name__, v) for k, v in check.items()), today, lang)
+        hash(key)
     except TypeError:  # a list or object value: not hashable, answered without the cache
         return None
+    return key
 
 
 def query_params(query_string: bytes) -> dict[str, str]:
@@ -298,12 +316,15 @@ def query_params(query_string: bytes) -> dict[str, str]:
     return params
 
 
+CHECK_FIELDS = frozenset({"platform", *QUERY_FIELDS})
+
+
 def check_params(check: Any) -> dict[str, str]:
     """Turn one batch check (JSON values) into the raw string parameters a query string would carry."""
     if not isinstance(check, Mapping):
         raise QueryError(422, "check", "Each check must be a JSON object.")
-    unknown = sorted(set(check) - {"platform", *QUERY_FIELDS})
-    if unknown:
+    if not check.keys() <= CHECK_FIELDS:
+        unknown = sorted(set(check) - CHECK_FIELDS)
         raise QueryError(
             422, unknown[0], f"Unknown field {unknown[0]!r}; a check takes platform, {', '.join(QUERY_FIELDS)}."
         )
@@ -312,15 +333,18 @@ def check_params(check: Any) -> dict[str, str]:
             raise QueryError(422, required, f"Each check needs {required} as a string.")
     params: dict[str, str] = {}
     for name, value in check.items():
-        if value is None:
+        if type(value) is str:  # most values: checked first
+            params[name] = value
+        elif value is None:
             continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
+        elif isinstance(value, bool):
+            params[name] = "true" if value else "false"
         elif isinstance(value, int) and name == "age":
-            value = str(value)
-        elif not isinstance(value, str):
+            params[name] = str(value)
+        elif isinstance(value, str):
+            params[name] = value
+        else:
             raise QueryError(422, name, f"{name} must be a string{' or an integer' if name == 'age' else ''}.")
-        params[name] = value
     return params
 
 
@@ -354,17 +378,28 @@ def render(
 ) -> dict[str, Any]:
     """Return the contract's response document for a parsed question and its decisions."""
     q = parsed.query
-    platform = snapshot.platforms[q.platform_id]
     return {
-        "platform": {"id": platform.id, "name": platform.name, "operator": platform.operator},
+        "platform": platform_json(snapshot, q.platform_id),
         "country": q.country,
-        "jurisdictions": list(parsed.jurisdictions),
+        "jurisdictions": parsed.jurisdictions,  # a tuple: orjson writes it as the list it stands for
         "as_of": q.as_of.isoformat(),
         "dataset_revision": snapshot.revision,
         "decisions": [
             render_decision(d, wording, None if encoded_sources is None else encoded_sources(d)) for d in decisions
         ],
     }
+
+
+def platform_json(snapshot: Snapshot, platform_id: str) -> orjson.Fragment:
+    """Return the platform object of an answer, encoded once per snapshot (a platform's fields never vary)."""
+    memo: dict[str, orjson.Fragment] | None = snapshot.memo.get("platform json")  # type: ignore[assignment]
+    if memo is None:
+        memo = snapshot.memo["platform json"] = {}  # one entry per platform of the snapshot: bounded by it
+    found = memo.get(platform_id)
+    if found is None:
+        p = snapshot.platforms[platform_id]
+        found = memo[platform_id] = orjson.Fragment(dumps({"id": p.id, "name": p.name, "operator": p.operator}))
+    return found
 
 
 def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None) -> dict[str, Any]:
@@ -374,13 +409,18 @@ def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None
     """
     rule = d.rule
     opt = d.opt_out
+    if sources is None:
+        sources = sources_json(d.sources)
+    # Phrases are worded straight from the catalog: a decision has a dozen or more reasons.
+    catalog = wording.catalog
+    reasons = [catalog[r[0]](r[1], wording) for r in d.reasons]
     return {
         "category": d.category_id,
         "verdict": d.verdict.value,
         "used": d.used,
         "depends_on": list(d.depends_on),
         "summary": wording(d.summary),
-        "reasons": [wording(r) for r in d.reasons],
+        "reasons": reasons,
         "rule_id": rule.id if rule else None,
         "legal_basis": rule.legal_basis if rule else None,
         "effective_from": _iso(rule.effective_from) if rule else None,
@@ -398,7 +438,7 @@ def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None
         },
         "reviewed_on": _iso(d.reviewed_on),
         "stale": d.stale,
-        "sources": sources_json(d.sources) if sources is None else sources,
+        "sources": sources,
     }
 
 

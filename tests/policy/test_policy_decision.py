@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from worded import decide, decide_many
+from worded import decide, decide_many, english
 
 from app.policy import GLOBAL, QueryError, Verdict, opt_out_facts, parse_query, prepare
-from app.policy.engine import answer
+from app.policy import decide as decide_data
+from app.policy.engine import _decide_one, answer
+from app.policy.index import pair_index
 
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN
 
@@ -171,3 +173,78 @@ def test_not_used_rule_with_opt_out_does_not_claim_use(decide_in):
     assert (got.verdict, got.summary) == (Verdict.NOT_USED, "Summary of quora-posts.")
     assert not any("used unless" in r for r in got.reasons)
     assert got.opt_out is not None  # the opt-out is still reported
+
+
+@pytest.mark.parametrize("country", [None, "DE", "GB", "US"])
+@pytest.mark.parametrize(
+    "facts",
+    [{}, {"age": 15}, {"objected": True}, {"objected_on": "2025-05-20"}, {"posted_on": "2025-01-01", "opted_in": True}],
+)
+def test_a_pair_without_rules_is_answered_as_the_analysis_would_without_running_it(kit, country, facts):
+    snap = kit.build(kit.world_rules(), platforms=("nothing",), deadlines=(kit.META_DEADLINE,))
+    for platform, category in [("nothing", "public-posts"), ("reddit", "group-content")]:
+        assert (platform, category) not in snap.rules_by_pair
+        q = kit.query(platform, category, "2025-09-01", country=country, **facts)
+        direct = decide_data(snap, q)
+        assert not snap.memo  # no pair index, no context, no shared analysis
+        analysed = _decide_one(snap, snap.categories[category], q, pair_index(snap, platform, category))
+        assert direct == analysed
+        assert english(direct).reasons == (english(analysed).reasons[0],)
+        snap.memo.clear()
+
+
+def test_notes_are_made_once_per_snapshot_and_set_of_rules_and_repeat_no_note(kit):
+    T, r = kit.T, kit.rule
+    rules = [
+        r("old", "acme", "public-posts", GLOBAL, T.USED, until="2024-12-31", notes=("Shared.", "Old only.")),
+        r("new", "acme", "public-posts", "EU", T.USED, start="2025-01-01", notes=("Shared.", "New.", "Shared.")),
+    ]
+    snap = kit.build(rules)
+    first = decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="DE"))
+    again = decide_data(snap, kit.query("acme", "public-posts", "2025-04-01", country="FR"))
+    notes = [p for p in first.reasons if p.code == "note"]
+    assert [p.params["text"] for p in notes] == ["Shared.", "New."]
+    assert all(a is b for a, b in zip(notes, [p for p in again.reasons if p.code == "note"], strict=True))
+    fresh = kit.build(rules)
+    later = decide_data(fresh, kit.query("acme", "public-posts", "2025-03-01", country="DE"))
+    assert later == first and [p for p in later.reasons if p.code == "note"][0] is not notes[0]
+
+
+def test_countries_whose_chains_hold_the_same_rules_share_one_context(kit):
+    T, r = kit.T, kit.rule
+    snap = kit.build(
+        [
+            r("eu", "acme", "public-posts", "EU", T.USED, start="2025-01-01"),
+            r("gb", "acme", "public-posts", "GB", T.NOT_USED),
+            r("world", "acme", "public-posts", GLOBAL, T.UNKNOWN),
+        ]
+    )
+    for country in ("DE", "FR", "AT", "IE"):
+        assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country=country)).rule.id == "eu"
+    index = pair_index(snap, "acme", "public-posts")
+    assert len(index.memo) == 1  # the EU countries: one context
+    assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="GB")).rule.id == "gb"
+    assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="US")).rule.id == "world"
+    assert decide_data(snap, kit.query("acme", "public-posts", "2025-03-01", country="NO")).rule.id == "world"
+    assert len(index.memo) == 3  # GB has its own rule; the US and Norway resolve alike, to the global rule
+    decide_data(snap, kit.query("acme", "public-posts", "2024-03-01", country="DE"))
+    assert len(index.memo) == 4  # before the EU rule: another span of days
+
+
+def test_a_context_without_posting_windows_finds_its_rule_once(kit, monkeypatch):
+    from app.policy import worlds
+
+    snap = kit.build(kit.world_rules(), deadlines=(kit.META_DEADLINE,))
+    # Open objection and posting days: many sample days, one rule for all of them.
+    q = kit.query("instagram", "public-posts", "2025-09-01", country="DE")
+    expected = decide_data(snap, q)
+    snap.memo.clear()
+    searched = []
+    rules_for = worlds._rules_for
+    monkeypatch.setattr(worlds, "_rules_for", lambda found, posted: searched.append(posted) or rules_for(found, posted))
+    got = decide_data(snap, q)
+    assert got == expected and got.rule.id == "ig-eea-posts" and "posted_on" in got.depends_on
+    assert searched == []  # the context's rule for any posting day, not a search per sample day
+    windowed = kit.build([kit.rule("w", "acme", "public-posts", GLOBAL, kit.T.USED, posted_until="2024-12-31")])
+    decide_data(windowed, kit.query("acme", "public-posts", "2025-09-01"))
+    assert searched  # with a posting window, each sample day still finds its own rule

@@ -103,3 +103,31 @@ def test_an_answer_without_a_rule_has_no_review_and_is_not_stale(kit):
         kit.query("reddit", "private-messages", "2025-01-01"),
     )
     assert (d.reviewed_on, d.stale, d.rule_ids) == (None, False, ())
+
+
+def test_freshness_is_worked_out_once_per_rule_set_day_and_snapshot(kit, monkeypatch):
+    from app.policy import freshness
+
+    calls = []
+    work = freshness._freshness
+    monkeypatch.setattr(freshness, "_freshness", lambda *args: calls.append(args[1:]) or work(*args))
+    r = kit.rule("reddit-posts", "reddit", "public-posts", GLOBAL, kit.T.USED, reviewed_on=date(2025, 1, 1))
+    snapshot = kit.build([r])
+    first = decide(snapshot, kit.query("reddit", "public-posts", "2025-01-01"))
+    other = decide(snapshot, kit.query("reddit", "public-posts", "2025-03-01", country="DE"))
+    one = with_freshness(snapshot, (first, other), TODAY, 365)
+    assert len(calls) == 1  # both rest on the same rule: worked out once
+    assert [d.stale for d in one] == [True, True] and one[0].reviewed_on == date(2025, 1, 1)
+    with_freshness(snapshot, (first,), date(2025, 6, 1), 365)  # another day: worked out again
+    assert [d.stale for d in with_freshness(snapshot, (first,), date(2025, 6, 1), 365)] == [False]
+    changed = snapshot.patched(
+        2, {"reddit-posts": kit.rule("reddit-posts", "reddit", "public-posts", GLOBAL, kit.T.USED)}
+    )
+    assert with_freshness(changed, (first,), TODAY, 365)[0].reviewed_on is None  # a new snapshot: its own rules
+    assert len(calls) == 3
+
+
+def test_an_answer_without_rules_is_returned_as_it_is(kit):
+    snapshot = kit.build([], platforms=("nothing",))
+    d = decide(snapshot, kit.query("nothing", "public-posts", "2025-01-01"))
+    assert with_freshness(snapshot, (d,), TODAY, 365)[0] is d

@@ -1,0 +1,162 @@
+"""The answer service's batch path: what it works out once per snapshot, and results equal to the single answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import orjson
+import pytest
+
+from app.policy.model import (
+    GLOBAL,
+    Category,
+    Citation,
+    Confidence,
+    Jurisdiction,
+    JurisdictionKind,
+    LateObjection,
+    OptOut,
+    Platform,
+    Rule,
+    Snapshot,
+    Source,
+    Treatment,
+)
+from app.serving import answers
+from app.serving.answers import AnswerService, _check_key, platform_json
+from app.serving.cache import BoundedCache
+
+TODAY = date(2026, 11, 29)
+
+
+def snapshot(revision: int = 1) -> Snapshot:
+    """Return a small dataset: one platform with an opt-out rule citing two sources, and one category without rules."""
+    countries = {c: Jurisdiction(c, c, JurisdictionKind.COUNTRY) for c in ("DE", "FR", "US")}
+    rule = Rule(
+        id="acme-eu",
+        platform_id="acme",
+        category_id="public-posts",
+        jurisdiction="EU",
+        treatment=Treatment.OPT_OUT,
+        summary="Used unless you object.",
+        confidence=Confidence.HIGH,
+        source_ids=("S1", "S2"),
+        citations=(Citation("S1", quote="We train on posts."),),
+        effective_from=date(2025, 1, 1),
+        min_age=18,
+        opt_out=OptOut("form", LateObjection.COVERS_LATER_POSTS, url="https://acme.test/object"),
+        notes=("A note.",),
+        reviewed_on=date(2026, 11, 1),
+    )
+    return Snapshot(
+        revision=revision,
+        platforms={"acme": Platform("acme", "Acme", "Acme Inc.")},
+        categories={c: Category(c, c.capitalize()) for c in ("public-posts", "usage-data")},
+        jurisdictions={
+            **countries,
+            "EU": Jurisdiction("EU", "EU", JurisdictionKind.GROUP, frozenset({"DE", "FR"})),
+            GLOBAL: Jurisdiction(GLOBAL, "Worldwide", JurisdictionKind.GLOBAL),
+        },
+        rules={rule.id: rule},
+        deadlines={},
+        sources={s: Source(s, f"https://src.test/{s}", f"Source {s}", "Pub", date(2026, 1, 1)) for s in ("S1", "S2")},
+    )
+
+
+def service(snap: Snapshot) -> AnswerService:
+    return AnswerService(SimpleNamespace(snapshot=snap, answers=BoundedCache(2**24)), today=lambda: TODAY)  # type: ignore[arg-type]
+
+
+CHECKS = [
+    {"platform": "acme", "category": "public-posts", "country": "DE", "as_of": "2025-03-01"},
+    {"platform": "acme", "category": "public-posts", "country": "fr", "as_of": "2025-03-02", "age": 17},
+    {
+        "platform": "acme",
+        "category": "public-posts",
+        "country": "DE",
+        "as_of": "2025-04-01",
+        "objected_on": "2025-02-01",
+    },
+    {"platform": "acme", "category": "public-posts", "as_of": "2024-04-01", "objected": True},
+    {"platform": "acme", "category": "usage-data", "country": "US", "posted_on": "2025-01-01", "age": "40"},
+    {"platform": "acme", "category": "public-posts", "country": "DE", "opted_in": False, "age": None},
+    {"platform": "acme", "category": "public-posts", "age": True},
+    {"platform": "acme", "category": "public-posts", "extra": 1},
+    {"platform": "nope", "category": "public-posts"},
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_batch_results_equal_the_single_answers(lang):
+    svc = service(snapshot())
+    results = orjson.loads(svc.batch(CHECKS, lang))["results"]
+    for check, result in zip(CHECKS, results, strict=True):
+        params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in check.items() if v is not None}
+        platform = params.pop("platform")
+        query = "&".join(f"{k}={v}" for k, v in {**params, "lang": lang}.items()).encode()
+        single = orjson.loads(svc.single(platform, query, "/x").body)
+        if result["status"] != 200:
+            assert result["status"] == 422 or single["status"] == 404
+            continue
+        (decision,) = single.pop("decisions")
+        assert result == {"status": 200, **single, "decision": decision}
+
+
+def test_a_batch_encodes_each_list_of_sources_once(monkeypatch):
+    calls = []
+    encode = answers.sources_json
+    monkeypatch.setattr(answers, "sources_json", lambda sources: calls.append(sources) or encode(sources))
+    svc = service(snapshot())
+    body = svc.batch([{**CHECKS[0], "as_of": f"2025-03-{day:02d}"} for day in range(1, 21)])
+    assert len(calls) == 1  # twenty checks resting on one rule: its sources encoded once
+    assert [len(r["decision"]["sources"]) for r in orjson.loads(body)["results"]] == [2] * 20
+    service(snapshot(2)).batch(CHECKS[:1])
+    assert len(calls) == 2  # another snapshot: encoded again
+
+
+def test_the_platform_object_is_encoded_once_per_snapshot():
+    snap = snapshot()
+    first = platform_json(snap, "acme")
+    assert platform_json(snap, "acme") is first
+    assert orjson.loads(orjson.dumps(first)) == {"id": "acme", "name": "Acme", "operator": "Acme Inc."}
+    patched = snap.patched(2, {})
+    assert platform_json(patched, "acme") is not first
+
+
+def test_check_keys_tell_apart_what_answers_differently():
+    key = _check_key({"platform": "acme", "age": 1}, TODAY, 1, "en")
+    assert key is not None and key != _check_key({"platform": "acme", "age": True}, TODAY, 1, "en")
+    assert key != _check_key({"platform": "acme", "age": 1.0}, TODAY, 1, "en")
+    assert key != _check_key({"platform": "acme", "age": 1}, TODAY, 2, "en")  # another snapshot
+    assert key != _check_key({"platform": "acme", "age": 1}, TODAY, 1, "de")
+    assert _check_key({"platform": "acme", "age": [1]}, TODAY, 1, "en") is None  # unhashable: not cached
+    assert _check_key(["acme"], TODAY, 1, "en") is None
+
+
+def test_fixed_headers_are_built_once_per_kind_of_answer():
+    a = answers.Answer.build(200, b"{}" * 3000, answers.JSON, etag='"r1-a"', lang="de", by_header=True)
+    b = answers.Answer.build(200, b"[]" * 4000, answers.JSON, etag='"r1-b"', lang="de", by_header=True)
+    assert a.head == (
+        (b"etag", b'"r1-a"'),
+        (b"content-length", b"6000"),
+        (b"content-type", b"application/json"),
+        (b"content-language", b"de"),
+        (b"vary", b"Accept-Language, Accept-Encoding"),
+    )
+    assert all(x is y for x, y in zip(a.head[2:], b.head[2:], strict=True))  # shared, not built again
+    plain = answers.Answer.build(404, b"{}", "application/problem+json")
+    assert plain.head == (
+        (b"content-length", b"2"),
+        (b"content-type", b"application/problem+json"),
+        (b"content-language", b"en"),
+    )
+    br = a.encoded("gzip")
+    assert [name for name, _ in br.head] == [
+        b"etag",
+        b"content-length",
+        b"content-type",
+        b"content-language",
+        b"content-encoding",
+        b"vary",
+    ]
