@@ -132,6 +132,8 @@ class SnapshotStore:
             if current is not None and known_revision is not None and current.revision >= known_revision:
                 return current  # a concurrent write's refresh has read it already
             with contextlib.nullcontext(session) if session is not None else Session(self.engine) as session:
+                if session.in_transaction():  # a write's session, read from since its commit: begin afresh
+                    session.rollback()
                 consistent_reads(session)  # the revision, the change log and the rules read agree
                 revision = repository.stored_revision(session)
                 if current is not None and current.revision >= revision:
