@@ -19,7 +19,6 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     """Read the whole dataset at one revision into an immutable snapshot."""
     revision = session.exec(select(models.DatasetRevision.revision)).one()
     members = records.members_by_group(session)
-    rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
     deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
     sources = {
         s.id: pm.Source(
@@ -35,7 +34,6 @@ def load_snapshot(session: Session) -> pm.Snapshot:
         for s in records.table_rows(session, models.Source, "id")
     }
     weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
-    fresh = freshness.freshness(session)
     deadlines = {
         d.id: pm.Deadline(
             id=d.id,
@@ -67,13 +65,25 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             )
             for j in records.table_rows(session, models.Jurisdiction, "code")
         },
-        rules={
-            r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights, fresh.get(r.id))
-            for r in records.table_rows(session, models.Rule, "id")
-        },
+        rules=_all_rules(session, deadlines, weights),
         deadlines=deadlines,
         sources=sources,
     )
+
+
+def _all_rules(
+    session: Session, deadlines: dict[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]
+) -> dict[str, pm.Rule]:
+    """Read every rule, a chunk at a time with its citations and freshness, in id order."""
+    rules: dict[str, pm.Rule] = {}
+    for rows in records.table_chunks(session, models.Rule, "id"):
+        ids = [r.id for r in rows]
+        links = records.links_by_owner(session, models.RuleSource, "rule_id", ids)
+        fresh = freshness.freshness(session, ids)
+        for r in rows:
+            rule = _rule(r, links.get(r.id, []), deadlines, weights, fresh.get(r.id))
+            rules[rule.id] = rule
+    return rules
 
 
 def cited(citations: list[records.Record]) -> dict[str, Any]:
