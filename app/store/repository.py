@@ -76,22 +76,27 @@ def _all_rules(
 ) -> dict[str, pm.Rule]:
     """Read every rule, a chunk at a time with its citations and freshness, in id order."""
     rules: dict[str, pm.Rule] = {}
+    shared: dict[Any, Any] = {}  # equal citations, opt-outs and notes: one object for every rule repeating them
     for rows in records.table_chunks(session, models.Rule, "id"):
         ids = [r.id for r in rows]
         links = records.links_by_owner(session, models.RuleSource, "rule_id", ids)
         fresh = freshness.freshness(session, ids)
         for r in rows:
-            rule = _rule(r, links.get(r.id, []), deadlines, weights, fresh.get(r.id))
+            rule = _rule(r, links.get(r.id, []), deadlines, weights, fresh.get(r.id), shared)
             rules[rule.id] = rule
     return rules
 
 
-def cited(citations: list[records.Record]) -> dict[str, Any]:
-    """Return the source_ids and citations fields of a rule or deadline."""
-    return {
-        "source_ids": tuple(sys.intern(c["id"]) for c in citations),
-        "citations": tuple(pm.Citation(sys.intern(c["id"]), _text(c["quote"]), _text(c["where"])) for c in citations),
-    }
+def cited(citations: list[records.Record], shared: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """Return the source_ids and citations fields of a rule or deadline; equal ones already in `shared` are reused."""
+    source_ids = tuple(sys.intern(c["id"]) for c in citations)
+    cites = tuple(pm.Citation(sys.intern(c["id"]), _text(c["quote"]), _text(c["where"])) for c in citations)
+    return {"source_ids": _shared(source_ids, shared), "citations": _shared(cites, shared)}
+
+
+def _shared(value: Any, shared: dict[Any, Any] | None) -> Any:
+    """Return the object equal to `value` kept in `shared` (adding it if none is): immutable values of many rules."""
+    return value if shared is None or value is None else shared.setdefault(value, value)
 
 
 def _text(value: str | None) -> str | None:
@@ -116,6 +121,7 @@ def _rule(
     deadlines: dict[str, pm.Deadline],
     weights: Mapping[str, tuple[str, str]],
     fresh: freshness.Freshness | None = None,
+    shared: dict[Any, Any] | None = None,
 ) -> pm.Rule:
     opt_out = None
     if row.opt_out_method is not None:
@@ -136,15 +142,15 @@ def _rule(
         treatment=pm.Treatment(row.treatment),
         summary=sys.intern(row.summary),
         confidence=rule_confidence(citations, weights),
-        **cited(citations),
+        **cited(citations, shared),
         effective_from=_day(row.effective_from),
         effective_until=_day(row.effective_until),
         posted_from=_day(row.posted_from),
         posted_until=_day(row.posted_until),
         min_age=row.min_age,
         legal_basis=_text(row.legal_basis),
-        opt_out=opt_out,
-        notes=tuple(sys.intern(n) for n in row.notes or ()),
+        opt_out=_shared(opt_out, shared),
+        notes=_shared(tuple(sys.intern(n) for n in row.notes or ()), shared),
         used_by=pm.UsedBy(row.used_by),
         under_age=pm.UnderAge(row.under_age),
         reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,

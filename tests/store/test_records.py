@@ -120,3 +120,16 @@ def test_table_chunks_yield_every_row_once_in_key_order(seeded_url):
     assert all(len(chunk) == 4 for chunk in chunks[:-1]) and 1 <= len(chunks[-1]) <= 4
     assert [row.id for chunk in chunks for row in chunk] == [row.id for row in everything]
     engine.dispose()
+
+
+def test_a_full_read_keeps_equal_citations_opt_outs_and_notes_of_rules_once(shared_seeded_url):
+    from app.store import repository
+
+    engine = make_engine(shared_seeded_url)
+    with Session(engine) as session:
+        rules = list(repository.load_snapshot(session).rules.values())
+    engine.dispose()
+    for field in ("citations", "source_ids", "opt_out", "notes"):
+        values = [getattr(r, field) for r in rules if getattr(r, field)]
+        # The bundled rules repeat many of these (one source and quote for several countries): one object each.
+        assert len({id(v) for v in values}) == len(set(values)) < len(values), field
