@@ -30,13 +30,13 @@ class Compact(Mapping[str, Any]):
         self._values = values
 
     @classmethod
-    def of(cls, record: Record, shapes: dict[tuple[str, ...], dict[str, int]]) -> Compact:
+    def of(cls, record: Record, shared: Shared) -> Compact:
         """Return a record as a Compact; records of one shape share their names, equal strings are shared too."""
         keys = tuple(record)
-        names = shapes.get(keys)
+        names = shared.names.get(keys)
         if names is None:
-            names = shapes[keys] = {name: i for i, name in enumerate(keys)}
-        return cls(names, tuple(_compact(v, shapes) for v in record.values()))
+            names = shared.names[keys] = {name: i for i, name in enumerate(keys)}
+        return cls(names, tuple(_compact(v, shared) for v in record.values()))
 
     def __getitem__(self, name: str) -> Any:
         value = self._values[self._names[name]]
@@ -53,14 +53,59 @@ class Compact(Mapping[str, Any]):
         return repr(dict(self))
 
 
-def _compact(value: Any, shapes: dict[tuple[str, ...], dict[str, int]]) -> Any:
-    """Keep equal strings once (interned); keep nested records (a rule's citations, its opt-out) compact too."""
+class Shared:
+    """What the records made by one load share: the field names of each shape, and equal nested values."""
+
+    LIMIT = 4096  # nested values remembered at most: their keys are kept only while records are made
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, ...], dict[str, int]] = {}
+        self.values: dict[Any, Any] = {}
+
+    def nested(self, value: dict[str, Any] | list[Any]) -> Any:
+        """Return a nested record or list made compact, the very object made for an equal one before if any."""
+        key = _key(value)
+        if key is _NO_KEY:
+            return _nested(value, self)
+        found = self.values.get(key)
+        if found is None:
+            if len(self.values) >= self.LIMIT:  # values that repeat come back; unique ones cost no more than this
+                self.values.clear()
+            found = self.values[key] = _nested(value, self)
+        return found
+
+
+_NO_KEY = object()
+
+
+def _key(value: Any) -> Any:
+    """Return a hashable key of nested text (dicts and lists of strings and None), or _NO_KEY for anything else:
+    numbers stay out, as 1, 1.0 and True would make one key."""
+    if value is None or isinstance(value, str):
+        return value
+    if not isinstance(value, (dict, list)):
+        return _NO_KEY
+    parts = []
+    for name, item in value.items() if isinstance(value, dict) else enumerate(value):
+        key = _key(item)
+        if key is _NO_KEY:
+            return _NO_KEY
+        parts.append((name, key))
+    return (type(value), tuple(parts))
+
+
+def _nested(value: dict[str, Any] | list[Any], shared: Shared) -> Any:
+    if isinstance(value, dict):
+        return Compact.of(value, shared)
+    return tuple(_compact(v, shared) for v in value)  # a list of the record: handed out as a new list
+
+
+def _compact(value: Any, shared: Shared) -> Any:
+    """Keep equal strings once (interned); keep nested records (a rule's citations, its opt-out) compact and shared."""
     if isinstance(value, str):
         return sys.intern(value)  # shared with the snapshot's copy of the same text too
-    if isinstance(value, dict):
-        return Compact.of(value, shapes)
-    if isinstance(value, list):
-        return tuple(_compact(v, shapes) for v in value)  # a list of the record: handed out as a new list
+    if isinstance(value, (dict, list)):
+        return shared.nested(value)
     return value
 
 
@@ -114,7 +159,7 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
     out: dict[str, dict[str, Entry]] = {}
-    shapes: dict[tuple[str, ...], dict[str, int]] = {}
+    shared = Shared()
     # Sources come before rules in the registry's order, so their weights are known when rules are read.
     weights: dict[str, tuple[str, str]] = {}
 
@@ -123,7 +168,7 @@ def _read(session: Session) -> dict[str, dict[str, Entry]]:
             weights[record["id"]] = (record["kind"], record["publisher"])
         elif resource == "rule":  # a rule's confidence is derived from its citations, never stored
             record = {**record, "confidence": rule_confidence(record["sources"], weights).value}
-        return Compact.of(record, shapes)
+        return Compact.of(record, shared)
 
     stored = read_all(session, wrap)
     for resource, found in stored.items():
@@ -150,7 +195,7 @@ def _patched(session: Session, catalog: Catalog) -> Catalog | None:
 def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str, tuple[Record, int]]) -> Catalog:
     """Return the catalog at `revision` with the named rules replaced by those found (the others were deleted)."""
     weights = {key: (e.record["kind"], e.record["publisher"]) for key, e in catalog.entries["source"].items()}
-    shapes: dict[tuple[str, ...], dict[str, int]] = {}
+    shared = Shared()
     kind = KINDS["rule"]
     rules = dict(catalog.entries["rule"])
     moved = False  # a new rule, or one whose place in the list changed: sort the list again
@@ -160,7 +205,7 @@ def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str
             continue
         record, version = found[key]
         confidence = rule_confidence(record["sources"], weights).value
-        entry = Entry(Compact.of({**record, "confidence": confidence}, shapes), version)
+        entry = Entry(Compact.of({**record, "confidence": confidence}, shared), version)
         moved = moved or old is None or kind.order(old.record) != kind.order(entry.record)
         rules[key] = entry
     if moved:

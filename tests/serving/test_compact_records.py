@@ -4,7 +4,7 @@ import orjson
 import pytest
 
 from app.serving.caching import dumps
-from app.serving.catalog import Compact
+from app.serving.catalog import Compact, Shared
 
 RULE = {
     "id": "r1",
@@ -17,7 +17,7 @@ RULE = {
 
 
 def test_a_compact_record_reads_like_its_dict():
-    record = Compact.of(RULE, {})
+    record = Compact.of(RULE, Shared())
     assert list(record) == list(RULE) and len(record) == len(RULE)
     assert record["platform"] == "instagram" and record.get("missing") is None
     assert {**record} == RULE and dict(record) == RULE and record == RULE
@@ -29,15 +29,35 @@ def test_a_compact_record_reads_like_its_dict():
 
 
 def test_nested_values_come_out_as_new_lists_and_dicts():
-    record = Compact.of(RULE, {})
+    record = Compact.of(RULE, Shared())
     notes = record["notes"]
     notes.append("c")  # a caller changing what it got changes nothing stored
     assert record["notes"] == ["a", "b"]
 
 
 def test_records_of_one_shape_share_their_field_names_and_serialise_as_dicts():
-    shapes = {}
-    a, b = Compact.of(RULE, shapes), Compact.of({**RULE, "id": "r2"}, shapes)
+    shared = Shared()
+    a, b = Compact.of(RULE, shared), Compact.of({**RULE, "id": "r2"}, shared)
     assert a._names is b._names
     assert dumps(a) == orjson.dumps(RULE)
     assert dumps({"items": [a, b]}) == orjson.dumps({"items": [RULE, {**RULE, "id": "r2"}]})
+
+
+def test_equal_nested_values_of_records_are_kept_once_and_numbers_are_never_confused():
+    shared = Shared()
+    a, b = Compact.of(RULE, shared), Compact.of({**RULE, "id": "r2", "sources": [dict(RULE["sources"][0])]}, shared)
+    for name in ("notes", "opt_out", "sources"):
+        assert a._values[a._names[name]] is b._values[b._names[name]], name
+    assert b["sources"] == RULE["sources"] and b["sources"] is not a["sources"]  # still handed out as new lists
+    # 1, 1.0 and True are equal in Python but not in JSON: nested values holding numbers are never shared.
+    ones = [Compact.of({"x": [value]}, shared)["x"][0] for value in (1, 1.0, True)]
+    assert [type(v) for v in ones] == [int, float, bool]
+    other = Compact.of({**RULE, "opt_out": {"method": "form", "url": "https://x.example"}}, shared)
+    assert other["opt_out"] == {"method": "form", "url": "https://x.example"}
+
+
+def test_the_values_remembered_while_records_are_made_stay_bounded():
+    shared = Shared()
+    for n in range(Shared.LIMIT + 10):
+        Compact.of({"id": str(n), "notes": [f"note {n}"]}, shared)
+    assert len(shared.values) <= Shared.LIMIT
