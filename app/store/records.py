@@ -155,7 +155,7 @@ def table_rows(session: Session, model: type[SQLModel], *order_by: str, where: A
     return session.execute(query).all()
 
 
-CHUNK_ROWS = 5000  # rows of a big table read at a time by full reads
+CHUNK_ROWS = 1000  # rows of a big table read at a time by full reads
 
 
 def table_chunks(session: Session, model: type[SQLModel], key: str, size: int | None = None) -> Iterator[Sequence[Any]]:
