@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.store.records import Record, read_all, read_rules
-from app.store.registry import KINDS
+from app.store.records import Record, each_record, read_rules
+from app.store.registry import KINDS, ResourceKind
 from app.store.repository import changed_since, rule_confidence, stored_revision
 
 
@@ -158,24 +158,23 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 
 
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
-    out: dict[str, dict[str, Entry]] = {}
+    found: dict[str, list[Entry]] = {resource: [] for resource in KINDS}
     shared = Shared()
     # Sources come before rules in the registry's order, so their weights are known when rules are read.
     weights: dict[str, tuple[str, str]] = {}
-
-    def wrap(resource: str, record: Record) -> Compact:
+    for resource, record, version in each_record(session):
         if resource == "source":
             weights[record["id"]] = (record["kind"], record["publisher"])
         elif resource == "rule":  # a rule's confidence is derived from its citations, never stored
             record = {**record, "confidence": rule_confidence(record["sources"], weights).value}
-        return Compact.of(record, shared)
+        found[resource].append(Entry(Compact.of(record, shared), version))
+    return {resource: _listed(KINDS[resource], entries) for resource, entries in found.items()}
 
-    stored = read_all(session, wrap)
-    for resource, found in stored.items():
-        kind = KINDS[resource]
-        entries = sorted((Entry(record, version) for record, version in found), key=lambda e: kind.order(e.record))
-        out[resource] = {e.record[kind.key]: e for e in entries}
-    return out
+
+def _listed(kind: ResourceKind, entries: list[Entry]) -> dict[str, Entry]:
+    """Return entries by key, in the kind's list order."""
+    entries.sort(key=lambda e: kind.order(e.record))
+    return {e.record[kind.key]: e for e in entries}
 
 
 def _patched(session: Session, catalog: Catalog) -> Catalog | None:

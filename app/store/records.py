@@ -186,22 +186,26 @@ def _record(resource: str, row: Any, extra: Record) -> Record:
     return {name: _to_json(values.get(name)) for name in FIELDS[resource]}
 
 
-def read_all(session: Session, wrap: Callable[[str, Record], Any] | None = None) -> dict[str, list[tuple[Record, int]]]:
-    """Return every stored record with its version, per resource, links read in one query per link table.
+def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
+    """Return every stored record with its version, per resource, links included."""
+    out: dict[str, list[tuple[Record, int]]] = {resource: [] for resource in ADAPTERS}
+    for resource, record, version in each_record(session):
+        out[resource].append((record, version))
+    return out
 
-    `wrap(resource, record)` turns each record into what the caller keeps, as it is read: the whole dataset as
-    dicts is never held at once.
+
+def each_record(session: Session) -> Iterator[tuple[str, Record, int]]:
+    """Yield every stored record with its resource and version, in write order and key order, links included.
+
+    Rows and links are read a chunk at a time and each record is made as it is asked for: a caller keeping something
+    smaller than the records (the catalog copy) never holds the whole dataset as rows or dicts.
     """
     members = members_by_group(session)
-    out: dict[str, list[tuple[Record, int]]] = {}
     for resource, adapter in ADAPTERS.items():
-        out[resource] = []
         for rows in table_chunks(session, adapter.table, adapter.key):
             extra = _chunk_extras(session, resource, rows, members)
             for row in rows:
-                record = _record(resource, row, extra(row))
-                out[resource].append((wrap(resource, record) if wrap is not None else record, row.version))
-    return out
+                yield resource, _record(resource, row, extra(row)), row.version
 
 
 def _chunk_extras(

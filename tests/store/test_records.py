@@ -104,9 +104,10 @@ def test_full_reads_read_the_rules_a_chunk_at_a_time_and_give_what_one_read_give
     with Session(engine) as session:
         chunked = repository.load_snapshot(session), records.read_all(session)
         rules = session.exec(select(func.count()).select_from(Rule)).one()
+        ids = [row.id for row in records.table_rows(session, Rule, "id")]
     event.remove(engine, "before_cursor_execute", count)
     assert chunked == whole
-    assert list(chunked[0].rules) == sorted(whole[0].rules)  # still in id order
+    assert list(chunked[0].rules) == ids  # still in the database's id order
     # Each full read (the snapshot's, read_all's) fetches the rule table in chunks of 7 rows, never all at once.
     assert len(rule_reads) >= 2 * (rules // 7)
     engine.dispose()
@@ -133,3 +134,23 @@ def test_a_full_read_keeps_equal_citations_opt_outs_and_notes_of_rules_once(shar
         values = [getattr(r, field) for r in rules if getattr(r, field)]
         # The bundled rules repeat many of these (one source and quote for several countries): one object each.
         assert len({id(v) for v in values}) == len(set(values)) < len(values), field
+
+
+def test_each_record_yields_every_record_in_write_order_then_key_order(shared_seeded_url):
+    engine = make_engine(shared_seeded_url)
+    with Session(engine) as session:
+        stream = records.each_record(session)
+        first = next(stream)  # records are made as they are asked for
+        rest = list(stream)
+        everything = records.read_all(session)
+        keys = {
+            resource: [getattr(row, adapter.key) for row in records.table_rows(session, adapter.table, adapter.key)]
+            for resource, adapter in records.ADAPTERS.items()
+        }
+    engine.dispose()
+    yielded = [first, *rest]
+    assert [r for r, *_ in yielded] == sorted((r for r, *_ in yielded), key=NAMES.index)
+    for resource, found in everything.items():
+        key = records.ADAPTERS[resource].key
+        mine = [(record, version) for r, record, version in yielded if r == resource]
+        assert mine == found and [rec[key] for rec, _ in mine] == keys[resource]  # the database's key order
