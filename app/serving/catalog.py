@@ -79,8 +79,8 @@ _NO_KEY = object()
 
 
 def _key(value: Any) -> Any:
-    """Return a hashable key of nested text (dicts and lists of strings and None), or _NO_KEY for anything else:
-    numbers stay out, as 1, 1.0 and True would make one key."""
+    """Return a hashable key of nested text (dicts and lists of strings and None), or _NO_KEY for anything else."""
+    # Numbers stay out: 1, 1.0 and True are equal in Python, so they would share one key and one value.
     if value is None or isinstance(value, str):
         return value
     if not isinstance(value, (dict, list)):

@@ -159,11 +159,9 @@ CHUNK_ROWS = 1000  # rows of a big table read at a time by full reads
 
 
 def table_chunks(session: Session, model: type[SQLModel], key: str, size: int | None = None) -> Iterator[Sequence[Any]]:
-    """Yield a table's rows in key order, `size` at a time, each read starting after the last key of the one before.
-
-    A full read so never holds a big table's rows at once: what one chunk allocates is freed before the next is read
-    and reused by it, instead of leaving the heap at the whole table's peak, which resident memory keeps.
-    """
+    """Yield a table's rows in key order, `size` at a time, each read starting after the last key of the one before."""
+    # A full read so never holds a big table's rows at once: what one chunk allocates is freed and reused by the
+    # next, instead of leaving the heap at the whole table's peak, which resident memory keeps.
     size = size or CHUNK_ROWS
     table: Any = model.__table__  # type: ignore[attr-defined]
     column = table.c[key]
@@ -195,11 +193,9 @@ def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
 
 
 def each_record(session: Session) -> Iterator[tuple[str, Record, int]]:
-    """Yield every stored record with its resource and version, in write order and key order, links included.
-
-    Rows and links are read a chunk at a time and each record is made as it is asked for: a caller keeping something
-    smaller than the records (the catalog copy) never holds the whole dataset as rows or dicts.
-    """
+    """Yield every stored record with its resource and version, in write order and key order, links included."""
+    # Rows and links are read a chunk at a time and each record is made as it is asked for: a caller keeping something
+    # smaller than the records (the catalog copy) never holds the whole dataset as rows or dicts.
     members = members_by_group(session)
     for resource, adapter in ADAPTERS.items():
         for rows in table_chunks(session, adapter.table, adapter.key):
