@@ -32,11 +32,15 @@ class Compact(Mapping[str, Any]):
     @classmethod
     def of(cls, record: Record, shared: Shared) -> Compact:
         """Return a record as a Compact; records of one shape share their names, equal strings are shared too."""
-        keys = tuple(record)
-        names = shared.names.get(keys)
+        shape = (tuple(record), sum(1 << i for i, v in enumerate(record.values()) if v is None))
+        names = shared.names.get(shape)
         if names is None:
-            names = shared.names[keys] = {name: i for i, name in enumerate(keys)}
-        return cls(names, tuple(_compact(v, shared) for v in record.values()))
+            names = shared.names[shape] = _names(*shape)
+        # Fields that are None (a rule has half a dozen) all read the one None kept last.
+        values = [_compact(v, shared) for v in record.values() if v is not None]
+        if shape[1]:
+            values.append(None)
+        return cls(names, tuple(values))
 
     def __getitem__(self, name: str) -> Any:
         value = self._values[self._names[name]]
@@ -53,13 +57,20 @@ class Compact(Mapping[str, Any]):
         return repr(dict(self))
 
 
+def _names(keys: tuple[str, ...], absent: int) -> dict[str, int]:
+    """Map each field to its value's place; the None fields (bits of `absent`) to the one place after the others."""
+    present = [name for i, name in enumerate(keys) if not absent >> i & 1]
+    places = {name: i for i, name in enumerate(present)}
+    return {name: places.get(name, len(present)) for name in keys}
+
+
 class Shared:
     """What the records made by one load share: the field names of each shape, and equal nested values."""
 
     LIMIT = 4096  # nested values remembered at most: their keys are kept only while records are made
 
     def __init__(self) -> None:
-        self.names: dict[tuple[str, ...], dict[str, int]] = {}
+        self.names: dict[tuple[tuple[str, ...], int], dict[str, int]] = {}  # by field names and None fields
         self.values: dict[Any, Any] = {}
 
     def nested(self, value: dict[str, Any] | list[Any]) -> Any:

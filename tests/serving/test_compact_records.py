@@ -61,3 +61,15 @@ def test_the_values_remembered_while_records_are_made_stay_bounded():
     for n in range(Shared.LIMIT + 10):
         Compact.of({"id": str(n), "notes": [f"note {n}"]}, shared)
     assert len(shared.values) <= Shared.LIMIT
+
+
+def test_the_none_fields_of_a_record_share_one_slot_and_still_read_as_none_in_place():
+    shared = Shared()
+    record = {"id": "r1", "posted_from": None, "summary": "s", "min_age": None, "opt_out": None, "notes": []}
+    compact = Compact.of(record, shared)
+    assert compact._values.count(None) == 1 and len(compact._values) == 4  # id, summary, notes and one None
+    assert list(compact) == list(record) and dict(compact) == record and compact["min_age"] is None
+    set_later = Compact.of({**record, "min_age": 16}, shared)  # another pattern of None fields: names of its own
+    assert set_later["min_age"] == 16 and set_later["posted_from"] is None and set_later._names is not compact._names
+    assert Compact.of({**record, "id": "r2"}, shared)._names is compact._names
+    assert len(Compact.of({"a": 1, "b": 2}, shared)._values) == 2  # no None slot where no field is None
