@@ -74,13 +74,14 @@ def load_snapshot(session: Session) -> pm.Snapshot:
 def _all_rules(
     session: Session, deadlines: dict[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]
 ) -> dict[str, pm.Rule]:
-    """Read every rule, a chunk at a time with its citations and freshness, in id order."""
+    """Read every rule, a chunk at a time with its citations, in id order."""
     rules: dict[str, pm.Rule] = {}
     shared: dict[Any, Any] = {}  # equal citations, opt-outs and notes: one object for every rule repeating them
+    # Freshness in one go: per chunk it took a fifth longer to load 100,000 rules, for no less resident memory.
+    fresh = freshness.freshness(session)
     for rows in records.table_chunks(session, models.Rule, "id"):
         ids = [r.id for r in rows]
         links = records.links_by_owner(session, models.RuleSource, "rule_id", ids)
-        fresh = freshness.freshness(session, ids)
         for r in rows:
             rule = _rule(r, links.get(r.id, []), deadlines, weights, fresh.get(r.id), shared)
             rules[rule.id] = rule
