@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.store.db import consistent_reads
-from app.store.records import Record, read_all, read_rules
-from app.store.registry import KINDS
+from app.store.records import Record, each_record, read_rules
+from app.store.registry import KINDS, ResourceKind
 from app.store.repository import ChangedRules, changed_since, rule_confidence, stored_revision
 
 
@@ -31,13 +31,17 @@ class Compact(Mapping[str, Any]):
         self._values = values
 
     @classmethod
-    def of(cls, record: Record, shapes: dict[tuple[str, ...], dict[str, int]]) -> Compact:
+    def of(cls, record: Record, shared: Shared) -> Compact:
         """Return a record as a Compact; records of one shape share their names, equal strings are shared too."""
-        keys = tuple(record)
-        names = shapes.get(keys)
+        shape = (tuple(record), sum(1 << i for i, v in enumerate(record.values()) if v is None))
+        names = shared.names.get(shape)
         if names is None:
-            names = shapes[keys] = {name: i for i, name in enumerate(keys)}
-        return cls(names, tuple(_compact(v, shapes) for v in record.values()))
+            names = shared.names[shape] = _names(*shape)
+        # Fields that are None (a rule has half a dozen) all read the one None kept last.
+        values = [_compact(v, shared) for v in record.values() if v is not None]
+        if shape[1]:
+            values.append(None)
+        return cls(names, tuple(values))
 
     def __getitem__(self, name: str) -> Any:
         value = self._values[self._names[name]]
@@ -54,14 +58,66 @@ class Compact(Mapping[str, Any]):
         return repr(dict(self))
 
 
-def _compact(value: Any, shapes: dict[tuple[str, ...], dict[str, int]]) -> Any:
-    """Keep equal strings once (interned); keep nested records (a rule's citations, its opt-out) compact too."""
+def _names(keys: tuple[str, ...], absent: int) -> dict[str, int]:
+    """Map each field to its value's place; the None fields (bits of `absent`) to the one place after the others."""
+    present = [name for i, name in enumerate(keys) if not absent >> i & 1]
+    places = {name: i for i, name in enumerate(present)}
+    return {name: places.get(name, len(present)) for name in keys}
+
+
+class Shared:
+    """What the records made by one load share: the field names of each shape, and equal nested values."""
+
+    LIMIT = 4096  # nested values remembered at most: their keys are kept only while records are made
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[tuple[str, ...], int], dict[str, int]] = {}  # by field names and None fields
+        self.values: dict[Any, Any] = {}
+
+    def nested(self, value: dict[str, Any] | list[Any]) -> Any:
+        """Return a nested record or list made compact, the very object made for an equal one before if any."""
+        key = _key(value)
+        if key is _NO_KEY:
+            return _nested(value, self)
+        found = self.values.get(key)
+        if found is None:
+            if len(self.values) >= self.LIMIT:  # values that repeat come back; unique ones cost no more than this
+                self.values.clear()
+            found = self.values[key] = _nested(value, self)
+        return found
+
+
+_NO_KEY = object()
+
+
+def _key(value: Any) -> Any:
+    """Return a hashable key of nested text (dicts and lists of strings and None), or _NO_KEY for anything else."""
+    # Numbers stay out: 1, 1.0 and True are equal in Python, so they would share one key and one value.
+    if value is None or isinstance(value, str):
+        return value
+    if not isinstance(value, (dict, list)):
+        return _NO_KEY
+    parts = []
+    for name, item in value.items() if isinstance(value, dict) else enumerate(value):
+        key = _key(item)
+        if key is _NO_KEY:
+            return _NO_KEY
+        parts.append((name, key))
+    return (type(value), tuple(parts))
+
+
+def _nested(value: dict[str, Any] | list[Any], shared: Shared) -> Any:
+    if isinstance(value, dict):
+        return Compact.of(value, shared)
+    return tuple(_compact(v, shared) for v in value)  # a list of the record: handed out as a new list
+
+
+def _compact(value: Any, shared: Shared) -> Any:
+    """Keep equal strings once (interned); keep nested records (a rule's citations, its opt-out) compact and shared."""
     if isinstance(value, str):
         return sys.intern(value)  # shared with the snapshot's copy of the same text too
-    if isinstance(value, dict):
-        return Compact.of(value, shapes)
-    if isinstance(value, list):
-        return tuple(_compact(v, shapes) for v in value)  # a list of the record: handed out as a new list
+    if isinstance(value, (dict, list)):
+        return shared.nested(value)
     return value
 
 
@@ -114,24 +170,23 @@ def load_catalog(session: Session, attempts: int = 5) -> Catalog:
 
 
 def _read(session: Session) -> dict[str, dict[str, Entry]]:
-    out: dict[str, dict[str, Entry]] = {}
-    shapes: dict[tuple[str, ...], dict[str, int]] = {}
+    found: dict[str, list[Entry]] = {resource: [] for resource in KINDS}
+    shared = Shared()
     # Sources come before rules in the registry's order, so their weights are known when rules are read.
     weights: dict[str, tuple[str, str]] = {}
-
-    def wrap(resource: str, record: Record) -> Compact:
+    for resource, record, version in each_record(session):
         if resource == "source":
             weights[record["id"]] = (record["kind"], record["publisher"])
         elif resource == "rule":  # a rule's confidence is derived from its citations, never stored
             record = {**record, "confidence": rule_confidence(record["sources"], weights).value}
-        return Compact.of(record, shapes)
+        found[resource].append(Entry(Compact.of(record, shared), version))
+    return {resource: _listed(KINDS[resource], entries) for resource, entries in found.items()}
 
-    stored = read_all(session, wrap)
-    for resource, found in stored.items():
-        kind = KINDS[resource]
-        entries = sorted((Entry(record, version) for record, version in found), key=lambda e: kind.order(e.record))
-        out[resource] = {e.record[kind.key]: e for e in entries}
-    return out
+
+def _listed(kind: ResourceKind, entries: list[Entry]) -> dict[str, Entry]:
+    """Return entries by key, in the kind's list order."""
+    entries.sort(key=lambda e: kind.order(e.record))
+    return {e.record[kind.key]: e for e in entries}
 
 
 def _patched(session: Session, catalog: Catalog) -> Catalog | None:
@@ -152,7 +207,7 @@ def _patched(session: Session, catalog: Catalog) -> Catalog | None:
 def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str, tuple[Record, int]]) -> Catalog:
     """Return the catalog at `revision` with the named rules replaced by those found (the others were deleted)."""
     weights = {key: (e.record["kind"], e.record["publisher"]) for key, e in catalog.entries["source"].items()}
-    shapes: dict[tuple[str, ...], dict[str, int]] = {}
+    shared = Shared()
     kind = KINDS["rule"]
     rules = dict(catalog.entries["rule"])
     moved = False  # a new rule, or one whose place in the list changed: sort the list again
@@ -162,7 +217,7 @@ def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str
             continue
         record, version = found[key]
         confidence = rule_confidence(record["sources"], weights).value
-        entry = Entry(Compact.of({**record, "confidence": confidence}, shapes), version)
+        entry = Entry(Compact.of({**record, "confidence": confidence}, shared), version)
         moved = moved or old is None or kind.order(old.record) != kind.order(entry.record)
         rules[key] = entry
     if moved:

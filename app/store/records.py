@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -157,6 +157,27 @@ def table_rows(session: Session, model: type[SQLModel], *order_by: str, where: A
     return session.execute(query).all()
 
 
+CHUNK_ROWS = 1000  # rows of a big table read at a time by full reads
+
+
+def table_chunks(session: Session, model: type[SQLModel], key: str, size: int | None = None) -> Iterator[Sequence[Any]]:
+    """Yield a table's rows in key order, `size` at a time, each read starting after the last key of the one before."""
+    # A full read so never holds a big table's rows at once: what one chunk allocates is freed and reused by the
+    # next, instead of leaving the heap at the whole table's peak, which resident memory keeps.
+    size = size or CHUNK_ROWS
+    table: Any = model.__table__  # type: ignore[attr-defined]
+    column = table.c[key]
+    last: Any = None
+    while True:
+        query = sa_select(table).order_by(column).limit(size)
+        rows = session.execute(query if last is None else query.where(column > last)).all()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1]._mapping[key]
+
+
 def _record(resource: str, row: Any, extra: Record) -> Record:
     inverse = {column: name for name, column in ADAPTERS[resource].renames.items()}
     dumped = row.model_dump() if isinstance(row, SQLModel) else row._mapping
@@ -165,28 +186,39 @@ def _record(resource: str, row: Any, extra: Record) -> Record:
     return {name: _to_json(values.get(name)) for name in FIELDS[resource]}
 
 
-def read_all(session: Session, wrap: Callable[[str, Record], Any] | None = None) -> dict[str, list[tuple[Record, int]]]:
-    """Return every stored record with its version, per resource, links read in one query per link table.
-
-    `wrap(resource, record)` turns each record into what the caller keeps, as it is read: the whole dataset as
-    dicts is never held at once.
-    """
-    members = members_by_group(session)
-    rule_sources = links_by_owner(session, models.RuleSource, "rule_id")
-    deadline_sources = links_by_owner(session, models.DeadlineSource, "deadline_id")
-    extras: dict[str, Callable[[Any], Record]] = {
-        "jurisdiction": lambda row: {"members": members.get(row.code, [])},
-        "rule": lambda row: {"opt_out": _opt_out(row), "sources": rule_sources.get(row.id, [])},
-        "deadline": lambda row: {"sources": deadline_sources.get(row.id, [])},
-    }
-    out: dict[str, list[tuple[Record, int]]] = {}
-    for resource, adapter in ADAPTERS.items():
-        rows = table_rows(session, adapter.table)
-        out[resource] = []
-        for row in rows:
-            record = _record(resource, row, extras[resource](row) if resource in extras else {})
-            out[resource].append((wrap(resource, record) if wrap is not None else record, row.version))
+def read_all(session: Session) -> dict[str, list[tuple[Record, int]]]:
+    """Return every stored record with its version, per resource, links included."""
+    out: dict[str, list[tuple[Record, int]]] = {resource: [] for resource in ADAPTERS}
+    for resource, record, version in each_record(session):
+        out[resource].append((record, version))
     return out
+
+
+def each_record(session: Session) -> Iterator[tuple[str, Record, int]]:
+    """Yield every stored record with its resource and version, in write order and key order, links included."""
+    # Rows and links are read a chunk at a time and each record is made as it is asked for: a caller keeping something
+    # smaller than the records (the catalog copy) never holds the whole dataset as rows or dicts.
+    members = members_by_group(session)
+    for resource, adapter in ADAPTERS.items():
+        for rows in table_chunks(session, adapter.table, adapter.key):
+            extra = _chunk_extras(session, resource, rows, members)
+            for row in rows:
+                yield resource, _record(resource, row, extra(row)), row.version
+
+
+def _chunk_extras(
+    session: Session, resource: str, rows: Sequence[Any], members: dict[str, list[str]]
+) -> Callable[[Any], Record]:
+    """Return how to read the links of each row of one chunk: its citations are read for the chunk's rows only."""
+    if resource == "jurisdiction":
+        return lambda row: {"members": members.get(row.code, [])}
+    if resource in ("rule", "deadline"):
+        link, owner = (models.RuleSource, "rule_id") if resource == "rule" else (models.DeadlineSource, "deadline_id")
+        cited = links_by_owner(session, link, owner, [row.id for row in rows])
+        if resource == "deadline":
+            return lambda row: {"sources": cited.get(row.id, [])}
+        return lambda row: {"opt_out": _opt_out(row), "sources": cited.get(row.id, [])}
+    return lambda row: {}
 
 
 def read_rules(session: Session, ids: Sequence[str]) -> dict[str, tuple[Record, int]]:

@@ -20,7 +20,6 @@ def load_snapshot(session: Session) -> pm.Snapshot:
     """Read the whole dataset at one revision into an immutable snapshot."""
     revision = session.exec(select(models.DatasetRevision.revision)).one()
     members = records.members_by_group(session)
-    rule_sources = records.links_by_owner(session, models.RuleSource, "rule_id")
     deadline_sources = records.links_by_owner(session, models.DeadlineSource, "deadline_id")
     sources = {
         s.id: pm.Source(
@@ -36,7 +35,6 @@ def load_snapshot(session: Session) -> pm.Snapshot:
         for s in records.table_rows(session, models.Source, "id")
     }
     weights = {s.id: (s.kind, s.publisher) for s in sources.values()}
-    fresh = freshness.freshness(session)
     deadlines = {
         d.id: pm.Deadline(
             id=d.id,
@@ -68,21 +66,39 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             )
             for j in records.table_rows(session, models.Jurisdiction, "code")
         },
-        rules={
-            r.id: _rule(r, rule_sources.get(r.id, []), deadlines, weights, fresh.get(r.id))
-            for r in records.table_rows(session, models.Rule, "id")
-        },
+        rules=_all_rules(session, deadlines, weights),
         deadlines=deadlines,
         sources=sources,
     )
 
 
-def cited(citations: list[records.Record]) -> dict[str, Any]:
-    """Return the source_ids and citations fields of a rule or deadline."""
-    return {
-        "source_ids": tuple(sys.intern(c["id"]) for c in citations),
-        "citations": tuple(pm.Citation(sys.intern(c["id"]), _text(c["quote"]), _text(c["where"])) for c in citations),
-    }
+def _all_rules(
+    session: Session, deadlines: dict[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]
+) -> dict[str, pm.Rule]:
+    """Read every rule, a chunk at a time with its citations, in id order."""
+    rules: dict[str, pm.Rule] = {}
+    shared: dict[Any, Any] = {}  # equal citations, opt-outs and notes: one object for every rule repeating them
+    # Freshness in one go: per chunk it took a fifth longer to load 100,000 rules, for no less resident memory.
+    fresh = freshness.freshness(session)
+    for rows in records.table_chunks(session, models.Rule, "id"):
+        ids = [r.id for r in rows]
+        links = records.links_by_owner(session, models.RuleSource, "rule_id", ids)
+        for r in rows:
+            rule = _rule(r, links.get(r.id, []), deadlines, weights, fresh.get(r.id), shared)
+            rules[rule.id] = rule
+    return rules
+
+
+def cited(citations: list[records.Record], shared: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """Return the source_ids and citations fields of a rule or deadline; equal ones already in `shared` are reused."""
+    source_ids = tuple(sys.intern(c["id"]) for c in citations)
+    cites = tuple(pm.Citation(sys.intern(c["id"]), _text(c["quote"]), _text(c["where"])) for c in citations)
+    return {"source_ids": _shared(source_ids, shared), "citations": _shared(cites, shared)}
+
+
+def _shared(value: Any, shared: dict[Any, Any] | None) -> Any:
+    """Return the object equal to `value` kept in `shared` (adding it if none is): immutable values of many rules."""
+    return value if shared is None or value is None else shared.setdefault(value, value)
 
 
 def _text(value: str | None) -> str | None:
@@ -107,6 +123,7 @@ def _rule(
     deadlines: dict[str, pm.Deadline],
     weights: Mapping[str, tuple[str, str]],
     fresh: freshness.Freshness | None = None,
+    shared: dict[Any, Any] | None = None,
 ) -> pm.Rule:
     opt_out = None
     if row.opt_out_method is not None:
@@ -127,15 +144,15 @@ def _rule(
         treatment=pm.Treatment(row.treatment),
         summary=sys.intern(row.summary),
         confidence=rule_confidence(citations, weights),
-        **cited(citations),
+        **cited(citations, shared),
         effective_from=_day(row.effective_from),
         effective_until=_day(row.effective_until),
         posted_from=_day(row.posted_from),
         posted_until=_day(row.posted_until),
         min_age=row.min_age,
         legal_basis=_text(row.legal_basis),
-        opt_out=opt_out,
-        notes=tuple(sys.intern(n) for n in row.notes or ()),
+        opt_out=_shared(opt_out, shared),
+        notes=_shared(tuple(sys.intern(n) for n in row.notes or ()), shared),
         used_by=pm.UsedBy(row.used_by),
         under_age=pm.UnderAge(row.under_age),
         reviewed_on=fresh.reviewed_on if fresh else row.reviewed_on,
