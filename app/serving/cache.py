@@ -34,30 +34,34 @@ class BoundedCache:
         self.cost = 0
         self.stats = stats if stats is not None else [0, 0]  # hits, misses: shared by successive caches for metrics
         self.evicted = 0  # bytes evicted so far: the poller hands freed memory back to the system now and then
-        self._data: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        # Values and their costs apart, with no tuple around each: a value of plain data (an answer's packed tuple)
+        # then leaves the garbage collector's view at its first young collection.
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._costs: dict[Hashable, int] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
         """Return the cached value or None, marking it recently used."""
         with self._lock:
-            entry = self._data.get(key)
-            if entry is None:
+            value = self._data.get(key)
+            if value is None:
                 self.stats[1] += 1
                 return None
             self.stats[0] += 1
             self._data.move_to_end(key)
-            return entry[0]
+            return value
 
     def put(self, key: Hashable, value: Any, cost: int) -> None:
-        """Store a value costing `cost`, evicting least recently used entries until the total fits."""
+        """Store a value (not None) costing `cost`, evicting least recently used entries until the total fits."""
         with self._lock:
-            old = self._data.pop(key, None)
-            if old is not None:
-                self.cost -= old[1]
-            self._data[key] = (value, cost)
+            if self._data.pop(key, None) is not None:
+                self.cost -= self._costs.pop(key)
+            self._data[key] = value
+            self._costs[key] = cost
             self.cost += cost
             while self.cost > self.max_cost and self._data:
-                _, (_, evicted) = self._data.popitem(last=False)
+                gone, _ = self._data.popitem(last=False)
+                evicted = self._costs.pop(gone)
                 self.cost -= evicted
                 self.evicted += evicted
 
@@ -75,7 +79,9 @@ def release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-TRIM_AFTER_EVICTED = 8 * 2**20  # bytes of answers evicted between two hand-backs of free memory
+TRIM_AFTER_EVICTED = int(
+    __import__("os").environ.get("TRIM", 8 * 2**20)
+)  # bytes of answers evicted between two hand-backs of free memory
 PATCHED = frozenset({"rule"})  # what a snapshot is patched for; a change to anything else reads everything again
 
 
