@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -53,7 +54,9 @@ QUERY_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: an answer is rebuilt from its packed tuple on every cache hit, and a frozen dataclass's __init__
+# costs twice as much. Nothing changes an answer once made.
+@dataclass(slots=True)
 class Answer:
     """A finished HTTP answer: status, body bytes and headers (ETag and caching for successes)."""
 
@@ -64,6 +67,7 @@ class Answer:
     fresh_until: float | None = None  # for answers about "today": the next midnight UTC, as a timestamp
     head: tuple[tuple[bytes, bytes], ...] = ()  # the headers that never change, built once
     vary: tuple[str, ...] = ()  # the request headers its representation depends on
+    fixed: int = 0  # which shared tail of `head` (_FIXED_LIST) follows its ETag and Content-Length
 
     @classmethod
     def build(
@@ -80,44 +84,44 @@ class Answer:
 
         `lang` is the language of its words; `by_header` says Accept-Language chose it, so caches must vary by it.
         """
-        vary: tuple[str, ...] = ("Accept-Language",) if by_header else ()
-        if status == 200 and len(body) >= MIN_BYTES:
-            vary += ("Accept-Encoding",)  # sent compressed to clients that accept it
+        vary = VARIES[(2 if status == 200 and len(body) >= MIN_BYTES else 0) + by_header]
         fresh_until = next_midnight(today) if today is not None else None
-        head = _head(body, media_type, etag, lang, vary)
-        return cls(status, body, media_type, etag, fresh_until, head, vary)
+        fixed = _fixed_head(media_type, lang, vary)
+        return cls(status, body, media_type, etag, fresh_until, _head(body, etag, fixed), vary, fixed)
 
     def packed(self) -> tuple[Any, ...]:
         """Return the answer as one flat tuple of bytes, strings and numbers, as the answer cache keeps it.
 
         The collector stops tracking a tuple of such values at its first young collection, so cached answers never
-        reach the older generations. Answer objects (or nested tuples) it keeps tracking: with the cache full,
+        reach the older generations. Answer objects (or tuples in tuples) it keeps tracking: with the cache full,
         insertions and evictions balance, young collections come rarely, and each walked tens of thousands of
-        cached answers (13-35 ms pauses, the (c) p99).
+        cached answers (13-35 ms pauses, the (c) p99). The shared parts travel as numbers: the vary tuple's place
+        in VARIES and the fixed headers' in _FIXED_LIST.
         """
-        flat: list[Any] = [self.status, self.body, self.media_type, self.etag, self.fresh_until, len(self.vary)]
-        flat.extend(self.vary)
-        for name, value in self.head:
-            flat.append(name)
-            flat.append(value)
-        return tuple(flat)
+        length = self.head[0][1] if self.etag is None else self.head[1][1]
+        vary = VARIES.index(self.vary)
+        return (self.status, self.body, self.media_type, self.etag, self.fresh_until, vary, self.fixed, length)
 
     @classmethod
     def unpacked(cls, packed: tuple[Any, ...]) -> Answer:
         """Return the answer a packed() tuple holds."""
-        end = 6 + packed[5]
-        pairs = iter(packed[end:])
-        return cls(
-            packed[0], packed[1], packed[2], packed[3], packed[4], tuple(zip(pairs, pairs, strict=True)), packed[6:end]
-        )
+        status, body, media_type, etag, fresh_until, vary, fixed, length = packed
+        tail = _FIXED_LIST[fixed]
+        if etag is None:
+            head = ((b"content-length", length), *tail)
+        else:
+            head = ((b"etag", etag.encode()), (b"content-length", length), *tail)
+        return cls(status, body, media_type, etag, fresh_until, head, VARIES[vary], fixed)
 
     def encoded(self, encoding: str) -> Answer:
         """Return this answer with its body compressed (its own ETag, Content-Encoding and length)."""
         body = compress(self.body, encoding)
         etag = variant_etag(self.etag, encoding) if self.etag is not None else None
         lang = dict(self.head)[b"content-language"].decode()
-        head = _head(body, self.media_type, etag, lang, self.vary, encoding)
-        return Answer(self.status, body, self.media_type, etag, self.fresh_until, head, self.vary)
+        fixed = _fixed_head(self.media_type, lang, self.vary, encoding)
+        return Answer(
+            self.status, body, self.media_type, etag, self.fresh_until, _head(body, etag, fixed), self.vary, fixed
+        )
 
     def cache_control(self, now: float) -> tuple[bytes, bytes] | None:
         """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"."""
@@ -126,26 +130,45 @@ class Answer:
         return (b"cache-control", b"public, max-age=%d" % max_age(MAX_AGE, self.fresh_until, now))
 
 
-def _head(
-    body: bytes, media_type: str, etag: str | None, lang: str, vary: tuple[str, ...], encoding: str | None = None
-) -> tuple[tuple[bytes, bytes], ...]:
+# Every vary an answer can have: by the encoding when it is large enough to compress, and by Accept-Language when
+# that header chose its language (Answer.build picks by those two bits).
+VARIES: tuple[tuple[str, ...], ...] = (
+    (),
+    ("Accept-Language",),
+    ("Accept-Encoding",),
+    ("Accept-Language", "Accept-Encoding"),
+)
+
+
+def _fixed_head(media_type: str, lang: str, vary: tuple[str, ...], encoding: str | None = None) -> int:
+    """Return the number (in _FIXED_LIST) of the headers every answer of this kind shares, making them once."""
     key = (media_type, lang, vary, encoding)
-    fixed = _FIXED_HEADS.get(key)
-    if fixed is None:
+    found = _FIXED_CODES.get(key)
+    if found is None:
         head = [(b"content-type", media_type.encode()), (b"content-language", lang.encode())]
         if encoding is not None:
             head.append((b"content-encoding", encoding.encode()))
         if vary:
             head.append((b"vary", ", ".join(vary).encode()))
         # Few combinations exist (media types, languages, encodings, what answers vary by): bounded by them.
-        fixed = _FIXED_HEADS[key] = tuple(head)
+        with _FIXED_LOCK:
+            found = _FIXED_CODES.get(key)
+            if found is None:
+                _FIXED_LIST.append(tuple(head))
+                found = _FIXED_CODES[key] = len(_FIXED_LIST) - 1
+    return found
+
+
+def _head(body: bytes, etag: str | None, fixed: int) -> tuple[tuple[bytes, bytes], ...]:
     length = (b"content-length", b"%d" % len(body))
     if etag is None:
-        return (length, *fixed)
-    return ((b"etag", etag.encode()), length, *fixed)
+        return (length, *_FIXED_LIST[fixed])
+    return ((b"etag", etag.encode()), length, *_FIXED_LIST[fixed])
 
 
-_FIXED_HEADS: dict[tuple[str, str, tuple[str, ...], str | None], tuple[tuple[bytes, bytes], ...]] = {}
+_FIXED_CODES: dict[tuple[str, str, tuple[str, ...], str | None], int] = {}
+_FIXED_LIST: list[tuple[tuple[bytes, bytes], ...]] = []
+_FIXED_LOCK = threading.Lock()
 
 
 def utc_today() -> date:
