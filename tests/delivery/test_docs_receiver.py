@@ -19,7 +19,7 @@ def _free_port() -> int:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    raise RuntimeError("no free port in 8130-8139")
+    raise RuntimeError(f"no free port in {PORTS}")
 
 
 def _wait_listening(port: int, process: subprocess.Popen) -> None:

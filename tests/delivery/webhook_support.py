@@ -17,8 +17,9 @@ from app.main import create_app
 from app.settings import Settings
 from app.store.db import make_engine
 from app.store.keys import create_key
+from tests.ports import own_ports
 
-PORTS = range(8130, 8140)  # the ports this project's webhook tests may bind
+PORTS = own_ports(20000)  # the ports this process's webhook tests may bind (20000-20319 in all)
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Receiver:
             except OSError:
                 continue
         else:
-            raise RuntimeError("no free port in 8130-8139 for the test receiver")
+            raise RuntimeError(f"no free port in {PORTS} for the test receiver")
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         return self

@@ -9,7 +9,9 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PORTS = range(8140, 8150)  # the ports this project's tests may bind
+from tests.ports import own_ports
+
+PORTS = own_ports(21000)  # the ports this process's source-check tests may bind (21000-21319 in all)
 TEXT = {"Content-Type": "text/plain"}
 
 
