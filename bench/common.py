@@ -4,9 +4,11 @@ process's resident memory. Used by bench/run.py (through writes.py), soak.py and
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session
 
@@ -62,3 +64,14 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def wait_ready(client: httpx.Client, tries: int = 200) -> None:
+    """Wait until the server behind an httpx client answers /readyz with 200 (a quarter second between tries)."""
+    for _ in range(tries):
+        try:
+            if client.get("/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)

@@ -31,7 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import rss_mib  # noqa: E402
+from common import rss_mib, wait_ready  # noqa: E402
 
 from app.settings import Settings  # noqa: E402
 from app.store import migrate  # noqa: E402
@@ -163,13 +163,7 @@ def main() -> None:
     )
     try:
         with httpx.Client(base_url=BASE, timeout=10) as client:
-            for _ in range(200):
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.25)
+            wait_ready(client)
             platforms = [p["id"] for p in client.get("/v1/platforms?limit=1000").json()["items"]]
             categories = [c["id"] for c in client.get("/v1/data-categories?limit=1000").json()["items"]]
             client.get("/v1/platforms/instagram/ai-training?category=public-posts&country=DE")  # warm the imports

@@ -21,7 +21,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import drop_postgres_database, postgres_database, rss_mib, write_key  # noqa: E402
+from common import drop_postgres_database, postgres_database, rss_mib, wait_ready, write_key  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
 CONCURRENCY = int(os.environ.get("SOAK_CONCURRENCY", "16"))
@@ -169,13 +169,7 @@ def main() -> None:
     )
     try:
         with httpx.Client(base_url=BASE, timeout=10) as client:
-            for _ in range(200):
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.25)
+            wait_ready(client)
             time.sleep(2)  # both workers up
             pids = workers(server.pid)
             memory = {pid: [rss_mib(pid)] for pid in pids}

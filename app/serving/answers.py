@@ -15,6 +15,7 @@ import orjson
 from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
+from app.policy.index import bounded_memo
 from app.policy.model import Source
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
@@ -25,7 +26,6 @@ from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
-SOURCES_LIMIT = 20_000  # encoded source lists kept per snapshot (a few MB at most)
 # Bytes an entry costs beyond its body and query string: the answer, its headers, key and slot (measured 450-780).
 ENTRY_OVERHEAD = 900
 CHECK_KEY_OVERHEAD = 700  # a batch check's key (a frozenset of its fields) beyond a query string (measured ~630)
@@ -191,15 +191,12 @@ class AnswerService:
         self.review_max_days = review_max_days
         self.translations = translations or {}
         self._wordings: dict[tuple[int, str], Wording] = {}
-        # The JSON of each distinct list of sources, encoded once per snapshot: the longest part of most answers.
-        self._sources: tuple[int, dict[tuple[str, ...], orjson.Fragment]] = (-1, {})
 
     def encoded_sources(self, snapshot: Snapshot) -> Callable[[Decision], orjson.Fragment]:
         """Return a function giving a decision's sources as JSON encoded once per snapshot (by the rules cited)."""
-        revision, memo = self._sources
-        if revision != snapshot.revision or len(memo) >= SOURCES_LIMIT:
-            memo = {}
-            self._sources = (snapshot.revision, memo)
+        # The longest part of most answers; kept with the snapshot's other bounded memos (a write's patched
+        # snapshot starts without them).
+        memo = bounded_memo(snapshot, "encoded sources")
 
         def encoded(d: Decision) -> orjson.Fragment:
             found = memo.get(d.rule_ids)
@@ -380,7 +377,7 @@ def check_params(check: Any) -> dict[str, str]:
             raise QueryError(422, required, f"Each check needs {required} as a string.")
     params: dict[str, str] = {}
     for name, value in check.items():
-        if type(value) is str:  # most values: checked first
+        if isinstance(value, str):  # most values: checked first
             params[name] = value
         elif value is None:
             continue
@@ -388,8 +385,6 @@ def check_params(check: Any) -> dict[str, str]:
             params[name] = "true" if value else "false"
         elif isinstance(value, int) and name == "age":
             params[name] = str(value)
-        elif isinstance(value, str):
-            params[name] = value
         else:
             raise QueryError(422, name, f"{name} must be a string{' or an integer' if name == 'age' else ''}.")
     return params
@@ -439,9 +434,7 @@ def render(
 
 def platform_json(snapshot: Snapshot, platform_id: str) -> orjson.Fragment:
     """Return the platform object of an answer, encoded once per snapshot (a platform's fields never vary)."""
-    memo: dict[str, orjson.Fragment] | None = snapshot.memo.get("platform json")  # type: ignore[assignment]
-    if memo is None:
-        memo = snapshot.memo["platform json"] = {}  # one entry per platform of the snapshot: bounded by it
+    memo = bounded_memo(snapshot, "platform json")  # one entry per platform of the snapshot
     found = memo.get(platform_id)
     if found is None:
         p = snapshot.platforms[platform_id]

@@ -217,7 +217,7 @@ def _chunk_extras(
         cited = links_by_owner(session, link, owner, [row.id for row in rows])
         if resource == "deadline":
             return lambda row: {"sources": cited.get(row.id, [])}
-        return lambda row: {"opt_out": _opt_out(row), "sources": cited.get(row.id, [])}
+        return lambda row: _rule_links(row, cited)
     return lambda row: {}
 
 
@@ -230,10 +230,12 @@ def read_rules(session: Session, ids: Sequence[str]) -> dict[str, tuple[Record, 
 
 def rule_records(rows: Sequence[Any], links: Mapping[str, list[Record]]) -> dict[str, tuple[Record, int]]:
     """Return rule rows and their citations as read_rules gives them: records (links included) with versions."""
-    return {
-        row.id: (_record("rule", row, {"opt_out": _opt_out(row), "sources": links.get(row.id, [])}), row.version)
-        for row in rows
-    }
+    return {row.id: (_record("rule", row, _rule_links(row, links)), row.version) for row in rows}
+
+
+def _rule_links(row: Any, links: Mapping[str, list[Record]]) -> Record:
+    """Return a rule row's fields kept outside its columns' names: its opt-out and its citations (from `links`)."""
+    return {"opt_out": _opt_out(row), "sources": links.get(row.id, [])}
 
 
 def members_by_group(session: Session) -> dict[str, list[str]]:

@@ -159,3 +159,32 @@ def test_a_patch_reads_the_memo_while_requests_add_to_it(seeded_url):
     object.__setattr__(snapshot, "memo", _GrowingMemo({pair_key: "kept", ("other", 1): 2}))
     patched = snapshot.patched(snapshot.revision + 1, {})
     assert patched.memo == {pair_key: "kept"}
+
+
+def test_a_write_reload_reads_one_state_of_the_database(seeded_url, monkeypatch):
+    """On PostgreSQL the reload after a write runs REPEATABLE READ, so the revision, the change log and the rules it
+    reads agree; SQLite runs it as before (its catalog patch re-checks the revision instead)."""
+    from sqlalchemy import text
+
+    from app.store import repository
+
+    app = create_app(make_settings(seeded_url))
+    services = app.state.services
+    seen: list[str] = []
+    real_changed_since = repository.changed_since
+
+    def changed_since(session, revision, until):
+        if session.get_bind().dialect.name == "postgresql":
+            seen.append(session.execute(text("SHOW transaction_isolation")).scalar_one())
+        else:
+            seen.append("sqlite")
+        return real_changed_since(session, revision, until)
+
+    monkeypatch.setattr(repository, "changed_since", changed_since)
+    with TestClient(app) as client:
+        client.get(URL, params=PARAMS)
+        with Session(services.engine) as session:
+            applied = apply_changes(session, [_rule_op(seeded_url, RULE, summary="Changed.")], actor="test")
+        services.store.refresh(known_revision=applied.revision)
+    expected = "repeatable read" if services.engine.dialect.name == "postgresql" else "sqlite"
+    assert seen and set(seen) == {expected}
