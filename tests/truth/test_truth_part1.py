@@ -495,6 +495,15 @@ CASES = [
     # Private messages: until 2 Nov 2025 no EU/EEA, Swiss or UK member data was used at all; from 3 Nov 2025
     # the exclusion rests on LinkedIn's FAQ, which no source read quotes word for word, so it is unknown.
     case(
+        "linkedin DE private messages 2025-11-01 (the day before the exclusion's last day) -> not_used",
+        "linkedin",
+        "private-messages",
+        "DE",
+        "2025-11-01",
+        "not_used",
+        [],
+    ),
+    case(
         "linkedin DE private messages 2025-11-02 (all EU data still excluded) -> not_used",
         "linkedin",
         "private-messages",
@@ -531,6 +540,15 @@ CASES = [
         [],
     ),
     case(
+        "linkedin CH private messages 2025-11-01 (the day before the exclusion's last day) -> not_used",
+        "linkedin",
+        "private-messages",
+        "CH",
+        "2025-11-01",
+        "not_used",
+        [],
+    ),
+    case(
         "linkedin CH private messages 2025-11-02 (Swiss data still excluded) -> not_used",
         "linkedin",
         "private-messages",
@@ -546,6 +564,15 @@ CASES = [
         "CH",
         "2025-11-03",
         "unknown",
+        [],
+    ),
+    case(
+        "linkedin GB private messages 2025-11-01 (the day before the exclusion's last day) -> not_used",
+        "linkedin",
+        "private-messages",
+        "GB",
+        "2025-11-01",
+        "not_used",
         [],
     ),
     case(
