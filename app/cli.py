@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from app.api.one_write import ONE_WRITE_PROTOCOL
 from app.cli_watch import review_cli, sources_cli
 from app.settings import REPO_ROOT, get_settings
 from app.store.db import DatabaseConfigError, make_engine
@@ -92,7 +93,8 @@ def serve(
         f"(ReDoc at /redoc); stop with Ctrl+C",
         err=True,
     )
-    # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON.
+    # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON. Each response leaves
+    # in one write (app/api/one_write.py).
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -102,6 +104,7 @@ def serve(
         log_level="warning",
         access_log=False,
         server_header=False,
+        http=ONE_WRITE_PROTOCOL,
     )
 
 

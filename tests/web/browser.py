@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.api.one_write import ONE_WRITE_PROTOCOL
+
 CHROMIUM = Path(os.environ.get("TRAINWATCH_TEST_CHROMIUM", "/usr/bin/chromium"))
 # Debian's Chromium, headless, with a fresh profile and nothing that phones home.
 CHROMIUM_ARGS = [
@@ -53,7 +55,11 @@ HOST_CSS = """
 
 def serve(app: Any, port: int) -> tuple[uvicorn.Server, int]:
     """Start an ASGI app on 127.0.0.1:port (0: any free port) in a background thread; return it and its port."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", server_header=False))
+    # The protocol `trainwatch serve` uses, so the browser reads every page through its joined writes.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", server_header=False, http=ONE_WRITE_PROTOCOL
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"server-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -1,0 +1,218 @@
+"""Each response leaves in one write: the joined-writes transport and the uvicorn protocol that uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import pytest
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from app.api.one_write import FLUSH_BYTES, JoinedWrites, OneWriteHttpTools
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.web.browser import serve
+
+
+class Socket:
+    """A stand-in for the socket's transport: records each write, in order."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+        self.paused = False
+
+    def write(self, data: bytes) -> None:
+        assert not self.closed, "written after close"
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8000)}.get(name, default)
+
+    def pause_reading(self) -> None:
+        self.paused = True
+
+    def resume_reading(self) -> None:
+        self.paused = False
+
+
+async def _turns(n: int = 5) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+def test_writes_of_one_turn_leave_as_one_write_at_its_end():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        joined.write(b"head ")
+        joined.write(b"body")
+        assert sock.writes == []  # held until the turn ends
+        await _turns(1)
+        assert sock.writes == [b"head body"]
+        joined.write(b"next")
+        await _turns(1)
+        assert sock.writes == [b"head body", b"next"]
+
+    asyncio.run(scenario())
+
+
+def test_close_sends_what_is_held_first():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        joined.write(b"last words")
+        joined.close()
+        assert sock.writes == [b"last words"] and sock.closed
+        await _turns()  # the scheduled flush finds nothing held and writes nothing after close
+        assert sock.writes == [b"last words"]
+
+    asyncio.run(scenario())
+
+
+def test_a_long_stream_is_not_held_past_the_flush_size():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        chunk = b"x" * (FLUSH_BYTES // 4)
+        for _ in range(9):
+            joined.write(chunk)
+        assert [len(w) for w in sock.writes] == [FLUSH_BYTES, FLUSH_BYTES]  # sent at once as the size is reached
+        await _turns(1)
+        assert b"".join(sock.writes) == chunk * 9
+
+    asyncio.run(scenario())
+
+
+def test_nothing_is_written_to_a_connection_the_client_closed():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        joined.write(b"too late")
+        sock.closed = True
+        await _turns(1)
+        assert sock.writes == []
+        assert joined.is_closing()  # everything else is the socket transport's own
+
+    asyncio.run(scenario())
+
+
+async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    path = scope["path"]
+    if path == "/stream":  # a body sent in parts, a turn of the loop apart
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        for part in (b"one ", b"two ", b"three"):
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+            await asyncio.sleep(0)
+        await send({"type": "http.response.body", "body": b""})
+        return
+    body = b"answer for " + path.encode()
+    headers = [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _connection(protocol_class: type[HttpToolsProtocol]) -> tuple[HttpToolsProtocol, Socket]:
+    config = uvicorn.Config(_app, log_level="warning", server_header=False, date_header=False)
+    protocol = protocol_class(config=config, server_state=ServerState(), app_state={}, _loop=asyncio.get_running_loop())
+    sock = Socket()
+    protocol.connection_made(sock)  # type: ignore[arg-type]
+    return protocol, sock
+
+
+def _exchange(protocol_class: type[HttpToolsProtocol], request: bytes) -> list[bytes]:
+    async def scenario() -> list[bytes]:
+        protocol, sock = _connection(protocol_class)
+        protocol.data_received(request)
+        await _turns(20)
+        protocol.connection_lost(None)
+        return sock.writes
+
+    return asyncio.run(scenario())
+
+
+def test_a_response_leaves_in_one_write_where_uvicorn_makes_two():
+    request = b"GET /a HTTP/1.1\r\nhost: x\r\n\r\n"
+    plain = _exchange(HttpToolsProtocol, request)
+    joined = _exchange(OneWriteHttpTools, request)
+    assert len(plain) == 2  # what the joined writes save: the head and the body apart
+    assert joined == [b"".join(plain)]
+    assert joined[0].startswith(b"HTTP/1.1 200 OK\r\n") and joined[0].endswith(b"\r\n\r\nanswer for /a")
+
+
+def test_pipelined_requests_are_answered_in_order_and_head_has_no_body():
+    request = b"GET /a HTTP/1.1\r\nhost: x\r\n\r\nHEAD /b HTTP/1.1\r\nhost: x\r\n\r\nGET /c HTTP/1.1\r\nhost: x\r\n\r\n"
+    plain = b"".join(_exchange(HttpToolsProtocol, request))
+    joined = b"".join(_exchange(OneWriteHttpTools, request))
+    assert joined == plain
+    assert joined.count(b"HTTP/1.1 200 OK") == 3
+    assert b"answer for /a" in joined and b"answer for /b" not in joined and joined.endswith(b"answer for /c")
+
+
+def test_a_streamed_body_arrives_whole_and_in_order():
+    request = b"GET /stream HTTP/1.1\r\nhost: x\r\n\r\n"
+    plain = b"".join(_exchange(HttpToolsProtocol, request))
+    joined = _exchange(OneWriteHttpTools, request)
+    assert b"".join(joined) == plain
+    assert b"one " in plain and plain.endswith(b"0\r\n\r\n")
+    assert len(joined) > 1  # parts a turn apart are not held for the whole stream
+
+
+def test_connection_close_sends_the_answer_before_closing():
+    async def scenario() -> tuple[list[bytes], bool]:
+        protocol, sock = _connection(OneWriteHttpTools)
+        protocol.data_received(b"GET /a HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        await _turns(20)
+        return sock.writes, sock.closed
+
+    writes, closed = asyncio.run(scenario())
+    assert closed and len(writes) == 1 and writes[0].endswith(b"answer for /a")
+
+
+def _read_response(conn: socket.socket, buffer: bytes) -> tuple[bytes, bytes, bytes]:
+    """Read one response with a Content-Length; return its head, its body and what followed it."""
+    while b"\r\n\r\n" not in buffer:
+        buffer += conn.recv(65536)
+    head, _, rest = buffer.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    while len(rest) < length:
+        rest += conn.recv(65536)
+    return head, rest[:length], rest[length:]
+
+
+@pytest.mark.parametrize("pipelined", [1, 3])
+def test_the_service_answers_through_the_protocol_over_a_real_socket(client, shared_seeded_url, pipelined):
+    """The app as `trainwatch serve` runs it: a decision, a body past the flush size, pipelined requests."""
+    server, port = serve(create_app(make_settings(shared_seeded_url)), 0)  # its own app: the server runs its lifespan
+    try:
+        paths = [
+            "/v1/platforms/instagram/ai-training?category=public-posts&country=DE&as_of=2025-09-01",
+            "/openapi.json",
+        ]
+        expected = [client.get(path).content for path in paths]
+        assert len(expected[1]) > FLUSH_BYTES  # the spec is larger than what the transport holds back
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            for _ in range(2):  # keep-alive: the connection is reused
+                request = b"".join(f"GET {path} HTTP/1.1\r\nhost: x\r\n\r\n".encode() for path in paths) * pipelined
+                conn.sendall(request)
+                rest = b""
+                for n in range(len(paths) * pipelined):
+                    head, body, rest = _read_response(conn, rest)
+                    assert head.startswith(b"HTTP/1.1 200 OK"), head
+                    assert body == expected[n % len(paths)]
+                assert rest == b""
+    finally:
+        server.should_exit = True
