@@ -16,12 +16,13 @@ from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
 from app.policy.index import bounded_memo
-from app.policy.model import Source
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
+from app.serving.documents import envelope, render, sources_json
 from app.serving.encoding import MIN_BYTES, choose, compress, variant_etag
 from app.serving.languages import from_header, negotiate
+from app.serving.no_rule import no_rule_decision
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
@@ -282,14 +283,21 @@ class AnswerService:
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
-        decisions = self.decisions(snapshot, parsed, today)
-        body = dumps(render(snapshot, parsed, decisions, self.wording(snapshot, lang), self.encoded_sources(snapshot)))
+        wording = self.wording(snapshot, lang)
+        stale: list[bool] = []  # a category without rules is never stale
+        part = no_rule_decision(snapshot, parsed, wording)
+        if part is not None:
+            body = dumps(envelope(snapshot, parsed, [part]))
+        else:
+            decisions = self.decisions(snapshot, parsed, today)
+            body = dumps(render(snapshot, parsed, decisions, wording, self.encoded_sources(snapshot)))
+            stale = [d.stale for d in decisions]
         # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
         return Answer.build(
             200,
             body,
             JSON,
-            etag=etag(snapshot.revision, parsed, lang, [d.stale for d in decisions]),
+            etag=etag(snapshot.revision, parsed, lang, stale),
             today=today if "as_of" not in params else None,
             lang=lang,
             by_header=by_header,
@@ -327,7 +335,11 @@ class AnswerService:
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording, encoded_sources)
+        part = no_rule_decision(snapshot, parsed, wording)
+        if part is not None:
+            result = envelope(snapshot, parsed, [part])
+        else:
+            result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording, encoded_sources)
         decision = result.pop("decisions")[0]
         return {"status": 200, **result, "decision": decision}
 
@@ -409,96 +421,3 @@ def etag(revision: int, parsed: ParsedQuery, lang: str = DEFAULT_LANGUAGE, stale
         + ("|stale:" + "".join("1" if s else "0" for s in stale) if stale and any(stale) else "")
     )
     return f'"r{revision}-{hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()}"'
-
-
-def render(
-    snapshot: Snapshot,
-    parsed: ParsedQuery,
-    decisions: tuple[Decision, ...],
-    wording: Wording = ENGLISH,
-    encoded_sources: Callable[[Decision], Any] | None = None,
-) -> dict[str, Any]:
-    """Return the contract's response document for a parsed question and its decisions."""
-    q = parsed.query
-    return {
-        "platform": platform_json(snapshot, q.platform_id),
-        "country": q.country,
-        "jurisdictions": parsed.jurisdictions,  # a tuple: orjson writes it as the list it stands for
-        "as_of": q.as_of.isoformat(),
-        "dataset_revision": snapshot.revision,
-        "decisions": [
-            render_decision(d, wording, None if encoded_sources is None else encoded_sources(d)) for d in decisions
-        ],
-    }
-
-
-def platform_json(snapshot: Snapshot, platform_id: str) -> orjson.Fragment:
-    """Return the platform object of an answer, encoded once per snapshot (a platform's fields never vary)."""
-    memo = bounded_memo(snapshot, "platform json")  # one entry per platform of the snapshot
-    found = memo.get(platform_id)
-    if found is None:
-        p = snapshot.platforms[platform_id]
-        found = memo[platform_id] = orjson.Fragment(dumps({"id": p.id, "name": p.name, "operator": p.operator}))
-    return found
-
-
-def render_decision(d: Decision, wording: Wording = ENGLISH, sources: Any = None) -> dict[str, Any]:
-    """Return one decision as the contract's JSON object, its summary and reasons worded in one language.
-
-    `sources` may give the sources already encoded (an orjson Fragment), as the answer service keeps them.
-    """
-    rule = d.rule
-    opt = d.opt_out
-    if sources is None:
-        sources = sources_json(d.sources)
-    # Phrases are worded straight from the catalog: a decision has a dozen or more reasons.
-    catalog = wording.catalog
-    reasons = [catalog[r[0]](r[1], wording) for r in d.reasons]
-    return {
-        "category": d.category_id,
-        "verdict": d.verdict.value,
-        "used": d.used,
-        "depends_on": list(d.depends_on),
-        "summary": wording(d.summary),
-        "reasons": reasons,
-        "rule_id": rule.id if rule else None,
-        "legal_basis": rule.legal_basis if rule else None,
-        "effective_from": _iso(rule.effective_from) if rule else None,
-        "effective_until": _iso(rule.effective_until) if rule else None,
-        "confidence": rule.confidence.value if rule else None,
-        "opt_out": None
-        if opt is None
-        else {
-            "available": opt.available,
-            "method": opt.method,
-            "url": opt.url,
-            "deadline": _iso(opt.deadline),
-            "deadline_passed": opt.deadline_passed,
-            "after_deadline": opt.after_deadline,
-        },
-        "reviewed_on": _iso(d.reviewed_on),
-        "stale": d.stale,
-        "sources": sources,
-    }
-
-
-def sources_json(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
-    """Return a decision's sources as the contract's JSON objects."""
-    return [
-        {
-            "id": s.id,
-            "title": s.title,
-            "url": s.url,
-            "publisher": s.publisher,
-            "kind": s.kind,
-            "published_on": s.published_on,
-            "retrieved_on": s.retrieved_on.isoformat(),
-            "quote": s.quote,
-            "where": s.where,
-        }
-        for s in sources
-    ]
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None

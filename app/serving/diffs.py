@@ -9,7 +9,7 @@ from typing import Any
 
 from app.policy import QueryError, answer, parse_query, prepare
 from app.policy import model as pm
-from app.serving.answers import render_decision
+from app.serving.documents import render_decision
 from app.store.repository import cited, rule_confidence
 
 Key = tuple[str, str]

@@ -24,8 +24,9 @@ from app.policy.model import (
     Treatment,
 )
 from app.serving import answers
-from app.serving.answers import AnswerService, _check_key, platform_json
+from app.serving.answers import AnswerService, _check_key
 from app.serving.cache import BoundedCache
+from app.serving.documents import platform_json
 
 TODAY = date(2026, 11, 29)
 

@@ -112,6 +112,7 @@ CATALOG = {
     "window.until": lambda p, w: f"up to {p['end']}",
     "by_country": _by_country,
     "no_rule": _no_rule,
+    "day": lambda p, w: str(p["day"]),  # a day inside a sentence
     "rule.summary": lambda p, w: w.rule_summary(p["rule"], p["text"]),
     "note": lambda p, w: p["text"],
     # Reasons.

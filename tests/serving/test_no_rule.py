@@ -1,0 +1,115 @@
+"""Decisions for categories without rules come from templates that give what the engine and the rendering give."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import orjson
+import pytest
+from sqlmodel import Session
+
+from app.policy import answer, parse_query
+from app.policy.freshness import with_freshness
+from app.policy.wording import CATALOGS, ENGLISH, Wording
+from app.policy.wording import en as english
+from app.serving import no_rule
+from app.serving.caching import dumps
+from app.serving.documents import render_decision
+from app.store.db import make_engine
+from app.store.repository import load_snapshot
+from tests.serving.test_answers import service as service_on
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def snapshot(shared_seeded_url):
+    engine = make_engine(shared_seeded_url)
+    with Session(engine) as session:
+        loaded = load_snapshot(session)
+    engine.dispose()
+    return loaded
+
+
+def _full_path(snapshot, parsed, wording) -> bytes:
+    """The decision as the engine and the rendering make it, without templates."""
+    (decision,) = with_freshness(snapshot, answer(snapshot, parsed), TODAY, 365)
+    return dumps(render_decision(decision, wording))
+
+
+def _questions(snapshot, count: int, seed: int):
+    """Questions about categories without rules, over every platform, many countries, days and situations."""
+    rng = random.Random(seed)
+    pairs = [(p, c) for p in snapshot.platforms for c in snapshot.categories if (p, c) not in snapshot.uses_by_pair]
+    countries = [None, "DE", "FR", "GB", "US", "CH", "NO", "BR", "IN", "JP", "CA", "AU", "IE"]
+    for _ in range(count):
+        platform, category = rng.choice(pairs)
+        params = {"category": category, "as_of": (date(1990, 1, 1) + timedelta(days=rng.randrange(20_000))).isoformat()}
+        if (country := rng.choice(countries)) is not None:
+            params["country"] = country
+        if rng.random() < 0.5:
+            params["age"] = str(rng.choice([12, 16, 30]))
+        if rng.random() < 0.3:
+            params["objected_on"] = params["as_of"]
+        yield platform, params
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_template_gives_byte_for_byte_what_the_engine_and_rendering_give(snapshot, lang):
+    wording = Wording(lang)
+    for platform, params in _questions(snapshot, 3000, seed=len(lang)):
+        parsed = parse_query(snapshot, platform, params, TODAY)
+        part = no_rule.no_rule_decision(snapshot, parsed, wording)
+        assert part is not None
+        assert orjson.dumps(part) == _full_path(snapshot, parsed, wording), (platform, params)
+
+
+def test_questions_about_rules_or_whole_platforms_take_the_full_path(snapshot):
+    platform, category = next(iter(snapshot.uses_by_pair))
+    with_rules = parse_query(snapshot, platform, {"category": category, "country": "DE"}, TODAY)
+    whole = parse_query(snapshot, platform, {"country": "DE"}, TODAY)
+    assert no_rule.no_rule_decision(snapshot, with_rules, ENGLISH) is None
+    assert no_rule.no_rule_decision(snapshot, whole, ENGLISH) is None
+
+
+def test_a_template_that_fails_its_check_is_not_used(snapshot, monkeypatch):
+    # A wording that writes days in sentences otherwise than its "day" phrase says: the check must catch it.
+    monkeypatch.setitem(CATALOGS["en"], "day", lambda p, w: p["day"].strftime("%d/%m/%Y"))
+    monkeypatch.setattr(no_rule, "_DAYS", {})
+    fresh = snapshot.patched(snapshot.revision + 1, {})  # no templates made yet
+    platform, params = next(_questions(fresh, 1, seed=7))
+    parsed = parse_query(fresh, platform, params, TODAY)
+    assert no_rule.no_rule_decision(fresh, parsed, ENGLISH) is None
+    # The service answers by the full path, with the same words as ever.
+    service = service_on(fresh)
+    query = "&".join(f"{k}={v}" for k, v in params.items()).encode()
+    body = orjson.loads(service.single(platform, query, "/x").body)
+    assert (
+        body["decisions"][0]["summary"]
+        == "Unknown: "
+        + english.CATALOG["no_rule"](
+            {
+                "category_id": params["category"],
+                "category": fresh.categories[params["category"]].name,
+                "platform": fresh.platforms[platform].name,
+                "where": params.get("country", "GLOBAL"),
+                "day": date.fromisoformat(params["as_of"]),
+            },
+            ENGLISH,
+        )
+        + "."
+    )
+
+
+def test_a_service_answer_and_a_batch_check_carry_the_templates_decision(snapshot):
+    fresh = snapshot.patched(snapshot.revision + 1, {})
+    service = service_on(fresh)
+    for platform, params in _questions(fresh, 50, seed=11):
+        parsed = parse_query(fresh, platform, params, TODAY)
+        expected = orjson.loads(_full_path(fresh, parsed, Wording("de")))
+        query = "&".join(f"{k}={v}" for k, v in {**params, "lang": "de"}.items()).encode()
+        single = orjson.loads(service.single(platform, query, "/x").body)
+        assert single["decisions"] == [expected]
+        (check,) = orjson.loads(service.batch([{"platform": platform, **params}], lang="de"))["results"]
+        assert check["decision"] == expected and check["as_of"] == params["as_of"]
