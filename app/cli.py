@@ -13,7 +13,6 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from app.api.one_write import ONE_WRITE_PROTOCOL
 from app.cli_watch import review_cli, sources_cli
 from app.settings import REPO_ROOT, get_settings
 from app.store.db import DatabaseConfigError, make_engine
@@ -82,6 +81,8 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
+
+    from app.api.one_write import ONE_WRITE_PROTOCOL  # here: other commands need not load uvicorn
 
     try:
         make_engine(get_settings().database_url)

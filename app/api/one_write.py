@@ -9,6 +9,7 @@ of one event-loop turn are joined and sent once at its end, so a response sent i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -28,8 +29,14 @@ class JoinedWrites:
         self._held: list[bytes] | None = None
         self._size = 0
 
-    def write(self, data: bytes) -> None:
-        """Hold the data until the end of this turn of the event loop (or until FLUSH_BYTES are held)."""
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Hold the data until the end of this turn of the event loop; a large piece goes out at once."""
+        if type(data) is not bytes:  # a buffer its owner may change before the turn ends
+            data = bytes(data)
+        if len(data) >= FLUSH_BYTES:  # joining would copy it, for no syscall worth saving
+            self.flush()
+            self._transport.write(data)
+            return
         if self._held is None:
             self._held = [data]
             self._size = len(data)
@@ -37,8 +44,13 @@ class JoinedWrites:
         else:
             self._held.append(data)
             self._size += len(data)
-        if self._size >= FLUSH_BYTES:
-            self.flush()
+            if self._size >= FLUSH_BYTES:
+                self.flush()
+
+    def writelines(self, pieces: Iterable[bytes | bytearray | memoryview]) -> None:
+        """Hold each piece, in order."""
+        for piece in pieces:
+            self.write(piece)
 
     def flush(self) -> None:
         """Send what is held, in order, as one write."""
@@ -47,13 +59,27 @@ class JoinedWrites:
             return
         self._transport.write(held[0] if len(held) == 1 else b"".join(held))
 
+    def write_eof(self) -> None:
+        """Send what is held, then end the output."""
+        self.flush()
+        self._transport.write_eof()
+
     def close(self) -> None:
         """Send what is held, then close."""
         self.flush()
         self._transport.close()
 
+    def abort(self) -> None:
+        """Drop what is held and close at once."""
+        self._held = None
+        self._transport.abort()
+
+    def is_closing(self) -> bool:
+        """Return whether the socket's transport is closing (asked after every response)."""
+        return self._transport.is_closing()
+
     def __getattr__(self, name: str) -> Any:
-        # Everything else (reading, flow control, the peer's address, is_closing) is the socket's own transport.
+        # Everything else (reading, flow control, the peer's address) is the socket's own transport.
         return getattr(self._transport, name)
 
 
@@ -65,3 +91,7 @@ class OneWriteHttpTools(HttpToolsProtocol):
         super().connection_made(transport)
         # Flow control (FlowControl, pause_writing) stays on the socket's transport, as uvicorn set it up.
         self.transport = JoinedWrites(transport, self.loop)  # type: ignore[assignment]
+
+    def eof_received(self) -> None:
+        """Send what is held before the transport closes itself on the client's end of input."""
+        self.transport.flush()  # type: ignore[attr-defined]

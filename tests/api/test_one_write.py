@@ -23,6 +23,7 @@ class Socket:
     def __init__(self) -> None:
         self.writes: list[bytes] = []
         self.closed = False
+        self.aborted = False
         self.paused = False
 
     def write(self, data: bytes) -> None:
@@ -31,6 +32,13 @@ class Socket:
 
     def close(self) -> None:
         self.closed = True
+
+    def abort(self) -> None:
+        self.closed = True
+        self.aborted = True
+
+    def write_eof(self) -> None:
+        self.writes.append(b"<eof>")
 
     def is_closing(self) -> bool:
         return self.closed
@@ -91,6 +99,59 @@ def test_a_long_stream_is_not_held_past_the_flush_size():
         assert b"".join(sock.writes) == chunk * 9
 
     asyncio.run(scenario())
+
+
+def test_a_large_piece_goes_out_at_once_after_what_is_held():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        body = b"y" * FLUSH_BYTES
+        joined.write(b"head")
+        joined.write(body)
+        assert sock.writes == [b"head", body]  # in order, the body not copied into a joined buffer
+
+    asyncio.run(scenario())
+
+
+def test_a_buffer_changed_after_it_was_written_sends_what_was_written():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        buffer = bytearray(b"first")
+        joined.write(buffer)
+        joined.writelines([memoryview(b" second"), b" third"])
+        buffer[:] = b"XXXXX"
+        await _turns(1)
+        assert sock.writes == [b"first second third"]
+
+    asyncio.run(scenario())
+
+
+def test_ending_the_output_sends_what_is_held_first_and_abort_drops_it():
+    async def scenario() -> None:
+        sock = Socket()
+        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        joined.write(b"last")
+        joined.write_eof()
+        assert sock.writes == [b"last", b"<eof>"]
+        joined.write(b"never sent")
+        joined.abort()
+        await _turns()
+        assert sock.writes == [b"last", b"<eof>"] and sock.aborted
+
+    asyncio.run(scenario())
+
+
+def test_the_clients_end_of_input_sends_what_is_held_before_the_transport_closes():
+    async def scenario() -> list[bytes]:
+        protocol, sock = _connection(OneWriteHttpTools)
+        protocol.transport.write(b"a finished answer")
+        protocol.eof_received()  # the transport closes itself next (eof_received returned None)
+        sock.close()
+        await _turns()
+        return sock.writes
+
+    assert asyncio.run(scenario()) == [b"a finished answer"]
 
 
 def test_nothing_is_written_to_a_connection_the_client_closed():
