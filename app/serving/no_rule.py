@@ -1,29 +1,32 @@
-"""Decisions for a category the platform has no rule for, encoded once per place and language, the day filled in.
+"""Decisions for a category the platform has no rule for, encoded once per language, the place and day filled in.
 
-Most pairs of platform and category have no rule, and their decision differs between days only in the day its
-sentences name: "no confirmed rule for public posts on X in DE on 2025-09-01". The engine and the rendering run
-once per (platform, category, country, language) for a day no answer asks about; each answer then joins the
-encoded pieces around its own day. Before a template is used, it must give byte for byte what the engine and the
-rendering give for a second such day; where it does not, answers take the full path.
+Most pairs of platform and category have no rule, and their decision differs between questions only in the place
+and the day its sentences name: "no confirmed rule for public posts on X in DE on 2025-09-01". The engine and the
+rendering run once per (platform, category, language) for a made-up place and day; each answer then joins the
+encoded pieces around its own. Before a template is used, it must give byte for byte what the engine and the
+rendering give for a second place and day (one within the dataset's years); where it does not, answers take the
+full path.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
 import orjson
 
-from app.policy import ParsedQuery, Snapshot, answer
+from app.policy import GLOBAL, ParsedQuery, Snapshot, answer
 from app.policy.index import bounded_memo
 from app.policy.model import phrase
 from app.policy.wording import Wording
 from app.serving.caching import dumps
 from app.serving.documents import render_decision
 
-# Days no dataset text names; the second checks the template made with the first.
-SENTINELS = (date(1111, 11, 11), date(1212, 12, 12))
+# Places and days no dataset text names: the template is made with the first pair and checked with the second.
+SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
 _NONE: tuple[bytes, ...] = ()  # a template that failed its check: answer by the full path
+_PLACE, _DAY = b"\x00place", b"\x00day"  # what stands in a template's holes (no encoded JSON holds a NUL)
 
 
 def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
@@ -31,29 +34,49 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
     q = parsed.query
     if parsed.category_id is None or (q.platform_id, q.category_id) in snapshot.uses_by_pair:
         return None
-    memo = bounded_memo(snapshot, "no-rule decisions")
-    key = (q.platform_id, q.category_id, q.country, wording.lang)
+    memo = bounded_memo(snapshot, "no-rule decisions")  # one per platform, category and language
+    key = (q.platform_id, q.category_id, wording.lang)
     pieces = memo.get(key)
     if pieces is None:
         pieces = memo[key] = _template(snapshot, parsed, wording)
     if pieces is _NONE:
         return None
-    return orjson.Fragment(_day(wording, q.as_of).join(pieces))
+    # The place as the engine's no_rule phrase names it: the country asked about, or GLOBAL.
+    place, day = _text(q.country or GLOBAL), _day(wording, q.as_of)
+    return orjson.Fragment(b"".join([place if p is _PLACE else day if p is _DAY else p for p in pieces]))
 
 
 def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[bytes, ...]:
-    """Return the decision encoded for the first sentinel day, split where that day is written."""
-    first, second = (_encoded(snapshot, parsed, wording, day) for day in SENTINELS)
-    pieces = tuple(first.split(_day(wording, SENTINELS[0])))
-    if _day(wording, SENTINELS[1]).join(pieces) != second:
+    """Return the decision encoded for the first sentinels, cut into literal pieces and holes."""
+    (place, day), (check_place, check_day) = SENTINELS
+    first, second = (
+        _encoded(snapshot, parsed, wording, place, day),
+        _encoded(snapshot, parsed, wording, check_place, check_day),
+    )
+    if first is None or second is None:
         return _NONE
-    return pieces
+    holes = {_text(place): _PLACE, _day(wording, day): _DAY}
+    split = re.split(b"(" + b"|".join(re.escape(h) for h in holes) + b")", first)
+    pieces = tuple(holes.get(p, p) if n % 2 else p for n, p in enumerate(split) if p)
+    filled = b"".join(
+        [_text(check_place) if p is _PLACE else _day(wording, check_day) if p is _DAY else p for p in pieces]
+    )
+    return pieces if filled == second else _NONE
 
 
-def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, day: date) -> bytes:
-    asked = replace(parsed, query=replace(parsed.query, as_of=day))
+def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, place: str, day: date) -> bytes | None:
+    """Return the decision encoded as the full path would for the place and day, or None if it rests on rules."""
+    asked = replace(parsed, query=replace(parsed.query, country=place, as_of=day))
     (decision,) = answer(snapshot, asked)
+    # Without rules there is nothing to review, no staleness and no sources: what the service's freshness and
+    # encoded sources would add is nothing, so the rendering alone gives the full path's bytes.
+    if decision.rule_ids or decision.sources or decision.stale:
+        return None
     return dumps(render_decision(decision, wording))
+
+
+def _text(value: str) -> bytes:
+    return dumps(value)[1:-1]
 
 
 def _day(wording: Wording, day: date) -> bytes:
@@ -63,7 +86,7 @@ def _day(wording: Wording, day: date) -> bytes:
     if found is None:
         if len(_DAYS) >= DAYS_KEPT:  # any day can be asked about: keep a bounded few
             _DAYS.clear()
-        found = _DAYS[key] = dumps(wording(phrase("day", day=day)))[1:-1]
+        found = _DAYS[key] = _text(wording(phrase("day", day=day)))
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 import orjson
@@ -11,8 +12,10 @@ from sqlmodel import Session
 
 from app.policy import answer, parse_query
 from app.policy.freshness import with_freshness
+from app.policy.model import JurisdictionKind
 from app.policy.wording import CATALOGS, ENGLISH, Wording
 from app.policy.wording import en as english
+from app.serving import answers as answers_module
 from app.serving import no_rule
 from app.serving.caching import dumps
 from app.serving.documents import render_decision
@@ -83,8 +86,7 @@ def test_a_template_that_fails_its_check_is_not_used(snapshot, monkeypatch):
     assert no_rule.no_rule_decision(fresh, parsed, ENGLISH) is None
     # The service answers by the full path, with the same words as ever.
     service = service_on(fresh)
-    query = "&".join(f"{k}={v}" for k, v in params.items()).encode()
-    body = orjson.loads(service.single(platform, query, "/x").body)
+    body = orjson.loads(service.single(platform, _query(params), "/x").body)
     assert (
         body["decisions"][0]["summary"]
         == "Unknown: "
@@ -113,3 +115,52 @@ def test_a_service_answer_and_a_batch_check_carry_the_templates_decision(snapsho
         assert single["decisions"] == [expected]
         (check,) = orjson.loads(service.batch([{"platform": platform, **params}], lang="de"))["results"]
         assert check["decision"] == expected and check["as_of"] == params["as_of"]
+
+
+@pytest.mark.parametrize("accept_language", [None, "de-CH, en;q=0.5"])
+def test_answers_and_their_etags_are_those_of_the_full_path(snapshot, monkeypatch, accept_language):
+    questions = list(_questions(snapshot, 300, seed=13))
+
+    def answers() -> list[tuple[bytes, str | None, tuple]]:
+        service = service_on(snapshot.patched(snapshot.revision + 1, {}))
+        out = []
+        for platform, params in questions:
+            query = "&".join(f"{k}={v}" for k, v in params.items()).encode()
+            found = service.single(platform, query, "/x", accept_language)
+            out.append((found.body, found.etag, found.head))
+        body = service.batch([{"platform": platform, **params} for platform, params in questions], lang="de")
+        return [*out, (body, None, ())]
+
+    templated = answers()
+    monkeypatch.setattr(answers_module, "no_rule_decision", lambda *args: None)
+    assert templated == answers()
+
+
+def test_a_category_that_gains_a_rule_is_answered_from_its_rule(snapshot):
+    platform, params = next(_questions(snapshot, 1, seed=17))
+    parsed = parse_query(snapshot, platform, params, TODAY)
+    assert no_rule.no_rule_decision(snapshot, parsed, ENGLISH) is not None  # a template is made and kept
+    model = next(iter(snapshot.rules.values()))
+    rule = replace(model, id="new-rule", platform_id=platform, category_id=params["category"], jurisdiction="GLOBAL")
+    patched = snapshot.patched(snapshot.revision + 1, {"new-rule": rule})
+    assert no_rule.no_rule_decision(patched, parse_query(patched, platform, params, TODAY), ENGLISH) is None
+    body = orjson.loads(service_on(patched).single(platform, _query(params), "/x").body)
+    assert body["decisions"][0]["rule_id"] == "new-rule"
+
+
+def test_one_template_serves_every_country(snapshot):
+    fresh = snapshot.patched(snapshot.revision + 1, {})
+    platform, category = next(
+        (p, c) for p in fresh.platforms for c in fresh.categories if (p, c) not in fresh.uses_by_pair
+    )
+    countries = [j.code for j in fresh.jurisdictions.values() if j.kind is JurisdictionKind.COUNTRY]
+    assert len(countries) > 100
+    for country in [*countries, None]:
+        params = {"category": category, "as_of": "2025-09-01", **({"country": country} if country else {})}
+        parsed = parse_query(fresh, platform, params, TODAY)
+        assert orjson.dumps(no_rule.no_rule_decision(fresh, parsed, ENGLISH)) == _full_path(fresh, parsed, ENGLISH)
+    assert len(fresh.memo["no-rule decisions"]) == 1
+
+
+def _query(params: dict[str, str]) -> bytes:
+    return "&".join(f"{k}={v}" for k, v in params.items()).encode()
