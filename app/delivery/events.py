@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -103,9 +103,11 @@ class EventMaker:
         answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
         # Rebuilt before anything is queued: the rebuild may roll the session back to read again.
         state = history.records_at(session, revision) if answer_subs else None
+        dataset_subs = _since(webhooks.subscribers(session, "dataset.changed"), at)
+        if not answer_subs and not dataset_subs:
+            return 0  # nobody to tell: the change log is not read (an import's revision can hold 100,000 changes)
         changes = history.changes_of(session, revision)
         queued = 0
-        dataset_subs = _since(webhooks.subscribers(session, "dataset.changed"), at)
         if dataset_subs:
             data = {
                 "dataset_revision": revision,
@@ -158,28 +160,35 @@ class EventMaker:
                 session.commit()
                 return 0
             day = last + timedelta(days=1)
-            snapshot: pm.Snapshot | None = None
+            loaded: list[pm.Snapshot] = []
+
+            def snapshot() -> pm.Snapshot:
+                """Read the dataset once, and only for a day with subscribers to tell (a whole second copy)."""
+                if not loaded:
+                    loaded.append(repository.load_snapshot(session))
+                return loaded[0]
+
             while day <= today:
-                snapshot = snapshot or repository.load_snapshot(session)
                 queued += self._day_events(session, snapshot, day, now)
                 webhooks.set_last_day(session, DAY_JOB, day)
                 session.commit()
                 day += timedelta(days=1)
         return queued
 
-    def _day_events(self, session: Session, snapshot: pm.Snapshot, day: date, now: datetime) -> int:
+    def _day_events(self, session: Session, snapshot: Callable[[], pm.Snapshot], day: date, now: datetime) -> int:
         queued = 0
         at = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
         answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
         if answer_subs:
+            dataset = snapshot()
             interests = {sub.id: interest(sub) for sub in answer_subs}
             found = diffs.changed_answers(
-                snapshot,
-                snapshot,
+                dataset,
+                dataset,
                 day - timedelta(days=1),
                 day,
                 interests.values(),
-                diffs.platforms_with_boundaries(snapshot, day),
+                diffs.platforms_with_boundaries(dataset, day),
             )
             cause = {"type": "date", "day": day.isoformat()}
             for changed in found:
@@ -189,11 +198,11 @@ class EventMaker:
                     if interests[s.id].covers(changed.platform, changed.category, changed.country)
                 ]
                 eid = event_id("answer.changed", "date", day, changed.platform, changed.category, changed.country)
-                data = _answer_data(changed, day, snapshot.revision, cause)
+                data = _answer_data(changed, day, dataset.revision, cause)
                 queued += self._queue(session, eid, "answer.changed", payload("answer.changed", at, data), subs, now)
         deadline_subs = _since(webhooks.subscribers(session, "deadline.upcoming"), at)
         if deadline_subs:
-            queued += self._upcoming(session, snapshot, deadline_subs, day, at, now)
+            queued += self._upcoming(session, snapshot(), deadline_subs, day, at, now)
         return queued
 
     def _upcoming(
