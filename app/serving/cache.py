@@ -26,6 +26,9 @@ from app.store.failures import classify
 log = logging.getLogger("trainwatch.cache")
 
 
+EVICTIONS_PER_YOUNG_COLLECTION = 100
+
+
 class BoundedCache:
     """A least-recently-used map bounded by the total cost (bytes) of its values, safe to share between threads."""
 
@@ -39,6 +42,7 @@ class BoundedCache:
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._costs: dict[Hashable, int] = {}
         self._lock = threading.Lock()
+        self._evictions = 0  # since the last young collection
 
     def get(self, key: Hashable) -> Any:
         """Return the cached value or None, marking it recently used."""
@@ -64,6 +68,15 @@ class BoundedCache:
                 evicted = self._costs.pop(gone)
                 self.cost -= evicted
                 self.evicted += evicted
+                self._evictions += 1
+            if self._evictions >= EVICTIONS_PER_YOUNG_COLLECTION:
+                # Python counts young objects as allocations minus deallocations, and each evicted key and value
+                # frees tuples (a batch check's key, eight): with the cache full the count stalls while new keys
+                # and answers pile up young, and the collection that finally comes walks them all (73,840 objects,
+                # 20-45 ms, after never-seen batches; measured with a gc callback). Collecting the young
+                # generation every 100 evictions kept every collection under 0.4 ms in the same run.
+                self._evictions = 0
+                gc.collect(0)
 
     def __len__(self) -> int:
         return len(self._data)

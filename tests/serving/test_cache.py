@@ -1,6 +1,7 @@
 """The answer cache stays within its byte bound and drops stale answers when the snapshot changes."""
 
 import contextlib
+import gc
 
 from app.serving.cache import BoundedCache
 
@@ -135,3 +136,23 @@ def test_cached_answers_leave_the_collectors_view(client):
     assert {name: value for name, value in again.headers.items() if name != "x-request-id"} == same
     answer = Answer.unpacked(values[0])
     assert Answer.unpacked(answer.packed()) == answer
+
+
+def test_a_full_cache_keeps_the_young_generation_small():
+    # With the cache full, each put frees an old evicted key and value: Python's young count (allocations minus
+    # deallocations) then stalls, and new keys and values pile up young until one long collection walks them all.
+    before = gc.get_threshold()
+    gc.set_threshold(150, 20, 1000)  # as the service runs (app.main.tune_gc)
+    try:
+        cache = BoundedCache(max_cost=20_000)
+        for n in range(20_000):  # keys of many tuples each, as a batch check's key
+            cache.put(("old", n, tuple((str(i), str(i)) for i in range(6)), (int, str)), b"part", 1)
+        gc.collect()  # they are old now
+        largest = 0
+        for n in range(20_000):
+            cache.put(("new", n), (n, b"an answer"), 1)  # each put evicts one old entry
+            if n % 1000 == 999:
+                largest = max(largest, len(gc.get_objects(0)))
+        assert largest < 2_000, largest
+    finally:
+        gc.set_threshold(*before)
