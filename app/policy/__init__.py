@@ -1,6 +1,6 @@
 """The decision engine: pure Python over an immutable snapshot, standard library only, no I/O, no clock."""
 
-from .engine import answer, decide, decide_many, opt_out_facts, prepare, sources_for
+from .engine import answer, decide, decide_many, opt_out_facts, prepare, rules_apply, sources_for, without_rules
 from .errors import QueryError
 from .model import (
     DEPENDS_ON_ORDER,
@@ -57,5 +57,7 @@ __all__ = [
     "parse_country",
     "parse_query",
     "prepare",
+    "rules_apply",
     "sources_for",
+    "without_rules",
 ]

@@ -9,7 +9,7 @@ from datetime import date
 from .confidence import KIND_RANK
 from .errors import QueryError
 from .explain import explain
-from .index import PairIndex, bounded_memo, pair_index
+from .index import PairIndex, bounded_memo, context, pair_index
 from .model import (
     Category,
     Citation,
@@ -125,12 +125,36 @@ def _citations(snapshot: Snapshot, source_ids: tuple[str, ...], citations: tuple
     return out
 
 
+def rules_apply(snapshot: Snapshot, query: Query) -> bool:
+    """Return whether a rule is in force for the query's category, country and day (on the platform's one use).
+
+    Where none is, the answer is the one for a category without rules (`without_rules`); a platform whose own
+    training and third parties' are apart always counts as having rules here.
+    """
+    uses = snapshot.uses_by_pair.get((query.platform_id, query.category_id), ())
+    if len(uses) != 1:
+        return bool(uses)
+    index = pair_index(snapshot, query.platform_id, query.category_id)
+    ctx = context(snapshot, index, query.country, query.as_of)
+    return any(ctx.level_sets.values())
+
+
+def without_rules(snapshot: Snapshot, query: Query) -> Decision:
+    """Return the decision for a question no rule is in force for: unknown, saying so for the place and day."""
+    return _no_rules(snapshot, _category(snapshot, query.category_id), query)
+
+
 def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Query) -> Decision:
     uses = snapshot.uses_by_pair.get((platform.id, category.id), ())
     if not uses:
         return _no_rules(snapshot, category, query)
     if len(uses) == 1:
-        return _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id))
+        index = pair_index(snapshot, platform.id, category.id)
+        if not any(context(snapshot, index, query.country, query.as_of).level_sets.values()):
+            # No rule in force in any chain the question can resolve to (e.g. rules only elsewhere or in other
+            # years): what the analysis would find, without it (tests/truth/test_no_rule_in_force.py).
+            return _no_rules(snapshot, category, query)
+        return _decide_one(snapshot, category, query, index)
     # The platform's own training and third parties' training are separate rules: decide each, then combine.
     parts = [
         (use, _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id, use)))

@@ -1,11 +1,11 @@
-"""Decisions for a category the platform has no rule for, encoded once per language, the place and day filled in.
+"""Decisions where no rule is in force, encoded once per platform, category and language, place and day filled in.
 
-Most pairs of platform and category have no rule, and their decision differs between questions only in the place
-and the day its sentences name: "no confirmed rule for public posts on X in DE on 2025-09-01". The engine and the
-rendering run once per (platform, category, language) for a made-up place and day; each answer then joins the
-encoded pieces around its own. Before a template is used, it must give byte for byte what the engine and the
-rendering give for a second place and day (one within the dataset's years); where it does not, answers take the
-full path.
+Most pairs of platform and category have no rule, others none in force for the country and day asked about, and
+their decision differs between questions only in the place and the day its sentences name: "no confirmed rule for
+public posts on X in DE on 2025-09-01". The engine (`policy.without_rules`) and the rendering run once per
+(platform, category, language) for a made-up place and day; each answer then joins the encoded pieces around its
+own. Before a template is used, it must give byte for byte what they give for a second place and day (one within
+the dataset's years); where it does not, answers take the full path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date
 
 import orjson
 
-from app.policy import GLOBAL, ParsedQuery, Snapshot, answer
+from app.policy import GLOBAL, ParsedQuery, Snapshot, rules_apply, without_rules
 from app.policy.index import bounded_memo
 from app.policy.model import phrase
 from app.policy.wording import Wording
@@ -30,9 +30,9 @@ _PLACE, _DAY = b"\x00place", b"\x00day"  # what stands in a template's holes (no
 
 
 def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
-    """Return the encoded decision of a question about one category without rules, or None for any other."""
+    """Return the encoded decision of a question about one category no rule is in force for, or None for others."""
     q = parsed.query
-    if parsed.category_id is None or (q.platform_id, q.category_id) in snapshot.uses_by_pair:
+    if parsed.category_id is None or rules_apply(snapshot, q):
         return None
     memo = bounded_memo(snapshot, "no-rule decisions")  # one per platform, category and language
     key = (q.platform_id, q.category_id, wording.lang)
@@ -66,8 +66,7 @@ def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tupl
 
 def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, place: str, day: date) -> bytes | None:
     """Return the decision encoded as the full path would for the place and day, or None if it rests on rules."""
-    asked = replace(parsed, query=replace(parsed.query, country=place, as_of=day))
-    (decision,) = answer(snapshot, asked)
+    decision = without_rules(snapshot, replace(parsed.query, country=place, as_of=day))
     # Without rules there is nothing to review, no staleness and no sources: what the service's freshness and
     # encoded sources would add is nothing, so the rendering alone gives the full path's bytes.
     if decision.rule_ids or decision.sources or decision.stale:
