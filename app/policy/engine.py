@@ -134,9 +134,12 @@ def rules_apply(snapshot: Snapshot, query: Query) -> bool:
     uses = snapshot.uses_by_pair.get((query.platform_id, query.category_id), ())
     if len(uses) != 1:
         return bool(uses)
-    index = pair_index(snapshot, query.platform_id, query.category_id)
-    ctx = context(snapshot, index, query.country, query.as_of)
-    return any(ctx.level_sets.values())
+    return _in_force(snapshot, pair_index(snapshot, query.platform_id, query.category_id), query)
+
+
+def _in_force(snapshot: Snapshot, index: PairIndex, query: Query) -> bool:
+    """Return whether any chain the question can resolve to has a rule in force on its day (memoised context)."""
+    return any(context(snapshot, index, query.country, query.as_of).level_sets.values())
 
 
 def without_rules(snapshot: Snapshot, query: Query) -> Decision:
@@ -150,7 +153,7 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
         return _no_rules(snapshot, category, query)
     if len(uses) == 1:
         index = pair_index(snapshot, platform.id, category.id)
-        if not any(context(snapshot, index, query.country, query.as_of).level_sets.values()):
+        if not _in_force(snapshot, index, query):
             # No rule in force in any chain the question can resolve to (e.g. rules only elsewhere or in other
             # years): what the analysis would find, without it (tests/truth/test_no_rule_in_force.py).
             return _no_rules(snapshot, category, query)
