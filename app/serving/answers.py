@@ -284,7 +284,7 @@ class AnswerService:
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
         wording = self.wording(snapshot, lang)
-        stale: list[bool] = []  # a category without rules is never stale
+        stale: list[bool] = []  # a decision with no rule in force is never stale
         part = no_rule_decision(snapshot, parsed, wording)
         if part is not None:
             body = dumps(envelope(snapshot, parsed, [part]))
