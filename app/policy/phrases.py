@@ -70,6 +70,11 @@ def by_country(analysis: Analysis) -> Phrase:
     return phrase("by_country", parts=parts)
 
 
+def place(query: Query) -> str:
+    """Return where a question is about, as answers without a rule name it: its country, or GLOBAL."""
+    return query.country or GLOBAL
+
+
 def no_rule(snapshot: Snapshot, query: Query) -> Phrase:
     """Return "no confirmed rule for this category on this platform in this place on this day"."""
     return phrase(
@@ -77,7 +82,7 @@ def no_rule(snapshot: Snapshot, query: Query) -> Phrase:
         category_id=query.category_id,
         category=snapshot.categories[query.category_id].name,
         platform=snapshot.platforms[query.platform_id].name,
-        where=query.country or GLOBAL,
+        where=place(query),
         day=query.as_of,
     )
 

@@ -16,9 +16,10 @@ from datetime import date
 
 import orjson
 
-from app.policy import GLOBAL, ParsedQuery, Snapshot, rules_apply, without_rules
+from app.policy import ParsedQuery, Snapshot, rules_apply, without_rules
 from app.policy.index import bounded_memo
 from app.policy.model import phrase
+from app.policy.phrases import place
 from app.policy.wording import Wording
 from app.serving.caching import dumps
 from app.serving.documents import render_decision
@@ -41,21 +42,20 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
         pieces = memo[key] = _template(snapshot, parsed, wording)
     if pieces is _NONE:
         return None
-    # The place as the engine's no_rule phrase names it: the country asked about, or GLOBAL.
-    place, day = _text(q.country or GLOBAL), _day(wording, q.as_of)
-    return orjson.Fragment(b"".join([place if p is _PLACE else day if p is _DAY else p for p in pieces]))
+    where, day = _text(place(q)), _day(wording, q.as_of)  # the place as the engine's no-rule phrase names it
+    return orjson.Fragment(b"".join([where if p is _PLACE else day if p is _DAY else p for p in pieces]))
 
 
 def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[bytes, ...]:
     """Return the decision encoded for the first sentinels, cut into literal pieces and holes."""
-    (place, day), (check_place, check_day) = SENTINELS
+    (made_place, made_day), (check_place, check_day) = SENTINELS
     first, second = (
-        _encoded(snapshot, parsed, wording, place, day),
+        _encoded(snapshot, parsed, wording, made_place, made_day),
         _encoded(snapshot, parsed, wording, check_place, check_day),
     )
     if first is None or second is None:
         return _NONE
-    holes = {_text(place): _PLACE, _day(wording, day): _DAY}
+    holes = {_text(made_place): _PLACE, _day(wording, made_day): _DAY}
     split = re.split(b"(" + b"|".join(re.escape(h) for h in holes) + b")", first)
     pieces = tuple(holes.get(p, p) if n % 2 else p for n, p in enumerate(split) if p)
     filled = b"".join(
@@ -64,9 +64,9 @@ def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tupl
     return pieces if filled == second else _NONE
 
 
-def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, place: str, day: date) -> bytes | None:
+def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
     """Return the decision encoded as the full path would for the place and day, or None if it rests on rules."""
-    decision = without_rules(snapshot, replace(parsed.query, country=place, as_of=day))
+    decision = without_rules(snapshot, replace(parsed.query, country=where, as_of=day))
     # Without rules there is nothing to review, no staleness and no sources: what the service's freshness and
     # encoded sources would add is nothing, so the rendering alone gives the full path's bytes.
     if decision.rule_ids or decision.sources or decision.stale:
