@@ -70,6 +70,7 @@ def tune_gc() -> None:
     # (every 20) at about 0.5 ms, for the same total time (measured with a gc callback over 40,000 never-repeated
     # questions; at 700/10 young ones took up to 3 ms and middle ones up to 35 ms while answers were tracked
     # objects). Full collections wait for 1,000 middle ones (Python: 10): they walk every memo and cached object.
+    # The answer cache also collects the young generation itself every 100 evictions (serving/cache.BoundedCache).
     gc.set_threshold(150, 20, 1000)
 
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -24,6 +25,9 @@ from starlette.testclient import TestClient
 
 from app.settings import Settings
 from app.store import migrate
+
+if TYPE_CHECKING:
+    from app.policy.model import Snapshot
 
 BACKEND = os.environ.get("TRAINWATCH_TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get("TRAINWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -215,6 +219,22 @@ def seeded_url(databases: Databases) -> Iterator[str]:
 def shared_seeded_url(databases: Databases) -> str:
     """One seeded database shared by read-only tests."""
     return databases.clone("seeded")
+
+
+@pytest.fixture(scope="session")
+def seeded_snapshot(shared_seeded_url: str) -> Snapshot:
+    """The bundled dataset as the engine sees it, loaded once from the shared seeded database; tests must not
+    change it (a patched copy, `snapshot.patched(...)`, starts with memos of its own)."""
+    from sqlmodel import Session
+
+    from app.store.db import make_engine
+    from app.store.repository import load_snapshot
+
+    engine = make_engine(shared_seeded_url)
+    with Session(engine) as session:
+        loaded = load_snapshot(session)
+    engine.dispose()
+    return loaded
 
 
 @pytest.fixture(scope="session")

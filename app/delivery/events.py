@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
@@ -160,14 +161,8 @@ class EventMaker:
                 session.commit()
                 return 0
             day = last + timedelta(days=1)
-            loaded: list[pm.Snapshot] = []
-
-            def snapshot() -> pm.Snapshot:
-                """Read the dataset once, and only for a day with subscribers to tell (a whole second copy)."""
-                if not loaded:
-                    loaded.append(repository.load_snapshot(session))
-                return loaded[0]
-
+            # Read once, and only for a day with subscribers to tell: it is a whole second copy of the dataset.
+            snapshot = functools.cache(lambda: repository.load_snapshot(session))
             while day <= today:
                 queued += self._day_events(session, snapshot, day, now)
                 webhooks.set_last_day(session, DAY_JOB, day)

@@ -167,7 +167,7 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
 
 
 def _no_rules(snapshot: Snapshot, category: Category, query: Query) -> Decision:
-    """Return the decision for a pair without any rule: what the analysis finds for it, without the analysis.
+    """Return the decision where no rule is in force: what the analysis finds for it, without the analysis.
 
     Most categories of most platforms have no rule, so a question picked at random is most often one of these.
     """

@@ -211,6 +211,21 @@ class AnswerService:
         """Return the engine's decisions for a parsed question, with their freshness as of today."""
         return with_freshness(snapshot, answer(snapshot, parsed), today, self.review_max_days)
 
+    def document(
+        self,
+        snapshot: Snapshot,
+        parsed: ParsedQuery,
+        today: date,
+        wording: Wording,
+        encoded_sources: Callable[[Decision], Any] | None = None,
+    ) -> tuple[dict[str, Any], list[bool]]:
+        """Return the response document for a parsed question, and whether each of its decisions is stale."""
+        part = no_rule_decision(snapshot, parsed, wording)
+        if part is not None:
+            return envelope(snapshot, parsed, [part]), []  # no rule in force: nothing reviewed, never stale
+        decisions = self.decisions(snapshot, parsed, today)
+        return render(snapshot, parsed, decisions, wording, encoded_sources), [d.stale for d in decisions]
+
     def wording(self, snapshot: Snapshot, lang: str) -> Wording:
         """Return the wording of a language for a snapshot: its catalog, and the rule summaries translated from
         the rules' current English text (a translation of an older text is not used)."""
@@ -283,15 +298,10 @@ class AnswerService:
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
-        wording = self.wording(snapshot, lang)
-        stale: list[bool] = []  # a decision with no rule in force is never stale
-        part = no_rule_decision(snapshot, parsed, wording)
-        if part is not None:
-            body = dumps(envelope(snapshot, parsed, [part]))
-        else:
-            decisions = self.decisions(snapshot, parsed, today)
-            body = dumps(render(snapshot, parsed, decisions, wording, self.encoded_sources(snapshot)))
-            stale = [d.stale for d in decisions]
+        document, stale = self.document(
+            snapshot, parsed, today, self.wording(snapshot, lang), self.encoded_sources(snapshot)
+        )
+        body = dumps(document)
         # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
         return Answer.build(
             200,
@@ -335,11 +345,7 @@ class AnswerService:
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        part = no_rule_decision(snapshot, parsed, wording)
-        if part is not None:
-            result = envelope(snapshot, parsed, [part])
-        else:
-            result = render(snapshot, parsed, self.decisions(snapshot, parsed, today), wording, encoded_sources)
+        result, _ = self.document(snapshot, parsed, today, wording, encoded_sources)
         decision = result.pop("decisions")[0]
         return {"status": 200, **result, "decision": decision}
 

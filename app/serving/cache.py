@@ -92,9 +92,7 @@ def release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-TRIM_AFTER_EVICTED = int(
-    __import__("os").environ.get("TRIM", 8 * 2**20)
-)  # bytes of answers evicted between two hand-backs of free memory
+TRIM_AFTER_EVICTED = 8 * 2**20  # bytes of answers evicted between two hand-backs of free memory
 PATCHED = frozenset({"rule"})  # what a snapshot is patched for; a change to anything else reads everything again
 
 

@@ -42,7 +42,7 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
         pieces = memo[key] = _template(snapshot, parsed, wording)
     if pieces is _NONE:
         return None
-    where, day = _text(place(q)), _day(wording, q.as_of)  # the place as the engine's no-rule phrase names it
+    where, day = _text(place(q)), _day(snapshot, wording, q.as_of)  # the place as the engine's no-rule phrase names it
     return orjson.Fragment(b"".join([where if p is _PLACE else day if p is _DAY else p for p in pieces]))
 
 
@@ -55,11 +55,11 @@ def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tupl
     )
     if first is None or second is None:
         return _NONE
-    holes = {_text(made_place): _PLACE, _day(wording, made_day): _DAY}
+    holes = {_text(made_place): _PLACE, _day(snapshot, wording, made_day): _DAY}
     split = re.split(b"(" + b"|".join(re.escape(h) for h in holes) + b")", first)
     pieces = tuple(holes.get(p, p) if n % 2 else p for n, p in enumerate(split) if p)
     filled = b"".join(
-        [_text(check_place) if p is _PLACE else _day(wording, check_day) if p is _DAY else p for p in pieces]
+        [_text(check_place) if p is _PLACE else _day(snapshot, wording, check_day) if p is _DAY else p for p in pieces]
     )
     return pieces if filled == second else _NONE
 
@@ -78,16 +78,11 @@ def _text(value: str) -> bytes:
     return dumps(value)[1:-1]
 
 
-def _day(wording: Wording, day: date) -> bytes:
+def _day(snapshot: Snapshot, wording: Wording, day: date) -> bytes:
     """Return the day as the wording writes it inside a sentence, as it stands in encoded JSON."""
+    memo = bounded_memo(snapshot, "worded days")  # any day can be asked about: the memo's bound keeps a few
     key = (wording.lang, day)
-    found = _DAYS.get(key)
+    found = memo.get(key)
     if found is None:
-        if len(_DAYS) >= DAYS_KEPT:  # any day can be asked about: keep a bounded few
-            _DAYS.clear()
-        found = _DAYS[key] = _text(wording(phrase("day", day=day)))
+        found = memo[key] = _text(wording(phrase("day", day=day)))
     return found
-
-
-DAYS_KEPT = 20_000
-_DAYS: dict[tuple[str, date], bytes] = {}

@@ -53,6 +53,12 @@ class Socket:
         self.paused = False
 
 
+def _joined() -> tuple[Socket, JoinedWrites]:
+    """Return a stand-in socket and the joined-writes transport over it (inside a running event loop)."""
+    sock = Socket()
+    return sock, JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+
+
 async def _turns(n: int = 5) -> None:
     for _ in range(n):
         await asyncio.sleep(0)
@@ -60,8 +66,7 @@ async def _turns(n: int = 5) -> None:
 
 def test_writes_of_one_turn_leave_as_one_write_at_its_end():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         joined.write(b"head ")
         joined.write(b"body")
         assert sock.writes == []  # held until the turn ends
@@ -76,8 +81,7 @@ def test_writes_of_one_turn_leave_as_one_write_at_its_end():
 
 def test_close_sends_what_is_held_first():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         joined.write(b"last words")
         joined.close()
         assert sock.writes == [b"last words"] and sock.closed
@@ -89,8 +93,7 @@ def test_close_sends_what_is_held_first():
 
 def test_a_long_stream_is_not_held_past_the_flush_size():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         chunk = b"x" * (FLUSH_BYTES // 4)
         for _ in range(9):
             joined.write(chunk)
@@ -103,8 +106,7 @@ def test_a_long_stream_is_not_held_past_the_flush_size():
 
 def test_a_large_piece_goes_out_at_once_after_what_is_held():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         body = b"y" * FLUSH_BYTES
         joined.write(b"head")
         joined.write(body)
@@ -115,8 +117,7 @@ def test_a_large_piece_goes_out_at_once_after_what_is_held():
 
 def test_a_buffer_changed_after_it_was_written_sends_what_was_written():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         buffer = bytearray(b"first")
         joined.write(buffer)
         joined.writelines([memoryview(b" second"), b" third"])
@@ -129,8 +130,7 @@ def test_a_buffer_changed_after_it_was_written_sends_what_was_written():
 
 def test_ending_the_output_sends_what_is_held_first_and_abort_drops_it():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         joined.write(b"last")
         joined.write_eof()
         assert sock.writes == [b"last", b"<eof>"]
@@ -156,13 +156,12 @@ def test_the_clients_end_of_input_sends_what_is_held_before_the_transport_closes
 
 def test_nothing_is_written_to_a_connection_the_client_closed():
     async def scenario() -> None:
-        sock = Socket()
-        joined = JoinedWrites(sock, asyncio.get_running_loop())  # type: ignore[arg-type]
+        sock, joined = _joined()
         joined.write(b"too late")
         sock.closed = True
         await _turns(1)
-        assert sock.writes == []
-        assert joined.is_closing()  # everything else is the socket transport's own
+        assert sock.writes == [] and joined.is_closing()
+        assert joined.get_extra_info("peername") == ("127.0.0.1", 50000)  # the rest is the socket transport's own
 
     asyncio.run(scenario())
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import orjson
 import pytest
-from sqlmodel import Session
 
 from app.policy import answer, parse_query
 from app.policy.freshness import with_freshness
@@ -19,20 +18,9 @@ from app.serving import answers as answers_module
 from app.serving import no_rule
 from app.serving.caching import dumps
 from app.serving.documents import render_decision
-from app.store.db import make_engine
-from app.store.repository import load_snapshot
 from tests.serving.test_answers import service as service_on
 
 TODAY = date(2026, 11, 29)
-
-
-@pytest.fixture(scope="module")
-def snapshot(shared_seeded_url):
-    engine = make_engine(shared_seeded_url)
-    with Session(engine) as session:
-        loaded = load_snapshot(session)
-    engine.dispose()
-    return loaded
 
 
 def _full_path(snapshot, parsed, wording) -> bytes:
@@ -59,28 +47,27 @@ def _questions(snapshot, count: int, seed: int):
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_a_template_gives_byte_for_byte_what_the_engine_and_rendering_give(snapshot, lang):
+def test_a_template_gives_byte_for_byte_what_the_engine_and_rendering_give(seeded_snapshot, lang):
     wording = Wording(lang)
-    for platform, params in _questions(snapshot, 3000, seed=len(lang)):
-        parsed = parse_query(snapshot, platform, params, TODAY)
-        part = no_rule.no_rule_decision(snapshot, parsed, wording)
+    for platform, params in _questions(seeded_snapshot, 3000, seed=len(lang)):
+        parsed = parse_query(seeded_snapshot, platform, params, TODAY)
+        part = no_rule.no_rule_decision(seeded_snapshot, parsed, wording)
         assert part is not None
-        assert orjson.dumps(part) == _full_path(snapshot, parsed, wording), (platform, params)
+        assert orjson.dumps(part) == _full_path(seeded_snapshot, parsed, wording), (platform, params)
 
 
-def test_questions_about_rules_or_whole_platforms_take_the_full_path(snapshot):
-    platform, category = next(iter(snapshot.uses_by_pair))
-    with_rules = parse_query(snapshot, platform, {"category": category, "country": "DE"}, TODAY)
-    whole = parse_query(snapshot, platform, {"country": "DE"}, TODAY)
-    assert no_rule.no_rule_decision(snapshot, with_rules, ENGLISH) is None
-    assert no_rule.no_rule_decision(snapshot, whole, ENGLISH) is None
+def test_questions_about_rules_or_whole_platforms_take_the_full_path(seeded_snapshot):
+    platform, category = next(iter(seeded_snapshot.uses_by_pair))
+    with_rules = parse_query(seeded_snapshot, platform, {"category": category, "country": "DE"}, TODAY)
+    whole = parse_query(seeded_snapshot, platform, {"country": "DE"}, TODAY)
+    assert no_rule.no_rule_decision(seeded_snapshot, with_rules, ENGLISH) is None
+    assert no_rule.no_rule_decision(seeded_snapshot, whole, ENGLISH) is None
 
 
-def test_a_template_that_fails_its_check_is_not_used(snapshot, monkeypatch):
+def test_a_template_that_fails_its_check_is_not_used(seeded_snapshot, monkeypatch):
     # A wording that writes days in sentences otherwise than its "day" phrase says: the check must catch it.
     monkeypatch.setitem(CATALOGS["en"], "day", lambda p, w: p["day"].strftime("%d/%m/%Y"))
-    monkeypatch.setattr(no_rule, "_DAYS", {})
-    fresh = snapshot.patched(snapshot.revision + 1, {})  # no templates made yet
+    fresh = seeded_snapshot.patched(seeded_snapshot.revision + 1, {})  # no templates made yet
     platform, params = next(_questions(fresh, 1, seed=7))
     parsed = parse_query(fresh, platform, params, TODAY)
     assert no_rule.no_rule_decision(fresh, parsed, ENGLISH) is None
@@ -104,8 +91,8 @@ def test_a_template_that_fails_its_check_is_not_used(snapshot, monkeypatch):
     )
 
 
-def test_a_service_answer_and_a_batch_check_carry_the_templates_decision(snapshot):
-    fresh = snapshot.patched(snapshot.revision + 1, {})
+def test_a_service_answer_and_a_batch_check_carry_the_templates_decision(seeded_snapshot):
+    fresh = seeded_snapshot.patched(seeded_snapshot.revision + 1, {})
     service = service_on(fresh)
     for platform, params in _questions(fresh, 50, seed=11):
         parsed = parse_query(fresh, platform, params, TODAY)
@@ -118,11 +105,11 @@ def test_a_service_answer_and_a_batch_check_carry_the_templates_decision(snapsho
 
 
 @pytest.mark.parametrize("accept_language", [None, "de-CH, en;q=0.5"])
-def test_answers_and_their_etags_are_those_of_the_full_path(snapshot, monkeypatch, accept_language):
-    questions = list(_questions(snapshot, 300, seed=13))
+def test_answers_and_their_etags_are_those_of_the_full_path(seeded_snapshot, monkeypatch, accept_language):
+    questions = list(_questions(seeded_snapshot, 300, seed=13))
 
     def answers() -> list[tuple[bytes, str | None, tuple]]:
-        service = service_on(snapshot.patched(snapshot.revision + 1, {}))
+        service = service_on(seeded_snapshot.patched(seeded_snapshot.revision + 1, {}))
         out = []
         for platform, params in questions:
             query = "&".join(f"{k}={v}" for k, v in params.items()).encode()
@@ -136,20 +123,20 @@ def test_answers_and_their_etags_are_those_of_the_full_path(snapshot, monkeypatc
     assert templated == answers()
 
 
-def test_a_category_that_gains_a_rule_is_answered_from_its_rule(snapshot):
-    platform, params = next(_questions(snapshot, 1, seed=17))
-    parsed = parse_query(snapshot, platform, params, TODAY)
-    assert no_rule.no_rule_decision(snapshot, parsed, ENGLISH) is not None  # a template is made and kept
-    model = next(iter(snapshot.rules.values()))
+def test_a_category_that_gains_a_rule_is_answered_from_its_rule(seeded_snapshot):
+    platform, params = next(_questions(seeded_snapshot, 1, seed=17))
+    parsed = parse_query(seeded_snapshot, platform, params, TODAY)
+    assert no_rule.no_rule_decision(seeded_snapshot, parsed, ENGLISH) is not None  # a template is made and kept
+    model = next(iter(seeded_snapshot.rules.values()))
     rule = replace(model, id="new-rule", platform_id=platform, category_id=params["category"], jurisdiction="GLOBAL")
-    patched = snapshot.patched(snapshot.revision + 1, {"new-rule": rule})
+    patched = seeded_snapshot.patched(seeded_snapshot.revision + 1, {"new-rule": rule})
     assert no_rule.no_rule_decision(patched, parse_query(patched, platform, params, TODAY), ENGLISH) is None
     body = orjson.loads(service_on(patched).single(platform, _query(params), "/x").body)
     assert body["decisions"][0]["rule_id"] == "new-rule"
 
 
-def test_one_template_serves_every_country(snapshot):
-    fresh = snapshot.patched(snapshot.revision + 1, {})
+def test_one_template_serves_every_country(seeded_snapshot):
+    fresh = seeded_snapshot.patched(seeded_snapshot.revision + 1, {})
     platform, category = next(
         (p, c) for p in fresh.platforms for c in fresh.categories if (p, c) not in fresh.uses_by_pair
     )

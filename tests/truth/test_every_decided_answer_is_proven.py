@@ -9,28 +9,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-from sqlmodel import Session
-
 from app.policy import GLOBAL, Query, Verdict, decide
 from app.policy.confidence import PRIMARY, SECONDARY, publisher_key
 from app.policy.model import JurisdictionKind
-from app.store.db import make_engine
-from app.store.repository import load_snapshot
 
 ONE_DAY = timedelta(days=1)
 # Asked knowing nothing of the user, as an adult who neither objected nor opted in, and as one who opted in,
 # about content posted that day.
 FACTS = ({}, {"age": 30, "objected": False, "opted_in": False}, {"age": 30, "opted_in": True})
-
-
-@pytest.fixture(scope="module")
-def snapshot(shared_seeded_url):
-    engine = make_engine(shared_seeded_url)
-    with Session(engine) as session:
-        loaded = load_snapshot(session)
-    engine.dispose()
-    return loaded
 
 
 def _countries(snapshot) -> list[str | None]:
@@ -51,17 +37,17 @@ def _days(rules) -> list[date]:
     return sorted(days) or [date(2026, 11, 29)]
 
 
-def test_every_decided_answer_cites_a_primary_source_or_two_publishers_each_quoted(snapshot):
-    countries = _countries(snapshot)
+def test_every_decided_answer_cites_a_primary_source_or_two_publishers_each_quoted(seeded_snapshot):
+    countries = _countries(seeded_snapshot)
     asked = decided = 0
     failures = []
-    for platform in snapshot.platforms:
-        for category in snapshot.categories_by_platform.get(platform, ()):
-            rules = snapshot.rules_by_pair[(platform, category)]
+    for platform in seeded_snapshot.platforms:
+        for category in seeded_snapshot.categories_by_platform.get(platform, ()):
+            rules = seeded_snapshot.rules_by_pair[(platform, category)]
             for day in _days(rules):
                 for country, facts in [(c, f) for c in countries for f in FACTS]:
                     decision = decide(
-                        snapshot,
+                        seeded_snapshot,
                         Query(
                             platform, category, day, country=country, **facts, **({"posted_on": day} if facts else {})
                         ),

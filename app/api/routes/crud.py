@@ -1,7 +1,8 @@
 """Get, create, replace, patch and delete one catalog record: the routes every resource shares."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from starlette.responses import Response
 
 from app.api.auth import WriteKey, actor
 from app.api.bodies import PATCH_BODY, JsonBody, merge_patch, write_body
-from app.api.deps import CatalogDep, get_catalog, get_services, get_today
+from app.api.deps import CatalogDep, Services, get_catalog, get_services, get_today
 from app.api.errors import Problem
 from app.api.responses import Page, cached, if_match_versions, list_etag, paginated, record_etag, written
 from app.api.schemas.decisions import problem_responses
@@ -135,23 +136,34 @@ def _detail(request: Request, catalog: Catalog, kind: Kind, key: str) -> tuple[d
     return {**entry.body, **(embedded or {})}, record_etag(entry.version, embedded)
 
 
+@contextmanager
+def write_session(services: Services) -> Iterator[Session]:
+    """Return a session for a write and the reload after it, on one connection."""
+    # Each checkout costs a ping, and under load each round trip waits for a core.
+    with services.engine.connect() as connection, Session(bind=connection) as session:
+        yield session
+
+
+def reload_after(services: Services, session: Session, revision: int) -> None:
+    """Make this process's reads and answers see a committed write, reading on the write's own session."""
+    try:
+        services.store.refresh(known_revision=revision, session=session)
+    except Exception:  # the write is committed; the revision poller will load it
+        session.rollback()
+        log.warning("could not reload the dataset after revision %d", revision, exc_info=True)
+
+
 def _write(request: Request, key: ApiKey, op: Op) -> None:
     """Apply one change through the write path, then make this process's reads and answers see it."""
     services = get_services(request)
-    # One connection for the write and the reload after it: each checkout costs a ping, and under load each round
-    # trip waits for a core.
-    with services.engine.connect() as connection, Session(bind=connection) as session:
+    with write_session(services) as session:
         try:
             applied = apply_changes(session, [op], actor=actor(key))
         except InvalidRecord as exc:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
         services.store.database.wrote()
-        try:
-            services.store.refresh(known_revision=applied.revision, session=session)
-        except Exception:  # the write is committed; the revision poller will load it
-            session.rollback()
-            log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
+        reload_after(services, session, applied.revision)
 
 
 def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Response:

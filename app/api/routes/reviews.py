@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from sqlmodel import Session
 from starlette.responses import JSONResponse
 
 from app.api.auth import WriteKey, actor
@@ -20,7 +18,6 @@ from app.store.models import RuleReview
 from app.store.reviews import record_review, reviews_of
 
 router = APIRouter(tags=["reviews"])
-log = logging.getLogger("trainwatch.api")
 EXAMPLE = {"outcome": "confirmed", "note": "Only the cookie banner changed; the rule stands."}
 RuleId = Annotated[str, Path(description="The rule's id", openapi_examples=crud.example(KIND.example["id"]))]
 
@@ -52,16 +49,12 @@ def create_review(
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
     through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
     crud.entry_or_404(catalog, KIND, rule_id)
-    with services.engine.connect() as connection, Session(bind=connection) as session:  # one checkout, as writes
+    with crud.write_session(services) as session:
         review, applied = record_review(
             session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key)
         )
         payload = {**_out(review), "dataset_revision": applied.revision}
-        try:
-            services.store.refresh(known_revision=applied.revision, session=session)
-        except Exception:  # the review is committed; the revision poller will load it
-            session.rollback()
-            log.warning("could not reload the dataset after revision %d", applied.revision, exc_info=True)
+        crud.reload_after(services, session, applied.revision)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 
