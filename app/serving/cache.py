@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,12 +96,25 @@ TRIM_AFTER_EVICTED = 8 * 2**20  # bytes of answers evicted between two hand-back
 PATCHED = frozenset({"rule"})  # what a snapshot is patched for; a change to anything else reads everything again
 
 
-def patch(session: Session, current: Snapshot, revision: int, changed: dict[str, set[str]] | None) -> Swap | None:
-    """Return the current snapshot with the rules changed since it applied, or None where that cannot be done."""
+def changed_rules(
+    session: Session, current: Snapshot, revision: int, changed: dict[str, set[str]] | None
+) -> repository.ChangedRules | None:
+    """Read the rules changed since the current snapshot, or return None where patching it cannot be done."""
     if not changed or set(changed) - PATCHED:
         return None
-    rules = repository.load_rules(session, changed["rule"], current, revision)
-    return Swap(current.patched(revision, rules.rules), rules)
+    return repository.load_rules(session, changed["rule"], current, revision)
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Run a block with automatic garbage collection off (and back on after, if it was on)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -156,13 +169,20 @@ class SnapshotStore:
                 if current is not None and current.revision >= revision:
                     return current
                 changed = repository.changed_since(session, current.revision, revision) if current else None
-                swap = patch(session, current, revision, changed) if current and changed else None
-                full = swap is None
-                if swap is None:
-                    swap = Swap(repository.load_snapshot(session))
-            prepare(swap.snapshot)  # index every platform and category now (a patched snapshot: the changed ones)
-            self._swap(swap)
-            if full:
+                rules = changed_rules(session, current, revision, changed) if current and changed else None
+                loaded = repository.load_snapshot(session) if rules is None else None
+            with collection_paused():
+                # The rules dicts of a patched snapshot and of the catalog copy are new, and each collection that
+                # finds them young walks every entry (6.5 ms per 100,000 rules, measured): none runs before the
+                # one at the end of the swap, after which they are frozen.
+                if loaded is None:
+                    assert current is not None and rules is not None
+                    swap = Swap(current.patched(revision, rules.rules), rules)
+                else:
+                    swap = Swap(loaded)
+                prepare(swap.snapshot)  # index every platform and category now (a patched one: the changed ones)
+                self._swap(swap)
+            if loaded is not None:
                 release_free_memory()  # reading everything left a heap of freed rows and records behind
             return swap.snapshot
 
@@ -180,7 +200,7 @@ class SnapshotStore:
         # collections during requests do not walk it (they caused 100 ms tail latencies under load). Snapshots hold
         # no reference cycles (tests/serving/test_cache.py checks it), so the previous one is freed by reference
         # counting as soon as no request uses it: no full collection is needed, which cost a write 50-200 ms.
-        gc.collect(1)  # the young generations only: cheap, and nothing cyclic is frozen with the new snapshot
+        gc.collect(1)  # the young generations only, each object once, and nothing cyclic is frozen with the snapshot
         gc.freeze()
         log.info("serving dataset revision %d", fresh.revision)
 

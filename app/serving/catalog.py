@@ -209,7 +209,7 @@ def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str
     weights = {key: (e.record["kind"], e.record["publisher"]) for key, e in catalog.entries["source"].items()}
     shared = Shared()
     kind = KINDS["rule"]
-    rules = dict(catalog.entries["rule"])
+    rules = catalog.entries["rule"].copy()  # a clone of the table: dict() re-inserts every key (see Snapshot.patched)
     moved = False  # a new rule, or one whose place in the list changed: sort the list again
     for key in ids:
         old = rules.pop(key, None) if key not in found else rules.get(key)

@@ -156,3 +156,43 @@ def test_a_full_cache_keeps_the_young_generation_small():
         assert largest < 2_000, largest
     finally:
         gc.set_threshold(*before)
+
+
+def test_a_patch_is_built_without_automatic_collections(seeded_url, monkeypatch):
+    """Each collection that finds a patched snapshot's new rules dict young walks every entry (6.5 ms per 100,000
+    rules): from the patch on, no automatic collection runs; the swap's one young collection comes before the
+    freeze."""
+    from sqlmodel import Session
+
+    from app.main import create_app
+    from app.policy.model import Snapshot
+    from app.store.writes import Op, apply_changes
+    from tests.conftest import make_settings
+    from tests.serving.test_snapshot_reload import RULE, _rule_record_of
+
+    app = create_app(make_settings(seeded_url))
+    store = app.state.services.store
+    store.refresh()
+    with Session(app.state.services.engine) as session:
+        applied = apply_changes(session, [Op("rule", "update", RULE, _rule_record_of(seeded_url, RULE))], actor="t")
+    events: list[object] = []
+    real_patched = Snapshot.patched
+    monkeypatch.setattr(Snapshot, "patched", lambda self, *a: events.append("build") or real_patched(self, *a))
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            events.append(info["generation"])
+
+    before = gc.get_threshold()
+    gc.set_threshold(1)  # without the pause, nearly every allocation of the build would start a collection
+    gc.callbacks.append(seen)
+    try:
+        store.refresh(known_revision=applied.revision)
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*before)
+    assert store.snapshot.revision == applied.revision
+    assert gc.isenabled()
+    after = events[events.index("build") + 1 :]
+    assert after[0] == 1  # the first after the patch began is the swap's own young collection, before the freeze
+    assert after.count(1) == 1 and 2 not in after  # (young ones after the freeze find only new objects)

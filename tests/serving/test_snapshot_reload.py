@@ -111,8 +111,13 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
         assert services.catalog.at_least(0).revision == patched.revision
         assert catalog_reads == []
         with Session(services.engine) as session:
-            assert patched == real_load(session)  # every rule and every derived index
-            assert services.catalog.at_least(patched.revision).entries == load_catalog(session).entries
+            full = real_load(session)
+            assert patched == full  # every rule and every derived index
+            assert list(patched.rules) == list(full.rules)  # in the same order: an edited rule keeps its place
+            patched_catalog = services.catalog.at_least(patched.revision).entries
+            full_catalog = load_catalog(session).entries
+            assert patched_catalog == full_catalog
+            assert list(patched_catalog["rule"]) == list(full_catalog["rule"])
     assert full_reads == []  # four writes, no full read
     assert patched.memo[("pair", "zoom", "private-messages", None)] is untouched  # untouched pairs are shared
     assert ("pair", "instagram", "public-posts", None) not in before.memo or (
