@@ -42,8 +42,8 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
         pieces = memo[key] = _template(snapshot, parsed, wording)
     if pieces is _NONE:
         return None
-    where, day = _text(place(q)), _day(snapshot, wording, q.as_of)  # the place as the engine's no-rule phrase names it
-    return orjson.Fragment(b"".join([where if p is _PLACE else day if p is _DAY else p for p in pieces]))
+    # The place as the engine's no-rule phrase names it.
+    return orjson.Fragment(_fill(pieces, _text(place(q)), _day(snapshot, wording, q.as_of)))
 
 
 def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[bytes, ...]:
@@ -58,10 +58,13 @@ def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tupl
     holes = {_text(made_place): _PLACE, _day(snapshot, wording, made_day): _DAY}
     split = re.split(b"(" + b"|".join(re.escape(h) for h in holes) + b")", first)
     pieces = tuple(holes.get(p, p) if n % 2 else p for n, p in enumerate(split) if p)
-    filled = b"".join(
-        [_text(check_place) if p is _PLACE else _day(snapshot, wording, check_day) if p is _DAY else p for p in pieces]
-    )
+    filled = _fill(pieces, _text(check_place), _day(snapshot, wording, check_day))
     return pieces if filled == second else _NONE
+
+
+def _fill(pieces: tuple[bytes, ...], where: bytes, day: bytes) -> bytes:
+    """Return a template's pieces joined, its holes filled with the encoded place and day."""
+    return b"".join([where if p is _PLACE else day if p is _DAY else p for p in pieces])
 
 
 def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
@@ -75,6 +78,7 @@ def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: s
 
 
 def _text(value: str) -> bytes:
+    """Return a string as it stands inside encoded JSON, without its quotes."""
     return dumps(value)[1:-1]
 
 

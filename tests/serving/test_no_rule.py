@@ -112,8 +112,7 @@ def test_answers_and_their_etags_are_those_of_the_full_path(seeded_snapshot, mon
         service = service_on(seeded_snapshot.patched(seeded_snapshot.revision + 1, {}))
         out = []
         for platform, params in questions:
-            query = "&".join(f"{k}={v}" for k, v in params.items()).encode()
-            found = service.single(platform, query, "/x", accept_language)
+            found = service.single(platform, _query(params), "/x", accept_language)
             out.append((found.body, found.etag, found.head))
         body = service.batch([{"platform": platform, **params} for platform, params in questions], lang="de")
         return [*out, (body, None, ())]
