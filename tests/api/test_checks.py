@@ -62,3 +62,21 @@ def test_a_body_over_the_size_limit_is_413(client):
 def test_a_body_that_is_not_a_batch_is_422(client):
     assert client.post(CHECKS, content=b"{oops", headers={"Content-Type": "application/json"}).status_code == 422
     assert client.post(CHECKS, json={"questions": []}).json()["param"] == "checks"
+
+
+def _nested(levels: int) -> object:
+    """Return a value that is `levels` lists deep (0: a string)."""
+    value: object = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_a_body_nested_to_the_limit_is_read_and_one_level_more_is_422(client):
+    from app.api.bodies import MAX_DEPTH
+
+    # The body object and the checks list are two levels, the check's object a third.
+    fits = client.post(CHECKS, json={"checks": [{**GOOD, "country": _nested(MAX_DEPTH - 3)}]})
+    assert fits.status_code == 200 and fits.json()["results"][0]["param"] == "country"
+    deeper = client.post(CHECKS, json={"checks": [{**GOOD, "country": _nested(MAX_DEPTH - 2)}]})
+    assert deeper.status_code == 422 and "nested" in deeper.json()["detail"]
