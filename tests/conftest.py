@@ -221,10 +221,17 @@ def shared_seeded_url(databases: Databases) -> str:
     return databases.clone("seeded")
 
 
+def memo_free(snapshot: Snapshot) -> Snapshot:
+    """Return a copy of a snapshot, at the next revision, with none of its memos: as a full read starts out."""
+    copy = snapshot.patched(snapshot.revision + 1, {})
+    copy.memo.clear()  # a patch shares the memos no rule write can change; this copy must not
+    return copy
+
+
 @pytest.fixture(scope="session")
 def seeded_snapshot(shared_seeded_url: str) -> Snapshot:
     """The bundled dataset as the engine sees it, loaded once from the shared seeded database; tests must not
-    change it (a patched copy, `snapshot.patched(...)`, starts with memos of its own)."""
+    change it (`memo_free(snapshot)` gives a copy with memos of its own)."""
     from sqlmodel import Session
 
     from app.store.db import make_engine

@@ -14,6 +14,7 @@ from .model import (
     Category,
     Citation,
     Decision,
+    MemoKind,
     OptOutFacts,
     Platform,
     Query,
@@ -21,6 +22,7 @@ from .model import (
     Snapshot,
     Source,
     Verdict,
+    key_rule_ids,
     phrase,
 )
 from .phrases import no_rule
@@ -28,6 +30,8 @@ from .query import ParsedQuery
 from .summary import summarise
 from .uses import combine
 from .worlds import analyse
+
+SOURCES = MemoKind("sources", rule_ids=key_rule_ids)  # a rule set's citations, keyed by its rules' ids
 
 
 def decide(snapshot: Snapshot, query: Query) -> Decision:
@@ -88,7 +92,7 @@ def sources_for(snapshot: Snapshot, rules: Iterable[Rule]) -> tuple[Source, ...]
     Each source carries the quote (and place) with which that rule cites it, not the source's own short quote.
     """
     rules = tuple(rules)
-    memo = bounded_memo(snapshot, "sources")  # few distinct rule sets recur across many questions
+    memo = bounded_memo(snapshot, SOURCES)  # few distinct rule sets recur across many questions
     key = tuple(r.id for r in rules)
     found = memo.get(key)
     if found is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from .index import bounded_memo
-from .model import LateObjection, Phrase, Query, Rule, Snapshot, Treatment, UnderAge, phrase
+from .model import LateObjection, MemoKind, Phrase, Query, Rule, Snapshot, Treatment, UnderAge, key_rule_ids, phrase
 from .phrases import (
     ALWAYS_NOT_USED,
     by_country,
@@ -19,6 +19,8 @@ from .phrases import (
     window,
 )
 from .worlds import Analysis, objection_in_time
+
+NOTES = MemoKind("notes", rule_ids=key_rule_ids)  # a rule set's notes, keyed by its rules' ids
 
 
 def explain(snapshot: Snapshot, query: Query, analysis: Analysis) -> tuple[Phrase, ...]:
@@ -43,7 +45,7 @@ def _notes(snapshot: Snapshot, rules: tuple[Rule, ...]) -> tuple[Phrase, ...]:
     """Return the notes of the rules, each once, in order: made once per snapshot for each set of rules."""
     if not any(r.notes for r in rules):
         return ()
-    memo = bounded_memo(snapshot, "notes")  # rules carry up to a dozen notes; few sets of rules recur
+    memo = bounded_memo(snapshot, NOTES)  # rules carry up to a dozen notes; few sets of rules recur
     key = tuple(r.id for r in rules)
     found = memo.get(key)
     if found is None:

@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from datetime import date
 
 from .index import bounded_memo
-from .model import Decision, Phrase, Snapshot, phrase
+from .model import Decision, MemoKind, Phrase, Snapshot, phrase
+
+
+def _key_rules(key: tuple[tuple[str, ...], object, object]) -> tuple[str, ...]:
+    """Return the rule ids of a freshness memo key (rule ids, today, max_days)."""
+    return key[0]
+
+
+FRESHNESS = MemoKind("freshness", rule_ids=_key_rules)  # a rule set's review and staleness on a day
 
 
 def with_freshness(
@@ -24,7 +32,7 @@ def _fresh(snapshot: Snapshot, decision: Decision, today: date, max_days: int) -
     if not decision.rule_ids:
         return decision  # no rule: never reviewed, never stale, as the decision already says
     # The same few rule sets recur across many questions, and depend only on the snapshot and the day.
-    memo = bounded_memo(snapshot, "freshness")
+    memo = bounded_memo(snapshot, FRESHNESS)
     key = (decision.rule_ids, today, max_days)
     found = memo.get(key)
     if found is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from .model import GLOBAL, LateObjection, Rule, Snapshot, Treatment, UnderAge, UsedBy
+from .model import GLOBAL, LateObjection, MemoKind, Rule, Snapshot, Treatment, UnderAge, UsedBy
 
 # One step of a jurisdiction chain that has rules in force: the jurisdiction and those rules, oldest first.
 Level = tuple[str, tuple[Rule, ...]]
@@ -176,11 +176,11 @@ def _behaviour(rule: Rule) -> tuple[object, ...]:
     )
 
 
-def bounded_memo(snapshot: Snapshot, name: str) -> dict[Any, Any]:
+def bounded_memo(snapshot: Snapshot, kind: MemoKind) -> dict[Any, Any]:
     """Return a named memo dict kept on the snapshot, emptied whenever it grows past its bound."""
-    found = snapshot.memo.get(name)
+    found = snapshot.memo.get(kind)
     if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]
-        found = snapshot.memo[name] = {}
+        found = snapshot.memo[kind] = {}
     return found  # type: ignore[return-value]
 
 

@@ -7,11 +7,13 @@ from datetime import date
 from itertools import chain
 
 from .index import Context, Level, PairIndex, bounded_memo, context, select
-from .model import DEPENDS_ON_ORDER, LateObjection, Query, Rule, Snapshot, Treatment, UnderAge, Verdict
+from .model import DEPENDS_ON_ORDER, LateObjection, MemoKind, Query, Rule, Snapshot, Treatment, UnderAge, Verdict
 from .samples import Samples
 
 _UNDER_AGE = {UnderAge.NOT_USED: Verdict.NOT_USED, UnderAge.UNKNOWN: Verdict.UNKNOWN}
 _WINDOWED = object()  # marks a level set whose rule depends on the posting day
+# Keyed by the context's signature, the rules' behaviour itself: as true for every snapshot as for every pair.
+ANALYSES = MemoKind("analyses")
 _PLAIN = {
     Treatment.USED: Verdict.USED,
     Treatment.NOT_USED: Verdict.NOT_USED,
@@ -80,7 +82,7 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     """Try representative values of every open fact and return what the verdict turns on."""
     given_day = query.objected_on if query.objected_on is not None and query.objected_on <= query.as_of else None
     ctx = context(snapshot, index, query.country, query.as_of)
-    shared = bounded_memo(snapshot, "analyses")
+    shared = bounded_memo(snapshot, ANALYSES)
     key = (
         ctx.signature,
         query.as_of,

@@ -16,6 +16,7 @@ from app.dataset.schema import TranslationRecord
 from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
 from app.policy.freshness import with_freshness
 from app.policy.index import bounded_memo
+from app.policy.model import MemoKind, key_rule_ids
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
@@ -30,6 +31,9 @@ MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with i
 # Bytes an entry costs beyond its body and query string: the answer, its headers, key and slot (measured 450-780).
 ENTRY_OVERHEAD = 900
 CHECK_KEY_OVERHEAD = 700  # a batch check's key (a frozenset of its fields) beyond a query string (measured ~630)
+
+
+ENCODED_SOURCES = MemoKind("encoded sources", rule_ids=key_rule_ids)  # keyed by the rules' ids
 
 
 def entry_cost(nbytes: int) -> int:
@@ -196,8 +200,8 @@ class AnswerService:
     def encoded_sources(self, snapshot: Snapshot) -> Callable[[Decision], orjson.Fragment]:
         """Return a function giving a decision's sources as JSON encoded once per snapshot (by the rules cited)."""
         # The longest part of most answers; kept with the snapshot's other bounded memos (a write's patched
-        # snapshot starts without them).
-        memo = bounded_memo(snapshot, "encoded sources")
+        # snapshot keeps those of unchanged rules).
+        memo = bounded_memo(snapshot, ENCODED_SOURCES)
 
         def encoded(d: Decision) -> orjson.Fragment:
             found = memo.get(d.rule_ids)

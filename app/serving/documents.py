@@ -10,7 +10,7 @@ import orjson
 
 from app.policy import Decision, ParsedQuery, Snapshot
 from app.policy.index import bounded_memo
-from app.policy.model import Source
+from app.policy.model import MemoKind, Source
 from app.policy.wording import ENGLISH, Wording
 from app.serving.caching import dumps
 
@@ -43,9 +43,12 @@ def envelope(snapshot: Snapshot, parsed: ParsedQuery, decisions: list[Any]) -> d
     }
 
 
+PLATFORM_JSON = MemoKind("platform json")  # a platform's own fields: no rule write changes them
+
+
 def platform_json(snapshot: Snapshot, platform_id: str) -> orjson.Fragment:
-    """Return the platform object of an answer, encoded once per snapshot (a platform's fields never vary)."""
-    memo = bounded_memo(snapshot, "platform json")  # one entry per platform of the snapshot
+    """Return the platform object of an answer, encoded once per dataset of platforms (a rule write keeps it)."""
+    memo = bounded_memo(snapshot, PLATFORM_JSON)  # one entry per platform of the snapshot
     found = memo.get(platform_id)
     if found is None:
         p = snapshot.platforms[platform_id]

@@ -18,7 +18,7 @@ import orjson
 
 from app.policy import ParsedQuery, Snapshot, rules_apply, without_rules
 from app.policy.index import bounded_memo
-from app.policy.model import phrase
+from app.policy.model import MemoKind, phrase
 from app.policy.phrases import place
 from app.policy.wording import Wording
 from app.serving.caching import dumps
@@ -28,6 +28,10 @@ from app.serving.documents import render_decision
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
 _NONE: tuple[bytes, ...] = ()  # a template that failed its check: answer by the full path
 _PLACE, _DAY = b"\x00place", b"\x00day"  # what stands in a template's holes (no encoded JSON holds a NUL)
+# Neither rests on rules (a template is made only where none is in force, from names and wording), so a rule write
+# keeps both: the answers after it are not made from scratch.
+TEMPLATES = MemoKind("no-rule decisions")
+WORDED_DAYS = MemoKind("worded days")
 
 
 def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
@@ -35,7 +39,7 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
     q = parsed.query
     if parsed.category_id is None or rules_apply(snapshot, q):
         return None
-    memo = bounded_memo(snapshot, "no-rule decisions")  # one per platform, category and language
+    memo = bounded_memo(snapshot, TEMPLATES)  # one per platform, category and language
     key = (q.platform_id, q.category_id, wording.lang)
     pieces = memo.get(key)
     if pieces is None:
@@ -84,7 +88,7 @@ def _text(value: str) -> bytes:
 
 def _day(snapshot: Snapshot, wording: Wording, day: date) -> bytes:
     """Return the day as the wording writes it inside a sentence, as it stands in encoded JSON."""
-    memo = bounded_memo(snapshot, "worded days")  # any day can be asked about: the memo's bound keeps a few
+    memo = bounded_memo(snapshot, WORDED_DAYS)  # any day can be asked about: the memo's bound keeps a few
     key = (wording.lang, day)
     found = memo.get(key)
     if found is None:

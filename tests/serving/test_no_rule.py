@@ -18,6 +18,7 @@ from app.serving import answers as answers_module
 from app.serving import no_rule
 from app.serving.caching import dumps
 from app.serving.documents import render_decision
+from tests.conftest import memo_free
 from tests.serving.test_answers import service as service_on
 
 TODAY = date(2026, 11, 29)
@@ -67,7 +68,7 @@ def test_questions_about_rules_or_whole_platforms_take_the_full_path(seeded_snap
 def test_a_template_that_fails_its_check_is_not_used(seeded_snapshot, monkeypatch):
     # A wording that writes days in sentences otherwise than its "day" phrase says: the check must catch it.
     monkeypatch.setitem(CATALOGS["en"], "day", lambda p, w: p["day"].strftime("%d/%m/%Y"))
-    fresh = seeded_snapshot.patched(seeded_snapshot.revision + 1, {})  # no templates made yet
+    fresh = memo_free(seeded_snapshot)  # no templates made yet
     platform, params = next(_questions(fresh, 1, seed=7))
     parsed = parse_query(fresh, platform, params, TODAY)
     assert no_rule.no_rule_decision(fresh, parsed, ENGLISH) is None
@@ -92,7 +93,7 @@ def test_a_template_that_fails_its_check_is_not_used(seeded_snapshot, monkeypatc
 
 
 def test_a_service_answer_and_a_batch_check_carry_the_templates_decision(seeded_snapshot):
-    fresh = seeded_snapshot.patched(seeded_snapshot.revision + 1, {})
+    fresh = memo_free(seeded_snapshot)
     service = service_on(fresh)
     for platform, params in _questions(fresh, 50, seed=11):
         parsed = parse_query(fresh, platform, params, TODAY)
@@ -109,7 +110,7 @@ def test_answers_and_their_etags_are_those_of_the_full_path(seeded_snapshot, mon
     questions = list(_questions(seeded_snapshot, 300, seed=13))
 
     def answers() -> list[tuple[bytes, str | None, tuple]]:
-        service = service_on(seeded_snapshot.patched(seeded_snapshot.revision + 1, {}))
+        service = service_on(memo_free(seeded_snapshot))
         out = []
         for platform, params in questions:
             found = service.single(platform, _query(params), "/x", accept_language)
@@ -135,7 +136,7 @@ def test_a_category_that_gains_a_rule_is_answered_from_its_rule(seeded_snapshot)
 
 
 def test_one_template_serves_every_country(seeded_snapshot):
-    fresh = seeded_snapshot.patched(seeded_snapshot.revision + 1, {})
+    fresh = memo_free(seeded_snapshot)
     platform, category = next(
         (p, c) for p in fresh.platforms for c in fresh.categories if (p, c) not in fresh.uses_by_pair
     )
@@ -145,7 +146,7 @@ def test_one_template_serves_every_country(seeded_snapshot):
         params = {"category": category, "as_of": "2025-09-01", **({"country": country} if country else {})}
         parsed = parse_query(fresh, platform, params, TODAY)
         assert orjson.dumps(no_rule.no_rule_decision(fresh, parsed, ENGLISH)) == _full_path(fresh, parsed, ENGLISH)
-    assert len(fresh.memo["no-rule decisions"]) == 1
+    assert len(fresh.memo[no_rule.TEMPLATES]) == 1
 
 
 def _query(params: dict[str, str]) -> bytes:
