@@ -82,8 +82,9 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def trainwatch(db: Path | str, port: int, workers: int = 1) -> Server:
-    """Start the service on a database (a SQLite file or a URL), with the settings a deployment would use."""
+def trainwatch(db: Path | str, port: int, workers: int = 1, **settings: str) -> Server:
+    """Start the service on a database (a SQLite file or a URL), with the settings a deployment would use, and any
+    TRAINWATCH_ settings given (`log_level="WARNING"`)."""
     # Everything on as users run it (logs, metrics, security headers, rate limiting), but with limits no load
     # generator on one address can reach: the bench measures the limiter's cost, not its refusals.
     unlimited = "1000000000/minute"
@@ -93,6 +94,7 @@ def trainwatch(db: Path | str, port: int, workers: int = 1) -> Server:
         "TRAINWATCH_RATE_LIMIT_DECISIONS": unlimited,
         "TRAINWATCH_RATE_LIMIT_CATALOG": unlimited,
         "TRAINWATCH_RATE_LIMIT_WRITES": unlimited,
+        **{f"TRAINWATCH_{name.upper()}": value for name, value in settings.items()},
     }
     args = [str(BIN / "trainwatch"), "serve", "--port", str(port), "--workers", str(workers)]
     # Two workers share both cores with wrk; one worker has the server core to itself.
@@ -240,10 +242,13 @@ def main() -> None:
         "small": "http://127.0.0.1:18001",
         "big": "http://127.0.0.1:18002",
         "ceiling1": "http://127.0.0.1:18006",
+        "quiet": "http://127.0.0.1:18007",
     }
     runs: dict[str, list[dict]] = {}
     try:
         servers["small"], servers["big"] = trainwatch(small, 18001), trainwatch(big, 18002)
+        # The same service with the rate limit and the access log off: what those two layers cost a request.
+        servers["quiet"] = trainwatch(small, 18007, rate_limits="false", log_level="WARNING")
         body_bytes = len(urllib.request.urlopen(f"http://127.0.0.1:18001{single}").read())
         servers["ceiling"] = ceiling(18000, body_bytes)
         servers["ceiling1"] = ceiling(18006, body_bytes, one_write=True)
@@ -267,6 +272,7 @@ def main() -> None:
                 ("a1", base["ceiling1"] + "/", None),
                 ("b", base["small"] + single, None),
                 ("b-br", base["small"] + single, None, ("Accept-Encoding: br, gzip",)),
+                ("b-quiet", base["quiet"] + single, None),
                 ("c", base["small"], varied_small),
                 ("d-b", base["big"] + single, None),
                 ("d-c", base["big"], varied_big),
@@ -365,6 +371,7 @@ def report(
         "a1": "(a') the same, under the service's one-write protocol",
         "b": "(b) one repeated decision query",
         "b-br": "(b) with `Accept-Encoding: br, gzip`",
+        "b-quiet": "(b) with the rate limit and the access log off",
         "c": "(c) varied queries, none repeated",
         "d-b": f"(d) as (b), {args.extra_rules:,} extra rules",
         "d-c": f"(d) as (c), {args.extra_rules:,} extra rules",
@@ -447,11 +454,16 @@ def report(
             mixed >= 0.85,
         ),
     ]
+    layers_us = 1e6 / med["b"]["rps"] - 1e6 / med["b-quiet"]["rps"]
+    out(
+        f"\nThe rate limit and the access log cost a repeated question {layers_us:.1f} µs "
+        f"({layers_us * med['b']['rps'] / 1e4:.0f} % of its {1e6 / med['b']['rps']:.0f} µs)."
+    )
     out("\n| target | measured | met |\n|---|---:|---|")
     for label, measured, met in checks:
         out(f"| {label} | {measured} | {'yes' if met else 'NO'} |")
     out("\n| server | RSS after start-up MiB | RSS after the run MiB |\n|---|---:|---:|")
-    for name in ("ceiling", "ceiling1", "small", "big"):
+    for name in ("ceiling", "ceiling1", "small", "big", "quiet"):
         out(f"| {name} | {rss_loaded[name]:.0f} | {rss_after[name]:.0f} |")
 
     text = "\n".join(lines)
