@@ -222,7 +222,8 @@ def shared_seeded_url(databases: Databases) -> str:
 
 
 def memo_free(snapshot: Snapshot) -> Snapshot:
-    """Return a copy of a snapshot, at the next revision, with none of its memos: as a full read starts out."""
+    """Return a copy of a snapshot, at the next revision, with none of its memos (not even the pair indexes a full
+    read through the store builds at once)."""
     copy = snapshot.patched(snapshot.revision + 1, {})
     copy.memo.clear()  # a patch shares the memos no rule write can change; this copy must not
     return copy

@@ -23,8 +23,8 @@ def _media_type_ok(content_type: str | None) -> bool:
 
 def _depth(document: Any) -> int:
     """Return the nesting depth of a parsed JSON document (at most MAX_DEPTH + 1), level by level, without recursion."""
-    # A level at a time, and scalars never pushed: a 1000-check batch has 9,000 values but 1,002 containers, and
-    # walking each value on a stack of its own cost 1.5 ms a batch against 0.3 ms so.
+    # A level at a time, only containers looked into: a 1000-check batch has 9,000 values but 1,002 containers, and
+    # pushing each value on a stack of its own cost 1.5 ms a batch against 0.3 ms so.
     level, frontier = 0, [document]
     while True:
         containers = [node for node in frontier if type(node) is dict or type(node) is list]

@@ -31,7 +31,9 @@ from .summary import summarise
 from .uses import combine
 from .worlds import analyse
 
-SOURCES = MemoKind("sources", rule_ids=key_rule_ids)  # a rule set's citations, keyed by its rules' ids
+# A rule set's citations (and its opt-out deadlines'), keyed by its rules' ids; sources and deadlines are never
+# patched, so a rule write drops only the entries of the rules it changed.
+SOURCES = MemoKind("sources", rule_ids=key_rule_ids)
 
 
 def decide(snapshot: Snapshot, query: Query) -> Decision:

@@ -42,7 +42,7 @@ def explain(snapshot: Snapshot, query: Query, analysis: Analysis) -> tuple[Phras
 
 
 def _notes(snapshot: Snapshot, rules: tuple[Rule, ...]) -> tuple[Phrase, ...]:
-    """Return the notes of the rules, each once, in order: made once per snapshot for each set of rules."""
+    """Return the notes of the rules, each once, in order: made once for each set of rules until one changes."""
     if not any(r.notes for r in rules):
         return ()
     memo = bounded_memo(snapshot, NOTES)  # rules carry up to a dozen notes; few sets of rules recur

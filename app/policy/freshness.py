@@ -31,7 +31,7 @@ def with_freshness(
 def _fresh(snapshot: Snapshot, decision: Decision, today: date, max_days: int) -> Decision:
     if not decision.rule_ids:
         return decision  # no rule: never reviewed, never stale, as the decision already says
-    # The same few rule sets recur across many questions, and depend only on the snapshot and the day.
+    # The same few rule sets recur across many questions; the result depends only on those rules and the day.
     memo = bounded_memo(snapshot, FRESHNESS)
     key = (decision.rule_ids, today, max_days)
     found = memo.get(key)

@@ -17,7 +17,7 @@ _DAY = timedelta(days=1)
 _COVERS = LateObjection.COVERS_LATER_POSTS
 _OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
 _MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice (each can hold KBs)
-_SHARED_LIMIT = 20_000  # shared analyses kept per snapshot, a few MB at most
+_SHARED_LIMIT = 20_000  # entries of each named memo (shared analyses...), a few MB at most
 _NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
 
 
@@ -177,7 +177,8 @@ def _behaviour(rule: Rule) -> tuple[object, ...]:
 
 
 def bounded_memo(snapshot: Snapshot, kind: MemoKind) -> dict[Any, Any]:
-    """Return a named memo dict kept on the snapshot, emptied whenever it grows past its bound."""
+    """Return a named memo dict kept on the snapshot (and, as its kind says, on those patched from it), emptied
+    whenever it grows past its bound."""
     found = snapshot.memo.get(kind)
     if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]
         found = snapshot.memo[kind] = {}

@@ -198,7 +198,8 @@ class AnswerService:
         self._wordings: dict[tuple[int, str], Wording] = {}
 
     def encoded_sources(self, snapshot: Snapshot) -> Callable[[Decision], orjson.Fragment]:
-        """Return a function giving a decision's sources as JSON encoded once per snapshot (by the rules cited)."""
+        """Return a function giving a decision's sources as JSON encoded once per set of rules cited (until one of
+        them changes)."""
         # The longest part of most answers; kept with the snapshot's other bounded memos (a write's patched
         # snapshot keeps those of unchanged rules).
         memo = bounded_memo(snapshot, ENCODED_SOURCES)

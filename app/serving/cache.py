@@ -93,7 +93,9 @@ def release_free_memory() -> None:
 
 
 TRIM_AFTER_EVICTED = 8 * 2**20  # bytes of answers evicted between two hand-backs of free memory
-PATCHED = frozenset({"rule"})  # what a snapshot is patched for; a change to anything else reads everything again
+# What a snapshot is patched for; a change to anything else reads everything again. The memos a patch keeps
+# (policy.model.MemoKind) may rest on anything but rules: add nothing here without revisiting them.
+PATCHED = frozenset({"rule"})
 
 
 def changed_rules(

@@ -19,10 +19,10 @@ def _reference(node: object) -> int:
 def _document(rng: random.Random, budget: int) -> object:
     """Return a random JSON value at most `budget` levels deep."""
     roll = rng.random()
-    if budget == 0 or roll < 0.3:
+    if budget == 0 or roll < 0.1:
         return rng.choice([None, True, 1, 2.5, "text", ""])
-    size = rng.randrange(4)
-    if roll < 0.65:
+    size = rng.choice([0, 1, 1, 2, 3])  # mostly one or a few members: deep documents are common
+    if roll < 0.55:
         return [_document(rng, budget - 1) for _ in range(size)]
     return {f"k{i}": _document(rng, budget - 1) for i in range(size)}
 

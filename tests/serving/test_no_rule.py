@@ -124,12 +124,14 @@ def test_answers_and_their_etags_are_those_of_the_full_path(seeded_snapshot, mon
 
 
 def test_a_category_that_gains_a_rule_is_answered_from_its_rule(seeded_snapshot):
-    platform, params = next(_questions(seeded_snapshot, 1, seed=17))
-    parsed = parse_query(seeded_snapshot, platform, params, TODAY)
-    assert no_rule.no_rule_decision(seeded_snapshot, parsed, ENGLISH) is not None  # a template is made and kept
-    model = next(iter(seeded_snapshot.rules.values()))
+    before = memo_free(seeded_snapshot)
+    platform, params = next(_questions(before, 1, seed=17))
+    parsed = parse_query(before, platform, params, TODAY)
+    assert no_rule.no_rule_decision(before, parsed, ENGLISH) is not None  # a template is made and kept
+    model = next(iter(before.rules.values()))
     rule = replace(model, id="new-rule", platform_id=platform, category_id=params["category"], jurisdiction="GLOBAL")
-    patched = seeded_snapshot.patched(seeded_snapshot.revision + 1, {"new-rule": rule})
+    patched = before.patched(before.revision + 1, {"new-rule": rule})
+    assert patched.memo[no_rule.TEMPLATES] is before.memo[no_rule.TEMPLATES]  # kept, yet no longer used here
     assert no_rule.no_rule_decision(patched, parse_query(patched, platform, params, TODAY), ENGLISH) is None
     body = orjson.loads(service_on(patched).single(platform, _query(params), "/x").body)
     assert body["decisions"][0]["rule_id"] == "new-rule"
