@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -126,7 +127,31 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
     )
 
 
-def test_a_change_to_anything_but_rules_reads_everything_again(seeded_url, monkeypatch):
+def _source_write(session, url):
+    return apply_changes(
+        session, [Op("source", "update", "M1", {**_rule_record_of(url, "M1"), "kind": "secondary"})], actor="t"
+    )
+
+
+def _deadline_write(session, url):
+    deadline = "instagram-eea-objection-2025"
+    return apply_changes(
+        session, [Op("deadline", "update", deadline, {**_rule_record_of(url, deadline), "on": "2025-06-30"})], actor="t"
+    )
+
+
+def _review_write(session, url):
+    from datetime import UTC, datetime
+
+    from app.store.reviews import record_review
+
+    return record_review(session, RULE, "confirmed", None, at=datetime.now(UTC), actor="t")[1]
+
+
+# The memos a rule write keeps may rest on sources, deadlines and reviews (policy.model.MemoKind): a write to any of
+# them must read everything again, memos included.
+@pytest.mark.parametrize("write", [_source_write, _deadline_write, _review_write])
+def test_a_change_to_anything_but_rules_reads_everything_again(seeded_url, monkeypatch, write):
     from app.store import repository
 
     app = create_app(make_settings(seeded_url))
@@ -137,9 +162,8 @@ def test_a_change_to_anything_but_rules_reads_everything_again(seeded_url, monke
     with TestClient(app) as client:
         client.get(URL, params=PARAMS)
         full_reads.clear()
-        source = _rule_record_of(seeded_url, "M1")
         with Session(services.engine) as session:
-            applied = apply_changes(session, [Op("source", "update", "M1", {**source, "kind": "secondary"})], actor="t")
+            applied = write(session, seeded_url)
         services.store.refresh(known_revision=applied.revision)
         with Session(services.engine) as session:
             assert services.store.snapshot == real_load(session)
