@@ -94,6 +94,16 @@ class EventMaker:
         """Make the events of writes not handled yet, each write in one transaction; return deliveries queued."""
         queued = 0
         with Session(self.engine) as session:
+            # Nobody to tell: the writes pending are handled in one statement, not a transaction each (with 1 %
+            # writes mixed into reads, that cost the leader a tenth of its time). They are read first: they all
+            # happened before a subscription made after that, which would not be told of them anyway.
+            last = outbox.pending_up_to(session)
+            if last is None:
+                return 0
+            if not webhooks.enabled(session):
+                outbox.mark_all_processed(session, last, now)
+                session.commit()
+                return 0
             for row in outbox.pending(session, limit):
                 queued += self._write_events(session, row.revision, aware(row.created_at), now)
                 outbox.mark_processed(session, row, now)
@@ -101,10 +111,14 @@ class EventMaker:
         return queued
 
     def _write_events(self, session: Session, revision: int, at: datetime, now: datetime) -> int:
-        answer_subs = _since(webhooks.subscribers(session, "answer.changed"), at)
-        # Rebuilt before anything is queued: the rebuild may roll the session back to read again.
+        subs = webhooks.enabled(session)
+        answer_subs = _since(webhooks.asking(subs, "answer.changed"), at)
+        # Rebuilt before anything is queued: the rebuild may roll the session back to read again, and then the
+        # subscriptions are read again too. Without it, one read serves both types of event.
         state = history.records_at(session, revision) if answer_subs else None
-        dataset_subs = _since(webhooks.subscribers(session, "dataset.changed"), at)
+        if answer_subs:
+            subs = webhooks.enabled(session)
+        dataset_subs = _since(webhooks.asking(subs, "dataset.changed"), at)
         if not answer_subs and not dataset_subs:
             return 0  # nobody to tell: the change log is not read (an import's revision can hold 100,000 changes)
         changes = history.changes_of(session, revision)

@@ -206,7 +206,10 @@ def _patched(session: Session, catalog: Catalog) -> Catalog | None:
 
 def patch_rules(catalog: Catalog, revision: int, ids: list[str], found: dict[str, tuple[Record, int]]) -> Catalog:
     """Return the catalog at `revision` with the named rules replaced by those found (the others were deleted)."""
-    weights = {key: (e.record["kind"], e.record["publisher"]) for key, e in catalog.entries["source"].items()}
+    # Only the sources the changed rules cite (every source's took a tenth of a write's time with 400 sources).
+    sources = catalog.entries["source"]
+    cited = {citation["id"] for record, _ in found.values() for citation in record["sources"]}
+    weights = {key: (e.record["kind"], e.record["publisher"]) for key in cited if (e := sources.get(key)) is not None}
     shared = Shared()
     kind = KINDS["rule"]
     rules = catalog.entries["rule"].copy()  # a clone of the table: dict() re-inserts every key (see Snapshot.patched)

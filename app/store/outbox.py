@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
 
 from app.store.webhook_models import Outbox
 
@@ -20,7 +21,19 @@ def pending(session: Session, limit: int = 20) -> list[Outbox]:
     return list(session.exec(statement).all())
 
 
+def pending_up_to(session: Session) -> int | None:
+    """Return the newest revision whose events are not made yet, or None."""
+    return session.exec(select(func.max(Outbox.revision)).where(col(Outbox.processed_at).is_(None))).one()
+
+
 def mark_processed(session: Session, row: Outbox, at: datetime) -> None:
     """Mark a write's events as made, in the caller's transaction (with the events themselves)."""
     row.processed_at = at
     session.add(row)
+
+
+def mark_all_processed(session: Session, up_to: int, at: datetime) -> None:
+    """Mark every pending write up to this revision as handled, in one statement (nobody subscribed to them)."""
+    session.execute(
+        update(Outbox).where(col(Outbox.processed_at).is_(None), col(Outbox.revision) <= up_to).values(processed_at=at)
+    )

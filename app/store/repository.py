@@ -193,7 +193,10 @@ def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revi
     """Read the named rules as load_snapshot would, against a snapshot's deadlines and sources; None: deleted."""
     wanted = sorted(ids)
     links = records.links_by_owner(session, models.RuleSource, "rule_id", wanted)
-    weights = {s.id: (s.kind, s.publisher) for s in snapshot.sources.values()}
+    # Only the sources these rules cite: a write's cost must not grow with the dataset.
+    sources = snapshot.sources
+    cited_ids = {c["id"] for citations in links.values() for c in citations}
+    weights = {s.id: (s.kind, s.publisher) for s in map(sources.get, cited_ids) if s is not None}
     rows = session.exec(select(models.Rule).where(col(models.Rule.id).in_(wanted))).all()
     cited = {rule_id: [c["id"] for c in citations] for rule_id, citations in links.items()}
     fresh = freshness.freshness(session, wanted, known=([(r.id, r.reviewed_on) for r in rows], cited))

@@ -69,13 +69,19 @@ def delete_subscription(session: Session, sub: WebhookSubscription) -> None:
     session.commit()
 
 
+def enabled(session: Session) -> list[WebhookSubscription]:
+    """Return the enabled subscriptions, in id order."""
+    statement = select(WebhookSubscription).where(col(WebhookSubscription.enabled).is_(True))
+    return list(session.exec(statement.order_by(col(WebhookSubscription.id))).all())
+
+
 def subscribers(session: Session, event_type: str) -> list[WebhookSubscription]:
     """Return the enabled subscriptions that asked for this type of event."""
-    subs = session.exec(
-        select(WebhookSubscription)
-        .where(col(WebhookSubscription.enabled).is_(True))
-        .order_by(col(WebhookSubscription.id))
-    ).all()
+    return asking(enabled(session), event_type)
+
+
+def asking(subs: list[WebhookSubscription], event_type: str) -> list[WebhookSubscription]:
+    """Keep the subscriptions that asked for this type of event."""
     return [sub for sub in subs if event_type in sub.events]
 
 
