@@ -201,6 +201,9 @@ class Rule:
     citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
     reviewed_on: date | None = None  # the day a person last checked the rule against its sources
     findings: tuple[Finding, ...] = ()  # what source checks found since that review
+    # The rule record's own reviewed_on, before its reviews and its sources' dates are weighed: a write that leaves it
+    # and the citations as they were leaves reviewed_on and findings as they were too (store.repository.load_rules).
+    recorded_reviewed_on: date | None = None
 
     def in_force_on(self, day: date) -> bool:
         """Return whether the rule applies on the given day."""

@@ -157,6 +157,60 @@ def test_a_rule_write_looks_up_only_the_sources_its_rule_cites(seeded_url):
         assert [c["id"] for c in rules[RULE].record["sources"]] == [c["id"] for c in record["sources"]]
 
 
+def _finding(session, source_id):
+    """Record what `sources check` records for a changed page: a check with a finding, and its note."""
+    from datetime import UTC, datetime
+
+    from app.store.models import SourceCheck
+    from app.store.writes import Note
+
+    at = datetime.now(UTC)
+    session.add(
+        SourceCheck(source_id=source_id, checked_at=at, url="https://example.org/", outcome="changed", finding=True)
+    )
+    return apply_changes(session, [], actor="t", notes=[Note("source-check", source_id, {"outcome": "changed"})])
+
+
+def test_a_rule_write_weighs_freshness_again_only_when_its_review_day_or_citations_change(seeded_url, monkeypatch):
+    # Reviews, source checks and sources make a write read everything again, so a patched rule whose own
+    # reviewed_on and citations are as they were is as fresh as it was (three queries fewer for most edits).
+    from datetime import date
+
+    from app.store import freshness, repository
+
+    record = _rule_record_of(seeded_url, RULE)
+    citations = record["sources"]
+    with Session(make_engine(seeded_url)) as session:
+        _finding(session, citations[0]["id"])
+    app = create_app(make_settings(seeded_url))
+    services = app.state.services
+    weighed = []
+    real = freshness.freshness
+    monkeypatch.setattr(freshness, "freshness", lambda s, ids=None, **kw: weighed.append(ids) or real(s, ids, **kw))
+    writes = [  # the change, and whether the rule's freshness must be weighed again
+        ({"notes": ["An edit of a note."]}, False),
+        ({"reviewed_on": date.today().isoformat()}, True),  # reviewed after the finding: it is no longer one
+        ({"summary": "A new summary."}, False),
+        ({"reviewed_on": None, "sources": citations[1:]}, True),  # the source with the finding goes
+        ({"sources": citations}, True),  # and comes back
+        ({"reviewed_on": None}, False),  # None already: as it was
+    ]
+    with TestClient(app):
+        findings = [services.store.snapshot.rules[RULE].findings]
+        for changes, weigh in writes:
+            weighed.clear()
+            with Session(services.engine) as session:
+                record = {**record, **changes}
+                applied = apply_changes(session, [Op("rule", "update", RULE, record)], actor="t")
+            services.store.refresh(known_revision=applied.revision)
+            assert weighed == ([[RULE]] if weigh else []), changes
+            patched = services.store.snapshot
+            with Session(services.engine) as session:
+                assert patched == repository.load_snapshot(session), changes
+            findings.append(patched.rules[RULE].findings)
+    assert [bool(f) for f in findings] == [True, True, False, False, False, True, True]
+
+
 def _source_write(session, url):
     return apply_changes(
         session, [Op("source", "update", "M1", {**_rule_record_of(url, "M1"), "kind": "secondary"})], actor="t"
