@@ -21,6 +21,7 @@ from app.store.webhook_models import WebhookSubscription
 log = logging.getLogger("trainwatch.webhooks")
 UPCOMING_DAYS = (7, 1)
 DAY_JOB = "day"
+OUTBOX_KEPT = timedelta(days=7)  # how long a handled outbox row stays, for a look at what the deliverer did
 
 
 def event_id(*cause: Any) -> str:
@@ -177,6 +178,9 @@ class EventMaker:
             day = last + timedelta(days=1)
             # Read once, and only for a day with subscribers to tell: it is a whole second copy of the dataset.
             snapshot = functools.cache(lambda: repository.load_snapshot(session))
+            if day <= today:
+                # Once a day: the outbox's handled rows serve nothing more (the change log keeps every write).
+                outbox.prune(session, now - OUTBOX_KEPT)
             while day <= today:
                 queued += self._day_events(session, snapshot, day, now)
                 webhooks.set_last_day(session, DAY_JOB, day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, func, select
 
 from app.store.webhook_models import Outbox
@@ -37,3 +37,8 @@ def mark_all_processed(session: Session, up_to: int, at: datetime) -> None:
     session.execute(
         update(Outbox).where(col(Outbox.processed_at).is_(None), col(Outbox.revision) <= up_to).values(processed_at=at)
     )
+
+
+def prune(session: Session, before: datetime) -> None:
+    """Delete the rows handled before this instant, in the caller's transaction; pending rows always stay."""
+    session.execute(delete(Outbox).where(col(Outbox.processed_at) < before))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 from webhook_support import Clock, deliverer, subscribe
 
 from app.delivery import events
 from app.store import outbox, webhooks
 from app.store.db import make_engine
+from app.store.webhook_models import Outbox
 
 RULE = "/v1/rules/instagram-eea-public-posts-2025"
 NOT_USED = {"treatment": "not_used", "opt_out": None, "min_age": None, "summary": "Not used after all."}
@@ -232,4 +233,28 @@ def test_marking_pending_writes_stops_at_the_revision_read(seeded_url):
         outbox.mark_all_processed(session, start + 1, now)
         session.commit()
         assert [row.revision for row in outbox.pending(session, 100)] == [start + 2]
+    engine.dispose()
+
+
+def test_the_day_job_deletes_outbox_rows_handled_over_a_week_ago(setup):
+    # One row per write, kept forever, was a table that only grew (1 % writes in the bench: 100 rows a second).
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    worker.run_once()  # the day job starts today; the seed's rows are handled
+    engine = make_engine(setup.url)
+    with Session(engine) as session:
+        seeded = len(session.exec(select(Outbox)).all())
+        assert seeded and outbox.pending(session, 10) == []
+    clock.advance(days=3)
+    setup.edit("/v1/rules/facebook-eea-public-posts-2025", {"notes": ["handled three days after the seed"]})
+    worker.run_once()  # a day passed: nothing handled is a week old yet
+    with Session(engine) as session:
+        assert len(session.exec(select(Outbox)).all()) == seeded + 1
+    clock.advance(days=5)  # the seed's rows were handled 8 days ago, the edit's 5
+    setup.edit("/v1/rules/facebook-eea-public-posts-2025", {"notes": ["pending when the day job runs"]})
+    worker.maker.from_days(clock.now)  # the day job alone: the new write is still pending
+    with Session(engine) as session:
+        left = session.exec(select(Outbox)).all()
+        assert len(left) == 2 and sum(row.processed_at is None for row in left) == 1
+    worker.stop()
     engine.dispose()
