@@ -200,12 +200,12 @@ def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revi
     """Read the named rules as load_snapshot would, against a snapshot's deadlines and sources; None: deleted."""
     wanted = sorted(ids)
     links = records.links_by_owner(session, models.RuleSource, "rule_id", wanted)
-    # Only the sources these rules cite: a write's cost must not grow with the dataset.
-    sources = snapshot.sources
-    cited_ids = {c["id"] for citations in links.values() for c in citations}
-    weights = {s.id: (s.kind, s.publisher) for s in map(sources.get, cited_ids) if s is not None}
     rows = session.exec(select(models.Rule).where(col(models.Rule.id).in_(wanted))).all()
     cited = {rule_id: [c["id"] for c in citations] for rule_id, citations in links.items()}
+    # Only the sources these rules cite: a write's cost must not grow with the dataset.
+    sources = snapshot.sources
+    cited_sources = (sources.get(source_id) for source_id in {s for ids in cited.values() for s in ids})
+    weights = {s.id: (s.kind, s.publisher) for s in cited_sources if s is not None}
     # A snapshot is patched only when nothing but rules changed since it was read (serving.cache.PATCHED): no review,
     # source check or source. So a rule whose own reviewed_on and cited sources are as they were is as fresh as it
     # was, and is not weighed again (three queries; most edits change a note, a summary or a date).

@@ -158,23 +158,22 @@ def test_a_rule_write_looks_up_only_the_sources_its_rule_cites(seeded_url):
 
 
 def _finding(session, source_id):
-    """Record what `sources check` records for a changed page: a check with a finding, and its note."""
+    """Record a changed page of a source as `sources check` does: the check, and its finding in the change log."""
     from datetime import UTC, datetime
 
-    from app.store.models import SourceCheck
-    from app.store.writes import Note
+    from app.store.checks import record_checks
+    from app.watch.check import Outcome, Result, Target
+    from app.watch.crawler import Fetched
 
-    at = datetime.now(UTC)
-    session.add(
-        SourceCheck(source_id=source_id, checked_at=at, url="https://example.org/", outcome="changed", finding=True)
-    )
-    return apply_changes(session, [], actor="t", notes=[Note("source-check", source_id, {"outcome": "changed"})])
+    url = "https://example.org/"
+    changed = Result(Target(source_id, url), Outcome.CHANGED, Fetched(url, status=200))
+    return record_checks(session, [changed], at=datetime.now(UTC), actor="t")
 
 
 def test_a_rule_write_weighs_freshness_again_only_when_its_review_day_or_citations_change(seeded_url, monkeypatch):
     # Reviews, source checks and sources make a write read everything again, so a patched rule whose own
     # reviewed_on and citations are as they were is as fresh as it was (three queries fewer for most edits).
-    from datetime import date
+    from datetime import UTC, datetime
 
     from app.store import freshness, repository
 
@@ -189,7 +188,7 @@ def test_a_rule_write_weighs_freshness_again_only_when_its_review_day_or_citatio
     monkeypatch.setattr(freshness, "freshness", lambda s, ids=None, **kw: weighed.append(ids) or real(s, ids, **kw))
     writes = [  # the change, and whether the rule's freshness must be weighed again
         ({"notes": ["An edit of a note."]}, False),
-        ({"reviewed_on": date.today().isoformat()}, True),  # reviewed after the finding: it is no longer one
+        ({"reviewed_on": datetime.now(UTC).date().isoformat()}, True),  # reviewed after the finding: no longer one
         ({"summary": "A new summary."}, False),
         ({"reviewed_on": None, "sources": citations[1:]}, True),  # the source with the finding goes
         ({"sources": citations}, True),  # and comes back
