@@ -38,6 +38,12 @@ def _depth(document: Any) -> int:
 
 async def json_document(request: Request, what: str) -> dict[str, Any]:
     """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
+    document, _ = await json_document_and_bytes(request, what)
+    return document
+
+
+async def json_document_and_bytes(request: Request, what: str) -> tuple[dict[str, Any], bytes]:
+    """Read the body as json_document does; return the object and the bytes it was read from."""
     if not _media_type_ok(request.headers.get("content-type")):
         raise Problem(
             415,
@@ -55,8 +61,9 @@ async def json_document(request: Request, what: str) -> dict[str, Any]:
         if size > limit:
             raise Problem(413, f"The body is larger than {limit} bytes.")
         chunks.append(chunk)
+    raw = b"".join(chunks)
     try:
-        document = json.loads(b"".join(chunks) or b"null")
+        document = json.loads(raw or b"null")
     except ValueError as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
     except RecursionError:  # the parser gives up on deep nesting before using much time or memory
@@ -67,7 +74,7 @@ async def json_document(request: Request, what: str) -> dict[str, Any]:
         )
     if not isinstance(document, dict):
         raise Problem(422, f"The body must be a JSON object: {what}.", title="Invalid request", param="body")
-    return document
+    return document, raw
 
 
 async def json_object(request: Request) -> dict[str, Any]:

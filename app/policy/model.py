@@ -223,7 +223,9 @@ class Rule:
         return self.posted_from is not None or self.posted_until is not None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: every question builds one, and a frozen dataclass's __init__ (object.__setattr__ for each field)
+# costs five times as much (0.78 against 0.16 µs, a twentieth of a batch check). Nothing changes a query once made.
+@dataclass(slots=True)
 class Query:
     """One question: a platform, a category, a country, a day and what is known about the user."""
 
@@ -239,7 +241,7 @@ class Query:
     opted_in_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as Query: one per answer resting on a rule; nothing changes one once made
 class OptOutFacts:
     """The opt-out as it stands for a decision's day."""
 
@@ -251,7 +253,7 @@ class OptOutFacts:
     after_deadline: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as Query: each answer builds one or more; nothing changes one once made
 class Decision:
     """The engine's answer for one category, with everything it rests on."""
 

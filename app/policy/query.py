@@ -19,7 +19,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _AGE = re.compile(r"\d{1,3}", re.ASCII)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as Query: one per question; nothing changes it once made
 class ParsedQuery:
     """A validated decision request: the query, whether it named a category, and the country's jurisdictions."""
 

@@ -22,7 +22,7 @@ _PLAIN = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as Query: one per answer resting on a rule; nothing changes one once made
 class Analysis:
     """What the enumeration found: the verdict, what it depends on, and the rules it rests on."""
 

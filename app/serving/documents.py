@@ -43,6 +43,20 @@ def envelope(snapshot: Snapshot, parsed: ParsedQuery, decisions: list[Any]) -> d
     }
 
 
+def check_result(snapshot: Snapshot, parsed: ParsedQuery, decision: Any) -> dict[str, Any]:
+    """Return one answered check of a batch: the envelope's fields around its one decision, under "decision"."""
+    q = parsed.query
+    return {
+        "status": 200,
+        "platform": platform_json(snapshot, q.platform_id),
+        "country": q.country,
+        "jurisdictions": parsed.jurisdictions,
+        "as_of": q.as_of.isoformat(),
+        "dataset_revision": snapshot.revision,
+        "decision": decision,
+    }
+
+
 PLATFORM_JSON = MemoKind("platform json")  # a platform's own fields: no rule write changes them
 
 

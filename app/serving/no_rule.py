@@ -10,7 +10,7 @@ the dataset's years); where it does not, answers take the full path.
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import replace
 from datetime import date
 
@@ -26,7 +26,7 @@ from app.serving.documents import render_decision
 
 # Places and days no dataset text names: the template is made with the first pair and checked with the second.
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
-_NONE: tuple[bytes, ...] = ()  # a template that failed its check: answer by the full path
+_NONE = b""  # a template that failed its check: answer by the full path
 _PLACE, _DAY = b"\x00place", b"\x00day"  # what stands in a template's holes (no encoded JSON holds a NUL)
 # Neither rests on rules (a template is made only where none is in force, from names and wording), so a rule write
 # keeps both: the answers after it are not made from scratch.
@@ -41,17 +41,17 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
         return None
     memo = bounded_memo(snapshot, TEMPLATES)  # one per platform, category and language
     key = (q.platform_id, q.category_id, wording.lang)
-    pieces = memo.get(key)
-    if pieces is None:
-        pieces = memo[key] = _template(snapshot, parsed, wording)
-    if pieces is _NONE:
+    template = memo.get(key)
+    if template is None:
+        template = memo[key] = _template(snapshot, parsed, wording)
+    if not template:  # _NONE
         return None
     # The place as the engine's no-rule phrase names it.
-    return orjson.Fragment(_fill(pieces, _text(place(q)), _day(snapshot, wording, q.as_of)))
+    return orjson.Fragment(_fill(template, _place(place(q)), _day(snapshot, wording, q.as_of)))
 
 
-def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[bytes, ...]:
-    """Return the decision encoded for the first sentinels, cut into literal pieces and holes."""
+def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> bytes:
+    """Return the decision encoded for the first sentinels, with markers where their place and day stand."""
     (made_place, made_day), (check_place, check_day) = SENTINELS
     first, second = (
         _encoded(snapshot, parsed, wording, made_place, made_day),
@@ -59,16 +59,14 @@ def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tupl
     )
     if first is None or second is None:
         return _NONE
-    holes = {_text(made_place): _PLACE, _day(snapshot, wording, made_day): _DAY}
-    split = re.split(b"(" + b"|".join(re.escape(h) for h in holes) + b")", first)
-    pieces = tuple(holes.get(p, p) if n % 2 else p for n, p in enumerate(split) if p)
-    filled = _fill(pieces, _text(check_place), _day(snapshot, wording, check_day))
-    return pieces if filled == second else _NONE
+    template = first.replace(_text(made_place), _PLACE).replace(_day(snapshot, wording, made_day), _DAY)
+    filled = _fill(template, _text(check_place), _day(snapshot, wording, check_day))
+    return template if filled == second else _NONE
 
 
-def _fill(pieces: tuple[bytes, ...], where: bytes, day: bytes) -> bytes:
-    """Return a template's pieces joined, its holes filled with the encoded place and day."""
-    return b"".join([where if p is _PLACE else day if p is _DAY else p for p in pieces])
+def _fill(template: bytes, where: bytes, day: bytes) -> bytes:
+    """Return a template with its markers replaced by the encoded place and day (two passes in C, no list)."""
+    return template.replace(_PLACE, where).replace(_DAY, day)
 
 
 def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
@@ -79,6 +77,12 @@ def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: s
     if decision.rule_ids or decision.sources or decision.stale:
         return None
     return dumps(render_decision(decision, wording))
+
+
+@functools.lru_cache(maxsize=1024)  # a country or GLOBAL: a few hundred at most
+def _place(value: str) -> bytes:
+    """Return a place as it stands inside encoded JSON, encoded once."""
+    return _text(value)
 
 
 def _text(value: str) -> bytes:

@@ -1,5 +1,7 @@
 """POST /v1/ai-training/checks: many questions in one call, a bad one failing alone."""
 
+import json
+
 CHECKS = "/v1/ai-training/checks"
 GOOD = {
     "platform": "instagram",
@@ -44,6 +46,27 @@ def test_a_check_answers_like_the_single_endpoint(client):
     assert {k: result[k] for k in ("platform", "country", "jurisdictions", "as_of")} == {
         k: single[k] for k in ("platform", "country", "jurisdictions", "as_of")
     }
+
+
+def test_a_batch_sent_again_is_answered_whole_from_the_cache(client, monkeypatch):
+    from app.serving.answers import AnswerService
+
+    computed = []
+    check = AnswerService.check
+    monkeypatch.setattr(AnswerService, "check", lambda self, *a, **k: computed.append(1) or check(self, *a, **k))
+    checks = [GOOD, {**GOOD, "country": "US"}, {**GOOD, "category": "private-messages"}]
+    body = json.dumps({"checks": checks})
+    headers = {"Content-Type": "application/json"}
+    first = client.post(CHECKS, content=body, headers=headers)
+    again = client.post(CHECKS, content=body, headers=headers)
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert len(computed) == 3  # the second time, not one check worked out again
+    # The same checks written otherwise are other bytes: worked out again, to the same results.
+    spaced = client.post(CHECKS, content=json.dumps({"checks": checks}, indent=1), headers=headers)
+    assert spaced.content == first.content and len(computed) == 6
+    # Another language is another answer.
+    german = client.post(CHECKS, content=body, headers=headers, params={"lang": "de"})
+    assert german.headers["content-language"] == "de" and german.content != first.content
 
 
 def test_more_than_1000_checks_is_413(client):

@@ -24,7 +24,7 @@ from app.policy.model import (
     Treatment,
 )
 from app.serving import answers
-from app.serving.answers import AnswerService, _check_key
+from app.serving.answers import AnswerService
 from app.serving.cache import BoundedCache
 from app.serving.documents import platform_json
 
@@ -125,14 +125,35 @@ def test_the_platform_object_is_encoded_once_per_set_of_platforms():
     assert platform_json(snapshot(2), "acme") is not first  # a snapshot read whole encodes it anew
 
 
-def test_check_keys_tell_apart_what_answers_differently():
-    key = _check_key({"platform": "acme", "age": 1}, TODAY, 1, "en")
-    assert key is not None and key != _check_key({"platform": "acme", "age": True}, TODAY, 1, "en")
-    assert key != _check_key({"platform": "acme", "age": 1.0}, TODAY, 1, "en")
-    assert key != _check_key({"platform": "acme", "age": 1}, TODAY, 2, "en")  # another snapshot
-    assert key != _check_key({"platform": "acme", "age": 1}, TODAY, 1, "de")
-    assert _check_key({"platform": "acme", "age": [1]}, TODAY, 1, "en") is None  # unhashable: not cached
-    assert _check_key(["acme"], TODAY, 1, "en") is None
+def test_a_batch_sent_again_byte_for_byte_is_answered_from_the_cache(monkeypatch):
+    computed = []
+    check = AnswerService.check
+    monkeypatch.setattr(AnswerService, "check", lambda self, *a, **k: computed.append(1) or check(self, *a, **k))
+    svc = service(snapshot())
+    body = orjson.dumps({"checks": CHECKS})
+    first = svc.batch(CHECKS, "en", body)
+    assert len(computed) == len(CHECKS)
+    assert svc.batch(CHECKS, "en", body) is first and len(computed) == len(CHECKS)  # whole, without a check
+    assert svc.batch(CHECKS, "en") == first and len(computed) == 2 * len(CHECKS)  # no body: nothing to key on
+
+
+def test_the_batch_cache_tells_apart_what_answers_differently():
+    svc = service(snapshot())
+    one = [{"platform": "acme", "category": "public-posts", "age": 1}]
+    true = [{"platform": "acme", "category": "public-posts", "age": True}]
+    as_one = svc.batch(one, "en", orjson.dumps({"checks": one}))
+    assert orjson.loads(as_one)["results"][0]["status"] == 200
+    # Equal in Python (True == 1), different bytes: age true is refused, not answered from the cache.
+    assert orjson.loads(svc.batch(true, "en", orjson.dumps({"checks": true})))["results"][0]["status"] == 422
+    body = orjson.dumps({"checks": one})
+    assert (
+        orjson.loads(svc.batch(one, "de", body))["results"][0]["decision"]["summary"]
+        != (orjson.loads(as_one)["results"][0]["decision"]["summary"])
+    )  # another language
+    later = AnswerService(svc.store, today=lambda: date(2026, 11, 30))
+    assert orjson.loads(later.batch(one, "en", body))["results"][0]["as_of"] == "2026-11-30"  # another day
+    svc.store.snapshot = snapshot(2)
+    assert orjson.loads(svc.batch(one, "en", body))["dataset_revision"] == 2  # another snapshot
 
 
 def test_fixed_headers_are_built_once_per_kind_of_answer():

@@ -8,7 +8,7 @@ import anyio
 from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
-from app.api.bodies import json_document
+from app.api.bodies import json_document_and_bytes
 from app.api.deps import AnswersDep
 from app.api.errors import Problem
 from app.api.ratelimit import charge
@@ -153,7 +153,7 @@ async def checks(request: Request, answers: AnswersDep) -> Response:
 
     A bad check does not fail the others. More than 1000 checks, or a body over the size limit, gets 413.
     """
-    document = await json_document(request, 'an object with a "checks" list')
+    document, raw = await json_document_and_bytes(request, 'an object with a "checks" list')
     items = document.get("checks")
     if not isinstance(items, list):
         raise Problem(422, 'The body must be a JSON object with a "checks" list.', param="checks")
@@ -167,6 +167,6 @@ async def checks(request: Request, answers: AnswersDep) -> Response:
         raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param, valid=exc.valid) from None
     await charge(request, "decisions", len(items) - 1)  # the request itself counted one check already
     # Computed on a thread, a few batches at a time, so a flood of large batches never stalls the event loop.
-    body = await anyio.to_thread.run_sync(answers.batch, items, lang, limiter=request.app.state.batch_threads)
+    body = await anyio.to_thread.run_sync(answers.batch, items, lang, raw, limiter=request.app.state.batch_threads)
     headers = {"Content-Language": lang, **({"Vary": "Accept-Language"} if by_header else {})}
     return Response(body, media_type="application/json", headers=headers)
