@@ -3,9 +3,9 @@
 Most pairs of platform and category have no rule, others none in force for the country and day asked about, and
 their decision differs between questions only in the place and the day its sentences name: "no confirmed rule for
 public posts on X in DE on 2025-09-01". The engine (`policy.without_rules`) and the rendering run once per
-(platform, category, language) for a made-up place and day; each answer then joins the encoded pieces around its
-own. Before a template is used, it must give byte for byte what they give for a second place and day (one within
-the dataset's years); where it does not, answers take the full path.
+(platform, category, language) for a made-up place and day, marked in the encoded bytes; each answer then puts its
+own in place of the marks. Before a template is used, it must give byte for byte what they give for a second place
+and day (one within the dataset's years); where it does not, answers take the full path.
 """
 
 from __future__ import annotations
