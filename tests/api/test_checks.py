@@ -69,6 +69,16 @@ def test_a_batch_sent_again_is_answered_whole_from_the_cache(client, monkeypatch
     assert german.headers["content-language"] == "de" and german.content != first.content
 
 
+def test_a_check_quoting_an_unpaired_surrogate_fails_alone(client):
+    # A field named by an unpaired surrogate: its problem names the field in `param`, which UTF-8 cannot encode.
+    body = json.dumps({"checks": [GOOD, {**GOOD, "\ud800": 1}, GOOD]})  # json writes it escaped, "\\ud800"
+    response = client.post(CHECKS, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    good, bad, again = response.json()["results"]
+    assert good == again and good["status"] == 200 and good["decision"]["verdict"] == "used"
+    assert bad["status"] == 422 and bad["param"] == "?"  # replaced, as every answer replaces what UTF-8 cannot encode
+
+
 def test_more_than_1000_checks_is_413(client):
     response = client.post(CHECKS, json={"checks": [GOOD] * 1001})
     assert response.status_code == 413 and response.headers["content-type"] == "application/problem+json"

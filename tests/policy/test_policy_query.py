@@ -105,3 +105,17 @@ def test_errors_list_valid_ids(world, params, member):
 def test_group_code_is_explained(world):
     with pytest.raises(QueryError, match="group of countries"):
         parse_query(world, "instagram", {"country": "eu"}, TODAY)
+
+
+def test_the_day_memo_keeps_only_strings_of_a_dates_length(world):
+    from app.policy.query import _date
+
+    before = _date.cache_info().currsize
+    for n in range(50):  # long strings that are no date: refused, and not kept
+        with pytest.raises(QueryError):
+            parse_query(world, "instagram", {"as_of": f"2025-09-01{'x' * 1000}{n}"}, TODAY)
+    assert _date.cache_info().currsize == before
+    with pytest.raises(QueryError):
+        parse_query(world, "instagram", {"as_of": "2025-02-30"}, TODAY)  # a date's length: refused, kept as such
+    assert parse_query(world, "instagram", {"as_of": "2025-02-28"}, TODAY).query.as_of == date(2025, 2, 28)
+    assert _date.cache_info().currsize <= before + 2
