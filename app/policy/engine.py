@@ -145,6 +145,8 @@ def rules_apply(snapshot: Snapshot, query: Query) -> bool:
 
 def _in_force(snapshot: Snapshot, index: PairIndex, query: Query) -> bool:
     """Return whether any chain the question can resolve to has a rule in force on its day (memoised context)."""
+    if index.ended_from is not None and query.as_of >= index.ended_from:
+        return False  # every rule of the pair has ended: e.g. 100,000 rules of past years, asked about today
     return any(context(snapshot, index, query.country, query.as_of).level_sets.values())
 
 

@@ -34,6 +34,9 @@ class PairIndex:
     # The days on which some rule of the pair starts or stops: between two of them the same rules are in force,
     # so every day of a span shares one context.
     boundaries: tuple[date, ...] = ()
+    # The first day after every rule of the pair has ended (None while one has no end): from then on none is in
+    # force anywhere, which a question answers without a context.
+    ended_from: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,11 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
             if d
         }
     )
-    return PairIndex({j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries))
+    ends = [r.effective_until for r in rules if r.effective_until is not None and r.effective_until < date.max]
+    ended_from = max(ends) + _DAY if len(ends) == len(rules) else None
+    return PairIndex(
+        {j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries), ended_from
+    )
 
 
 def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from worded import decide, decide_many, english
 
-from app.policy import GLOBAL, QueryError, Verdict, opt_out_facts, parse_query, prepare
+from app.policy import GLOBAL, QueryError, Verdict, opt_out_facts, parse_query, prepare, rules_apply
 from app.policy import decide as decide_data
 from app.policy.engine import _decide_one, answer
 from app.policy.index import pair_index
@@ -191,6 +191,27 @@ def test_a_pair_without_rules_is_answered_as_the_analysis_would_without_running_
         assert direct == analysed
         assert english(direct).reasons == (english(analysed).reasons[0],)
         snap.memo.clear()
+
+
+@pytest.mark.parametrize("country", [None, "DE", "US"])
+def test_after_every_rule_of_a_pair_has_ended_questions_are_answered_without_a_context(kit, country):
+    T, r = kit.T, kit.rule
+    ended = [
+        r("old-eu", "acme", "public-posts", "EU", T.USED, start="2020-01-01", until="2023-06-30"),
+        r("old-global", "acme", "public-posts", GLOBAL, T.NOT_USED, until="2024-12-31"),
+    ]
+    snap = kit.build([*ended, r("open", "acme", "usage-data", GLOBAL, T.USED, until=None)])
+    index = pair_index(snap, "acme", "public-posts")
+    assert index.ended_from == date(2025, 1, 1)  # the day after the last end
+    assert pair_index(snap, "acme", "usage-data").ended_from is None  # a rule without an end
+    last = kit.query("acme", "public-posts", "2024-12-31", country=country)
+    assert rules_apply(snap, last) and decide_data(snap, last).verdict is Verdict.NOT_USED
+    after = kit.query("acme", "public-posts", "2025-01-01", country=country)
+    index.memo.clear()
+    assert not rules_apply(snap, after)
+    assert not index.memo  # no context was built for it
+    # The answer is the one the analysis gives.
+    assert decide_data(snap, after) == _decide_one(snap, snap.categories["public-posts"], after, index)
 
 
 def test_notes_are_made_once_per_snapshot_and_set_of_rules_and_repeat_no_note(kit):
