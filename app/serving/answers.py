@@ -20,7 +20,7 @@ from app.policy.model import MemoKind, key_rule_ids
 from app.policy.wording import DEFAULT_LANGUAGE, ENGLISH, Wording
 from app.serving.cache import SnapshotStore
 from app.serving.caching import dumps, max_age, next_midnight
-from app.serving.documents import check_result, envelope, render, render_decision, sources_json
+from app.serving.documents import check_result, envelope, render, sources_json
 from app.serving.encoding import MIN_BYTES, choose, compress, variant_etag
 from app.serving.languages import from_header, negotiate
 from app.serving.no_rule import no_rule_decision
@@ -216,6 +216,21 @@ class AnswerService:
         """Return the engine's decisions for a parsed question, with their freshness as of today."""
         return with_freshness(snapshot, answer(snapshot, parsed), today, self.review_max_days)
 
+    def rendered(
+        self,
+        snapshot: Snapshot,
+        parsed: ParsedQuery,
+        today: date,
+        wording: Wording,
+        encoded_sources: Callable[[Decision], Any] | None = None,
+    ) -> tuple[list[Any], list[bool]]:
+        """Return a parsed question's decisions rendered (objects or encoded fragments), and whether each is stale."""
+        part = no_rule_decision(snapshot, parsed, wording)
+        if part is not None:
+            return [part], []  # no rule in force: nothing reviewed, never stale
+        decisions = self.decisions(snapshot, parsed, today)
+        return render(decisions, wording, encoded_sources), [d.stale for d in decisions]
+
     def document(
         self,
         snapshot: Snapshot,
@@ -225,11 +240,8 @@ class AnswerService:
         encoded_sources: Callable[[Decision], Any] | None = None,
     ) -> tuple[dict[str, Any], list[bool]]:
         """Return the response document for a parsed question, and whether each of its decisions is stale."""
-        part = no_rule_decision(snapshot, parsed, wording)
-        if part is not None:
-            return envelope(snapshot, parsed, [part]), []  # no rule in force: nothing reviewed, never stale
-        decisions = self.decisions(snapshot, parsed, today)
-        return render(snapshot, parsed, decisions, wording, encoded_sources), [d.stale for d in decisions]
+        parts, stale = self.rendered(snapshot, parsed, today, wording, encoded_sources)
+        return envelope(snapshot, parsed, parts), stale
 
     def wording(self, snapshot: Snapshot, lang: str) -> Wording:
         """Return the wording of a language for a snapshot: its catalog, and the rule summaries translated from
@@ -363,11 +375,7 @@ class AnswerService:
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        decision: orjson.Fragment | dict[str, Any] | None = no_rule_decision(snapshot, parsed, wording)
-        if decision is None:
-            # A check names its category: one decision.
-            (found,) = self.decisions(snapshot, parsed, today)
-            decision = render_decision(found, wording, None if encoded_sources is None else encoded_sources(found))
+        (decision,), _ = self.rendered(snapshot, parsed, today, wording, encoded_sources)  # a check names its category
         return check_result(snapshot, parsed, decision)
 
 
@@ -386,7 +394,7 @@ def query_params(query_string: bytes) -> dict[str, str]:
 
 
 CHECK_FIELDS = frozenset({"platform", *QUERY_FIELDS})
-_ONLY_STR = {str}
+_ONLY_STR = frozenset({str})
 
 
 def check_params(check: Any) -> dict[str, str]:

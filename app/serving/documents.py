@@ -16,22 +16,26 @@ from app.serving.caching import dumps
 
 
 def render(
-    snapshot: Snapshot,
-    parsed: ParsedQuery,
     decisions: tuple[Decision, ...],
     wording: Wording = ENGLISH,
     encoded_sources: Callable[[Decision], Any] | None = None,
-) -> dict[str, Any]:
-    """Return the contract's response document for a parsed question and its decisions."""
-    return envelope(
-        snapshot,
-        parsed,
-        [render_decision(d, wording, None if encoded_sources is None else encoded_sources(d)) for d in decisions],
-    )
+) -> list[dict[str, Any]]:
+    """Return decisions as the contract's JSON objects, with their sources encoded once where a memo is given."""
+    return [render_decision(d, wording, None if encoded_sources is None else encoded_sources(d)) for d in decisions]
 
 
 def envelope(snapshot: Snapshot, parsed: ParsedQuery, decisions: list[Any]) -> dict[str, Any]:
     """Return the response document around decisions already rendered (objects or encoded fragments)."""
+    return {**_about(snapshot, parsed), "decisions": decisions}
+
+
+def check_result(snapshot: Snapshot, parsed: ParsedQuery, decision: Any) -> dict[str, Any]:
+    """Return one answered check of a batch: the envelope's fields around its one decision, under "decision"."""
+    return {"status": 200, **_about(snapshot, parsed), "decision": decision}
+
+
+def _about(snapshot: Snapshot, parsed: ParsedQuery) -> dict[str, Any]:
+    """Return what an answer says about the question: its platform, country, jurisdictions, day and revision."""
     q = parsed.query
     return {
         "platform": platform_json(snapshot, q.platform_id),
@@ -39,21 +43,6 @@ def envelope(snapshot: Snapshot, parsed: ParsedQuery, decisions: list[Any]) -> d
         "jurisdictions": parsed.jurisdictions,  # a tuple: orjson writes it as the list it stands for
         "as_of": q.as_of.isoformat(),
         "dataset_revision": snapshot.revision,
-        "decisions": decisions,
-    }
-
-
-def check_result(snapshot: Snapshot, parsed: ParsedQuery, decision: Any) -> dict[str, Any]:
-    """Return one answered check of a batch: the envelope's fields around its one decision, under "decision"."""
-    q = parsed.query
-    return {
-        "status": 200,
-        "platform": platform_json(snapshot, q.platform_id),
-        "country": q.country,
-        "jurisdictions": parsed.jurisdictions,
-        "as_of": q.as_of.isoformat(),
-        "dataset_revision": snapshot.revision,
-        "decision": decision,
     }
 
 

@@ -44,7 +44,7 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
     template = memo.get(key)
     if template is None:
         template = memo[key] = _template(snapshot, parsed, wording)
-    if not template:  # _NONE
+    if template is _NONE:  # its check failed: the full path answers
         return None
     # The place as the engine's no-rule phrase names it.
     return orjson.Fragment(_fill(template, _place(place(q)), _day(snapshot, wording, q.as_of)))
