@@ -148,7 +148,8 @@ def _references(
         (path_text(place), SECTION_KINDS[section], key)
         for place, section, key in references(KINDS[resource].section, record)
     ]
-    _look_up(session, {(target, key) for _, target, key in found} - seen.keys(), seen)
+    # Not `set - seen.keys()`: that walks every key seen so far, one per record of a large import (quadratic).
+    _look_up(session, {(target, key) for _, target, key in found if (target, key) not in seen}, seen)
     problems = []
     for field, target, key in found:
         kind = seen[(target, key)]
