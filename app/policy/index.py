@@ -95,8 +95,8 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
             if d
         }
     )
-    ends = [r.effective_until for r in rules if r.effective_until is not None and r.effective_until < date.max]
-    ended_from = max(ends) + _DAY if len(ends) == len(rules) else None
+    # Each rule ends after it starts, so once every rule has an end the last boundary is the day after the last end.
+    ended_from = boundaries[-1] if all(r.effective_until and r.effective_until < date.max for r in rules) else None
     return PairIndex(
         {j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries), ended_from
     )

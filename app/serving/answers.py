@@ -231,18 +231,6 @@ class AnswerService:
         decisions = self.decisions(snapshot, parsed, today)
         return render(decisions, wording, encoded_sources), [d.stale for d in decisions]
 
-    def document(
-        self,
-        snapshot: Snapshot,
-        parsed: ParsedQuery,
-        today: date,
-        wording: Wording,
-        encoded_sources: Callable[[Decision], Any] | None = None,
-    ) -> tuple[dict[str, Any], list[bool]]:
-        """Return the response document for a parsed question, and whether each of its decisions is stale."""
-        parts, stale = self.rendered(snapshot, parsed, today, wording, encoded_sources)
-        return envelope(snapshot, parsed, parts), stale
-
     def wording(self, snapshot: Snapshot, lang: str) -> Wording:
         """Return the wording of a language for a snapshot: its catalog, and the rule summaries translated from
         the rules' current English text (a translation of an older text is not used)."""
@@ -315,10 +303,10 @@ class AnswerService:
             parsed = parse_query(snapshot, platform_id, params, today)
         except QueryError as exc:
             return Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
-        document, stale = self.document(
+        parts, stale = self.rendered(
             snapshot, parsed, today, self.wording(snapshot, lang), self.encoded_sources(snapshot)
         )
-        body = dumps(document)
+        body = dumps(envelope(snapshot, parsed, parts))
         # Staleness can change with the day even for a fixed as_of, so the ETag covers it.
         return Answer.build(
             200,
