@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.cli_watch import review_cli, sources_cli
-from app.settings import REPO_ROOT, get_settings
+from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import DatabaseConfigError, make_engine
 
 cli = typer.Typer(
@@ -296,12 +299,31 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `ke
     typer.echo(f"revoked {key_id}")
 
 
+def settings_problems(exc: ValidationError | SettingsError) -> list[str]:
+    """Return one line per setting that cannot be used, naming its environment variable and the value given."""
+    if isinstance(exc, SettingsError):  # a list setting whose value is not JSON: the message names its field
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"TRAINWATCH_{field.group(1).upper()}" if field else "a TRAINWATCH_ list setting"
+        return [f"{name} is not a JSON list (e.g. '[\"https://a.example\"]'): {exc}"]
+    return [
+        f"TRAINWATCH_{'_'.join(map(str, error['loc'])).upper()}={error.get('input')!r}: {error['msg']}"
+        for error in exc.errors()
+    ]
+
+
 def main() -> None:
     """Run the CLI."""
     try:
         cli()
     except KeyboardInterrupt:
         sys.exit(130)
+    except (ValidationError, SettingsError) as exc:
+        # Settings are read by the first command that needs them; any other model's errors are not about them.
+        if isinstance(exc, ValidationError) and exc.title != Settings.__name__:
+            raise
+        for line in settings_problems(exc):
+            typer.echo(f"error: {line}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     webhooks_retry_hours: float = 24.0
     webhooks_disable_after: int = 3  # failed deliveries in a row before a subscription is disabled
     webhooks_timeout_seconds: float = 10.0
+    # Days a delivery that ended (delivered or failed) stays listed; then it goes, with any event nobody else awaits.
+    webhooks_keep_days: int = Field(default=30, ge=1)
     # Answers are stale when the rule's last review is older than this many days.
     review_max_days: int = 365
     # `sources check`: at most this many requests a second to one host, this many fetches at once, and how long

@@ -29,6 +29,47 @@ def test_bad_database_url_is_one_line_naming_the_setting(url):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"TRAINWATCH_WEBHOOKS_KEEP_DAYS": "0"}, ["error: TRAINWATCH_WEBHOOKS_KEEP_DAYS='0': Input should be greater"]),
+        (
+            {"TRAINWATCH_WEBHOOKS_KEEP_DAYS": "0", "TRAINWATCH_WEBHOOKS_RETRY_HOURS": "a day"},
+            ["error: TRAINWATCH_WEBHOOKS_RETRY_HOURS='a day': ", "error: TRAINWATCH_WEBHOOKS_KEEP_DAYS='0': "],
+        ),
+        ({"TRAINWATCH_CORS_ORIGINS": "[https://a.example"}, ["error: TRAINWATCH_CORS_ORIGINS is not a JSON list"]),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_one_line_each_naming_it(tmp_path, env, expected):
+    # Settings are read by whichever command needs them first; a traceback from pydantic named neither the variable
+    # nor what was wrong with it clearly.
+    environ = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **env}
+    result = subprocess.run(
+        [*TRAINWATCH, "deliver", "--once"], env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == len(expected) and all(
+        line.startswith(start) for line, start in zip(sorted(lines), sorted(expected), strict=True)
+    )
+
+
+def test_a_validation_error_of_anything_but_the_settings_is_not_reported_as_a_setting(monkeypatch):
+    from pydantic import BaseModel, ValidationError
+
+    from app import cli
+
+    class Record(BaseModel):
+        days: int
+
+    def broken() -> None:
+        Record(days="many")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "cli", broken)
+    with pytest.raises(ValidationError):
+        cli.main()
+
+
 def test_migrate_then_keys_create_list_revoke(databases):
     url = databases.new_url()
     assert run("migrate", url=url).returncode == 0

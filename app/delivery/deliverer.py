@@ -68,7 +68,9 @@ class Deliverer:
         self.clock = clock
         self.rand = rand
         self.retry_window = timedelta(hours=settings.webhooks_retry_hours)
-        self.maker = EventMaker(engine, retry_window=self.retry_window)
+        self.maker = EventMaker(
+            engine, retry_window=self.retry_window, keep=timedelta(days=settings.webhooks_keep_days)
+        )
         self.lock = LeaderLock(engine)
         self.client = client or httpx.Client(
             timeout=settings.webhooks_timeout_seconds, follow_redirects=False, headers={"User-Agent": USER_AGENT}

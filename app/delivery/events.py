@@ -70,9 +70,10 @@ def touched_platforms(changes: Iterable[Change]) -> set[str] | None:
 class EventMaker:
     """Turns outbox rows and days into events and queued deliveries; run by the one active deliverer."""
 
-    def __init__(self, engine: Engine, *, retry_window: timedelta) -> None:
+    def __init__(self, engine: Engine, *, retry_window: timedelta, keep: timedelta) -> None:
         self.engine = engine
         self.retry_window = retry_window
+        self.keep = keep  # how long a delivery that ended stays listed (TRAINWATCH_WEBHOOKS_KEEP_DAYS)
 
     def _queue(
         self,
@@ -180,8 +181,13 @@ class EventMaker:
             # Read once, and only for a day with subscribers to tell: it is a whole second copy of the dataset.
             snapshot = functools.cache(lambda: repository.load_snapshot(session))
             if day <= today:
-                # Once a day: the outbox's handled rows serve nothing more (the change log keeps every write).
+                # Once a day: the outbox's handled rows serve nothing more (the change log keeps every write), and
+                # deliveries that ended long ago only fill their subscription's list (each write to a subscriber
+                # adds one).
                 outbox.prune(session, now - OUTBOX_KEPT)
+                pruned = webhooks.prune(session, now - self.keep)
+                if pruned:
+                    log.info("deleted %d webhook deliveries that ended before %s", pruned, (now - self.keep).date())
             while day <= today:
                 queued += self._day_events(session, snapshot, day, now)
                 webhooks.set_last_day(session, DAY_JOB, day)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import exists
 from sqlmodel import Session, col, delete, func, select
 
 from app.store.webhook_models import WebhookDelivery, WebhookEvent, WebhookJob, WebhookSubscription
@@ -234,6 +235,26 @@ def retry(
     session.add(delivery)
     session.add(sub)
     session.commit()
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Delete the deliveries that ended (delivered or failed) before this instant, then the events older than it
+    that no delivery is left for, in the caller's transaction; return how many deliveries went.
+
+    Pending deliveries and their events always stay, and so do the deliveries of a disabled subscription: they say
+    why it was disabled and are what a retry enables it with (it gets no new ones meanwhile). An event is remade
+    only by its cause (a write, a day), which the deliverer handles once, so a deleted one is never sent again.
+    """
+    ended = func.coalesce(WebhookDelivery.delivered_at, WebhookDelivery.last_attempt_at, WebhookDelivery.created_at)
+    live = select(WebhookSubscription.id).where(col(WebhookSubscription.enabled).is_(True))
+    gone = session.execute(
+        delete(WebhookDelivery).where(
+            col(WebhookDelivery.status) != "pending", ended < before, col(WebhookDelivery.subscription_id).in_(live)
+        )
+    )
+    awaited = exists().where(col(WebhookDelivery.event_id) == col(WebhookEvent.id))
+    session.execute(delete(WebhookEvent).where(col(WebhookEvent.created_at) < before, ~awaited))
+    return int(getattr(gone, "rowcount", 0) or 0)
 
 
 def last_day(session: Session, name: str) -> date | None:

@@ -41,6 +41,7 @@ class Receiver:
 
     secrets: dict[str, str] = field(default_factory=dict)  # path -> whsec_ secret
     fail_with: int | None = None  # answer this status instead of accepting
+    fail_paths: set[str] = field(default_factory=set)  # paths that answer 503 instead of accepting
     accepted: list[Delivery] = field(default_factory=list)
     refused: list[tuple[str, int]] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
@@ -76,9 +77,10 @@ class Receiver:
         return f"http://127.0.0.1:{self.server.server_port}{path}"
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> int:
-        if self.fail_with is not None:
-            self.refused.append((path, self.fail_with))
-            return self.fail_with
+        status = self.fail_with if self.fail_with is not None else 503 if path in self.fail_paths else None
+        if status is not None:
+            self.refused.append((path, status))
+            return status
         try:
             payload = Webhook(self.secrets[path]).verify(body, headers)
         except (KeyError, WebhookVerificationError) as exc:

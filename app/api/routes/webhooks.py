@@ -248,7 +248,11 @@ def delete_webhook(session: SessionDep, sub: Owned) -> Response:
     responses=problem_responses(401, 403, 404),
 )
 def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
-    """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error."""
+    """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error.
+
+    A delivery that ended (delivered or failed) is deleted after 30 days (`TRAINWATCH_WEBHOOKS_KEEP_DAYS`), unless
+    the subscription is disabled; pending ones always stay.
+    """
     rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
     return _json(
         {

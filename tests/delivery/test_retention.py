@@ -1,0 +1,110 @@
+"""Retention: deliveries that ended go after TRAINWATCH_WEBHOOKS_KEEP_DAYS, with the events nobody awaits any more."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+from webhook_support import Clock, deliverer, subscribe
+
+from app.store.db import make_engine
+from app.store.webhook_models import WebhookEvent
+
+RULE = "/v1/rules/instagram-eea-public-posts-2025"
+
+
+def _deliveries(setup, sub):
+    response = setup.client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=setup.hooks)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def _event_ids(url: str) -> set[str]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        found = set(session.exec(select(WebhookEvent.id)).all())
+    engine.dispose()
+    return found
+
+
+def test_deliveries_that_ended_over_the_kept_days_ago_go_with_their_events(setup, receiver):
+    # Each write to each subscriber added a delivery and an event that stayed forever: two tables that only grew.
+    ok = subscribe(setup.client, setup.hooks, receiver, "/ok", events=["dataset.changed"])
+    down = subscribe(setup.client, setup.hooks, receiver, "/down", events=["dataset.changed"])
+    clock = Clock()
+    worker = deliverer(setup.url, clock, webhooks_retry_hours=1, webhooks_keep_days=2, webhooks_disable_after=5)
+    worker.run_once()  # the day job starts today
+    setup.edit(RULE, {"summary": "Edited once."})
+    receiver.fail_paths = {"/down"}
+    for _ in range(12):  # past the hour's retry window, /down's delivery ends failed
+        worker.run_once()
+        clock.advance(minutes=10)
+    [delivered] = _deliveries(setup, ok)
+    [failed] = _deliveries(setup, down)
+    assert (delivered["status"], failed["status"]) == ("delivered", "failed")
+    assert delivered["event_id"] == failed["event_id"] and _event_ids(setup.url) >= {delivered["event_id"]}
+
+    clock.advance(days=1)
+    worker.run_once()  # a day passed: both ended about a day ago, within the two kept
+    assert len(_deliveries(setup, ok)) == len(_deliveries(setup, down)) == 1
+
+    clock.advance(days=1, hours=12)
+    worker.run_once()  # both ended two and a half days ago
+    assert _deliveries(setup, ok) == [] and _deliveries(setup, down) == []
+    assert delivered["event_id"] not in _event_ids(setup.url)
+    retried = setup.client.post(f"/v1/webhooks/{down['id']}/deliveries/{failed['id']}/retry", headers=setup.hooks)
+    assert retried.status_code == 404
+
+    # The subscriptions work as before: the next write reaches /ok once.
+    setup.edit(RULE, {"summary": "Edited twice."})
+    assert worker.run_once().delivered == 1
+    assert [d["status"] for d in _deliveries(setup, ok)] == ["delivered"]
+    worker.stop()
+
+
+def test_a_pending_delivery_stays_however_old_and_keeps_its_event(setup, receiver):
+    slow = subscribe(setup.client, setup.hooks, receiver, "/slow", events=["dataset.changed"])
+    quick = subscribe(setup.client, setup.hooks, receiver, "/quick", events=["dataset.changed"])
+    clock = Clock()
+    worker = deliverer(setup.url, clock, webhooks_retry_hours=24 * 10, webhooks_keep_days=2)
+    worker.run_once()
+    setup.edit(RULE, {"summary": "Edited once."})
+    receiver.fail_paths = {"/slow"}  # refuses, within its ten-day retry window
+    worker.run_once()
+    [event_id] = {d["event_id"] for d in _deliveries(setup, quick)}
+    worker.stop()
+
+    # Every deliverer is down for four days; the first round after it prunes before it sends.
+    clock.advance(days=4)
+    receiver.fail_paths = set()
+    worker = deliverer(setup.url, clock, webhooks_retry_hours=24 * 10, webhooks_keep_days=2)
+    assert worker.run_once().delivered == 1
+    assert _deliveries(setup, quick) == []  # delivered four days ago
+    [got] = receiver.of("/slow")
+    assert got.headers["webhook-id"] == event_id  # the event /slow still awaited was kept
+    assert [d["status"] for d in _deliveries(setup, slow)] == ["delivered"]
+    clock.advance(days=3)
+    worker.run_once()
+    assert _deliveries(setup, slow) == [] and event_id not in _event_ids(setup.url)
+    worker.stop()
+
+
+def test_a_disabled_subscription_keeps_its_deliveries_to_be_retried(setup, receiver):
+    down = subscribe(setup.client, setup.hooks, receiver, "/down", events=["dataset.changed"])
+    clock = Clock()
+    worker = deliverer(setup.url, clock, webhooks_retry_hours=1, webhooks_keep_days=2, webhooks_disable_after=1)
+    worker.run_once()
+    setup.edit(RULE, {"summary": "Edited once."})
+    receiver.fail_paths = {"/down"}
+    for _ in range(12):
+        worker.run_once()
+        clock.advance(minutes=10)
+    clock.advance(days=5)
+    worker.run_once()
+    [failed] = _deliveries(setup, down)  # ended five days ago, but it says why the subscription is off
+    record = setup.client.get(f"/v1/webhooks/{down['id']}", headers=setup.hooks).json()
+    assert failed["status"] == "failed" and record["enabled"] is False
+
+    receiver.fail_paths = set()
+    retried = setup.client.post(f"/v1/webhooks/{down['id']}/deliveries/{failed['id']}/retry", headers=setup.hooks)
+    assert retried.status_code == 202
+    assert worker.run_once().delivered == 1 and len(receiver.of("/down")) == 1
+    worker.stop()
