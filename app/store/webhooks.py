@@ -238,13 +238,10 @@ def retry(
 
 
 def prune(session: Session, before: datetime) -> int:
-    """Delete the deliveries that ended (delivered or failed) before this instant, then the events older than it
-    that no delivery is left for, in the caller's transaction; return how many deliveries went.
-
-    Pending deliveries and their events always stay, and so do the deliveries of a disabled subscription: they say
-    why it was disabled and are what a retry enables it with (it gets no new ones meanwhile). An event is remade
-    only by its cause (a write, a day), which the deliverer handles once, so a deleted one is never sent again.
-    """
+    """Delete deliveries that ended before this instant and events left without any; return the deliveries gone."""
+    # Pending deliveries stay, and so do a disabled subscription's: they say why it was disabled and are what a
+    # retry enables it with (it gets no new ones meanwhile). An event is remade only by its cause (a write, a day),
+    # which the deliverer handles once, so a deleted event is never sent again.
     ended = func.coalesce(WebhookDelivery.delivered_at, WebhookDelivery.last_attempt_at, WebhookDelivery.created_at)
     live = select(WebhookSubscription.id).where(col(WebhookSubscription.enabled).is_(True))
     gone = session.execute(
