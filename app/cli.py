@@ -305,10 +305,12 @@ def settings_problems(exc: ValidationError | SettingsError) -> list[str]:
         field = re.search(r'field "(\w+)"', str(exc))
         name = f"TRAINWATCH_{field.group(1).upper()}" if field else "a TRAINWATCH_ list setting"
         return [f"{name} is not a JSON list (e.g. '[\"https://a.example\"]'): {exc}"]
-    return [
-        f"TRAINWATCH_{'_'.join(map(str, error['loc'])).upper()}={error.get('input')!r}: {error['msg']}"
-        for error in exc.errors()
-    ]
+    lines = []
+    for error in exc.errors():
+        setting, *inside = error["loc"]  # a list setting's error also gives the item's position
+        item = f" (item {inside[0]})" if inside else ""
+        lines.append(f"TRAINWATCH_{str(setting).upper()}{item}={error.get('input')!r}: {error['msg']}")
+    return lines
 
 
 def main() -> None:

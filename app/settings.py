@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     webhooks_disable_after: int = 3  # failed deliveries in a row before a subscription is disabled
     webhooks_timeout_seconds: float = 10.0
     # Days a delivery that ended (delivered or failed) stays listed; then it goes, with any event nobody else awaits.
-    webhooks_keep_days: int = Field(default=30, ge=1)
+    webhooks_keep_days: int = Field(default=30, ge=1, le=36_500)
     # Answers are stale when the rule's last review is older than this many days.
     review_max_days: int = 365
     # `sources check`: at most this many requests a second to one host, this many fetches at once, and how long

@@ -38,6 +38,15 @@ def test_bad_database_url_is_one_line_naming_the_setting(url):
             ["error: TRAINWATCH_WEBHOOKS_RETRY_HOURS='a day': ", "error: TRAINWATCH_WEBHOOKS_KEEP_DAYS='0': "],
         ),
         ({"TRAINWATCH_CORS_ORIGINS": "[https://a.example"}, ["error: TRAINWATCH_CORS_ORIGINS is not a JSON list"]),
+        (
+            {"TRAINWATCH_CORS_ORIGINS": "[1]"},
+            ["error: TRAINWATCH_CORS_ORIGINS (item 0)=1: Input should be a valid string"],
+        ),
+        # Beyond about 100 years the day job's cut-off date would overflow and stop every delivery round.
+        (
+            {"TRAINWATCH_WEBHOOKS_KEEP_DAYS": "1000000"},
+            ["error: TRAINWATCH_WEBHOOKS_KEEP_DAYS='1000000': Input should be less"],
+        ),
     ],
 )
 def test_a_setting_that_cannot_be_used_is_one_line_each_naming_it(tmp_path, env, expected):

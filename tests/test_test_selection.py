@@ -42,7 +42,7 @@ def test_the_postgresql_run_takes_the_database_tests_and_leaves_the_others_and_t
     assert run.returncode == 0, run.stdout + run.stderr
     selected = [line for line in run.stdout.splitlines() if "::" in line]
     assert selected == ["tests/test_cli.py::test_migrate_then_keys_create_list_revoke"]
-    assert "1/20 tests collected (19 deselected)" in run.stdout  # 8 in test_cli.py, 12 in the browser
+    assert "1/22 tests collected (21 deselected)" in run.stdout  # 11 in test_cli.py, 11 in the browser
 
 
 def test_a_database_test_deselected_on_postgresql_fails_the_run_naming_it():

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.policy import model as pm
@@ -180,20 +181,31 @@ class EventMaker:
             day = last + timedelta(days=1)
             # Read once, and only for a day with subscribers to tell: it is a whole second copy of the dataset.
             snapshot = functools.cache(lambda: repository.load_snapshot(session))
-            if day <= today:
-                # Once a day: the outbox's handled rows serve nothing more (the change log keeps every write), and
-                # deliveries that ended long ago only fill their subscription's list (each write to a subscriber
-                # adds one).
+            new_day = day <= today
+            if new_day:
+                # Once a day: the outbox's handled rows serve nothing more (the change log keeps every write).
                 outbox.prune(session, now - OUTBOX_KEPT)
-                pruned = webhooks.prune(session, now - self.keep)
-                if pruned:
-                    log.info("deleted %d webhook deliveries that ended before %s", pruned, (now - self.keep).date())
             while day <= today:
                 queued += self._day_events(session, snapshot, day, now)
                 webhooks.set_last_day(session, DAY_JOB, day)
                 session.commit()
                 day += timedelta(days=1)
+        if new_day:
+            self.prune_deliveries(now)
         return queued
+
+    def prune_deliveries(self, now: datetime) -> None:
+        """Delete deliveries that ended more than the kept days ago (each write to a subscriber adds one)."""
+        # In transactions of its own, after the day's events: a failure must not hold up the day job or sending.
+        before = now - self.keep
+        try:
+            with Session(self.engine) as session:
+                pruned = webhooks.prune(session, before)
+        except SQLAlchemyError:
+            log.warning("could not delete the webhook deliveries that ended before %s", before, exc_info=True)
+            return
+        if pruned:
+            log.info("deleted %d webhook deliveries that ended before %s", pruned, before.isoformat(timespec="seconds"))
 
     def _day_events(self, session: Session, snapshot: Callable[[], pm.Snapshot], day: date, now: datetime) -> int:
         queued = 0

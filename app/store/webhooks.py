@@ -237,21 +237,31 @@ def retry(
     session.commit()
 
 
-def prune(session: Session, before: datetime) -> int:
-    """Delete deliveries that ended before this instant and events left without any; return the deliveries gone."""
+PRUNE_CHUNK = 5_000  # rows deleted per transaction: the first prune of a long-grown table stays within the timeout
+
+
+def prune(session: Session, before: datetime, chunk: int = PRUNE_CHUNK) -> int:
+    """Delete deliveries that ended before this instant and events left without any, committing each chunk; return
+    the deliveries gone."""
     # Pending deliveries stay, and so do a disabled subscription's: they say why it was disabled and are what a
     # retry enables it with (it gets no new ones meanwhile). An event is remade only by its cause (a write, a day),
     # which the deliverer handles once, so a deleted event is never sent again.
-    ended = func.coalesce(WebhookDelivery.delivered_at, WebhookDelivery.last_attempt_at, WebhookDelivery.created_at)
+    # A delivery ends with its last attempt: one retried by hand after it was delivered keeps its old delivered_at.
+    ended = func.coalesce(WebhookDelivery.last_attempt_at, WebhookDelivery.created_at)
     live = select(WebhookSubscription.id).where(col(WebhookSubscription.enabled).is_(True))
-    gone = session.execute(
-        delete(WebhookDelivery).where(
-            col(WebhookDelivery.status) != "pending", ended < before, col(WebhookDelivery.subscription_id).in_(live)
-        )
-    )
+    over = (col(WebhookDelivery.status) != "pending", ended < before, col(WebhookDelivery.subscription_id).in_(live))
     awaited = exists().where(col(WebhookDelivery.event_id) == col(WebhookEvent.id))
-    session.execute(delete(WebhookEvent).where(col(WebhookEvent.created_at) < before, ~awaited))
-    return int(getattr(gone, "rowcount", 0) or 0)
+    orphaned = (col(WebhookEvent.created_at) < before, ~awaited)
+    gone = 0
+    while ids := list(session.exec(select(WebhookDelivery.id).where(*over).limit(chunk)).all()):
+        # The conditions again: a retry may have made one pending since (PostgreSQL re-checks a row it waited for).
+        result = session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(ids), *over))
+        session.commit()
+        gone += int(getattr(result, "rowcount", 0) or 0)
+    while keys := list(session.exec(select(WebhookEvent.id).where(*orphaned).limit(chunk)).all()):
+        session.execute(delete(WebhookEvent).where(col(WebhookEvent.id).in_(keys), *orphaned))
+        session.commit()
+    return gone
 
 
 def last_day(session: Session, name: str) -> date | None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete as sa_delete
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col, select
 from webhook_support import Clock, deliverer, subscribe
 
+from app.api.routes import webhooks as routes
+from app.delivery import events
+from app.store import webhooks
 from app.store.db import make_engine
-from app.store.webhook_models import WebhookEvent
+from app.store.webhook_models import WebhookDelivery, WebhookEvent
 
 RULE = "/v1/rules/instagram-eea-public-posts-2025"
 
@@ -107,4 +114,80 @@ def test_a_disabled_subscription_keeps_its_deliveries_to_be_retried(setup, recei
     retried = setup.client.post(f"/v1/webhooks/{down['id']}/deliveries/{failed['id']}/retry", headers=setup.hooks)
     assert retried.status_code == 202
     assert worker.run_once().delivered == 1 and len(receiver.of("/down")) == 1
+    worker.stop()
+
+
+def test_prune_goes_by_the_last_attempt_and_deletes_in_chunks(setup, receiver):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/r", events=["dataset.changed"])
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=40), now - timedelta(days=1)
+    engine = make_engine(setup.url)
+    with Session(engine) as session:
+        for n in range(5):
+            webhooks.add_event(session, f"msg_old{n}", "dataset.changed", {"n": n}, old)
+            webhooks.add_delivery(session, f"msg_old{n}", sub["id"], now=old, retry_until=old)
+        session.commit()
+        deliveries = session.exec(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).all()
+        for delivery in deliveries:  # delivered 40 days ago
+            delivery.status, delivery.attempts, delivery.delivered_at, delivery.last_attempt_at = (
+                "delivered",
+                1,
+                old,
+                old,
+            )
+        # Retried by hand yesterday after it was delivered, and failed for good: it ended yesterday.
+        deliveries[0].status, deliveries[0].last_attempt_at = "failed", recent
+        session.add_all(deliveries)
+        session.commit()
+        kept_event = deliveries[0].event_id
+        assert webhooks.prune(session, now - timedelta(days=30), chunk=2) == 4  # chunks of 2, 2 and none
+        left = session.exec(select(WebhookDelivery)).all()
+        assert [d.event_id for d in left] == [kept_event]
+        assert {e for e in session.exec(select(WebhookEvent.id)).all() if e.startswith("msg_old")} == {kept_event}
+    engine.dispose()
+
+
+def test_a_prune_that_fails_holds_up_neither_the_day_job_nor_sending(setup, receiver, monkeypatch, caplog):
+    subscribe(setup.client, setup.hooks, receiver, "/r", events=["dataset.changed"])
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    worker.run_once()
+
+    def broken(*args, **kwargs):
+        raise OperationalError("DELETE", {}, Exception("canceling statement due to statement timeout"))
+
+    monkeypatch.setattr(events.webhooks, "prune", broken)
+    clock.advance(days=1)
+    setup.edit(RULE, {"summary": "Edited on the next day."})
+    assert worker.run_once().delivered == 1
+    assert "could not delete the webhook deliveries" in caplog.text
+    engine = make_engine(setup.url)
+    with Session(engine) as session:
+        assert webhooks.last_day(session, events.DAY_JOB) == clock.now.date()
+    engine.dispose()
+    worker.stop()
+
+
+def test_a_retry_of_a_delivery_deleted_meanwhile_is_404_not_500(setup, receiver, monkeypatch):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/r", events=["dataset.changed"])
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    setup.edit(RULE, {"summary": "Edited once."})
+    worker.run_once()
+    [delivery] = _deliveries(setup, sub)
+    retry = webhooks.retry
+
+    def pruned_meanwhile(session, *args, **kwargs):
+        # The daily prune, in its own transaction, between the route's read of the delivery and its update.
+        other = make_engine(setup.url)
+        with Session(other) as prune:
+            prune.execute(sa_delete(WebhookDelivery).where(col(WebhookDelivery.id) == delivery["id"]))
+            prune.commit()
+        other.dispose()
+        return retry(session, *args, **kwargs)
+
+    monkeypatch.setattr(routes.webhooks, "retry", pruned_meanwhile)
+    response = setup.client.post(f"/v1/webhooks/{sub['id']}/deliveries/{delivery['id']}/retry", headers=setup.hooks)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
     worker.stop()

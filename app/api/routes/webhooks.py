@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
 
 from app.api.auth import WebhooksKey
@@ -250,8 +251,8 @@ def delete_webhook(session: SessionDep, sub: Owned) -> Response:
 def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
     """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error.
 
-    A delivery that ended (delivered or failed) is deleted after 30 days (`TRAINWATCH_WEBHOOKS_KEEP_DAYS`), unless
-    the subscription is disabled; pending ones always stay.
+    A delivery that ended (delivered or failed) is deleted 30 days after its last attempt
+    (`TRAINWATCH_WEBHOOKS_KEEP_DAYS`), unless the subscription is disabled; pending ones always stay.
     """
     rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
     return _json(
@@ -280,12 +281,17 @@ def retry_delivery(
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
     subscription that was disabled after repeated failures."""
     now = datetime.now(UTC)
+    unknown = Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
     delivery = webhooks.get_delivery(session, sub.id, delivery_id)
     if delivery is None:
-        raise Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
-    webhooks.retry(
-        session, sub, delivery, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
-    )
+        raise unknown
+    try:
+        webhooks.retry(
+            session, sub, delivery, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
+        )
+    except StaleDataError:  # the daily prune deleted it after it was read
+        session.rollback()
+        raise unknown from None
     out = _delivery_out(delivery, webhooks.event_type(session, delivery.event_id))
     _wake(services)
     return _json(out, 202)
