@@ -252,15 +252,20 @@ def prune(session: Session, before: datetime, chunk: int = PRUNE_CHUNK) -> int:
     over = (col(WebhookDelivery.status) != "pending", ended < before, col(WebhookDelivery.subscription_id).in_(live))
     awaited = exists().where(col(WebhookDelivery.event_id) == col(WebhookEvent.id))
     orphaned = (col(WebhookEvent.created_at) < before, ~awaited)
+    gone = _delete_in_chunks(session, WebhookDelivery, col(WebhookDelivery.id), over, chunk)
+    _delete_in_chunks(session, WebhookEvent, col(WebhookEvent.id), orphaned, chunk)
+    return gone
+
+
+def _delete_in_chunks(session: Session, table: Any, key: Any, where: tuple[Any, ...], chunk: int) -> int:
+    """Delete the rows that match, `chunk` keys per transaction; return how many went."""
     gone = 0
-    while ids := list(session.exec(select(WebhookDelivery.id).where(*over).limit(chunk)).all()):
-        # The conditions again: a retry may have made one pending since (PostgreSQL re-checks a row it waited for).
-        result = session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(ids), *over))
+    while keys := list(session.exec(select(key).where(*where).limit(chunk)).all()):
+        # The conditions again: a row may have changed since it was read (a delivery retried, so pending again);
+        # PostgreSQL re-checks a row it waited for.
+        result = session.execute(delete(table).where(key.in_(keys), *where))
         session.commit()
         gone += int(getattr(result, "rowcount", 0) or 0)
-    while keys := list(session.exec(select(WebhookEvent.id).where(*orphaned).limit(chunk)).all()):
-        session.execute(delete(WebhookEvent).where(col(WebhookEvent.id).in_(keys), *orphaned))
-        session.commit()
     return gone
 
 

@@ -34,6 +34,12 @@ class Setup:
         assert response.status_code == 200, response.text
         return response
 
+    def deliveries(self, sub: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return a subscription's deliveries as its owner lists them, newest first."""
+        response = self.client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=self.hooks)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]  # type: ignore[no-any-return]
+
 
 @pytest.fixture
 def setup(seeded_url: str) -> Iterator[Setup]:

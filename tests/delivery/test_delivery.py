@@ -11,12 +11,6 @@ from app.delivery.deliverer import backoff
 RULE = "/v1/rules/instagram-eea-public-posts-2025"
 
 
-def _deliveries(setup, sub):
-    response = setup.client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=setup.hooks)
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
-
-
 def test_backoff_doubles_with_jitter_up_to_two_hours():
     assert [backoff(n, lambda: 1.0).total_seconds() for n in (1, 2, 3, 4)] == [10, 20, 40, 80]
     assert backoff(2, lambda: 0.0).total_seconds() == 10  # jitter: half to all of the step
@@ -30,7 +24,7 @@ def test_a_receiver_failing_then_recovering_gets_the_event_once(setup, receiver)
     setup.edit(RULE, {"summary": "Edited once."})
     receiver.fail_with = 503
     assert worker.run_once().attempted == 1
-    [delivery] = _deliveries(setup, sub)
+    [delivery] = setup.deliveries(sub)
     assert (delivery["status"], delivery["attempts"], delivery["last_status_code"]) == ("pending", 1, 503)
     assert worker.run_once().attempted == 0  # not due before its backoff
     receiver.fail_with = None
@@ -38,7 +32,7 @@ def test_a_receiver_failing_then_recovering_gets_the_event_once(setup, receiver)
     assert worker.run_once().delivered == 1
     [got] = receiver.of("/flaky")
     assert got.headers["webhook-id"] == delivery["event_id"]
-    [delivery] = _deliveries(setup, sub)
+    [delivery] = setup.deliveries(sub)
     assert (delivery["status"], delivery["attempts"], delivery["last_status_code"]) == ("delivered", 2, 204)
     clock.advance(hours=1)
     assert worker.run_once().attempted == 0 and len(receiver.accepted) == 1
@@ -54,7 +48,7 @@ def test_a_receiver_down_past_the_window_ends_failed_and_the_subscription_disabl
     for _ in range(30):  # a day and a bit, every hour
         worker.run_once()
         clock.advance(hours=1)
-    [delivery] = _deliveries(setup, sub)
+    [delivery] = setup.deliveries(sub)
     assert delivery["status"] == "failed" and delivery["next_attempt_at"] is None
     assert 10 <= delivery["attempts"] <= 25 and delivery["last_error"] == "HTTP 500"
     record = setup.client.get(f"/v1/webhooks/{sub['id']}", headers=setup.hooks).json()
@@ -87,7 +81,7 @@ def test_a_deliverer_stopped_mid_retry_resumes_after_restart_with_nothing_lost(s
     assert second.run_once().delivered == 4
     revisions = sorted(d.body["data"]["dataset_revision"] for d in receiver.of("/r"))
     assert revisions == [2, 3, 4, 5]
-    assert {d["status"] for d in _deliveries(setup, sub)} == {"delivered"}
+    assert {d["status"] for d in setup.deliveries(sub)} == {"delivered"}
     second.stop()
 
 
