@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from app.dataset.schema import TranslationRecord
-from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query
+from app.policy import Decision, ParsedQuery, QueryError, Snapshot, answer, parse_query, rules_apply
 from app.policy.freshness import with_freshness
 from app.policy.index import bounded_memo
 from app.policy.model import MemoKind, key_rule_ids
@@ -23,7 +23,7 @@ from app.serving.caching import dumps, max_age, next_midnight
 from app.serving.documents import check_result, envelope, render, sources_json
 from app.serving.encoding import MIN_BYTES, choose, compress, variant_etag
 from app.serving.languages import from_header, negotiate
-from app.serving.no_rule import no_rule_decision
+from app.serving.no_rule import no_rule_check, no_rule_decision
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 JSON = "application/json"
@@ -356,14 +356,21 @@ class AnswerService:
         today: date,
         wording: Wording = ENGLISH,
         encoded_sources: Callable[[Decision], Any] | None = None,
-    ) -> dict[str, Any]:
-        """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
+    ) -> dict[str, Any] | orjson.Fragment:
+        """Answer one check of a batch: the decision with its platform (an object, or encoded where no rule is in
+        force), or a problem with its own status."""
         try:
             params = check_params(check)
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
             return query_problem(exc).body()
-        (decision,), _ = self.rendered(snapshot, parsed, today, wording, encoded_sources)  # a check names its category
+        if rules_apply(snapshot, parsed.query):
+            (decision,) = render(self.decisions(snapshot, parsed, today), wording, encoded_sources)
+        else:  # most checks: the whole result from a template
+            whole = no_rule_check(snapshot, parsed, wording)
+            if whole is not None:
+                return whole
+            (decision,), _ = self.rendered(snapshot, parsed, today, wording, encoded_sources)  # its template failed
         return check_result(snapshot, parsed, decision)
 
 

@@ -6,6 +6,10 @@ public posts on X in DE on 2025-09-01". The engine (`policy.without_rules`) and 
 (platform, category, language) for a made-up place and day, marked in the encoded bytes; each answer then puts its
 own in place of the marks. Before a template is used, it must give byte for byte what they give for a second place
 and day (one within the dataset's years); where it does not, answers take the full path.
+
+A batch check's whole result (its platform, country, jurisdictions and day around the decision) is made the same
+way, from a template of its own with holes for the country, the day and the dataset revision: a never-seen batch
+is mostly such checks, and building and encoding each result's dict took as long as the decision itself.
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ import orjson
 
 from app.policy import ParsedQuery, Snapshot, rules_apply, without_rules
 from app.policy.index import bounded_memo
-from app.policy.model import MemoKind, phrase
+from app.policy.model import GLOBAL, MemoKind, phrase
 from app.policy.phrases import place
 from app.policy.wording import Wording
 from app.serving.caching import dumps
-from app.serving.documents import render_decision
+from app.serving.documents import check_result, render_decision
 
 # Places and days no dataset text names: the template is made with the first pair and checked with the second.
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
@@ -32,6 +36,10 @@ _PLACE, _DAY = b"\x00place", b"\x00day"  # what stands in a template's holes (no
 # keeps both: the answers after it are not made from scratch.
 TEMPLATES = MemoKind("no-rule decisions")
 WORDED_DAYS = MemoKind("worded days")
+# The same for a batch check's whole result; the revision is a hole, so a rule write keeps these too.
+CHECK_TEMPLATES = MemoKind("no-rule check results")
+# A country's parts of a check result: as a rule write changes no jurisdiction, it keeps them.
+COUNTRY_PARTS = MemoKind("country parts")
 
 
 def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
@@ -48,6 +56,73 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
         return None
     # The place as the engine's no-rule phrase names it.
     return orjson.Fragment(_fill(template, _place(place(q)), _day(snapshot, wording, q.as_of)))
+
+
+def no_rule_check(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
+    """Return the whole result of a batch check no rule is in force for (the caller has found none) encoded, or
+    None where its template failed its check."""
+    q = parsed.query
+    memo = bounded_memo(snapshot, CHECK_TEMPLATES)  # one per platform, category and language
+    key = (q.platform_id, q.category_id, wording.lang)
+    template = memo.get(key)
+    if template is None:
+        template = memo[key] = _check_template(snapshot, parsed, wording)
+    if template is _NONE:  # its check failed: the full path answers
+        return None
+    return orjson.Fragment(template % _holes(snapshot, wording, q.country, q.as_of))
+
+
+def _holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> dict[bytes, bytes]:
+    """Return what fills a check template's holes for a country (None: none given) and a day."""
+    memo = bounded_memo(snapshot, COUNTRY_PARTS)  # a few hundred countries at most
+    parts = memo.get(country)
+    if parts is None:
+        # The place as phrases.place names it: the country, or GLOBAL without one.
+        parts = memo[country] = (dumps(country), dumps(snapshot.chain(country)), _text(country or GLOBAL))
+    return {
+        b"country": parts[0],
+        b"jurisdictions": parts[1],
+        b"place": parts[2],
+        b"as_of": _iso(day),
+        b"day": _day(snapshot, wording, day),
+        b"revision": b"%d" % snapshot.revision,
+    }
+
+
+def _check_template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> bytes:
+    """Return a check's result encoded for the first sentinels, as a bytes format with named holes (%(name)b)."""
+    (made_place, made_day), (check_place, check_day) = SENTINELS
+    first, second = (
+        _check_encoded(snapshot, parsed, wording, made_place, made_day),
+        _check_encoded(snapshot, parsed, wording, check_place, check_day),
+    )
+    if first is None or second is None:
+        return _NONE
+    # The fields first, each with its name (the day's ISO form may also be how the wording writes it), then the
+    # place and the day where the sentences name them.
+    fields = (
+        (b'"country":' + dumps(made_place), b'"country":%(country)b'),
+        (b'"jurisdictions":' + dumps(snapshot.chain(made_place)), b'"jurisdictions":%(jurisdictions)b'),
+        (b'"as_of":' + dumps(made_day.isoformat()), b'"as_of":"%(as_of)b"'),
+        (b'"dataset_revision":%d' % snapshot.revision, b'"dataset_revision":%(revision)b'),
+    )
+    template = first.replace(b"%", b"%%")
+    for field, hole in fields:
+        if template.count(field) != 1:
+            return _NONE
+        template = template.replace(field, hole)
+    template = template.replace(_text(made_place), b"%(place)b").replace(_day(snapshot, wording, made_day), b"%(day)b")
+    filled = template % _holes(snapshot, wording, check_place, check_day)
+    return template if filled == second else _NONE
+
+
+def _check_encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
+    """Return a check's result encoded as the full path would for the place and day, or None if it rests on rules."""
+    decision = _encoded(snapshot, parsed, wording, where, day)
+    if decision is None:
+        return None
+    made = ParsedQuery(replace(parsed.query, country=where, as_of=day), parsed.category_id, snapshot.chain(where))
+    return dumps(check_result(snapshot, made, orjson.Fragment(decision)))
 
 
 def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> bytes:
@@ -83,6 +158,12 @@ def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: s
 def _place(value: str) -> bytes:
     """Return a place as it stands inside encoded JSON, encoded once."""
     return _text(value)
+
+
+@functools.lru_cache(maxsize=4096)  # questions name the same few thousand days
+def _iso(day: date) -> bytes:
+    """Return a day in ISO form, as bytes."""
+    return day.isoformat().encode()
 
 
 def _text(value: str) -> bytes:

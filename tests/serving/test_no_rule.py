@@ -17,7 +17,7 @@ from app.policy.wording import en as english
 from app.serving import answers as answers_module
 from app.serving import no_rule
 from app.serving.caching import dumps
-from app.serving.documents import render_decision
+from app.serving.documents import check_result, render_decision
 from tests.conftest import memo_free
 from tests.serving.test_answers import service as service_on
 
@@ -28,6 +28,11 @@ def _full_path(snapshot, parsed, wording) -> bytes:
     """The decision as the engine and the rendering make it, without templates."""
     (decision,) = with_freshness(snapshot, answer(snapshot, parsed), TODAY, 365)
     return dumps(render_decision(decision, wording))
+
+
+def _full_check(snapshot, parsed, wording) -> bytes:
+    """A batch check's whole result as the full path makes it, without templates."""
+    return dumps(check_result(snapshot, parsed, orjson.Fragment(_full_path(snapshot, parsed, wording))))
 
 
 def _questions(snapshot, count: int, seed: int):
@@ -57,6 +62,16 @@ def test_a_template_gives_byte_for_byte_what_the_engine_and_rendering_give(seede
         assert orjson.dumps(part) == _full_path(seeded_snapshot, parsed, wording), (platform, params)
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_check_template_gives_byte_for_byte_what_the_full_path_gives(seeded_snapshot, lang):
+    wording = Wording(lang)
+    for platform, params in _questions(seeded_snapshot, 3000, seed=len(lang) + 20):
+        parsed = parse_query(seeded_snapshot, platform, params, TODAY)
+        whole = no_rule.no_rule_check(seeded_snapshot, parsed, wording)
+        assert whole is not None
+        assert orjson.dumps(whole) == _full_check(seeded_snapshot, parsed, wording), (platform, params)
+
+
 def test_questions_about_rules_or_whole_platforms_take_the_full_path(seeded_snapshot):
     platform, category = next(iter(seeded_snapshot.uses_by_pair))
     with_rules = parse_query(seeded_snapshot, platform, {"category": category, "country": "DE"}, TODAY)
@@ -72,9 +87,12 @@ def test_a_template_that_fails_its_check_is_not_used(seeded_snapshot, monkeypatc
     platform, params = next(_questions(fresh, 1, seed=7))
     parsed = parse_query(fresh, platform, params, TODAY)
     assert no_rule.no_rule_decision(fresh, parsed, ENGLISH) is None
-    # The service answers by the full path, with the same words as ever.
+    assert no_rule.no_rule_check(fresh, parsed, ENGLISH) is None
+    # The service answers by the full path, with the same words as ever, alone and in a batch.
     service = service_on(fresh)
     body = orjson.loads(service.single(platform, _query(params), "/x").body)
+    (check,) = orjson.loads(service.batch([{"platform": platform, **params}]))["results"]
+    assert check["decision"] == body["decisions"][0]
     assert (
         body["decisions"][0]["summary"]
         == "Unknown: "
@@ -120,6 +138,7 @@ def test_answers_and_their_etags_are_those_of_the_full_path(seeded_snapshot, mon
 
     templated = answers()
     monkeypatch.setattr(answers_module, "no_rule_decision", lambda *args: None)
+    monkeypatch.setattr(answers_module, "no_rule_check", lambda *args: None)
     assert templated == answers()
 
 
@@ -128,13 +147,26 @@ def test_a_category_that_gains_a_rule_is_answered_from_its_rule(seeded_snapshot)
     platform, params = next(_questions(before, 1, seed=17))
     parsed = parse_query(before, platform, params, TODAY)
     assert no_rule.no_rule_decision(before, parsed, ENGLISH) is not None  # a template is made and kept
+    assert no_rule.no_rule_check(before, parsed, ENGLISH) is not None
+    other_platform, other = next((p, q) for p, q in _questions(before, 100, seed=18) if p != platform)
+    assert no_rule.no_rule_check(before, parse_query(before, other_platform, other, TODAY), ENGLISH) is not None
     model = next(iter(before.rules.values()))
     rule = replace(model, id="new-rule", platform_id=platform, category_id=params["category"], jurisdiction="GLOBAL")
     patched = before.patched(before.revision + 1, {"new-rule": rule})
     assert patched.memo[no_rule.TEMPLATES] is before.memo[no_rule.TEMPLATES]  # kept, yet no longer used here
+    assert patched.memo[no_rule.CHECK_TEMPLATES] is before.memo[no_rule.CHECK_TEMPLATES]
     assert no_rule.no_rule_decision(patched, parse_query(patched, platform, params, TODAY), ENGLISH) is None
-    body = orjson.loads(service_on(patched).single(platform, _query(params), "/x").body)
+    service = service_on(patched)
+    body = orjson.loads(service.single(platform, _query(params), "/x").body)
     assert body["decisions"][0]["rule_id"] == "new-rule"
+    # In a batch: the category with its new rule, and one still without any, each from the patched snapshot.
+    changed, unchanged = orjson.loads(
+        service.batch([{"platform": platform, **params}, {"platform": other_platform, **other}])
+    )["results"]
+    assert changed["decision"]["rule_id"] == "new-rule"
+    parsed_other = parse_query(patched, other_platform, other, TODAY)
+    assert unchanged == orjson.loads(_full_check(patched, parsed_other, ENGLISH))
+    assert unchanged["dataset_revision"] == before.revision + 1
 
 
 def test_one_template_serves_every_country(seeded_snapshot):
@@ -148,7 +180,9 @@ def test_one_template_serves_every_country(seeded_snapshot):
         params = {"category": category, "as_of": "2025-09-01", **({"country": country} if country else {})}
         parsed = parse_query(fresh, platform, params, TODAY)
         assert orjson.dumps(no_rule.no_rule_decision(fresh, parsed, ENGLISH)) == _full_path(fresh, parsed, ENGLISH)
+        assert orjson.dumps(no_rule.no_rule_check(fresh, parsed, ENGLISH)) == _full_check(fresh, parsed, ENGLISH)
     assert len(fresh.memo[no_rule.TEMPLATES]) == 1
+    assert len(fresh.memo[no_rule.CHECK_TEMPLATES]) == 1
 
 
 def _query(params: dict[str, str]) -> bytes:
