@@ -357,8 +357,8 @@ class AnswerService:
         wording: Wording = ENGLISH,
         encoded_sources: Callable[[Decision], Any] | None = None,
     ) -> dict[str, Any] | orjson.Fragment:
-        """Answer one check of a batch: the decision with its platform (an object, or encoded where no rule is in
-        force), or a problem with its own status."""
+        """Answer one check of a batch: the decision with its platform, or a problem with its own status."""
+        # An object, or already encoded where no rule is in force (no_rule_check); the batch encodes both alike.
         try:
             params = check_params(check)
             parsed = parse_query(snapshot, params.pop("platform"), params, today)

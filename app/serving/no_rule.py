@@ -59,8 +59,8 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
 
 
 def no_rule_check(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
-    """Return the whole result of a batch check no rule is in force for (the caller has found none) encoded, or
-    None where its template failed its check."""
+    """Return a batch check's whole result, encoded, or None where its template failed its check."""
+    # Only for checks no rule is in force for: the caller has asked rules_apply already.
     q = parsed.query
     memo = bounded_memo(snapshot, CHECK_TEMPLATES)  # one per platform, category and language
     key = (q.platform_id, q.category_id, wording.lang)
