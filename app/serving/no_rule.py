@@ -3,9 +3,10 @@
 Most pairs of platform and category have no rule, others none in force for the country and day asked about, and
 their decision differs between questions only in the place and the day its sentences name: "no confirmed rule for
 public posts on X in DE on 2025-09-01". The engine (`policy.without_rules`) and the rendering run once per
-(platform, category, language) for a made-up place and day, marked in the encoded bytes; each answer then puts its
-own in place of the marks. Before a template is used, it must give byte for byte what they give for a second place
-and day (one within the dataset's years); where it does not, answers take the full path.
+(platform, category, language) for a made-up place and day, which become named holes in the encoded bytes (a
+`bytes %` format); each answer then fills in its own. Before a template is used, it must give byte for byte what
+they give for a second place and day (one within the dataset's years); where it does not, answers take the full
+path.
 
 A batch check's whole result (its platform, country, jurisdictions and day around the decision) is made the same
 way, from a template of its own with holes for the country, the day and the dataset revision: a never-seen batch
@@ -15,6 +16,7 @@ is mostly such checks, and building and encoding each result's dict took as long
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -31,7 +33,6 @@ from app.serving.documents import check_result, render_decision
 # Places and days no dataset text names: the template is made with the first pair and checked with the second.
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
 _NONE = b""  # a template that failed its check: answer by the full path
-_PLACE, _DAY = b"\x00place", b"\x00day"  # what stands in a template's holes (no encoded JSON holds a NUL)
 # Neither rests on rules (a template is made only where none is in force, from names and wording), so a rule write
 # keeps both: the answers after it are not made from scratch.
 TEMPLATES = MemoKind("no-rule decisions")
@@ -41,39 +42,90 @@ CHECK_TEMPLATES = MemoKind("no-rule check results")
 # A country's parts of a check result: as a rule write changes no jurisdiction, it keeps them.
 COUNTRY_PARTS = MemoKind("country parts")
 
+Encode = Callable[[Snapshot, ParsedQuery, Wording, str, date], bytes | None]
+Fields = Callable[[Snapshot], tuple[tuple[bytes, bytes], ...]]
+
 
 def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
     """Return the encoded decision of a question about one category no rule is in force for, or None for others."""
     q = parsed.query
     if parsed.category_id is None or rules_apply(snapshot, q):
         return None
-    memo = bounded_memo(snapshot, TEMPLATES)  # one per platform, category and language
-    key = (q.platform_id, q.category_id, wording.lang)
-    template = memo.get(key)
-    if template is None:
-        template = memo[key] = _template(snapshot, parsed, wording)
+    template = _made(snapshot, TEMPLATES, parsed, wording, _encoded, _no_fields)
     if template is _NONE:  # its check failed: the full path answers
         return None
     # The place as the engine's no-rule phrase names it.
-    return orjson.Fragment(_fill(template, _place(place(q)), _day(snapshot, wording, q.as_of)))
+    return orjson.Fragment(template % {b"place": _place(place(q)), b"day": _day(snapshot, wording, q.as_of)})
 
 
 def no_rule_check(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
     """Return a batch check's whole result, encoded, or None where its template failed its check."""
     # Only for checks no rule is in force for: the caller has asked rules_apply already.
     q = parsed.query
-    memo = bounded_memo(snapshot, CHECK_TEMPLATES)  # one per platform, category and language
-    key = (q.platform_id, q.category_id, wording.lang)
-    template = memo.get(key)
-    if template is None:
-        template = memo[key] = _check_template(snapshot, parsed, wording)
+    template = _made(snapshot, CHECK_TEMPLATES, parsed, wording, _check_encoded, _check_fields)
     if template is _NONE:  # its check failed: the full path answers
         return None
     return orjson.Fragment(template % _holes(snapshot, wording, q.country, q.as_of))
 
 
+def _made(
+    snapshot: Snapshot, kind: MemoKind, parsed: ParsedQuery, wording: Wording, encode: Encode, fields: Fields
+) -> bytes:
+    """Return the template of a kind for the question's platform, category and language, made at its first use."""
+    q = parsed.query
+    memo = bounded_memo(snapshot, kind)  # one per platform, category and language
+    key = (q.platform_id, q.category_id, wording.lang)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _template(snapshot, parsed, wording, encode, fields(snapshot))
+    return found
+
+
+def _template(
+    snapshot: Snapshot,
+    parsed: ParsedQuery,
+    wording: Wording,
+    encode: Encode,
+    fields: tuple[tuple[bytes, bytes], ...],
+) -> bytes:
+    """Return what `encode` gives for the first sentinels as a bytes format with named holes, or _NONE (its check)."""
+    (made_place, made_day), (check_place, check_day) = SENTINELS
+    first, second = (
+        encode(snapshot, parsed, wording, made_place, made_day),
+        encode(snapshot, parsed, wording, check_place, check_day),
+    )
+    if first is None or second is None:
+        return _NONE
+    # The fields first, each with its name (the day's ISO form may also be how the wording writes it), then the
+    # place and the day where the sentences name them.
+    template = first.replace(b"%", b"%%")
+    for field, hole in fields:
+        if template.count(field) != 1:
+            return _NONE
+        template = template.replace(field, hole)
+    template = template.replace(_text(made_place), b"%(place)b").replace(_day(snapshot, wording, made_day), b"%(day)b")
+    filled = template % _holes(snapshot, wording, check_place, check_day)
+    return template if filled == second else _NONE
+
+
+def _no_fields(snapshot: Snapshot) -> tuple[tuple[bytes, bytes], ...]:
+    """A decision has no fields of the place or day: only its sentences name them."""
+    return ()
+
+
+def _check_fields(snapshot: Snapshot) -> tuple[tuple[bytes, bytes], ...]:
+    """Return each field of a check's result made for the first sentinels, and the hole that takes its place."""
+    made_place, made_day = SENTINELS[0]
+    return (
+        (b'"country":' + dumps(made_place), b'"country":%(country)b'),
+        (b'"jurisdictions":' + dumps(snapshot.chain(made_place)), b'"jurisdictions":%(jurisdictions)b'),
+        (b'"as_of":' + dumps(made_day.isoformat()), b'"as_of":"%(as_of)b"'),
+        (b'"dataset_revision":%d' % snapshot.revision, b'"dataset_revision":%(revision)b'),
+    )
+
+
 def _holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> dict[bytes, bytes]:
-    """Return what fills a check template's holes for a country (None: none given) and a day."""
+    """Return what fills a check template's holes (a decision's are among them) for a country and a day."""
     memo = bounded_memo(snapshot, COUNTRY_PARTS)  # a few hundred countries at most
     parts = memo.get(country)
     if parts is None:
@@ -89,31 +141,14 @@ def _holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date)
     }
 
 
-def _check_template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> bytes:
-    """Return a check's result encoded for the first sentinels, as a bytes format with named holes (%(name)b)."""
-    (made_place, made_day), (check_place, check_day) = SENTINELS
-    first, second = (
-        _check_encoded(snapshot, parsed, wording, made_place, made_day),
-        _check_encoded(snapshot, parsed, wording, check_place, check_day),
-    )
-    if first is None or second is None:
-        return _NONE
-    # The fields first, each with its name (the day's ISO form may also be how the wording writes it), then the
-    # place and the day where the sentences name them.
-    fields = (
-        (b'"country":' + dumps(made_place), b'"country":%(country)b'),
-        (b'"jurisdictions":' + dumps(snapshot.chain(made_place)), b'"jurisdictions":%(jurisdictions)b'),
-        (b'"as_of":' + dumps(made_day.isoformat()), b'"as_of":"%(as_of)b"'),
-        (b'"dataset_revision":%d' % snapshot.revision, b'"dataset_revision":%(revision)b'),
-    )
-    template = first.replace(b"%", b"%%")
-    for field, hole in fields:
-        if template.count(field) != 1:
-            return _NONE
-        template = template.replace(field, hole)
-    template = template.replace(_text(made_place), b"%(place)b").replace(_day(snapshot, wording, made_day), b"%(day)b")
-    filled = template % _holes(snapshot, wording, check_place, check_day)
-    return template if filled == second else _NONE
+def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
+    """Return the decision encoded as the full path would for the place and day, or None if it rests on rules."""
+    decision = without_rules(snapshot, replace(parsed.query, country=where, as_of=day))
+    # Without rules there is nothing to review, no staleness and no sources: what the service's freshness and
+    # encoded sources would add is nothing, so the rendering alone gives the full path's bytes.
+    if decision.rule_ids or decision.sources or decision.stale:
+        return None
+    return dumps(render_decision(decision, wording))
 
 
 def _check_encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
@@ -123,35 +158,6 @@ def _check_encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, wh
         return None
     made = ParsedQuery(replace(parsed.query, country=where, as_of=day), parsed.category_id, snapshot.chain(where))
     return dumps(check_result(snapshot, made, orjson.Fragment(decision)))
-
-
-def _template(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> bytes:
-    """Return the decision encoded for the first sentinels, with markers where their place and day stand."""
-    (made_place, made_day), (check_place, check_day) = SENTINELS
-    first, second = (
-        _encoded(snapshot, parsed, wording, made_place, made_day),
-        _encoded(snapshot, parsed, wording, check_place, check_day),
-    )
-    if first is None or second is None:
-        return _NONE
-    template = first.replace(_text(made_place), _PLACE).replace(_day(snapshot, wording, made_day), _DAY)
-    filled = _fill(template, _text(check_place), _day(snapshot, wording, check_day))
-    return template if filled == second else _NONE
-
-
-def _fill(template: bytes, where: bytes, day: bytes) -> bytes:
-    """Return a template with its markers replaced by the encoded place and day (two passes in C, no list)."""
-    return template.replace(_PLACE, where).replace(_DAY, day)
-
-
-def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
-    """Return the decision encoded as the full path would for the place and day, or None if it rests on rules."""
-    decision = without_rules(snapshot, replace(parsed.query, country=where, as_of=day))
-    # Without rules there is nothing to review, no staleness and no sources: what the service's freshness and
-    # encoded sources would add is nothing, so the rendering alone gives the full path's bytes.
-    if decision.rule_ids or decision.sources or decision.stale:
-        return None
-    return dumps(render_decision(decision, wording))
 
 
 @functools.lru_cache(maxsize=1024)  # a country or GLOBAL: a few hundred at most

@@ -26,6 +26,17 @@ def _event_ids(url: str) -> set[str]:
     return found
 
 
+def _one_delivered(setup, receiver):
+    """Subscribe, write once and deliver it: return the subscription, the clock, the deliverer and the delivery."""
+    sub = subscribe(setup.client, setup.hooks, receiver, "/r", events=["dataset.changed"])
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    setup.edit(RULE, {"summary": "Edited once."})
+    worker.run_once()
+    [delivery] = setup.deliveries(sub)
+    return sub, clock, worker, delivery
+
+
 def _past_the_retry_window(worker, clock) -> None:
     """Run rounds every 10 minutes for two hours: a delivery still refused after its hour's window ends failed."""
     for _ in range(12):
@@ -162,12 +173,7 @@ def test_a_prune_that_fails_holds_up_neither_the_day_job_nor_sending(setup, rece
 
 
 def test_a_retry_of_a_delivery_deleted_meanwhile_is_404_not_500(setup, receiver, monkeypatch):
-    sub = subscribe(setup.client, setup.hooks, receiver, "/r", events=["dataset.changed"])
-    clock = Clock()
-    worker = deliverer(setup.url, clock)
-    setup.edit(RULE, {"summary": "Edited once."})
-    worker.run_once()
-    [delivery] = setup.deliveries(sub)
+    sub, _, worker, delivery = _one_delivered(setup, receiver)
     retry = webhooks.retry
 
     def pruned_meanwhile(session, *args, **kwargs):
@@ -187,12 +193,7 @@ def test_a_retry_of_a_delivery_deleted_meanwhile_is_404_not_500(setup, receiver,
 
 
 def test_a_delivery_retried_between_the_prunes_read_and_its_delete_stays(setup, receiver, monkeypatch):
-    sub = subscribe(setup.client, setup.hooks, receiver, "/r", events=["dataset.changed"])
-    clock = Clock()
-    worker = deliverer(setup.url, clock)
-    setup.edit(RULE, {"summary": "Edited once."})
-    worker.run_once()
-    [delivery] = setup.deliveries(sub)
+    sub, clock, worker, delivery = _one_delivered(setup, receiver)
     assert delivery["status"] == "delivered"
     engine = make_engine(setup.url)
     real_delete = webhooks.delete

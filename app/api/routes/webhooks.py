@@ -265,6 +265,11 @@ def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
     )
 
 
+def _unknown_delivery(sub_id: str, delivery_id: int) -> Problem:
+    """Return the 404 for a delivery the subscription does not have (any more)."""
+    return Problem(404, f"Subscription {sub_id} has no delivery {delivery_id}.", title="Unknown delivery")
+
+
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
     summary="Retry a delivery",
@@ -281,17 +286,16 @@ def retry_delivery(
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
     subscription that was disabled after repeated failures."""
     now = datetime.now(UTC)
-    unknown = Problem(404, f"Subscription {sub.id} has no delivery {delivery_id}.", title="Unknown delivery")
     delivery = webhooks.get_delivery(session, sub.id, delivery_id)
     if delivery is None:
-        raise unknown
+        raise _unknown_delivery(sub.id, delivery_id)
     try:
         webhooks.retry(
             session, sub, delivery, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
         )
     except StaleDataError:  # the daily prune deleted it after it was read
         session.rollback()
-        raise unknown from None
+        raise _unknown_delivery(sub.id, delivery_id) from None
     out = _delivery_out(delivery, webhooks.event_type(session, delivery.event_id))
     _wake(services)
     return _json(out, 202)
