@@ -19,6 +19,10 @@ _OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
 _MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice (each can hold KBs)
 _SHARED_LIMIT = 20_000  # entries of each named memo (shared analyses...), a few MB at most
 _NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
+# Days around each rule date that are classes of their own: the analysis tries the day before a cut and the day
+# before that, and compares them with the rules' days and with each other.
+MARGIN = 2
+_FIRST, _LAST = date.min + timedelta(days=MARGIN), date.max - timedelta(days=MARGIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,8 @@ class PairIndex:
     # The first day after every rule of the pair has ended (None while one has no end): from then on none is in
     # force anywhere, which a question answers without a context.
     ended_from: date | None = None
+    # Each country's jurisdictions with rules, found once: a question about a rule asks for its context three times.
+    places: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,9 @@ class Context:
     # Everything about the rules that can change an outcome: contexts with equal signatures (other categories,
     # other platforms) answer equal facts alike, so their analyses can be shared.
     signature: tuple[object, ...] = ()
+    # Each day the signature names, and the days up to MARGIN before and after it, in order: between two of them the
+    # analysis compares every day it tries with those days the same way (worlds.day_class).
+    marks: tuple[date, ...] = ()
 
 
 def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
@@ -105,7 +114,9 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
 def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
     """Return the rules in force on the day for the country (None: every way to resolve one), memoised."""
     # Countries whose chains hold the same jurisdictions with rules share one context: it follows from those alone.
-    where = None if country is None else tuple(j for j in snapshot.chain(country) if j in index.by_jurisdiction)
+    where = None if country is None else index.places.get(country)
+    if where is None and country is not None:  # a country the question validated: a few hundred at most
+        where = index.places[country] = tuple(j for j in snapshot.chain(country) if j in index.by_jurisdiction)
     key = (where, bisect_right(index.boundaries, day))
     found = index.memo.get(key)
     if found is None:
@@ -167,7 +178,20 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
             tuple(keys),
             tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found) for found in level_sets.values()),
         ),
+        marks=_marks(candidates),
     )
+
+
+def _marks(rules: list[Rule]) -> tuple[date, ...]:
+    """Return every day of the rules' behaviours (starts, posting windows, deadlines), with the MARGIN days around
+    each, in order: the same days for every context of the same signature."""
+    named = {
+        d
+        for r in rules
+        for d in (r.effective_from, r.posted_from, r.posted_until, r.opt_out.deadline if r.opt_out else None)
+        if d is not None and _FIRST < d < _LAST
+    }
+    return tuple(sorted({d + timedelta(days=k) for d in named for k in range(-MARGIN, MARGIN + 1)}))
 
 
 def _behaviour(rule: Rule) -> tuple[object, ...]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 
-from .index import Context, Level, PairIndex, bounded_memo, context, select
+from .index import MARGIN, Context, Level, PairIndex, bounded_memo, context, select
 from .model import DEPENDS_ON_ORDER, LateObjection, MemoKind, Query, Rule, Snapshot, Treatment, UnderAge, Verdict
 from .samples import Samples
 
+_NO_DAYS = (None, None, None)
+_FAR = MARGIN + 1  # days between as_of and a day of the question's own beyond which only the side counts
 _UNDER_AGE = {UnderAge.NOT_USED: Verdict.NOT_USED, UnderAge.UNKNOWN: Verdict.UNKNOWN}
 _WINDOWED = object()  # marks a level set whose rule depends on the posting day
 # Keyed by the context's signature, the rules' behaviour itself: as true for every snapshot as for every pair.
@@ -85,7 +88,7 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     shared = bounded_memo(snapshot, ANALYSES)
     key = (
         ctx.signature,
-        query.as_of,
+        day_class(ctx, query),
         query.age,
         query.objected,
         query.objected_on,
@@ -117,6 +120,26 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
             )
         )
     return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
+
+
+def day_class(ctx: Context, query: Query) -> object:
+    """Return what the analysis of a question turns on about its day: the day itself where it is near a day the
+    rules or the question name, else its place among those days (so questions a year apart can share one).
+
+    The analysis compares the days it tries (as_of, the day before it, the days before the context's cuts, the
+    question's own days) with the rules' days and with each other, and nothing else. Away from them by more than
+    MARGIN days, every day between the same two of the context's marks, and on the same side of each of the
+    question's days, compares alike: the verdict, what it depends on and the rules it rests on are the same.
+    """
+    day = query.as_of
+    marks = ctx.marks
+    at = bisect_left(marks, day)
+    if at < len(marks) and marks[at] == day:
+        return day
+    own = (query.objected_on, query.posted_on, query.opted_in_on)
+    if own == _NO_DAYS:  # most questions name no day of their own
+        return at
+    return (at, *(None if d is None else max(-_FAR, min(_FAR, (day - d).days)) for d in own))
 
 
 ByCountry = tuple[tuple[str | None, Verdict, tuple[str, ...]], ...]

@@ -292,3 +292,67 @@ def kit() -> SimpleNamespace:
         world_rules=world_rules,
         META_DEADLINE=META_DEADLINE,
     )
+
+
+@pytest.fixture(scope="module")
+def tricky() -> Snapshot:
+    """Windows, a late objection covering later posts and age limits, stacked in one chain."""
+    r = rule
+    return build(
+        [
+            r(
+                "g",
+                "tricky",
+                "public-posts",
+                GLOBAL,
+                T.OPT_OUT,
+                start="2024-06-01",
+                min_age=16,
+                opt_out=opt_out(COVERS, deadline="2024-06-30"),
+            ),
+            r(
+                "eea-window",
+                "tricky",
+                "public-posts",
+                "EEA",
+                T.OPT_OUT,
+                start="2024-03-01",
+                posted_from="2024-02-01",
+                posted_until="2024-04-30",
+                opt_out=opt_out(NO_EFFECT),
+                min_age=18,
+            ),
+            r(
+                "eea-gap",
+                "tricky",
+                "public-posts",
+                "EEA",
+                T.NOT_USED,
+                posted_from="2024-05-10",
+                posted_until="2024-05-20",
+            ),
+            r("de", "tricky", "public-posts", "DE", T.UNKNOWN, until="2024-02-01"),
+            r(
+                "us",
+                "tricky",
+                "public-posts",
+                "US",
+                T.OPT_OUT,
+                start="2024-07-01",
+                posted_from="2024-07-01",
+                opt_out=opt_out(COVERS),
+            ),
+            # Objection and posting day inside one span: only some posts after the window opened are covered.
+            r(
+                "ca",
+                "tricky",
+                "public-posts",
+                "CA",
+                T.OPT_OUT,
+                start="2024-01-01",
+                posted_from="2024-07-01",
+                opt_out=opt_out(COVERS),
+            ),
+            r("ca-old", "tricky", "public-posts", "CA", T.NOT_USED),
+        ]
+    )

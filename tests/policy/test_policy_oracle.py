@@ -9,7 +9,7 @@ from itertools import product
 import pytest
 from worded import decide
 
-from app.policy import GLOBAL, Query, Snapshot, Verdict
+from app.policy import Query, Snapshot, Verdict
 
 AGES = (10, 16, 17, 18)
 
@@ -72,70 +72,6 @@ def _brute(snapshot: Snapshot, query: Query) -> tuple[Verdict, tuple[str, ...]]:
             found.add("objected_on")
     order = ("country", "age", "objected", "objected_on", "posted_on")
     return Verdict.CONDITIONAL, tuple(p for p in order if p in found)
-
-
-@pytest.fixture(scope="module")
-def tricky(kit):
-    """Windows, a late objection covering later posts and age limits, stacked in one chain."""
-    T, r = kit.T, kit.rule
-    return kit.build(
-        [
-            r(
-                "g",
-                "tricky",
-                "public-posts",
-                GLOBAL,
-                T.OPT_OUT,
-                start="2024-06-01",
-                min_age=16,
-                opt_out=kit.opt_out(kit.COVERS, deadline="2024-06-30"),
-            ),
-            r(
-                "eea-window",
-                "tricky",
-                "public-posts",
-                "EEA",
-                T.OPT_OUT,
-                start="2024-03-01",
-                posted_from="2024-02-01",
-                posted_until="2024-04-30",
-                opt_out=kit.opt_out(kit.NO_EFFECT),
-                min_age=18,
-            ),
-            r(
-                "eea-gap",
-                "tricky",
-                "public-posts",
-                "EEA",
-                T.NOT_USED,
-                posted_from="2024-05-10",
-                posted_until="2024-05-20",
-            ),
-            r("de", "tricky", "public-posts", "DE", T.UNKNOWN, until="2024-02-01"),
-            r(
-                "us",
-                "tricky",
-                "public-posts",
-                "US",
-                T.OPT_OUT,
-                start="2024-07-01",
-                posted_from="2024-07-01",
-                opt_out=kit.opt_out(kit.COVERS),
-            ),
-            # Objection and posting day inside one span: only some posts after the window opened are covered.
-            r(
-                "ca",
-                "tricky",
-                "public-posts",
-                "CA",
-                T.OPT_OUT,
-                start="2024-01-01",
-                posted_from="2024-07-01",
-                opt_out=kit.opt_out(kit.COVERS),
-            ),
-            r("ca-old", "tricky", "public-posts", "CA", T.NOT_USED),
-        ]
-    )
 
 
 # (platform, as_of, country, age, objected, objected_on, posted_on)
