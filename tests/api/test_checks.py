@@ -113,3 +113,12 @@ def test_a_body_nested_to_the_limit_is_read_and_one_level_more_is_422(client):
     assert fits.status_code == 200 and fits.json()["results"][0]["param"] == "country"
     deeper = client.post(CHECKS, json={"checks": [{**GOOD, "country": _nested(MAX_DEPTH - 2)}]})
     assert deeper.status_code == 422 and "nested" in deeper.json()["detail"]
+
+
+def test_an_age_beyond_64_bits_gets_the_message_of_any_age_out_of_range(client):
+    # orjson would read it as a float ("age must be a string or an integer"); the json module reads the integer.
+    body = b'{"checks": [{"platform": "instagram", "category": "public-posts", "age": 18446744073709551616}]}'
+    response = client.post(CHECKS, content=body, headers={"Content-Type": "application/json"})
+    (result,) = response.json()["results"]
+    assert result["status"] == 422 and result["param"] == "age"
+    assert result["detail"] == "'18446744073709551616' is not a whole number of years from 0 to 150."
