@@ -33,6 +33,18 @@ class WorkerCounters(Storage):
 
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add `amount` to the key's count, starting a new window of `expiry` seconds if the last one ended."""
+        return self.incr_now(key, expiry, amount)
+
+    async def get(self, key: str) -> int:
+        """Return the key's count in its current window (0 when it has none)."""
+        return self.get_now(key)
+
+    async def get_expiry(self, key: str) -> float:
+        """Return when the key's window ends (now, if it has none)."""
+        return self.expiries.get(key, time.time())
+
+    def incr_now(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Do what `incr` does, without a coroutine: the rate limiter counts most requests this way."""
         now = time.time()
         if self.expiries.get(key, 0.0) <= now:
             self.counts[key] = 0
@@ -43,15 +55,11 @@ class WorkerCounters(Storage):
         self.counts[key] = count
         return count
 
-    async def get(self, key: str) -> int:
-        """Return the key's count in its current window (0 when it has none)."""
+    def get_now(self, key: str) -> int:
+        """Do what `get` does, without a coroutine."""
         if self.expiries.get(key, 0.0) <= time.time():
             return 0
         return self.counts.get(key, 0)
-
-    async def get_expiry(self, key: str) -> float:
-        """Return when the key's window ends (now, if it has none)."""
-        return self.expiries.get(key, time.time())
 
     async def check(self) -> bool:
         """Memory is always reachable."""

@@ -57,8 +57,13 @@ class DecisionFastPath:
                 origin = value
             elif name == b"x-request-id" and request_id is None:
                 request_id = value
-        if self.limiter is not None:
-            problem = await self.limiter.hit("decisions", self.limiter.client(scope))
+        limiter = self.limiter
+        if limiter is not None:
+            client = limiter.client(scope)
+            if limiter.counters is not None:  # this worker's own counters: no coroutine to await
+                problem = limiter.hit_now("decisions", client)
+            else:
+                problem = await limiter.hit("decisions", client)
             scope[COUNTED] = problem or False  # the full stack, if it answers, must not count this request again
             if problem is not None:
                 return False

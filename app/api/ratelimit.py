@@ -30,6 +30,7 @@ DECISION = re.compile(r"/v1/platforms/[^/]+/ai-training")
 CHECKS = "/v1/ai-training/checks"
 COUNTED = "trainwatch.rate_limited"  # scope key: the fast path's verdict (a 429 problem, or False: within limits)
 KNOWN_KEYS = 1024  # verified keys remembered (token hash -> key id), oldest forgotten first
+COUNTER_KEYS = 10_000  # storage keys remembered per (route class, client); forgotten all at once when full
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,11 @@ class RateLimiter:
     def __init__(self, config: Limits, storage_url: str | None, metrics: Metrics | None = None) -> None:
         url = f"async+{storage_url}" if storage_url else f"{counters.SCHEME}://"
         options = {"implementation": "redispy"} if storage_url else {}
-        self.limiter = FixedWindowRateLimiter(storage_from_string(url, **options))
+        storage = storage_from_string(url, **options)
+        self.limiter = FixedWindowRateLimiter(storage)
+        # This worker's own counters need no I/O: they are counted at once (`hit_now`), not through a coroutine.
+        self.counters = storage if isinstance(storage, counters.WorkerCounters) else None
+        self._keys: dict[tuple[str, str], str] = {}
         self.items: dict[str, RateLimitItem] = {
             "decisions": parse(config.decisions),
             "catalog": parse(config.catalog),
@@ -79,6 +84,8 @@ class RateLimiter:
 
     async def hit(self, route_class: str, client: str, cost: int = 1) -> Problem | None:
         """Count a request (or `cost` checks); return the 429 problem if the client is over its limit."""
+        if self.counters is not None:
+            return self.hit_now(route_class, client, cost)
         item = self.items[route_class]
         try:
             # A batch is tested first: `hit` counts a refused hit too, and a refused batch must not use up the rest.
@@ -97,6 +104,30 @@ class RateLimiter:
         if self.metrics is not None:
             self.metrics.rate_limited.labels(route_class).inc()
         return too_many(route_class, item, stats.reset_time)
+
+    def hit_now(self, route_class: str, client: str, cost: int = 1) -> Problem | None:
+        """Count as `hit` does, at once, in this worker's own counters (only when there is no Redis).
+
+        The same counts as limits' FixedWindowRateLimiter makes (tests/api/test_limits.py runs both side by side),
+        without its three coroutines and the storage key it builds anew for every request: on the hot decision
+        route they cost more than the rest of the rate limit.
+        """
+        counters_ = self.counters
+        assert counters_ is not None
+        item = self.items[route_class]
+        key = self._keys.get((route_class, client))
+        if key is None:
+            if len(self._keys) >= COUNTER_KEYS:  # clients are unbounded: the memo is not
+                self._keys.clear()
+            key = self._keys[(route_class, client)] = item.key_for(route_class, client)
+        # As `hit`: a batch is tested first, so that a refused batch does not use up the rest of the window.
+        if (cost == 1 or counters_.get_now(key) < item.amount - cost + 1) and counters_.incr_now(
+            key, item.get_expiry(), cost
+        ) <= item.amount:
+            return None
+        if self.metrics is not None:
+            self.metrics.rate_limited.labels(route_class).inc()
+        return too_many(route_class, item, counters_.expiries.get(key, time.time()))
 
     async def test(self, route_class: str, client: str) -> Problem | None:
         """Return the 429 problem if the client has no request left in this class, without counting one."""
