@@ -61,8 +61,10 @@ class Context:
     # other platforms) answer equal facts alike, so their analyses can be shared.
     signature: tuple[object, ...] = ()
     # Each day the signature names, and the days up to MARGIN before and after it, in order: between two of them the
-    # analysis compares every day it tries with those days the same way (worlds.day_class).
+    # analysis compares every day it tries with those days the same way (worlds.fact_class).
     marks: tuple[date, ...] = ()
+    # Every minimum age of the rules, in order: an outcome compares an age with these alone.
+    age_limits: tuple[int, ...] = ()
 
 
 def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
@@ -179,6 +181,7 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
             tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found) for found in level_sets.values()),
         ),
         marks=_marks(candidates),
+        age_limits=tuple(sorted({r.min_age for r in candidates if r.min_age})),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -12,7 +12,7 @@ from .model import DEPENDS_ON_ORDER, LateObjection, MemoKind, Query, Rule, Snaps
 from .samples import Samples
 
 _NO_DAYS = (None, None, None)
-_FAR = MARGIN + 1  # days between as_of and a day of the question's own beyond which only the side counts
+_FAR = MARGIN + 1  # days between two of the question's days beyond which only their order counts
 _UNDER_AGE = {UnderAge.NOT_USED: Verdict.NOT_USED, UnderAge.UNKNOWN: Verdict.UNKNOWN}
 _WINDOWED = object()  # marks a level set whose rule depends on the posting day
 # Keyed by the context's signature, the rules' behaviour itself: as true for every snapshot as for every pair.
@@ -86,16 +86,7 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     given_day = query.objected_on if query.objected_on is not None and query.objected_on <= query.as_of else None
     ctx = context(snapshot, index, query.country, query.as_of)
     shared = bounded_memo(snapshot, ANALYSES)
-    key = (
-        ctx.signature,
-        day_class(ctx, query),
-        query.age,
-        query.objected,
-        query.objected_on,
-        query.posted_on,
-        query.opted_in,
-        query.opted_in_on,
-    )
+    key = (ctx.signature, fact_class(ctx, query), query.objected, query.opted_in)
     found = shared.get(key)
     if found is None:
         found = shared[key] = _verdict(ctx, Samples(query, given_day, ctx))
@@ -122,24 +113,36 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
 
 
-def day_class(ctx: Context, query: Query) -> object:
-    """Return what the analysis of a question turns on about its day: the day itself where it is near a day the
-    rules or the question name, else its place among those days (so questions a year apart can share one).
+def fact_class(ctx: Context, query: Query) -> tuple[object, ...]:
+    """Return what the analysis of a question turns on about its days and the user's age: each day itself where it
+    is near a day the rules name, else its place among those days; how far apart the question's days are, up to a
+    few days; and the age's place among the rules' age limits. Questions a year apart can so share one analysis.
 
-    The analysis compares the days it tries (as_of, the day before it, the days before the context's cuts, the
-    question's own days) with the rules' days and with each other, and nothing else. Away from them by more than
-    MARGIN days, every day between the same two of the context's marks, and on the same side of each of the
-    question's days, compares alike: the verdict, what it depends on and the rules it rests on are the same.
+    The analysis compares the days it tries (the question's days, the day or two before them, the days before the
+    context's cuts) with the rules' days and with each other, and an age with the rules' limits, and nothing else.
+    Days that lie between the same two of the context's marks (each rule day, MARGIN days either side) and keep
+    their order and nearness to each other compare alike: the verdict, what it depends on and the rules it rests
+    on are the same (tests/policy/test_policy_day_classes.py walks every day against the analysis alone).
     """
-    day = query.as_of
     marks = ctx.marks
-    at = bisect_left(marks, day)
-    if at < len(marks) and marks[at] == day:
-        return day
+    age = None if query.age is None else bisect_right(ctx.age_limits, query.age)
     own = (query.objected_on, query.posted_on, query.opted_in_on)
     if own == _NO_DAYS:  # most questions name no day of their own
-        return at
-    return (at, *(None if d is None else max(-_FAR, min(_FAR, (day - d).days)) for d in own))
+        return (_place(marks, query.as_of), age)
+    days = (query.as_of, *own)
+    places = tuple(None if d is None else _place(marks, d) for d in days)
+    apart = tuple(
+        None if a is None or b is None else max(-_FAR, min(_FAR, (a - b).days))
+        for i, a in enumerate(days)
+        for b in days[i + 1 :]
+    )
+    return (places, apart, age)
+
+
+def _place(marks: tuple[date, ...], day: date) -> object:
+    """Return the day itself where it is one of the marks, else how many marks come before it."""
+    at = bisect_left(marks, day)
+    return day if at < len(marks) and marks[at] == day else at
 
 
 ByCountry = tuple[tuple[str | None, Verdict, tuple[str, ...]], ...]

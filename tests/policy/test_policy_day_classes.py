@@ -1,5 +1,5 @@
-"""Questions whose days compare alike with every day the rules and the question name share one analysis, and get
-the analysis they would get alone."""
+"""Questions whose days (and ages) compare alike with every day (and age limit) the rules and the question name share
+one analysis, and get the analysis they would get alone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from itertools import product
 
 from app.policy.index import MARGIN, context, pair_index
 from app.policy.model import Query, Snapshot
-from app.policy.worlds import ANALYSES, analyse, day_class
+from app.policy.worlds import ANALYSES, analyse, fact_class
 
 # (age, objected, objected_on, posted_on): said nothing, a minor, an undated objection, objections and posts on days
 # near the rules' own.
@@ -27,21 +27,25 @@ SITUATIONS = [
 ]
 
 
+def _same_alone(snapshot: Snapshot, query: Query) -> None:
+    """Analyse the question with the shared analyses kept and with none: both must agree."""
+    index = pair_index(snapshot, query.platform_id, query.category_id)
+    kept = analyse(snapshot, index, query)
+    shared = snapshot.memo.pop(ANALYSES)
+    alone = analyse(snapshot, index, query)
+    snapshot.memo[ANALYSES] = shared
+    assert kept == alone, query
+
+
 def _walk(snapshot: Snapshot, pairs: list[tuple[str, str]], countries: list[str | None], days: list[date]) -> int:
     """Analyse every question on every day in turn, with the shared analyses kept and with none; return how many
     questions were asked."""
     asked = 0
     for (platform, category), country, (age, objected, objected_on, posted_on) in product(pairs, countries, SITUATIONS):
-        index = pair_index(snapshot, platform, category)
         for day in days:
             if posted_on is not None and posted_on > day:
                 continue
-            query = Query(platform, category, day, country, age, objected, objected_on, posted_on)
-            kept = analyse(snapshot, index, query)
-            shared = snapshot.memo.pop(ANALYSES)
-            alone = analyse(snapshot, index, query)
-            snapshot.memo[ANALYSES] = shared
-            assert kept == alone, query
+            _same_alone(snapshot, Query(platform, category, day, country, age, objected, objected_on, posted_on))
             asked += 1
     return asked
 
@@ -75,19 +79,40 @@ def test_every_day_of_the_modelled_platforms_gets_the_analysis_it_gets_alone(wor
     assert len(world.memo[ANALYSES]) < asked / 8
 
 
+def test_every_objection_and_posting_day_and_every_age_gets_the_analysis_it_gets_alone(tricky):
+    # The question's own days move too: an objection or a post on every day of the year, for days asked about
+    # around the deadline and after it; and every age from 0 to 30 around the limits of 16 and 18.
+    snapshot = tricky
+    snapshot.memo.clear()
+    asked = 0
+    for as_of, country in product([date(2024, 6, 29), date(2024, 7, 2), date(2024, 9, 1)], ["FR", "US", "CA"]):
+        for day in _days(date(2024, 1, 1), as_of):
+            _same_alone(snapshot, Query("tricky", "public-posts", as_of, country, objected=True, objected_on=day))
+            _same_alone(snapshot, Query("tricky", "public-posts", as_of, country, posted_on=day))
+            _same_alone(snapshot, Query("tricky", "public-posts", as_of, country, None, True, day, day))
+            asked += 3
+        for age in range(31):
+            _same_alone(snapshot, Query("tricky", "public-posts", as_of, country, age))
+            asked += 1
+    assert len(snapshot.memo[ANALYSES]) < asked / 8
+
+
 def test_a_day_near_a_rule_date_or_the_questions_own_is_a_class_of_its_own(tricky):
     index = pair_index(tricky, "tricky", "public-posts")
     deadline = date(2024, 6, 30)  # the GLOBAL rule's opt-out deadline, inside its span
     ctx = context(tricky, index, "US", deadline)
 
-    def of(day: date, objected_on: date | None = None) -> object:
-        return day_class(ctx, Query("tricky", "public-posts", day, "US", objected_on=objected_on))
+    def of(day: date, objected_on: date | None = None, age: int | None = None) -> object:
+        return fact_class(ctx, Query("tricky", "public-posts", day, "US", age, objected_on=objected_on))
 
     for k in range(-MARGIN, MARGIN + 1):
-        assert of(deadline + timedelta(days=k)) == deadline + timedelta(days=k)
+        assert of(deadline + timedelta(days=k))[0] == deadline + timedelta(days=k)
     # Away from the deadline, days on the same side share a class, days on either side do not.
     assert of(date(2024, 6, 20)) == of(date(2024, 6, 21)) != of(date(2024, 7, 10))
     # The question's own day splits a class: an objection made by as_of counts, one made later does not yet.
     objected = date(2024, 6, 15)
     assert of(date(2024, 6, 10), objected) != of(date(2024, 6, 20), objected)
     assert of(date(2024, 6, 20), objected) == of(date(2024, 6, 21), objected)
+    # Ages compare with the rules' limits alone (16 in force here): 10 and 15 alike, 16 and 40 alike.
+    day = date(2024, 6, 20)
+    assert of(day, age=10) == of(day, age=15) != of(day, age=16) == of(day, age=40) != of(day)
