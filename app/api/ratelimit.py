@@ -108,7 +108,7 @@ class RateLimiter:
     def hit_now(self, route_class: str, client: str, cost: int = 1) -> Problem | None:
         """Count as `hit` does, at once, in this worker's own counters (only when there is no Redis).
 
-        The same counts as limits' FixedWindowRateLimiter makes (tests/api/test_limits.py runs both side by side),
+        The same counts as limits' FixedWindowRateLimiter makes (tests/api/test_counters.py runs both side by side),
         without its three coroutines and the storage key it builds anew for every request: on the hot decision
         route they cost more than the rest of the rate limit.
         """
