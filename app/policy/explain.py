@@ -7,7 +7,6 @@ from datetime import date
 from .index import bounded_memo
 from .model import LateObjection, MemoKind, Phrase, Query, Rule, Snapshot, Treatment, UnderAge, key_rule_ids, phrase
 from .phrases import (
-    ALWAYS_NOT_USED,
     by_country,
     has_limit,
     in_time,
@@ -150,14 +149,26 @@ def _objection(query: Query, rule: Rule, day: date) -> Phrase:
     )
 
 
+def _may_opt(query: Query) -> bool:
+    """Return whether the user had opted in by as_of, or may have (not said): only then can an opt-in rule use
+    content, and its age limit matter."""
+    if query.opted_in is None:
+        return True
+    return query.opted_in and (query.opted_in_on is None or query.opted_in_on <= query.as_of)
+
+
 def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) -> None:
     min_age = rule.min_age
     if min_age and rule.under_age is UnderAge.UNKNOWN:
         asked = query.age if query.age is not None and query.age < min_age else None
         reasons.append(phrase("reason.adults_only", min_age=min_age, age=asked))
         return
-    if not min_age or rule.treatment in ALWAYS_NOT_USED:
-        return
+    if (
+        not min_age
+        or rule.treatment is Treatment.NOT_USED
+        or (rule.treatment is Treatment.OPT_IN and not _may_opt(query))
+    ):
+        return  # nothing is used at any age
     if query.age is None:
         reasons.append(
             phrase("reason.minors_excluded", min_age=min_age, age=None, age_decides="age" in analysis.depends_on)

@@ -18,7 +18,6 @@ _COVERS = LateObjection.COVERS_LATER_POSTS
 _OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
 _MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice (each can hold KBs)
 _SHARED_LIMIT = 20_000  # entries of each named memo (shared analyses...), a few MB at most
-_NEVER_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
 # Days around each rule date that are classes of their own: the analysis tries the day before a cut and the day
 # before that, and compares them with the rules' days and with each other.
 MARGIN = 2
@@ -171,7 +170,9 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
                 {
                     r.min_age
                     for r in candidates
-                    if r.min_age and (r.treatment not in _NEVER_USED or r.under_age is not UnderAge.NOT_USED)
+                    # Only a rule that never uses content, at any age, has a limit that changes nothing: an
+                    # opt-in rule uses an adult's who opted in and no minor's.
+                    if r.min_age and (r.treatment is not Treatment.NOT_USED or r.under_age is not UnderAge.NOT_USED)
                 }
             )
         ),

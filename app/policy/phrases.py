@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .model import GLOBAL, Phrase, Query, Rule, Snapshot, Treatment, Verdict, phrase
+from .model import GLOBAL, Phrase, Query, Rule, Snapshot, Verdict, phrase
 from .worlds import Analysis
-
-ALWAYS_NOT_USED = (Treatment.NOT_USED, Treatment.OPT_IN)
 
 
 def has_limit(rule: Rule) -> bool:

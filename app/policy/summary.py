@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .model import LateObjection, Phrase, Query, Snapshot, Treatment, UnderAge, Verdict, phrase
 from .phrases import (
-    ALWAYS_NOT_USED,
     by_country,
     has_limit,
     in_time,
@@ -28,7 +27,7 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
     if rule.min_age and query.age is not None and query.age < rule.min_age:
         if rule.under_age is UnderAge.UNKNOWN:
             return phrase("summary.adults_only", min_age=rule.min_age)
-        if rule.treatment not in ALWAYS_NOT_USED:
+        if rule.treatment is not Treatment.NOT_USED:  # an opt-in rule too: a minor is not used, opted in or not
             return phrase("summary.minors_excluded", min_age=rule.min_age)
     if (
         analysis.verdict is Verdict.UNKNOWN

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from catalog_support import bearer
 
 URL = "/v1/platforms/instagram/ai-training"
 EXAMPLE = {"category": "public-posts", "country": "DE", "as_of": "2025-09-01"}
@@ -182,3 +183,27 @@ def test_content_posted_after_the_day_asked_about_is_422_naming_both(client):
     assert "2025-06-02" in body["detail"] and "2025-06-01" in body["detail"] and "as_of" in body["detail"]
     same_day = client.get(URL, params={"as_of": "2025-06-01", "posted_on": "2025-06-01"})
     assert same_day.status_code == 200
+
+
+def test_an_opt_in_rule_that_excludes_minors_makes_an_opted_in_answer_turn_on_the_age(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    rule = {
+        "id": "facebook-aq-usage-data-opt-in",
+        "platform": "facebook",
+        "category": "usage-data",
+        "jurisdiction": "AQ",
+        "treatment": "opt_in",
+        "min_age": 18,
+        "under_age": "not_used",
+        "effective_from": "2025-01-01",
+        "summary": "Used only for accounts that switch the setting on; accounts under 18 are excluded.",
+        "sources": [{"id": "M1", "quote": "Accounts under 18 are excluded.", "where": "Help Center"}],
+    }
+    assert write_client.post("/v1/rules", json=rule, headers=auth).status_code == 201
+    url = "/v1/platforms/facebook/ai-training"
+    question = {"category": "usage-data", "country": "AQ", "as_of": "2025-09-01", "opted_in": "true"}
+    (opted,) = write_client.get(url, params=question).json()["decisions"]
+    assert (opted["verdict"], opted["depends_on"]) == ("conditional", ["age"])
+    (minor,) = write_client.get(url, params={**question, "age": "15"}).json()["decisions"]
+    (adult,) = write_client.get(url, params={**question, "age": "30"}).json()["decisions"]
+    assert (minor["verdict"], adult["verdict"]) == ("not_used", "used")

@@ -6,6 +6,7 @@ import pytest
 from worded import decide
 
 from app.policy import GLOBAL, Verdict
+from app.policy.model import UnderAge
 
 U, N, C, K = Verdict.USED, Verdict.NOT_USED, Verdict.CONDITIONAL, Verdict.UNKNOWN
 
@@ -189,3 +190,29 @@ def test_no_candidate_has_no_rule(decide_in):
 def test_opt_in_answers_follow_the_users_setting(decide_in, facts, verdict, depends_on):
     got = decide_in("gemini", "usage-data", "2025-09-01", country="DE", **facts)
     assert (got.verdict, got.depends_on) == (verdict, depends_on)
+
+
+@pytest.mark.parametrize(
+    ("age", "facts", "verdict", "depends_on", "summary"),
+    [
+        # Contract: where a rule excludes minors, no age makes the answer conditional; an opt-in rule's too.
+        (None, {"opted_in": True}, C, ("age",), "Summary of teen-opt-in; accounts under 18 are excluded."),
+        (15, {"opted_in": True}, N, (), "Not used: accounts under 18 are excluded."),
+        (30, {"opted_in": True}, U, (), "Used: you switched it on."),
+        (None, {}, C, ("age", "opted_in"), "Summary of teen-opt-in; accounts under 18 are excluded."),
+        (15, {}, N, (), "Not used: accounts under 18 are excluded."),
+        (None, {"opted_in": False}, N, (), "Summary of teen-opt-in."),
+        (None, {"opted_in": True, "opted_in_on": "2025-09-02"}, N, (), "Summary of teen-opt-in."),  # not yet
+    ],
+)
+def test_an_opt_in_rule_that_excludes_minors_turns_on_the_age_once_opted_in(
+    kit, age, facts, verdict, depends_on, summary
+):
+    snap = kit.build(
+        [kit.rule("teen-opt-in", "acme", "public-posts", GLOBAL, kit.T.OPT_IN, min_age=18, under_age=UnderAge.NOT_USED)]
+    )
+    got = decide(snap, kit.query("acme", "public-posts", "2025-09-01", country="DE", age=age, **facts))
+    assert (got.verdict, got.depends_on, got.summary) == (verdict, depends_on, summary)
+    minors = [r for r in got.reasons if "under 18" in r]
+    # The age limit is explained wherever it can matter, and nowhere content is unused at any age.
+    assert bool(minors) == (not facts.get("opted_in_on") and facts.get("opted_in") is not False)
