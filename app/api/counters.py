@@ -41,7 +41,7 @@ class WorkerCounters(Storage):
 
     async def get_expiry(self, key: str) -> float:
         """Return when the key's window ends (now, if it has none)."""
-        return self.expiries.get(key, time.time())
+        return self.expiry_now(key)
 
     def incr_now(self, key: str, expiry: int, amount: int = 1) -> int:
         """Do what `incr` does, without a coroutine: the rate limiter counts most requests this way."""
@@ -54,6 +54,10 @@ class WorkerCounters(Storage):
         count = self.counts[key] + amount
         self.counts[key] = count
         return count
+
+    def expiry_now(self, key: str) -> float:
+        """Do what `get_expiry` does, without a coroutine."""
+        return self.expiries.get(key, time.time())
 
     def get_now(self, key: str) -> int:
         """Do what `get` does, without a coroutine."""

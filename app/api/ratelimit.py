@@ -127,7 +127,7 @@ class RateLimiter:
             return None
         if self.metrics is not None:
             self.metrics.rate_limited.labels(route_class).inc()
-        return too_many(route_class, item, counters_.expiries.get(key, time.time()))
+        return too_many(route_class, item, counters_.expiry_now(key))
 
     async def test(self, route_class: str, client: str) -> Problem | None:
         """Return the 429 problem if the client has no request left in this class, without counting one."""

@@ -149,14 +149,6 @@ def _objection(query: Query, rule: Rule, day: date) -> Phrase:
     )
 
 
-def _may_opt(query: Query) -> bool:
-    """Return whether the user had opted in by as_of, or may have (not said): only then can an opt-in rule use
-    content, and its age limit matter."""
-    if query.opted_in is None:
-        return True
-    return query.opted_in and (query.opted_in_on is None or query.opted_in_on <= query.as_of)
-
-
 def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) -> None:
     min_age = rule.min_age
     if min_age and rule.under_age is UnderAge.UNKNOWN:
@@ -166,9 +158,9 @@ def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) ->
     if (
         not min_age
         or rule.treatment is Treatment.NOT_USED
-        or (rule.treatment is Treatment.OPT_IN and not _may_opt(query))
+        or (rule.treatment is Treatment.OPT_IN and query.opted is False)
     ):
-        return  # nothing is used at any age
+        return  # nothing is used at any age (an opt-in rule: the user had not opted in by as_of)
     if query.age is None:
         reasons.append(
             phrase("reason.minors_excluded", min_age=min_age, age=None, age_decides="age" in analysis.depends_on)

@@ -62,8 +62,6 @@ class Context:
     # Each day the signature names, and the days up to MARGIN before and after it, in order: between two of them the
     # analysis compares every day it tries with those days the same way (worlds.fact_class).
     marks: tuple[date, ...] = ()
-    # Every minimum age of the rules, in order: an outcome compares an age with these alone.
-    age_limits: tuple[int, ...] = ()
 
 
 def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
@@ -115,9 +113,11 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
 def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
     """Return the rules in force on the day for the country (None: every way to resolve one), memoised."""
     # Countries whose chains hold the same jurisdictions with rules share one context: it follows from those alone.
-    where = None if country is None else index.places.get(country)
-    if where is None and country is not None:  # a country the question validated: a few hundred at most
-        where = index.places[country] = tuple(j for j in snapshot.chain(country) if j in index.by_jurisdiction)
+    where = None
+    if country is not None:
+        where = index.places.get(country)
+        if where is None:  # a country the question validated: a few hundred at most
+            where = index.places[country] = tuple(j for j in snapshot.chain(country) if j in index.by_jurisdiction)
     key = (where, bisect_right(index.boundaries, day))
     found = index.memo.get(key)
     if found is None:
@@ -182,7 +182,6 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
             tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found) for found in level_sets.values()),
         ),
         marks=_marks(candidates),
-        age_limits=tuple(sorted({r.min_age for r in candidates if r.min_age})),
     )
 
 

@@ -240,6 +240,13 @@ class Query:
     opted_in: bool | None = None  # for opt-in rules: None: not said; opted_in_on implies True
     opted_in_on: date | None = None
 
+    @property
+    def opted(self) -> bool | None:
+        """Return whether the user had opted in by as_of (one dated later had not happened yet); None: not said."""
+        if self.opted_in is None:
+            return None
+        return self.opted_in and (self.opted_in_on is None or self.opted_in_on <= self.as_of)
+
 
 @dataclass(slots=True)  # not frozen, as Query: one per answer resting on a rule; nothing changes one once made
 class OptOutFacts:

@@ -18,12 +18,7 @@ class Samples:
 
     def __init__(self, query: Query, given_day: date | None, ctx: Context) -> None:
         ends, posted_days = _sample_days(query, given_day, ctx)
-        # Opted in by as_of (an opt-in dated later had not happened yet), known not to have, or not said (None).
-        self.opted = (
-            None
-            if query.opted_in is None
-            else query.opted_in and (query.opted_in_on is None or query.opted_in_on <= query.as_of)
-        )
+        self.opted = query.opted  # opted in by as_of, known not to have, or not said (None)
         self.open_age = query.age is None and bool(ctx.min_ages)
         # One age just under and one at each limit stand for every age.
         self.ages = tuple(sorted({a for m in ctx.min_ages for a in (m - 1, m)})) if self.open_age else (query.age,)

@@ -116,7 +116,8 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
 def fact_class(ctx: Context, query: Query) -> tuple[object, ...]:
     """Return what the analysis of a question turns on about its days and the user's age: each day itself where it
     is near a day the rules name, else its place among those days; how far apart the question's days are, up to a
-    few days; and the age's place among the rules' age limits. Questions a year apart can so share one analysis.
+    few days; and the age's place among the age limits that can change an outcome. Questions a year apart can so
+    share one analysis.
 
     The analysis compares the days it tries (the question's days, the day or two before them, the days before the
     context's cuts) with the rules' days and with each other, and an age with the rules' limits, and nothing else.
@@ -125,7 +126,8 @@ def fact_class(ctx: Context, query: Query) -> tuple[object, ...]:
     on are the same (tests/policy/test_policy_day_classes.py walks every day against the analysis alone).
     """
     marks = ctx.marks
-    age = None if query.age is None else bisect_right(ctx.age_limits, query.age)
+    # An age compares only with the limits that can change an outcome (a rule that uses no one's content has none).
+    age = None if query.age is None else bisect_right(ctx.min_ages, query.age)
     own = (query.objected_on, query.posted_on, query.opted_in_on)
     if own == _NO_DAYS:  # most questions name no day of their own
         return (_place(marks, query.as_of), age)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from catalog_support import bearer
+from catalog_support import SAMPLES, bearer
 
 URL = "/v1/platforms/instagram/ai-training"
 EXAMPLE = {"category": "public-posts", "country": "DE", "as_of": "2025-09-01"}
@@ -187,16 +187,12 @@ def test_content_posted_after_the_day_asked_about_is_422_naming_both(client):
 
 def test_an_opt_in_rule_that_excludes_minors_makes_an_opted_in_answer_turn_on_the_age(write_client, seeded_url):
     auth = bearer(seeded_url)
-    rule = {
-        "id": "facebook-aq-usage-data-opt-in",
-        "platform": "facebook",
-        "category": "usage-data",
-        "jurisdiction": "AQ",
+    rule = {  # the sample rule (facebook, usage data, AQ) as an opt-in setting that excludes minors
+        **SAMPLES["rule"].record,
         "treatment": "opt_in",
         "min_age": 18,
         "under_age": "not_used",
         "effective_from": "2025-01-01",
-        "summary": "Used only for accounts that switch the setting on; accounts under 18 are excluded.",
         "sources": [{"id": "M1", "quote": "Accounts under 18 are excluded.", "where": "Help Center"}],
     }
     assert write_client.post("/v1/rules", json=rule, headers=auth).status_code == 201
