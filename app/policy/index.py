@@ -42,6 +42,8 @@ class PairIndex:
     ended_from: date | None = None
     # Each country's jurisdictions with rules, found once: a question about a rule asks for its context three times.
     places: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    # The ids of the pair's rules, oldest first: what a memo of answers about the pair rests on.
+    rule_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,12 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
     # Each rule ends after it starts, so once every rule has an end the last boundary is the day after the last end.
     ended_from = boundaries[-1] if all(r.effective_until and r.effective_until < date.max for r in rules) else None
     return PairIndex(
-        {j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries), ended_from
+        {j: tuple(rs) for j, rs in by_jurisdiction.items()},
+        tuple(seen.values()),
+        {},
+        tuple(boundaries),
+        ended_from,
+        rule_ids=tuple(r.id for r in rules),
     )
 
 
@@ -210,11 +217,11 @@ def _behaviour(rule: Rule) -> tuple[object, ...]:
     )
 
 
-def bounded_memo(snapshot: Snapshot, kind: MemoKind) -> dict[Any, Any]:
+def bounded_memo(snapshot: Snapshot, kind: MemoKind, limit: int = _SHARED_LIMIT) -> dict[Any, Any]:
     """Return a named memo dict kept on the snapshot (and, as its kind says, on those patched from it), emptied
-    whenever it grows past its bound."""
+    whenever it grows past its bound (`limit` entries)."""
     found = snapshot.memo.get(kind)
-    if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]
+    if found is None or len(found) >= limit:  # type: ignore[arg-type]
         found = snapshot.memo[kind] = {}
     return found  # type: ignore[return-value]
 

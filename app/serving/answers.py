@@ -25,6 +25,7 @@ from app.serving.encoding import MIN_BYTES, choose, compress, variant_etag
 from app.serving.languages import from_header, negotiate
 from app.serving.no_rule import no_rule_check, no_rule_decision
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
+from app.serving.rule_checks import rule_check
 
 JSON = "application/json"
 MAX_AGE = 300  # seconds a client may reuse an answer before revalidating with its ETag
@@ -365,12 +366,27 @@ class AnswerService:
         except QueryError as exc:
             return query_problem(exc).body()
         if rules_apply(snapshot, parsed.query):
-            (decision,) = render(self.decisions(snapshot, parsed, today), wording, encoded_sources)
-        else:  # most checks: the whole result from a template
-            whole = no_rule_check(snapshot, parsed, wording)
-            if whole is not None:
-                return whole
-            (decision,), _ = self.rendered(snapshot, parsed, today, wording, encoded_sources)  # its template failed
+
+            def full() -> bytes:
+                (decision,) = render(self.decisions(snapshot, parsed, today), wording, encoded_sources)
+                return dumps(check_result(snapshot, parsed, decision))
+
+            return rule_check(snapshot, parsed, wording, today, full)  # from its class's template, once it has one
+        whole = no_rule_check(snapshot, parsed, wording)  # most checks: the whole result from a template
+        if whole is not None:
+            return whole
+        return self.full_check(snapshot, parsed, today, wording, encoded_sources)  # its template failed
+
+    def full_check(
+        self,
+        snapshot: Snapshot,
+        parsed: ParsedQuery,
+        today: date,
+        wording: Wording = ENGLISH,
+        encoded_sources: Callable[[Decision], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Return a valid check's result as the engine and the rendering make it, with no template."""
+        (decision,), _ = self.rendered(snapshot, parsed, today, wording, encoded_sources)
         return check_result(snapshot, parsed, decision)
 
 

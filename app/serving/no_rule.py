@@ -15,7 +15,6 @@ is mostly such checks, and building and encoding each result's dict took as long
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -24,11 +23,12 @@ import orjson
 
 from app.policy import ParsedQuery, Snapshot, rules_apply, without_rules
 from app.policy.index import bounded_memo
-from app.policy.model import GLOBAL, MemoKind, phrase
+from app.policy.model import MemoKind
 from app.policy.phrases import place
 from app.policy.wording import Wording
 from app.serving.caching import dumps
 from app.serving.documents import check_result, render_decision
+from app.serving.holes import holes, json_text, place_text, worded_day
 
 # Places and days no dataset text names: the template is made with the first pair and checked with the second.
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
@@ -36,11 +36,8 @@ _NONE = b""  # a template that failed its check: answer by the full path
 # Neither rests on rules (a template is made only where none is in force, from names and wording), so a rule write
 # keeps both: the answers after it are not made from scratch.
 TEMPLATES = MemoKind("no-rule decisions")
-WORDED_DAYS = MemoKind("worded days")
 # The same for a batch check's whole result; the revision is a hole, so a rule write keeps these too.
 CHECK_TEMPLATES = MemoKind("no-rule check results")
-# A country's parts of a check result: as a rule write changes no jurisdiction, it keeps them.
-COUNTRY_PARTS = MemoKind("country parts")
 
 Encode = Callable[[Snapshot, ParsedQuery, Wording, str, date], bytes | None]
 Fields = Callable[[Snapshot], tuple[tuple[bytes, bytes], ...]]
@@ -55,7 +52,7 @@ def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) 
     if template is _NONE:  # its check failed: the full path answers
         return None
     # The place as the engine's no-rule phrase names it.
-    return orjson.Fragment(template % {b"place": _place(place(q)), b"day": _day(snapshot, wording, q.as_of)})
+    return orjson.Fragment(template % {b"place": place_text(place(q)), b"day": worded_day(snapshot, wording, q.as_of)})
 
 
 def no_rule_check(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
@@ -65,7 +62,7 @@ def no_rule_check(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> 
     template = _made(snapshot, CHECK_TEMPLATES, parsed, wording, _check_encoded, _check_fields)
     if template is _NONE:  # its check failed: the full path answers
         return None
-    return orjson.Fragment(template % _holes(snapshot, wording, q.country, q.as_of))
+    return orjson.Fragment(template % holes(snapshot, wording, q.country, q.as_of))
 
 
 def _made(
@@ -103,8 +100,10 @@ def _template(
         if template.count(field) != 1:
             return _NONE
         template = template.replace(field, hole)
-    template = template.replace(_text(made_place), b"%(place)b").replace(_day(snapshot, wording, made_day), b"%(day)b")
-    filled = template % _holes(snapshot, wording, check_place, check_day)
+    template = template.replace(json_text(made_place), b"%(place)b").replace(
+        worded_day(snapshot, wording, made_day), b"%(day)b"
+    )
+    filled = template % holes(snapshot, wording, check_place, check_day)
     return template if filled == second else _NONE
 
 
@@ -124,23 +123,6 @@ def _check_fields(snapshot: Snapshot) -> tuple[tuple[bytes, bytes], ...]:
     )
 
 
-def _holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> dict[bytes, bytes]:
-    """Return what fills a check template's holes (a decision's are among them) for a country and a day."""
-    memo = bounded_memo(snapshot, COUNTRY_PARTS)  # a few hundred countries at most
-    parts = memo.get(country)
-    if parts is None:
-        # The place as phrases.place names it: the country, or GLOBAL without one.
-        parts = memo[country] = (dumps(country), dumps(snapshot.chain(country)), _text(country or GLOBAL))
-    return {
-        b"country": parts[0],
-        b"jurisdictions": parts[1],
-        b"place": parts[2],
-        b"as_of": _iso(day),
-        b"day": _day(snapshot, wording, day),
-        b"revision": b"%d" % snapshot.revision,
-    }
-
-
 def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:
     """Return the decision encoded as the full path would for the place and day, or None if it rests on rules."""
     decision = without_rules(snapshot, replace(parsed.query, country=where, as_of=day))
@@ -158,30 +140,3 @@ def _check_encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, wh
         return None
     made = ParsedQuery(replace(parsed.query, country=where, as_of=day), parsed.category_id, snapshot.chain(where))
     return dumps(check_result(snapshot, made, orjson.Fragment(decision)))
-
-
-@functools.lru_cache(maxsize=1024)  # a country or GLOBAL: a few hundred at most
-def _place(value: str) -> bytes:
-    """Return a place as it stands inside encoded JSON, encoded once."""
-    return _text(value)
-
-
-@functools.lru_cache(maxsize=4096)  # questions name the same few thousand days
-def _iso(day: date) -> bytes:
-    """Return a day in ISO form, as bytes."""
-    return day.isoformat().encode()
-
-
-def _text(value: str) -> bytes:
-    """Return a string as it stands inside encoded JSON, without its quotes."""
-    return dumps(value)[1:-1]
-
-
-def _day(snapshot: Snapshot, wording: Wording, day: date) -> bytes:
-    """Return the day as the wording writes it inside a sentence, as it stands in encoded JSON."""
-    memo = bounded_memo(snapshot, WORDED_DAYS)  # any day can be asked about: the memo's bound keeps a few
-    key = (wording.lang, day)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = _text(wording(phrase("day", day=day)))
-    return found

@@ -48,6 +48,24 @@ def test_a_check_answers_like_the_single_endpoint(client):
     }
 
 
+def test_checks_of_one_class_answer_like_the_single_endpoint_in_both_languages(client):
+    # Eight questions of one class (the same rule, days after every rule date, the same situation) from countries
+    # in the same groups: from the third on they come from the class's template, with their own country and day.
+    days = ["2025-09-01", "2025-09-20", "2025-10-11", "2025-11-30", "2026-01-02", "2026-02-14", "2026-03-03"]
+    checks = [
+        {**GOOD, "country": country, "as_of": day, "age": 40}
+        for country, day in zip(["DE", "FR", "IT", "ES", "NL", "AT", "IE"], days, strict=True)
+    ]
+    for lang in ("en", "de"):
+        results = client.post(CHECKS, json={"checks": checks}, params={"lang": lang}).json()["results"]
+        for check, result in zip(checks, results, strict=True):
+            params = {k: str(v).lower() for k, v in check.items() if k != "platform"} | {"lang": lang}
+            single = client.get("/v1/platforms/instagram/ai-training", params=params).json()
+            assert result["decision"] == single["decisions"][0]
+            assert (result["country"], result["as_of"]) == (check["country"], check["as_of"])
+            assert result["jurisdictions"] == single["jurisdictions"]
+
+
 def test_a_batch_sent_again_is_answered_whole_from_the_cache(client, monkeypatch):
     from app.serving.answers import AnswerService
 

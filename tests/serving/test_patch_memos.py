@@ -17,7 +17,8 @@ from app.policy.model import LateObjection, Rule, Snapshot, Treatment, UnderAge
 from app.policy.worlds import ANALYSES
 from app.serving.answers import ENCODED_SOURCES
 from app.serving.documents import PLATFORM_JSON
-from app.serving.no_rule import TEMPLATES, WORDED_DAYS
+from app.serving.holes import WORDED_DAYS
+from app.serving.no_rule import TEMPLATES
 from tests.conftest import memo_free
 from tests.serving.test_answers import TODAY
 from tests.serving.test_answers import service as service_on

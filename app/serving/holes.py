@@ -1,0 +1,65 @@
+"""What fills the holes of encoded answer templates: a question's country, jurisdictions, place, days and revision.
+
+Templates of whole answers (serving/no_rule.py, serving/rule_checks.py) are encoded once with named holes (a
+`bytes %` format) where an answer names the question's own country and days; these give each question's fillings,
+encoded as the full path encodes them.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from app.policy import Snapshot
+from app.policy.index import bounded_memo
+from app.policy.model import GLOBAL, MemoKind, phrase
+from app.policy.wording import Wording
+from app.serving.caching import dumps
+
+# Neither rests on rules: a rule write keeps both.
+WORDED_DAYS = MemoKind("worded days")
+COUNTRY_PARTS = MemoKind("country parts")  # a rule write changes no jurisdiction
+
+
+def holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> dict[bytes, bytes]:
+    """Return what fills a check template's holes (a decision's are among them) for a country and a day."""
+    memo = bounded_memo(snapshot, COUNTRY_PARTS)  # a few hundred countries at most
+    parts = memo.get(country)
+    if parts is None:
+        # The place as phrases.place names it: the country, or GLOBAL without one.
+        parts = memo[country] = (dumps(country), dumps(snapshot.chain(country)), json_text(country or GLOBAL))
+    return {
+        b"country": parts[0],
+        b"jurisdictions": parts[1],
+        b"place": parts[2],
+        b"as_of": iso(day),
+        b"day": worded_day(snapshot, wording, day),
+        b"revision": b"%d" % snapshot.revision,
+    }
+
+
+@functools.lru_cache(maxsize=1024)  # a country or GLOBAL: a few hundred at most
+def place_text(value: str) -> bytes:
+    """Return a place as it stands inside encoded JSON, encoded once."""
+    return json_text(value)
+
+
+@functools.lru_cache(maxsize=4096)  # questions name the same few thousand days
+def iso(day: date) -> bytes:
+    """Return a day in ISO form, as bytes."""
+    return day.isoformat().encode()
+
+
+def json_text(value: str) -> bytes:
+    """Return a string as it stands inside encoded JSON, without its quotes."""
+    return dumps(value)[1:-1]
+
+
+def worded_day(snapshot: Snapshot, wording: Wording, day: date) -> bytes:
+    """Return the day as the wording writes it inside a sentence, as it stands in encoded JSON."""
+    memo = bounded_memo(snapshot, WORDED_DAYS)  # any day can be asked about: the memo's bound keeps a few
+    key = (wording.lang, day)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = json_text(wording(phrase("day", day=day)))
+    return found

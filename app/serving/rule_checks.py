@@ -1,0 +1,166 @@
+"""Batch check results about a rule in force, from templates made per class of question, country and days filled in.
+
+About one check in seven of a never-seen batch asks about a rule in force, and each costs five times a check without
+one: the analysis, the reasons, the summary, the rendering. Yet two questions about the same rules, whose days fall
+in the same class (worlds.fact_class), from countries in the same groups, with the same age and answers to the
+situation's yes/no questions, get results that differ only where they name their own country, days and revision.
+
+So the first such question's result, encoded by the full path, becomes the base of a template: the members that
+hold its country, jurisdictions, day and revision, then the place and the days its sentences name, become named holes
+(a `bytes %` format). The template is used only once a second question of its class, differing from the base in
+every hole, gets from it byte for byte what the full path gives; where it does not, the next question becomes the
+base, and after TRIES failures the class keeps the full path. A text that turned on a question's own value in any
+other way than naming it (a month's name, a count of days) differs between the two and fails the check.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+
+import orjson
+
+from app.policy import ParsedQuery, Snapshot
+from app.policy.index import bounded_memo, context, pair_index
+from app.policy.model import MemoKind
+from app.policy.wording import Wording
+from app.policy.worlds import fact_class
+from app.serving.holes import holes, worded_day
+
+# Keyed first by the ids of the pair's rules: a write patching other rules keeps the entry.
+RULE_CHECKS = MemoKind("rule check results", rule_ids=lambda key: key[0])
+# Templates kept per snapshot (2.7 KB each on average); never-seen bench batches meet 6,700 classes in 400 batches.
+LIMIT = 8192
+TRIES = 2  # failed checks before a class keeps the full path
+_NONE = b""  # a class whose template failed its checks: answer by the full path
+# The question's own days besides as_of, each a hole of its own where the question gives it.
+_OWN_DAYS = ("objected_on", "posted_on", "opted_in_on")
+
+
+@dataclass(slots=True)
+class _Base:
+    """The first question of a class not yet templated: its result as the full path encoded it, and its holes."""
+
+    encoded: bytes
+    holes: dict[bytes, bytes]
+    failed: int  # checks that failed so far
+
+
+def rule_check(
+    snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date, full: Callable[[], bytes]
+) -> orjson.Fragment:
+    """Return a batch check's whole result about a rule in force, encoded: from its class's template, else `full()`.
+
+    The caller has asked `rules_apply`; `full` gives the full path's encoded result for this question.
+    """
+    key = _key(snapshot, parsed, wording, today)
+    if key is None:  # a platform whose own training and third parties' are apart: decided in parts
+        return orjson.Fragment(full())
+    memo = bounded_memo(snapshot, RULE_CHECKS, LIMIT)
+    found = memo.get(key)
+    if type(found) is bytes:
+        return orjson.Fragment(found % _holes(snapshot, parsed, wording) if found else full())
+    filled = _holes(snapshot, parsed, wording)
+    if found is None:
+        encoded = full()
+        if _distinct(filled):
+            memo[key] = _Base(encoded, filled, 0)
+        return orjson.Fragment(encoded)
+    assert isinstance(found, _Base)
+    encoded = full()
+    if not _differs(found.holes, filled):  # would not show that each hole follows its value: not a check
+        return orjson.Fragment(encoded)
+    template = _template(found)
+    if template is not None and template % filled == encoded:
+        memo[key] = template
+    elif found.failed + 1 >= TRIES:
+        memo[key] = _NONE
+    elif _distinct(filled):
+        memo[key] = _Base(encoded, filled, found.failed + 1)
+    return orjson.Fragment(encoded)
+
+
+def _key(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date) -> tuple[object, ...] | None:
+    """Return the class of a question about a rule in force: what its result turns on besides what fills holes."""
+    q = parsed.query
+    uses = snapshot.uses_by_pair.get((q.platform_id, q.category_id), ())
+    if len(uses) != 1:
+        return None
+    index = pair_index(snapshot, q.platform_id, q.category_id)
+    ctx = context(snapshot, index, q.country, q.as_of)
+    return (
+        index.rule_ids,  # the pair, and the rules the result rests on (a write to one of them drops the entry)
+        # The context's own key: the country's jurisdictions with rules, and the span of days of the rules in force.
+        None if q.country is None else index.places[q.country],
+        bisect_right(index.boundaries, q.as_of),
+        parsed.jurisdictions[1:],  # the country's groups: sentences may name them, never the country's own rules
+        fact_class(ctx, q),
+        q.age,  # sentences name the age itself ("at 15 ...")
+        q.objected,
+        q.opted_in,
+        wording.lang,
+        today,  # freshness: reviewed_on and stale are as of today
+    )
+
+
+def _holes(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> dict[bytes, bytes]:
+    """Return what fills a question's holes: its country, jurisdictions, day, revision and the days it gives."""
+    q = parsed.query
+    filled = holes(snapshot, wording, q.country, q.as_of)
+    for name in _OWN_DAYS:
+        day = getattr(q, name)
+        if day is not None:
+            filled[name.encode()] = worded_day(snapshot, wording, day)
+    if q.country is None:  # the place is GLOBAL for every question of the class: no hole
+        del filled[b"place"]
+    return filled
+
+
+def _sentence_holes(filled: dict[bytes, bytes]) -> list[bytes]:
+    """Return the names of the holes sentences may name: the place and the worded days."""
+    return [name for name in filled if name not in _FIELD_HOLES]
+
+
+# Members of the result that hold a question's value, and their holes: each must occur exactly once.
+_FIELDS = (
+    (b'"country":', b"country", b"%s"),
+    (b'"jurisdictions":', b"jurisdictions", b"%s"),
+    (b'"as_of":"', b"as_of", b'%s"'),
+    (b'"dataset_revision":', b"revision", b"%s,"),
+)
+_FIELD_HOLES = frozenset({b"country", b"jurisdictions", b"as_of", b"revision"})
+
+
+def _template(base: _Base) -> bytes | None:
+    """Return the base result as a bytes format with named holes, or None where a member is not found once."""
+    template = base.encoded.replace(b"%", b"%%")
+    for member, name, after in _FIELDS:
+        found = member + after % base.holes[name]
+        if template.count(found) != 1:
+            return None
+        template = template.replace(found, member + after % (b"%(" + name + b")b"))
+    # The longest first, so no value is replaced inside a longer one (_distinct made none part of another).
+    for name in sorted(_sentence_holes(base.holes), key=lambda n: -len(base.holes[n])):
+        template = template.replace(base.holes[name], b"%(" + name + b")b")
+    return template
+
+
+def _distinct(filled: dict[bytes, bytes]) -> bool:
+    """Return whether no hole's value is part of another's, so each can be told apart in a base's sentences."""
+    values = [filled[name] for name in _sentence_holes(filled)]
+    return all(a not in b and b not in a for a, b in combinations(values, 2))
+
+
+def _differs(base: dict[bytes, bytes], filled: dict[bytes, bytes]) -> bool:
+    """Return whether a question differs from the base in its day, its place and each day it gives.
+
+    The revision, the country and its jurisdictions are members found once; the last two differ where the place
+    does (and where the question names no country, neither is a hole of the class: both are null and GLOBAL).
+    """
+    return base.keys() == filled.keys() and all(base[name] != filled[name] for name in base if name not in _SAME)
+
+
+_SAME = frozenset({b"revision", b"country", b"jurisdictions"})
