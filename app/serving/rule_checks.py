@@ -24,15 +24,16 @@ from itertools import combinations
 import orjson
 
 from app.policy import ParsedQuery, Snapshot
-from app.policy.index import bounded_memo, context, pair_index
-from app.policy.model import MemoKind
+from app.policy.index import PairIndex, bounded_memo, context, pair_index
+from app.policy.model import MemoKind, Query
 from app.policy.wording import Wording
 from app.policy.worlds import fact_class
 from app.serving.holes import holes, worded_day
 
 # Keyed first by the ids of the pair's rules: a write patching other rules keeps the entry.
 RULE_CHECKS = MemoKind("rule check results", rule_ids=lambda key: key[0])
-# Templates kept per snapshot (2.7 KB each on average); never-seen bench batches meet 6,700 classes in 400 batches.
+# Classes kept per snapshot (a template or a base, 2.8 KB on average): never-seen bench batches meet about 7,000 in
+# 400 batches, a third of them only once. Past it, the bases go first.
 LIMIT = 8192
 TRIES = 2  # failed checks before a class keeps the full path
 _NONE = b""  # a class whose template failed its checks: answer by the full path
@@ -57,16 +58,16 @@ def rule_check(
     The caller has asked `rules_apply`; `full` gives the full path's encoded result for this question.
     """
     key = _key(snapshot, parsed, wording, today)
-    if key is None:  # a platform whose own training and third parties' are apart: decided in parts
+    if key is None:  # no rules for the pair: not a question this is for
         return orjson.Fragment(full())
-    memo = bounded_memo(snapshot, RULE_CHECKS, LIMIT)
+    memo = bounded_memo(snapshot, RULE_CHECKS, 2 * LIMIT)  # a bound never reached: _room keeps it under LIMIT
     found = memo.get(key)
     if type(found) is bytes:
         return orjson.Fragment(found % _holes(snapshot, parsed, wording) if found else full())
     filled = _holes(snapshot, parsed, wording)
     if found is None:
         encoded = full()
-        if _distinct(filled):
+        if _distinct(filled) and _room(memo):
             memo[key] = _Base(encoded, filled, 0)
         return orjson.Fragment(encoded)
     assert isinstance(found, _Base)
@@ -83,27 +84,48 @@ def rule_check(
     return orjson.Fragment(encoded)
 
 
+def _room(memo: dict[object, object]) -> bool:
+    """Make room for a new class once the memo holds LIMIT entries: drop the bases waiting for a check (many of them
+    classes met once), and everything if templates still fill most of it; return True."""
+    if len(memo) >= LIMIT:
+        # A copy first: other threads' batches add to the memo meanwhile.
+        for key, value in list(memo.items()):
+            if type(value) is _Base:
+                memo.pop(key, None)
+        if len(memo) >= LIMIT * 3 // 4:
+            memo.clear()
+    return True
+
+
 def _key(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date) -> tuple[object, ...] | None:
     """Return the class of a question about a rule in force: what its result turns on besides what fills holes."""
     q = parsed.query
     uses = snapshot.uses_by_pair.get((q.platform_id, q.category_id), ())
-    if len(uses) != 1:
+    if not uses:
         return None
-    index = pair_index(snapshot, q.platform_id, q.category_id)
-    ctx = context(snapshot, index, q.country, q.as_of)
+    whole = pair_index(snapshot, q.platform_id, q.category_id)
+    if len(uses) == 1:
+        classes: tuple[object, ...] = _class(snapshot, whole, q)
+    else:  # the platform's own training and third parties' are decided apart, each from its own rules
+        classes = tuple(_class(snapshot, pair_index(snapshot, q.platform_id, q.category_id, use), q) for use in uses)
     return (
-        index.rule_ids,  # the pair, and the rules the result rests on (a write to one of them drops the entry)
-        # The context's own key: the country's jurisdictions with rules, and the span of days of the rules in force.
-        None if q.country is None else index.places[q.country],
-        bisect_right(index.boundaries, q.as_of),
+        whole.rule_ids,  # the pair, and the rules the result rests on (a write to one of them drops the entry)
+        classes,
         parsed.jurisdictions[1:],  # the country's groups: sentences may name them, never the country's own rules
-        fact_class(ctx, q),
         q.age,  # sentences name the age itself ("at 15 ...")
         q.objected,
         q.opted_in,
         wording.lang,
         today,  # freshness: reviewed_on and stale are as of today
     )
+
+
+def _class(snapshot: Snapshot, index: PairIndex, q: Query) -> tuple[object, ...]:
+    """Return the rules in force for a question (its context's own key) and how its days and age compare with them."""
+    ctx = context(snapshot, index, q.country, q.as_of)
+    # The country's jurisdictions with rules, and the span of days of the rules in force: the context's key.
+    where = None if q.country is None else index.places[q.country]
+    return (where, bisect_right(index.boundaries, q.as_of), fact_class(ctx, q))
 
 
 def _holes(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> dict[bytes, bytes]:

@@ -24,8 +24,10 @@ COUNTRIES = [None, "DE", "FR", "IT", "IE", "NO", "GB", "CH", "US", "JP", "BR"]
 def _rule_questions(snapshot, count: int, seed: int):
     """Questions about rules in force, many to a class: a few pairs, many countries, days and situations."""
     rng = random.Random(seed)
+    # A few pairs, two of them a platform's own training and third parties' decided apart.
     pairs = sorted(p for p, uses in snapshot.uses_by_pair.items() if len(uses) == 1)
-    pairs = rng.sample(pairs, 12)
+    apart = sorted(p for p, uses in snapshot.uses_by_pair.items() if len(uses) > 1)
+    pairs = rng.sample(pairs, 10) + rng.sample(apart, 2)
     start = date(2024, 1, 1)
     asked = 0
     while asked < count:
@@ -191,3 +193,13 @@ def test_template_refuses_a_base_whose_member_is_not_found_once():
     assert template % other == good.replace(b"DE", b"FR").replace(b"2025-09-01", b"2025-09-02")
     twice = good.replace(b'"decision":{', b'"decision":{"country":"DE",')
     assert rule_checks._template(rule_checks._Base(twice, holes, 0)) is None
+
+
+def test_a_full_memo_drops_the_bases_waiting_for_a_check_first(monkeypatch):
+    monkeypatch.setattr(rule_checks, "LIMIT", 8)
+    memo: dict[object, object] = {("t", k): b"template %d" % k for k in range(3)}
+    memo.update({("b", k): rule_checks._Base(b"base", {}, 0) for k in range(5)})
+    assert rule_checks._room(memo)
+    assert sorted(memo) == [("t", 0), ("t", 1), ("t", 2)]  # the templates stay
+    memo.update({("t", k): b"template %d" % k for k in range(3, 8)})
+    assert rule_checks._room(memo) and memo == {}  # templates alone fill it: start afresh
