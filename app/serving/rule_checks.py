@@ -86,14 +86,17 @@ def rule_check(
 
 def _room(memo: dict[object, object]) -> bool:
     """Make room for a new class once the memo holds LIMIT entries: drop the bases waiting for a check (many of them
-    classes met once), and everything if templates still fill most of it; return True."""
+    classes met once), and where templates still fill most of it, the older half of them; return True."""
     if len(memo) >= LIMIT:
         # A copy first: other threads' batches add to the memo meanwhile.
-        for key, value in list(memo.items()):
+        entries = list(memo.items())
+        for key, value in entries:
             if type(value) is _Base:
                 memo.pop(key, None)
         if len(memo) >= LIMIT * 3 // 4:
-            memo.clear()
+            # In the order the classes were first met (a template takes its base's place): the oldest go.
+            for key in list(memo)[: len(memo) // 2]:
+                memo.pop(key, None)
     return True
 
 
