@@ -42,8 +42,6 @@ class PairIndex:
     ended_from: date | None = None
     # Each country's jurisdictions with rules, found once: a question about a rule asks for its context three times.
     places: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-    # The ids of the pair's rules, oldest first: what a memo of answers about the pair rests on.
-    rule_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +111,6 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
         {},
         tuple(boundaries),
         ended_from,
-        rule_ids=tuple(r.id for r in rules),
     )
 
 

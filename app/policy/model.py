@@ -299,6 +299,9 @@ class MemoKind:
     # held in the key), so a patched snapshot shares the memo itself; otherwise the ids of the rules an entry rests
     # on, and a patched snapshot keeps the entries that rest on no changed rule.
     rule_ids: Callable[[Any], Iterable[str]] | None = None
+    # Or the (platform, category) pair an entry answers about, where it rests on that pair's rules (any of them): a
+    # patched snapshot keeps the entries of the pairs no changed rule belonged to, before or after.
+    pair: Callable[[Any], tuple[str, str]] | None = None
 
 
 def key_rule_ids(key: tuple[str, ...]) -> tuple[str, ...]:
@@ -415,8 +418,10 @@ def _kept_memos(
     # iterating a live dict failed with "dictionary changed size during iteration" under load).
     for key, value in memo.copy().items():
         if isinstance(key, MemoKind) and isinstance(value, dict):
-            ids = key.rule_ids
-            if ids is None:
+            ids, pair = key.rule_ids, key.pair
+            if pair is not None:
+                kept[key] = {k: v for k, v in value.copy().items() if pair(k) not in pairs}
+            elif ids is None:
                 kept[key] = value  # shared: its entries are as true of the patched snapshot
             else:
                 kept[key] = {k: v for k, v in value.copy().items() if changed.isdisjoint(ids(k))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ ENTRY_OVERHEAD = 900
 BATCH_DIGEST_BYTES = 32  # a batch's key holds the digest of its body (BLAKE2b), not the body
 
 
+_GENERATIONS = itertools.count()
 ENCODED_SOURCES = MemoKind("encoded sources", rule_ids=key_rule_ids)  # keyed by the rules' ids
 
 
@@ -197,6 +199,8 @@ class AnswerService:
         self.review_max_days = review_max_days
         self.translations = translations or {}
         self._wordings: dict[tuple[int, str], Wording] = {}
+        # Names this service in the snapshot's memos of whole results, which rest on its settings and translations.
+        self.generation = next(_GENERATIONS)
 
     def encoded_sources(self, snapshot: Snapshot) -> Callable[[Decision], orjson.Fragment]:
         """Return a function giving a decision's sources as JSON encoded once per set of rules cited (until one of
@@ -371,7 +375,8 @@ class AnswerService:
                 (decision,) = render(self.decisions(snapshot, parsed, today), wording, encoded_sources)
                 return dumps(check_result(snapshot, parsed, decision))
 
-            return rule_check(snapshot, parsed, wording, today, full)  # from its class's template, once it has one
+            # From its class's template, once it has one.
+            return rule_check(snapshot, parsed, wording, today, full, self.generation)
         whole = no_rule_check(snapshot, parsed, wording)  # most checks: the whole result from a template
         if whole is not None:
             return whole

@@ -16,7 +16,7 @@ other way than naming it (a month's name, a count of days) differs between the t
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
@@ -30,11 +30,15 @@ from app.policy.wording import Wording
 from app.policy.worlds import fact_class
 from app.serving.holes import holes, worded_day
 
-# Keyed first by the ids of the pair's rules: a write patching other rules keeps the entry.
-RULE_CHECKS = MemoKind("rule check results", rule_ids=lambda key: key[0])
-# Classes kept per snapshot (a template or a base, 2.8 KB on average): never-seen bench batches meet about 7,000 in
-# 400 batches, a third of them only once. Past it, the bases go first.
+# Keyed first by the platform and category: a write to a rule of another pair keeps the entry.
+RULE_CHECKS = MemoKind("rule check results", pair=lambda key: key[0])
+# Classes kept per snapshot: never-seen bench batches meet about 7,000 in 400 batches, a third of them only once.
+# Past either bound, the bases waiting for their check go first. Templates are 2.8 KB on average but up to 12 KB (a
+# whole platform's rules named for a question without a country), so the bytes are bounded too, counted every
+# COUNT_EVERY new classes (over by at most that many results).
 LIMIT = 8192
+BUDGET = 24 * 2**20
+COUNT_EVERY = 256
 TRIES = 2  # failed checks before a class keeps the full path
 _NONE = b""  # a class whose template failed its checks: answer by the full path
 # The question's own days besides as_of, each a hole of its own where the question gives it.
@@ -51,13 +55,20 @@ class _Base:
 
 
 def rule_check(
-    snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date, full: Callable[[], bytes]
+    snapshot: Snapshot,
+    parsed: ParsedQuery,
+    wording: Wording,
+    today: date,
+    full: Callable[[], bytes],
+    service: Hashable = None,
 ) -> orjson.Fragment:
     """Return a batch check's whole result about a rule in force, encoded: from its class's template, else `full()`.
 
-    The caller has asked `rules_apply`; `full` gives the full path's encoded result for this question.
+    The caller has asked `rules_apply`; `full` gives the full path's encoded result for this question. `service`
+    names what else of the caller `full` turns on (its freshness window, its translations), as the snapshot's memo
+    may serve several callers.
     """
-    key = _key(snapshot, parsed, wording, today)
+    key = _key(snapshot, parsed, wording, today, service)
     if key is None:  # no rules for the pair: not a question this is for
         return orjson.Fragment(full())
     memo = bounded_memo(snapshot, RULE_CHECKS, 2 * LIMIT)  # a bound never reached: _room keeps it under LIMIT
@@ -67,7 +78,8 @@ def rule_check(
     filled = _holes(snapshot, parsed, wording)
     if found is None:
         encoded = full()
-        if _distinct(filled) and _room(memo):
+        if _distinct(filled):
+            _room(memo)
             memo[key] = _Base(encoded, filled, 0)
         return orjson.Fragment(encoded)
     assert isinstance(found, _Base)
@@ -84,23 +96,31 @@ def rule_check(
     return orjson.Fragment(encoded)
 
 
-def _room(memo: dict[object, object]) -> bool:
-    """Make room for a new class once the memo holds LIMIT entries: drop the bases waiting for a check (many of them
-    classes met once), and where templates still fill most of it, the older half of them; return True."""
-    if len(memo) >= LIMIT:
-        # A copy first: other threads' batches add to the memo meanwhile.
-        entries = list(memo.items())
-        for key, value in entries:
-            if type(value) is _Base:
-                memo.pop(key, None)
-        if len(memo) >= LIMIT * 3 // 4:
-            # In the order the classes were first met (a template takes its base's place): the oldest go.
-            for key in list(memo)[: len(memo) // 2]:
-                memo.pop(key, None)
-    return True
+def _room(memo: dict[object, object]) -> None:
+    """Make room for a new class where the memo holds LIMIT classes or BUDGET bytes: drop the bases waiting for a
+    check (many of them classes met once), then, where templates still fill most of it, the older half of them."""
+    if len(memo) < LIMIT and (len(memo) % COUNT_EVERY or _size(memo) < BUDGET):
+        return
+    # A copy first: other threads' batches add to the memo meanwhile.
+    for key, value in memo.copy().items():
+        if type(value) is _Base:
+            memo.pop(key, None)
+    if len(memo) >= LIMIT * 3 // 4 or _size(memo) >= BUDGET * 3 // 4:
+        # In the order the classes were first met (a template takes its base's place): the oldest go.
+        for key in list(memo)[: len(memo) // 2]:
+            memo.pop(key, None)
 
 
-def _key(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date) -> tuple[object, ...] | None:
+def _size(memo: dict[object, object]) -> int:
+    """Return the bytes of the results a memo holds: its templates and its bases' encoded results."""
+    return sum(
+        len(v) if isinstance(v, bytes) else len(v.encoded) for v in memo.copy().values() if isinstance(v, bytes | _Base)
+    )
+
+
+def _key(
+    snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date, service: Hashable
+) -> tuple[object, ...] | None:
     """Return the class of a question about a rule in force: what its result turns on besides what fills holes."""
     q = parsed.query
     uses = snapshot.uses_by_pair.get((q.platform_id, q.category_id), ())
@@ -112,7 +132,7 @@ def _key(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date)
     else:  # the platform's own training and third parties' are decided apart, each from its own rules
         classes = tuple(_class(snapshot, pair_index(snapshot, q.platform_id, q.category_id, use), q) for use in uses)
     return (
-        whole.rule_ids,  # the pair, and the rules the result rests on (a write to one of them drops the entry)
+        (q.platform_id, q.category_id),  # the result rests on the pair's rules: a write to one drops the entry
         classes,
         parsed.jurisdictions[1:],  # the country's groups: sentences may name them, never the country's own rules
         q.age,  # sentences name the age itself ("at 15 ...")
@@ -120,6 +140,7 @@ def _key(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, today: date)
         q.opted_in,
         wording.lang,
         today,  # freshness: reviewed_on and stale are as of today
+        service,
     )
 
 
@@ -174,7 +195,8 @@ def _template(base: _Base) -> bytes | None:
 
 
 def _distinct(filled: dict[bytes, bytes]) -> bool:
-    """Return whether no hole's value is part of another's, so each can be told apart in a base's sentences."""
+    """Return whether no hole's value is part of another's, so each can be told apart in a base's sentences (a base
+    that fails this would fail its check too: this saves keeping it)."""
     values = [filled[name] for name in _sentence_holes(filled)]
     return all(a not in b and b not in a for a, b in combinations(values, 2))
 
