@@ -62,6 +62,9 @@ class Context:
     # Each day the signature names, and the days up to MARGIN before and after it, in order: between two of them the
     # analysis compares every day it tries with those days the same way (worlds.fact_class).
     marks: tuple[date, ...] = ()
+    # Its key in its pair's memo: the country's jurisdictions with rules (None: no country) and the span of days. Two
+    # questions with equal keys, about one pair, have the same rules in force.
+    key: tuple[object, ...] = ()
 
 
 def pair_index(snapshot: Snapshot, platform_id: str, category_id: str, used_by: UsedBy | None = None) -> PairIndex:
@@ -106,11 +109,7 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
     # Each rule ends after it starts, so once every rule has an end the last boundary is the day after the last end.
     ended_from = boundaries[-1] if all(r.effective_until and r.effective_until < date.max for r in rules) else None
     return PairIndex(
-        {j: tuple(rs) for j, rs in by_jurisdiction.items()},
-        tuple(seen.values()),
-        {},
-        tuple(boundaries),
-        ended_from,
+        {j: tuple(rs) for j, rs in by_jurisdiction.items()}, tuple(seen.values()), {}, tuple(boundaries), ended_from
     )
 
 
@@ -127,11 +126,11 @@ def context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date
     if found is None:
         if len(index.memo) >= _MEMO_LIMIT:
             index.memo.clear()
-        found = index.memo[key] = _context(snapshot, index, country, day)
+        found = index.memo[key] = _context(snapshot, index, country, day, key)
     return found
 
 
-def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> Context:
+def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: date, key: tuple[object, ...]) -> Context:
     chains = [snapshot.chain(country)]
     if country is None:
         chains.extend(chain for _, chain in index.country_reps)
@@ -139,9 +138,9 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
     level_sets: dict[tuple[str, ...], tuple[Level, ...]] = {}
     for chain in chains:
         found = levels(index, chain, day)
-        key = tuple(j for j, _ in found)  # the rules in force follow from the jurisdictions and the day
-        level_sets.setdefault(key, found)
-        keys.append(key)
+        held = tuple(j for j, _ in found)  # the rules in force follow from the jurisdictions and the day
+        level_sets.setdefault(held, found)
+        keys.append(held)
     candidates = list({r.id: r for found in level_sets.values() for _, rules in found for r in rules}.values())
     # A disputed rule's opt-out counts too: an objection beats the dispute (contract v1.1).
     opt_outs = tuple(r for r in candidates if r.treatment in _OBJECTABLE and r.opt_out is not None)
@@ -162,8 +161,8 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
         keys=tuple(keys),
         level_sets=level_sets,
         fixed={
-            key: select(found, None)
-            for key, found in level_sets.items()
+            held: select(found, None)
+            for held, found in level_sets.items()
             if not any(r.has_posting_window for _, rules in found for r in rules)
         },
         opt_outs=opt_outs,
@@ -186,6 +185,7 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
             tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found) for found in level_sets.values()),
         ),
         marks=_marks(candidates),
+        key=key,
     )
 
 
@@ -214,11 +214,11 @@ def _behaviour(rule: Rule) -> tuple[object, ...]:
     )
 
 
-def bounded_memo(snapshot: Snapshot, kind: MemoKind, limit: int = _SHARED_LIMIT) -> dict[Any, Any]:
+def bounded_memo(snapshot: Snapshot, kind: MemoKind) -> dict[Any, Any]:
     """Return a named memo dict kept on the snapshot (and, as its kind says, on those patched from it), emptied
-    whenever it grows past its bound (`limit` entries)."""
+    whenever it grows past its bound."""
     found = snapshot.memo.get(kind)
-    if found is None or len(found) >= limit:  # type: ignore[arg-type]
+    if found is None or len(found) >= _SHARED_LIMIT:  # type: ignore[arg-type]
         found = snapshot.memo[kind] = {}
     return found  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ encoded as the full path encodes them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from app.policy import Snapshot
@@ -19,6 +20,28 @@ from app.serving.caching import dumps
 # Neither rests on rules: a rule write keeps both.
 WORDED_DAYS = MemoKind("worded days")
 COUNTRY_PARTS = MemoKind("country parts")  # a rule write changes no jurisdiction
+
+
+def member_holes(filled: Mapping[bytes, bytes]) -> tuple[tuple[bytes, bytes], ...]:
+    """Return each member of a check's result that holds a question's value, as `filled`'s values write it, and the
+    hole that takes its place."""
+    return (
+        (b'"country":' + filled[b"country"], b'"country":%(country)b'),
+        (b'"jurisdictions":' + filled[b"jurisdictions"], b'"jurisdictions":%(jurisdictions)b'),
+        (b'"as_of":"' + filled[b"as_of"] + b'"', b'"as_of":"%(as_of)b"'),
+        (b'"dataset_revision":' + filled[b"revision"], b'"dataset_revision":%(revision)b'),
+    )
+
+
+def punched(encoded: bytes, members: Iterable[tuple[bytes, bytes]]) -> bytes | None:
+    """Return encoded JSON as a bytes format (its % escaped) with each member replaced by its hole, or None where a
+    member is not found exactly once."""
+    template = encoded.replace(b"%", b"%%")
+    for member, hole in members:
+        if template.count(member) != 1:
+            return None
+        template = template.replace(member, hole)
+    return template
 
 
 def holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> dict[bytes, bytes]:

@@ -28,7 +28,7 @@ from app.policy.phrases import place
 from app.policy.wording import Wording
 from app.serving.caching import dumps
 from app.serving.documents import check_result, render_decision
-from app.serving.holes import holes, json_text, place_text, worded_day
+from app.serving.holes import holes, json_text, member_holes, place_text, punched, worded_day
 
 # Places and days no dataset text names: the template is made with the first pair and checked with the second.
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
@@ -40,7 +40,7 @@ TEMPLATES = MemoKind("no-rule decisions")
 CHECK_TEMPLATES = MemoKind("no-rule check results")
 
 Encode = Callable[[Snapshot, ParsedQuery, Wording, str, date], bytes | None]
-Fields = Callable[[Snapshot], tuple[tuple[bytes, bytes], ...]]
+Fields = Callable[[Snapshot, Wording], tuple[tuple[bytes, bytes], ...]]
 
 
 def no_rule_decision(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> orjson.Fragment | None:
@@ -74,7 +74,7 @@ def _made(
     key = (q.platform_id, q.category_id, wording.lang)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _template(snapshot, parsed, wording, encode, fields(snapshot))
+        found = memo[key] = _template(snapshot, parsed, wording, encode, fields(snapshot, wording))
     return found
 
 
@@ -95,11 +95,9 @@ def _template(
         return _NONE
     # The fields first, each with its name (the day's ISO form may also be how the wording writes it), then the
     # place and the day where the sentences name them.
-    template = first.replace(b"%", b"%%")
-    for field, hole in fields:
-        if template.count(field) != 1:
-            return _NONE
-        template = template.replace(field, hole)
+    template = punched(first, fields)
+    if template is None:
+        return _NONE
     template = template.replace(json_text(made_place), b"%(place)b").replace(
         worded_day(snapshot, wording, made_day), b"%(day)b"
     )
@@ -107,20 +105,14 @@ def _template(
     return template if filled == second else _NONE
 
 
-def _no_fields(snapshot: Snapshot) -> tuple[tuple[bytes, bytes], ...]:
+def _no_fields(snapshot: Snapshot, wording: Wording) -> tuple[tuple[bytes, bytes], ...]:
     """A decision has no fields of the place or day: only its sentences name them."""
     return ()
 
 
-def _check_fields(snapshot: Snapshot) -> tuple[tuple[bytes, bytes], ...]:
+def _check_fields(snapshot: Snapshot, wording: Wording) -> tuple[tuple[bytes, bytes], ...]:
     """Return each field of a check's result made for the first sentinels, and the hole that takes its place."""
-    made_place, made_day = SENTINELS[0]
-    return (
-        (b'"country":' + dumps(made_place), b'"country":%(country)b'),
-        (b'"jurisdictions":' + dumps(snapshot.chain(made_place)), b'"jurisdictions":%(jurisdictions)b'),
-        (b'"as_of":' + dumps(made_day.isoformat()), b'"as_of":"%(as_of)b"'),
-        (b'"dataset_revision":%d' % snapshot.revision, b'"dataset_revision":%(revision)b'),
-    )
+    return member_holes(holes(snapshot, wording, *SENTINELS[0]))
 
 
 def _encoded(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording, where: str, day: date) -> bytes | None:

@@ -15,7 +15,6 @@ other way than naming it (a month's name, a count of days) differs between the t
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
@@ -24,11 +23,11 @@ from itertools import combinations
 import orjson
 
 from app.policy import ParsedQuery, Snapshot
-from app.policy.index import PairIndex, bounded_memo, context, pair_index
+from app.policy.index import PairIndex, context, pair_index
 from app.policy.model import MemoKind, Query
 from app.policy.wording import Wording
 from app.policy.worlds import fact_class
-from app.serving.holes import holes, worded_day
+from app.serving.holes import holes, member_holes, punched, worded_day
 
 # Keyed first by the platform and category: a write to a rule of another pair keeps the entry.
 RULE_CHECKS = MemoKind("rule check results", pair=lambda key: key[0])
@@ -71,7 +70,10 @@ def rule_check(
     key = _key(snapshot, parsed, wording, today, service)
     if key is None:  # no rules for the pair: not a question this is for
         return orjson.Fragment(full())
-    memo = bounded_memo(snapshot, RULE_CHECKS, 2 * LIMIT)  # a bound never reached: _room keeps it under LIMIT
+    memo = snapshot.memo.get(RULE_CHECKS)  # bounded by _room, not emptied whole as bounded_memo's are
+    if memo is None:
+        memo = snapshot.memo[RULE_CHECKS] = {}
+    assert isinstance(memo, dict)
     found = memo.get(key)
     if type(found) is bytes:
         return orjson.Fragment(found % _holes(snapshot, parsed, wording) if found else full())
@@ -96,7 +98,10 @@ def rule_check(
     return orjson.Fragment(encoded)
 
 
-def _room(memo: dict[object, object]) -> None:
+Memo = dict[tuple[object, ...], "bytes | _Base"]
+
+
+def _room(memo: Memo) -> None:
     """Make room for a new class where the memo holds LIMIT classes or BUDGET bytes: drop the bases waiting for a
     check (many of them classes met once), then, where templates still fill most of it, the older half of them."""
     if len(memo) < LIMIT and (len(memo) % COUNT_EVERY or _size(memo) < BUDGET):
@@ -111,11 +116,9 @@ def _room(memo: dict[object, object]) -> None:
             memo.pop(key, None)
 
 
-def _size(memo: dict[object, object]) -> int:
+def _size(memo: Memo) -> int:
     """Return the bytes of the results a memo holds: its templates and its bases' encoded results."""
-    return sum(
-        len(v) if isinstance(v, bytes) else len(v.encoded) for v in memo.copy().values() if isinstance(v, bytes | _Base)
-    )
+    return sum(len(v) if isinstance(v, bytes) else len(v.encoded) for v in memo.copy().values())
 
 
 def _key(
@@ -126,9 +129,8 @@ def _key(
     uses = snapshot.uses_by_pair.get((q.platform_id, q.category_id), ())
     if not uses:
         return None
-    whole = pair_index(snapshot, q.platform_id, q.category_id)
     if len(uses) == 1:
-        classes: tuple[object, ...] = _class(snapshot, whole, q)
+        classes: tuple[object, ...] = _class(snapshot, pair_index(snapshot, q.platform_id, q.category_id), q)
     else:  # the platform's own training and third parties' are decided apart, each from its own rules
         classes = tuple(_class(snapshot, pair_index(snapshot, q.platform_id, q.category_id, use), q) for use in uses)
     return (
@@ -147,9 +149,7 @@ def _key(
 def _class(snapshot: Snapshot, index: PairIndex, q: Query) -> tuple[object, ...]:
     """Return the rules in force for a question (its context's own key) and how its days and age compare with them."""
     ctx = context(snapshot, index, q.country, q.as_of)
-    # The country's jurisdictions with rules, and the span of days of the rules in force: the context's key.
-    where = None if q.country is None else index.places[q.country]
-    return (where, bisect_right(index.boundaries, q.as_of), fact_class(ctx, q))
+    return (ctx.key, fact_class(ctx, q))
 
 
 def _holes(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> dict[bytes, bytes]:
@@ -170,24 +170,15 @@ def _sentence_holes(filled: dict[bytes, bytes]) -> list[bytes]:
     return [name for name in filled if name not in _FIELD_HOLES]
 
 
-# Members of the result that hold a question's value, and their holes: each must occur exactly once.
-_FIELDS = (
-    (b'"country":', b"country", b"%s"),
-    (b'"jurisdictions":', b"jurisdictions", b"%s"),
-    (b'"as_of":"', b"as_of", b'%s"'),
-    (b'"dataset_revision":', b"revision", b"%s,"),
-)
+# Members of the result that hold a question's value (holes.member_holes): found by their names, not in sentences.
 _FIELD_HOLES = frozenset({b"country", b"jurisdictions", b"as_of", b"revision"})
 
 
 def _template(base: _Base) -> bytes | None:
     """Return the base result as a bytes format with named holes, or None where a member is not found once."""
-    template = base.encoded.replace(b"%", b"%%")
-    for member, name, after in _FIELDS:
-        found = member + after % base.holes[name]
-        if template.count(found) != 1:
-            return None
-        template = template.replace(found, member + after % (b"%(" + name + b")b"))
+    template = punched(base.encoded, member_holes(base.holes))
+    if template is None:
+        return None
     # The longest first, so no value is replaced inside a longer one (_distinct made none part of another).
     for name in sorted(_sentence_holes(base.holes), key=lambda n: -len(base.holes[n])):
         template = template.replace(base.holes[name], b"%(" + name + b")b")
