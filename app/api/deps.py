@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -28,6 +29,11 @@ class Services:
     answers: AnswerService
     catalog: CatalogCache
     deliverer: Deliverer | None = None  # None when webhooks are delivered by another process
+
+    @cached_property
+    def autocommit(self) -> Engine:
+        """Return the engine in autocommit, made once: a lone SELECT then needs no BEGIN and no ROLLBACK."""
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def get_services(request: Request) -> Services:

@@ -153,26 +153,40 @@ class SnapshotStore:
             snapshot = self.refresh()
         return snapshot
 
-    def refresh(self, *, known_revision: int | None = None, session: Session | None = None) -> Snapshot:
+    def refresh(
+        self,
+        *,
+        known_revision: int | None = None,
+        session: Session | None = None,
+        written: repository.WrittenRules | None = None,
+    ) -> Snapshot:
         """Load a new snapshot if the stored revision differs from the current one, then return the current one.
 
         `known_revision` (a write's) skips the database when the snapshot has it already; `session` (a write's,
-        committed) saves taking and checking another connection.
+        committed) saves taking and checking another connection; `written` (the rules that write stored) patches a
+        snapshot of the revision before it without reading anything.
         """
         with self._rebuild_lock:
             current = self._snapshot
             if current is not None and known_revision is not None and current.revision >= known_revision:
                 return current  # a concurrent write's refresh has read it already
-            with contextlib.nullcontext(session) if session is not None else Session(self.engine) as session:
-                if session.in_transaction():  # a write's session, read from since its commit: begin afresh
-                    session.rollback()
-                consistent_reads(session)  # the revision, the change log and the rules read agree
-                revision = repository.stored_revision(session)
-                if current is not None and current.revision >= revision:
-                    return current
-                changed = repository.changed_since(session, current.revision, revision) if current else None
-                rules = changed_rules(session, current, revision, changed) if current and changed else None
-                loaded = repository.load_snapshot(session) if rules is None else None
+            rules = None
+            if current is not None and written is not None and current.revision + 1 == written.revision:
+                # That write is all that changed since the snapshot, and it says what it stored: a write's reload
+                # then costs no query (five, with their share of the CPU a write takes, measured).
+                revision, rules = written.revision, repository.written_rules(written, current)
+            loaded = None
+            if rules is None:
+                with contextlib.nullcontext(session) if session is not None else Session(self.engine) as session:
+                    if session.in_transaction():  # a write's session, read from since its commit: begin afresh
+                        session.rollback()
+                    consistent_reads(session)  # the revision, the change log and the rules read agree
+                    revision = repository.stored_revision(session)
+                    if current is not None and current.revision >= revision:
+                        return current
+                    changed = repository.changed_since(session, current.revision, revision) if current else None
+                    rules = changed_rules(session, current, revision, changed) if current and changed else None
+                    loaded = repository.load_snapshot(session) if rules is None else None
             with collection_paused():
                 # The rules dicts of a patched snapshot and of the catalog copy are new, and each collection that
                 # finds them young walks every entry (6.5 ms per 100,000 rules, measured): none runs before the

@@ -68,19 +68,24 @@ def _replace_links(
 ) -> None:
     if add is None:
         session.exec(delete(link).where(getattr(link, owner_column) == owner))
-    first: dict[str, Record] = {}
-    for c in citations:  # the first citation of a source wins, as the schema allows only one
-        c = {"id": c} if isinstance(c, str) else c
-        first.setdefault(c["id"], c)
-    for position, c in enumerate(first.values()):
+    for position, c in enumerate(stored_citations(citations)):
         values: dict[str, Any] = {
             owner_column: owner,
             "source_id": c["id"],
             "position": position,
-            "quote": c.get("quote"),
-            "location": c.get("where"),
+            "quote": c["quote"],
+            "location": c["where"],
         }
         (add or session.add)(link(**values))
+
+
+def stored_citations(citations: Sequence[Record | str]) -> list[Record]:
+    """Return a record's citations as they are stored and read back (`citation`), in their order."""
+    first: dict[str, Record] = {}
+    for c in citations:  # the first citation of a source wins, as the schema allows only one
+        c = {"id": c} if isinstance(c, str) else c
+        first.setdefault(c["id"], {"id": c["id"], "quote": c.get("quote"), "where": c.get("where")})
+    return list(first.values())
 
 
 def _jurisdiction_extra(session: Session, row: models.Jurisdiction) -> Record:
@@ -296,8 +301,8 @@ def store(
     row: Row | None,
     deferred: list[SQLModel],
     before: Record | None = None,
-) -> None:
-    """Insert (row None) or overwrite (the given row) a record's row and links, setting its version.
+) -> SQLModel:
+    """Insert (row None) or overwrite (the given row) a record's row and links, setting its version; return the row.
 
     A new record's links go to `deferred`, for the caller to add once the rows they point to are flushed. An
     overwrite whose links equal those of `before` (the stored record) leaves them alone: most edits change a
@@ -308,7 +313,8 @@ def store(
     columns = adapter.columns(flat)
     replacing = row is not None
     if row is None:
-        session.add(adapter.table(**columns, version=version))
+        row = cast(Row, adapter.table(**columns, version=version))
+        session.add(row)
     else:
         for column, value in columns.items():
             setattr(row, column, value)
@@ -320,6 +326,7 @@ def store(
         if replacing:
             session.flush()  # the old links are deleted by a statement, which must see the row as it is now
         adapter.write_extra(session, record, None if replacing else deferred.append)
+    return row
 
 
 def remove(session: Session, resource: str, key: str) -> None:

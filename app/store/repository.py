@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from app.policy import model as pm
@@ -170,20 +172,37 @@ def _findings(fresh: freshness.Freshness | None) -> tuple[pm.Finding, ...]:
 PATCH_LIMIT = 500  # past this many changed records, reading everything again is as cheap as patching
 
 
+# Built once, run on the session's connection: each write and each reload runs them, and building a statement and
+# going through the ORM cost more CPU than the database's answer (0.4 against 0.2 ms a query, measured).
+_CHANGE = models.Change.__table__.c  # type: ignore[attr-defined]
+_CHANGED = (
+    core_select(_CHANGE.resource, _CHANGE.resource_id)
+    .where(_CHANGE.revision > bindparam("since"), _CHANGE.revision <= bindparam("until"))
+    .limit(PATCH_LIMIT + 1)
+)
+_REVISION = models.DatasetRevision.__table__.c  # type: ignore[attr-defined]
+_STORED_REVISION = core_select(_REVISION.revision).where(_REVISION.id == 1)
+
+
 def changed_since(session: Session, revision: int, until: int) -> dict[str, set[str]] | None:
     """Return the ids of the records each resource changed in revisions (revision, until], from the change log;
     None when there are more than PATCH_LIMIT of them."""
-    rows = session.exec(
-        select(models.Change.resource, models.Change.resource_id)
-        .where(col(models.Change.revision) > revision, col(models.Change.revision) <= until)
-        .limit(PATCH_LIMIT + 1)
-    ).all()
+    rows = session.connection().execute(_CHANGED, {"since": revision, "until": until}).all()
     if len(rows) > PATCH_LIMIT:
         return None
     changed: dict[str, set[str]] = {}
     for resource, resource_id in rows:
         changed.setdefault(resource, set()).add(resource_id)
     return changed
+
+
+@dataclass(frozen=True)
+class WrittenRules:
+    """The rules one write stored, as it stored them: their rows (None: deleted) and citations, by id."""
+
+    revision: int  # the write's revision
+    rows: dict[str, models.Rule | None]
+    links: dict[str, list[records.Record]]
 
 
 @dataclass(frozen=True)
@@ -201,6 +220,26 @@ def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revi
     wanted = sorted(ids)
     links = records.links_by_owner(session, models.RuleSource, "rule_id", wanted)
     rows = session.exec(select(models.Rule).where(col(models.Rule.id).in_(wanted))).all()
+    changed = _changed_rules(session, wanted, rows, links, snapshot, revision)
+    assert changed is not None  # with a session, freshness is read where it must be
+    return changed
+
+
+def written_rules(written: WrittenRules, snapshot: pm.Snapshot) -> ChangedRules | None:
+    """Return the rules a write stored, as load_rules would read them, without reading; None where one of them
+    rests on another review or other sources than before, whose freshness only the database knows."""
+    rows = [row for row in written.rows.values() if row is not None]
+    return _changed_rules(None, sorted(written.rows), rows, written.links, snapshot, written.revision)
+
+
+def _changed_rules(
+    session: Session | None,
+    wanted: list[str],
+    rows: Sequence[models.Rule],
+    links: Mapping[str, list[records.Record]],
+    snapshot: pm.Snapshot,
+    revision: int,
+) -> ChangedRules | None:
     cited = {rule_id: [c["id"] for c in citations] for rule_id, citations in links.items()}
     # Only the sources these rules cite: a write's cost must not grow with the dataset.
     sources = snapshot.sources
@@ -211,15 +250,15 @@ def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revi
     # was, and is not weighed again (three queries; most edits change a note, a summary or a date).
     kept = {r.id: old for r in rows if (old := snapshot.rules.get(r.id)) is not None and _same_freshness(old, r, cited)}
     weigh = [r for r in rows if r.id not in kept]
-    fresh = (
-        freshness.freshness(
+    fresh: dict[str, freshness.Freshness] = {}
+    if weigh:
+        if session is None:
+            return None
+        fresh = freshness.freshness(
             session,
             [r.id for r in weigh],
             known=([(r.id, r.reviewed_on) for r in weigh], {r.id: cited.get(r.id, []) for r in weigh}),
         )
-        if weigh
-        else {}
-    )
     found = {
         r.id: _rule(r, links.get(r.id, []), snapshot.deadlines, weights, fresh.get(r.id), kept=kept.get(r.id))
         for r in rows
@@ -235,4 +274,4 @@ def _same_freshness(old: pm.Rule, row: models.Rule, cited: Mapping[str, list[str
 
 def stored_revision(session: Session) -> int:
     """Return the stored dataset revision (one indexed row read)."""
-    return session.exec(select(models.DatasetRevision.revision).where(models.DatasetRevision.id == 1)).one()
+    return int(session.connection().execute(_STORED_REVISION).scalar_one())

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlmodel import Session, SQLModel, col, func, select
 
 from app.dataset.types import MAX_ID, plain_key
 from app.store import integrity, outbox, records
 from app.store.errors import AlreadyExists, InUse, InvalidRecord, NotFound, StaleVersion
-from app.store.models import Change, DatasetRevision
-from app.store.repository import stored_revision
+from app.store.models import Change, DatasetRevision, Rule
+from app.store.repository import PATCH_LIMIT, WrittenRules, stored_revision
 
 Operation = Literal["create", "update", "delete"]
 
@@ -44,9 +44,10 @@ class Note:
 
 @dataclass(frozen=True)
 class Applied:
-    """The outcome of a write: the new revision."""
+    """The outcome of a write: the new revision, and the rules it stored where it wrote nothing else."""
 
     revision: int
+    rules: WrittenRules | None = None
 
 
 def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Sequence[Note] = ()) -> Applied:
@@ -72,6 +73,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list[SQLModel] = []
         placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
+        written: dict[tuple[str, str], Stored] = {}  # each record and its row as this write leaves them
         group = None
         for seq, op in enumerate(ordered := _ordered(ops)):
             # Without ORM relationships the flush does not order tables by foreign key: flush each group of
@@ -79,7 +81,8 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
             if _group(op, ordered) != group:
                 _flush(session, deferred)
                 group = _group(op, ordered)
-            before, after = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
+            before, after, row = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
+            written[(op.resource, op.key)] = (after, row)
             if after is not None and integrity.may_overlap_anew(op.resource, before, after):
                 placed.append((op.resource, op.key))
             session.add(
@@ -111,12 +114,36 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
                 )
             )
         integrity.check_overlaps(session, placed)
+        rules = _written_rules(session, revision, written) if not notes else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()
     except Exception:
         session.rollback()
         raise
-    return Applied(revision)
+    return Applied(revision, rules)
+
+
+Stored = tuple[records.Record | None, SQLModel | None]  # a record as a write leaves it, and its row (None: deleted)
+
+
+def _written_rules(session: Session, revision: int, written: dict[tuple[str, str], Stored]) -> WrittenRules | None:
+    """Return the rules a write stored, rows and citations as a read would give them, or None where it wrote
+    anything but rules (or too many to patch a snapshot with): the writer's reload then reads nothing.
+
+    Each row leaves the session before the commit, which would otherwise expire it (reading it again would be a
+    query).
+    """
+    if len(written) > PATCH_LIMIT or any(resource != "rule" for resource, _ in written):
+        return None
+    rows: dict[str, Rule | None] = {}
+    links: dict[str, list[records.Record]] = {}
+    for (_, key), (after, row) in written.items():
+        rows[key] = None  # deleted
+        if after is not None and isinstance(row, Rule):
+            session.expunge(row)
+            rows[key] = row
+            links[key] = records.stored_citations(after["sources"] or [])
+    return WrittenRules(revision, rows, links)
 
 
 def _flush(session: Session, deferred: list[SQLModel]) -> None:
@@ -162,14 +189,19 @@ def _existing_keys(session: Session, ops: Sequence[Op]) -> tuple[set[tuple[str, 
     return found, lives
 
 
+_REVISIONS: Table = DatasetRevision.__table__  # type: ignore[attr-defined]
+_REVISION = _REVISIONS.c
+# Built once and run on the connection, not through the ORM's bulk update: a third of the CPU (measured).
+_BUMP = (
+    update(_REVISIONS)
+    .where(_REVISION.id == 1)
+    .values(revision=_REVISION.revision + 1, updated_at=bindparam("now"))
+    .returning(_REVISION.revision)
+)
+
+
 def _bump(session: Session) -> int:
-    stmt = (
-        update(DatasetRevision)
-        .where(col(DatasetRevision.id) == 1)
-        .values(revision=col(DatasetRevision.revision) + 1, updated_at=datetime.now(UTC))
-        .returning(col(DatasetRevision.revision))
-    )
-    return int(session.execute(stmt).scalar_one())
+    return int(session.connection().execute(_BUMP, {"now": datetime.now(UTC)}).scalar_one())
 
 
 def _ordered(ops: Sequence[Op]) -> list[Op]:
@@ -208,7 +240,7 @@ def _apply(
     seen: dict[tuple[str, str], str | None],
     deferred: list[SQLModel],
     logged: int,
-) -> tuple[records.Record | None, records.Record | None]:
+) -> tuple[records.Record | None, records.Record | None, SQLModel | None]:
     # A create of a key known to be new skips the lookup: a large import pays one query per kind, not one each.
     known_new = op.operation == "create" and (op.resource, op.key) not in existing
     row = None if known_new else records.get_row(session, op.resource, op.key)
@@ -218,9 +250,9 @@ def _apply(
             raise AlreadyExists(f"{op.resource} {op.key!r} already exists")
         after = integrity.validate_record(op.resource, op.record or {}, key=op.key)
         integrity.check_references(session, op.resource, after, seen)
-        records.store(session, op.resource, after, version=logged + 1, row=None, deferred=deferred)
+        stored = records.store(session, op.resource, after, version=logged + 1, row=None, deferred=deferred)
         seen[(op.resource, op.key)] = after.get("kind") or ""
-        return None, after
+        return None, after, stored
     if row is None:
         raise NotFound(f"{op.resource} {op.key!r} does not exist")
     if op.if_version is not None and row.version != op.if_version:
@@ -235,10 +267,12 @@ def _apply(
             )
         records.remove(session, op.resource, op.key)
         seen[(op.resource, op.key)] = None
-        return before, None
+        return before, None, None
     record = op.transform(before or {}) if op.transform is not None else op.record
     after = integrity.validate_record(op.resource, record or {}, key=op.key)
     integrity.check_references(session, op.resource, after, seen)
-    records.store(session, op.resource, after, version=row.version + 1, row=row, deferred=deferred, before=before)
+    stored = records.store(
+        session, op.resource, after, version=row.version + 1, row=row, deferred=deferred, before=before
+    )
     seen[(op.resource, op.key)] = after.get("kind") or ""
-    return before, after
+    return before, after, stored

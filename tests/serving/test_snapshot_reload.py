@@ -78,7 +78,11 @@ def _rule_record_of(url, rule_id):
         return session.exec(select(Change).where(Change.resource_id == rule_id)).first().after
 
 
-def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives(seeded_url, monkeypatch):
+@pytest.mark.parametrize("told", [False, True], ids=["read", "told"])
+def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives(seeded_url, monkeypatch, told):
+    """Whether the reload reads what changed or is told by the write (the writer's own reload: what it stored)."""
+    from sqlalchemy import event
+
     from app.serving import catalog
     from app.serving.catalog import load_catalog
     from app.store import repository
@@ -91,10 +95,13 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
     real_read_rules = catalog.read_rules
     monkeypatch.setattr(catalog, "read_rules", lambda s, ids: catalog_reads.append(ids) or real_read_rules(s, ids))
     moved = {**_rule_record_of(seeded_url, RULE), "id": "instagram-jp-public-posts-copy", "jurisdiction": "JP"}
+    # The same sources, one quoted and placed anew: the rule is as fresh as it was, its citations are not.
+    first, *rest = _rule_record_of(seeded_url, "linkedin-eea-profile-info-2025")["sources"]
+    requoted = [{**first, "quote": "Changed quote.", "where": "Section 3"}, *rest]
     writes = [
         [_rule_op(seeded_url, RULE, treatment="not_used", opt_out=None)],  # a verdict changes
         [Op("rule", "create", moved["id"], moved)],  # a new rule in another pair
-        [_rule_op(seeded_url, "linkedin-eea-profile-info-2025", summary="Changed summary.")],
+        [_rule_op(seeded_url, "linkedin-eea-profile-info-2025", summary="Changed summary.", sources=requoted)],
         [Op("rule", "delete", moved["id"], None)],
     ]
     with TestClient(app) as client:
@@ -103,11 +110,18 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
         before = services.store.snapshot
         untouched = before.memo[("pair", "zoom", "private-messages", None)]
         services.catalog.at_least(before.revision)
+        queries = []
         for ops in writes:
             with Session(services.engine) as session:
                 applied = apply_changes(session, ops, actor="test")
-            services.store.refresh(known_revision=applied.revision)
+            count = lambda *args, operation=ops[0].operation: queries.append(operation)  # noqa: E731
+            event.listen(services.engine, "before_cursor_execute", count)
+            services.store.refresh(known_revision=applied.revision, written=applied.rules if told else None)
+            event.remove(services.engine, "before_cursor_execute", count)
+            assert services.store.snapshot.revision == applied.revision
         patched = services.store.snapshot
+        # Told, only the new rule's freshness is read (its reviews and source checks): edits and deletes read nothing.
+        assert (set(queries) == {"create"}) if told else ({"update", "delete"} <= set(queries))
         # The catalog copy moved with the snapshot, from the rules the snapshot's patch read: no read of its own.
         assert services.catalog.at_least(0).revision == patched.revision
         assert catalog_reads == []
@@ -300,3 +314,30 @@ def test_a_write_reload_reads_one_state_of_the_database(seeded_url, monkeypatch)
         services.store.refresh(known_revision=applied.revision)
     expected = "repeatable read" if services.engine.dialect.name == "postgresql" else "sqlite"
     assert seen and set(seen) == {expected}
+
+
+def test_a_rule_edit_over_http_reloads_from_what_it_stored_without_reading(seeded_url, monkeypatch):
+    """The writer's reload after an edit reads nothing: the next answer and the rule's record show the edit."""
+    from app.store import repository
+    from app.store.keys import create_key
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the writer's reload read the database")
+
+    app = create_app(make_settings(seeded_url))
+    with Session(app.state.services.engine) as session:
+        _, token = create_key(session, scope="write")
+    with TestClient(app) as client:
+        client.get(URL, params=PARAMS)
+        revision = app.state.services.store.snapshot.revision
+        for name in ("stored_revision", "changed_since", "load_rules", "load_snapshot"):
+            monkeypatch.setattr(repository, name, unread)
+        edited = client.patch(
+            f"/v1/rules/{RULE}", json={"summary": "Edited over HTTP."}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert edited.status_code == 200, edited.text
+        assert app.state.services.store.snapshot.revision == revision + 1
+        answer = client.get(URL, params=PARAMS).json()
+        assert answer["dataset_revision"] == revision + 1
+        assert answer["decisions"][0]["reasons"][0].endswith("Edited over HTTP.")
+        assert client.get(f"/v1/rules/{RULE}").json()["summary"] == "Edited over HTTP."

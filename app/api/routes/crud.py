@@ -23,7 +23,7 @@ from app.store import records
 from app.store.errors import InvalidRecord
 from app.store.models import ApiKey
 from app.store.registry import KINDS, ResourceKind
-from app.store.writes import Op, apply_changes
+from app.store.writes import Applied, Op, apply_changes
 
 IfMatch = Annotated[
     str | None,
@@ -144,10 +144,11 @@ def write_session(services: Services) -> Iterator[Session]:
         yield session
 
 
-def reload_after(services: Services, session: Session, revision: int) -> None:
+def reload_after(services: Services, session: Session, applied: Applied) -> None:
     """Make this process's reads and answers see a committed write, reading on the write's own session."""
+    revision = applied.revision
     try:
-        services.store.refresh(known_revision=revision, session=session)
+        services.store.refresh(known_revision=revision, session=session, written=applied.rules)
     except Exception:  # the write is committed; the revision poller will load it
         session.rollback()
         log.warning("could not reload the dataset after revision %d", revision, exc_info=True)
@@ -163,7 +164,7 @@ def _write(request: Request, key: ApiKey, op: Op) -> None:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
         services.store.database.wrote()
-        reload_after(services, session, applied.revision)
+        reload_after(services, session, applied)
 
 
 def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Response:

@@ -54,7 +54,7 @@ def create_review(
             session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key)
         )
         payload = {**_out(review), "dataset_revision": applied.revision}
-        crud.reload_after(services, session, applied.revision)
+        crud.reload_after(services, session, applied)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 
