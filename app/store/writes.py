@@ -128,7 +128,7 @@ Stored = tuple[records.Record | None, SQLModel | None]  # a record as a write le
 
 def _written_rules(session: Session, revision: int, written: dict[tuple[str, str], Stored]) -> WrittenRules | None:
     """Return the rules a write stored, rows and citations as a read would give them, or None where it wrote
-    anything but rules (or too many to patch a snapshot with): the writer's reload then reads nothing.
+    anything but rules (or too many to patch a snapshot with): the writer's reload need not read them again.
 
     Each row leaves the session before the commit, which would otherwise expire it (reading it again would be a
     query).
@@ -139,7 +139,8 @@ def _written_rules(session: Session, revision: int, written: dict[tuple[str, str
     links: dict[str, list[records.Record]] = {}
     for (_, key), (after, row) in written.items():
         rows[key] = None  # deleted
-        if after is not None and isinstance(row, Rule):
+        if after is not None:
+            assert isinstance(row, Rule)  # a rule's record is stored as a rule's row
             session.expunge(row)
             rows[key] = row
             links[key] = records.stored_citations(after["sources"] or [])
