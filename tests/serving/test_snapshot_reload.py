@@ -119,6 +119,7 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
             services.store.refresh(known_revision=applied.revision, written=applied.rules if told else None)
             event.remove(services.engine, "before_cursor_execute", count)
             assert services.store.snapshot.revision == applied.revision
+            _same_as_a_full_read(services, real_load)  # each write: a wrong patch a later one covered would show
         patched = services.store.snapshot
         # Told, only the new rule's freshness is read (its reviews and source checks): edits and deletes read nothing.
         assert (set(queries) == {"create"}) if told else ({"update", "delete"} <= set(queries))
@@ -139,6 +140,42 @@ def test_a_rule_write_patches_the_snapshot_and_catalog_to_what_a_full_read_gives
         patched.memo.get(("pair", "instagram", "public-posts", None))
         is not before.memo[("pair", "instagram", "public-posts", None)]
     )
+
+
+def _same_as_a_full_read(services, load=None):
+    """Assert that the served snapshot and catalog copy equal what reading the whole database gives (`load`: the
+    real load_snapshot where a test counts its calls)."""
+    from app.serving.catalog import load_catalog
+    from app.store import repository
+
+    snapshot = services.store.snapshot
+    with Session(services.engine) as session:
+        full = (load or repository.load_snapshot)(session)
+        assert snapshot == full and list(snapshot.rules) == list(full.rules)
+        assert services.catalog.at_least(snapshot.revision).entries == load_catalog(session).entries
+
+
+def test_a_write_told_after_another_it_did_not_see_reads_both(seeded_url):
+    """A snapshot two writes behind is not patched from the second write's rows alone: it reads the change log."""
+    from sqlalchemy import event
+
+    app = create_app(make_settings(seeded_url))
+    services = app.state.services
+    with TestClient(app) as client:
+        client.get(URL, params=PARAMS)
+        start = services.store.snapshot.revision
+        for rule_id, summary in ((RULE, "First write."), ("linkedin-eea-profile-info-2025", "Second write.")):
+            with Session(services.engine) as session:
+                applied = apply_changes(session, [_rule_op(seeded_url, rule_id, summary=summary)], actor="test")
+        assert applied.revision == start + 2 and applied.rules is not None
+        queries = []
+        count = lambda *args: queries.append(1)  # noqa: E731
+        event.listen(services.engine, "before_cursor_execute", count)
+        services.store.refresh(known_revision=applied.revision, written=applied.rules)
+        event.remove(services.engine, "before_cursor_execute", count)
+        assert queries  # it read what changed since its snapshot
+        assert services.store.snapshot.rules[RULE].summary == "First write."
+        _same_as_a_full_read(services)
 
 
 class Unlisted(dict):
@@ -317,7 +354,10 @@ def test_a_write_reload_reads_one_state_of_the_database(seeded_url, monkeypatch)
 
 
 def test_a_rule_edit_over_http_reloads_from_what_it_stored_without_reading(seeded_url, monkeypatch):
-    """The writer's reload after an edit reads nothing: the next answer and the rule's record show the edit."""
+    """The writer's reload after an edit reads nothing: the next answer and the rule's record show the edit, and the
+    snapshot and catalog copy equal a full read."""
+    from sqlalchemy import event
+
     from app.store import repository
     from app.store.keys import create_key
 
@@ -325,19 +365,29 @@ def test_a_rule_edit_over_http_reloads_from_what_it_stored_without_reading(seede
         raise AssertionError("the writer's reload read the database")
 
     app = create_app(make_settings(seeded_url))
-    with Session(app.state.services.engine) as session:
+    services = app.state.services
+    with Session(services.engine) as session:
         _, token = create_key(session, scope="write")
+    statements: list[str] = []
     with TestClient(app) as client:
         client.get(URL, params=PARAMS)
-        revision = app.state.services.store.snapshot.revision
+        revision = services.store.snapshot.revision
         for name in ("stored_revision", "changed_since", "load_rules", "load_snapshot"):
             monkeypatch.setattr(repository, name, unread)
+        record = lambda conn, cursor, statement, *args: statements.append(" ".join(statement.split()))  # noqa: E731
+        event.listen(services.engine, "before_cursor_execute", record)
         edited = client.patch(
             f"/v1/rules/{RULE}", json={"summary": "Edited over HTTP."}, headers={"Authorization": f"Bearer {token}"}
         )
+        event.remove(services.engine, "before_cursor_execute", record)
         assert edited.status_code == 200, edited.text
-        assert app.state.services.store.snapshot.revision == revision + 1
+        # The rule and its citations are read once, as the write found them; neither is read back after the commit.
+        assert sum(s.startswith("SELECT rule.id") for s in statements) == 1, statements
+        assert sum("FROM rule_source" in s for s in statements) == 1, statements
+        assert services.store.snapshot.revision == revision + 1
         answer = client.get(URL, params=PARAMS).json()
         assert answer["dataset_revision"] == revision + 1
         assert answer["decisions"][0]["reasons"][0].endswith("Edited over HTTP.")
         assert client.get(f"/v1/rules/{RULE}").json()["summary"] == "Edited over HTTP."
+        monkeypatch.undo()
+        _same_as_a_full_read(services)

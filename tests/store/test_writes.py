@@ -89,3 +89,31 @@ def test_a_record_created_again_after_a_delete_continues_its_versions(session):
     assert session.get(Platform, "example").version == 3
     with pytest.raises(StaleVersion):  # an ETag from the record's first life does not match
         apply_changes(session, [Op("platform", "update", "example", PLATFORM, if_version=1)], actor="test")
+
+
+def test_a_write_hands_back_its_rules_only_where_it_wrote_nothing_else(seeded_url, monkeypatch):
+    """The rules a write stored come back, as stored, for the writer's reload; a write of anything else as well, one
+    with notes (a review), or one of more rules than a snapshot is patched with hands back none."""
+    from app.store import writes
+    from app.store.records import read_rules
+    from app.store.writes import Note
+
+    rule, other = "instagram-eea-public-posts-2025", "linkedin-eea-profile-info-2025"
+    with Session(make_engine(seeded_url)) as session:
+
+        def edit(rule_id, summary):
+            record, _ = read_rules(session, [rule_id])[rule_id]
+            return Op("rule", "update", rule_id, {**record, "summary": summary})
+
+        facebook = session.exec(select(Change).where(Change.resource_id == "facebook")).first().after
+        alone = apply_changes(session, [edit(rule, "Alone.")], actor="test")
+        assert alone.rules is not None and alone.rules.revision == alone.revision
+        stored, _ = read_rules(session, [rule])[rule]
+        assert alone.rules.rows[rule].summary == "Alone." == stored["summary"]
+        assert alone.rules.links[rule] == stored["sources"]
+        with_platform = [edit(rule, "Mixed."), Op("platform", "update", "facebook", {**facebook, "name": "Facebook!"})]
+        assert apply_changes(session, with_platform, actor="test").rules is None
+        review = Note("review", rule, {"rule_id": rule, "outcome": "confirmed"})
+        assert apply_changes(session, [edit(rule, "Noted.")], actor="test", notes=[review]).rules is None
+        monkeypatch.setattr(writes, "PATCH_LIMIT", 1)
+        assert apply_changes(session, [edit(rule, "Two."), edit(other, "Two.")], actor="test").rules is None
