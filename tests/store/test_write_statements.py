@@ -46,7 +46,7 @@ def test_a_note_edit_looks_references_up_in_one_query_and_leaves_the_citations_a
     statements = _statements(engine, [_patch({"notes": ["an edited note"]})])
     # The revision bump, the rule and its citations as stored, every reference in one query, the change log,
     # the row and the webhook outbox: none of them once per citation, and no overlap check (same scope and dates).
-    assert len(statements) <= 8, statements
+    assert len(statements) <= 7, statements
     assert sum("FROM source" in s for s in statements) == 1
     assert not any(s.startswith(("DELETE FROM rule_source", "INSERT INTO rule_source")) for s in statements)
     with Session(engine) as session:
