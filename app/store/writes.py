@@ -73,7 +73,9 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list[SQLModel] = []
         placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
-        written: dict[tuple[str, str], Stored] = {}  # each record and its row as this write leaves them
+        # Each rule and its row as this write leaves them, kept only where the writer's reload can use them: a large
+        # import keeps no rows alive (the session drops a flushed row it holds no other reference to).
+        written: dict[str, Stored] | None = {} if _patchable(ops, notes) else None
         log: list[dict[str, Any]] = []  # the change log's new rows
         group = None
         for seq, op in enumerate(ordered := _ordered(ops)):
@@ -83,7 +85,8 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
                 _flush(session, deferred)
                 group = _group(op, ordered)
             before, after, row = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
-            written[(op.resource, op.key)] = (after, row)
+            if written is not None:
+                written[op.key] = (after, row)
             if after is not None and integrity.may_overlap_anew(op.resource, before, after):
                 placed.append((op.resource, op.key))
             log.append(_entry(revision, seq, now, op.resource, op.key, op.operation, before, after, actor))
@@ -94,7 +97,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         # by the write, and the ORM's unit of work cost a third more CPU (measured).
         session.connection().execute(_LOG, log)
         integrity.check_overlaps(session, placed)
-        rules = _written_rules(session, revision, written) if not notes else None
+        rules = _written_rules(session, revision, written) if written is not None else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()
     except Exception:
@@ -134,18 +137,21 @@ def _entry(
 Stored = tuple[records.Record | None, SQLModel | None]  # a record as a write leaves it, and its row (None: deleted)
 
 
-def _written_rules(session: Session, revision: int, written: dict[tuple[str, str], Stored]) -> WrittenRules | None:
-    """Return the rules a write stored, rows and citations as a read would give them, or None where it wrote
-    anything but rules (or too many to patch a snapshot with): the writer's reload need not read them again.
+def _patchable(ops: Sequence[Op], notes: Sequence[Note]) -> bool:
+    """Return whether a write changes rules alone, few enough to patch a snapshot with (cache.PATCHED)."""
+    return not notes and len(ops) <= PATCH_LIMIT and all(op.resource == "rule" for op in ops)
+
+
+def _written_rules(session: Session, revision: int, written: dict[str, Stored]) -> WrittenRules:
+    """Return the rules a write stored, rows and citations as a read would give them: the writer's reload need not
+    read them again.
 
     Each row leaves the session before the commit, which would otherwise expire it (reading it again would be a
     query).
     """
-    if len(written) > PATCH_LIMIT or any(resource != "rule" for resource, _ in written):
-        return None
     rows: dict[str, Rule | None] = {}
     links: dict[str, list[records.Record]] = {}
-    for (_, key), (after, row) in written.items():
+    for key, (after, row) in written.items():
         rows[key] = None  # deleted
         if after is not None:
             assert isinstance(row, Rule)  # a rule's record is stored as a rule's row
