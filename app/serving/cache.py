@@ -99,12 +99,26 @@ PATCHED = frozenset({"rule"})
 
 
 def changed_rules(
-    session: Session, current: Snapshot, revision: int, changed: dict[str, set[str]] | None
+    session: Session,
+    current: Snapshot,
+    revision: int,
+    changed: dict[str, set[str]] | None,
+    written: repository.WrittenRules | None = None,
 ) -> repository.ChangedRules | None:
-    """Read the rules changed since the current snapshot, or return None where patching it cannot be done."""
+    """Read the rules changed since the current snapshot, or return None where patching it cannot be done.
+
+    The rules a write at this very revision stored (`written`) are each at their latest state: they are taken as
+    it stored them, and only what other writes since the snapshot changed besides them is read.
+    """
     if not changed or set(changed) - PATCHED:
         return None
-    return repository.load_rules(session, changed["rule"], current, revision)
+    told = repository.written_rules(written, current) if written and written.revision == revision else None
+    if told is None:
+        return repository.load_rules(session, changed["rule"], current, revision)
+    # With several workers taking writes, a worker's snapshot is often behind by the others' writes when its own
+    # write reloads; they mostly edit rules this write has just stored, which then need no reading.
+    rest = changed["rule"] - told.rules.keys()
+    return told.merged(repository.load_rules(session, rest, current, revision)) if rest else told
 
 
 @contextlib.contextmanager
@@ -164,7 +178,8 @@ class SnapshotStore:
 
         `known_revision` (a write's) skips the database when the snapshot has it already; `session` (a write's,
         committed) saves taking and checking another connection; `written` (the rules that write stored) patches a
-        snapshot of the revision before it without reading anything.
+        snapshot of the revision before it without reading anything, and one further behind reading the change log
+        and only the rules other writes changed besides.
         """
         with self._rebuild_lock:
             current = self._snapshot
@@ -175,6 +190,7 @@ class SnapshotStore:
                 # That write is all that changed since the snapshot, and it says what it stored: a write's reload
                 # then costs no query (five, with their share of the CPU a write takes, measured).
                 revision, rules = written.revision, repository.written_rules(written, current)
+                written = written if rules is not None else None  # its freshness must be read: read it all below
             loaded = None
             if rules is None:
                 with contextlib.nullcontext(session) if session is not None else Session(self.engine) as session:
@@ -185,7 +201,7 @@ class SnapshotStore:
                     if current is not None and current.revision >= revision:
                         return current
                     changed = repository.changed_since(session, current.revision, revision) if current else None
-                    rules = changed_rules(session, current, revision, changed) if current and changed else None
+                    rules = changed_rules(session, current, revision, changed, written) if current and changed else None
                     loaded = repository.load_snapshot(session) if rules is None else None
             with collection_paused():
                 # The rules dicts of a patched snapshot and of the catalog copy are new, and each collection that

@@ -214,6 +214,11 @@ class ChangedRules:
     rules: dict[str, pm.Rule | None]  # every named id: the engine's rule, None where it was deleted
     records: dict[str, tuple[records.Record, int]]  # the rules that exist, as the catalog keeps them
 
+    def merged(self, other: ChangedRules) -> ChangedRules:
+        """Return these rules and another set read against the same snapshot at the same revision, these first."""
+        assert (other.since, other.revision) == (self.since, self.revision)
+        return ChangedRules(self.since, self.revision, {**other.rules, **self.rules}, {**other.records, **self.records})
+
 
 def load_rules(session: Session, ids: Iterable[str], snapshot: pm.Snapshot, revision: int) -> ChangedRules:
     """Read the named rules as load_snapshot would, against a snapshot's deadlines and sources; None: deleted."""

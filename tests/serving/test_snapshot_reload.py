@@ -155,26 +155,58 @@ def _same_as_a_full_read(services, load=None):
         assert services.catalog.at_least(snapshot.revision).entries == load_catalog(session).entries
 
 
-def test_a_write_told_after_another_it_did_not_see_reads_both(seeded_url):
-    """A snapshot two writes behind is not patched from the second write's rows alone: it reads the change log."""
+OTHER_RULE = "linkedin-eea-profile-info-2025"
+
+
+@pytest.mark.parametrize(
+    ("edits", "told", "read"),
+    [
+        # Another worker's write to another rule came between: the change log, then that rule alone, are read.
+        ([(RULE, "First write."), (OTHER_RULE, "Second write.")], 2, {RULE}),
+        # It edited the rule this write stored, which is that rule's latest state: no rule is read.
+        ([(RULE, "First write."), (RULE, "Second write.")], 2, set()),
+        # A write after the told one came before its reload: the told rows may be stale, so everything is read.
+        ([(RULE, "First write."), (OTHER_RULE, "Second write."), (OTHER_RULE, "Third write.")], 2, {RULE, OTHER_RULE}),
+    ],
+    ids=["other-rule-between", "same-rule-between", "a-write-after"],
+)
+def test_a_write_told_after_others_it_did_not_see_reads_only_what_it_did_not_store(
+    seeded_url, monkeypatch, edits, told, read
+):
+    """A snapshot behind by other writes is not patched from the told write's rows alone: it reads the change log,
+    then only the rules the told write did not store, unless a later write may have changed those too."""
     from sqlalchemy import event
+
+    from app.store import repository
 
     app = create_app(make_settings(seeded_url))
     services = app.state.services
+    loaded: list[set[str]] = []
+    real_load_rules = repository.load_rules
+    monkeypatch.setattr(
+        repository, "load_rules", lambda s, ids, *rest: loaded.append(set(ids)) or real_load_rules(s, ids, *rest)
+    )
     with TestClient(app) as client:
         client.get(URL, params=PARAMS)
         start = services.store.snapshot.revision
-        for rule_id, summary in ((RULE, "First write."), ("linkedin-eea-profile-info-2025", "Second write.")):
+        applied_by_write = []
+        for rule_id, summary in edits:
             with Session(services.engine) as session:
                 applied = apply_changes(session, [_rule_op(seeded_url, rule_id, summary=summary)], actor="test")
-        assert applied.revision == start + 2 and applied.rules is not None
+                applied_by_write.append(applied)
+        applied = applied_by_write[told - 1]
+        assert applied.revision == start + told and applied.rules is not None
         queries = []
         count = lambda *args: queries.append(1)  # noqa: E731
         event.listen(services.engine, "before_cursor_execute", count)
         services.store.refresh(known_revision=applied.revision, written=applied.rules)
         event.remove(services.engine, "before_cursor_execute", count)
         assert queries  # it read what changed since its snapshot
-        assert services.store.snapshot.rules[RULE].summary == "First write."
+        assert loaded == ([read] if read else [])
+        snapshot = services.store.snapshot
+        assert snapshot.revision == start + len(edits)
+        for rule_id, summary in dict(edits).items():  # each rule as its last write left it
+            assert snapshot.rules[rule_id].summary == summary
         _same_as_a_full_read(services)
 
 
