@@ -210,6 +210,59 @@ def test_a_write_told_after_others_it_did_not_see_reads_only_what_it_did_not_sto
         _same_as_a_full_read(services)
 
 
+def _creates_and_deletes(url, case):
+    """Return the ops of two writes for a case of the test below, and the ids its told (second) write's reload reads."""
+    copy = {**_rule_record_of(url, RULE), "id": "instagram-jp-public-posts-copy", "jurisdiction": "JP"}
+    create = Op("rule", "create", copy["id"], copy)
+    return {
+        # A rule deleted between: read (it comes back as deleted) beside the told edit.
+        "delete-between": (
+            [Op("rule", "delete", OTHER_RULE, None)],
+            [_rule_op(url, RULE, summary="Told.")],
+            {OTHER_RULE},
+        ),
+        # The told write deletes a rule another write edited first: nothing to read.
+        "told-delete": ([_rule_op(url, OTHER_RULE, summary="First.")], [Op("rule", "delete", OTHER_RULE, None)], set()),
+        # A rule created between is not in the snapshot, so the told edit of it cannot be weighed: all is read.
+        "create-between-told-edit": (
+            [create],
+            [Op("rule", "update", copy["id"], {**copy, "summary": "Told."})],
+            {copy["id"]},
+        ),
+        # The told write deletes a rule created between, which neither copy ever held: nothing to read.
+        "create-between-told-delete": ([create], [Op("rule", "delete", copy["id"], None)], set()),
+    }[case]
+
+
+@pytest.mark.parametrize(
+    "case", ["delete-between", "told-delete", "create-between-told-edit", "create-between-told-delete"]
+)
+def test_a_write_told_after_others_merges_their_creates_and_deletes(seeded_url, monkeypatch, case):
+    """Creates and deletes between, or in the told write, come out of the merge as a full read gives them."""
+    from app.store import repository
+
+    app = create_app(make_settings(seeded_url))
+    services = app.state.services
+    loaded: list[set[str]] = []
+    real_load_rules = repository.load_rules
+    monkeypatch.setattr(
+        repository, "load_rules", lambda s, ids, *rest: loaded.append(set(ids)) or real_load_rules(s, ids, *rest)
+    )
+    first, second, read = _creates_and_deletes(seeded_url, case)
+    with TestClient(app) as client:
+        client.get(URL, params=PARAMS)
+        start = services.store.snapshot.revision
+        services.catalog.at_least(start)
+        for ops in (first, second):
+            with Session(services.engine) as session:
+                applied = apply_changes(session, ops, actor="test")
+        assert applied.revision == start + 2 and applied.rules is not None
+        services.store.refresh(known_revision=applied.revision, written=applied.rules)
+        assert loaded == ([read] if read else [])
+        assert services.store.snapshot.revision == start + 2
+        _same_as_a_full_read(services)
+
+
 class Unlisted(dict):
     """A dict that may be looked up but not walked: what a write must not do with every source."""
 
