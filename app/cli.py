@@ -80,12 +80,13 @@ def engine() -> Engine:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes, each on a socket of its own (Linux).")] = 1,
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
 
     from app.api.one_write import ONE_WRITE_PROTOCOL  # here: other commands need not load uvicorn
+    from app.api.workers import OwnSocketWorkers, own_sockets_supported, shared_port_socket
 
     try:
         make_engine(get_settings().database_url)
@@ -99,8 +100,7 @@ def serve(
     )
     # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON. Each response leaves
     # in one write (app/api/one_write.py).
-    uvicorn.run(
-        "app.main:create_app",
+    options = dict(
         factory=True,
         host=host,
         port=port,
@@ -110,6 +110,17 @@ def serve(
         server_header=False,
         http=ONE_WRITE_PROTOCOL,
     )
+    if workers == 1 or not own_sockets_supported():
+        uvicorn.run("app.main:create_app", **options)  # type: ignore[arg-type]
+        return
+    # Several workers: each on a socket of its own, so connections spread evenly (app/api/workers.py).
+    config = uvicorn.Config("app.main:create_app", **options)  # type: ignore[arg-type]
+    try:
+        port_socket = shared_port_socket(host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    with port_socket:
+        OwnSocketWorkers(config, port_socket).run()
 
 
 @cli.command()

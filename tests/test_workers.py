@@ -1,0 +1,123 @@
+"""`trainwatch serve --workers N`: each worker listens on a socket of its own, so connections spread over them."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.ports import own_ports
+
+PORTS = own_ports(22000)  # the ports this process's worker tests may bind (22000-22319 in all)
+TRAINWATCH = str(Path(sys.executable).parent / "trainwatch")
+LISTEN, ESTABLISHED = "0A", "01"  # socket states in /proc/net/tcp
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads sockets from /proc; SO_REUSEPORT is Linux's")
+
+
+def _serve(tmp_path: Path, port: int, workers: int = 2) -> subprocess.Popen:
+    env = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/trainwatch.db"}
+    command = [TRAINWATCH, "serve", "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _sockets(port: int, state: str) -> set[int]:
+    """Return the inodes of the TCP sockets on a local port in a state."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def _owners(inodes: set[int]) -> dict[int, set[int]]:
+    """Return which processes hold which of these socket inodes."""
+    owners: dict[int, set[int]] = {}
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = [os.readlink(fd) for fd in fd_dir.iterdir()]
+        except OSError:  # gone, or not ours
+            continue
+        held = {int(link[8:-1]) for link in links if link.startswith("socket:[")} & inodes
+        if held:
+            owners[int(fd_dir.parent.name)] = held
+    return owners
+
+
+def _listening_workers(port: int, count: int, seconds: float = 60) -> dict[int, set[int]]:
+    """Wait until `count` processes each listen on a socket of their own on the port; return them."""
+    deadline = time.monotonic() + seconds
+    while True:
+        owners = _owners(_sockets(port, LISTEN))
+        one_each = all(len(inodes) == 1 for inodes in owners.values())
+        if len(owners) == count and one_each and len(set().union(*owners.values())) == count:
+            return owners
+        if time.monotonic() > deadline:
+            raise AssertionError(f"wanted {count} workers listening on sockets of their own, found {owners}")
+        time.sleep(0.2)
+
+
+def _answered(port: int) -> int:
+    return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code
+
+
+def _stop(server: subprocess.Popen) -> str:
+    server.send_signal(signal.SIGTERM)
+    return server.communicate(timeout=60)[0].decode()
+
+
+def test_each_worker_listens_on_its_own_socket_and_connections_spread_over_them(tmp_path):
+    port = PORTS[0]
+    server = _serve(tmp_path, port)
+    try:
+        workers = _listening_workers(port, 2)
+        assert server.pid not in workers  # the supervisor only holds the port: the kernel sends it nothing
+        assert _answered(port) == 200
+        # 32 keep-alive connections, as a load generator or a proxy's pool opens them at once: with one shared
+        # socket, whichever worker woke first could take them all (0/16 in 2 of 10 tries of wrk's 16, measured).
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(32)]
+        for connection in connections:
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            assert response.status == 200 and response.read()
+        served = _owners(_sockets(port, ESTABLISHED))
+        per_worker = {pid: len(served.get(pid, ())) for pid in workers}
+        # Each side of a 32-way hash split: all on one worker has a chance of 2 in 2^32.
+        assert sum(per_worker.values()) == 32 and min(per_worker.values()) > 0, per_worker
+        for connection in connections:
+            connection.close()
+
+        # A worker that dies takes its socket with it: no new connection waits on a socket nobody accepts from.
+        gone = min(workers)
+        os.kill(gone, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while gone in _owners(_sockets(port, LISTEN)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [_answered(port) for _ in range(20)] == [200] * 20
+        restarted = _listening_workers(port, 2)  # the supervisor starts another on a socket of its own
+        assert gone not in restarted and server.pid not in restarted
+    finally:
+        _stop(server)
+    assert server.returncode == 0
+    assert not _sockets(port, LISTEN)
+
+
+def test_serving_on_a_port_another_program_holds_fails_with_a_clear_message(tmp_path):
+    port = PORTS[1]
+    with socket.socket() as other:  # a program that does not share its port
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        server = _serve(tmp_path, port)
+        output = server.communicate(timeout=60)[0].decode()
+    assert server.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in output
