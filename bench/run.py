@@ -54,7 +54,9 @@ def prepare(db: Path, extra_rules: int) -> None:
 class Server:
     """A uvicorn process pinned to the server core."""
 
-    def __init__(self, args: list[str], env: dict, port: int, health: str, cores: str = SERVER_CORE) -> None:
+    def __init__(
+        self, args: list[str], env: dict, port: int, health: str, cores: str = SERVER_CORE, listeners: int = 1
+    ) -> None:
         self.port = port
         self.proc = subprocess.Popen(
             ["taskset", "-c", cores, *args],
@@ -67,7 +69,11 @@ class Server:
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=2).read()
-                return
+                # Every worker listening, each on its own socket: wrk's connections, opened once, stay where they
+                # land, and a worker still starting when they open would get none of them for the whole round.
+                if listening_sockets(port) >= listeners:
+                    return
+                raise OSError("not every worker listens yet")
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     self.stop()  # a server that started late must not keep the port from the next run
@@ -83,6 +89,16 @@ class Server:
         """Stop the server."""
         os.killpg(self.proc.pid, signal.SIGTERM)
         self.proc.wait(timeout=30)
+
+
+def listening_sockets(port: int) -> int:
+    """Return how many sockets listen on a local TCP port (Linux's /proc/net/tcp)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
+    return count
 
 
 def trainwatch(db: Path | str, port: int, workers: int = 1, **settings: str) -> Server:
@@ -101,7 +117,7 @@ def trainwatch(db: Path | str, port: int, workers: int = 1, **settings: str) -> 
     }
     args = [str(BIN / "trainwatch"), "serve", "--port", str(port), "--workers", str(workers)]
     # Two workers share both cores with wrk; one worker has the server core to itself.
-    return Server(args, env, port, "/readyz", cores="0,1" if workers > 1 else SERVER_CORE)
+    return Server(args, env, port, "/readyz", cores="0,1" if workers > 1 else SERVER_CORE, listeners=workers)
 
 
 def ceiling(port: int, body_bytes: int, one_write: bool = False) -> Server:
