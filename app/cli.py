@@ -120,7 +120,10 @@ def serve(
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     with port_socket:
-        OwnSocketWorkers(config, port_socket).run()
+        supervisor = OwnSocketWorkers(config, port_socket)
+        supervisor.run()
+    if supervisor.failure:
+        fail(supervisor.failure)
 
 
 @cli.command()

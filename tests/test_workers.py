@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -24,7 +25,12 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads sockets f
 
 
 def _serve(tmp_path: Path, port: int, workers: int = 2) -> subprocess.Popen:
-    env = {**os.environ, "TRAINWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/trainwatch.db"}
+    # Warnings only: the output is read once the server has stopped, and a full pipe would stall the workers.
+    env = {
+        **os.environ,
+        "TRAINWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/trainwatch.db",
+        "TRAINWATCH_LOG_LEVEL": "WARNING",
+    }
     command = [TRAINWATCH, "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -44,9 +50,12 @@ def _owners(inodes: set[int]) -> dict[int, set[int]]:
     """Return which processes hold which of these socket inodes."""
     owners: dict[int, set[int]] = {}
     for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        links = []
         try:
-            links = [os.readlink(fd) for fd in fd_dir.iterdir()]
-        except OSError:  # gone, or not ours
+            for fd in fd_dir.iterdir():
+                with contextlib.suppress(OSError):  # closed while we looked
+                    links.append(os.readlink(fd))
+        except OSError:  # a process gone, or not ours
             continue
         held = {int(link[8:-1]) for link in links if link.startswith("socket:[")} & inodes
         if held:
@@ -121,3 +130,32 @@ def test_serving_on_a_port_another_program_holds_fails_with_a_clear_message(tmp_
         output = server.communicate(timeout=60)[0].decode()
     assert server.returncode == 1
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in output
+
+
+def test_a_port_taken_while_no_worker_listens_stops_the_supervisor_with_a_clear_message(tmp_path):
+    port = PORTS[2]
+    server = _serve(tmp_path, port)
+    workers = _listening_workers(port, 2)
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    other = socket.socket()
+    other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as most servers bind
+    try:
+        deadline = time.monotonic() + 5
+        while True:  # the workers' sockets close as the kernel reaps them, before the supervisor restarts them
+            try:
+                other.bind(("127.0.0.1", port))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+        other.listen()
+        output = server.communicate(timeout=60)[0].decode()
+    finally:
+        other.close()
+        if server.poll() is None:
+            _stop(server)
+    assert server.returncode == 1, output
+    assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in output
+    assert "Traceback" not in output

@@ -8,11 +8,14 @@ workers by a hash of their addresses, and a balanced split is the rule.
 
 from __future__ import annotations
 
+import logging
 import socket
 import sys
 
 from uvicorn import Config
 from uvicorn.supervisors import Multiprocess
+
+logger = logging.getLogger("uvicorn.error")
 
 
 def own_sockets_supported() -> bool:
@@ -42,17 +45,42 @@ class OwnSocketWorkers(Multiprocess):
         # with port 0 its port is the one every worker binds.
         self.port_socket = port_socket
         self.host, self.port = port_socket.getsockname()[:2]
+        self.failure: str | None = None  # why a worker could not get a socket: the supervisor then stops
+        self._handed: list[socket.socket] = []  # the parent's handles of sockets handed to workers since started
         super().__init__(config, sockets=[])
 
     @property
     def sockets(self) -> list[socket.socket]:
-        """Return a new socket for the worker about to start.
-
-        uvicorn's supervisor reads this once per worker it starts and keeps no copy once the worker runs, so the
-        parent's handle closes then and a worker's socket leaves the port's group when the worker exits.
-        """
-        return [shared_port_socket(self.host, self.port)]
+        """Return a new socket for the worker about to start (uvicorn's supervisor reads this once per worker)."""
+        try:
+            sock = shared_port_socket(self.host, self.port)
+        except OSError as exc:  # another program took the port while no worker listened on it
+            self.failure = f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
+            logger.error("%s; stopping", self.failure)
+            self.should_exit.set()
+            return []  # this worker serves nothing and is stopped with the others at once
+        self._handed.append(sock)
+        return [sock]
 
     @sockets.setter
     def sockets(self, value: list[socket.socket]) -> None:
         pass  # Multiprocess.__init__ stores the shared socket it was given: there is none here
+
+    def keep_subprocess_alive(self) -> None:
+        """Close the parent's handles of the sockets of workers started since, then check the workers as uvicorn
+        does: a worker that exits must take its socket out of the port's group, or connections would wait on it."""
+        self._close_handed()
+        super().keep_subprocess_alive()
+
+    def run(self) -> None:
+        """Supervise until told to stop, then close what the parent still holds."""
+        try:
+            super().run()
+        finally:
+            self._close_handed()
+
+    def _close_handed(self) -> None:
+        # Each was handed over when its worker started (the spawn passes the descriptor at once), so the worker
+        # keeps its own copy open.
+        while self._handed:
+            self._handed.pop().close()
