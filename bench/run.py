@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import brotli
+from listening import listening_sockets
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -89,16 +90,6 @@ class Server:
         """Stop the server."""
         os.killpg(self.proc.pid, signal.SIGTERM)
         self.proc.wait(timeout=30)
-
-
-def listening_sockets(port: int) -> int:
-    """Return how many sockets listen on a local TCP port (Linux's /proc/net/tcp)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
-    return count
 
 
 def trainwatch(db: Path | str, port: int, workers: int = 1, **settings: str) -> Server:

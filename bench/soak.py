@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common import drop_postgres_database, postgres_database, rss_mib, wait_ready, write_key  # noqa: E402
+from listening import wait_listening  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
 CONCURRENCY = int(os.environ.get("SOAK_CONCURRENCY", "16"))
@@ -170,7 +171,7 @@ def main() -> None:
     try:
         with httpx.Client(base_url=BASE, timeout=10) as client:
             wait_ready(client)
-            time.sleep(2)  # both workers up
+            wait_listening(PORT, 2)  # both workers up, each on its own socket
             pids = workers(server.pid)
             memory = {pid: [rss_mib(pid)] for pid in pids}
             sampler_stop = time.monotonic() + SECONDS
