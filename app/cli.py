@@ -86,7 +86,7 @@ def serve(
     import uvicorn
 
     from app.api.one_write import ONE_WRITE_PROTOCOL  # here: other commands need not load uvicorn
-    from app.api.workers import OwnSocketWorkers, own_sockets_supported, shared_port_socket
+    from app.api.workers import OwnSocketWorkers, cannot_listen, own_sockets_supported, shared_port_socket
 
     try:
         make_engine(get_settings().database_url)
@@ -118,7 +118,7 @@ def serve(
     try:
         port_socket = shared_port_socket(host, port)
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        fail(cannot_listen(host, port, exc))
     with port_socket:
         supervisor = OwnSocketWorkers(config, port_socket)
         supervisor.run()

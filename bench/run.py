@@ -70,16 +70,17 @@ class Server:
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=2).read()
+            except OSError:
+                pass
+            else:
                 # Every worker listening, each on its own socket: wrk's connections, opened once, stay where they
                 # land, and a worker still starting when they open would get none of them for the whole round.
                 if listening_sockets(port) >= listeners:
                     return
-                raise OSError("not every worker listens yet")
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()  # a server that started late must not keep the port from the next run
-                    raise SystemExit(f"server on port {port} did not start") from None
-                time.sleep(0.2)
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()  # a server that started late must not keep the port from the next run
+                raise SystemExit(f"server on port {port} did not start")
+            time.sleep(0.2)
 
     def rss_mib(self) -> float:
         """Return the server process's resident memory in MiB (taskset execs it, so the pid is the server's)."""

@@ -23,6 +23,11 @@ def own_sockets_supported() -> bool:
     return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
 
 
+def cannot_listen(host: str, port: int, exc: OSError) -> str:
+    """Return the message for a port that could not be bound."""
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
 def shared_port_socket(host: str, port: int) -> socket.socket:
     """Return a TCP socket bound to host and port that other such sockets may bind too (not yet listening)."""
     sock = socket.socket(family=socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -43,7 +48,6 @@ class OwnSocketWorkers(Multiprocess):
     def __init__(self, config: Config, port_socket: socket.socket) -> None:
         # The supervisor's own socket only holds the port (bound, never listening, so the kernel sends it nothing);
         # with port 0 its port is the one every worker binds.
-        self.port_socket = port_socket
         self.host, self.port = port_socket.getsockname()[:2]
         self.failure: str | None = None  # why a worker could not get a socket: the supervisor then stops
         self._handed: list[socket.socket] = []  # the parent's handles of sockets handed to workers since started
@@ -55,7 +59,7 @@ class OwnSocketWorkers(Multiprocess):
         try:
             sock = shared_port_socket(self.host, self.port)
         except OSError as exc:  # another program took the port while no worker listened on it
-            self.failure = f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
+            self.failure = cannot_listen(self.host, self.port, exc)
             logger.error("%s; stopping", self.failure)
             self.should_exit.set()
             return []  # this worker serves nothing and is stopped with the others at once

@@ -158,6 +158,19 @@ def _same_as_a_full_read(services, load=None):
 OTHER_RULE = "linkedin-eea-profile-info-2025"
 
 
+@pytest.fixture
+def loaded(monkeypatch) -> list[set[str]]:
+    """Record the ids of each read of changed rules (`repository.load_rules`)."""
+    from app.store import repository
+
+    calls: list[set[str]] = []
+    real_load_rules = repository.load_rules
+    monkeypatch.setattr(
+        repository, "load_rules", lambda s, ids, *rest: calls.append(set(ids)) or real_load_rules(s, ids, *rest)
+    )
+    return calls
+
+
 @pytest.mark.parametrize(
     ("edits", "told", "read"),
     [
@@ -171,21 +184,14 @@ OTHER_RULE = "linkedin-eea-profile-info-2025"
     ids=["other-rule-between", "same-rule-between", "a-write-after"],
 )
 def test_a_write_told_after_others_it_did_not_see_reads_only_what_it_did_not_store(
-    seeded_url, monkeypatch, edits, told, read
+    seeded_url, loaded, edits, told, read
 ):
     """A snapshot behind by other writes is not patched from the told write's rows alone: it reads the change log,
     then only the rules the told write did not store, unless a later write may have changed those too."""
     from sqlalchemy import event
 
-    from app.store import repository
-
     app = create_app(make_settings(seeded_url))
     services = app.state.services
-    loaded: list[set[str]] = []
-    real_load_rules = repository.load_rules
-    monkeypatch.setattr(
-        repository, "load_rules", lambda s, ids, *rest: loaded.append(set(ids)) or real_load_rules(s, ids, *rest)
-    )
     with TestClient(app) as client:
         client.get(URL, params=PARAMS)
         start = services.store.snapshot.revision
@@ -237,17 +243,11 @@ def _creates_and_deletes(url, case):
 @pytest.mark.parametrize(
     "case", ["delete-between", "told-delete", "create-between-told-edit", "create-between-told-delete"]
 )
-def test_a_write_told_after_others_merges_their_creates_and_deletes(seeded_url, monkeypatch, case):
+def test_a_write_told_after_others_merges_their_creates_and_deletes(seeded_url, loaded, case):
     """Creates and deletes between, or in the told write, come out of the merge as a full read gives them."""
-    from app.store import repository
 
     app = create_app(make_settings(seeded_url))
     services = app.state.services
-    loaded: list[set[str]] = []
-    real_load_rules = repository.load_rules
-    monkeypatch.setattr(
-        repository, "load_rules", lambda s, ids, *rest: loaded.append(set(ids)) or real_load_rules(s, ids, *rest)
-    )
     first, second, read = _creates_and_deletes(seeded_url, case)
     with TestClient(app) as client:
         client.get(URL, params=PARAMS)
