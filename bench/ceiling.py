@@ -14,4 +14,6 @@ async def constant(_request) -> Response:
     return Response(BODY, media_type="application/json")
 
 
-app = Starlette(routes=[Route("/", constant)])
+# Any other path too, after "/" so that (a) matches no more than before: the (a) row under (c)'s script of varied
+# paths shows what the load generator's own work adds to a tail.
+app = Starlette(routes=[Route("/", constant), Route("/{path:path}", constant)])

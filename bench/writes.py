@@ -49,19 +49,3 @@ def write_latency(base: str, token: str) -> dict[str, float]:
     patch(base, token, 0)
     times = [patch(base, token, n) * 1000 for n in range(1, WRITES + 1)]
     return {"median": statistics.median(times), "max": max(times)}
-
-
-def lua_mixed(paths: list[str], token: str, every: int, target: Path) -> Path:
-    """Write a wrk script requesting the paths in turn, with every `every`-th request a PATCH of one rule."""
-    target.write_text(
-        "paths = {\n" + ",\n".join(json.dumps(p) for p in paths) + "\n}\n"
-        f"auth = {json.dumps('Bearer ' + token)}\n"
-        "i = 0\nrequest = function()\n  i = i + 1\n"
-        f"  if i % {every} == 0 then\n"
-        "    local body = '{\"notes\":[\"mixed ' .. i .. '\"]}'\n"
-        "    return wrk.format('PATCH', '/v1/rules/" + RULE + "', "
-        "{['Authorization'] = auth, ['Content-Type'] = 'application/json'}, body)\n"
-        "  end\n"
-        "  return wrk.format('GET', paths[(i - 1) % #paths + 1])\nend\n"
-    )
-    return target
