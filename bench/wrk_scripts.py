@@ -1,10 +1,10 @@
-"""wrk's Lua scripts for the bench: every request is formatted once, when wrk loads the script, not as it is sent.
+"""wrk's Lua scripts for the bench: every request is formatted once, in wrk's `init`, before its clock starts.
 
 Formatting a request as it is sent (wrk.format in `request`) makes a new Lua string per request. Beside a table of
-200,000 paths, LuaJIT's collector and string table then stall wrk for up to 60 ms now and then, and every request in
-flight counts the stall as the server's latency: the bare ceiling, asked the varied paths that way, showed a p99 of
-4-38 times its p50 (2.4-3.5 times without a script). Formatted at load time, `request` allocates nothing and the
-ceiling's p99 under the same paths stays at 2.4-4.1 times its p50. wrk loads the script before its clock starts.
+200,000 paths, LuaJIT then stalls wrk for tens of ms now and then (with its collector on, and with it stopped too),
+and every request in flight counts the stall as the server's latency: the bare ceiling, sent the varied paths that
+way, showed a p99 of 4.5-38 times its p50 (2.4-3.5 times without a script). Formatted in `init`, `request` allocates
+nothing, and the ceiling's p99 under the same paths stays at 2.4-4.1 times its p50.
 """
 
 from __future__ import annotations
