@@ -125,3 +125,4 @@ def test_mixed_sends_every_nth_request_as_a_write_with_notes_of_its_own(recorder
     assert {(w["headers"]["authorization"], w["headers"]["content-type"]) for w in writes} == {
         ("Bearer secret", "application/json")
     }
+    assert {s["headers"].get("host") for s in seen} == {f"127.0.0.1:{recorder.port}"}
