@@ -1,19 +1,28 @@
-"""How many sockets listen on a local port: the bench and the soak wait until every worker of a server listens."""
+"""Sockets on a local port, read from Linux's /proc/net/tcp: the bench and the soak wait until every worker of a
+server listens, and tests/test_workers.py finds which process holds which."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+LISTEN, ESTABLISHED = "0A", "01"  # socket states as /proc/net/tcp writes them
 
-def listening_sockets(port: int) -> int:
-    """Return how many sockets listen on a local TCP port (Linux's /proc/net/tcp)."""
-    count = 0
+
+def port_sockets(port: int, state: str) -> set[int]:
+    """Return the inodes of the TCP sockets on a local port in a state."""
+    inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
-    return count
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def listening_sockets(port: int) -> int:
+    """Return how many sockets listen on a local TCP port."""
+    return len(port_sockets(port, LISTEN))
 
 
 def wait_listening(port: int, count: int, seconds: float = 60) -> None:

@@ -343,7 +343,7 @@ def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, 
         for round_no in range(MIXED_ROUNDS):
             paths = [as_path(q) for q in varied_queries(DISTINCT_PER_SECOND * args.seconds, 500 + round_no, seen)]
             reads = lua_paths(paths, WORK / "reads-pg.lua")
-            mixed = lua_mixed(paths, f"/v1/rules/{writes.RULE}", token, 100, WORK / "mixed-pg.lua")
+            mixed = lua_mixed(paths, writes.RULE_PATH, token, 100, WORK / "mixed-pg.lua")
             for name, script in (("reads", reads), ("mixed", mixed)):
                 result = wrk("http://127.0.0.1:18005", args.seconds, args.connections, script)
                 if result["requests"] > len(paths):

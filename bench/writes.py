@@ -16,6 +16,7 @@ from pathlib import Path
 from common import write_key
 
 RULE = "instagram-eea-public-posts-2025"  # an ordinary rule of the bundled dataset
+RULE_PATH = f"/v1/rules/{RULE}"
 WRITES = 15
 
 
@@ -31,7 +32,7 @@ def patch(base: str, token: str, n: int) -> float:
     """PATCH one rule's notes and return the seconds until the answer arrived (the write is served by then)."""
     body = json.dumps({"notes": [f"bench write {n}"]}).encode()
     request = urllib.request.Request(
-        f"{base}/v1/rules/{RULE}",
+        base + RULE_PATH,
         data=body,
         method="PATCH",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},

@@ -15,11 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.bench_code import bench_module
 from tests.ports import own_ports
 
 PORTS = own_ports(22000)  # the ports this process's worker tests may bind (22000-22319 in all)
 TRAINWATCH = str(Path(sys.executable).parent / "trainwatch")
-LISTEN, ESTABLISHED = "0A", "01"  # socket states in /proc/net/tcp
+listening = bench_module("listening")  # the bench waits for the workers by the same reading of /proc/net/tcp
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads sockets from /proc; SO_REUSEPORT is Linux's")
 
@@ -33,17 +34,6 @@ def _serve(tmp_path: Path, port: int, workers: int = 2) -> subprocess.Popen:
     }
     command = [TRAINWATCH, "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def _sockets(port: int, state: str) -> set[int]:
-    """Return the inodes of the TCP sockets on a local port in a state."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
-                inodes.add(int(fields[9]))
-    return inodes
 
 
 def _owners(inodes: set[int]) -> dict[int, set[int]]:
@@ -67,7 +57,7 @@ def _listening_workers(port: int, count: int, seconds: float = 60) -> dict[int, 
     """Wait until `count` processes each listen on a socket of their own on the port; return them."""
     deadline = time.monotonic() + seconds
     while True:
-        owners = _owners(_sockets(port, LISTEN))
+        owners = _owners(listening.port_sockets(port, listening.LISTEN))
         one_each = all(len(inodes) == 1 for inodes in owners.values())
         if len(owners) == count and one_each and len(set().union(*owners.values())) == count:
             return owners
@@ -99,7 +89,7 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread_over_them(
             connection.request("GET", "/healthz")
             response = connection.getresponse()
             assert response.status == 200 and response.read()
-        served = _owners(_sockets(port, ESTABLISHED))
+        served = _owners(listening.port_sockets(port, listening.ESTABLISHED))
         per_worker = {pid: len(served.get(pid, ())) for pid in workers}
         # Each side of a 32-way hash split: all on one worker has a chance of 2 in 2^32.
         assert sum(per_worker.values()) == 32 and min(per_worker.values()) > 0, per_worker
@@ -110,7 +100,7 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread_over_them(
         gone = min(workers)
         os.kill(gone, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while gone in _owners(_sockets(port, LISTEN)) and time.monotonic() < deadline:
+        while gone in _owners(listening.port_sockets(port, listening.LISTEN)) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert [_answered(port) for _ in range(20)] == [200] * 20
         restarted = _listening_workers(port, 2)  # the supervisor starts another on a socket of its own
@@ -118,7 +108,7 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread_over_them(
     finally:
         _stop(server)
     assert server.returncode == 0
-    assert not _sockets(port, LISTEN)
+    assert not listening.port_sockets(port, listening.LISTEN)
 
 
 def test_serving_on_a_port_another_program_holds_fails_with_a_clear_message(tmp_path):
