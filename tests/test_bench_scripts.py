@@ -3,6 +3,7 @@ it, the Host header included, in turn, and formatted before wrk's clock starts (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -39,27 +40,24 @@ class Recorder:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
-        buffer = b""
-        with conn:
-            while True:
-                while b"\r\n\r\n" not in buffer:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                head, buffer = buffer.split(b"\r\n\r\n", 1)
-                line, *fields = head.decode().split("\r\n")
-                headers = {name.lower(): value for name, _, value in (f.partition(": ") for f in fields)}
-                length = int(headers.get("content-length", 0))
-                while len(buffer) < length:
-                    chunk = conn.recv(65536)
-                    if not chunk:  # wrk closes its connections mid-request when its time is up
-                        return
-                    buffer += chunk
-                body, buffer = buffer[:length], buffer[length:]
-                method, path, _ = line.split(" ")
-                self.seen.append({"method": method, "path": path, "headers": headers, "body": body.decode()})
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
+        # wrk closes or resets its connections, mid-request or not, when its time is up: that ends the recording.
+        with conn, contextlib.suppress(ConnectionError):
+            self._record(conn)
+
+    def _record(self, conn: socket.socket) -> None:
+        stream = conn.makefile("rb")
+        while line := stream.readline():
+            method, path, _ = line.decode().split(" ")
+            headers = {}
+            while field := stream.readline().decode().rstrip("\r\n"):
+                name, _, value = field.partition(": ")
+                headers[name.lower()] = value
+            length = int(headers.get("content-length", 0))
+            body = stream.read(length)
+            if len(body) < length:  # closed mid-body
+                return
+            self.seen.append({"method": method, "path": path, "headers": headers, "body": body.decode()})
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
 
     def close(self) -> None:
         self.sock.close()
