@@ -60,12 +60,11 @@ def _depth(document: Any) -> int:
 
 async def json_document(request: Request, what: str) -> dict[str, Any]:
     """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
-    document, _ = await json_document_and_bytes(request, what)
-    return document
+    return parse_document(await json_bytes(request), what)
 
 
-async def json_document_and_bytes(request: Request, what: str) -> tuple[dict[str, Any], bytes]:
-    """Read the body as json_document does; return the object and the bytes it was read from."""
+async def json_bytes(request: Request) -> bytes:
+    """Read a JSON body's bytes: refuse another media type (415) and a body over the size limit (413)."""
     if not _media_type_ok(request.headers.get("content-type")):
         raise Problem(
             415,
@@ -83,7 +82,11 @@ async def json_document_and_bytes(request: Request, what: str) -> tuple[dict[str
         if size > limit:
             raise Problem(413, f"The body is larger than {limit} bytes.")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def parse_document(raw: bytes, what: str) -> dict[str, Any]:
+    """Return a body's JSON object (`what` names it in errors): 422 for what is not JSON, too deep or not an object."""
     try:
         document = parse_json(raw or b"null")
     except ValueError as exc:
@@ -96,7 +99,7 @@ async def json_document_and_bytes(request: Request, what: str) -> tuple[dict[str
         )
     if not isinstance(document, dict):
         raise Problem(422, f"The body must be a JSON object: {what}.", title="Invalid request", param="body")
-    return document, raw
+    return document
 
 
 async def json_object(request: Request) -> dict[str, Any]:

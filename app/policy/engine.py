@@ -137,17 +137,22 @@ def rules_apply(snapshot: Snapshot, query: Query) -> bool:
     Where none is, the answer is the one for a category without rules (`without_rules`); a platform whose own
     training and third parties' are apart always counts as having rules here.
     """
-    uses = snapshot.uses_by_pair.get((query.platform_id, query.category_id), ())
+    return rules_in_force(snapshot, query.platform_id, query.category_id, query.country, query.as_of)
+
+
+def rules_in_force(snapshot: Snapshot, platform_id: str, category_id: str, country: str | None, day: date) -> bool:
+    """Return rules_apply's answer from the parts of a question it turns on (a batch's plain checks ask so)."""
+    uses = snapshot.uses_by_pair.get((platform_id, category_id), ())
     if len(uses) != 1:
         return bool(uses)
-    return _in_force(snapshot, pair_index(snapshot, query.platform_id, query.category_id), query)
+    return _in_force(snapshot, pair_index(snapshot, platform_id, category_id), country, day)
 
 
-def _in_force(snapshot: Snapshot, index: PairIndex, query: Query) -> bool:
+def _in_force(snapshot: Snapshot, index: PairIndex, country: str | None, day: date) -> bool:
     """Return whether any chain the question can resolve to has a rule in force on its day (memoised context)."""
-    if index.ended_from is not None and query.as_of >= index.ended_from:
+    if index.ended_from is not None and day >= index.ended_from:
         return False  # every rule of the pair has ended: e.g. 100,000 rules of past years, asked about today
-    return any(context(snapshot, index, query.country, query.as_of).level_sets.values())
+    return any(context(snapshot, index, country, day).level_sets.values())
 
 
 def without_rules(snapshot: Snapshot, query: Query) -> Decision:
@@ -161,7 +166,7 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
         return _no_rules(snapshot, category, query)
     if len(uses) == 1:
         index = pair_index(snapshot, platform.id, category.id)
-        if not _in_force(snapshot, index, query):
+        if not _in_force(snapshot, index, query.country, query.as_of):
             # No rule in force in any chain the question can resolve to (e.g. rules only elsewhere or in other
             # years): what the analysis would find, without it (tests/truth/test_no_rule_in_force.py).
             return _no_rules(snapshot, category, query)

@@ -97,8 +97,13 @@ def parse_country(snapshot: Snapshot, raw: str | None) -> str | None:
     raise QueryError(422, "country", detail, valid)
 
 
+def iso_day(raw: str) -> date | None:
+    """Return the day a YYYY-MM-DD string names, or None if it names none."""
+    return _date(raw) if len(raw) == 10 else None  # only strings of a date's length reach the memo
+
+
 def _day(raw: str, name: str) -> date:
-    found = _date(raw) if len(raw) == 10 else None  # only strings of a date's length reach the memo
+    found = iso_day(raw)
     if found is None:
         raise QueryError(422, name, f"{raw!r} is not a date in the form YYYY-MM-DD.")
     return found

@@ -45,12 +45,15 @@ class BoundedCache:
         self._evictions = 0  # since the last young collection
 
     def get(self, key: Hashable) -> Any:
-        """Return the cached value or None, marking it recently used."""
+        """Return the cached value or None, marking it recently used.
+
+        An empty value is a mark (a batch seen once, answers._keep), not an answer: returned, but counted a miss.
+        """
         with self._lock:
             value = self._data.get(key)
-            if value is None:
+            if not value:
                 self.stats[1] += 1
-                return None
+                return value
             self.stats[0] += 1
             self._data.move_to_end(key)
             return value

@@ -46,11 +46,7 @@ def punched(encoded: bytes, members: Iterable[tuple[bytes, bytes]]) -> bytes | N
 
 def holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> dict[bytes, bytes]:
     """Return what fills a check template's holes (a decision's are among them) for a country and a day."""
-    memo = bounded_memo(snapshot, COUNTRY_PARTS)  # a few hundred countries at most
-    parts = memo.get(country)
-    if parts is None:
-        # The place as phrases.place names it: the country, or GLOBAL without one.
-        parts = memo[country] = (dumps(country), dumps(snapshot.chain(country)), json_text(country or GLOBAL))
+    parts = country_parts(snapshot, country)
     return {
         b"country": parts[0],
         b"jurisdictions": parts[1],
@@ -59,6 +55,20 @@ def holes(snapshot: Snapshot, wording: Wording, country: str | None, day: date) 
         b"day": worded_day(snapshot, wording, day),
         b"revision": b"%d" % snapshot.revision,
     }
+
+
+# The holes a country fills, in this order (country_parts).
+COUNTRY_HOLES = (b"country", b"jurisdictions", b"place")
+
+
+def country_parts(snapshot: Snapshot, country: str | None) -> tuple[bytes, bytes, bytes]:
+    """Return what fills the COUNTRY_HOLES for a country (or none), encoded once per snapshot."""
+    memo = bounded_memo(snapshot, COUNTRY_PARTS)  # a few hundred countries at most
+    parts = memo.get(country)
+    if parts is None:
+        # The place as phrases.place names it: the country, or GLOBAL without one.
+        parts = memo[country] = (dumps(country), dumps(snapshot.chain(country)), json_text(country or GLOBAL))
+    return parts
 
 
 @functools.lru_cache(maxsize=1024)  # a country or GLOBAL: a few hundred at most

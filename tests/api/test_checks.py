@@ -71,24 +71,41 @@ def test_checks_of_one_class_answer_like_the_single_endpoint_in_both_languages(c
 
 
 def test_a_batch_sent_again_is_answered_whole_from_the_cache(client, monkeypatch):
-    from app.serving.answers import AnswerService
+    import app.serving.answers
 
-    computed = []
-    check = AnswerService.check
-    monkeypatch.setattr(AnswerService, "check", lambda self, *a, **k: computed.append(1) or check(self, *a, **k))
+    computed = []  # one entry a batch worked out (its checks' lane is made once a batch)
+    lane = app.serving.answers.plain_checks
+    monkeypatch.setattr(app.serving.answers, "plain_checks", lambda *a: computed.append(1) or lane(*a))
     checks = [GOOD, {**GOOD, "country": "US"}, {**GOOD, "category": "private-messages"}]
     body = json.dumps({"checks": checks})
     headers = {"Content-Type": "application/json"}
-    first = client.post(CHECKS, content=body, headers=headers)
-    again = client.post(CHECKS, content=body, headers=headers)
-    assert first.status_code == again.status_code == 200 and first.content == again.content
-    assert len(computed) == 3  # the second time, not one check worked out again
+    first, second, third = (client.post(CHECKS, content=body, headers=headers) for _ in range(3))
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.content == second.content == third.content
+    # The first time leaves a mark only (most batches come once), the second keeps the answer, the third reads it.
+    assert len(computed) == 2
     # The same checks written otherwise are other bytes: worked out again, to the same results.
     spaced = client.post(CHECKS, content=json.dumps({"checks": checks}, indent=1), headers=headers)
-    assert spaced.content == first.content and len(computed) == 6
+    assert spaced.content == first.content and len(computed) == 3
     # Another language is another answer.
     german = client.post(CHECKS, content=body, headers=headers, params={"lang": "de"})
     assert german.headers["content-language"] == "de" and german.content != first.content
+
+
+def test_a_batch_seen_once_leaves_a_mark_not_its_answer(client):
+    store = client.app.state.services.store
+    single = client.get("/v1/platforms/instagram/ai-training", params={"category": "public-posts", "country": "DE"})
+    held, (hits, misses) = store.answers.cost, store.answers.stats
+    checks = [{**GOOD, "country": country} for country in ("DE", "FR", "IT", "ES", "NL")]
+    answer = client.post(CHECKS, json={"checks": checks})
+    assert answer.status_code == 200 and len(answer.content) > 2000
+    # A mark of about a kilobyte, not the answer's bytes; nothing cached before is evicted for it.
+    assert 0 < store.answers.cost - held < 2000
+    again = client.get("/v1/platforms/instagram/ai-training", params={"category": "public-posts", "country": "DE"})
+    assert again.content == single.content and store.answers.stats[0] == hits + 1
+    # Reading the mark the second time counts a miss in the metrics: no answer came from the cache.
+    client.post(CHECKS, json={"checks": checks})
+    assert store.answers.stats[1] >= misses + 2 and store.answers.cost - held > len(answer.content)
 
 
 def test_a_check_quoting_an_unpaired_surrogate_fails_alone(client):
@@ -144,3 +161,27 @@ def test_an_age_beyond_64_bits_gets_the_message_of_any_age_out_of_range(client):
     (result,) = response.json()["results"]
     assert result["status"] == 422 and result["param"] == "age"
     assert result["detail"] == "'18446744073709551616' is not a whole number of years from 0 to 150."
+
+
+def test_a_batch_is_read_on_a_worker_thread_and_charged_on_the_event_loop(client, monkeypatch):
+    import threading
+
+    import app.api.routes.decisions as route
+
+    seen = {}
+    parse, charge = route.parse_document, route.charge
+
+    def parse_here(*args):
+        seen["read"] = threading.current_thread()
+        return parse(*args)
+
+    async def charge_here(*args):
+        seen["charged"] = threading.current_thread()
+        await charge(*args)
+
+    monkeypatch.setattr(route, "parse_document", parse_here)
+    monkeypatch.setattr(route, "charge", charge_here)
+    assert client.post(CHECKS, json={"checks": [GOOD, GOOD]}).status_code == 200
+    # Read where it is answered, off the event loop; the rate limit counts on the loop, as every other request's.
+    assert seen["read"] is not seen["charged"] and seen["read"] is not threading.main_thread()
+    assert client.post(CHECKS, json={"checks": "no"}).status_code == 422  # its problems come back the same way

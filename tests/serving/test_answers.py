@@ -126,15 +126,16 @@ def test_the_platform_object_is_encoded_once_per_set_of_platforms():
 
 
 def test_a_batch_sent_again_byte_for_byte_is_answered_from_the_cache(monkeypatch):
-    computed = []
-    check = AnswerService.check
-    monkeypatch.setattr(AnswerService, "check", lambda self, *a, **k: computed.append(1) or check(self, *a, **k))
+    computed = []  # one entry a batch worked out (its checks' lane is made once a batch)
+    lane = answers.plain_checks
+    monkeypatch.setattr(answers, "plain_checks", lambda *a: computed.append(1) or lane(*a))
     svc = service(snapshot())
     body = orjson.dumps({"checks": CHECKS})
     first = svc.batch(CHECKS, "en", body)
-    assert len(computed) == len(CHECKS)
-    assert svc.batch(CHECKS, "en", body) is first and len(computed) == len(CHECKS)  # whole, without a check
-    assert svc.batch(CHECKS, "en") == first and len(computed) == 2 * len(CHECKS)  # no body: nothing to key on
+    assert svc.batch(CHECKS, "en", body) == first and len(computed) == 2  # the first left a mark, this one keeps it
+    third = svc.batch(CHECKS, "en", body)
+    assert third == first and svc.batch(CHECKS, "en", body) is third and len(computed) == 2  # whole, not worked out
+    assert svc.batch(CHECKS, "en") == first and len(computed) == 3  # no body: nothing to key on
 
 
 def test_the_batch_cache_tells_apart_what_answers_differently():
