@@ -11,10 +11,8 @@ what is wrong. So the lane answers only what the full path would answer, byte fo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -25,7 +23,7 @@ from app.policy.index import bounded_memo
 from app.policy.model import JurisdictionKind, MemoKind, Query
 from app.policy.query import MAX_AGE, iso_day
 from app.policy.wording import Wording
-from app.serving.holes import COUNTRY_HOLES, country_parts, iso, worded_day
+from app.serving.holes import COUNTRY_HOLES, Positional, country_parts, iso, positional, worded_day
 from app.serving.no_rule import CHECK_TEMPLATES
 
 # The fields a plain check may have; `objected` and `opted_in` (spelt in several ways) take the full path.
@@ -37,7 +35,6 @@ HOLES = (*COUNTRY_HOLES, b"revision", b"as_of", b"day")
 COUNTRIES = MemoKind("country codes")
 POSITIONAL = MemoKind("positional check templates")  # a check template with its holes filled by position
 DAY_PARTS = MemoKind("days in ISO form and in words")
-_HOLE_OR_PERCENT = re.compile(rb"%%|%\((\w+)\)b")  # left to right, as `bytes %` reads them
 
 Lane = Callable[[Any], "orjson.Fragment | ParsedQuery | None"]
 
@@ -145,11 +142,9 @@ def _countries(snapshot: Snapshot) -> dict[str, None]:
     return found  # type: ignore[return-value]
 
 
-def _positional(
-    snapshot: Snapshot, platform: str, category: str, lang: str
-) -> tuple[bytes, Callable[[tuple[bytes, ...]], tuple[bytes, ...]]] | None:
-    """Return a pair's check template with its holes filled by position (35 % faster than by name) and what picks
-    each hole's value from HOLES' order; None until the full path has made the template, or where it failed."""
+def _positional(snapshot: Snapshot, platform: str, category: str, lang: str) -> Positional | None:
+    """Return a pair's check template filled by position (holes.positional), None until the full path has made its
+    template, or where that failed its check."""
     key = (platform, category, lang)
     memo = bounded_memo(snapshot, POSITIONAL)
     found = memo.get(key)
@@ -157,15 +152,5 @@ def _positional(
         named = bounded_memo(snapshot, CHECK_TEMPLATES).get(key)
         if not named:  # not made yet (the full path makes it), or failed its check: not kept, asked again
             return None
-        order: list[int] = []
-
-        def by_position(hole: re.Match[bytes]) -> bytes:
-            if hole[1] is None:  # an escaped % of the text, kept as it is
-                return hole[0]
-            order.append(HOLES.index(hole[1]))
-            return b"%b"
-
-        text = _HOLE_OR_PERCENT.sub(by_position, named)
-        # A check template has at least its four member holes (holes.member_holes): itemgetter gives a tuple.
-        found = memo[key] = (text, itemgetter(*order))
+        found = memo[key] = positional(named, HOLES)
     return found

@@ -27,7 +27,17 @@ from app.policy.index import PairIndex, context, pair_index
 from app.policy.model import MemoKind, Query
 from app.policy.wording import Wording
 from app.policy.worlds import fact_class
-from app.serving.holes import holes, member_holes, punched, worded_day
+from app.serving.holes import (
+    COUNTRY_HOLES,
+    Positional,
+    country_parts,
+    holes,
+    iso,
+    member_holes,
+    positional,
+    punched,
+    worded_day,
+)
 
 # Keyed first by the platform and category: a write to a rule of another pair keeps the entry.
 RULE_CHECKS = MemoKind("rule check results", pair=lambda key: key[0])
@@ -75,8 +85,11 @@ def rule_check(
         memo = snapshot.memo[RULE_CHECKS] = {}
     assert isinstance(memo, dict)
     found = memo.get(key)
-    if type(found) is bytes:
-        return orjson.Fragment(found % _holes(snapshot, parsed, wording) if found else full())
+    if type(found) is tuple:  # a template, filled by position
+        text, pick = found
+        return orjson.Fragment(text % pick(_values(snapshot, parsed, wording)))
+    if found is _NONE:
+        return orjson.Fragment(full())
     filled = _holes(snapshot, parsed, wording)
     if found is None:
         encoded = full()
@@ -90,7 +103,7 @@ def rule_check(
         return orjson.Fragment(encoded)
     template = _template(found)
     if template is not None and template % filled == encoded:
-        memo[key] = template
+        memo[key] = positional(template, HOLES)
     elif found.failed + 1 >= TRIES:
         memo[key] = _NONE
     elif _distinct(filled):
@@ -98,7 +111,7 @@ def rule_check(
     return orjson.Fragment(encoded)
 
 
-Memo = dict[tuple[object, ...], "bytes | _Base"]
+Memo = dict[tuple[object, ...], "Positional | bytes | _Base"]
 
 
 def _room(memo: Memo) -> None:
@@ -118,7 +131,14 @@ def _room(memo: Memo) -> None:
 
 def _size(memo: Memo) -> int:
     """Return the bytes of the results a memo holds: its templates and its bases' encoded results."""
-    return sum(len(v) if isinstance(v, bytes) else len(v.encoded) for v in memo.copy().values())
+    return sum(map(_bytes_of, memo.copy().values()))
+
+
+def _bytes_of(value: Positional | bytes | _Base) -> int:
+    """Return the bytes of one memo entry's result: a template's text, or a base's encoded result."""
+    if isinstance(value, tuple):
+        return len(value[0])
+    return len(value) if isinstance(value, bytes) else len(value.encoded)
 
 
 def _key(
@@ -163,6 +183,26 @@ def _holes(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> dict[by
     if q.country is None:  # the place is GLOBAL for every question of the class: no hole
         del filled[b"place"]
     return filled
+
+
+# Every hole a class's template may have, in the order _values gives their values.
+HOLES = (*COUNTRY_HOLES, b"revision", b"as_of", b"day", *(name.encode() for name in _OWN_DAYS))
+
+
+def _values(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[bytes, ...]:
+    """Return _holes' values in HOLES' order, b"" for a day the question does not give (its class's template has no
+    hole for it), and the place's even where the question names no country (no hole for it either)."""
+    q = parsed.query
+    objected_on, posted_on, opted_in_on = q.objected_on, q.posted_on, q.opted_in_on
+    return (
+        *country_parts(snapshot, q.country),
+        b"%d" % snapshot.revision,
+        iso(q.as_of),
+        worded_day(snapshot, wording, q.as_of),
+        b"" if objected_on is None else worded_day(snapshot, wording, objected_on),
+        b"" if posted_on is None else worded_day(snapshot, wording, posted_on),
+        b"" if opted_in_on is None else worded_day(snapshot, wording, opted_in_on),
+    )
 
 
 def _sentence_holes(filled: dict[bytes, bytes]) -> list[bytes]:

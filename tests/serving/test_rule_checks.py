@@ -83,7 +83,7 @@ def _kinds(snapshot) -> dict[str, int]:
     """Count the entries of the templates memo: templates, bases waiting for their check, classes refused."""
     counts = {"template": 0, "base": 0, "refused": 0}
     for value in snapshot.memo.get(rule_checks.RULE_CHECKS, {}).values():
-        counts["base" if not isinstance(value, bytes) else "template" if value else "refused"] += 1
+        counts["template" if isinstance(value, tuple) else "refused" if value == b"" else "base"] += 1
     return counts
 
 
