@@ -45,7 +45,7 @@ class BoundedCache:
         self._evictions = 0  # since the last young collection
 
     def get(self, key: Hashable) -> Any:
-        """Return the cached value or None, marking it recently used.
+        """Return the cached value, marking it recently used, or None where nothing is cached under the key.
 
         An empty value is a mark (a batch seen once, answers._keep), not an answer: returned, but counted a miss.
         """

@@ -99,10 +99,10 @@ def test_a_batch_seen_once_leaves_a_mark_not_its_answer(client):
     checks = [{**GOOD, "country": country} for country in ("DE", "FR", "IT", "ES", "NL")]
     answer = client.post(CHECKS, json={"checks": checks})
     assert answer.status_code == 200 and len(answer.content) > 2000
-    # A mark of about a kilobyte, not the answer's bytes; nothing cached before is evicted for it.
+    # A mark of about a kilobyte is all the cache holds for it, not the answer's bytes.
     assert 0 < store.answers.cost - held < 2000
     again = client.get("/v1/platforms/instagram/ai-training", params={"category": "public-posts", "country": "DE"})
-    assert again.content == single.content and store.answers.stats[0] == hits + 1
+    assert again.content == single.content and store.answers.stats[0] == hits + 1  # the single answer still cached
     # Reading the mark the second time counts a miss in the metrics: no answer came from the cache.
     client.post(CHECKS, json={"checks": checks})
     assert store.answers.stats[1] >= misses + 2 and store.answers.cost - held > len(answer.content)
@@ -163,13 +163,14 @@ def test_an_age_beyond_64_bits_gets_the_message_of_any_age_out_of_range(client):
     assert result["detail"] == "'18446744073709551616' is not a whole number of years from 0 to 150."
 
 
-def test_a_batch_is_read_on_a_worker_thread_and_charged_on_the_event_loop(client, monkeypatch):
+def test_a_batch_is_read_on_a_worker_thread_and_charged_on_the_event_loop_first(client, monkeypatch):
     import threading
 
     import app.api.routes.decisions as route
 
-    seen = {}
-    parse, charge = route.parse_document, route.charge
+    seen: dict[str, threading.Thread] = {}
+    order = []
+    parse, charge, answer = route.parse_document, route.charge, route._answer_checks
 
     def parse_here(*args):
         seen["read"] = threading.current_thread()
@@ -177,11 +178,38 @@ def test_a_batch_is_read_on_a_worker_thread_and_charged_on_the_event_loop(client
 
     async def charge_here(*args):
         seen["charged"] = threading.current_thread()
+        order.append("charged")
         await charge(*args)
+
+    def answer_here(*args):
+        seen["answered"] = threading.current_thread()
+        order.append("answered")
+        return answer(*args)
 
     monkeypatch.setattr(route, "parse_document", parse_here)
     monkeypatch.setattr(route, "charge", charge_here)
+    monkeypatch.setattr(route, "_answer_checks", answer_here)
     assert client.post(CHECKS, json={"checks": [GOOD, GOOD]}).status_code == 200
-    # Read where it is answered, off the event loop; the rate limit counts on the loop, as every other request's.
-    assert seen["read"] is not seen["charged"] and seen["read"] is not threading.main_thread()
+    # Read and answered off the event loop; the rate limit counts on the loop, as every other request's, first.
+    loop = seen["charged"]
+    assert seen["read"] is not loop and seen["answered"] is not loop and order == ["charged", "answered"]
     assert client.post(CHECKS, json={"checks": "no"}).status_code == 422  # its problems come back the same way
+
+
+def test_a_refused_batch_waits_for_no_batch_slot(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    limiter = client.app.state.batch_threads
+    borrowers = [object() for _ in range(int(limiter.total_tokens))]
+    for borrower in borrowers:  # every slot busy, as under a flood of large batches
+        client.portal.call(limiter.acquire_on_behalf_of_nowait, borrower)
+    pool = ThreadPoolExecutor(1)
+    try:
+        for body, status in (({"checks": "no"}, 422), ({"checks": [GOOD] * 1001}, 413), ({"check": []}, 422)):
+            # Refused at once: reading and checking the body takes no slot.
+            assert pool.submit(client.post, CHECKS, json=body).result(timeout=10).status_code == status
+    finally:
+        for borrower in borrowers:  # before the pool waits for a request still queued for a slot, if one is
+            client.portal.call(limiter.release_on_behalf_of, borrower)
+        pool.shutdown()
+    assert client.post(CHECKS, json={"checks": [GOOD]}).status_code == 200

@@ -149,3 +149,25 @@ def test_a_pair_without_a_template_yet_is_left_to_the_full_path(seeded_snapshot)
     assert orjson.dumps(lane(check)) == full
     other_day = {**check, "as_of": "2024-02-29", "country": "FR"}
     assert orjson.dumps(lane(other_day)) == _full(service, snapshot, other_day, wording, None)
+
+
+def test_a_rule_write_keeps_the_lanes_templates_and_each_answer_names_its_own_revision(seeded_snapshot):
+    snapshot = memo_free(seeded_snapshot)
+    service = service_on(snapshot)
+    wording = service.wording(snapshot, "en")
+    checks = _checks(snapshot, 400, seed=7)
+    for check in checks:  # the full path makes the templates
+        _full(service, snapshot, check, wording, None)
+    before = plain_checks(snapshot, TODAY, wording)
+    answered = [(check, got) for check in checks if (got := before(check)) is not None]
+    assert len(answered) > 200
+    patched = snapshot.patched(snapshot.revision + 1, {})  # as a rule write elsewhere patches it
+    after = plain_checks(patched, TODAY, wording)
+    for check, got in answered:
+        again = after(check)
+        if isinstance(got, ParsedQuery):
+            assert again == got
+            continue
+        result = orjson.loads(orjson.dumps(again))
+        assert result["dataset_revision"] == patched.revision, check  # filled in, not kept from the template
+        assert orjson.dumps(again) == _full(service, patched, check, wording, None), check

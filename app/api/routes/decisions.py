@@ -155,18 +155,27 @@ async def checks(request: Request, answers: AnswersDep) -> Response:
     A bad check does not fail the others. More than 1000 checks, or a body over the size limit, gets 413.
     """
     raw = await json_bytes(request)
-    # Read, checked and answered on a thread, a few batches at a time, so a flood of large batches never stalls the
-    # event loop; the checks are read where they are answered and dropped, so their 9,000 objects never cross to the
-    # event loop's thread (there they took twice the time, in caches the batch had filled: 8-10 % of a batch).
-    body, lang, by_header = await anyio.to_thread.run_sync(
-        _answer_checks, request, answers, raw, limiter=request.app.state.batch_threads
+    # Off the event loop: the checks' 9,000 objects are made on one worker thread and answered and dropped on another,
+    # never touched by the event loop's thread (there they took twice the time, in caches the batches had filled:
+    # 8-10 % of a batch). Reading takes no batch slot, nor does counting the rate limit: a refused or malformed
+    # batch, or a slow Redis, never holds up the others.
+    handed = await anyio.to_thread.run_sync(_read_checks, raw)
+    try:
+        lang, by_header = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    except QueryError as exc:
+        raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param, valid=exc.valid) from None
+    await charge(request, "decisions", len(handed[0]) - 1)  # the request itself counted one check already
+    # Answered on a thread, a few batches at a time, so a flood of large batches never stalls the event loop.
+    body = await anyio.to_thread.run_sync(
+        _answer_checks, answers, handed, lang, raw, limiter=request.app.state.batch_threads
     )
     headers = {"Content-Language": lang, **({"Vary": "Accept-Language"} if by_header else {})}
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _answer_checks(request: Request, answers: AnswerService, raw: bytes) -> tuple[bytes, str, bool]:
-    """Answer a batch's body on a worker thread: the answer, its language and whether Accept-Language chose it."""
+def _read_checks(raw: bytes) -> list[list[Any]]:
+    """Return a batch body's checks, in a list of one that hands them over: the thread answering them takes them out,
+    so they are dropped there, not on the event loop."""
     document = parse_document(raw, 'an object with a "checks" list')
     items = document.get("checks")
     if not isinstance(items, list):
@@ -175,10 +184,9 @@ def _answer_checks(request: Request, answers: AnswerService, raw: bytes) -> tupl
         raise Problem(
             413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.", param="checks"
         )
-    try:
-        lang, by_header = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
-    except QueryError as exc:
-        raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param, valid=exc.valid) from None
-    # The rate limit counts on the event loop, before any check is worked out.
-    anyio.from_thread.run(charge, request, "decisions", len(items) - 1)  # the request itself counted one already
-    return answers.batch(items, lang, raw), lang, by_header
+    return [items]
+
+
+def _answer_checks(answers: AnswerService, handed: list[list[Any]], lang: str, raw: bytes) -> bytes:
+    """Answer the checks handed over, on a worker thread, and drop them there."""
+    return answers.batch(handed.pop(), lang, raw)
