@@ -126,6 +126,9 @@ def test_a_port_taken_while_no_worker_listens_stops_the_supervisor_with_a_clear_
     port = PORTS[2]
     server = _serve(tmp_path, port)
     workers = _listening_workers(port, 2)
+    # The supervisor paused while the workers die and another program takes the port: a worker it restarted in
+    # between would hold the port again (bound, not yet listening), and the test would race it (it hung once).
+    os.kill(server.pid, signal.SIGSTOP)
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
     other = socket.socket()
@@ -141,8 +144,11 @@ def test_a_port_taken_while_no_worker_listens_stops_the_supervisor_with_a_clear_
                     raise
                 time.sleep(0.005)
         other.listen()
+        os.kill(server.pid, signal.SIGCONT)
         output = server.communicate(timeout=60)[0].decode()
     finally:
+        if server.poll() is None:
+            os.kill(server.pid, signal.SIGCONT)  # never left stopped, whatever failed
         other.close()
         if server.poll() is None:
             _stop(server)
