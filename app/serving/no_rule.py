@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import orjson
 
@@ -28,7 +29,18 @@ from app.policy.phrases import place
 from app.policy.wording import Wording
 from app.serving.caching import dumps
 from app.serving.documents import check_result, render_decision
-from app.serving.holes import holes, json_text, member_holes, place_text, punched, worded_day
+from app.serving.holes import (
+    COUNTRY_HOLES,
+    country_parts,
+    holes,
+    iso,
+    json_text,
+    member_holes,
+    place_text,
+    positional,
+    punched,
+    worded_day,
+)
 
 # Places and days no dataset text names: the template is made with the first pair and checked with the second.
 SENTINELS = (("@place-1@", date(1111, 11, 11)), ("@place-2@", date(2025, 6, 15)))
@@ -36,7 +48,8 @@ _NONE = b""  # a template that failed its check: answer by the full path
 # Neither rests on rules (a template is made only where none is in force, from names and wording), so a rule write
 # keeps both: the answers after it are not made from scratch.
 TEMPLATES = MemoKind("no-rule decisions")
-# The same for a batch check's whole result; the revision is a hole, so a rule write keeps these too.
+# The same for a batch check's whole result, kept filled by position; the revision is a hole, so a rule write
+# keeps these too.
 CHECK_TEMPLATES = MemoKind("no-rule check results")
 
 Encode = Callable[[Snapshot, ParsedQuery, Wording, str, date], bytes | None]
@@ -59,22 +72,44 @@ def no_rule_check(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> 
     """Return a batch check's whole result, encoded, or None where its template failed its check."""
     # Only for checks no rule is in force for: the caller has asked rules_apply already.
     q = parsed.query
-    template = _made(snapshot, CHECK_TEMPLATES, parsed, wording, _check_encoded, _check_fields)
+    template = _made(snapshot, CHECK_TEMPLATES, parsed, wording, _check_encoded, _check_fields, _by_position)
     if template is _NONE:  # its check failed: the full path answers
         return None
-    return orjson.Fragment(template % holes(snapshot, wording, q.country, q.as_of))
+    text, pick = template
+    return orjson.Fragment(text % pick(check_values(snapshot, wording, q.country, q.as_of)))
+
+
+# A check template's holes, in the order its positional form takes their values (check_values).
+CHECK_HOLES = (*COUNTRY_HOLES, b"revision", b"as_of", b"day")
+
+
+def check_values(snapshot: Snapshot, wording: Wording, country: str | None, day: date) -> tuple[bytes, ...]:
+    """Return what fills a check template's holes, in CHECK_HOLES' order."""
+    return (*country_parts(snapshot, country), b"%d" % snapshot.revision, iso(day), worded_day(snapshot, wording, day))
+
+
+def _by_position(template: bytes) -> Any:
+    """Return a check template that passed its check in its positional form (holes.positional), _NONE as it is."""
+    return template if template is _NONE else positional(template, CHECK_HOLES)
 
 
 def _made(
-    snapshot: Snapshot, kind: MemoKind, parsed: ParsedQuery, wording: Wording, encode: Encode, fields: Fields
-) -> bytes:
-    """Return the template of a kind for the question's platform, category and language, made at its first use."""
+    snapshot: Snapshot,
+    kind: MemoKind,
+    parsed: ParsedQuery,
+    wording: Wording,
+    encode: Encode,
+    fields: Fields,
+    kept: Callable[[bytes], Any] = lambda template: template,
+) -> Any:
+    """Return the template of a kind for the question's platform, category and language, made at its first use
+    (and kept in the form `kept` gives it)."""
     q = parsed.query
     memo = bounded_memo(snapshot, kind)  # one per platform, category and language
     key = (q.platform_id, q.category_id, wording.lang)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _template(snapshot, parsed, wording, encode, fields(snapshot, wording))
+        found = memo[key] = kept(_template(snapshot, parsed, wording, encode, fields(snapshot, wording)))
     return found
 
 

@@ -20,20 +20,16 @@ import orjson
 from app.policy import ParsedQuery, Snapshot
 from app.policy.engine import rules_in_force
 from app.policy.index import bounded_memo
-from app.policy.model import JurisdictionKind, MemoKind, Query
-from app.policy.query import MAX_AGE, iso_day
+from app.policy.model import Jurisdiction, JurisdictionKind, MemoKind, Query
+from app.policy.query import COUNTRY_ALIASES, MAX_AGE, iso_day
 from app.policy.wording import Wording
-from app.serving.holes import COUNTRY_HOLES, Positional, country_parts, iso, positional, worded_day
+from app.serving.holes import country_parts, iso, worded_day
 from app.serving.no_rule import CHECK_TEMPLATES
 
 # The fields a plain check may have; `objected` and `opted_in` (spelt in several ways) take the full path.
 PLAIN_FIELDS = frozenset({"platform", "category", "country", "as_of", "age", "objected_on", "posted_on", "opted_in_on"})
 AGES = {str(age): age for age in range(MAX_AGE + 1)}  # "25", not " 25" or "025": read alike, spelt apart
-# A check template's holes, in the order the lane fills them: the country's and the revision, then the day's.
-HOLES = (*COUNTRY_HOLES, b"revision", b"as_of", b"day")
-# None rests on rules (names, days, templates of pairs without one): a rule write keeps them.
-COUNTRIES = MemoKind("country codes")
-POSITIONAL = MemoKind("positional check templates")  # a check template with its holes filled by position
+# It rests on no rules: a rule write keeps it.
 DAY_PARTS = MemoKind("days in ISO form and in words")
 
 Lane = Callable[[Any], "orjson.Fragment | ParsedQuery | None"]
@@ -43,16 +39,16 @@ def plain_checks(snapshot: Snapshot, today: date, wording: Wording) -> Lane:
     """Return the lane for one batch. For a plain check it gives the encoded result where no rule is in force, the
     parsed question where one is (the caller answers it about the rule); for any other check None, the full path's
     turn. What every check of the batch shares is looked up once, here."""
-    platforms, categories, countries = snapshot.platforms, snapshot.categories, _countries(snapshot)
+    platforms, categories, jurisdictions = snapshot.platforms, snapshot.categories, snapshot.jurisdictions
     revision = (b"%d" % snapshot.revision,)
     lang = wording.lang
     # The snapshot's memos, held for the batch: a batch adds at most a thousand days past the bound of its memo,
     # which the next batch's lookup empties (bounded_memo).
-    templates, days = bounded_memo(snapshot, POSITIONAL), bounded_memo(snapshot, DAY_PARTS)
+    templates, days = bounded_memo(snapshot, CHECK_TEMPLATES), bounded_memo(snapshot, DAY_PARTS)
     places: dict[str | None, tuple[bytes, ...]] = {}  # the country's holes and the revision, for this batch
 
     def values(country: str | None, day: date) -> tuple[bytes, ...]:
-        """Return what fills the holes, in HOLES' order."""
+        """Return no_rule.check_values' values, the country's and the revision kept for the batch."""
         place = places.get(country)
         if place is None:
             place = places[country] = country_parts(snapshot, country) + revision
@@ -71,7 +67,9 @@ def plain_checks(snapshot: Snapshot, today: date, wording: Wording) -> Lane:
             return None
         if type(category) is not str or category not in categories:
             return None
-        if country is not None and (type(country) is not str or country not in countries):
+        if country is not None and (
+            type(country) is not str or country in COUNTRY_ALIASES or not _is_country(jurisdictions.get(country))
+        ):
             return None
         raw = get("as_of")
         day = today if raw is None else _day(raw)
@@ -89,8 +87,8 @@ def plain_checks(snapshot: Snapshot, today: date, wording: Wording) -> Lane:
                 platform, category, day, country, age, objected, objected_on, posted_on, opted_in, opted_in_on
             )
             return ParsedQuery(query, category, snapshot.chain(country))
-        template = templates.get((platform, category, lang)) or _positional(snapshot, platform, category, lang)
-        if template is None:
+        template = templates.get((platform, category, lang))
+        if not template:  # not made yet (the full path makes it), or failed its check
             return None
         text, order = template
         return orjson.Fragment(text % order(values(country, day)))
@@ -132,25 +130,7 @@ def _day(raw: object) -> date | None:
     return iso_day(raw) if type(raw) is str else None
 
 
-def _countries(snapshot: Snapshot) -> dict[str, None]:
-    """Return the snapshot's country codes (not groups of countries): the spellings the full path keeps as they are."""
-    found = snapshot.memo.get(COUNTRIES)
-    if found is None:
-        found = snapshot.memo[COUNTRIES] = dict.fromkeys(
-            code for code, j in snapshot.jurisdictions.items() if j.kind is JurisdictionKind.COUNTRY
-        )
-    return found  # type: ignore[return-value]
-
-
-def _positional(snapshot: Snapshot, platform: str, category: str, lang: str) -> Positional | None:
-    """Return a pair's check template filled by position (holes.positional), None until the full path has made its
-    template, or where that failed its check."""
-    key = (platform, category, lang)
-    memo = bounded_memo(snapshot, POSITIONAL)
-    found = memo.get(key)
-    if found is None:
-        named = bounded_memo(snapshot, CHECK_TEMPLATES).get(key)
-        if not named:  # not made yet (the full path makes it), or failed its check: not kept, asked again
-            return None
-        found = memo[key] = positional(named, HOLES)
-    return found
+def _is_country(found: Jurisdiction | None) -> bool:
+    """Return whether a code the snapshot knows names a country, not a group: the full path keeps such a code as it is
+    (parse_country)."""
+    return found is not None and found.kind is JurisdictionKind.COUNTRY

@@ -27,17 +27,8 @@ from app.policy.index import PairIndex, context, pair_index
 from app.policy.model import MemoKind, Query
 from app.policy.wording import Wording
 from app.policy.worlds import fact_class
-from app.serving.holes import (
-    COUNTRY_HOLES,
-    Positional,
-    country_parts,
-    holes,
-    iso,
-    member_holes,
-    positional,
-    punched,
-    worded_day,
-)
+from app.serving.holes import Positional, holes, member_holes, positional, punched, worded_day
+from app.serving.no_rule import CHECK_HOLES, check_values
 
 # Keyed first by the platform and category: a write to a rule of another pair keeps the entry.
 RULE_CHECKS = MemoKind("rule check results", pair=lambda key: key[0])
@@ -186,7 +177,7 @@ def _holes(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> dict[by
 
 
 # Every hole a class's template may have, in the order _values gives their values.
-HOLES = (*COUNTRY_HOLES, b"revision", b"as_of", b"day", *(name.encode() for name in _OWN_DAYS))
+HOLES = (*CHECK_HOLES, *(name.encode() for name in _OWN_DAYS))
 
 
 def _values(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[bytes, ...]:
@@ -195,10 +186,7 @@ def _values(snapshot: Snapshot, parsed: ParsedQuery, wording: Wording) -> tuple[
     q = parsed.query
     objected_on, posted_on, opted_in_on = q.objected_on, q.posted_on, q.opted_in_on
     return (
-        *country_parts(snapshot, q.country),
-        b"%d" % snapshot.revision,
-        iso(q.as_of),
-        worded_day(snapshot, wording, q.as_of),
+        *check_values(snapshot, wording, q.country, q.as_of),
         b"" if objected_on is None else worded_day(snapshot, wording, objected_on),
         b"" if posted_on is None else worded_day(snapshot, wording, posted_on),
         b"" if opted_in_on is None else worded_day(snapshot, wording, opted_in_on),
