@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import brotli
+import cputime
 from listening import listening_sockets
 from wrk_scripts import lua_batches, lua_mixed, lua_paths
 
@@ -150,6 +151,7 @@ def _ms(text: str) -> float:
 # Rounds of the mixed row (reads alone, then with writes): its ratio moved 0.38-0.53x between rounds of the same code
 # (how wrk's connections land on the two workers, the host), and the median of two rounds is their mean.
 MIXED_ROUNDS = 4
+WRITE_EVERY = 100  # the mixed row's share of writes: one request in a hundred
 DISTINCT_PER_SECOND = 40_000  # distinct questions written per second of a varied round: more than any server answers
 COLD_BATCHES_PER_SECOND = 200  # distinct 1000-check batches per second of a round: more than any server answers (140)
 COUNTRIES = ["DE", "FR", "GB", "US", "AU", "NO", "CH", "CA", "IN", "BR", "JP", "IE", "IT", "ES", "PL", "NL"]
@@ -340,18 +342,32 @@ def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, 
     server = trainwatch(url, 18005, workers=2)
     try:
         rounds: dict[str, list[float]] = {"reads": [], "mixed": []}
+        costs: list[cputime.WriteCost] = []
         for round_no in range(MIXED_ROUNDS):
             paths = [as_path(q) for q in varied_queries(DISTINCT_PER_SECOND * args.seconds, 500 + round_no, seen)]
             reads = lua_paths(paths, WORK / "reads-pg.lua")
-            mixed = lua_mixed(paths, writes.RULE_PATH, token, 100, WORK / "mixed-pg.lua")
+            mixed = lua_mixed(paths, writes.RULE_PATH, token, WRITE_EVERY, WORK / "mixed-pg.lua")
+            spent: dict[str, cputime.Round] = {}
             for name, script in (("reads", reads), ("mixed", mixed)):
+                service, postgres = cputime.group_pids(server.proc.pid), cputime.named_pids("postgres")
+                before = cputime.cpu_seconds(service), cputime.cpu_seconds(postgres)
                 result = wrk("http://127.0.0.1:18005", args.seconds, args.connections, script)
+                # PostgreSQL's backends opened during the round count whole; those it closed, in its postmaster.
+                postgres = sorted(set(postgres) | set(cputime.named_pids("postgres")))
+                spent[name] = cputime.Round(
+                    result["requests"],
+                    cputime.cpu_seconds(service) - before[0],
+                    cputime.cpu_seconds(postgres) - before[1],
+                )
                 if result["requests"] > len(paths):
                     raise SystemExit(f"the {name} row asked {result['requests']} questions, more than {len(paths)}")
                 rounds[name].append(result["rps"])
+            costs.append(cputime.write_cost(spent["reads"], spent["mixed"], WRITE_EVERY))
         out["reads_rps"] = statistics.median(rounds["reads"])
         out["mixed_rps"] = statistics.median(rounds["mixed"])
         out["mixed_ratio"] = statistics.median(m / r for m, r in zip(rounds["mixed"], rounds["reads"], strict=True))
+        for field in ("read_us", "service_ms", "postgres_ms", "cpu_cap", "postgres_cap"):
+            out[f"mixed_{field}"] = statistics.median(getattr(cost, field) for cost in costs)
     finally:
         server.stop()
         common.drop_postgres_database(url)
@@ -485,6 +501,15 @@ def report(
     out(
         f"\nThe rate limit and the access log cost a repeated question {layers_us:.1f} µs "
         f"({layers_us * med['b']['rps'] / 1e4:.0f} % of its {1e6 / med['b']['rps']:.0f} µs)."
+    )
+    write = {
+        name: extra[f"mixed_{name}"] for name in ("service_ms", "postgres_ms", "read_us", "cpu_cap", "postgres_cap")
+    }
+    out(
+        f"\nWith 1 % writes (medians of the mixed row's rounds), a write cost the service {write['service_ms']:.1f} ms "
+        f"of CPU and PostgreSQL {write['postgres_ms']:.1f} ms, against {write['read_us']:.0f} µs for a read (both, in "
+        f"the reads-alone round): CPU alone caps the row at {write['cpu_cap']:.2f}x, and PostgreSQL's part of the "
+        f"writes alone at {write['postgres_cap']:.2f}x."
     )
     out("\n| target | measured | met |\n|---|---:|---|")
     for label, measured, met in checks:
