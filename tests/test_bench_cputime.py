@@ -48,11 +48,11 @@ def test_a_process_group_counts_each_of_its_processes() -> None:
 
 
 def test_a_live_process_counts_and_a_gone_one_counts_nothing() -> None:
-    burner = _python(BURN.format(seconds=0.3) + "import time; time.sleep(30)\n")
+    burner = _python(BURN.format(seconds=0.3) + "print('burnt', flush=True)\ntime.sleep(30)\n", stdout=subprocess.PIPE)
     try:
-        while cputime.cpu_seconds([burner.pid]) < 0.3:
-            assert burner.poll() is None
-        assert cputime.cpu_seconds([burner.pid]) < 5
+        assert burner.stdout is not None and burner.stdout.readline() == b"burnt\n"
+        # 0.3 s by the process's own clock; /proc counts in ticks of 10 ms.
+        assert 0.28 <= cputime.cpu_seconds([burner.pid]) < 5
     finally:
         burner.kill()
         burner.wait()

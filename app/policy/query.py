@@ -86,15 +86,21 @@ def parse_country(snapshot: Snapshot, raw: str | None) -> str | None:
         return None
     code = raw.strip().upper()
     code = COUNTRY_ALIASES.get(code, code)
-    found = snapshot.jurisdictions.get(code)
-    if found is not None and found.kind is JurisdictionKind.COUNTRY:
+    if is_country(snapshot, code):
         return code
+    found = snapshot.jurisdictions.get(code)
     valid = tuple(sorted(j.code for j in snapshot.jurisdictions.values() if j.kind is JurisdictionKind.COUNTRY))
     if found is not None:
         detail = f"{raw!r} is a group of countries, not a country; give an ISO 3166-1 alpha-2 country code."
     else:
         detail = f"{raw!r} is not an ISO 3166-1 alpha-2 country code this service knows."
     raise QueryError(422, "country", detail, valid)
+
+
+def is_country(snapshot: Snapshot, code: str) -> bool:
+    """Return whether a code, as it stands, names a country the snapshot knows (not a group, not an alias)."""
+    found = snapshot.jurisdictions.get(code)
+    return found is not None and found.kind is JurisdictionKind.COUNTRY
 
 
 def iso_day(raw: str) -> date | None:

@@ -20,8 +20,8 @@ import orjson
 from app.policy import ParsedQuery, Snapshot
 from app.policy.engine import rules_in_force
 from app.policy.index import bounded_memo
-from app.policy.model import Jurisdiction, JurisdictionKind, MemoKind, Query
-from app.policy.query import COUNTRY_ALIASES, MAX_AGE, iso_day
+from app.policy.model import MemoKind, Query
+from app.policy.query import COUNTRY_ALIASES, MAX_AGE, is_country, iso_day
 from app.policy.wording import Wording
 from app.serving.holes import country_parts, iso, worded_day
 from app.serving.no_rule import CHECK_TEMPLATES
@@ -39,7 +39,7 @@ def plain_checks(snapshot: Snapshot, today: date, wording: Wording) -> Lane:
     """Return the lane for one batch. For a plain check it gives the encoded result where no rule is in force, the
     parsed question where one is (the caller answers it about the rule); for any other check None, the full path's
     turn. What every check of the batch shares is looked up once, here."""
-    platforms, categories, jurisdictions = snapshot.platforms, snapshot.categories, snapshot.jurisdictions
+    platforms, categories = snapshot.platforms, snapshot.categories
     revision = (b"%d" % snapshot.revision,)
     lang = wording.lang
     # The snapshot's memos, held for the batch: a batch adds at most a thousand days past the bound of its memo,
@@ -68,7 +68,7 @@ def plain_checks(snapshot: Snapshot, today: date, wording: Wording) -> Lane:
         if type(category) is not str or category not in categories:
             return None
         if country is not None and (
-            type(country) is not str or country in COUNTRY_ALIASES or not _is_country(jurisdictions.get(country))
+            type(country) is not str or country in COUNTRY_ALIASES or not is_country(snapshot, country)
         ):
             return None
         raw = get("as_of")
@@ -128,9 +128,3 @@ def _situation(get: Callable[[str], Any], day: date) -> Situation | None:
 def _day(raw: object) -> date | None:
     """Return the day a string in ISO form names, or None for anything else."""
     return iso_day(raw) if type(raw) is str else None
-
-
-def _is_country(found: Jurisdiction | None) -> bool:
-    """Return whether a code the snapshot knows names a country, not a group: the full path keeps such a code as it is
-    (parse_country)."""
-    return found is not None and found.kind is JurisdictionKind.COUNTRY
