@@ -212,13 +212,34 @@ CASES = [
         [],
     ),
     case(
-        "messenger ES chats with Meta AI 2025-09 -> used",
+        "messenger ES adult's chats with Meta AI 2025-09 -> used",
         "messenger",
         "ai-interactions",
         "ES",
         "2025-09-01",
         "used",
         [],
+        age=30,
+    ),
+    # Part 1 section 1: that minors' chats are used too rests on one unverified source [M21].
+    case(
+        "messenger ES chats with Meta AI 2025-09, age not given -> conditional on age",
+        "messenger",
+        "ai-interactions",
+        "ES",
+        "2025-09-01",
+        "conditional",
+        ["age"],
+    ),
+    case(
+        "messenger ES 16-year-old's chats with Meta AI 2025-09 -> unknown (single unverified source)",
+        "messenger",
+        "ai-interactions",
+        "ES",
+        "2025-09-01",
+        "unknown",
+        [],
+        age=16,
     ),
     case(
         "whatsapp DE personal and group chats 2025-09 -> not_used",
@@ -230,7 +251,24 @@ CASES = [
         [],
     ),
     case(
-        "whatsapp DE messages to Meta AI 2025-09 -> used", "whatsapp", "ai-interactions", "DE", "2025-09-01", "used", []
+        "whatsapp DE adult's messages to Meta AI 2025-09 -> used",
+        "whatsapp",
+        "ai-interactions",
+        "DE",
+        "2025-09-01",
+        "used",
+        [],
+        age=30,
+    ),
+    case(
+        "whatsapp DE 17-year-old's messages to Meta AI 2025-09 -> unknown",
+        "whatsapp",
+        "ai-interactions",
+        "DE",
+        "2025-09-01",
+        "unknown",
+        [],
+        age=17,
     ),
     case(
         "threads DE public post 2025-09 -> unknown (in scope not confirmed)",
@@ -777,6 +815,19 @@ CASES = [
         "2025-10-01",
         "used",
         [],
+        age=30,
+        objected="false",
+    ),
+    # Part 1 section 7: minors' defaults not found.
+    case(
+        "gemini US 15-year-old's chats 2025-10 activity setting on -> unknown (minors' defaults not found)",
+        "gemini",
+        "ai-interactions",
+        "US",
+        "2025-10-01",
+        "unknown",
+        [],
+        age=15,
         objected="false",
     ),
     case(
@@ -787,6 +838,7 @@ CASES = [
         "2025-10-01",
         "not_used",
         [],
+        age=30,
         objected="true",
     ),
     case(
@@ -925,7 +977,7 @@ def test_meta_eea_objection_deadline_is_26_may_2025_and_passed_in_september(clie
 
 
 def test_meta_ai_chats_have_no_opt_out(client):
-    params = {"category": "ai-interactions", "country": "DE", "as_of": "2025-09-01"}
+    params = {"category": "ai-interactions", "country": "DE", "as_of": "2025-09-01", "age": 30}
     for platform in ("facebook", "instagram", "messenger", "whatsapp"):
         [decision] = client.get(f"/v1/platforms/{platform}/ai-training", params=params).json()["decisions"]
         assert (decision["verdict"], decision["opt_out"]) == ("used", None)

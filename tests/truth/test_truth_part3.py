@@ -239,13 +239,14 @@ CASES = [
     ),
     case("whatsapp GB Meta AI chat 2026-01-22 -> used", "whatsapp", "ai-interactions", "GB", "2026-01-22", "used", []),
     case(
-        "facebook DE Meta AI chat 2025-09-01 -> used (EU rule)",
+        "facebook DE adult's Meta AI chat 2025-09-01 -> used (EU rule)",
         "facebook",
         "ai-interactions",
         "DE",
         "2025-09-01",
         "used",
         [],
+        age=30,
     ),
     # ---- 46.3 Meta in Brazil
     case("facebook BR posts 2024-06-25 -> unknown", "facebook", "public-posts", "BR", "2024-06-25", "unknown", None),
@@ -693,7 +694,16 @@ CASES = [
     case("meta-ai app chat 2026-01-20 -> unknown", "meta-ai", "ai-interactions", "US", "2026-01-20", "unknown", []),
     case("meta-ai app chat 2026-01-21 -> used", "meta-ai", "ai-interactions", "US", "2026-01-21", "used", []),
     case("meta-ai app chat FR 2025-05-26 -> unknown", "meta-ai", "ai-interactions", "FR", "2025-05-26", "unknown", []),
-    case("meta-ai app chat FR 2025-05-27 -> used", "meta-ai", "ai-interactions", "FR", "2025-05-27", "used", []),
+    case("meta-ai app adult's chat FR 2025-05-27 -> used", "meta-ai", "ai-interactions", "FR", "2025-05-27", "used", [], age=30),
+    case(
+        "meta-ai app chat FR 2025-05-27, age not given -> conditional (minors: single unverified source)",
+        "meta-ai",
+        "ai-interactions",
+        "FR",
+        "2025-05-27",
+        "conditional",
+        ["age"],
+    ),
     # ---- 56 Grok app
     case("grok app chat 2025-11-03 -> unknown", "grok", "ai-interactions", "US", "2025-11-03", "unknown", None),
     case(
@@ -1204,3 +1214,42 @@ def test_threads_answer_outside_the_eea_says_why_it_is_unknown(client):
     decision = decision_for(client, "threads", category="public-posts", country="US", as_of="2025-06-01")
     assert decision["verdict"] == "unknown" and "not expressly mentioned" in decision["summary"], decision
     assert [s["quote"] for s in decision["sources"] if s["id"] == "CH3"] == ["nicht ausdrücklich erwähnt"]
+
+
+def test_substack_and_stack_overflow_content_is_trained_on_by_third_parties(client):
+    # Part 1 sections 9 and 14: Stack Overflow licenses to OpenAI; Substack's setting speaks to third-party crawlers.
+    for platform in ("substack", "stack-overflow"):
+        response = client.get("/v1/rules", params={"platform": platform})
+        assert response.status_code == 200, response.text
+        rules = response.json()["items"]
+        assert rules and {r["used_by"] for r in rules} == {"third-parties"}, (platform, rules)
+
+
+def test_claude_choice_deadline_says_switching_off_later_keeps_earlier_chats_out(client):
+    # Part 3 section 45, correction 1: "applies only to future chats" was too narrow.
+    response = client.get("/v1/deadlines", params={"platform": "claude"})
+    assert response.status_code == 200, response.text
+    [deadline] = [d for d in response.json()["items"] if d["id"] == "claude-consumer-terms-choice-2025-10-08"]
+    assert "earlier chats and coding sessions out of future training runs" in deadline["after"], deadline
+    assert "only to later chats" not in deadline["after"], deadline
+    assert {"CL1", "CL3"} <= {s["id"] for s in deadline["sources"]}, deadline
+
+
+def test_claude_opt_out_names_both_labels_and_the_settings_page(client):
+    # Part 3 section 45, correction 3: the label changed over time; the settings URL is confirmed.
+    decision = decision_for(
+        client, "claude", category="ai-interactions", country="US", as_of="2026-02-01", posted_on="2026-01-15"
+    )
+    assert decision["rule_id"] == "claude-global-ai-interactions-2025", decision
+    opt_out = decision["opt_out"]
+    assert opt_out["url"] == "https://claude.ai/settings/data-privacy-controls", opt_out
+    assert "Help Improve Claude" in opt_out["method"] and "Help improve our AI models" in opt_out["method"], opt_out
+
+
+def test_swiss_2025_answers_state_no_legal_basis_the_swiss_sources_do_not_give(client):
+    # Part 3 section 46.4: the Swiss reports give no legal basis; "legitimate interest" is the EU's.
+    for platform in ("facebook", "instagram"):
+        for category in ("public-posts", "public-comments", "public-media"):
+            decision = decision_for(client, platform, category=category, country="CH", as_of="2025-09-01", age=30)
+            assert decision["rule_id"] == f"{platform}-ch-{category}-2025", decision
+            assert decision["legal_basis"] is None, decision
