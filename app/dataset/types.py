@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from app.policy.model import FIRST_DAY, LAST_DAY
+
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CODE = re.compile(r"[A-Z][A-Z0-9]+")
 _SOURCE_ID = re.compile(r"[A-Z]{1,6}[0-9]{1,4}")
@@ -65,12 +67,17 @@ def _source_id(value: str) -> str:
     return value
 
 
-def _text(value: str) -> str:
-    if not value:
-        raise PydanticCustomError("empty", "must not be empty")
+def no_control(value: str) -> str:
+    """Return text free of control characters, or refuse it (records, and the API's review notes)."""
     if _CONTROL.search(value):
         raise PydanticCustomError("control", "must not contain control characters such as NUL (or unpaired surrogates)")
     return value
+
+
+def _text(value: str) -> str:
+    if not value:
+        raise PydanticCustomError("empty", "must not be empty")
+    return no_control(value)
 
 
 def _url(value: str) -> str:
@@ -89,15 +96,27 @@ def _day(value: Any) -> Any:
     if isinstance(value, datetime):
         raise _fail("date", "{value} is a date and time; write only the day (YYYY-MM-DD)", value.isoformat())
     if isinstance(value, date):
-        return value
+        return _bounded(value)
     if isinstance(value, str):
         if not _DAY.fullmatch(value):
             raise _fail("date", "{value} is not a date (expected YYYY-MM-DD)", value)
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise _fail("date", "{value} is not a date", value) from None
+        return _bounded(day)
     raise _fail("date", "{value} is not a date (expected YYYY-MM-DD)", value)
+
+
+def _bounded(day: date) -> date:
+    """Return the day if questions can ask about it; a record outside those days could never be asked about."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PydanticCustomError(
+            "date",
+            "{value} is outside the days this service answers about, {first} to {last}",
+            {"value": show(day), "first": str(FIRST_DAY), "last": str(LAST_DAY)},
+        )
+    return day
 
 
 def _published(value: Any) -> Any:

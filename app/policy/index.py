@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from .model import GLOBAL, LateObjection, MemoKind, Rule, Snapshot, Treatment, UnderAge, UsedBy
+from .model import GLOBAL, LateObjection, MemoKind, Rule, Snapshot, Treatment, UnderAge, UsedBy, day_after
 
 # One step of a jurisdiction chain that has rules in force: the jurisdiction and those rules, oldest first.
 Level = tuple[str, tuple[Rule, ...]]
 
 _EMPTY: dict[str, tuple[Rule, ...]] = {}
-_DAY = timedelta(days=1)
 _COVERS = LateObjection.COVERS_LATER_POSTS
 _OBJECTABLE = (Treatment.OPT_OUT, Treatment.UNKNOWN)
 _MEMO_LIMIT = 64  # contexts kept per pair; most requests ask about today, so a few suffice (each can hold KBs)
@@ -21,7 +20,7 @@ _SHARED_LIMIT = 20_000  # entries of each named memo (shared analyses...), a few
 # Days around each rule date that are classes of their own: the analysis tries the day before a cut and the day
 # before that, and compares them with the rules' days and with each other.
 MARGIN = 2
-_FIRST, _LAST = date.min + timedelta(days=MARGIN), date.max - timedelta(days=MARGIN)
+_FIRST, _LAST = date.min.toordinal(), date.max.toordinal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +100,7 @@ def _build(snapshot: Snapshot, rules: tuple[Rule, ...]) -> PairIndex:
             for r in rules
             for d in (
                 r.effective_from,
-                r.effective_until + _DAY if r.effective_until and r.effective_until < date.max else None,
+                day_after(r.effective_until) if r.effective_until else None,
             )
             if d
         }
@@ -145,18 +144,20 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
     # A disputed rule's opt-out counts too: an objection beats the dispute (contract v1.1).
     opt_outs = tuple(r for r in candidates if r.treatment in _OBJECTABLE and r.opt_out is not None)
     windows = tuple(r for r in candidates if r.has_posting_window)
-    cuts = set()
+    flips: set[date | None] = set()
     for rule in opt_outs:
         deadline = rule.opt_out.deadline  # type: ignore[union-attr]
         if deadline is not None:
-            cuts.add(deadline + _DAY)
+            flips.add(day_after(deadline))
         elif rule.effective_from is not None:
-            cuts.add(rule.effective_from)
+            flips.add(rule.effective_from)
     for rule in windows:
         if rule.posted_from is not None:
-            cuts.add(rule.posted_from)
+            flips.add(rule.posted_from)
         if rule.posted_until is not None:
-            cuts.add(rule.posted_until + _DAY)
+            flips.add(day_after(rule.posted_until))
+    # A comparison that would flip only after the last day a date can hold never flips: no cut (None).
+    cuts = frozenset(day for day in flips if day is not None)
     return Context(
         keys=tuple(keys),
         level_sets=level_sets,
@@ -179,7 +180,7 @@ def _context(snapshot: Snapshot, index: PairIndex, country: str | None, day: dat
                 }
             )
         ),
-        cuts=frozenset(cuts),
+        cuts=cuts,
         signature=(
             tuple(keys),
             tuple(tuple(tuple(map(_behaviour, rules)) for _, rules in found) for found in level_sets.values()),
@@ -196,9 +197,12 @@ def _marks(rules: list[Rule]) -> tuple[date, ...]:
         d
         for r in rules
         for d in (r.effective_from, r.posted_from, r.posted_until, r.opt_out.deadline if r.opt_out else None)
-        if d is not None and _FIRST < d < _LAST
+        if d is not None
     }
-    return tuple(sorted({d + timedelta(days=k) for d in named for k in range(-MARGIN, MARGIN + 1)}))
+    # By ordinal, so a day at an end of the calendar keeps the marks on its one side (it must stay a mark itself:
+    # questions about it and about a day near it are not alike) and loses only those no date can hold.
+    ordinals = {d.toordinal() + k for d in named for k in range(-MARGIN, MARGIN + 1)}
+    return tuple(date.fromordinal(o) for o in sorted(ordinals) if _FIRST <= o <= _LAST)
 
 
 def _behaviour(rule: Rule) -> tuple[object, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -81,6 +81,23 @@ class JurisdictionKind(StrEnum):
 
 
 GLOBAL = "GLOBAL"
+
+# The days questions may ask about and records may name (docs/api.md, app/data/FORMAT.md): far wider than any policy's
+# dates, and far inside date.min..date.max, so a few days' arithmetic around them can never leave the calendar.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+_ONE_DAY = timedelta(days=1)
+
+
+def day_after(day: date) -> date | None:
+    """Return the next day, or None after the last day a date can hold."""
+    # The engine must never fail: a day from before the bounds were checked (a stored record) may still be date.max.
+    return day + _ONE_DAY if day < date.max else None
+
+
+def day_before(day: date) -> date | None:
+    """Return the previous day, or None before the first day a date can hold."""
+    return day - _ONE_DAY if day > date.min else None
+
 
 # Query parameters that can appear in depends_on, in the order the contract lists them.
 DEPENDS_ON_ORDER = ("country", "age", "objected", "objected_on", "posted_on", "opted_in")

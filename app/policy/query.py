@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import QueryError
-from .model import JurisdictionKind, Query, Snapshot
+from .model import FIRST_DAY, LAST_DAY, JurisdictionKind, Query, Snapshot
 
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 MAX_AGE = 150
@@ -45,7 +45,7 @@ def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str |
     get = params.get
     country = parse_country(snapshot, get("country"))
     raw = get("as_of")
-    as_of = today if raw is None else _day(raw, "as_of")
+    as_of = today if raw is None else parse_day(raw, "as_of")
     raw = get("age")
     age = None if raw is None else _age(raw)
     raw = get("objected")
@@ -53,15 +53,15 @@ def parse_query(snapshot: Snapshot, platform_id: str, params: Mapping[str, str |
     raw = get("opted_in")
     opted_in = None if raw is None else _bool(raw, "opted_in")
     raw = get("opted_in_on")
-    opted_in_on = None if raw is None else _day(raw, "opted_in_on")
+    opted_in_on = None if raw is None else parse_day(raw, "opted_in_on")
     if opted_in_on is not None:
         if opted_in is False:
             raise QueryError(422, "opted_in_on", "opted_in_on gives the day the user opted in, but opted_in is false.")
         opted_in = True  # the day implies opting in
     raw = get("objected_on")
-    objected_on = None if raw is None else _day(raw, "objected_on")
+    objected_on = None if raw is None else parse_day(raw, "objected_on")
     raw = get("posted_on")
-    posted_on = None if raw is None else _day(raw, "posted_on")
+    posted_on = None if raw is None else parse_day(raw, "posted_on")
     if posted_on is not None and posted_on > as_of:
         raise QueryError(
             422,
@@ -84,7 +84,8 @@ def parse_country(snapshot: Snapshot, raw: str | None) -> str | None:
     """Return the standard ISO 3166-1 alpha-2 code for a country the snapshot knows; raise QueryError if not."""
     if raw is None:
         return None
-    code = raw.strip().upper()
+    # Only ASCII is upper-cased: Unicode case mapping turns "ß" into "SS" and "ﬁ" into "FI", other countries' codes.
+    code = raw.strip().upper() if raw.isascii() else raw
     code = COUNTRY_ALIASES.get(code, code)
     if is_country(snapshot, code):
         return code
@@ -104,25 +105,40 @@ def is_country(snapshot: Snapshot, code: str) -> bool:
 
 
 def iso_day(raw: str) -> date | None:
-    """Return the day a YYYY-MM-DD string names, or None if it names none."""
+    """Return the day a YYYY-MM-DD string names within FIRST_DAY..LAST_DAY, or None if it names none."""
     return _date(raw) if len(raw) == 10 else None  # only strings of a date's length reach the memo
 
 
-def _day(raw: str, name: str) -> date:
+def parse_day(raw: str, name: str) -> date:
+    """Return the day a parameter names; raise QueryError, naming the parameter, if it names none to answer about."""
     found = iso_day(raw)
     if found is None:
-        raise QueryError(422, name, f"{raw!r} is not a date in the form YYYY-MM-DD.")
+        raise QueryError(422, name, _not_a_day(raw))
     return found
+
+
+def _not_a_day(raw: str) -> str:
+    """Return why a string iso_day refused names no day to answer about."""
+    if len(raw) == 10 and _DATE.fullmatch(raw):
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            return f"{raw!r} is outside the days this service answers about, {FIRST_DAY} to {LAST_DAY}."
+    return f"{raw!r} is not a date in the form YYYY-MM-DD."
 
 
 @functools.lru_cache(maxsize=4096)  # questions name the same few days again and again: 79 ns a day instead of 191
 def _date(raw: str) -> date | None:
-    """Return the day a YYYY-MM-DD string names, or None if it names none."""
+    """Return the day a YYYY-MM-DD string names within FIRST_DAY..LAST_DAY, or None if it names none."""
     if _DATE.fullmatch(raw):
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
-            pass
+            return None
+        # Checked here, once per spelling, so the memo's hits cost nothing more.
+        return day if FIRST_DAY <= day <= LAST_DAY else None
     return None
 
 

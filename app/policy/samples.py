@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from .index import Context
-from .model import Query, Treatment, Verdict
-
-_DAY = timedelta(days=1)
+from .model import Query, Treatment, Verdict, day_after, day_before
 
 
 class Samples:
@@ -79,13 +77,15 @@ def _sample_days(query: Query, given_day: date | None, ctx: Context) -> tuple[tu
     cuts = set(ctx.cuts)
     if given_day is not None:
         cuts.add(given_day)  # posted before the objection day, or from it
-    if query.posted_on is not None:
-        cuts.add(query.posted_on + _DAY)  # objected by the posting day, or later
+    after = None if query.posted_on is None else day_after(query.posted_on)
+    if after is not None:  # None: posted on date.max, so no objection can come later
+        cuts.add(after)  # objected by the posting day, or later
     as_of = query.as_of
-    ends = {as_of} | {c - _DAY for c in cuts if c - _DAY <= as_of}
+    # The day before each cut ends a span; a cut on date.min has no span before it (None).
+    ends = {as_of} | {e for e in map(day_before, cuts) if e is not None and e <= as_of}
     posted = set(ends)
     if ctx.covers:
         # Objection and posting days are compared with each other too: with the objection on the last day of a
         # span, the day before stands for content posted earlier in the same span.
-        posted |= {e - _DAY for e in ends}
+        posted |= {e for e in map(day_before, ends) if e is not None}
     return tuple(sorted(ends)), tuple(sorted(posted))

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.api.deps import get_services
 from app.api.errors import Problem
 from app.policy import QueryError, Snapshot, parse_country
+from app.policy.query import parse_day
 from app.serving.answers import AnswerService
 from app.serving.languages import region
 from app.web import assets, explorer, timeline
@@ -40,7 +41,7 @@ def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | Non
     if raw is None:
         guess = region(request.headers.get("accept-language"))
         return guess if guess in snapshot.chains else None
-    if raw.strip().upper() in ("", "GLOBAL"):
+    if raw.isascii() and raw.strip().upper() in ("", "GLOBAL"):  # ASCII only, as parse_country reads codes
         return None
     try:
         return parse_country(snapshot, raw)
@@ -49,14 +50,13 @@ def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | Non
 
 
 def _day(raw: str | None, today: date) -> date:
+    """Return the day asked about, read and bounded as the decision API reads as_of; without one, today."""
     if not raw:
         return today
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Problem(
-            422, f"{raw!r} is not a date in the form YYYY-MM-DD.", title="Invalid parameter", param="as_of"
-        ) from None
+        return parse_day(raw, "as_of")
+    except QueryError as exc:
+        raise Problem(422, exc.detail, title="Invalid parameter", param="as_of") from None
 
 
 def _countries(snapshot: Snapshot, t: Words) -> list[tuple[str, str]]:

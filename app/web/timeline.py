@@ -64,8 +64,8 @@ def build(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], today: d
     days = [today, *(d.on for d in deadlines)]
     for rule in rules:
         days += [day for day in (rule.effective_from, rule.effective_until) if day is not None]
-    first = min(days) - timedelta(days=90)
-    last = max(days) + timedelta(days=120)
+    first = _shifted(min(days), -90)
+    last = _shifted(max(days), 120)
     span = (last - first).days
     scale = (WIDTH - LABEL_WIDTH) / span
 
@@ -82,10 +82,19 @@ def build(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], today: d
         bars = []
         for rule in sorted(grouped[key], key=lambda r: (r.effective_from or date.min, r.id)):
             start = x_of(rule.effective_from) if rule.effective_from else LABEL_WIDTH
-            end = x_of(rule.effective_until + timedelta(days=1)) if rule.effective_until else WIDTH
+            end = x_of(_shifted(rule.effective_until, 1)) if rule.effective_until else WIDTH
             bars.append(Bar(rule, start, round(max(end - start, 2), 1), rule.effective_from, rule.effective_until))
         timeline.lanes.append(Lane(*key, TOP + index * LANE_HEIGHT, tuple(bars)))
     timeline.deadlines = [Mark(x_of(d.on), d.on, d) for d in deadlines]
     timeline.years = [Mark(x_of(date(year, 1, 1)), date(year, 1, 1)) for year in range(first.year + 1, last.year + 1)]
     timeline.today = Mark(x_of(today), today)
     return timeline
+
+
+def _shifted(day: date, days: int) -> date:
+    """Return the day moved by some days, held within the days a date can hold."""
+    # Query days are bounded, but a record stored before the bounds were checked may still name date.min or date.max.
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

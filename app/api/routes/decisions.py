@@ -15,6 +15,7 @@ from app.api.ratelimit import charge
 from app.api.responses import to_response
 from app.api.schemas.decisions import CATEGORY_IDS, Check, ChecksResponse, DecisionResponse, problem_responses
 from app.policy import QueryError
+from app.policy.model import FIRST_DAY, LAST_DAY
 from app.serving.answers import AnswerService
 from app.serving.languages import LANGUAGES, negotiate
 
@@ -42,6 +43,8 @@ LANG_PARAMETER = _param(
     "de",
 )
 
+DAYS = f"{FIRST_DAY} to {LAST_DAY}"  # the days a question may name (app.policy.model)
+
 # Declared here rather than as typed arguments: the handler hands the raw values to the same parser the fast
 # path uses, so both answer byte for byte alike, errors included.
 QUERY_PARAMETERS = [
@@ -60,7 +63,7 @@ QUERY_PARAMETERS = [
     ),
     _param(
         "as_of",
-        "The day the question is about; omitted: today (UTC).",
+        f"The day the question is about, {DAYS}; omitted: today (UTC).",
         {"type": "string", "format": "date"},
         "2025-09-01",
     ),
@@ -68,13 +71,13 @@ QUERY_PARAMETERS = [
     _param("objected", "Whether the user objected / opted out (false: known not to have).", {"type": "boolean"}, True),
     _param(
         "objected_on",
-        "The day the user objected; implies objected=true, so `objected=false` with `objected_on` is 422.",
+        f"The day the user objected, {DAYS}; implies objected=true, so `objected=false` with `objected_on` is 422.",
         {"type": "string", "format": "date"},
         "2025-05-20",
     ),
     _param(
         "posted_on",
-        "The day the content was posted (late objections may cover only newer content); not after as_of.",
+        f"The day the content was posted, {DAYS} (late objections may cover only newer content); not after as_of.",
         {"type": "string", "format": "date"},
         "2025-03-01",
     ),
@@ -86,7 +89,7 @@ QUERY_PARAMETERS = [
     ),
     _param(
         "opted_in_on",
-        "The day the user switched an opt-in setting on; implies opted_in=true.",
+        f"The day the user switched an opt-in setting on, {DAYS}; implies opted_in=true.",
         {"type": "string", "format": "date"},
         "2025-05-20",
     ),
