@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 Resolver = Callable[..., list[tuple[Any, ...]]]
+
+
+def _unsafe(url: str) -> bool:
+    """Return whether the URL holds whitespace, control characters or unpaired surrogates."""
+    # urlsplit drops some of these (tabs, newlines, leading controls) and keeps others (NUL): a URL stored with them
+    # is not the URL that was checked, and PostgreSQL cannot store NUL or surrogates at all.
+    return any(c.isspace() or unicodedata.category(c) in ("Cc", "Cs") for c in url)
 
 
 def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -27,16 +35,21 @@ def refusal(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddr
     Every address the host resolves to must be public, unless TRAINWATCH_WEBHOOKS_ALLOW_PRIVATE is set (tests,
     private deployments). Checked when subscribing and again before each delivery, as DNS answers may change.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if _unsafe(url):
+        return "The URL must not contain whitespace or control characters."
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # a malformed IPv6 host ("http://[::1") or port
+        return f"The URL is malformed: {exc}."
+    if parts.scheme not in ("http", "https") or not host:
         return "The URL must be an absolute http:// or https:// URL with a host."
     if parts.username or parts.password:
         return "The URL must not carry a user name or password."
     if allow_private:
         return None
-    host = parts.hostname
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = port or (443 if parts.scheme == "https" else 80)
         addresses = {info[4][0] for info in resolve(host, port, proto=socket.IPPROTO_TCP)}
     except (OSError, ValueError, UnicodeError):
         return f"The host {host} does not resolve."

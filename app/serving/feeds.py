@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,15 @@ NOUNS = {
     "source-check": "Check of source",
 }
 VERBS = {"create": "added", "update": "changed", "delete": "removed"}
+# What XML 1.0 cannot carry: controls but tab, newline and return, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Replace each character XML cannot carry with U+FFFD, so stored text never breaks the feed."""
+    # Writes refuse control characters now, but older databases may hold some (in review notes, say), and lxml
+    # refuses the whole document for one of them.
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _flat(record: Mapping[str, Any] | None, prefix: str = "") -> dict[str, Any]:
@@ -88,6 +98,7 @@ def _aware(moment: datetime) -> datetime:
 def atom(changes: Iterable[Change], *, base: str, self_url: str, revision: int, now: datetime) -> bytes:
     """Return an Atom 1.0 document with one entry per change (given newest first); `now` dates an empty feed."""
     feed = FeedGenerator()
+    self_url = xml_text(self_url)
     feed.id(self_url)
     feed.title("Trainwatch: changes to the AI-training data")
     feed.subtitle(f"Every change to the dataset, newest first; dataset revision {revision}.")
@@ -100,13 +111,13 @@ def atom(changes: Iterable[Change], *, base: str, self_url: str, revision: int, 
         newest = newest or at
         entry = feed.add_entry(order="append")
         entry.id(f"urn:trainwatch:change:r{change.revision}:{change.seq}")
-        entry.title(title(change))
+        entry.title(xml_text(title(change)))
         entry.updated(at)
         entry.published(at)
-        entry.link(href=record_link(base, change), rel="alternate")
-        entry.author({"name": change.actor})
+        entry.link(href=xml_text(record_link(base, change)), rel="alternate")
+        entry.author({"name": xml_text(change.actor)})
         entry.category(term=change.resource, label=NOUNS[change.resource])
-        entry.content("\n".join(describe(change)), type="text")
+        entry.content(xml_text("\n".join(describe(change))), type="text")
     feed.updated(newest or _aware(now))
     document: bytes = feed.atom_str(pretty=True)
     return document

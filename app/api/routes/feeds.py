@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.api.deps import CatalogDep, ServicesDep, SessionDep, TodayDep
 from app.api.errors import Problem
-from app.api.responses import _max_age, list_etag
+from app.api.responses import MAX_REVISION, _max_age, list_etag
 from app.api.routes import crud
 from app.api.routes.deadlines import _chain
 from app.api.schemas.catalog import RESOURCE_NAMES
@@ -81,7 +81,9 @@ def changes_atom(
         ),
     ] = None,
     resource: Annotated[RESOURCE_NAMES | None, Query(description="Only changes to this kind of record.")] = None,
-    since_revision: Annotated[int | None, Query(ge=0, description="Only changes made after this revision.")] = None,
+    since_revision: Annotated[
+        int | None, Query(ge=0, le=MAX_REVISION, description="Only changes made after this revision.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many entries, newest first.")] = 100,
 ) -> Response:
     """One entry per change, newest first: which record, the revision, and each changed field before and after in
@@ -180,6 +182,7 @@ def dataset(
         int | None,
         Query(
             ge=0,
+            le=MAX_REVISION,
             description="An earlier dataset revision, rebuilt from the change "
             "log; 410 once the log no longer reaches back to it.",
         ),

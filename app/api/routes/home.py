@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse
 
@@ -12,5 +14,6 @@ router = APIRouter(include_in_schema=False)
 async def unversioned(request: Request, platform_id: str) -> RedirectResponse:
     """Redirect the unversioned decision path to /v1 permanently, keeping the query (contract v1.1)."""
     query = request.scope["query_string"].decode("latin-1")
-    target = request.scope["path"].replace("/platforms/", "/v1/platforms/", 1)
+    # The id arrives decoded: quoted again, "a%3Fb" stays one segment instead of starting a query ("a?b").
+    target = f"/v1/platforms/{quote(platform_id, safe='')}/ai-training"
     return RedirectResponse(f"{target}?{query}" if query else target, status_code=308)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from starlette.responses import JSONResponse
 
 from app.api.auth import WriteKey, actor
+from app.api.bodies import model_body, write_body
 from app.api.deps import CatalogDep, ServicesDep, SessionDep
 from app.api.routes import crud
 from app.api.routes.rules import KIND
@@ -20,6 +21,8 @@ from app.store.reviews import record_review, reviews_of
 router = APIRouter(tags=["reviews"])
 EXAMPLE = {"outcome": "confirmed", "note": "Only the cookie banner changed; the rule stands."}
 RuleId = Annotated[str, Path(description="The rule's id", openapi_examples=crud.example(KIND.example["id"]))]
+# Read through the app's body reader (size limit, media type, depth), after the key: never a pydantic body parameter.
+ReviewBody = Annotated[ReviewIn, Depends(model_body(ReviewIn, "the review"))]
 
 
 def _out(review: RuleReview) -> dict[str, Any]:
@@ -39,11 +42,11 @@ def _out(review: RuleReview) -> dict[str, Any]:
     summary="Record a review of a rule",
     status_code=201,
     response_model=ReviewCreated,
-    responses=problem_responses(401, 403, 404, 422),
-    openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
+    responses=problem_responses(401, 403, 404, 413, 422),
+    openapi_extra=write_body(ReviewIn, EXAMPLE),
 )
 def create_review(
-    services: ServicesDep, catalog: CatalogDep, api_key: WriteKey, rule_id: RuleId, body: ReviewIn
+    api_key: WriteKey, services: ServicesDep, catalog: CatalogDep, rule_id: RuleId, body: ReviewBody
 ) -> JSONResponse:
     """Record that a person checked the rule against its sources today. The rule leaves the review queue and its
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
 
 from app.api.auth import WebhooksKey
+from app.api.bodies import model_body, write_body
 from app.api.deps import ServicesDep, SessionDep
 from app.api.errors import Problem
 from app.api.responses import PageDep
@@ -25,25 +26,22 @@ from app.store.webhook_models import WebhookDelivery, WebhookSubscription
 router = APIRouter(tags=["webhooks"])
 EventType = Literal["answer.changed", "dataset.changed", "deadline.upcoming"]
 SubId = Annotated[str, Path(description="The subscription's id (wh_...)", examples=["wh_3f2a9c0d1e4b5a69"])]
+MAX_DELIVERY_ID = 2**31 - 1  # delivery ids are 32-bit in the schema; a larger one must not reach SQL
+
+
+EXAMPLE: dict[str, Any] = {
+    "url": "https://dashboard.example.com/hooks/trainwatch",
+    "events": ["answer.changed", "deadline.upcoming"],
+    "platforms": ["instagram"],
+    "categories": ["public-posts"],
+    "countries": ["DE"],
+}
 
 
 class WebhookIn(BaseModel):
     """A new subscription: where to deliver, which events, and (optional filters) which answers."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "url": "https://dashboard.example.com/hooks/trainwatch",
-                    "events": ["answer.changed", "deadline.upcoming"],
-                    "platforms": ["instagram"],
-                    "categories": ["public-posts"],
-                    "countries": ["DE"],
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
 
     url: str = Field(max_length=2000, description="The receiver: an http(s) URL on a public address.")
     events: list[EventType] = Field(min_length=1, description="The event types to deliver.")
@@ -147,6 +145,8 @@ def _owned(session: SessionDep, webhook_id: SubId, key: WebhooksKey) -> WebhookS
 
 
 Owned = Annotated[WebhookSubscription, Depends(_owned)]
+# Read through the app's body reader (size limit, media type, depth), after the key: never a pydantic body parameter.
+WebhookBody = Annotated[WebhookIn, Depends(model_body(WebhookIn, "the subscription"))]
 
 
 def _known(values: list[str] | None, valid: list[str], param: str) -> list[str] | None:
@@ -180,9 +180,10 @@ def _wake(services: ServicesDep) -> None:
     summary="Subscribe to webhooks",
     status_code=201,
     response_model=WebhookOut,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 413, 422),
+    openapi_extra=write_body(WebhookIn, EXAMPLE),
 )
-def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey, body: WebhookIn) -> Response:
+def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey, body: WebhookBody) -> Response:
     """Deliver the chosen events to the URL, signed per Standard Webhooks with the `secret` this answer shows
     once. Filters (`platforms`, `categories`, `countries`) pick the answers `answer.changed` follows and the
     deadlines `deadline.upcoming` announces. URLs resolving to loopback, private or link-local addresses are
@@ -275,13 +276,13 @@ def _unknown_delivery(sub_id: str, delivery_id: int) -> Problem:
     summary="Retry a delivery",
     status_code=202,
     response_model=DeliveryOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 def retry_delivery(
     services: ServicesDep,
     session: SessionDep,
     sub: Owned,
-    delivery_id: Annotated[int, Path(description="The delivery's id")],
+    delivery_id: Annotated[int, Path(ge=1, le=MAX_DELIVERY_ID, description="The delivery's id")],
 ) -> Response:
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
     subscription that was disabled after repeated failures."""

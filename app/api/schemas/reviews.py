@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.dataset.types import no_control
+
+# A note is shown in the Atom feed, and XML cannot carry control characters; PostgreSQL cannot store NUL.
+Note = Annotated[str, Field(max_length=4000), AfterValidator(no_control)]
 
 
 class ReviewIn(BaseModel):
@@ -22,7 +27,7 @@ class ReviewIn(BaseModel):
         description="confirmed: the rule still matches its sources; changed: it was corrected (through the normal "
         "writes) to match them"
     )
-    note: str | None = Field(None, max_length=4000, description="What was checked or changed")
+    note: Note | None = Field(None, description="What was checked or changed (no control characters)")
 
 
 class ReviewOut(BaseModel):
