@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from app.dataset.translations import read_translations
 from app.main import DATA_DIR, create_app
+from tests.api.fastpath_spy import FastPathSpy
 from tests.conftest import make_settings
 
 URL = "/v1/platforms/instagram/ai-training?category=public-posts&country=DE&as_of=2025-09-01"
@@ -22,9 +23,23 @@ GERMAN = (
 
 @pytest.fixture(scope="module", params=[True, False], ids=["fast-path", "fastapi-route"])
 def both(request, shared_seeded_url):
-    """Both ways the decision route is served, which must answer alike."""
+    """Both ways the decision route is served, which must answer alike (the fast path's with a spy on it)."""
     with TestClient(create_app(make_settings(shared_seeded_url, fast_path=request.param))) as client:
+        if request.param:
+            FastPathSpy(client.app)
+        else:
+            assert client.app.fast_path is None
         yield client
+
+
+def served_as_named(client: TestClient) -> None:
+    """Assert the requests since the last call went the way the `both` client is named: all by the fast path."""
+    spy = client.app.fast_path
+    if spy is None:
+        return  # the FastAPI route's client: it has no fast path
+    served = spy.take()
+    # A fast path that declined would leave this client on the FastAPI route too, testing that route twice.
+    assert served and all(served), served
 
 
 def test_lang_de_words_summary_and_reasons_in_german(both: TestClient) -> None:
@@ -40,6 +55,7 @@ def test_lang_de_words_summary_and_reasons_in_german(both: TestClient) -> None:
         "gilt am 1. September 2025 für DE: Wird seit dem 27. Mai 2025"
     )
     assert "Sie haben nicht widersprochen." in decision["reasons"]
+    served_as_named(both)
 
 
 def test_engine_summaries_are_german_too(both: TestClient) -> None:
@@ -50,6 +66,7 @@ def test_engine_summaries_are_german_too(both: TestClient) -> None:
     )
     minor = both.get(URL + "&age=15&lang=de").json()["decisions"][0]
     assert minor["summary"] == "Nicht genutzt: Konten unter 18 Jahren sind ausgenommen."
+    served_as_named(both)
 
 
 def test_accept_language_chooses_when_lang_is_absent(both: TestClient) -> None:
@@ -64,6 +81,7 @@ def test_accept_language_chooses_when_lang_is_absent(both: TestClient) -> None:
     explicit = both.get(URL + "&lang=en", headers={"Accept-Language": "de"})
     assert explicit.headers["content-language"] == "en"
     assert "accept-language" not in explicit.headers.get("vary", "").lower()
+    served_as_named(both)
 
 
 def test_the_etag_covers_the_language(both: TestClient) -> None:
@@ -72,6 +90,7 @@ def test_the_etag_covers_the_language(both: TestClient) -> None:
     assert english != german
     assert both.get(URL, headers={"Accept-Language": "de", "If-None-Match": german}).status_code == 304
     assert both.get(URL, headers={"Accept-Language": "en", "If-None-Match": german}).status_code == 200
+    served_as_named(both)
 
 
 def test_an_unknown_language_is_422(both: TestClient) -> None:
@@ -79,6 +98,7 @@ def test_an_unknown_language_is_422(both: TestClient) -> None:
     assert response.status_code == 422
     assert response.json()["param"] == "lang"
     assert response.json()["valid"] == ["en", "de"]
+    served_as_named(both)
 
 
 def test_batch_checks_answer_in_the_chosen_language(client: TestClient) -> None:

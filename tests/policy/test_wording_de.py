@@ -26,7 +26,7 @@ def test_a_subordinate_clause_is_set_off_with_commas():
     )
 
 
-def test_countries_and_categories_are_named_in_german():
+def test_categories_are_named_in_german_and_countries_keep_their_codes():
     no_rule = phrase(
         "summary.no_rule",
         no_rule=phrase(

@@ -3,6 +3,7 @@
 import contextlib
 import gc
 
+from app.serving import answers
 from app.serving.cache import BoundedCache
 
 
@@ -24,14 +25,18 @@ def test_replacing_a_key_does_not_leak_cost():
     assert cache.cost == 40 and len(cache) == 1
 
 
-def test_repeated_batches_answer_identically_from_the_cache(client):
+def test_repeated_batches_answer_identically_from_the_cache(client, monkeypatch):
+    computed = []  # one entry a batch worked out: its checks' lane is made once a batch
+    lane = answers.plain_checks
+    monkeypatch.setattr(answers, "plain_checks", lambda *a: computed.append(1) or lane(*a))
     checks = [
         {"platform": "facebook", "category": "public-posts", "country": "FR", "as_of": "2025-06-01", "age": 1},
         {"platform": "facebook", "category": "public-posts", "country": "FR", "as_of": "2025-06-01", "age": True},
     ]
-    first = client.post("/v1/ai-training/checks", json={"checks": checks})
-    second = client.post("/v1/ai-training/checks", json={"checks": checks})
-    assert first.content == second.content
+    first, second, third = (client.post("/v1/ai-training/checks", json={"checks": checks}) for _ in range(3))
+    assert first.content == second.content == third.content
+    # A batch is kept only when it comes a second time (AnswerService.batch): the third is the cache's.
+    assert len(computed) == 2
     one, two = first.json()["results"]
     assert one["status"] == 200 and two["status"] == 422  # age true is not the number 1
 

@@ -694,7 +694,16 @@ CASES = [
     case("meta-ai app chat 2026-01-20 -> unknown", "meta-ai", "ai-interactions", "US", "2026-01-20", "unknown", []),
     case("meta-ai app chat 2026-01-21 -> used", "meta-ai", "ai-interactions", "US", "2026-01-21", "used", []),
     case("meta-ai app chat FR 2025-05-26 -> unknown", "meta-ai", "ai-interactions", "FR", "2025-05-26", "unknown", []),
-    case("meta-ai app adult's chat FR 2025-05-27 -> used", "meta-ai", "ai-interactions", "FR", "2025-05-27", "used", [], age=30),
+    case(
+        "meta-ai app adult's chat FR 2025-05-27 -> used",
+        "meta-ai",
+        "ai-interactions",
+        "FR",
+        "2025-05-27",
+        "used",
+        [],
+        age=30,
+    ),
     case(
         "meta-ai app chat FR 2025-05-27, age not given -> conditional (minors: single unverified source)",
         "meta-ai",
