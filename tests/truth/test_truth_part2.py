@@ -11,8 +11,11 @@ does (a use with no rule in force on the day counts as unknown).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
+from tests.truth import test_truth_part1, test_truth_part3
 from tests.truth.questions import case, check_answer, decision_for
 
 PART2_PLATFORMS = [
@@ -603,6 +606,7 @@ CASES = [
         "unknown",
         [],
     ),
+    case("tiktok US AI prompts 2026-01-23 -> unknown", "tiktok", "ai-interactions", "US", "2026-01-23", "unknown", []),
     case(
         "tiktok DE public video 2026-06 -> unknown (generic ML wording only)",
         "tiktok",
@@ -1109,6 +1113,26 @@ def test_part2_deadlines_are_on_the_days_the_facts_give(client):
     }
     assert found == PART2_DEADLINES
     assert all(d["sources"] for d in items if d["platform"] in PART2_PLATFORMS)
+
+
+def test_every_part2_deadline_is_asked_about_the_day_before_of_and_after():
+    """What the module docstring promises: some case of the three fact sheets' tests names each day, as as_of or
+    as one of the user's days (an objection's or a posting's)."""
+    days = ("as_of", "objected_on", "opted_in_on", "posted_on")
+    asked = {
+        (case.values[0], value)
+        for cases in (test_truth_part1.CASES, CASES, test_truth_part3.CASES)
+        for case in cases
+        for name, value in case.values[1].items()
+        if name in days
+    }
+    missing = [
+        (key, str(day))
+        for key, (platform, _, _, on) in PART2_DEADLINES.items()
+        for day in (date.fromisoformat(on) + timedelta(days=k) for k in (-1, 0, 1))
+        if (platform, str(day)) not in asked
+    ]
+    assert not missing, missing
 
 
 def test_every_part2_platform_has_at_least_one_rule(client):
