@@ -65,14 +65,8 @@ def run_checks(
     from app.watch.crawler import Crawler
 
     with Session(engine) as session:
-        wanted: set[str] | None = set(source_ids) if source_ids else None
-        if platform_id is not None:
-            cited = checks.platform_source_ids(session, platform_id)
-            wanted = cited if wanted is None else wanted & cited
+        wanted = chosen_sources(session, source_ids, platform_id)
         targets = checks.targets(session, wanted)
-    missing = sorted(set(source_ids or ()) - {t.source_id for t in targets})
-    if missing:
-        raise LookupError(f"no source {', '.join(missing)}")
 
     async def go() -> list[Result]:
         async with Crawler(politeness(settings), clock=clock, transport=transport) as crawler:
@@ -83,6 +77,29 @@ def run_checks(
     with Session(engine) as session:
         revision = checks.record_checks(session, results, at=started, actor="sources-check")
     return results, revision
+
+
+def chosen_sources(session: Any, source_ids: Sequence[str] | None, platform_id: str | None) -> set[str] | None:
+    """Return the ids of the sources to check (None: all), or raise LookupError saying why one cannot be."""
+    from sqlmodel import col, select
+
+    from app.store import checks
+    from app.store.models import Platform, Source
+
+    # A typo must fail, never pass as "checked 0 sources" (a CI job with --fail-on-change would then pass).
+    if platform_id is not None and session.get(Platform, platform_id) is None:
+        raise LookupError(f"no platform {platform_id!r}")
+    named = set(source_ids or ())
+    known = set(session.exec(select(Source.id).where(col(Source.id).in_(sorted(named)))).all()) if named else set()
+    problems = [f"no source {', '.join(sorted(named - known))}"] if named - known else []
+    cited = checks.platform_source_ids(session, platform_id) if platform_id is not None else None
+    uncited = sorted(known - cited) if cited is not None else []
+    if uncited:
+        which = f"source {uncited[0]} is" if len(uncited) == 1 else f"sources {', '.join(uncited)} are"
+        problems.append(f"{which} not cited by platform {platform_id!r}")
+    if problems:
+        raise LookupError("; ".join(problems))
+    return named or cited
 
 
 def _bar(enabled: bool) -> tuple[Any, Callable[[int], Callable[[Any], None]] | None]:
@@ -178,11 +195,15 @@ def review_list(
     """List the rules to review, with each flagged source, its outcome and the diff of its text."""
     from sqlmodel import Session
 
-    from app.cli import database_errors, engine
+    from app.cli import database_errors, engine, fail
+    from app.store.models import Rule
     from app.store.reviews import queue
 
     def run() -> list[QueueItem]:
         with Session(engine()) as session:
+            unknown = [r for r in dict.fromkeys(rule or ()) if session.get(Rule, r) is None]
+            if unknown:
+                fail(f"no rule {', '.join(repr(r) for r in unknown)}")
             return queue(session, rule or None)
 
     items = database_errors(run)()

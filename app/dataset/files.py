@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,21 +37,70 @@ def load_dataset(path: Path | str) -> Dataset:
     """Read a dataset file, or every *.yaml file of a folder in name order; raise DatasetError on any problem."""
     path = Path(path)
     reader = _Reader()
-    if path.is_dir():
-        names = sorted(p.name for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        for name in names:
-            if name.endswith(".yml"):
-                reader.fail(str(path / name), "dataset files end in .yaml; rename it so it is read")
-        names = [name for name in names if name.endswith(".yaml")]
-        if not names:
-            reader.fail(str(path), "no *.yaml files in this folder")
-        for name in names:
-            reader.read(path / name)
-    elif path.is_file():
+    if _is(path, stat.S_ISDIR):
+        _read_folder(reader, path)
+    elif _is(path, stat.S_ISREG):
         reader.read(path)
     else:
-        reader.fail(str(path), "no such file or folder")
+        reader.fail(str(path), _not_a_file(path, "file or folder"))
     return reader.finish(str(path))
+
+
+def _read_folder(reader: _Reader, path: Path) -> None:
+    """Read every *.yaml file of a folder in name order; a *.yaml or *.yml entry that is not read is a problem."""
+    try:
+        names = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        reader.fail(str(path), f"cannot read the folder: {exc.strerror or exc}")
+        return
+    files = []
+    for name in names:
+        entry = path / name
+        if not name.endswith((".yaml", ".yml")):
+            continue  # other files (notes, FORMAT.md) and folders are not data
+        if not _is(entry, stat.S_ISREG):  # a broken link or a folder named like a dataset file: data would be skipped
+            reader.fail(str(entry), _not_a_file(entry, "file"))
+        elif name.endswith(".yml"):
+            reader.fail(str(entry), "dataset files end in .yaml; rename it so it is read")
+        else:
+            files.append(entry)
+    if not any(name.endswith(".yaml") for name in names):
+        reader.fail(str(path), "no *.yaml files in this folder")
+    for entry in files:
+        reader.read(entry)
+
+
+def _is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """Return whether a path (its link followed) is of a kind; False where it cannot be looked at."""
+    try:
+        return kind(path.stat().st_mode)
+    except OSError:  # missing, a broken link or a loop, no permission: _not_a_file says which
+        return False
+
+
+def _not_a_file(path: Path, wanted: str) -> str:
+    """Say why a path that is not a regular file (or a folder, where one may be given) cannot be read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not path.is_symlink():
+            return f"no such {wanted}"
+        try:
+            target = f" to {os.readlink(path)}"
+        except OSError:
+            target = ""
+        return f"a broken symbolic link{target}: its target does not exist"
+    except OSError as exc:  # a loop of links, a folder that may not be searched
+        return f"cannot read: {exc.strerror or exc}"
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    kind = next((text for test, text in kinds if test(mode)), "something else")
+    return f"not a regular {wanted} but {kind}" + ("; sub-folders are not read" if stat.S_ISDIR(mode) else "")
 
 
 def parse_dataset(text: str, *, label: str = "<text>") -> Dataset:

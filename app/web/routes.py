@@ -36,6 +36,21 @@ def service_of(request: Request) -> AnswerService:
     return get_services(request).answers
 
 
+class BadParam(Exception):
+    """A page's query parameter that cannot be read: the page says so in HTML, with status 422."""
+
+    def __init__(self, param: str, detail: str) -> None:
+        super().__init__(detail)
+        self.param = param
+        self.detail = detail
+
+
+def _bad_param(page: Page, snapshot: Snapshot, exc: BadParam) -> Response:
+    """Return the HTML error page naming the parameter and what is wrong with it (a browser shows no JSON)."""
+    message = page.t("error.request", param=exc.param)
+    return page.render("missing.html", 422, revision=snapshot.revision, message=message, detail=exc.detail)
+
+
 def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | None:
     """Return the country asked for; without one, the Accept-Language region where it is a known country."""
     if raw is None:
@@ -46,7 +61,7 @@ def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | Non
     try:
         return parse_country(snapshot, raw)
     except QueryError as exc:
-        raise Problem(422, exc.detail, title="Invalid parameter", param="country") from None
+        raise BadParam("country", exc.detail) from None
 
 
 def _day(raw: str | None, today: date) -> date:
@@ -56,7 +71,7 @@ def _day(raw: str | None, today: date) -> date:
     try:
         return parse_day(raw, "as_of")
     except QueryError as exc:
-        raise Problem(422, exc.detail, title="Invalid parameter", param="as_of") from None
+        raise BadParam("as_of", exc.detail) from None
 
 
 def _countries(snapshot: Snapshot, t: Words) -> list[tuple[str, str]]:
@@ -73,8 +88,11 @@ def explorer_page(
 ) -> Response:
     """The explorer: every platform against every category for a country and a day."""
     page, snapshot = Page(request), snapshot_of(request)
-    chosen = _country(request, snapshot, country)
-    day = _day(as_of, service_of(request).today())
+    try:
+        chosen = _country(request, snapshot, country)
+        day = _day(as_of, service_of(request).today())
+    except BadParam as exc:
+        return _bad_param(page, snapshot, exc)
     columns = explorer.categories(snapshot, CATEGORY_ORDER)
     rows = explorer.matrix(snapshot, columns, country=chosen, as_of=day, operator=operator or None, search=q)
     link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
@@ -102,8 +120,11 @@ def platform_page(request: Request, platform_id: str, country: str | None = None
         return page.render(
             "missing.html", 404, revision=snapshot.revision, message=page.t("platform.unknown", platform=platform_id)
         )
-    chosen = _country(request, snapshot, country)
-    day = _day(as_of, service_of(request).today())
+    try:
+        chosen = _country(request, snapshot, country)
+        day = _day(as_of, service_of(request).today())
+    except BadParam as exc:
+        return _bad_param(page, snapshot, exc)
     params = {"as_of": day.isoformat(), "lang": page.lang, **({"country": chosen} if chosen else {})}
     _, doc = ask(service_of(request), platform_id, params)
     link = urlencode({"country": chosen or "GLOBAL", "as_of": day.isoformat(), "lang": page.lang})
