@@ -9,6 +9,7 @@ unless it is marked `any_database` (a browser test: the database behind the API 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import shutil
@@ -179,6 +180,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def _runs_on_every_database(item: pytest.Item) -> bool:
     return item.get_closest_marker("database") is not None and item.get_closest_marker("any_database") is None
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_running_by_the_browser(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Let a test run asyncio.run() in a worker whose session-long Playwright marks its loop as running.
+
+    Playwright's sync API marks its event loop as the thread's running loop between its calls, for as long as the
+    browser (a session fixture) lives; asyncio.run() then refuses to start, so a test run after any browser test in
+    the same worker failed. The mark is lifted for the other tests and put back after them.
+    """
+    loop = asyncio._get_running_loop()
+    if loop is None or "browser" in request.fixturenames:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(scope="session")
