@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import secrets
 import signal
+import stat
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,7 +18,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DatabaseError
 
 from app.cli_watch import review_cli, sources_cli
 from app.settings import REPO_ROOT, Settings, get_settings
@@ -64,8 +68,9 @@ def database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except DatabaseConfigError as exc:
             fail(str(exc))
-        except (OperationalError, ProgrammingError) as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        except DatabaseError as exc:  # unreachable, not migrated, not a database at all ("file is not a database")
+            lines = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+            reason = lines[0] if lines else type(exc.orig or exc).__name__
             fail(f"TRAINWATCH_DATABASE_URL={get_settings().database_url!r}: the database cannot be used: {reason}")
 
     return wrapper
@@ -79,8 +84,8 @@ def engine() -> Engine:
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes, each on a socket of its own (Linux).")] = 1,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes, each on a socket of its own (Linux).", min=1)] = 1,
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
@@ -129,8 +134,8 @@ def serve(
 @cli.command()
 def start(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
     """Migrate and seed the database (unless TRAINWATCH_AUTO_MIGRATE=false), then serve: the container's command."""
     if get_settings().auto_migrate:
@@ -198,12 +203,17 @@ def openapi(
         typer.echo(f"{'wrote' if changed else 'unchanged (the same answers):'} {EXAMPLES_FILE}")
     text = render_openapi()
     if check:
-        if not path.exists() or path.read_text() != text:
+        try:
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+        except UnicodeDecodeError:
+            current = None  # not the spec, whatever it is
+        except OSError as exc:
+            fail(f"{path}: {exc.strerror or exc}")
+        if current != text:
             fail(f"{path} differs from the spec the app serves: run `make openapi`")
         typer.echo(f"{path} is current")
         return
-    path.write_text(text)
-    typer.echo(f"wrote {path}")
+    write_whole(path, text)
 
 
 @cli.command("seed")
@@ -244,8 +254,62 @@ def export_command(path: Annotated[Path, typer.Argument(help="File to write; - f
     if str(path) == "-":
         sys.stdout.write(text)
         return
-    path.write_text(text)
+    write_whole(path, text)
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write text (UTF-8) to a file whole or not at all and say so; a failure is one line naming the path, exit 1."""
+    try:
+        replace_file(path, text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}")
     typer.echo(f"wrote {path}")
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace a file by data at once: a complete copy is written next to it, synced, then renamed over it.
+
+    A full disk, a file-size limit or an interrupted run leaves the old file as it was (the copy is removed). A symlink
+    is followed (the file it points to is replaced, the link stays); a device or a pipe (/dev/stdout, /dev/null) is
+    written in place, as it cannot be replaced; a folder is refused. Raises OSError (with strerror) on any failure.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = target.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):  # a new file (its folder is looked at below)
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "wb") as out:
+            out.write(data)
+        return
+    folder = target.parent
+    if not folder.is_dir():
+        reason = "is not a folder" if folder.exists() else "does not exist"
+        raise FileNotFoundError(errno.ENOENT, f"the folder {folder} {reason}")
+    temp = folder / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    # A new file gets the usual permissions (0666 less the umask, as open() gives), a replaced one keeps its own.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temp, stat.S_IMODE(mode))
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        folder_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(folder_fd)
+        finally:
+            os.close(folder_fd)
+    except OSError:
+        pass  # the file is in place; some file systems cannot sync a folder
 
 
 def _dataset_errors(run: Callable[[], Any]) -> Any:
@@ -263,6 +327,19 @@ def _dataset_errors(run: Callable[[], Any]) -> Any:
         fail(f"{exc.detail}; nothing was written")
 
 
+# Control characters (tab and line breaks included), Unicode line and paragraph separators, lone surrogates (bytes
+# that are not UTF-8 on the command line): a name holding one would break the lines of `keys list`, or the database.
+_KEY_NAME_REFUSED = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _shown_name(name: str) -> str:
+    """Return a key's name for `keys list`: `-` when empty, any character refused in new names escaped (one stored
+    before names were checked)."""
+    if not name:
+        return "-"
+    return _KEY_NAME_REFUSED.sub(lambda found: f"\\u{ord(found.group()):04x}", name)
+
+
 @keys_cli.command("create")
 @database_errors
 def keys_create(
@@ -274,6 +351,8 @@ def keys_create(
 
     from app.store.keys import create_key
 
+    if _KEY_NAME_REFUSED.search(name):  # `keys list` prints one key a line, its fields separated by tabs
+        fail(f"--name {name!r}: must not contain control characters (tabs, line breaks, NUL, ...)")
     with Session(engine()) as session:
         try:
             key, token = create_key(session, scope=scope, name=name)
@@ -295,7 +374,8 @@ def keys_list() -> None:
         for key in list_keys(session):
             revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-"
             typer.echo(
-                f"{key.id}\t{key.scope}\t{key.name or '-'}\t{key.created_at.isoformat(timespec='seconds')}\t{revoked}"
+                f"{key.id}\t{key.scope}\t{_shown_name(key.name)}\t"
+                f"{key.created_at.isoformat(timespec='seconds')}\t{revoked}"
             )
 
 

@@ -1,5 +1,7 @@
 """Database engine, metadata naming convention and the session dependency."""
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, SQLModel, create_engine
+
+from app.settings import DEFAULT_DATABASE_URL
 
 # Stable constraint names, so migrations can name what they alter and drop.
 SQLModel.metadata.naming_convention = {
@@ -23,7 +27,7 @@ class DatabaseConfigError(RuntimeError):
 
 
 def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: float = 5.0) -> Engine:
-    """Create an engine for a SQLAlchemy URL, creating the SQLite file's folder if needed.
+    """Create an engine for a SQLAlchemy URL; for the default SQLite database, create its folder if needed.
 
     No statement runs longer than statement_timeout seconds (PostgreSQL cancels it; SQLite stops waiting for a
     lock), no connection takes longer than connect_timeout to open, and no request waits longer than that for one.
@@ -34,7 +38,7 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} is not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _sqlite_folder(url, Path(parsed.database).parent)
         # A file database gets a queue pool, whose checkout waits at most connect_timeout; :memory: gets none.
         pool = {"pool_timeout": connect_timeout} if parsed.database not in (None, "", ":memory:") else {}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": statement_timeout}, **pool)
@@ -58,6 +62,30 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
         )
     except ModuleNotFoundError as exc:
         raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r} needs a driver that is missing: {exc}") from None
+
+
+def _sqlite_folder(url: str, folder: Path) -> None:
+    """Make sure a SQLite database's folder exists, or raise DatabaseConfigError saying why it cannot be used.
+
+    Only the default database's folder (var/ in the repository, which git leaves out) is created. A folder named in
+    TRAINWATCH_DATABASE_URL must exist, as a PostgreSQL database must: a typo must not create folders anywhere.
+    """
+    try:
+        if stat.S_ISDIR(os.stat(folder).st_mode):
+            return
+        reason = "is not a folder"
+    except FileNotFoundError:
+        reason = "does not exist"
+    except OSError as exc:  # not a folder on the way (ENOTDIR), no permission to look, ...
+        reason = f"cannot be used: {exc.strerror or exc}"
+    default = make_url(DEFAULT_DATABASE_URL).database
+    if reason == "does not exist" and default and folder == Path(default).parent:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return
+        except OSError as exc:
+            reason = f"cannot be created: {exc.strerror or exc}"
+    raise DatabaseConfigError(f"TRAINWATCH_DATABASE_URL={url!r}: the database's folder {folder} {reason}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30000) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Table, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -12,7 +13,7 @@ from app.dataset.dump import dump_dataset
 from app.dataset.files import load_dataset
 from app.dataset.schema import Dataset
 from app.store import records
-from app.store.models import SeededRecord
+from app.store.models import DatasetRevision, SeededRecord
 from app.store.registry import KINDS
 from app.store.writes import Op, apply_changes
 
@@ -56,9 +57,14 @@ def stored_records(session: Session) -> dict[Key, records.Record]:
 
 
 def seed(engine: Engine, path: Path, *, actor: str = "seed", force: bool = False) -> SeedReport:
-    """Apply the difference between the dataset files and what the last seed applied, sparing API edits."""
+    """Apply the difference between the dataset files and what the last seed applied, sparing API edits.
+
+    Seeds run one at a time: two at once (two containers running `trainwatch start` on a fresh database) would both
+    find nothing seeded and both insert every record. The second waits for the first, then finds nothing to do.
+    """
     desired = dataset_records(load_dataset(path))
     with Session(engine) as session:
+        _lock_writes(session)
         stored = stored_records(session)
         seeded = {(r.resource, r.resource_id): r.value for r in session.exec(select(SeededRecord)).all()}
         ops: list[Op] = []
@@ -83,6 +89,17 @@ def seed(engine: Engine, path: Path, *, actor: str = "seed", force: bool = False
         applied = apply_changes(session, ops, actor=actor)
         session.commit()  # the bookkeeping alone, when no data changed
     return _report(applied.revision, ops, list(conflicts.values()))
+
+
+_REVISIONS: Table = DatasetRevision.__table__  # type: ignore[attr-defined]
+# Changes nothing, but takes the revision row's write lock, which every write takes first (app/store/writes.py):
+# PostgreSQL locks the row, SQLite the database (the statement begins the write transaction). Held until the commit.
+_LOCK_WRITES = update(_REVISIONS).where(_REVISIONS.c.id == 1).values(revision=_REVISIONS.c.revision)
+
+
+def _lock_writes(session: Session) -> None:
+    """Wait until no other write is under way and keep the others waiting, before reading what to write."""
+    session.connection().execute(_LOCK_WRITES)
 
 
 def _conflict(key: Key, have: records.Record | None) -> str:
