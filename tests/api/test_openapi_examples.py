@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -152,3 +153,23 @@ def test_recording_again_rewrites_the_file_only_when_an_answer_changed(tmp_path,
     monkeypatch.setattr(examples, "record_on", lambda url, create: changed)
     assert examples.write_examples(create_app, path) is True
     assert json.loads(path.read_text()) == changed
+
+
+def test_a_failed_recording_write_leaves_the_committed_examples_whole(tmp_path, monkeypatch):
+    from app.api.schemas import examples
+
+    path = tmp_path / "examples.json"
+    path.write_text('{"operations": {}}\n')
+    changed = {"operations": {"getX": [{"value": {"summary": "Not used."}}]}}
+    monkeypatch.setattr(examples, "record_on", lambda url, create: changed)
+
+    def full_disk(self, *args, **kwargs):
+        with self.open("w") as half:  # half of it, then the disk is full
+            half.write('{"operations": {"get')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        examples.write_examples(create_app, path)
+    assert path.read_bytes() == b'{"operations": {}}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["examples.json"]  # the half-written copy is gone

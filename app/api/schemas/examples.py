@@ -334,7 +334,13 @@ def write_examples(create_app: Callable[..., Any], path: Path = EXAMPLES_FILE) -
         examples = record_on(f"sqlite:///{folder}/examples.db", create_app)
     if path.exists() and masked(load_examples(path)) == masked(examples):
         return False
-    path.write_text(json.dumps(examples, indent=1, ensure_ascii=False) + "\n")
+    # Written beside the file and renamed over it: an interrupted run leaves the committed examples whole.
+    fresh = path.with_name(path.name + ".new")
+    try:
+        fresh.write_text(json.dumps(examples, indent=1, ensure_ascii=False) + "\n")
+        fresh.replace(path)
+    finally:
+        fresh.unlink(missing_ok=True)
     return True
 
 
