@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -84,25 +85,22 @@ def engine() -> Engine:
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (0: one the system picks, announced).", min=0, max=65535)
+    ] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes, each on a socket of its own (Linux).", min=1)] = 1,
 ) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from app.api.one_write import ONE_WRITE_PROTOCOL  # here: other commands need not load uvicorn
-    from app.api.workers import OwnSocketWorkers, cannot_listen, own_sockets_supported, shared_port_socket
+    from app.api.workers import OwnSocketWorkers, cannot_listen, own_sockets_supported, port_socket
 
     try:
         make_engine(get_settings().database_url)
     except DatabaseConfigError as exc:
         fail(str(exc))
-    shown = "localhost" if host in ("0.0.0.0", "::") else host
-    typer.echo(
-        f"Trainwatch serves on http://{shown}:{port}/ - API docs at http://{shown}:{port}/docs "
-        f"(ReDoc at /redoc); stop with Ctrl+C",
-        err=True,
-    )
     # No `server: uvicorn` header naming the stack; the app logs every request itself, as JSON. Each response leaves
     # in one write (app/api/one_write.py).
     options = dict(
@@ -115,26 +113,49 @@ def serve(
         server_header=False,
         http=ONE_WRITE_PROTOCOL,
     )
-    if workers == 1 or not own_sockets_supported():
+    if workers > 1 and not own_sockets_supported():
+        _announce(host, port)
         uvicorn.run("app.main:create_app", **options)  # type: ignore[arg-type]
         return
-    # Several workers: each on a socket of its own, so connections spread evenly (app/api/workers.py).
     config = uvicorn.Config("app.main:create_app", **options)  # type: ignore[arg-type]
+    # The port is bound here, before the app loads: a port in use is one line, and with --port 0 the address
+    # announced is the one the system picked.
     try:
-        port_socket = shared_port_socket(host, port)
+        sock = port_socket(host, port, shared=workers > 1)
     except OSError as exc:
         fail(cannot_listen(host, port, exc))
-    with port_socket:
-        supervisor = OwnSocketWorkers(config, port_socket)
+    with sock:
+        _announce(host, sock.getsockname()[1])
+        if workers == 1:
+            server = uvicorn.Server(config)
+            with contextlib.suppress(KeyboardInterrupt):
+                server.run(sockets=[sock])
+            if not server.started:
+                sys.exit(STARTUP_FAILURE)  # the app could not start: uvicorn.run's exit code for it
+            return
+        # Several workers: each on a socket of its own, so connections spread evenly (app/api/workers.py).
+        supervisor = OwnSocketWorkers(config, sock)
         supervisor.run()
     if supervisor.failure:
         fail(supervisor.failure)
 
 
+def _announce(host: str, port: int) -> None:
+    """Say where the service answers (on stderr: stdout may be a pipe to a log collector)."""
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    typer.echo(
+        f"Trainwatch serves on http://{shown}:{port}/ - API docs at http://{shown}:{port}/docs "
+        f"(ReDoc at /redoc); stop with Ctrl+C",
+        err=True,
+    )
+
+
 @cli.command()
 def start(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (0: one the system picks, announced).", min=0, max=65535)
+    ] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
     """Migrate and seed the database (unless TRAINWATCH_AUTO_MIGRATE=false), then serve: the container's command."""

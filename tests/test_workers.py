@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -113,15 +114,49 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread_over_them(
     assert not listening.port_sockets(port, listening.LISTEN)
 
 
-def test_serving_on_a_port_another_program_holds_fails_with_a_clear_message(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serving_on_a_port_another_program_holds_fails_with_a_clear_message(tmp_path, workers):
     port = PORTS[1]
     with socket.socket() as other:  # a program that does not share its port
         other.bind(("127.0.0.1", port))
         other.listen()
-        server = _serve(tmp_path, port)
+        server = _serve(tmp_path, port, workers)
         output = server.communicate(timeout=60)[0].decode()
     assert server.returncode == 1
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in output
+    assert "Traceback" not in output and "serves on" not in output
+
+
+def _announced_port(server: subprocess.Popen) -> int:
+    """Read the port from the line `serve` prints first ("Trainwatch serves on http://127.0.0.1:PORT/ ...")."""
+    assert server.stdout is not None
+    line = server.stdout.readline().decode()
+    match = re.search(r"serves on http://127\.0\.0\.1:(\d+)/ - API docs at http://127\.0\.0\.1:(\d+)/docs", line)
+    assert match and match[1] == match[2], line
+    return int(match[1])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_port_0_serves_on_a_free_port_and_announces_it(tmp_path, workers):
+    server = _serve(tmp_path, 0, workers)
+    try:
+        port = _announced_port(server)
+        assert port != 0
+        deadline = time.monotonic() + 60
+        while True:  # the app loads after the port is bound and announced
+            try:
+                assert _answered(port) == 200
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        output = _stop(server)
+    # One worker is uvicorn's server itself: after shutting down cleanly it raises the signal it caught again, as
+    # uvicorn.run does; the supervisor of several exits 0.
+    assert server.returncode == (-signal.SIGTERM if workers == 1 else 0), output
+    assert "Traceback" not in output
 
 
 def test_a_port_taken_while_no_worker_listens_stops_the_supervisor_with_a_clear_message(tmp_path):

@@ -30,9 +30,15 @@ def cannot_listen(host: str, port: int, exc: OSError) -> str:
 
 def shared_port_socket(host: str, port: int) -> socket.socket:
     """Return a TCP socket bound to host and port that other such sockets may bind too (not yet listening)."""
+    return port_socket(host, port, shared=True)
+
+
+def port_socket(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """Return a TCP socket bound to host and port (port 0: one the system picks), not yet listening."""
     sock = socket.socket(family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError:
