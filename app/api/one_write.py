@@ -4,6 +4,9 @@ uvicorn writes a response's status line and headers as soon as the app sends `ht
 in a second write: two send() calls and two TCP segments per answer, the larger part of the server's cost for a
 cached decision (py-spy under `make bench` (c): 20 % of the event loop's time in those two writes). Here the writes
 of one event-loop turn are joined and sent once at its end, so a response sent in one go leaves in one send().
+
+A request that cannot be read as HTTP/1.1 never reaches the app: uvicorn answers it 400 in text/plain. Here that
+answer is problem+json with the headers every API answer carries, like every other error of the service.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from app.api.security import API_ANSWER_HEADERS
+from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 ONE_WRITE_PROTOCOL = f"{__name__}:OneWriteHttpTools"  # uvicorn's `http` setting (an import string)
 FLUSH_BYTES = 64 * 1024  # held writes beyond this go out at once: a long stream must not pile up in memory
@@ -83,6 +89,22 @@ class JoinedWrites:
         return getattr(self._transport, name)
 
 
+UNREADABLE = (
+    "The request could not be read as HTTP/1.1: it is malformed, or its request line or headers are longer than "
+    "the server reads (a URL of up to 65,000 characters is read)."
+)
+_UNREADABLE_BODY = problem_bytes(Problem(400, UNREADABLE))
+_UNREADABLE_HEAD = b"".join(
+    [
+        b"content-type: " + PROBLEM_JSON.encode() + b"\r\n",
+        b"content-length: %d\r\n" % len(_UNREADABLE_BODY),
+        b"cache-control: no-store\r\n",
+        *(name + b": " + value + b"\r\n" for name, value in API_ANSWER_HEADERS),
+        b"connection: close\r\n\r\n",
+    ]
+)
+
+
 class OneWriteHttpTools(HttpToolsProtocol):
     """HttpToolsProtocol whose responses leave in one write per event-loop turn."""
 
@@ -95,3 +117,9 @@ class OneWriteHttpTools(HttpToolsProtocol):
     def eof_received(self) -> None:
         """Send what is held before the transport closes itself on the client's end of input."""
         self.transport.flush()  # type: ignore[attr-defined]
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a request that cannot be parsed with problem+json (uvicorn's own is text/plain), then close."""
+        default = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
+        self.transport.write(STATUS_LINE[400] + default + _UNREADABLE_HEAD + _UNREADABLE_BODY)
+        self.transport.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from typing import Any
 
@@ -276,3 +277,36 @@ def test_the_service_answers_through_the_protocol_over_a_real_socket(client, sha
                 assert rest == b""
     finally:
         server.should_exit = True
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /healthz?x=" + b"a" * 70_000 + b" HTTP/1.1\r\nhost: x\r\n\r\n",  # past what the parser reads of a URL
+        b"GET /healthz HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS handshake sent to the plain HTTP port
+    ],
+    ids=["long-url", "malformed-header", "tls"],
+)
+def test_a_request_that_cannot_be_parsed_is_a_problem_json_400_with_the_api_headers(shared_seeded_url, request_bytes):
+    server, port = serve(create_app(make_settings(shared_seeded_url)), 0)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(request_bytes)
+            answer = b""
+            while chunk := conn.recv(65536):  # the server closes the connection after it
+                answer += chunk
+    finally:
+        server.should_exit = True
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    assert lines[0] == "HTTP/1.1 400 Bad Request"
+    assert headers["content-type"] == "application/problem+json"
+    assert int(headers["content-length"]) == len(body)
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "deny"
+    assert headers["cache-control"] == "no-store" and headers["connection"] == "close"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    problem = json.loads(body)
+    assert problem["status"] == 400 and problem["title"] == "Bad Request"
+    assert "could not be read as HTTP/1.1" in problem["detail"]
