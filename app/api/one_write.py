@@ -89,24 +89,50 @@ class JoinedWrites:
         return getattr(self._transport, name)
 
 
+# A request's headers (names and values) may take this much before the request is refused with 431; a head the
+# parser is still reading past UNFINISHED_HEAD_BYTES is refused too, as the parser keeps a header whole in memory
+# before it hands it over.
+MAX_HEADER_BYTES = 64 * 1024
+UNFINISHED_HEAD_BYTES = 4 * MAX_HEADER_BYTES
+LINGER_SECONDS = 2.0  # how long a refused connection reads and drops what the client still sends
+TOO_LARGE = f"The request's headers are longer than {MAX_HEADER_BYTES:,} bytes in all."
+
+
+class HeadersTooLarge(Exception):
+    """Raised from a parser callback: the parser stops, and the request is answered 431."""
+
+
 UNREADABLE = (
-    "The request could not be read as HTTP/1.1: it is malformed, or its request line or headers are longer than "
-    "the server reads (a URL of up to 65,000 characters is read)."
+    "The request could not be read as HTTP/1.1: it is malformed, or its URL is longer than the server reads "
+    "(up to about 65,000 characters)."
 )
-_UNREADABLE_BODY = problem_bytes(Problem(400, UNREADABLE))
-_UNREADABLE_HEAD = b"".join(
-    [
+
+
+def _refusal(status: int, detail: str) -> bytes:
+    """Return a whole problem+json response, but for its status line and uvicorn's default headers."""
+    body = problem_bytes(Problem(status, detail))
+    head = [
         b"content-type: " + PROBLEM_JSON.encode() + b"\r\n",
-        b"content-length: %d\r\n" % len(_UNREADABLE_BODY),
+        b"content-length: %d\r\n" % len(body),
         b"cache-control: no-store\r\n",
         *(name + b": " + value + b"\r\n" for name, value in API_ANSWER_HEADERS),
         b"connection: close\r\n\r\n",
     ]
-)
+    return b"".join(head) + body
+
+
+_UNREADABLE = _refusal(400, UNREADABLE)
+_TOO_LARGE = _refusal(431, TOO_LARGE)
+_TOO_LARGE_STATUS = b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
 
 
 class OneWriteHttpTools(HttpToolsProtocol):
     """HttpToolsProtocol whose responses leave in one write per event-loop turn."""
+
+    _header_bytes = 0  # the current request's header names and values so far
+    _head_bytes: int | None = 0  # bytes received since the current request's head began; None: in its body
+    _head_began_here = False  # the data being parsed ended a request: its bytes are not the next head's
+    _refused = False  # a refusal was sent: the connection only drains until it closes
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Set up the connection as uvicorn does, then write through JoinedWrites."""
@@ -118,8 +144,59 @@ class OneWriteHttpTools(HttpToolsProtocol):
         """Send what is held before the transport closes itself on the client's end of input."""
         self.transport.flush()  # type: ignore[attr-defined]
 
+    def data_received(self, data: bytes) -> None:
+        """Parse as uvicorn does; refuse a head the parser is still reading past UNFINISHED_HEAD_BYTES.
+
+        Whole chunks (256 KiB at most) are counted, from the first that holds none of an earlier request, so a body
+        sent with its head is never counted; on_header counts the headers themselves exactly.
+        """
+        if self._refused:  # answered already: what follows is dropped until the client or the linger ends
+            return
+        super().data_received(data)
+        if self._head_bytes is None or self.transport.is_closing():
+            return
+        if self._head_began_here:  # the data held the end of a request: only what follows it counts, from here on
+            self._head_began_here = False
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > UNFINISHED_HEAD_BYTES:
+            self._refuse(_TOO_LARGE_STATUS, _TOO_LARGE)
+
+    def on_message_begin(self) -> None:
+        """Start a request as uvicorn does, with no header bytes counted yet."""
+        self._header_bytes = 0
+        super().on_message_begin()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Keep a header as uvicorn does, unless the headers so far are past MAX_HEADER_BYTES."""
+        self._header_bytes += len(name) + len(value)
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise HeadersTooLarge  # the parser fails with it, and uvicorn calls send_400_response
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        """Stop counting the head's bytes: what follows is the body."""
+        self._head_bytes = None
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        """Count the next request's head from here."""
+        self._head_bytes = 0
+        self._head_began_here = True
+        super().on_message_complete()
+
     def send_400_response(self, msg: str) -> None:
         """Answer a request that cannot be parsed with problem+json (uvicorn's own is text/plain), then close."""
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self._refuse(_TOO_LARGE_STATUS, _TOO_LARGE)
+            return
+        self._refuse(STATUS_LINE[400], _UNREADABLE)
+
+    def _refuse(self, status_line: bytes, rest: bytes) -> None:
+        """Send the refusal, end the output, and drop what the client still sends for a while before closing: a
+        socket closed with unread input sends a reset, which can destroy the answer before the client reads it."""
         default = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
-        self.transport.write(STATUS_LINE[400] + default + _UNREADABLE_HEAD + _UNREADABLE_BODY)
-        self.transport.close()
+        self.transport.write(status_line + default + rest)
+        self._refused = True
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)

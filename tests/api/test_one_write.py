@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from typing import Any
@@ -310,3 +311,64 @@ def test_a_request_that_cannot_be_parsed_is_a_problem_json_400_with_the_api_head
     problem = json.loads(body)
     assert problem["status"] == 400 and problem["title"] == "Bad Request"
     assert "could not be read as HTTP/1.1" in problem["detail"]
+
+
+def _raw(port: int, request: bytes, *, close: bool = True) -> bytes:
+    """Send raw bytes and return everything the server sends until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.fixture
+def raw_port(shared_seeded_url):
+    server, port = serve(create_app(make_settings(shared_seeded_url)), 0)
+    yield port
+    server.should_exit = True
+
+
+def _get(headers: bytes) -> bytes:
+    return b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n" + headers + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"x-big: " + b"a" * 66_000 + b"\r\n",  # one header past the limit
+        b"".join(b"x-%d: %s\r\n" % (n, b"b" * 1000) for n in range(70)),  # many, past it together
+        b"x-big: " + b"a" * 2_000_000 + b"\r\n",  # far past it: arrives in many chunks
+    ],
+    ids=["one", "many", "huge"],
+)
+def test_headers_past_64_kib_are_a_problem_json_431(raw_port, headers):
+    answer = _raw(raw_port, _get(headers))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), head
+    assert b"content-type: application/problem+json" in head and b"x-content-type-options: nosniff" in head
+    assert json.loads(body)["detail"] == "The request's headers are longer than 65,536 bytes in all."
+
+
+def test_a_head_that_never_ends_is_refused_once_it_passes_the_unfinished_limit(raw_port):
+    with socket.create_connection(("127.0.0.1", raw_port), timeout=10) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ")
+        answer = b""
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # refused while sending
+            for _ in range(100):  # up to 1.6 MB of one header value, never finished
+                conn.sendall(b"a" * 16_384)
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+
+
+def test_headers_under_the_limit_and_large_bodies_are_read(raw_port):
+    assert _raw(raw_port, _get(b"x-big: " + b"a" * 65_000 + b"\r\n")).startswith(b"HTTP/1.1 200 OK")
+    # Bodies far past the head's limit, each sent with its head in one go and three in a row on one connection.
+    checks = {"checks": [{"platform": "instagram", "category": "public-posts", "country": "DE"}]}
+    body = json.dumps(checks).encode() + b" " * 1_500_000
+    post = b"POST /v1/ai-training/checks HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+    one = post + b"content-length: %d\r\n\r\n" % len(body) + body
+    answer = _raw(raw_port, one * 2 + one.replace(b"host: x\r\n", b"host: x\r\nconnection: close\r\n"))
+    assert answer.count(b"HTTP/1.1 200 OK") == 3 and b" 431 " not in answer
