@@ -101,22 +101,26 @@ CASES = [
         age=16,
     ),
     # ---- 47 LinkedIn Canada: in, paused by 10 Dec 2024 (day not published), in again from 3 Nov 2025
-    case(
-        "linkedin CA profile 2024-10-14 setting on -> used",
-        "linkedin",
-        "profile-info",
-        "CA",
-        "2024-10-14",
-        "used",
-        None,
-        **ADULT,
+    # LinkedIn's FAQ as Hong Kong Free Press quoted it on 15 Oct 2024 still did not exclude Canada.
+    *(
+        case(
+            f"linkedin CA profile {day} setting on -> used",
+            "linkedin",
+            "profile-info",
+            "CA",
+            day,
+            "used",
+            None,
+            **ADULT,
+        )
+        for day in ("2024-10-14", "2024-10-15")
     ),
     case(
-        "linkedin CA profile 2024-10-15 -> unknown (pause day not published)",
+        "linkedin CA profile 2024-10-16 -> unknown (pause day not published)",
         "linkedin",
         "profile-info",
         "CA",
-        "2024-10-15",
+        "2024-10-16",
         "unknown",
         None,
         **ADULT,
@@ -570,16 +574,32 @@ CASES = [
         None,
         age=16,
     ),
+    # Switching training off "will exclude your future conversation activities" (future only): earlier chats stay used.
     case(
-        "copilot US chat 2026-11-01 switched off 2026-10-05 -> not_used",
+        "copilot US 2026-11-01 switched off 2026-10-05, chat day not given -> conditional on posted_on",
         "copilot",
         "ai-interactions",
         "US",
         "2026-11-01",
-        "not_used",
-        None,
+        "conditional",
+        ["posted_on"],
         age=30,
         objected_on="2026-10-05",
+    ),
+    *(
+        case(
+            f"copilot US chat of {day}, switched off 2026-10-05 -> {verdict}",
+            "copilot",
+            "ai-interactions",
+            "US",
+            "2026-11-01",
+            verdict,
+            [],
+            age=30,
+            objected_on="2026-10-05",
+            posted_on=day,
+        )
+        for day, verdict in (("2026-10-04", "used"), ("2026-10-05", "not_used"), ("2026-10-06", "not_used"))
     ),
     case(
         "copilot BR chat 2026-10-02 -> not_used (excluded country)",
