@@ -100,6 +100,10 @@ class SecurityHeaders:
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if head:
+                    # The server reads the method from this same scope to know that no body follows the head (else
+                    # it waits for Content-Length bytes, fails and drops the connection): HEAD again from here on.
+                    scope["method"] = "HEAD"
                 headers = list(message.get("headers", ()))
                 if not any(name == b"content-security-policy" for name, _ in headers):
                     html = any(name == b"content-type" and value.startswith(b"text/html") for name, value in headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import socket
 from typing import Any
 
@@ -242,14 +243,19 @@ def test_connection_close_sends_the_answer_before_closing():
     assert closed and len(writes) == 1 and writes[0].endswith(b"answer for /a")
 
 
-def _read_response(conn: socket.socket, buffer: bytes) -> tuple[bytes, bytes, bytes]:
-    """Read one response with a Content-Length; return its head, its body and what followed it."""
+def _read_response(conn: socket.socket, buffer: bytes, *, head_only: bool = False) -> tuple[bytes, bytes, bytes]:
+    """Read one response with a Content-Length (none follows the head of a HEAD answer); return its head, its body
+    and what followed it."""
     while b"\r\n\r\n" not in buffer:
-        buffer += conn.recv(65536)
+        chunk = conn.recv(65536)
+        assert chunk, f"the server closed the connection after {buffer!r}"
+        buffer += chunk
     head, _, rest = buffer.partition(b"\r\n\r\n")
     length = next(
         int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
     )
+    if head_only:
+        return head, b"", rest
     while len(rest) < length:
         rest += conn.recv(65536)
     return head, rest[:length], rest[length:]
@@ -372,3 +378,33 @@ def test_headers_under_the_limit_and_large_bodies_are_read(raw_port):
     one = post + b"content-length: %d\r\n\r\n" % len(body) + body
     answer = _raw(raw_port, one * 2 + one.replace(b"host: x\r\n", b"host: x\r\nconnection: close\r\n"))
     assert answer.count(b"HTTP/1.1 200 OK") == 3 and b" 431 " not in answer
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/platforms/instagram/ai-training?category=public-posts&country=DE&as_of=2025-09-01",  # the fast path
+        "/v1/platforms/instagram/ai-training?category=public-posts&country=DE&as_of=2025-09-01&age=30",  # the route
+        "/healthz",
+        "/v1/platforms",
+        "/v1/deadlines.ics",
+        "/platforms/instagram?lang=en",
+    ],
+)
+def test_head_through_the_server_keeps_the_connection_and_logs_no_error(
+    shared_seeded_url, path, caplog: pytest.LogCaptureFixture
+):
+    """uvicorn decides from the request's scope that no body follows a HEAD answer's head: the edge must leave it so."""
+    server, port = serve(create_app(make_settings(shared_seeded_url)), 0)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            for method in ("HEAD", "GET", "HEAD"):  # one keep-alive connection
+                conn.sendall(f"{method} {path} HTTP/1.1\r\nhost: x\r\n\r\n".encode())
+                head, body, rest = _read_response(conn, b"", head_only=method == "HEAD")
+                assert head.startswith(b"HTTP/1.1 200 OK"), head
+                assert rest == b""
+                if method == "GET":
+                    assert body
+    finally:
+        server.should_exit = True
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
