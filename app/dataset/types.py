@@ -37,7 +37,11 @@ def show(value: Any) -> str:
         value = value.isoformat()
     if isinstance(value, str) and len(value) > 80:
         value = value[:77] + "..."
-    return json.dumps(value, ensure_ascii=False, default=str)
+    # An unpaired surrogate (JSON can carry one) is shown escaped: a message holding it could not be encoded.
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(value, ensure_ascii=False, default=str))
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _fail(kind: str, template: str, value: Any) -> PydanticCustomError:

@@ -158,3 +158,25 @@ def test_a_client_hanging_up_before_its_body_is_not_a_server_error(write_client,
     assert sent[0]["status"] == 400
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert write_client.get(f"/v1/rules/{rule}").json()["version"] == version  # nothing was written
+
+
+@pytest.mark.parametrize("surrogate", ["\\ud800", "\\udfff", "2025-01-0\\udfff"])
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("PATCH", "/v1/rules/instagram-eea-public-posts-2025", "effective_from"),
+        ("PATCH", "/v1/rules/instagram-eea-public-posts-2025", "posted_until"),
+        ("PATCH", "/v1/rules/instagram-eea-public-posts-2025", "reviewed_on"),
+        ("PATCH", "/v1/deadlines/facebook-eea-objection-2025", "on"),
+        ("PATCH", "/v1/sources/M1", "published_on"),
+    ],
+)
+def test_an_unpaired_surrogate_in_a_date_field_is_422_naming_it(write_client, auth, method, path, field, surrogate):
+    before = write_client.get(path).json()
+    body = b'{"%s": "%s"}' % (field.encode(), surrogate.encode())  # written escaped, as JSON carries it
+    response = write_client.request(
+        method, path, content=body, headers={**auth, "Content-Type": "application/merge-patch+json"}
+    )
+    problem = _problem(response, 422)
+    assert field in [error["field"] for error in problem["errors"]], problem
+    assert write_client.get(path).json() == before
