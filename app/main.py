@@ -24,7 +24,7 @@ from app.api.metrics import Metrics, metrics_endpoint, store_state
 from app.api.outage import DatabaseGate, install_outage_handler
 from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
 from app.api.routes import health, home, router
-from app.api.security import SecurityHeaders
+from app.api.security import SecurityHeaders, join_list_lines
 from app.api.spec import install_spec, operation_id
 from app.dataset.translations import read_translations
 from app.delivery.deliverer import Deliverer
@@ -81,8 +81,10 @@ class TrainwatchAPI(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         fast = self.fast_path
-        if fast is not None and scope["type"] == "http" and await fast(scope, receive, send):
-            return
+        if scope["type"] == "http":
+            join_list_lines(scope)  # before the fast path and the routes, which read one line of a field each
+            if fast is not None and await fast(scope, receive, send):
+                return
         await super().__call__(scope, receive, send)
 
 

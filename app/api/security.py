@@ -133,6 +133,35 @@ class SecurityHeaders:
         return sorted(methods | {"OPTIONS"})
 
 
+# Fields whose value is a comma-separated list: sent on several lines, they mean the lines joined with commas (RFC
+# 9110 section 5.3). The fast path and the routes each read one line of a field, and read different ones.
+LIST_FIELDS = frozenset(
+    {b"accept", b"accept-encoding", b"accept-language", b"if-match", b"if-none-match", b"cache-control"}
+)
+
+
+def join_list_lines(scope: Scope) -> None:
+    """Join the lines of each list field of a request into one, where a field comes on several lines (rare)."""
+    headers = scope["headers"]
+    if len(headers) > 1 and len({name for name, _ in headers}) < len(headers):
+        scope["headers"] = combined_lists(headers)
+
+
+def combined_lists(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Return the headers with the lines of each list field joined into one, where the first of them stood."""
+    joined: dict[bytes, list[bytes]] = {}
+    out: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        if name not in LIST_FIELDS:
+            out.append((name, value))
+        elif name in joined:
+            joined[name].append(value)
+        else:
+            joined[name] = [value]
+            out.append((name, b""))  # a placeholder, filled in below
+    return [(name, b", ".join(joined[name])) if name in joined else (name, value) for name, value in out]
+
+
 def _is_preflight(scope: Scope) -> bool:
     """Return whether an OPTIONS request is a CORS preflight (which the CORS layer answers)."""
     return any(name == b"access-control-request-method" for name, _ in scope["headers"])

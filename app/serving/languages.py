@@ -8,19 +8,25 @@ from app.policy import QueryError
 from app.policy.wording import DEFAULT_LANGUAGE, languages
 
 LANGUAGES = languages()
-_QUALITY = re.compile(r"q=([0-9.]+)")
+# RFC 9110 section 12.4.2: `;q=` (the name in any case) and a qvalue from 0 to 1 with at most three decimals.
+_WEIGHT = re.compile(r"\s*[qQ]\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*")
 
 
 def accepted(header: str | None) -> list[str]:
-    """Return the language tags of an Accept-Language header, most preferred first (q=0 dropped)."""
+    """Return the language tags of an Accept-Language header, most preferred first.
+
+    A tag with q=0 is refused, and one whose weight is not a valid qvalue (`q=-1`, `q=NaN`, `q=0.9e-3`) is dropped
+    rather than read as another weight.
+    """
     tags: list[tuple[float, int, str]] = []
     for index, part in enumerate((header or "").split(",")):
         tag, _, params = part.strip().partition(";")
-        match = _QUALITY.search(params)
-        try:
-            quality = float(match.group(1)) if match else 1.0
-        except ValueError:
-            quality = 0.0
+        quality = 1.0
+        if params:
+            match = _WEIGHT.fullmatch(params)
+            if match is None:
+                continue
+            quality = float(match.group(1))
         if tag.strip() and quality > 0:
             tags.append((-quality, index, tag.strip()))
     return [tag for *_, tag in sorted(tags)]

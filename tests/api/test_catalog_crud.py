@@ -185,3 +185,22 @@ def test_if_match_may_list_several_etags(write_client, auth):
     assert write_client.patch(url, json={"name": "B"}, headers={**auth, "If-Match": '"v9", "v1"'}).status_code == 200
     assert write_client.delete(url, headers={**auth, "If-Match": '"v1", "v3"'}).status_code == 412
     assert write_client.get(url).json()["name"] == "B"
+
+
+def test_if_match_and_if_none_match_on_several_lines_are_one_list(write_client, auth):
+    """RFC 9110 section 5.3: lines of a list field mean their values joined; the fast path and the routes agree."""
+    rule = "/v1/rules/instagram-eea-public-posts-2025"
+    decision = "/v1/platforms/instagram/ai-training?category=public-posts&country=DE&as_of=2025-09-01"
+    etag = write_client.get(decision).headers["etag"]
+    for lines in ([('"zzz"'), etag], [etag, '"zzz"']):
+        headers = [("If-None-Match", line) for line in lines]
+        assert write_client.get(decision, headers=headers).status_code == 304
+        assert write_client.head(decision, headers=headers).status_code == 304
+    current = write_client.get(rule).headers["etag"]
+    stale_first = [*auth.items(), ("If-Match", '"0"'), ("If-Match", current)]
+    patched = write_client.patch(
+        rule,
+        content=b'{"notes": ["two If-Match lines"]}',
+        headers=[*stale_first, ("Content-Type", "application/merge-patch+json")],
+    )
+    assert patched.status_code == 200, patched.text

@@ -141,3 +141,31 @@ def test_a_translation_of_an_older_summary_is_not_used(write_client: TestClient,
     write_client.app.state.services.store.refresh()
     decision = write_client.get(URL + "&age=30&objected=false&lang=de").json()["decisions"][0]
     assert decision["summary"] == changed  # English rather than a German text of what the rule no longer says
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("de;Q=0, en;q=0.5", "en"),  # the parameter's name is case-insensitive: German is refused
+        ("de;q=-1, en;q=0.5", "en"),  # not a qvalue: the entry is dropped, not read as q=1
+        ("de;q=NaN, en;q=0.5", "en"),
+        ("en;q=0.5, de;q=0.9e-3", "en"),  # not q=0.9
+        ("de;q=1.5, en;q=0.1", "en"),
+        ("de-DE,de;q=0.9,en;q=0.8", "de"),
+        ("en-US,en;q=0.9,de;q=0.8", "en"),
+        ("fr, de;q=0.001", "de"),
+    ],
+)
+def test_accept_language_weights_are_read_as_rfc_9110_defines_them(both, header, lang):
+    response = both.get(URL, headers={"Accept-Language": header})
+    assert response.status_code == 200
+    assert response.headers["content-language"] == lang
+
+
+def test_accept_language_on_two_lines_is_one_list(both):
+    response = both.get(URL, headers=[("Accept-Language", "de"), ("Accept-Language", "en")])
+    assert response.headers["content-language"] == "de"
+    assert (
+        both.head(URL, headers=[("Accept-Language", "de"), ("Accept-Language", "en")]).headers["content-language"]
+        == "de"
+    )
