@@ -64,6 +64,16 @@ def written(payload: Any, etag: str | None, *, status: int = 200, location: str 
     return Response(dumps(payload), status_code=status, media_type="application/json", headers=headers)
 
 
+def refused_by_if_none_match(header: str | None, version: int) -> bool:
+    """Return whether If-None-Match stops a write to a record at this version: `*` (any record) or its ETag."""
+    if header is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]  # compared weakly, as RFC 9110 says
+    if "*" in tags:
+        return True
+    return any((m := _VERSION_TAG.fullmatch(tag)) and int(m.group(1)) == version for tag in tags)
+
+
 def if_match_versions(header: str | None) -> set[int] | None:
     """Return the versions an If-Match header accepts; None when absent or `*` (any current version)."""
     if header is None or header.strip() == "*":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from catalog_support import SAMPLES, bearer, key_id, new_app
 from starlette.testclient import TestClient
@@ -204,3 +206,34 @@ def test_if_match_and_if_none_match_on_several_lines_are_one_list(write_client, 
         headers=[*stale_first, ("Content-Type", "application/merge-patch+json")],
     )
     assert patched.status_code == 200, patched.text
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("header", ["*", "current", 'W/"current"', '"v999", current'])
+def test_a_write_whose_if_none_match_matches_the_stored_record_is_412_and_changes_nothing(
+    write_client, auth, method, header
+):
+    url = "/v1/data-categories/usage-data"
+    read = write_client.get(url)
+    etag = read.headers["etag"]
+    header = header.replace('"current"', etag).replace("current", etag)
+    body = {k: v for k, v in read.json().items() if k not in ("id", "version")}
+    response = write_client.request(
+        method,
+        url,
+        content=json.dumps(body if method != "PATCH" else {"name": "Changed"}) if method != "DELETE" else None,
+        headers={**auth, "If-None-Match": header, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 412, response.text
+    assert response.json()["param"] == "If-None-Match"
+    assert write_client.get(url).json() == read.json()
+
+
+def test_an_if_none_match_of_another_version_lets_the_write_through(write_client, auth):
+    url = "/v1/data-categories/usage-data"
+    response = write_client.patch(
+        url,
+        content=b'{"name": "Usage data"}',
+        headers={**auth, "If-None-Match": '"v999"', "Content-Type": "application/merge-patch+json"},
+    )
+    assert response.status_code == 200, response.text

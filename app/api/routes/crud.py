@@ -16,7 +16,16 @@ from app.api.auth import WriteKey, actor
 from app.api.bodies import PATCH_BODY, JsonBody, merge_patch, write_body
 from app.api.deps import CatalogDep, Services, get_catalog, get_services, get_today
 from app.api.errors import Problem
-from app.api.responses import Page, cached, if_match_versions, list_etag, paginated, record_etag, written
+from app.api.responses import (
+    Page,
+    cached,
+    if_match_versions,
+    list_etag,
+    paginated,
+    record_etag,
+    refused_by_if_none_match,
+    written,
+)
 from app.api.schemas.decisions import problem_responses
 from app.serving.catalog import Catalog, Entry
 from app.store import records
@@ -174,7 +183,22 @@ def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Respo
 
 
 def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> int | None:
-    """Return the version an update or delete is conditional on; If-Match may list several."""
+    """Return the version an update or delete is conditional on; If-Match may list several.
+
+    An If-None-Match that the stored record matches (`*` matches any: a PUT here never creates) is 412, RFC 9110
+    section 13.1.2: the client asked to write only where no such record exists.
+    """
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        with Session(get_services(request).engine) as session:
+            row = records.get_row(session, kind.resource, key)
+        if row is not None and refused_by_if_none_match(if_none_match, row.version):
+            raise Problem(
+                412,
+                f"If-None-Match {if_none_match} matches the stored {kind.noun} (`*` matches any): nothing was changed.",
+                title="Precondition failed",
+                param="If-None-Match",
+            )
     versions = if_match_versions(if_match)
     if versions is None or len(versions) == 1:
         return next(iter(versions)) if versions else None
@@ -189,8 +213,7 @@ def _patch(
 ) -> None:
     """Merge the patch into the record as stored when the write happens (under the write lock): never 412
     without If-Match, so the last write wins; with If-Match, only if the record is at a listed version."""
-    versions = if_match_versions(if_match)
-    version = None if versions is None else _version(request, kind, key, if_match)
+    version = _version(request, kind, key, if_match)
     _write(
         request,
         api_key,
