@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
 from app import __doc__ as summary
@@ -180,7 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DatabaseGate, slots=settings.db_request_slots, timeout=settings.db_request_timeout)
     if app.state.rate_limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
-    app.add_middleware(CORSMiddleware, **cors.middleware_options(settings.cors_origins))
+    app.add_middleware(cors.ProblemCORSMiddleware, **cors.middleware_options(settings.cors_origins))
     app.add_middleware(SecurityHeaders, routes=app.router.routes, embed_frame_ancestors=settings.embed_frame_ancestors)
     app.add_middleware(RequestLogMiddleware, access_log=access_log)
     return app

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
+
 ALLOW_METHODS = ["GET", "HEAD", "POST"]
 ALLOW_HEADERS = ["Content-Type", "If-None-Match", "Accept"]
 EXPOSE_HEADERS = [
@@ -59,3 +65,25 @@ class SimpleCors:
                 headers[i] = (name, value + b", Origin")
                 return
         headers.append((b"vary", b"Origin"))
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS layer, whose refused preflight is problem+json like every other error (it is text/plain)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        """Answer a preflight as Starlette does; a refusal names what was not allowed in a problem document."""
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        problem = Problem(
+            400,
+            f"This cross-origin request is not allowed (its {refused}): the API allows GET, HEAD and POST from the "
+            "configured origins, with the headers Content-Type, If-None-Match and Accept.",
+            title="CORS preflight refused",
+            param="Origin"
+            if refused.startswith("origin")
+            else "Access-Control-Request-" + refused.split(",")[0].title(),
+        )
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return Response(problem_bytes(problem), status_code=400, media_type=PROBLEM_JSON, headers=headers)

@@ -7,6 +7,8 @@ import hashlib
 import json
 import re
 
+import pytest
+
 DECISION = "/v1/platforms/facebook/ai-training?category=public-posts&country=DE"
 
 
@@ -105,3 +107,24 @@ def test_the_log_names_the_route_template_not_the_path(client, capsys):
     client.get('/v1/rules/"quoted"%20id')
     line = [entry for entry in _log_lines(capsys.readouterr().err) if entry.get("event") == "request"][0]
     assert line["route"] == "/v1/rules/{rule_id}" and line["path"] == '/v1/rules/"quoted" id' and line["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("request_headers", "param", "named"),
+    [
+        (
+            {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"},
+            "Headers",
+            "headers",
+        ),
+        ({"Access-Control-Request-Method": "DELETE"}, "Method", "method"),
+    ],
+)
+def test_a_refused_preflight_is_problem_json_naming_what_was_refused(client, request_headers, param, named):
+    response = client.options("/v1/rules", headers={"Origin": "https://evil.example", **request_headers})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    problem = response.json()
+    assert problem["param"] == f"Access-Control-Request-{param}" and f"(its {named})" in problem["detail"]
+    assert "access-control-allow-methods" in response.headers  # what is allowed, as Starlette says it
