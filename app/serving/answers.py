@@ -279,8 +279,12 @@ class AnswerService:
         if packed is not None:
             return Answer.unpacked(packed)
         if encoding is None:
-            params = query_params(query_string)
-            found = self._compute(snapshot, platform_id, params, today, path, accept_language)
+            try:
+                params = query_params(query_string)
+            except QueryError as exc:
+                found = Answer.build(exc.status, problem_bytes(query_problem(exc), path), PROBLEM_JSON)
+            else:
+                found = self._compute(snapshot, platform_id, params, today, path, accept_language)
             cache.put(key, found.packed(), entry_cost(len(found.body) + len(query_string)))
             return found
         plain = self.single(platform_id, query_string, path, accept_language)
@@ -433,17 +437,37 @@ def _keep(cache: BoundedCache, key: tuple[Any, ...], out: bytes, seen_before: bo
 
 
 def query_params(query_string: bytes) -> dict[str, str]:
-    """Parse a query string exactly as Starlette's QueryParams does: blank values kept, the last repeat wins."""
+    """Parse a query string as Starlette's QueryParams does (blank values kept); raise QueryError where a parameter
+    the answer reads is given twice (`country=DE&country=FR`): which one the client meant is not for us to pick."""
     text = query_string.decode("latin-1")
     if "%" in text or "+" in text:
-        return dict(parse_qsl(text, keep_blank_values=True))
+        pairs = parse_qsl(text, keep_blank_values=True)
+        params = dict(pairs)
+        if len(params) < len(pairs):
+            _refuse_repeats([name for name, _ in pairs])
+        return params
     # Nothing to unescape: splitting gives what parse_qsl gives, several times faster.
-    params: dict[str, str] = {}
-    for field in text.split("&"):
+    params = {}
+    fields = text.split("&")
+    for field in fields:
         if field:
             name, _, value = field.partition("=")
             params[name] = value
+    if len(params) < len(fields) - fields.count(""):
+        _refuse_repeats([field.partition("=")[0] for field in fields if field])
     return params
+
+
+ANSWERED = frozenset({*QUERY_FIELDS, "lang"})  # the parameters a decision reads
+
+
+def _refuse_repeats(names: list[str]) -> None:
+    """Raise QueryError for the first parameter a decision reads that is given more than once."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen and name in ANSWERED:
+            raise QueryError(422, name, f"{name} is given more than once; give it once.")
+        seen.add(name)
 
 
 CHECK_FIELDS = frozenset({"platform", *QUERY_FIELDS})

@@ -9,6 +9,9 @@ from starlette.responses import Response
 
 from app.api.errors import Problem
 from app.api.schemas.decisions import problem_responses
+from app.policy import QueryError
+from app.serving.answers import query_params
+from app.serving.languages import negotiate
 from app.web import assets, badges
 from app.web.decisions import ask
 from app.web.pages import Page, respond
@@ -32,6 +35,15 @@ Lang = Annotated[str | None, Query(description="en or de; omitted: from Accept-L
 def _badge(
     request: Request, platform_id: str, category: str | None, country: str | None, as_of: str | None
 ) -> tuple[Page, str, str, str]:
+    try:
+        # As the decision reads them: a parameter given twice, or a language there is no catalog for, is refused
+        # (Page would quietly fall back to English).
+        query_params(request.scope["query_string"])
+        lang = request.query_params.get("lang")
+        if lang is not None:
+            negotiate(lang, None)
+    except QueryError as exc:
+        raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param) from None
     page = Page(request)
     params = {k: v for k, v in (("category", category), ("country", country), ("as_of", as_of)) if v is not None}
     status, doc = ask(service_of(request), platform_id, {**params, "lang": page.lang})
@@ -45,7 +57,7 @@ def _badge(
     "/platforms/{platform_id}/badge.svg",
     summary="A flat SVG badge of the platform's answer",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(404)},
+    responses={200: {"content": {"image/svg+xml": {}}}, **problem_responses(404, 422)},
 )
 def badge_svg(
     request: Request,
@@ -70,7 +82,7 @@ def badge_svg(
 @router.get(
     "/platforms/{platform_id}/shields.json",
     summary="The platform's answer as a shields.io endpoint",
-    responses=problem_responses(404),
+    responses=problem_responses(404, 422),
 )
 def shields_json(
     request: Request,

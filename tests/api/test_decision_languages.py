@@ -169,3 +169,12 @@ def test_accept_language_on_two_lines_is_one_list(both):
         both.head(URL, headers=[("Accept-Language", "de"), ("Accept-Language", "en")]).headers["content-language"]
         == "de"
     )
+
+
+@pytest.mark.parametrize("repeated", ["country=FR", "as_of=2025-09-02", "category=private-messages", "lang=en"])
+def test_a_decision_parameter_given_twice_is_422_naming_it(both, repeated):
+    url = URL + "&lang=de&" + repeated if repeated.startswith("lang") else URL + "&" + repeated
+    response = both.get(url)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["param"] == repeated.split("=")[0]

@@ -180,3 +180,16 @@ def test_an_unpaired_surrogate_in_a_date_field_is_422_naming_it(write_client, au
     problem = _problem(response, 422)
     assert field in [error["field"] for error in problem["errors"]], problem
     assert write_client.get(path).json() == before
+
+
+@pytest.mark.parametrize("value", ["0", "1735689600", "2025-01-01T00:00:00", "0001-01-01", "9999-12-31", ""])
+def test_rules_active_on_is_read_as_the_decision_reads_days(client, value):
+    problem = _problem(client.get("/v1/rules", params={"active_on": value}), 422)
+    assert problem["param"] == "active_on"
+
+
+def test_rules_active_on_still_filters(client):
+    rules = client.get("/v1/rules", params={"active_on": "2025-09-01", "platform": "instagram", "limit": 200}).json()
+    assert rules["items"] and all(
+        r["effective_from"] is None or r["effective_from"] <= "2025-09-01" for r in rules["items"]
+    )

@@ -3,7 +3,11 @@
 import contextlib
 import gc
 
+import pytest
+
+from app.policy import QueryError
 from app.serving import answers
+from app.serving.answers import query_params
 from app.serving.cache import BoundedCache
 
 
@@ -61,6 +65,27 @@ def test_fast_query_parsing_matches_the_standard_parser():
         "k",
     ]:
         assert query_params(qs.encode()) == dict(parse_qsl(qs, keep_blank_values=True)), qs
+
+
+@pytest.mark.parametrize(
+    ("qs", "param"),
+    [
+        ("country=DE&country=FR", "country"),
+        ("country=DE&as_of=2025-09-01&country=DE", "country"),  # even the same value: a client's mistake
+        ("category=public-posts&category=private-messages", "category"),
+        ("as_of=2025-09-01&as_of=2025-09-02", "as_of"),
+        ("lang=de&lang=en", "lang"),
+        ("as_of=2025-09-01&country=%44E&country=FR", "country"),  # the unescaping path too
+    ],
+)
+def test_a_parameter_the_answer_reads_given_twice_is_refused(qs, param):
+    with pytest.raises(QueryError) as refused:
+        query_params(qs.encode())
+    assert (refused.value.status, refused.value.param) == (422, param)
+
+
+def test_other_parameters_may_repeat():
+    assert query_params(b"utm=1&utm=2&country=DE") == {"utm": "2", "country": "DE"}
 
 
 def test_a_dropped_snapshot_leaves_no_cyclic_garbage(shared_seeded_url):

@@ -79,3 +79,21 @@ def test_badge_messages() -> None:
     )
     assert message([{"verdict": "conditional", "depends_on": ["opted_in"]}], t)[0] == "not used unless you opt in"
     assert 'aria-label="AI training: used &amp; more"' in svg("AI training", "used & more", "used")
+
+
+@pytest.mark.parametrize("endpoint", ["badge.svg", "shields.json"])
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("lang=ZZ", "lang"),
+        ("lang=" + "x" * 5000, "lang"),
+        ("country=DE&country=FR", "country"),
+        ("category=public-posts&category=private-messages", "category"),
+    ],
+)
+def test_a_badge_refuses_what_the_decision_refuses(client: TestClient, endpoint: str, query: str, param: str) -> None:
+    response = client.get(f"/v1/platforms/instagram/{endpoint}?{query}")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["param"] == param
+    assert client.get(f"/v1/platforms/instagram/{endpoint}?lang=de&country=DE").status_code == 200

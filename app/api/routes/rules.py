@@ -11,9 +11,12 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.deps import CatalogDep, Services, ServicesDep
+from app.api.errors import Problem
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
+from app.policy import QueryError
+from app.policy.query import parse_day
 from app.serving.catalog import Catalog, Entry
 from app.store.freshness import freshness
 from app.store.reviews import queue
@@ -85,7 +88,12 @@ def list_rules(
         ),
     ] = None,
     active_on: Annotated[
-        date | None, Query(description="Only rules in force on this day.", openapi_examples=crud.example("2025-09-01"))
+        str | None,
+        Query(
+            description="Only rules in force on this day (YYYY-MM-DD, 1900-01-01 to 2999-12-31).",
+            openapi_examples=crud.example("2025-09-01"),
+            json_schema_extra={"format": "date"},
+        ),
     ] = None,
     needs_review: Annotated[
         bool | None,
@@ -104,7 +112,7 @@ def list_rules(
     code = crud.known(
         catalog, "jurisdiction", jurisdiction.upper() if jurisdiction else None, "jurisdiction", "jurisdiction"
     )
-    day = active_on.isoformat() if active_on else None
+    day = _day(active_on).isoformat() if active_on is not None else None
     entries = [
         e
         for e in catalog.all("rule")
@@ -116,6 +124,14 @@ def list_rules(
     if needs_review is not None:
         entries = review_filter(services, entries, needs_review)
     return crud.listing(request, catalog, entries, page)
+
+
+def _day(raw: str) -> date:
+    """Return the day `active_on` names, read as the decision reads its days (no timestamps, no 0001-01-01)."""
+    try:
+        return parse_day(raw, "active_on")
+    except QueryError as exc:
+        raise Problem(422, exc.detail, title="Invalid parameter", param="active_on") from None
 
 
 def review_filter(services: Services, entries: list[Entry], needs_review: bool) -> list[Entry]:
