@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -109,6 +109,18 @@ class PlatformRecord(Record):
     privacy_policy_url: Url | None = None
 
 
+def not_yet(day: date) -> date:
+    """Refuse a day that has not come anywhere on Earth yet (today in UTC, plus a day for time zones ahead of it)."""
+    latest = datetime.now(UTC).date() + timedelta(days=1)
+    if day > latest:
+        raise PydanticCustomError(
+            "future",
+            "{day} has not come yet: it must be no later than {latest}",
+            {"day": day.isoformat(), "latest": latest.isoformat()},
+        )
+    return day
+
+
 class SourceRecord(Record):
     """A published document that rules and deadlines cite."""
 
@@ -122,6 +134,12 @@ class SourceRecord(Record):
     quote: Text | None = None
     via: Text | None = None
     archived_url: Url | None = None  # a web-archive copy of the page, for when the original is gone
+
+    @field_validator("retrieved_on")
+    @classmethod
+    def _retrieved_already(cls, value: date) -> date:
+        """Refuse a retrieval day in the future: nobody has read the page then yet."""
+        return not_yet(value)
 
     @model_validator(mode="after")
     def _published_before_retrieved(self) -> SourceRecord:
@@ -214,6 +232,12 @@ class RuleRecord(Record):
     notes: list[Text] = Field(default_factory=list)
     reviewed_on: Day | None = None  # when a person last checked the rule against its sources
     sources: list[CitationRecord]
+
+    @field_validator("reviewed_on")
+    @classmethod
+    def _reviewed_already(cls, value: date | None) -> date | None:
+        """Refuse a review day in the future: it would keep the rule from ever counting as stale."""
+        return None if value is None else not_yet(value)
 
     @model_validator(mode="before")
     @classmethod

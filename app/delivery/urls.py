@@ -46,6 +46,8 @@ def refusal(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddr
         return "The URL must be an absolute http:// or https:// URL with a host."
     if parts.username or parts.password:
         return "The URL must not carry a user name or password."
+    if port == 0:  # urlsplit accepts it; nothing listens there, so every delivery would fail
+        return "The URL's port must be from 1 to 65535."
     if allow_private:
         return None
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +34,8 @@ def _overlap(data: Data) -> None:
     later = dict(data["rules"][0], id="facebook-eea-public-posts-2026", effective_from="2026-01-01")
     data["rules"].append(later)
 
+
+_LATEST = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()  # today in UTC, plus a day
 
 CASES = [
     (_set("rules", 3, "effective_from", "2025-13-01"), 'rules[3].effective_from: "2025-13-01" is not a date'),
@@ -167,6 +169,14 @@ CASES = [
     (
         _set("sources", 0, "published_on", "2027-01-02"),
         "sources[0]: published_on 2027-01-02 is after retrieved_on 2026-11-26",
+    ),
+    (
+        _set("sources", 0, "retrieved_on", "2999-01-01"),
+        f"sources[0].retrieved_on: 2999-01-01 has not come yet: it must be no later than {_LATEST}",
+    ),
+    (
+        _set("rules", 0, "reviewed_on", "2999-01-01"),
+        f"rules[0].reviewed_on: 2999-01-01 has not come yet: it must be no later than {_LATEST}",
     ),
     (lambda d: d["rules"].append("not a rule"), 'rules[5]: expected a mapping of fields, got "not a rule"'),
     (

@@ -45,3 +45,9 @@ def test_whitespace_and_control_characters_are_refused(url, allow_private):
 def test_a_plain_public_url_is_still_accepted():
     assert refusal("https://hooks.example.com/trainwatch?a=1#x", allow_private=False, resolve=_public) is None
     assert refusal("https://hooks.example.com/ünïcode", allow_private=False, resolve=_public) is None
+
+
+@pytest.mark.parametrize("url", ["https://example.com:0/h", "http://127.0.0.1:0/h", "https://example.com:00/"])
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_port_0_is_refused(url, allow_private):
+    assert refusal(url, allow_private=allow_private, resolve=_never) == "The URL's port must be from 1 to 65535."

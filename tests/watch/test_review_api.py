@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -164,7 +165,12 @@ def test_the_review_age_limit_is_a_setting_and_reviewed_on_comes_from_the_datase
     with TestClient(create_app(make_settings(changed, review_max_days=1))) as client:
         old, _ = decision(client, "alexa", "ai-interactions")
         assert old["stale"] is True and "was last reviewed on" in old["reasons"][-1]
-        patched = client.patch(f"/v1/rules/{ALEXA}", json={"reviewed_on": "2099-01-01"}, headers=bearer(changed))
-        assert patched.status_code == 200 and patched.json()["reviewed_on"] == "2099-01-01"
+        future = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
+        refused = client.patch(f"/v1/rules/{ALEXA}", json={"reviewed_on": future}, headers=bearer(changed))
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "reviewed_on"
+        assert "has not come yet" in refused.json()["detail"]
+        today = datetime.now(UTC).date().isoformat()
+        patched = client.patch(f"/v1/rules/{ALEXA}", json={"reviewed_on": today}, headers=bearer(changed))
+        assert patched.status_code == 200 and patched.json()["reviewed_on"] == today
         later, _ = decision(client, "alexa", "ai-interactions")
-        assert later["reviewed_on"] == "2099-01-01" and later["stale"] is False
+        assert later["reviewed_on"] == today and later["stale"] is False
