@@ -78,21 +78,28 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
         written: dict[str, Stored] | None = {} if _patchable(ops, notes) else None
         log: list[dict[str, Any]] = []  # the change log's new rows
         group = None
-        for seq, op in enumerate(ordered := _ordered(ops)):
+        for op in (ordered := _ordered(ops)):
             # Without ORM relationships the flush does not order tables by foreign key: flush each group of
             # records before the next group, and new links once the rows they point to exist.
             if _group(op, ordered) != group:
                 _flush(session, deferred)
                 group = _group(op, ordered)
             before, after, row = _apply(session, op, existing, seen, deferred, lives.get((op.resource, op.key), 0))
+            if op.operation == "update" and after == before:
+                continue  # nothing changed: not stored, not logged, its version and ETag stay
             if written is not None:
                 written[op.key] = (after, row)
             if after is not None and integrity.may_overlap_anew(op.resource, before, after):
                 placed.append((op.resource, op.key))
-            log.append(_entry(revision, seq, now, op.resource, op.key, op.operation, before, after, actor))
+            log.append(_entry(revision, len(log), now, op.resource, op.key, op.operation, before, after, actor))
+        if not log and not notes:
+            # Every op left its record as it was: no revision, no change log entry, no webhook event (the bump
+            # above only held the write lock while the records were compared).
+            session.rollback()
+            return Applied(revision - 1)
         _flush(session, deferred)
-        for seq, note in enumerate(notes, start=len(ops)):
-            log.append(_entry(revision, seq, now, note.resource, note.key, "create", None, note.after, actor))
+        for note in notes:
+            log.append(_entry(revision, len(log), now, note.resource, note.key, "create", None, note.after, actor))
         # One statement for the whole log, built once and run without the ORM: a change-log row is never read back
         # by the write, and the ORM's unit of work cost a third more CPU (measured).
         session.connection().execute(_LOG, log)
@@ -285,6 +292,8 @@ def _apply(
         return before, None, None
     record = op.transform(before or {}) if op.transform is not None else op.record
     after = integrity.validate_record(op.resource, record or {}, key=op.key)
+    if after == before:
+        return before, after, row  # the caller leaves it out: a write that changes nothing changes no version
     integrity.check_references(session, op.resource, after, seen)
     stored = records.store(
         session, op.resource, after, version=row.version + 1, row=row, deferred=deferred, before=before

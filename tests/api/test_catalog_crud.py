@@ -237,3 +237,31 @@ def test_an_if_none_match_of_another_version_lets_the_write_through(write_client
         headers={**auth, "If-None-Match": '"v999"', "Content-Type": "application/merge-patch+json"},
     )
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("how", ["patch-empty", "patch-same", "put-same"])
+def test_a_write_that_changes_nothing_makes_no_revision_and_no_change(write_client, auth, how):
+    url = "/v1/rules/instagram-eea-public-posts-2025"
+    read = write_client.get(url)
+    record = read.json()
+    revision = write_client.get("/v1/dataset").json()["dataset_revision"]
+    changes = write_client.get("/v1/changes", params={"limit": 1}).json()
+    body = {k: v for k, v in record.items() if k not in ("id", "version", "confidence", "platform_name")}
+    if how == "put-same":
+        response = write_client.put(url, json=body, headers=auth)
+    else:
+        patch = {} if how == "patch-empty" else {"summary": record["summary"]}
+        response = write_client.patch(
+            url, content=json.dumps(patch), headers={**auth, "Content-Type": "application/merge-patch+json"}
+        )
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"] == read.headers["etag"]
+    assert response.json()["version"] == record["version"]
+    assert write_client.get("/v1/dataset").json()["dataset_revision"] == revision
+    assert write_client.get("/v1/changes", params={"limit": 1}).json() == changes
+    # A real change still makes one.
+    changed = write_client.patch(
+        url, content=b'{"notes": ["changed"]}', headers={**auth, "Content-Type": "application/merge-patch+json"}
+    )
+    assert changed.status_code == 200 and changed.json()["version"] == record["version"] + 1
+    assert write_client.get("/v1/dataset").json()["dataset_revision"] == revision + 1

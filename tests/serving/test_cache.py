@@ -204,7 +204,8 @@ def test_a_patch_is_built_without_automatic_collections(seeded_url, monkeypatch)
     store = app.state.services.store
     store.refresh()
     with Session(app.state.services.engine) as session:
-        applied = apply_changes(session, [Op("rule", "update", RULE, _rule_record_of(seeded_url, RULE))], actor="t")
+        changed = {**_rule_record_of(seeded_url, RULE), "notes": ["A change, so that the write patches the snapshot."]}
+        applied = apply_changes(session, [Op("rule", "update", RULE, changed)], actor="t")
     events: list[object] = []
     real_patched = Snapshot.patched
     monkeypatch.setattr(Snapshot, "patched", lambda self, *a: events.append("build") or real_patched(self, *a))
