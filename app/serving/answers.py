@@ -502,8 +502,6 @@ def check_params(check: Any) -> dict[str, str]:
         elif value is None:
             continue
         elif isinstance(value, bool):
-            if name == "age":  # JSON true is no age (Python would read it as 1)
-                raise QueryError(422, name, "age must be a whole number of years, not true or false.")
             params[name] = "true" if value else "false"
         elif isinstance(value, int) and name == "age":
             params[name] = str(value)

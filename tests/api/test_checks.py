@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 CHECKS = "/v1/ai-training/checks"
 GOOD = {
     "platform": "instagram",
@@ -215,12 +213,3 @@ def test_a_refused_batch_waits_for_no_batch_slot(client):
             client.portal.call(limiter.release_on_behalf_of, borrower)
         pool.shutdown()
     assert client.post(CHECKS, json={"checks": [GOOD]}).status_code == 200
-
-
-@pytest.mark.parametrize("age", [True, False])
-def test_a_boolean_age_fails_alone_naming_age(client, age):
-    response = client.post(CHECKS, json={"checks": [GOOD, {**GOOD, "age": age}]})
-    good, bad = response.json()["results"]
-    assert good["status"] == 200
-    assert (bad["status"], bad["param"]) == (422, "age")
-    assert "not true or false" in bad["detail"]
