@@ -408,3 +408,29 @@ def test_head_through_the_server_keeps_the_connection_and_logs_no_error(
     finally:
         server.should_exit = True
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+UVICORN_ON_HEADER = """    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
+"""
+UVICORN_ON_MESSAGE_COMPLETE = """    def on_message_complete(self) -> None:
+        if (self.parser.should_upgrade() and self._should_upgrade()) or self.cycle.response_complete:
+            return
+        self.cycle.more_body = False
+        self.cycle.message_event.set()
+"""
+
+
+def test_the_copied_uvicorn_callbacks_are_still_uvicorns():
+    """OneWriteHttpTools copies two of uvicorn's parser callbacks instead of calling them: if uvicorn changes them,
+    this fails, so that the copies are brought up to date."""
+    import inspect
+
+    assert inspect.getsource(HttpToolsProtocol.on_header) == UVICORN_ON_HEADER
+    assert inspect.getsource(HttpToolsProtocol.on_message_complete) == UVICORN_ON_MESSAGE_COMPLETE
+    ours = inspect.getsource(OneWriteHttpTools.on_header)
+    assert UVICORN_ON_HEADER.split("\n", 1)[1] in ours
+    assert UVICORN_ON_MESSAGE_COMPLETE.split("\n", 1)[1] in inspect.getsource(OneWriteHttpTools.on_message_complete)
