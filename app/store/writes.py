@@ -31,6 +31,10 @@ class Op:
     # For an update: builds the new record from the stored one under the write lock (a merge patch), so
     # concurrent writes cannot slip in between the read and the write.
     transform: Callable[[records.Record], records.Record] | None = None
+    # For an update or delete: refuses the change (412, naming `unless_param`) when it holds for the record's current
+    # version, checked under the write lock as `if_version` is (If-None-Match).
+    unless: Callable[[int], bool] | None = None
+    unless_param: str = "If-None-Match"
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,13 @@ def _apply(
     if op.if_version is not None and row.version != op.if_version:
         raise StaleVersion(
             f"{op.resource} {op.key!r} is at version {row.version}, not {op.if_version}", current_version=row.version
+        )
+    if op.unless is not None and op.unless(row.version):
+        raise StaleVersion(
+            f"{op.unless_param} matches {op.resource} {op.key!r} as stored (version {row.version}; `*` matches any): "
+            "nothing was changed.",
+            current_version=row.version,
+            param=op.unless_param,
         )
     if op.operation == "delete":
         referrers = integrity.referrers(session, op.resource, op.key)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app.api.errors import Problem
 from app.api.schemas.decisions import problem_responses
 from app.policy import QueryError
-from app.serving.answers import query_params
+from app.serving.answers import query_params, query_problem
 from app.serving.languages import negotiate
 from app.web import assets, badges
 from app.web.decisions import ask
@@ -43,7 +43,7 @@ def _badge(
         if lang is not None:
             negotiate(lang, None)
     except QueryError as exc:
-        raise Problem(exc.status, exc.detail, title="Invalid parameter", param=exc.param) from None
+        raise query_problem(exc) from None
     page = Page(request)
     params = {k: v for k, v in (("category", category), ("country", country), ("as_of", as_of)) if v is not None}
     status, doc = ask(service_of(request), platform_id, {**params, "lang": page.lang})

@@ -396,6 +396,8 @@ def test_head_through_the_server_keeps_the_connection_and_logs_no_error(
 ):
     """uvicorn decides from the request's scope that no body follows a HEAD answer's head: the edge must leave it so."""
     server, port = serve(create_app(make_settings(shared_seeded_url)), 0)
+    uvicorn_log = logging.getLogger("uvicorn")  # uvicorn's loggers do not pass their records on to the root's
+    uvicorn_log.addHandler(caplog.handler)
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
             for method in ("HEAD", "GET", "HEAD"):  # one keep-alive connection
@@ -407,7 +409,8 @@ def test_head_through_the_server_keeps_the_connection_and_logs_no_error(
                     assert body
     finally:
         server.should_exit = True
-    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+        uvicorn_log.removeHandler(caplog.handler)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 UVICORN_ON_HEADER = """    def on_header(self, name: bytes, value: bytes) -> None:

@@ -601,6 +601,64 @@ CASES = [
         )
         for day, verdict in (("2026-10-04", "used"), ("2026-10-05", "not_used"), ("2026-10-06", "not_used"))
     ),
+    # The same switches cover Bing's and MSN's data (part 3 section 52, one row): future activity only.
+    *(
+        case(
+            f"bing US search data of {day}, switched off 2026-10-05 -> {verdict}",
+            "bing",
+            "usage-data",
+            "US",
+            "2026-11-01",
+            verdict,
+            [],
+            age=30,
+            objected_on="2026-10-05",
+            posted_on=day,
+        )
+        for day, verdict in (("2026-10-04", "used"), ("2026-10-05", "not_used"), ("2026-10-06", "not_used"))
+    ),
+    case(
+        "msn US 2026-11-01 switched off 2026-10-05, day of the data not given -> conditional on posted_on",
+        "msn",
+        "usage-data",
+        "US",
+        "2026-11-01",
+        "conditional",
+        ["posted_on"],
+        age=30,
+        objected_on="2026-10-05",
+    ),
+    # ---- 59 Figma: switching content training off covers "new content and edits" (future): older files stay as
+    # the rule says (unknown: it depends on the plan), files from the switch on are not used.
+    *(
+        case(
+            f"figma US file of {day}, training switched off 2025-01-01 -> {verdict}",
+            "figma",
+            "private-content",
+            "US",
+            "2026-11-01",
+            verdict,
+            [],
+            objected_on="2025-01-01",
+            posted_on=day,
+        )
+        for day, verdict in (("2024-12-31", "unknown"), ("2025-01-01", "not_used"), ("2025-01-02", "not_used"))
+    ),
+    # ---- 64 Galaxy AI: what "Process data only on device" does to data processed before is not said: unknown.
+    *(
+        case(
+            f"galaxy-ai US chat of {day}, on-device only from 2025-01-01 -> unknown",
+            "galaxy-ai",
+            "ai-interactions",
+            "US",
+            "2026-11-01",
+            "unknown",
+            [],
+            objected_on="2025-01-01",
+            posted_on=day,
+        )
+        for day in ("2024-12-31", "2025-01-01", "2025-01-02")
+    ),
     case(
         "copilot BR chat 2026-10-02 -> not_used (excluded country)",
         "copilot",

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
@@ -183,22 +184,7 @@ def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Respo
 
 
 def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> int | None:
-    """Return the version an update or delete is conditional on; If-Match may list several.
-
-    An If-None-Match that the stored record matches (`*` matches any: a PUT here never creates) is 412, RFC 9110
-    section 13.1.2: the client asked to write only where no such record exists.
-    """
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        with Session(get_services(request).engine) as session:
-            row = records.get_row(session, kind.resource, key)
-        if row is not None and refused_by_if_none_match(if_none_match, row.version):
-            raise Problem(
-                412,
-                f"If-None-Match {if_none_match} matches the stored {kind.noun} (`*` matches any): nothing was changed.",
-                title="Precondition failed",
-                param="If-None-Match",
-            )
+    """Return the version an update or delete is conditional on; If-Match may list several."""
     versions = if_match_versions(if_match)
     if versions is None or len(versions) == 1:
         return next(iter(versions)) if versions else None
@@ -206,6 +192,13 @@ def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> in
         row = records.get_row(session, kind.resource, key)
     # The write path checks the version again under its lock; this only picks which listed version to expect.
     return row.version if row is not None and row.version in versions else min(versions)
+
+
+def _unless(request: Request) -> Callable[[int], bool] | None:
+    """Return what If-None-Match refuses a write for, RFC 9110 section 13.1.2: `*` any stored record (a PUT here never
+    creates), else the versions it lists; the write path checks it under its lock."""
+    header = request.headers.get("if-none-match")
+    return None if header is None else partial(refused_by_if_none_match, header)
 
 
 def _patch(
@@ -217,7 +210,14 @@ def _patch(
     _write(
         request,
         api_key,
-        Op(kind.resource, "update", key, if_version=version, transform=lambda current: merge_patch(current, patch)),
+        Op(
+            kind.resource,
+            "update",
+            key,
+            if_version=version,
+            transform=lambda current: merge_patch(current, patch),
+            unless=_unless(request),
+        ),
     )
 
 
@@ -284,7 +284,8 @@ def install(router: APIRouter, kind: Kind) -> None:
     )
     def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
         version = _version(request, kind, key, if_match)
-        _write(request, api_key, Op(kind.resource, "update", key, kind.record_of(body), if_version=version))
+        op = Op(kind.resource, "update", key, kind.record_of(body), if_version=version, unless=_unless(request))
+        _write(request, api_key, op)
         return _written(request, kind, key)
 
     @router.patch(
@@ -310,7 +311,8 @@ def install(router: APIRouter, kind: Kind) -> None:
         responses=errors,
     )
     def delete(request: Request, api_key: WriteKey, key: Key, if_match: IfMatch = None) -> Response:
-        _write(request, api_key, Op(kind.resource, "delete", key, if_version=_version(request, kind, key, if_match)))
+        version = _version(request, kind, key, if_match)
+        _write(request, api_key, Op(kind.resource, "delete", key, if_version=version, unless=_unless(request)))
         return Response(status_code=204)
 
 

@@ -11,12 +11,12 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.deps import CatalogDep, Services, ServicesDep
-from app.api.errors import Problem
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import RuleDetail, RulePage
 from app.policy import QueryError
 from app.policy.query import parse_day
+from app.serving.answers import query_problem
 from app.serving.catalog import Catalog, Entry
 from app.store.freshness import freshness
 from app.store.reviews import queue
@@ -131,7 +131,7 @@ def _day(raw: str) -> date:
     try:
         return parse_day(raw, "active_on")
     except QueryError as exc:
-        raise Problem(422, exc.detail, title="Invalid parameter", param="active_on") from None
+        raise query_problem(exc) from None
 
 
 def review_filter(services: Services, entries: list[Entry], needs_review: bool) -> list[Entry]:
