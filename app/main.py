@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from app import __doc__ as summary
 from app.api import cors
+from app.api.auth import VerifiedKeys
 from app.api.cors import SimpleCors
 from app.api.deps import Services
 from app.api.docs import install_docs
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store.before_swap.append(lambda swap: services.catalog.follow(swap.rules, swap.snapshot.revision))
     app.state.batch_threads = anyio.CapacityLimiter(settings.batch_threads)
     app.state.auth_threads = anyio.CapacityLimiter(4)
+    app.state.verified_keys = VerifiedKeys()
     metrics = app.state.metrics = Metrics()
     metrics.watch(store_state(store))
     app.state.rate_limiter = None

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import anyio
@@ -13,6 +18,7 @@ from sqlmodel import Session
 from app.api.deps import get_services
 from app.api.errors import Problem
 from app.api.ratelimit import RateLimiter
+from app.store.errors import KeyRevoked
 from app.store.keys import find_key
 from app.store.models import ApiKey
 
@@ -29,10 +35,57 @@ def _unauthorized(detail: str, challenge: str) -> Problem:
 
 
 MAX_TOKEN = 200  # characters; real tokens have 52
+INVALID_TOKEN = 'Bearer realm="trainwatch", error="invalid_token"'
 
 
-async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials | None, what: str) -> ApiKey:
-    """Return the live key a request presents, or refuse it with 401, or 429 when its client keeps failing."""
+class VerifiedKeys:
+    """Write keys this process has found live, by their token's SHA-256: a key's later writes skip the lookup (a
+    thread, a connection and a query each), and the write path checks under its lock that the key is still live
+    (apply_changes' key_id), so a revoked key writes nothing either way."""
+
+    LIMIT = 1024  # keys remembered, the least recently used forgotten first
+
+    def __init__(self) -> None:
+        self._keys: OrderedDict[bytes, ApiKey] = OrderedDict()
+        self._lock = threading.Lock()  # remembered on the event loop, forgotten from a write's thread
+
+    def get(self, token: str) -> ApiKey | None:
+        """Return the key verified for this token, if it is remembered."""
+        digest = _digest(token)
+        with self._lock:
+            key = self._keys.get(digest)
+            if key is not None:
+                self._keys.move_to_end(digest)
+            return key
+
+    def remember(self, token: str, key: ApiKey) -> None:
+        """Remember a write key just found live."""
+        with self._lock:
+            self._keys[_digest(token)] = key
+            while len(self._keys) > self.LIMIT:
+                self._keys.popitem(last=False)
+
+    def forget(self, key_id: str) -> None:
+        """Forget a key found revoked: its next request is looked up (and refused) before anything else."""
+        with self._lock:
+            for digest in [d for d, key in self._keys.items() if key.id == key_id]:
+                del self._keys[digest]
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def _live_key(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    what: str,
+    verified: VerifiedKeys | None = None,
+) -> ApiKey:
+    """Return the live key a request presents, or refuse it with 401, or 429 when its client keeps failing.
+
+    With `verified`, a key found there is taken without a lookup, and a live write key found by one is remembered.
+    """
     if credentials is None:
         raise _unauthorized(f"{what} need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
@@ -41,8 +94,8 @@ async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials 
     if limiter is not None and (problem := await limiter.test("auth_failures", client)) is not None:
         raise problem
     token = credentials.credentials
-    key = None
-    if len(token) <= MAX_TOKEN:
+    key = verified.get(token) if verified is not None else None
+    if key is None and len(token) <= MAX_TOKEN:
         # At most a few lookups at once (app.state.auth_threads), so a flood of bad keys cannot take the threads
         # that reads and writes run on.
         key = await anyio.to_thread.run_sync(
@@ -51,7 +104,9 @@ async def _live_key(request: Request, credentials: HTTPAuthorizationCredentials 
     if key is None:
         if limiter is not None:
             await limiter.hit("auth_failures", client)
-        raise _unauthorized("The API key is unknown or revoked.", 'Bearer realm="trainwatch", error="invalid_token"')
+        raise _unauthorized("The API key is unknown or revoked.", INVALID_TOKEN)
+    if verified is not None and key.scope == "write":
+        verified.remember(token, key)
     if limiter is not None:
         limiter.remember(token, key.id)
     return key
@@ -67,7 +122,7 @@ async def require_write_key(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> ApiKey:
     """Return the live write-scope key the request presents, or refuse it with 401, 403 or 429 (failing too often)."""
-    key = await _live_key(request, credentials, "Writes")
+    key = await _live_key(request, credentials, "Writes", verified_keys(request))
     if key.scope != "write":
         raise Problem(
             403,
@@ -79,6 +134,23 @@ async def require_write_key(
 
 
 WriteKey = Annotated[ApiKey, Depends(require_write_key)]
+
+
+def verified_keys(request: Request) -> VerifiedKeys:
+    """Return the app's verified write keys."""
+    keys: VerifiedKeys = request.app.state.verified_keys
+    return keys
+
+
+@contextmanager
+def writing_as(request: Request, key: ApiKey) -> Iterator[str]:
+    """Yield the key's id for the write path to check under its lock; a key revoked since it was verified is
+    forgotten and answered 401, as an unknown key is."""
+    try:
+        yield key.id
+    except KeyRevoked:
+        verified_keys(request).forget(key.id)
+        raise _unauthorized("The API key is unknown or revoked.", INVALID_TOKEN) from None
 
 
 async def require_webhooks_key(

@@ -35,3 +35,9 @@ class StaleVersion(WriteError):
 
 class InvalidRecord(WriteError):
     status, title = 422, "Invalid record"
+
+
+class KeyRevoked(WriteError):
+    """The API key a write was sent with was revoked before the write took the revision lock."""
+
+    status, title = 401, "Unauthorized"

@@ -56,6 +56,23 @@ def check_references(
         _raise_if(_aggregators_alone(record, seen))
 
 
+def references_kept(resource: str, before: records.Record, after: records.Record) -> bool:
+    """Return whether an update leaves a record's references (and a rule's treatment) as they were stored.
+
+    Such an update cannot break them: what it refers to existed when the record was stored, and nothing it refers to
+    can be deleted while it does (referrers); so a note's or a summary's edit skips the lookup under the revision
+    lock.
+    """
+    section = KINDS[resource].section
+    if resource == "rule" and before.get("treatment") != after.get("treatment"):
+        return False
+    return _referenced(section, before) == _referenced(section, after)
+
+
+def _referenced(section: str, record: records.Record) -> list[tuple[str, str]]:
+    return [(target, key) for _, target, key in references(section, record)]
+
+
 def _aggregators_alone(record: records.Record, seen: dict[tuple[str, str], str | None]) -> list[dict[str, str]]:
     """Refuse a decided rule whose every cited source is an aggregator (contract v1.1).
 

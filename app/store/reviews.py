@@ -84,9 +84,17 @@ def _diff(source_id: str, texts: list[tuple[datetime, bytes]], since: datetime) 
 
 
 def record_review(
-    session: Session, rule_id: str, outcome: str, note: str | None, *, at: datetime, actor: str
+    session: Session,
+    rule_id: str,
+    outcome: str,
+    note: str | None,
+    *,
+    at: datetime,
+    actor: str,
+    key_id: str | None = None,
 ) -> tuple[RuleReview, Applied]:
-    """Record a person's review of a rule; it leaves the queue, and the review goes to the change log."""
+    """Record a person's review of a rule; it leaves the queue, and the review goes to the change log (as the API
+    key `key_id`, when given: see apply_changes)."""
     if session.get(Rule, rule_id) is None:
         raise NotFound(f"rule {rule_id!r} does not exist")
     flags = freshness(session, [rule_id])[rule_id].flags
@@ -96,6 +104,7 @@ def record_review(
         session,
         [],
         actor=actor,
+        key_id=key_id,
         notes=[
             Note(
                 "review",

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, exists, insert, update
 from sqlmodel import Session, SQLModel, col, func, select
 
 from app.dataset.types import MAX_ID, plain_key
 from app.store import integrity, outbox, records
-from app.store.errors import AlreadyExists, InUse, InvalidRecord, NotFound, StaleVersion
-from app.store.models import Change, DatasetRevision, Rule
+from app.store.errors import AlreadyExists, InUse, InvalidRecord, KeyRevoked, NotFound, StaleVersion
+from app.store.models import ApiKey, Change, DatasetRevision, Rule
 from app.store.repository import PATCH_LIMIT, WrittenRules, stored_revision
 
 Operation = Literal["create", "update", "delete"]
@@ -54,10 +54,14 @@ class Applied:
     rules: WrittenRules | None = None
 
 
-def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Sequence[Note] = ()) -> Applied:
+def apply_changes(
+    session: Session, ops: Sequence[Op], *, actor: str, notes: Sequence[Note] = (), key_id: str | None = None
+) -> Applied:
     """Apply ops atomically, append them and the notes to the change log and bump the revision once.
 
     No ops and no notes, no bump. Rows the caller added to the session beforehand are committed with the write.
+    With `key_id`, the API key the write is sent with: the write is refused (KeyRevoked) if the key is revoked by
+    the time it takes the revision lock, so a key the API remembers as verified writes nothing once revoked.
     """
     if not ops and not notes:
         return Applied(stored_revision(session))
@@ -71,7 +75,7 @@ def apply_changes(session: Session, ops: Sequence[Op], *, actor: str, notes: Seq
     try:
         # Bumping first takes the revision row's write lock, so concurrent writers queue here and the
         # version checks below see the committed state of every earlier write.
-        revision = _bump(session)
+        revision = _bump(session, key_id)
         now = datetime.now(UTC)
         existing, lives = _existing_keys(session, ops)
         seen: dict[tuple[str, str], str | None] = {}
@@ -226,8 +230,19 @@ _BUMP = (
 )
 
 
-def _bump(session: Session) -> int:
-    return int(session.connection().execute(_BUMP, {"now": datetime.now(UTC)}).scalar_one())
+_KEYS = ApiKey.__table__.c  # type: ignore[attr-defined]
+# The same bump, only while the write's key is live: the key's check costs no statement of its own.
+_BUMP_AS_KEY = _BUMP.where(exists().where(_KEYS.id == bindparam("key_id"), _KEYS.revoked_at.is_(None)))
+
+
+def _bump(session: Session, key_id: str | None) -> int:
+    now = datetime.now(UTC)
+    if key_id is None:
+        return int(session.connection().execute(_BUMP, {"now": now}).scalar_one())
+    revision = session.connection().execute(_BUMP_AS_KEY, {"now": now, "key_id": key_id}).scalar_one_or_none()
+    if revision is None:
+        raise KeyRevoked(f"The API key {key_id} was revoked.")
+    return int(revision)
 
 
 def _ordered(ops: Sequence[Op]) -> list[Op]:
@@ -305,7 +320,8 @@ def _apply(
     after = integrity.validate_record(op.resource, record or {}, key=op.key)
     if after == before:
         return before, after, row  # the caller leaves it out: a write that changes nothing changes no version
-    integrity.check_references(session, op.resource, after, seen)
+    if before is None or not integrity.references_kept(op.resource, before, after):
+        integrity.check_references(session, op.resource, after, seen)
     stored = records.store(
         session, op.resource, after, version=row.version + 1, row=row, deferred=deferred, before=before
     )

@@ -83,3 +83,65 @@ def test_the_spec_documents_the_bearer_scheme_on_writes_only(client):
     assert "security" not in rules["get"]
     assert all(rules[m]["security"] == [{"ApiKey": []}] for m in ("put", "patch", "delete"))
     assert {"401", "403", "412", "422"} <= set(rules["put"]["responses"])
+
+
+RULE = "/v1/rules/facebook-eea-public-posts-2025"
+
+
+def _revoke(url: str, headers: dict[str, str]) -> None:
+    from catalog_support import key_id
+    from sqlmodel import Session
+
+    from app.store.db import make_engine
+    from app.store.keys import revoke_key
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert revoke_key(session, key_id(headers))
+    engine.dispose()
+
+
+def test_a_write_key_is_looked_up_once_and_then_remembered(write_client, seeded_url):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    auth = bearer(seeded_url)
+    lookups: list[str] = []
+
+    def count(conn, cursor, statement, *_):
+        if "FROM api_key" in statement and "key_hash" in statement:
+            lookups.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        for n in range(3):
+            assert write_client.patch(RULE, json={"summary": f"Changed {n}."}, headers=auth).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(lookups) == 1
+
+
+def test_a_key_revoked_after_it_wrote_writes_nothing_more(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    assert write_client.patch(RULE, json={"summary": "Before."}, headers=auth).status_code == 200
+    _revoke(seeded_url, auth)  # as `trainwatch keys revoke` does, from another process
+    revision = _revision(write_client)
+    # The first refusal comes from the write path's check under its lock, the next from the lookup: both alike.
+    for summary in ("After.", "Again."):
+        response = write_client.patch(RULE, json={"summary": summary}, headers=auth)
+        problem = _assert_problem(response, 401)
+        assert problem["detail"] == "The API key is unknown or revoked."
+        assert response.headers["www-authenticate"] == 'Bearer realm="trainwatch", error="invalid_token"'
+    assert _revision(write_client) == revision
+    assert write_client.get(RULE).json()["summary"] == "Before."
+
+
+def test_a_key_revoked_after_it_wrote_records_no_review(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    assert write_client.patch(RULE, json={"summary": "Before."}, headers=auth).status_code == 200
+    _revoke(seeded_url, auth)
+    revision = _revision(write_client)
+    response = write_client.post(f"{RULE}/reviews", json={"outcome": "confirmed"}, headers=auth)
+    _assert_problem(response, 401)
+    assert _revision(write_client) == revision
+    assert write_client.get(f"{RULE}/reviews").json()["total"] == 0

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.auth import WriteKey, actor
+from app.api.auth import WriteKey, actor, writing_as
 from app.api.bodies import PATCH_BODY, JsonBody, merge_patch, write_body
 from app.api.deps import CatalogDep, Services, get_catalog, get_services, get_today
 from app.api.errors import Problem
@@ -167,9 +167,9 @@ def reload_after(services: Services, session: Session, applied: Applied) -> None
 def _write(request: Request, key: ApiKey, op: Op) -> None:
     """Apply one change through the write path, then make this process's reads and answers see it."""
     services = get_services(request)
-    with write_session(services) as session:
+    with write_session(services) as session, writing_as(request, key) as key_id:
         try:
-            applied = apply_changes(session, [op], actor=actor(key))
+            applied = apply_changes(session, [op], actor=actor(key), key_id=key_id)
         except InvalidRecord as exc:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None

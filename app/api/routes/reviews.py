@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import JSONResponse
 
-from app.api.auth import WriteKey, actor
+from app.api.auth import WriteKey, actor, writing_as
 from app.api.bodies import model_body, write_body
 from app.api.deps import CatalogDep, ServicesDep, SessionDep
 from app.api.routes import crud
@@ -46,15 +46,20 @@ def _out(review: RuleReview) -> dict[str, Any]:
     openapi_extra=write_body(ReviewIn, EXAMPLE),
 )
 def create_review(
-    api_key: WriteKey, services: ServicesDep, catalog: CatalogDep, rule_id: RuleId, body: ReviewBody
+    request: Request,
+    api_key: WriteKey,
+    services: ServicesDep,
+    catalog: CatalogDep,
+    rule_id: RuleId,
+    body: ReviewBody,
 ) -> JSONResponse:
     """Record that a person checked the rule against its sources today. The rule leaves the review queue and its
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
     through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
     crud.entry_or_404(catalog, KIND, rule_id)
-    with crud.write_session(services) as session:
+    with crud.write_session(services) as session, writing_as(request, api_key) as key_id:
         review, applied = record_review(
-            session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key)
+            session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key), key_id=key_id
         )
         payload = {**_out(review), "dataset_revision": applied.revision}
         crud.reload_after(services, session, applied)
