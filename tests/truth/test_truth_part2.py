@@ -52,15 +52,16 @@ USED_BY = "used_by"  # marks a case whose answer combines a platform rule and a 
 
 
 CASES = [
-    # ---- Anthropic Claude: not used before 28 Aug 2025; old chats stay out; 28 Aug - 7 Oct 2025 depends on the
-    #      user's acceptance; from 8 Oct 2025 used unless opted out, deadline moved from 28 Sep to 8 Oct 2025
+    # ---- Anthropic Claude: before 28 Aug 2025 unknown (one report, and of retention); old chats stay out;
+    #      28 Aug - 7 Oct 2025 depends on the user's acceptance; from 8 Oct 2025 used unless opted out, deadline
+    #      moved from 28 Sep to 8 Oct 2025
     case(
-        "claude US chat 2025-06 (before the terms change) -> not_used",
+        "claude US chat 2025-06 (before the terms change: only TechCrunch says not used, of retention) -> unknown",
         "claude",
         "ai-interactions",
         "US",
         "2025-06-01",
-        "not_used",
+        "unknown",
         [],
     ),
     case(
@@ -193,7 +194,8 @@ CASES = [
         objected_on="2025-09-29",
         posted_on="2025-10-08",
     ),
-    # ---- Udemy: instructor GenAI program from 14 Aug 2024; window 21 Aug - 12 Sep 2024; 2025 unknown
+    # ---- Udemy: instructor GenAI program from 14 Aug 2024; window 21 Aug - 12 Sep 2024, opted-out content removed
+    # only "by the end of the calendar year" (so an opt-out answers unknown in 2024); 2025 unknown
     case(
         "udemy course content 2024-08-01 (before the GenAI policy) -> unknown",
         "udemy",
@@ -224,54 +226,64 @@ CASES = [
         objected="false",
     ),
     case(
-        "udemy course content 2024-08-21 opted out on the opening day -> not_used",
+        "udemy course content 2024-08-21 opted out on the opening day -> unknown (removed only by the year's end)",
         "udemy",
         "public-media",
         "US",
         "2024-08-21",
-        "not_used",
+        "unknown",
         [],
         objected_on="2024-08-21",
     ),
     case(
-        "udemy course content 2024-08-22 opted out the day after opening -> not_used",
+        "udemy course content 2024-08-22 opted out the day after opening -> unknown",
         "udemy",
         "public-media",
         "US",
         "2024-08-22",
-        "not_used",
+        "unknown",
         [],
         objected_on="2024-08-22",
     ),
     case(
-        "udemy course content 2024-10 opted out 2024-09-11 (day before the window closes) -> not_used",
+        "udemy course content 2024-10 opted out 2024-09-11 (day before the window closes) -> unknown",
         "udemy",
         "public-media",
         "US",
         "2024-10-01",
-        "not_used",
+        "unknown",
         [],
         objected_on="2024-09-11",
     ),
     case(
-        "udemy course content 2024-10 opted out 2024-09-12 (last day of the window) -> not_used",
+        "udemy course content 2024-12-31 opted out 2024-09-12 (last day of the window) -> unknown",
         "udemy",
         "public-media",
         "US",
-        "2024-10-01",
-        "not_used",
+        "2024-12-31",
+        "unknown",
         [],
         objected_on="2024-09-12",
     ),
     case(
-        "udemy course content 2024-10 tried to opt out 2024-09-13 (window closed) -> used",
+        "udemy course content 2024-10 said to have opted out 2024-09-13 (window closed: impossible) -> unknown",
         "udemy",
         "public-media",
         "US",
         "2024-10-01",
-        "used",
+        "unknown",
         [],
         objected_on="2024-09-13",
+    ),
+    case(
+        "udemy course content 2024-12-31 (the rule's last day) not opted out -> used",
+        "udemy",
+        "public-media",
+        "US",
+        "2024-12-31",
+        "used",
+        [],
+        objected="false",
     ),
     case(
         "udemy course content 2025-06 -> unknown (2025 window dates not found)",
@@ -1060,11 +1072,15 @@ def test_claude_five_year_retention_is_in_the_reasons_or_notes(client):
     assert any("five years" in reason for reason in decision["reasons"])
 
 
-@pytest.mark.parametrize(("as_of", "passed"), [("2024-09-11", False), ("2024-09-12", False), ("2024-09-13", True)])
-def test_udemy_window_closes_on_12_september_2024(client, as_of, passed):
+@pytest.mark.parametrize("as_of", ["2024-09-11", "2024-09-12", "2024-09-13"])
+def test_udemy_opt_out_names_its_window_but_no_deadline(client, as_of):
+    """An opt-out in the window removes content only by the year's end, so the rule has no deadline before which
+    an objection answers not_used; the window's days are in its text and in the two deadline records."""
     decision = decision_for(client, "udemy", category="public-media", country="US", as_of=as_of, objected="false")
     assert decision["verdict"] == "used"
-    assert (decision["opt_out"]["deadline"], decision["opt_out"]["deadline_passed"]) == ("2024-09-12", passed)
+    assert decision["opt_out"]["deadline"] is None
+    assert "21 Aug – 12 Sep" in decision["opt_out"]["method"]
+    assert "by the end of the calendar year" in decision["opt_out"]["after_deadline"]
 
 
 def test_udemy_window_is_two_deadlines(client):

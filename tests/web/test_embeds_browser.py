@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from tests.web.browser import HostSite, Watch, screenshot
 # (tests/api proves that on both), so these run once, in the SQLite run.
 pytestmark = pytest.mark.any_database(reason="a browser reading the API; which database is behind it does not matter")
 
-# Known cases (facts part 1: Meta's EU objection, its 2024 pause; LinkedIn's country split; Udemy's 30-day window).
+# Known cases (facts part 1: Meta's EU objection, its 2024 pause; LinkedIn's country split).
 ELEMENTS = [
     (
         "ig-en",
@@ -42,11 +43,6 @@ ELEMENTS = [
     (
         "li-global",
         'platform="linkedin" category="public-posts" as-of="2025-10-20" lang="en"',
-        "Depends on your situation",
-    ),
-    (
-        "udemy",
-        'platform="udemy" category="public-media" as-of="2024-08-31" lang="en" theme="light"',
         "Depends on your situation",
     ),
 ]
@@ -93,9 +89,8 @@ def test_cross_origin_embeds_render_the_right_answers(
     page.goto(url)
     for element_id, _, expected in ELEMENTS:
         assert verdict(page, element_id) == expected, element_id
-    # The conditional answers say what they depend on; Udemy's open opt-out window counts down.
+    # The conditional answers say what they depend on.
     assert "where you live" in page.locator("#li-global .tw-depends").inner_text()
-    assert page.locator("#udemy .tw-deadline").inner_text() == "12 days left"
     assert page.locator("#ig-de .tw-button").inner_text() == "Widersprechen"
     assert "Quellen" in page.locator("#ig-de .tw-sources summary").inner_text()
     # Themes, custom properties and parts style the shadow content (the partner's sheet restyles #ig-en).
@@ -121,6 +116,80 @@ def test_cross_origin_embeds_render_the_right_answers(
     assert watch.origins() == {api_origin, host_site.origin}  # nothing left the two origins
     screenshot(page, "embeds-host-page", full_page=True)
     page.locator("#ig-de").screenshot(path=str(screenshot.__globals__["SCREENSHOTS"] / "embed-component-de.png"))
+
+
+# An opt-out whose deadline falls while its rule is in force: no bundled rule has one (Meta's objection deadline came
+# the day before its training began), so the test writes one on its own database.
+WINDOW_DEADLINE = {
+    "platform": "facebook",
+    "jurisdiction": "AQ",
+    "kind": "objection-deadline",
+    "on": "2031-01-13",
+    "summary": "A made-up objection deadline.",
+    "sources": [{"id": "M1", "quote": "made up", "where": "nowhere"}],
+}
+WINDOW_RULE = {
+    "platform": "facebook",
+    "category": "usage-data",
+    "jurisdiction": "AQ",
+    "treatment": "opt_out",
+    "effective_from": "2031-01-01",
+    "opt_out": {"method": "Settings", "deadline": "test-window", "late_objection": "no_effect"},
+    "summary": "Used unless you object by 13 Jan 2031.",
+    "sources": [{"id": "M1", "quote": "made up", "where": "nowhere"}],
+}
+
+
+@pytest.fixture
+def window_api(seeded_url: str) -> Iterator[str]:
+    """The API on a database of its own holding a rule whose opt-out deadline is 12 days after 2031-01-01."""
+    from sqlmodel import Session
+
+    from app.main import create_app
+    from app.store.db import make_engine
+    from app.store.writes import Op, apply_changes
+    from tests.conftest import make_settings
+    from tests.web.browser import serve
+
+    engine = make_engine(seeded_url)
+    with Session(engine) as session:
+        ops = [
+            Op("deadline", "create", "test-window", WINDOW_DEADLINE),
+            Op("rule", "create", "example-aq-window", WINDOW_RULE),
+        ]
+        apply_changes(session, ops, actor="test")
+    engine.dispose()
+    server, port = serve(create_app(make_settings(seeded_url)), 0)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+
+
+def test_an_open_deadline_counts_down_in_the_component_and_the_card(
+    window_api: str, host_site: HostSite, watched: tuple[Any, Watch]
+) -> None:
+    page, watch = watched
+    attrs = 'platform="facebook" category="usage-data" country="AQ" as-of="2031-01-01"'
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Window</title><script type="module" '
+        f'src="{window_api}/embed/v1/trainwatch.js"></script></head><body>'
+        f'<trainwatch-answer id="en" {attrs} lang="en"></trainwatch-answer>'
+        f'<trainwatch-answer id="de" {attrs} lang="de"></trainwatch-answer>'
+        f'<trainwatch-answer id="last" {attrs.replace("2031-01-01", "2031-01-13")} lang="en"></trainwatch-answer>'
+        "</body></html>"
+    )
+    page.goto(host_site.add("/window.html", html, strict_csp(window_api)))
+    assert verdict(page, "en") == "Depends on your situation"
+    assert page.locator("#en .tw-deadline").inner_text() == "12 days left"
+    assert page.locator("#de .tw-deadline").inner_text() == "Noch 12 Tage"
+    verdict(page, "last")
+    assert page.locator("#last .tw-deadline").inner_text() == "Last day today"
+    page.wait_for_load_state("networkidle")
+    assert watch.errors == []
+    screenshot(page, "embed-deadline-countdown")
+    card = page.context.new_page()
+    card.goto(f"{window_api}/embed/v1/platforms/facebook?category=usage-data&country=AQ&as_of=2031-01-01&lang=en")
+    assert card.locator(".tw-deadline").inner_text() == "12 days left"
+    card.close()
 
 
 def test_the_component_revalidates_with_its_etag(
