@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -19,10 +20,14 @@ MAX_DEPTH = 32  # nesting of arrays and objects a body may have; records need 4
 _TOO_DEEP = object()
 
 
+# What a body may be sent as: JSON, or a JSON merge patch (RFC 7396), the one patch format PATCH applies. Another
+# +json type means something else (a JSON Patch, RFC 6902, is a list of operations): 415, not read as a merge patch.
+BODY_TYPES = frozenset({"application/json", "application/merge-patch+json"})
+
+
 def _media_type_ok(content_type: str | None) -> bool:
-    """Accept application/json and any application/*+json (merge patches), with or without parameters."""
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    """Accept application/json and application/merge-patch+json, with or without parameters."""
+    return (content_type or "").split(";", 1)[0].strip().lower() in BODY_TYPES
 
 
 def parse_json(raw: bytes) -> Any:
@@ -44,6 +49,7 @@ def parse_json(raw: bytes) -> Any:
 # Every digit as 0 and every other byte as a space: an integer of 19 digits or more becomes a run of 19 zeros.
 _DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
 _LONG_DIGITS = b"0" * 19
+MAX_DIGITS = sys.get_int_max_str_digits()  # the longest integer the json module converts (4,300 by default)
 
 
 def _depth(document: Any) -> int:
@@ -92,8 +98,12 @@ def parse_document(raw: bytes, what: str) -> dict[str, Any]:
     """Return a body's JSON object (`what` names it in errors): 422 for what is not JSON, too deep or not an object."""
     try:
         document = parse_json(raw or b"null")
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
+    except ValueError:  # Python's own limit on the digits of an integer, its message naming sys internals
+        raise Problem(
+            422, f"The body holds a number of more than {MAX_DIGITS} digits.", title="Invalid request", param="body"
+        ) from None
     except RecursionError:  # the parser gives up on deep nesting before using much time or memory
         document = _TOO_DEEP
     if document is _TOO_DEEP or _depth(document) > MAX_DEPTH:

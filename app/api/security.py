@@ -105,6 +105,11 @@ class SecurityHeaders:
                     # it waits for Content-Length bytes, fails and drops the connection): HEAD again from here on.
                     scope["method"] = "HEAD"
                 headers = list(message.get("headers", ()))
+                if message["status"] == 405 and (allowed := self._allowed(scope)):
+                    # The router names the methods of the first route matching the path; RFC 9110 section 15.5.6
+                    # wants every method the path serves (GET and PATCH of a record are routes of their own).
+                    headers = [(n, v) for n, v in headers if n.lower() != b"allow"]
+                    headers.append((b"allow", ", ".join(allowed).encode()))
                 if not any(name == b"content-security-policy" for name, _ in headers):
                     html = any(name == b"content-type" and value.startswith(b"text/html") for name, value in headers)
                     headers.append(html_csp if html else csp)

@@ -105,14 +105,16 @@ class Deliverer:
             status, error = self._send(
                 claimed.subscription.url, claimed.subscription.secret, claimed.event.id, claimed.event.payload
             )
+            # The attempt ends now, not when the round began: a round of slow receivers must not eat into the backoff.
+            ended = max(now, self.clock())
             next_at = None
             if error is not None:
-                attempt_at = now + backoff(claimed.delivery.attempts + 1, self.rand)
+                attempt_at = ended + backoff(claimed.delivery.attempts + 1, self.rand)
                 next_at = attempt_at if attempt_at <= aware(claimed.delivery.retry_until) else None
             webhooks.finish(
                 session,
                 claimed,
-                now=now,
+                now=ended,
                 status_code=status,
                 error=error,
                 next_attempt_at=next_at,

@@ -382,7 +382,7 @@ class AnswerService:
             params = check_params(check)
             parsed = parse_query(snapshot, params.pop("platform"), params, today)
         except QueryError as exc:
-            return query_problem(exc).body()
+            return query_problem(exc, in_check=True).body()
         if rules_apply(snapshot, parsed.query):
             return self.rule_check(snapshot, parsed, today, wording, encoded_sources)
         whole = no_rule_check(snapshot, parsed, wording)  # most checks: the whole result from a template
@@ -510,9 +510,10 @@ def check_params(check: Any) -> dict[str, str]:
     return params
 
 
-def query_problem(exc: QueryError) -> Problem:
-    """Return the problem document for a bad question, listing the valid ids where an id was unknown."""
-    extra: dict[str, Any] = {"param": exc.param}
+def query_problem(exc: QueryError, *, in_check: bool = False) -> Problem:
+    """Return the problem document for a bad question, listing the valid ids where an id was unknown; a batch's
+    check (`in_check`) names its platform in the field `platform`, where a single question has it in the path."""
+    extra: dict[str, Any] = {"param": "platform" if in_check and exc.param == "platform_id" else exc.param}
     if exc.valid is not None:
         extra["valid"] = list(exc.valid)
     title = "Unknown platform" if exc.status == 404 else "Invalid parameter"

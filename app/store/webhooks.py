@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, func, select
 
 from app.store.webhook_models import WebhookDelivery, WebhookEvent, WebhookJob, WebhookSubscription
@@ -187,7 +188,12 @@ def finish(
             )
     session.add(delivery)
     session.add(sub)
-    session.commit()
+    try:
+        session.commit()
+    except StaleDataError:
+        # The subscription was deleted while its delivery was being sent (SQLite locks no row for the attempt;
+        # PostgreSQL's delete waits for it): there is nothing left to record the attempt on.
+        session.rollback()
 
 
 def deliveries(

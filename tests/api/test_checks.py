@@ -28,7 +28,9 @@ def test_results_come_in_order_and_a_bad_check_fails_alone(client):
     body = response.json()
     statuses = [r["status"] for r in body["results"]]
     assert statuses == [200, 404, 422, 200, 422, 422, 422]
-    first, _, bad_category, minor, no_category, unknown_field, _ = body["results"]
+    first, bad_platform, bad_category, minor, no_category, unknown_field, _ = body["results"]
+    # A check names its platform in the field `platform` (a single question has it in the path, `platform_id`).
+    assert bad_platform["param"] == "platform" and "instagram" in bad_platform["valid"]
     assert first["platform"]["id"] == "instagram" and first["decision"]["verdict"] == "used"
     assert minor["decision"]["verdict"] == "not_used"
     assert bad_category["param"] == "category" and "public-posts" in bad_category["valid"]
@@ -134,6 +136,9 @@ def test_a_body_over_the_size_limit_is_413(client):
 def test_a_body_that_is_not_a_batch_is_422(client):
     assert client.post(CHECKS, content=b"{oops", headers={"Content-Type": "application/json"}).status_code == 422
     assert client.post(CHECKS, json={"questions": []}).json()["param"] == "checks"
+    # A member beside "checks" (a misspelt option) is named, as an unknown field of a check is.
+    refused = client.post(CHECKS, json={"checks": [GOOD], "langauge": "de"})
+    assert refused.status_code == 422 and refused.json()["param"] == "langauge"
 
 
 def _nested(levels: int) -> object:

@@ -1,5 +1,6 @@
 """Every error the service answers is RFC 9457 problem+json: framework errors, bugs and write errors."""
 
+import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
@@ -15,6 +16,26 @@ def test_framework_errors_are_problem_json(client):
         assert response.status_code == status
         assert response.headers["content-type"] == "application/problem+json"
         assert {"type", "title", "status", "detail"} <= set(response.json())
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/v1/platforms", "GET, HEAD, OPTIONS, POST"),
+        ("POST", "/v1/platforms/instagram", "DELETE, GET, HEAD, OPTIONS, PATCH, PUT"),
+        ("PUT", "/v1/webhooks/wh_x", "DELETE, GET, HEAD, OPTIONS"),
+        ("DELETE", "/v1/webhooks", "GET, HEAD, OPTIONS, POST"),
+        ("POST", "/v1/platforms/instagram/ai-training", "GET, HEAD, OPTIONS"),
+        ("DELETE", "/healthz", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_a_405_allows_every_method_the_path_serves(client, method, path, allow):
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["allow"] == allow
+    # The same list OPTIONS gives (RFC 9110 section 15.5.6).
+    assert client.options(path).headers["allow"] == allow
 
 
 def test_unhandled_errors_are_500_problem_json(shared_seeded_url):

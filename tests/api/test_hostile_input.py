@@ -42,6 +42,20 @@ def test_deeply_nested_json_is_422_cheaply(write_client, auth):
     assert time.perf_counter() - started < 5
 
 
+def test_a_number_of_thousands_of_digits_is_422_in_the_apis_words(write_client, auth):
+    huge = "9" * 5001
+    for url, body, headers, method in [
+        ("/v1/ai-training/checks", f'{{"checks": [{{"platform": "x", "age": {huge}}}]}}', {}, "POST"),
+        ("/v1/platforms/facebook", f'{{"name": {huge}}}', auth, "PATCH"),
+    ]:
+        response = write_client.request(
+            method, url, content=body.encode(), headers={**headers, "Content-Type": "application/json"}
+        )
+        problem = _problem(response, 422)
+        # Python's message names sys.set_int_max_str_digits(): the answer speaks of the body, not of the server.
+        assert problem["detail"] == "The body holds a number of more than 4300 digits." and problem["param"] == "body"
+
+
 def test_integer_parameters_have_ranges_and_revisions_are_64_bit(client):
     assert client.get("/v1/changes", params={"since_revision": 2**31}).json()["items"] == []
     assert client.get("/v1/changes", params={"since_revision": 2**63 - 1}).status_code == 200
@@ -90,7 +104,15 @@ def test_ids_and_text_have_length_limits(write_client, auth):
 
 def test_writes_need_a_json_content_type(write_client, auth):
     body = b'{"name": "Facebook"}'
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+    # A JSON Patch (RFC 6902) or another +json type is not a merge patch: refused, not read as one.
+    for content_type in (
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        None,
+        "application/json-patch+json",
+        "application/problem+json",
+        "application/vnd.example+json",
+    ):
         headers = {**auth, **({"Content-Type": content_type} if content_type else {})}
         _problem(write_client.patch("/v1/platforms/facebook", content=body, headers=headers), 415)
     headers = {**auth, "Content-Type": "application/merge-patch+json; charset=utf-8"}

@@ -115,3 +115,62 @@ def test_two_workers_deliver_each_event_exactly_once(setup, receiver):
     assert other.run_once().delivered == 1
     assert len(receiver.of("/two")) == 10
     other.stop()
+
+
+def test_a_retry_waits_its_backoff_from_the_end_of_a_slow_attempt(setup, receiver):
+    """A round of slow receivers must not eat into the backoff: it counts from when the attempt ended."""
+    from datetime import datetime, timedelta
+
+    sub = subscribe(setup.client, setup.hooks, receiver, "/slow", events=["dataset.changed"])
+    clock = Clock()
+    started = clock.now
+    worker = deliverer(setup.url, clock)
+    setup.edit(RULE, {"summary": "Edited once."})
+
+    def slow_failure(path, headers, body):
+        clock.advance(seconds=60)  # the receiver took a minute to fail
+        receiver.refused.append((path, 503))
+        return 503
+
+    receiver.handle = slow_failure
+    assert worker.run_once().attempted == 1
+    [delivery] = setup.deliveries(sub)
+    last = datetime.fromisoformat(delivery["last_attempt_at"].replace("Z", "+00:00"))
+    retry = datetime.fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00"))
+    assert last - started >= timedelta(seconds=59)  # the API gives whole seconds
+    assert retry - last >= timedelta(seconds=5)  # the first backoff: 10 s, jittered down to half at most
+    worker.stop()
+
+
+def test_an_attempt_whose_subscription_was_deleted_meanwhile_records_nothing(setup, receiver):
+    """Deleting a subscription while its delivery is being sent leaves nothing to record the attempt on: the round
+    goes on (SQLite does not lock the delivery for the attempt; PostgreSQL's delete waits for it)."""
+    from sqlalchemy import delete
+    from sqlmodel import Session, select
+
+    from app.store import webhooks
+    from app.store.db import make_engine
+    from app.store.webhook_models import WebhookDelivery
+
+    sub = subscribe(setup.client, setup.hooks, receiver, "/gone", events=["dataset.changed"])
+    setup.edit(RULE, {"summary": "Edited once."})
+    clock = Clock()
+    worker = deliverer(setup.url, clock)
+    worker.maker.from_writes(clock())  # the event and its delivery, not yet sent
+    engine = make_engine(setup.url)
+    with Session(engine) as session:
+        [delivery_id] = webhooks.due(session, clock())
+        claimed = webhooks.claim(session, delivery_id, clock())
+        assert claimed is not None
+        # The delete, as it would reach the row while the receiver is being called (from this session: another one
+        # would wait for the row's lock on PostgreSQL).
+        session.connection().execute(delete(WebhookDelivery).where(WebhookDelivery.id == delivery_id))
+        webhooks.finish(
+            session, claimed, now=clock(), status_code=204, error=None, next_attempt_at=None, disable_after=3
+        )  # no StaleDataError: the round goes on
+        # Rolled back with the attempt (this test's delete too): nothing was recorded on the row.
+        row = session.exec(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)).one()
+        assert (row.status, row.attempts) == ("pending", 0)
+    engine.dispose()
+    worker.stop()
+    assert sub["id"]

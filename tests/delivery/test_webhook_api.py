@@ -58,6 +58,10 @@ def test_a_subscription_shows_its_secret_once_and_belongs_to_its_key(setup, rece
         ({"url": RECEIVER, "events": ["dataset.changed"], "platforms": ["nope"]}, "platforms"),
         ({"url": RECEIVER, "events": ["dataset.changed"], "categories": ["nope"]}, "categories"),
         ({"url": RECEIVER, "events": ["dataset.changed"], "countries": ["XX"]}, "countries"),
+        # An empty filter would match no answer at all: left out, it matches every one.
+        ({"url": RECEIVER, "events": ["answer.changed"], "platforms": []}, "platforms"),
+        ({"url": RECEIVER, "events": ["answer.changed"], "categories": []}, "categories"),
+        ({"url": RECEIVER, "events": ["answer.changed"], "countries": []}, "countries"),
         ({"url": "ftp://example.com/", "events": ["dataset.changed"]}, "url"),
         ({"url": RECEIVER, "events": ["dataset.changed"], "colour": "red"}, "colour"),
     ],

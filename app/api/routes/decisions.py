@@ -183,6 +183,14 @@ def _read_checks(raw: bytes) -> list[list[Any]]:
     items = document.get("checks")
     if not isinstance(items, list):
         raise Problem(422, 'The body must be a JSON object with a "checks" list.', param="checks")
+    if len(document) > 1:  # a misspelt option must not pass unnoticed, as an unknown field of a check does not
+        unknown = sorted(name for name in document if name != "checks")
+        raise Problem(
+            422,
+            f'Unknown member {unknown[0]!r}; the body holds only "checks".',
+            title="Invalid request",
+            param=unknown[0],
+        )
     if len(items) > MAX_CHECKS:
         raise Problem(
             413, f"{len(items)} checks is more than {MAX_CHECKS} in one call; split the batch.", param="checks"

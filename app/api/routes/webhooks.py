@@ -45,10 +45,17 @@ class WebhookIn(BaseModel):
 
     url: str = Field(max_length=2000, description="The receiver: an http(s) URL on a public address.")
     events: list[EventType] = Field(min_length=1, description="The event types to deliver.")
-    platforms: list[str] | None = Field(default=None, description="Only these platforms; omitted: all.")
-    categories: list[str] | None = Field(default=None, description="Only these data categories; omitted: all.")
+    # An empty filter would match nothing: the subscription would never hear of an answer, so it is refused.
+    platforms: list[str] | None = Field(
+        default=None, min_length=1, description="Only these platforms (at least one); omitted: all."
+    )
+    categories: list[str] | None = Field(
+        default=None, min_length=1, description="Only these data categories (at least one); omitted: all."
+    )
     countries: list[str] | None = Field(
-        default=None, description="Only answers for these countries (ISO 3166-1 alpha-2); omitted: every country."
+        default=None,
+        min_length=1,
+        description="Only answers for these countries (ISO 3166-1 alpha-2, at least one); omitted: every country.",
     )
 
 
