@@ -85,13 +85,12 @@ class EventMaker:
         subs: Iterable[WebhookSubscription],
         now: datetime,
     ) -> int:
-        subs = list(subs)
-        if not subs:
-            return 0
-        webhooks.add_event(session, eid, event_type, body, now)
-        for sub in subs:
-            webhooks.add_delivery(session, eid, sub.id, now=now, retry_until=now + self.retry_window)
-        return len(subs)
+        return self._queue_all(session, [(eid, event_type, body, [sub.id for sub in subs])], now)
+
+    def _queue_all(self, session: Session, queued: list[webhooks.Queued], now: datetime) -> int:
+        """Store the events and queue their deliveries at once; return the deliveries asked for."""
+        webhooks.queue_events(session, queued, now=now, retry_until=now + self.retry_window)
+        return sum(len(subs) for _, _, _, subs in queued)
 
     def from_writes(self, now: datetime, limit: int = 20) -> int:
         """Make the events of writes not handled yet, each write in one transaction (all at once while nobody is
@@ -153,20 +152,15 @@ class EventMaker:
         interests = {sub.id: interest(sub) for sub in answer_subs}
         found = diffs.changed_answers(before, after, day, day, interests.values(), touched_platforms(changes))
         cause = {"type": "edit", "dataset_revision": revision}
+        events: list[webhooks.Queued] = []
         for changed in found:
-            subs = [
-                s for s in answer_subs if interests[s.id].covers(changed.platform, changed.category, changed.country)
+            told = [
+                s.id for s in answer_subs if interests[s.id].covers(changed.platform, changed.category, changed.country)
             ]
             eid = event_id("answer.changed", "edit", revision, changed.platform, changed.category, changed.country)
-            queued += self._queue(
-                session,
-                eid,
-                "answer.changed",
-                payload("answer.changed", at, _answer_data(changed, day, revision, cause)),
-                subs,
-                now,
-            )
-        return queued
+            data = _answer_data(changed, day, revision, cause)
+            events.append((eid, "answer.changed", payload("answer.changed", at, data), told))
+        return queued + self._queue_all(session, events, now)
 
     def from_days(self, now: datetime) -> int:
         """Handle every day from the last one handled up to today (UTC), one transaction each."""
@@ -223,15 +217,17 @@ class EventMaker:
                 diffs.platforms_with_boundaries(dataset, day),
             )
             cause = {"type": "date", "day": day.isoformat()}
+            events: list[webhooks.Queued] = []
             for changed in found:
-                subs = [
-                    s
+                told = [
+                    s.id
                     for s in answer_subs
                     if interests[s.id].covers(changed.platform, changed.category, changed.country)
                 ]
                 eid = event_id("answer.changed", "date", day, changed.platform, changed.category, changed.country)
                 data = _answer_data(changed, day, dataset.revision, cause)
-                queued += self._queue(session, eid, "answer.changed", payload("answer.changed", at, data), subs, now)
+                events.append((eid, "answer.changed", payload("answer.changed", at, data), told))
+            queued += self._queue_all(session, events, now)
         deadline_subs = _since(webhooks.subscribers(session, "deadline.upcoming"), at)
         if deadline_subs:
             queued += self._upcoming(session, snapshot(), deadline_subs, day, at, now)

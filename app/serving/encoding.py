@@ -6,6 +6,8 @@ import gzip
 
 import brotli
 
+from app.serving.qvalues import weight
+
 MIN_BYTES = 1024  # smaller bodies gain little and cost a compression each; they are always sent as they are
 # Quality 5 is the knee of brotli's curve on answers: 9.3x smaller than the JSON of a whole platform in ~0.3 ms;
 # quality 11 saves another 12 % for 40x the time, which a never-repeated question would pay in full.
@@ -27,15 +29,9 @@ def choose(accept_encoding: str | None) -> str | None:
     weights: dict[str, float] = {}
     for item in accept_encoding.split(","):
         name, _, params = item.partition(";")
-        weight = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        weights[name.strip().lower()] = weight
+        quality = weight(params)
+        if quality is not None:  # `gzip;q=2` or `br;q=NaN` is dropped, as Accept-Language's invalid weights are
+            weights[name.strip().lower()] = quality
     star = weights.get("*", 0.0)
     scored = [(weights.get(e, star), -i, e) for i, e in enumerate(ENCODINGS)]
     best = max(scored)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from app.policy import QueryError
 from app.policy.wording import DEFAULT_LANGUAGE, languages
+from app.serving.qvalues import weight
 
 LANGUAGES = languages()
-# RFC 9110 section 12.4.2: `;q=` (the name in any case) and a qvalue from 0 to 1 with at most three decimals.
-_WEIGHT = re.compile(r"\s*[qQ]\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*")
 
 
 def accepted(header: str | None) -> list[str]:
@@ -21,12 +18,9 @@ def accepted(header: str | None) -> list[str]:
     tags: list[tuple[float, int, str]] = []
     for index, part in enumerate((header or "").split(",")):
         tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params:
-            match = _WEIGHT.fullmatch(params)
-            if match is None:
-                continue
-            quality = float(match.group(1))
+        quality = weight(params)
+        if quality is None:
+            continue
         if tag.strip() and quality > 0:
             tags.append((-quality, index, tag.strip()))
     return [tag for *_, tag in sorted(tags)]

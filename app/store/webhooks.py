@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import Table, exists, insert
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, func, select
 
@@ -92,6 +92,54 @@ def add_event(session: Session, event_id: str, event_type: str, payload: dict[st
     if session.get(WebhookEvent, event_id) is None:
         session.add(WebhookEvent(id=event_id, type=event_type, payload=payload, created_at=now))
         session.flush()
+
+
+Queued = tuple[str, str, dict[str, Any], list[str]]  # an event's id, type and payload, and its subscriptions' ids
+QUEUE_CHUNK = 500  # ids in one IN list
+
+
+def queue_events(session: Session, queued: list[Queued], *, now: datetime, retry_until: datetime) -> None:
+    """Store events and queue each for its subscriptions, skipping what is stored already, in a few statements
+    whatever their number.
+
+    One write can change thousands of answers for each subscriber: looked up and added one by one, they held
+    SQLite's write lock for seconds, and an API write waiting longer than its lock timeout answered 503.
+    """
+    ids = [eid for eid, _, _, subs in queued if subs]
+    stored: set[str] = set()
+    done: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), QUEUE_CHUNK):
+        chunk = ids[start : start + QUEUE_CHUNK]
+        stored.update(session.exec(select(WebhookEvent.id).where(col(WebhookEvent.id).in_(chunk))).all())
+        pairs = select(WebhookDelivery.event_id, WebhookDelivery.subscription_id)
+        done.update(session.exec(pairs.where(col(WebhookDelivery.event_id).in_(chunk))).all())
+    events: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
+    for eid, event_type, payload, subs in queued:
+        if not subs:
+            continue
+        if eid not in stored:
+            stored.add(eid)
+            events.append({"id": eid, "type": event_type, "payload": payload, "created_at": now})
+        deliveries.extend(
+            {**_NEW_DELIVERY, "event_id": eid, "subscription_id": sub_id, "created_at": now}
+            | {"next_attempt_at": now, "retry_until": retry_until}
+            for sub_id in dict.fromkeys(subs)
+            if (eid, sub_id) not in done
+        )
+    # Through the connection, events first: the ORM would insert the deliveries one by one on SQLite to read back
+    # their ids, which nothing here needs.
+    for table, rows in ((_EVENTS, events), (_DELIVERIES, deliveries)):
+        if rows:
+            session.connection().execute(insert(table), rows)
+
+
+_EVENTS: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
+_DELIVERIES: Table = WebhookDelivery.__table__  # type: ignore[attr-defined]
+# A new delivery's columns beside its event, subscription and times: the model's defaults, taken from the model.
+_NEW_DELIVERY: dict[str, Any] = WebhookDelivery(
+    event_id="", subscription_id="", created_at=datetime.min, retry_until=datetime.min
+).model_dump(exclude={"id", "event_id", "subscription_id", "created_at", "retry_until"})
 
 
 def add_delivery(session: Session, event_id: str, sub_id: str, *, now: datetime, retry_until: datetime) -> None:

@@ -27,6 +27,12 @@ from app.serving.encoding import choose, compress, variant_etag
         ("GZIP", "gzip"),
         ("br;q=bogus, gzip", "gzip"),
         (" br ; q=0.8 , gzip ; q=0.9 ", "gzip"),
+        # Weights that are not qvalues (RFC 9110 section 12.4.2) drop their entry, as in Accept-Language.
+        ("gzip;q=2, br;q=0.5", "br"),
+        ("br;q=NaN, gzip;q=0.1", "gzip"),
+        ("gzip;q=-1", None),
+        ("*;q=0.5, gzip;q=1.5", "br"),
+        ("gzip;Q=0.5", "gzip"),
     ],
 )
 def test_the_encoding_follows_the_clients_weights(header, chosen):
