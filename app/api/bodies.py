@@ -98,9 +98,9 @@ def parse_document(raw: bytes, what: str) -> dict[str, Any]:
     """Return a body's JSON object (`what` names it in errors): 422 for what is not JSON, too deep or not an object."""
     try:
         document = parse_json(raw or b"null")
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
-    except ValueError:  # Python's own limit on the digits of an integer, its message naming sys internals
+    except ValueError:  # what is left: Python's own limit on the digits of an integer, its message naming sys internals
         raise Problem(
             422, f"The body holds a number of more than {MAX_DIGITS} digits.", title="Invalid request", param="body"
         ) from None

@@ -54,6 +54,11 @@ def test_a_number_of_thousands_of_digits_is_422_in_the_apis_words(write_client, 
         problem = _problem(response, 422)
         # Python's message names sys.set_int_max_str_digits(): the answer speaks of the body, not of the server.
         assert problem["detail"] == "The body holds a number of more than 4300 digits." and problem["param"] == "body"
+    # Bytes that are not UTF-8 are another ValueError of the json module: still "not JSON", not a long number.
+    response = write_client.post(
+        "/v1/ai-training/checks", content=b'{"checks": ["\xff"]}', headers={"Content-Type": "application/json"}
+    )
+    assert _problem(response, 422)["detail"].startswith("The body is not JSON: 'utf-8' codec can't decode")
 
 
 def test_integer_parameters_have_ranges_and_revisions_are_64_bit(client):
