@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -18,6 +15,7 @@ from sqlmodel import Session
 from app.api.deps import get_services
 from app.api.errors import Problem
 from app.api.ratelimit import RateLimiter
+from app.api.tokens import TokenMemo
 from app.store.errors import KeyRevoked
 from app.store.keys import find_key
 from app.store.models import ApiKey
@@ -38,42 +36,10 @@ MAX_TOKEN = 200  # characters; real tokens have 52
 INVALID_TOKEN = 'Bearer realm="trainwatch", error="invalid_token"'
 
 
-class VerifiedKeys:
-    """Write keys this process has found live, by their token's SHA-256: a key's later writes skip the lookup (a
-    thread, a connection and a query each), and the write path checks under its lock that the key is still live
-    (apply_changes' key_id), so a revoked key writes nothing either way."""
-
-    LIMIT = 1024  # keys remembered, the least recently used forgotten first
-
-    def __init__(self) -> None:
-        self._keys: OrderedDict[bytes, ApiKey] = OrderedDict()
-        self._lock = threading.Lock()  # remembered on the event loop, forgotten from a write's thread
-
-    def get(self, token: str) -> ApiKey | None:
-        """Return the key verified for this token, if it is remembered."""
-        digest = _digest(token)
-        with self._lock:
-            key = self._keys.get(digest)
-            if key is not None:
-                self._keys.move_to_end(digest)
-            return key
-
-    def remember(self, token: str, key: ApiKey) -> None:
-        """Remember a write key just found live."""
-        with self._lock:
-            self._keys[_digest(token)] = key
-            while len(self._keys) > self.LIMIT:
-                self._keys.popitem(last=False)
-
-    def forget(self, key_id: str) -> None:
-        """Forget a key found revoked: its next request is looked up (and refused) before anything else."""
-        with self._lock:
-            for digest in [d for d, key in self._keys.items() if key.id == key_id]:
-                del self._keys[digest]
-
-
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
+# Write keys this process has found live: a key's later writes skip the lookup (a thread, a connection and a query
+# each), and the write path checks under its lock that the key is still live (apply_changes' key_id), so a revoked
+# key writes nothing either way.
+VerifiedKeys = TokenMemo[ApiKey]
 
 
 async def _live_key(
@@ -149,7 +115,7 @@ def writing_as(request: Request, key: ApiKey) -> Iterator[str]:
     try:
         yield key.id
     except KeyRevoked:
-        verified_keys(request).forget(key.id)
+        verified_keys(request).forget(lambda remembered: remembered.id == key.id)
         raise _unauthorized("The API key is unknown or revoked.", INVALID_TOKEN) from None
 
 

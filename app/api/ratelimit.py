@@ -7,12 +7,10 @@ open fresh buckets. Refusals are 429 problem+json with Retry-After and RateLimit
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
@@ -24,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api import counters
 from app.api.errors import Problem, problem_bytes
 from app.api.metrics import Metrics
+from app.api.tokens import TokenMemo
 
 log = logging.getLogger("trainwatch.ratelimit")
 DECISION = re.compile(r"/v1/platforms/[^/]+/ai-training")
@@ -61,22 +60,18 @@ class RateLimiter:
             "auth_failures": parse(config.auth_failures),
         }
         self.metrics = metrics
-        self.known: OrderedDict[bytes, str] = OrderedDict()
+        self.known: TokenMemo[str] = TokenMemo(KNOWN_KEYS)
         self._failing = False
 
     def remember(self, token: str, key_id: str) -> None:
         """Note a key the service has verified, so its requests count against the key rather than the address."""
-        digest = hashlib.sha256(token.encode()).digest()
-        self.known[digest] = key_id
-        self.known.move_to_end(digest)
-        while len(self.known) > KNOWN_KEYS:
-            self.known.popitem(last=False)
+        self.known.remember(token, key_id)
 
     def client(self, scope: Scope) -> str:
         """Return who a request counts against: a verified key, else the client's address."""
         for name, value in scope["headers"]:
             if name == b"authorization" and value[:7].lower() == b"bearer ":
-                key_id = self.known.get(hashlib.sha256(value[7:].strip()).digest())
+                key_id = self.known.get(value[7:].strip())
                 if key_id is not None:
                     return "key:" + key_id
         client = scope.get("client")

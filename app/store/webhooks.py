@@ -87,13 +87,6 @@ def asking(subs: list[WebhookSubscription], event_type: str) -> list[WebhookSubs
     return [sub for sub in subs if event_type in sub.events]
 
 
-def add_event(session: Session, event_id: str, event_type: str, payload: dict[str, Any], now: datetime) -> None:
-    """Store an event unless one with this id exists (ids derive from causes, so remaking one is harmless)."""
-    if session.get(WebhookEvent, event_id) is None:
-        session.add(WebhookEvent(id=event_id, type=event_type, payload=payload, created_at=now))
-        session.flush()
-
-
 Queued = tuple[str, str, dict[str, Any], list[str]]  # an event's id, type and payload, and its subscriptions' ids
 QUEUE_CHUNK = 500  # ids in one IN list
 
@@ -121,9 +114,9 @@ def queue_events(session: Session, queued: list[Queued], *, now: datetime, retry
         if eid not in stored:
             stored.add(eid)
             events.append({"id": eid, "type": event_type, "payload": payload, "created_at": now})
+        times = {"created_at": now, "next_attempt_at": now, "retry_until": retry_until}
         deliveries.extend(
-            {**_NEW_DELIVERY, "event_id": eid, "subscription_id": sub_id, "created_at": now}
-            | {"next_attempt_at": now, "retry_until": retry_until}
+            {**_NEW_DELIVERY, **times, "event_id": eid, "subscription_id": sub_id}
             for sub_id in dict.fromkeys(subs)
             if (eid, sub_id) not in done
         )
@@ -140,21 +133,6 @@ _DELIVERIES: Table = WebhookDelivery.__table__  # type: ignore[attr-defined]
 _NEW_DELIVERY: dict[str, Any] = WebhookDelivery(
     event_id="", subscription_id="", created_at=datetime.min, retry_until=datetime.min
 ).model_dump(exclude={"id", "event_id", "subscription_id", "created_at", "retry_until"})
-
-
-def add_delivery(session: Session, event_id: str, sub_id: str, *, now: datetime, retry_until: datetime) -> None:
-    """Queue an event for a subscription, due now, unless it is queued already."""
-    exists = session.exec(
-        select(WebhookDelivery.id).where(
-            WebhookDelivery.event_id == event_id, WebhookDelivery.subscription_id == sub_id
-        )
-    ).first()
-    if exists is None:
-        session.add(
-            WebhookDelivery(
-                event_id=event_id, subscription_id=sub_id, created_at=now, next_attempt_at=now, retry_until=retry_until
-            )
-        )
 
 
 def due(session: Session, now: datetime, limit: int = 50) -> list[int]:

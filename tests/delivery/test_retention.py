@@ -131,9 +131,8 @@ def test_prune_goes_by_the_last_attempt_and_deletes_in_chunks(setup, receiver):
     old, recent = now - timedelta(days=40), now - timedelta(days=1)
     engine = make_engine(setup.url)
     with Session(engine) as session:
-        for n in range(5):
-            webhooks.add_event(session, f"msg_old{n}", "dataset.changed", {"n": n}, old)
-            webhooks.add_delivery(session, f"msg_old{n}", sub["id"], now=old, retry_until=old)
+        olds = [(f"msg_old{n}", "dataset.changed", {"n": n}, [sub["id"]]) for n in range(5)]
+        webhooks.queue_events(session, olds, now=old, retry_until=old)
         session.commit()
         deliveries = session.exec(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).all()
         for delivery in deliveries:  # delivered 40 days ago

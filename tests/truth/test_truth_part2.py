@@ -206,6 +206,25 @@ CASES = [
         [],
     ),
     case(
+        "udemy course content 2024-08-13 (day before the GenAI policy) -> unknown",
+        "udemy",
+        "public-media",
+        "US",
+        "2024-08-13",
+        "unknown",
+        [],
+    ),
+    case(
+        "udemy course content 2024-08-14 (GenAI policy published) not opted out -> used",
+        "udemy",
+        "public-media",
+        "US",
+        "2024-08-14",
+        "used",
+        [],
+        objected="false",
+    ),
+    case(
         "udemy course content 2024-08-20 (day before the window opens) not opted out -> used",
         "udemy",
         "public-media",
@@ -284,6 +303,16 @@ CASES = [
         "used",
         [],
         objected="false",
+    ),
+    case(
+        "udemy course content 2025-01-01 (day after the 2024 rule) opted out 2024-09-01 -> unknown",
+        "udemy",
+        "public-media",
+        "US",
+        "2025-01-01",
+        "unknown",
+        [],
+        objected_on="2024-09-01",
     ),
     case(
         "udemy course content 2025-06 -> unknown (2025 window dates not found)",
@@ -1070,6 +1099,14 @@ def test_claude_five_year_retention_is_in_the_reasons_or_notes(client):
     )
     assert decision["effective_from"] == "2025-10-08"
     assert any("five years" in reason for reason in decision["reasons"])
+
+
+@pytest.mark.parametrize("as_of", ["2025-06-01", "2025-08-27"])
+def test_claude_chats_before_the_terms_update_are_unknown_by_their_own_rule(client, as_of):
+    """Not a missing rule: the rule says why (one report, and of retention), up to its last day."""
+    decision = decision_for(client, "claude", category="ai-interactions", country="US", as_of=as_of)
+    assert (decision["verdict"], decision["rule_id"]) == ("unknown", "claude-global-ai-interactions-before-2025")
+    assert "TechCrunch" in decision["summary"]
 
 
 @pytest.mark.parametrize("as_of", ["2024-09-11", "2024-09-12", "2024-09-13"])

@@ -765,6 +765,11 @@ CASES = [
     case("gmail 2023-08-10 -> unknown", "google-workspace", "private-messages", "US", "2023-08-10", "unknown", []),
     # The commitment is evidenced from 11 Aug 2023 (CityLife), before the copy of Google's post dated 14 Aug.
     case("gmail 2023-08-11 -> not_used", "google-workspace", "private-messages", "US", "2023-08-11", "not_used", []),
+    case("gmail 2023-08-12 -> not_used", "google-workspace", "private-messages", "US", "2023-08-12", "not_used", []),
+    case("google docs 2023-08-10 -> unknown", "google-workspace", "private-content", "DE", "2023-08-10", "unknown", []),
+    case(
+        "google docs 2023-08-11 -> not_used", "google-workspace", "private-content", "DE", "2023-08-11", "not_used", []
+    ),
     case(
         "google docs 2023-08-15 -> not_used", "google-workspace", "private-content", "DE", "2023-08-15", "not_used", []
     ),

@@ -320,10 +320,9 @@ def ping(services: ServicesDep, session: SessionDep, sub: Owned) -> Response:
     """Queue a `webhook.ping` event for this subscription, signed like every delivery; follow it in its deliveries."""
     now = datetime.now(UTC)
     eid = event_id("webhook.ping", sub.id, now.isoformat())
-    webhooks.add_event(session, eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), now)
-    webhooks.add_delivery(
-        session, eid, sub.id, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
-    )
+    ping_event = (eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), [sub.id])
+    retry_until = now + timedelta(hours=services.settings.webhooks_retry_hours)
+    webhooks.queue_events(session, [ping_event], now=now, retry_until=retry_until)
     session.commit()
     out = _delivery_out(webhooks.delivery_of(session, eid, sub.id), webhooks.PING)
     _wake(services)
