@@ -27,6 +27,8 @@ CSP_SOURCE = re.compile(r"[!-+\--:<-~]+")
 # An origin as browsers send it in the Origin header: scheme://host[:port], no path.
 ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s\\@]+")
 CONTACT_URL = re.compile(r"(https?://|mailto:)[!-~]+")
+# The service's public address: http(s)://host[:port] and an optional path, printable ASCII, no query or fragment.
+PUBLIC_URL = re.compile(r"https?://[^/?#\s\\@]+(/[!-~]*)?")
 
 
 def _csp_source(value: str) -> str:
@@ -42,6 +44,17 @@ def _origin(value: str) -> str:
     if value not in ("*", "null") and not ORIGIN.fullmatch(value):
         raise ValueError("not an origin: give scheme://host[:port] with no path (e.g. https://a.example), or *")
     return value
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None  # unset: URLs follow each request's Host header
+    if not PUBLIC_URL.fullmatch(value) or "?" in value or "#" in value:
+        raise ValueError(
+            "not a public URL: give http(s)://host[:port] and an optional path, with no query or fragment "
+            "(e.g. https://trainwatch.example)"
+        )
+    return value.rstrip("/")
 
 
 def _network(value: str) -> str:
@@ -75,6 +88,9 @@ class Settings(BaseSettings):
     cors_origins: list[Annotated[str, AfterValidator(_origin)]] = ["*"]
     # Origins allowed to frame the iframe card (CSP frame-ancestors); "*" lets any site embed it.
     embed_origins: list[Annotated[str, AfterValidator(_csp_source)]] = ["*"]
+    # Where the service is reached (https://trainwatch.example): the base of the absolute URLs in feeds, the card and
+    # the demo page. Unset, they follow each request's Host header and those responses vary by it.
+    public_url: Annotated[str | None, AfterValidator(_public_url)] = None
     # How often a worker asks the database whether another process changed the data; 0: never (one process only).
     revision_check_seconds: float = Field(default=1.0, ge=0, le=DAY_SECONDS, allow_inf_nan=False)
     max_body_bytes: int = Field(default=2_000_000, ge=1)

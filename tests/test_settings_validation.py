@@ -58,6 +58,12 @@ REFUSED = [
     ("embed_origins", ["https://a.example; script-src *"]),
     ("cors_origins", ["https://a.example/"]),  # never equals an Origin header
     ("metrics_allow", ["localhost"]),  # ValueError on every /metrics request
+    ("public_url", "trainwatch.example"),  # no scheme: every link would be relative to the reader's page
+    ("public_url", "ftp://trainwatch.example"),
+    ("public_url", "https://trainwatch.example/?a=1"),  # a query would end up inside every path
+    ("public_url", "https://trainwatch.example/#top"),
+    ("public_url", "https://user@trainwatch.example"),
+    ("public_url", "https://trainwatch.example/a b"),
 ]
 
 
@@ -89,6 +95,9 @@ ACCEPTED = [
     ("embed_origins", [], []),
     ("cors_origins", ["http://localhost:3000", "null"], ["http://localhost:3000", "null"]),
     ("metrics_allow", [" 10.0.0.0/8", "::1"], ["10.0.0.0/8", "::1"]),
+    ("public_url", "", None),
+    ("public_url", "https://trainwatch.example/", "https://trainwatch.example"),
+    ("public_url", "http://127.0.0.1:8000/trainwatch", "http://127.0.0.1:8000/trainwatch"),
 ]
 
 

@@ -64,6 +64,7 @@ class Page:
         *,
         today_bound: bool = True,
         headers: dict[str, str] | None = None,
+        vary_host: bool = False,
         **context: Any,
     ) -> Response:
         """Render a template to an HTML response with an ETag of its bytes."""
@@ -82,6 +83,7 @@ class Page:
             status=status,
             today_bound=today_bound,
             vary_language=self.by_header,
+            vary_host=vary_host,
             headers={"Content-Language": self.lang, **(headers or {})},
         )
 
@@ -94,12 +96,17 @@ def respond(
     status: int = 200,
     today_bound: bool = False,
     vary_language: bool = False,
+    vary_host: bool = False,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """Return a cacheable response (304 when If-None-Match names its ETag); the ETag is a digest of the body."""
+    """Return a cacheable response (304 when If-None-Match names its ETag); the ETag is a digest of the body.
+
+    `vary_host`: the body holds absolute URLs made from the request's Host header (app/api/public_urls.py).
+    """
     out = dict(headers or {})
-    if vary_language:
-        out["Vary"] = "Accept-Language"
+    vary = [name for name, on in (("Accept-Language", vary_language), ("Host", vary_host)) if on]
+    if vary:
+        out["Vary"] = ", ".join(vary)
     if status == 200:
         # A digest of the bytes sent: it changes exactly when the page does (data, day, language, query).
         tag = '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'

@@ -8,6 +8,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.api import public_urls
 from app.api.deps import get_services
 from app.api.errors import Problem
 from app.policy import QueryError, Snapshot, parse_country
@@ -175,7 +176,7 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
     explorer_url = None
     if status == 200:
         link = {"country": doc["country"] or "GLOBAL", "as_of": doc["as_of"], "lang": page.lang}
-        explorer_url = f"{request.base_url}platforms/{platform_id}?{urlencode(link)}"
+        explorer_url = f"{public_urls.base_url(request)}/platforms/{platform_id}?{urlencode(link)}"
     ancestors = " ".join(get_services(request).settings.embed_origins) or "'none'"
     csp = (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
@@ -191,6 +192,7 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
         explorer_url=explorer_url,
         theme=theme if theme in THEMES else "auto",
         headers={"Content-Security-Policy": csp},
+        vary_host=explorer_url is not None and public_urls.host_varies(request),
     )
 
 
@@ -198,8 +200,10 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
 def demo(request: Request) -> Response:
     """The demo page: each embed live, with the snippet to copy."""
     page, snapshot = Page(request), snapshot_of(request)
-    base = str(request.base_url).rstrip("/")
-    return page.render("demo.html", revision=snapshot.revision, **examples(base, page.t))
+    base = public_urls.base_url(request)
+    return page.render(
+        "demo.html", revision=snapshot.revision, vary_host=public_urls.host_varies(request), **examples(base, page.t)
+    )
 
 
 @router.get("/embed/v1/{name}", include_in_schema=False)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app.api import public_urls
 from app.api.deps import CatalogDep, ServicesDep, SessionDep, TodayDep
 from app.api.errors import Problem
 from app.api.responses import MAX_REVISION, _max_age, list_etag
@@ -52,8 +53,9 @@ def send(
     return Response(body, media_type=media_type, headers=headers)
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+def _linked(request: Request) -> dict[str, str]:
+    """Return the Vary header of a feed whose links follow the request's Host header (no TRAINWATCH_PUBLIC_URL)."""
+    return {"Vary": "Host"} if public_urls.host_varies(request) else {}
 
 
 def _doc(media_type: str, text: str) -> dict[int | str, dict[str, Any]]:
@@ -90,16 +92,17 @@ def changes_atom(
     words, with a link to the record. Filters as `GET /v1/changes`. Subscribe in any feed reader."""
     crud.known(catalog, "platform", platform, "platform", "platform")
     revision = stored_revision(session)
-    etag = list_etag(revision, request)
+    base = public_urls.base_url(request)
+    etag = list_etag(revision, request, base)  # the links are part of the feed
     if etag_matches(request.headers.get("if-none-match"), etag):
-        return send(request, b"", ATOM, etag)
+        return send(request, b"", ATOM, etag, headers=_linked(request))
     rows = history.changes(
         session, upto=revision, since_revision=since_revision, resource=resource, platform=platform, limit=limit
     )
     body = feeds.atom(
-        rows, base=_base(request), self_url=str(request.url), revision=revision, now=history.revision_time(session)
+        rows, base=base, self_url=public_urls.own_url(request), revision=revision, now=history.revision_time(session)
     )  # an empty feed's time: stable for its ETag
-    return send(request, body, ATOM, etag)
+    return send(request, body, ATOM, etag, headers=_linked(request))
 
 
 @router.get(
@@ -139,16 +142,17 @@ def deadlines_ics(
         and (chain is None or e.record["jurisdiction"] in chain)
         and (upcoming is None or (e.record["on"] >= day) == upcoming)
     ]
-    etag = list_etag(catalog.revision, request, day)
+    base = public_urls.base_url(request)
+    etag = list_etag(catalog.revision, request, day, base)
     body = calendar.calendar(
         deadlines,
         selected,
         rules=catalog.all("rule"),
         platforms=catalog.entries["platform"],
-        base=_base(request),
+        base=base,
         today=today,
     )
-    return send(request, body, ICS, etag, today_bound=True)
+    return send(request, body, ICS, etag, today_bound=True, headers=_linked(request))
 
 
 @router.get(
