@@ -14,8 +14,10 @@ from fastapi.routing import APIRoute
 
 from app.api.errors import PROBLEM_JSON
 from app.api.schemas.examples import load_examples
+from app.store.registry import KINDS
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemOut"}
+CATALOG_ROUTES = frozenset(kind.route for kind in KINDS.values())
 # Route function names that do not already read as <verb><Resource>.
 OPERATION_IDS = {
     "ai_training": "getAiTraining",
@@ -60,6 +62,11 @@ STATUS_TEXT = {
     503: "The database is unreachable, read-only or not migrated; reads of decisions keep answering. Retry after "
     "Retry-After.",
 }
+# A write answering with its record: the 503 it gives when the record cannot be read back after the commit.
+READ_BACK = (
+    " Or, with no Retry-After and type `saved-not-read-back`: the change was saved (`dataset_revision`) but could not be "
+    "read back to answer; GET the record instead of sending the write again."
+)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -74,6 +81,14 @@ def operation_id(route: APIRoute) -> str:
             noun = PLURAL[noun[:-3] + "y"]
         return verb + "".join(part.capitalize() for part in re.split(r"[_-]", noun))
     return re.sub(r"_(\w)", lambda m: m.group(1).upper(), route.name)
+
+
+def _record_write(path: str, method: str) -> bool:
+    """Return whether an operation answers with the catalog record it wrote (app/api/routes/crud.py)."""
+    parts = path.split("/")  # "", "v1", the kind's route, and its key for PUT and PATCH
+    if len(parts) < 3 or parts[1] != "v1" or parts[2] not in CATALOG_ROUTES:
+        return False
+    return (method == "post" and len(parts) == 3) or (method in ("put", "patch") and len(parts) == 4)
 
 
 def _problem(status: int, headers: dict[str, Any] | None = None, description: str | None = None) -> dict[str, Any]:
@@ -114,6 +129,8 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
                     del responses["412"]
             if limited or path == "/readyz":
                 responses["503"] = _problem(503, {"Retry-After": RATE_HEADERS["Retry-After"]})
+            if _record_write(path, method):
+                responses["503"]["description"] += READ_BACK
             if limited:
                 responses["429"] = _problem(429, RATE_HEADERS)
             ok = responses.get("200")

@@ -37,3 +37,17 @@ def test_decision_parameters_are_documented_with_examples():
     assert "public-posts" in params["category"]["schema"]["enum"]
     verdict = spec["components"]["schemas"]["DecisionOut"]["properties"]["verdict"]
     assert set(verdict["enum"]) == {"used", "not_used", "conditional", "unknown"}
+
+
+def test_only_writes_that_answer_with_their_record_document_the_read_back_503():
+    spec = json.loads(render_openapi())
+    described = {
+        (method, path)
+        for path, operations in spec["paths"].items()
+        for method, op in operations.items()
+        if "saved-not-read-back" in op["responses"].get("503", {}).get("description", "")
+    }
+    expected = {("post", "/v1/rules"), ("put", "/v1/rules/{rule_id}"), ("patch", "/v1/rules/{rule_id}")}
+    assert expected <= described and len(described) == 18  # create, replace and patch of each of 6 kinds
+    assert not {path for _, path in described} & {"/v1/rules/{rule_id}/reviews", "/v1/webhooks"}
+    assert all(method != "delete" for method, _ in described)

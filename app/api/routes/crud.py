@@ -1,5 +1,6 @@
 """Get, create, replace, patch and delete one catalog record: the routes every resource shares."""
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -155,17 +156,24 @@ def write_session(services: Services) -> Iterator[Session]:
 
 
 def reload_after(services: Services, session: Session, applied: Applied) -> None:
-    """Make this process's reads and answers see a committed write, reading on the write's own session."""
+    """Make this process's reads and answers see a committed write, reading on the write's own session, and once
+    more on a fresh connection if that fails (the write's own connection may be what failed)."""
     revision = applied.revision
     try:
         services.store.refresh(known_revision=revision, session=session, written=applied.rules)
-    except Exception:  # the write is committed; the revision poller will load it
-        session.rollback()
+        return
+    except Exception:  # the write is committed: read it again below
+        with contextlib.suppress(Exception):  # a broken connection cannot even roll back
+            session.rollback()
+        log.warning("could not reload the dataset after revision %d; trying again", revision, exc_info=True)
+    try:
+        services.store.refresh(known_revision=revision)
+    except Exception:  # the revision poller will load it
         log.warning("could not reload the dataset after revision %d", revision, exc_info=True)
 
 
-def _write(request: Request, key: ApiKey, op: Op) -> None:
-    """Apply one change through the write path, then make this process's reads and answers see it."""
+def _write(request: Request, key: ApiKey, op: Op) -> int:
+    """Apply one change through the write path, make this process's reads and answers see it; return its revision."""
     services = get_services(request)
     with write_session(services) as session, writing_as(request, key) as key_id:
         try:
@@ -175,10 +183,24 @@ def _write(request: Request, key: ApiKey, op: Op) -> None:
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
         services.store.database.wrote()
         reload_after(services, session, applied)
+    return applied.revision
 
 
-def _written(request: Request, kind: Kind, key: str, status: int = 200) -> Response:
-    payload, etag = _detail(request, get_catalog(get_services(request)), kind, key)
+def _written(request: Request, kind: Kind, key: str, revision: int, status: int = 200) -> Response:
+    """Answer a write with the record as a read now shows it, from a catalog that holds the write's revision."""
+    catalog = get_catalog(get_services(request))
+    if catalog.revision < revision:
+        # Reading it back failed twice (reload_after): the catalog shows the record before the write, or none, and
+        # answering from it would say the write did not happen (404 for a record just created, an old ETag).
+        raise Problem(
+            503,
+            f"The change was saved as dataset revision {revision}, but this server could not read it back to "
+            f"answer: GET /v1/{kind.path}/{key} shows it once the database answers again.",
+            title="Saved, but not read back",
+            type_="https://trainwatch.dev/problems/saved-not-read-back",
+            dataset_revision=revision,
+        )
+    payload, etag = _detail(request, catalog, kind, key)
     location = f"/v1/{kind.path}/{key}" if status == 201 else None
     return written(payload, etag, status=status, location=location)
 
@@ -201,13 +223,11 @@ def _unless(request: Request) -> Callable[[int], bool] | None:
     return None if header is None else partial(refused_by_if_none_match, header)
 
 
-def _patch(
-    request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any], if_match: str | None
-) -> None:
+def _patch(request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any], if_match: str | None) -> int:
     """Merge the patch into the record as stored when the write happens (under the write lock): never 412
     without If-Match, so the last write wins; with If-Match, only if the record is at a listed version."""
     version = _version(request, kind, key, if_match)
-    _write(
+    return _write(
         request,
         api_key,
         Op(
@@ -270,8 +290,8 @@ def install(router: APIRouter, kind: Kind) -> None:
                 param=kind.key_field,
                 errors=[{"field": kind.key_field, "message": "required"}],
             )
-        _write(request, api_key, Op(kind.resource, "create", key, record))
-        return _written(request, kind, key, status=201)
+        revision = _write(request, api_key, Op(kind.resource, "create", key, record))
+        return _written(request, kind, key, revision, status=201)
 
     @router.put(
         one,
@@ -285,8 +305,8 @@ def install(router: APIRouter, kind: Kind) -> None:
     def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
         version = _version(request, kind, key, if_match)
         op = Op(kind.resource, "update", key, kind.record_of(body), if_version=version, unless=_unless(request))
-        _write(request, api_key, op)
-        return _written(request, kind, key)
+        revision = _write(request, api_key, op)
+        return _written(request, kind, key, revision)
 
     @router.patch(
         one,
@@ -298,8 +318,8 @@ def install(router: APIRouter, kind: Kind) -> None:
         openapi_extra=PATCH_BODY,
     )
     def patch(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
-        _patch(request, api_key, kind, key, kind.record_of(body), if_match)
-        return _written(request, kind, key)
+        revision = _patch(request, api_key, kind, key, kind.record_of(body), if_match)
+        return _written(request, kind, key, revision)
 
     @router.delete(
         one,
