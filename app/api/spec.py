@@ -64,8 +64,8 @@ STATUS_TEXT = {
 }
 # A write answering with its record: the 503 it gives when the record cannot be read back after the commit.
 READ_BACK = (
-    " Or, with no Retry-After and type `saved-not-read-back`: the change was saved (`dataset_revision`) but could not be "
-    "read back to answer; GET the record instead of sending the write again."
+    " Or, with no Retry-After and type `saved-not-read-back`: the change was saved (`dataset_revision`) but could "
+    "not be read back to answer; GET the record instead of sending the write again."
 )
 
 
