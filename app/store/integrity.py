@@ -93,6 +93,48 @@ def _aggregators_alone(record: records.Record, seen: dict[tuple[str, str], str |
     ]
 
 
+def demotes_to_aggregator(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a write makes a stored source an aggregator: the decided rules citing it need checking again."""
+    return (
+        resource == "source"
+        and before is not None
+        and before.get("kind") != "aggregator"
+        and after.get("kind") == "aggregator"
+    )
+
+
+def check_aggregator_support(session: Session, sources: Iterable[str]) -> None:
+    """Raise InvalidRecord if, once the whole write is applied, a decided rule citing one of these sources (each just
+    made an aggregator) cites aggregators alone: the check a rule's own write makes (contract v1.1), from the other
+    side."""
+    keys = sorted(set(sources))
+    if not keys:
+        return
+    R, RS, S = models.Rule, models.RuleSource, models.Source
+    other = select(RS.rule_id).join(S, col(S.id) == col(RS.source_id)).where(col(S.kind) != "aggregator")
+    query = (
+        select(RS.source_id, R.id)
+        .join(R, col(R.id) == col(RS.rule_id))
+        .where(col(RS.source_id).in_(keys), R.treatment != "unknown", col(R.id).not_in(other))
+        .order_by(col(RS.source_id), col(R.id))
+    )
+    stranded: dict[str, list[str]] = {}
+    for source_id, rule_id in session.exec(query).all():
+        stranded.setdefault(source_id, []).append(rule_id)
+    _raise_if(
+        [
+            {
+                "field": "kind",
+                "message": f"source {source_id!r} cannot become an aggregator: the decided "
+                f"rule{'s' if len(rules) > 1 else ''} {', '.join(repr(r) for r in rules)} would rest on "
+                "aggregators alone; cite a primary source or independent publishers there, or make "
+                f"{'them' if len(rules) > 1 else 'it'} unknown with the reason",
+            }
+            for source_id, rules in stranded.items()
+        ]
+    )
+
+
 # What decides whether two rules overlap: their scope (platform, category, jurisdiction, user) and their dates.
 OVERLAP_FIELDS = (
     "platform",

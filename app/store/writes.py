@@ -81,6 +81,7 @@ def apply_changes(
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list[SQLModel] = []
         placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
+        demoted: list[str] = []  # sources made aggregators: the decided rules citing them are checked again
         # Each rule and its row as this write leaves them, kept only where the writer's reload can use them: a large
         # import keeps no rows alive (the session drops a flushed row it holds no other reference to).
         written: dict[str, Stored] | None = {} if _patchable(ops, notes) else None
@@ -99,6 +100,8 @@ def apply_changes(
                 written[op.key] = (after, row)
             if after is not None and integrity.may_overlap_anew(op.resource, before, after):
                 placed.append((op.resource, op.key))
+            if after is not None and integrity.demotes_to_aggregator(op.resource, before, after):
+                demoted.append(op.key)
             log.append(_entry(revision, len(log), now, op.resource, op.key, op.operation, before, after, actor))
         if not log and not notes:
             # Every op left its record as it was: no revision, no change log entry, no webhook event (the bump
@@ -112,6 +115,7 @@ def apply_changes(
         # by the write, and the ORM's unit of work cost a third more CPU (measured).
         session.connection().execute(_LOG, log)
         integrity.check_overlaps(session, placed)
+        integrity.check_aggregator_support(session, demoted)
         rules = _written_rules(session, revision, written) if written is not None else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()

@@ -102,3 +102,48 @@ def test_a_decided_rule_cannot_rest_on_aggregators_alone(write_client, seeded_ur
     body = created.json()
     assert body["sources"] == [{"id": "M2", "quote": None, "where": None}]
     assert body["confidence"] == "low"  # cited without a quote, the source proves nothing
+
+
+def test_a_source_cannot_become_an_aggregator_while_a_decided_rule_rests_on_it_alone(write_client, seeded_url):
+    # Before: a source's kind changed to aggregator without a look at the rules citing it, and a decided answer then
+    # rested on aggregators alone, which the contract does not allow.
+    from catalog_support import bearer
+
+    auth = bearer(seeded_url)
+    source = {
+        "id": "ZZ901",
+        "url": "https://example.com/zz901",
+        "title": "A test source",
+        "publisher": "Example Press",
+        "retrieved_on": "2026-11-26",
+        "kind": "primary",
+    }
+    assert write_client.post("/v1/sources", json=source, headers=auth).status_code == 201
+    rule = {
+        "id": "example-aq-posts",
+        "platform": "facebook",
+        "category": "public-posts",
+        "jurisdiction": "AQ",
+        "treatment": "used",
+        "summary": "Used.",
+        "sources": [{"id": "ZZ901", "quote": "used"}, {"id": "M14", "quote": "used, says an aggregator"}],
+    }
+    assert write_client.post("/v1/rules", json=rule, headers=auth).status_code == 201
+    revision = write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"]
+
+    refused = write_client.patch("/v1/sources/ZZ901", json={"kind": "aggregator"}, headers=auth)
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["param"] == "kind"
+    assert "'example-aq-posts' would rest on aggregators alone" in problem["detail"]
+    assert write_client.get("/v1/sources/ZZ901").json()["kind"] == "primary"  # nothing was stored
+    assert write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"] == revision
+
+    # Once the rule cites an independent source too, or is unknown, the source may become an aggregator.
+    second = {**rule, "sources": [*rule["sources"], {"id": "M2", "quote": "used, says Meta"}]}
+    assert write_client.put("/v1/rules/example-aq-posts", json=second, headers=auth).status_code == 200
+    allowed = write_client.patch("/v1/sources/ZZ901", json={"kind": "aggregator"}, headers=auth)
+    assert allowed.status_code == 200, allowed.text
+    # And the way back stays checked from the rule's side: without M2 it is refused again.
+    alone = write_client.put("/v1/rules/example-aq-posts", json=rule, headers=auth)
+    assert alone.status_code == 422 and "aggregators alone" in alone.json()["detail"]

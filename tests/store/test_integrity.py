@@ -203,3 +203,26 @@ def test_references_are_looked_up_in_chunks_by_one_statement_per_shape(session, 
     assert (
         integrity._lookup_query.cache_info().misses == 1
     )  # one chunk of platforms, one of jurisdictions, three of sources
+
+
+def test_a_source_made_an_aggregator_in_the_write_that_makes_its_rule_unknown_is_allowed(session):
+    source = {
+        "id": "ZZ902",
+        "url": "https://example.com/zz902",
+        "title": "A test source",
+        "publisher": "Example Press",
+        "retrieved_on": "2026-11-26",
+        "kind": "secondary",
+    }
+    decided = {**RULE, "treatment": "used", "summary": "Used.", "sources": [{"id": "ZZ902", "quote": "used"}]}
+    apply_changes(
+        session, [Op("source", "create", "ZZ902", source), Op("rule", "create", "acme-posts", decided)], actor="t"
+    )
+    demoted = Op("source", "update", "ZZ902", {**source, "kind": "aggregator"})
+    with pytest.raises(InvalidRecord) as caught:
+        apply_changes(session, [demoted], actor="test")
+    assert caught.value.extra["errors"][0]["field"] == "kind"
+    # Checked once the whole write is applied: the rule it strands is made unknown in the same write.
+    unknown = Op("rule", "update", "acme-posts", {**decided, "treatment": "unknown", "summary": "Unknown."})
+    applied = apply_changes(session, [demoted, unknown], actor="test")
+    assert applied.revision > 0
