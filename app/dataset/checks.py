@@ -84,8 +84,12 @@ def validate_dataset(dataset: Dataset, *, origin: Origin | None = None) -> None:
         raise DatasetError([format_issue(issue, origin) for issue in issues])
 
 
-def check_dataset(dataset: Dataset) -> list[Issue]:
-    """Return the cross-record problems: duplicate ids, dangling references, a missing GLOBAL, overlapping rules."""
+def check_dataset(dataset: Dataset, *, curated: bool = True) -> list[Issue]:
+    """Return the cross-record problems: duplicate ids, dangling references, a missing GLOBAL, overlapping rules.
+
+    `curated` holds decided rules to the bundled dataset's standard (`unsupported`); without it, to what the API
+    accepts (contract v1.1: not on aggregators alone), so whatever the API stored, exported, loads again.
+    """
     issues: list[Issue] = []
     ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
     _check_jurisdictions(dataset, ids, issues)
@@ -96,7 +100,7 @@ def check_dataset(dataset: Dataset) -> list[Issue]:
                 if place == ("replaces",) and resolves:
                     _check_chain(dataset, i, issues)
     issues.extend(_overlaps(dataset.rules))
-    issues.extend(unsupported(dataset))
+    issues.extend(unsupported(dataset) if curated else aggregators_alone(dataset))
     _check_translations(dataset, ids, issues)
     return issues
 
@@ -131,6 +135,25 @@ def rule_support(dataset: Dataset) -> list[Support]:
         )
         for rule in dataset.rules
     ]
+
+
+def aggregators_alone(dataset: Dataset) -> list[Issue]:
+    """Report each decided rule whose every cited source is an aggregator: what no dataset may hold (contract v1.1),
+    and what the API refuses too."""
+    kinds = {s.id: s.kind.value for s in dataset.sources}
+    found = []
+    for i, rule in enumerate(dataset.rules):
+        cited = {kinds.get(c.id) for c in rule.sources}
+        if rule.treatment == Treatment.UNKNOWN or cited != {"aggregator"}:
+            continue
+        found.append(
+            Issue(
+                ("rules", i, "sources"),
+                f'rule "{rule.id}" is {rule.treatment.value} on aggregators alone; cite a primary source or '
+                "independent publishers, else make it unknown with the reason",
+            )
+        )
+    return found
 
 
 def unsupported(dataset: Dataset) -> list[Issue]:

@@ -135,7 +135,7 @@ def _report(revision: int, ops: list[Op], conflicts: list[str]) -> SeedReport:
 
 def import_dataset(engine: Engine, path: Path, *, actor: str = "import") -> SeedReport:
     """Create or update every record of a dataset file or folder; records not in it stay."""
-    desired = dataset_records(load_dataset(path))
+    desired = dataset_records(load_dataset(path, curated=False))  # what the API accepts: an export loads again
     with Session(engine) as session:
         stored = stored_records(session)
         ops = [

@@ -51,6 +51,41 @@ def test_export_import_export_is_identical(seeded_url, empty_url, tmp_path):
     assert "api_key" not in first and "revision" not in first
 
 
+def test_what_the_api_stored_exports_and_imports_again(seeded_url, empty_url, tmp_path):
+    # Before: the API took a decided rule citing one source by bare id (as v1 clients write), and the export of that
+    # database was refused by `trainwatch import` ("used on too little"): a backup that could not be restored.
+    rule = {
+        "platform": "facebook",
+        "category": "public-posts",
+        "jurisdiction": "AQ",
+        "treatment": "used",
+        "summary": "Used.",
+        "sources": ["M2"],
+    }
+    with Session(make_engine(seeded_url)) as session:
+        apply_changes(session, [Op("rule", "create", "example-aq-posts", rule)], actor="test")
+    exported = export_dataset(make_engine(seeded_url))
+    path = tmp_path / "dataset.yaml"
+    path.write_text(exported)
+    done = cli("import", str(path), url=empty_url)
+    assert done.returncode == 0, done.stderr
+    assert export_dataset(make_engine(empty_url)) == exported
+    # The bundled dataset's own check still holds it to the curated standard, and says why.
+    checked = subprocess.run(
+        [sys.executable, "-m", "app.dataset", str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert checked.returncode == 1 and 'rule "example-aq-posts" is used on too little' in checked.stderr
+
+
+def test_import_refuses_a_decided_rule_on_aggregators_alone(empty_url, tmp_path):
+    exported = _load(export_dataset(make_engine(empty_url))) or {}
+    folder = _copy_data(tmp_path)
+    _edit_rule(folder, RULE, sources=[{"id": "M14", "quote": "used, says an aggregator"}])
+    done = cli("import", str(folder), url=empty_url)
+    assert done.returncode == 1 and f'rule "{RULE}" is opt_out on aggregators alone' in done.stderr
+    assert _load(export_dataset(make_engine(empty_url))) == exported  # nothing was written
+
+
 def _copy_data(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(DATA, folder)
