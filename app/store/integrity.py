@@ -135,6 +135,36 @@ def check_aggregator_support(session: Session, sources: Iterable[str]) -> None:
     )
 
 
+def may_loop_anew(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a write gives a deadline a new `replaces`: its chain must not lead back to it."""
+    return (
+        resource == "deadline"
+        and after.get("replaces") is not None
+        and (before or {}).get("replaces") != after.get("replaces")
+    )
+
+
+def check_chains(session: Session, deadlines: Iterable[str]) -> None:
+    """Raise InvalidRecord if, once the whole write is applied, a written deadline's chain of replaced deadlines
+    leads back to it (the dataset files' check, app/dataset/checks.py): an export would not load again."""
+    keys = sorted(set(deadlines))
+    if not keys:
+        return
+    D = models.Deadline
+    # Every link, in one query: deadlines are few, and a chain is followed without a query a step.
+    replaces = dict(session.exec(select(D.id, D.replaces_id).where(col(D.replaces_id).is_not(None))).all())
+    errors = []
+    for key in keys:
+        chain, current = [key], replaces.get(key)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = replaces.get(current)
+        if current == key:
+            loop = " -> ".join([*chain, key])
+            errors.append({"field": "replaces", "message": f"replaces goes round in a loop: {loop}"})
+    _raise_if(errors)
+
+
 # What decides whether two rules overlap: their scope (platform, category, jurisdiction, user) and their dates.
 OVERLAP_FIELDS = (
     "platform",

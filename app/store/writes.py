@@ -82,6 +82,7 @@ def apply_changes(
         deferred: list[SQLModel] = []
         placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
         demoted: list[str] = []  # sources made aggregators: the decided rules citing them are checked again
+        chained: list[str] = []  # deadlines given a new `replaces`: checked for a loop
         # Each rule and its row as this write leaves them, kept only where the writer's reload can use them: a large
         # import keeps no rows alive (the session drops a flushed row it holds no other reference to).
         written: dict[str, Stored] | None = {} if _patchable(ops, notes) else None
@@ -102,6 +103,8 @@ def apply_changes(
                 placed.append((op.resource, op.key))
             if after is not None and integrity.demotes_to_aggregator(op.resource, before, after):
                 demoted.append(op.key)
+            if after is not None and integrity.may_loop_anew(op.resource, before, after):
+                chained.append(op.key)
             log.append(_entry(revision, len(log), now, op.resource, op.key, op.operation, before, after, actor))
         if not log and not notes:
             # Every op left its record as it was: no revision, no change log entry, no webhook event (the bump
@@ -116,6 +119,7 @@ def apply_changes(
         session.connection().execute(_LOG, log)
         integrity.check_overlaps(session, placed)
         integrity.check_aggregator_support(session, demoted)
+        integrity.check_chains(session, chained)
         rules = _written_rules(session, revision, written) if written is not None else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()

@@ -61,3 +61,36 @@ def test_upcoming_means_on_or_after_today_utc(write_client):
     later = write_client.get("/v1/deadlines", params={"upcoming": "true"}, headers={"If-None-Match": etag})
     assert later.status_code == 200 and later.headers["etag"] != etag
     assert "facebook-eea-objection-2025" not in {d["id"] for d in later.json()["items"]}
+
+
+def test_a_deadline_whose_replaces_chain_would_loop_is_refused(write_client, seeded_url):
+    # Before: the API stored a loop (a replaces b replaces a), which the dataset files refuse, so the export of that
+    # database could not be imported again.
+    from catalog_support import bearer
+
+    auth = bearer(seeded_url)
+    base = {
+        "platform": "facebook",
+        "jurisdiction": "DE",
+        "kind": "objection-deadline",
+        "summary": "A made-up deadline.",
+        "sources": [{"id": "M1", "quote": "made up", "where": "nowhere"}],
+    }
+    first = write_client.post("/v1/deadlines", json={**base, "id": "test-a", "on": "2031-01-15"}, headers=auth)
+    second = {**base, "id": "test-b", "on": "2031-02-15", "replaces": "test-a"}
+    assert first.status_code == 201 and write_client.post("/v1/deadlines", json=second, headers=auth).status_code == 201
+    revision = write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"]
+
+    looped = write_client.patch("/v1/deadlines/test-a", json={"replaces": "test-b"}, headers=auth)
+    assert looped.status_code == 422, looped.text
+    assert looped.json()["param"] == "replaces"
+    assert "replaces goes round in a loop: test-a -> test-b -> test-a" in looped.json()["detail"]
+    itself = write_client.patch("/v1/deadlines/test-a", json={"replaces": "test-a"}, headers=auth)
+    assert itself.status_code == 422 and "test-a -> test-a" in itself.json()["detail"]
+    assert write_client.get("/v1/deadlines/test-a").json()["replaces"] is None  # nothing was stored
+    assert write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"] == revision
+    # A chain without a loop is fine, and so is undoing the link that would have closed one.
+    third = {**base, "id": "test-c", "on": "2031-03-15", "replaces": "test-b"}
+    assert write_client.post("/v1/deadlines", json=third, headers=auth).status_code == 201
+    assert write_client.patch("/v1/deadlines/test-b", json={"replaces": None}, headers=auth).status_code == 200
+    assert write_client.patch("/v1/deadlines/test-a", json={"replaces": "test-c"}, headers=auth).status_code == 200
