@@ -92,7 +92,7 @@ def check_dataset(dataset: Dataset, *, curated: bool = True) -> list[Issue]:
     """
     issues: list[Issue] = []
     ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
-    _check_jurisdictions(dataset, ids, issues)
+    _check_jurisdictions(dataset, ids, issues, curated=curated)
     for section in ("deadlines", "rules"):
         for i, record in enumerate(getattr(dataset, section)):
             for place, target, key in references(section, record.model_dump()):
@@ -219,9 +219,12 @@ def _ref(issues: list[Issue], ids: dict[str, dict[str, int]], kind: str, value: 
     return False
 
 
-def _check_jurisdictions(dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue]) -> None:
-    """Check that there is exactly one GLOBAL and that group members are known countries."""
-    if not any(j.kind == JurisdictionKind.GLOBAL for j in dataset.jurisdictions):
+def _check_jurisdictions(
+    dataset: Dataset, ids: dict[str, dict[str, int]], issues: list[Issue], *, curated: bool = True
+) -> None:
+    """Check that there is a GLOBAL (in the curated dataset: a database the API writes to may have none, an empty
+    one to begin with) and that group members are known countries."""
+    if curated and not any(j.kind == JurisdictionKind.GLOBAL for j in dataset.jurisdictions):
         issues.append(Issue(("jurisdictions",), f"the dataset needs the global jurisdiction (code {GLOBAL})"))
     kinds = {j.code: j.kind for j in dataset.jurisdictions}
     for i, jurisdiction in enumerate(dataset.jurisdictions):

@@ -77,6 +77,18 @@ def test_what_the_api_stored_exports_and_imports_again(seeded_url, empty_url, tm
     assert checked.returncode == 1 and 'rule "example-aq-posts" is used on too little' in checked.stderr
 
 
+def test_the_export_of_an_empty_database_imports(empty_url, databases, tmp_path):
+    # Before: "the dataset needs the global jurisdiction", for a database nobody had seeded yet.
+    path = tmp_path / "empty.yaml"
+    path.write_text(export_dataset(make_engine(empty_url)))
+    other = databases.clone("empty")
+    try:
+        done = cli("import", str(path), url=other)
+        assert done.returncode == 0, done.stderr
+    finally:
+        databases.release(other)
+
+
 def test_import_refuses_a_decided_rule_on_aggregators_alone(empty_url, tmp_path):
     exported = _load(export_dataset(make_engine(empty_url))) or {}
     folder = _copy_data(tmp_path)
