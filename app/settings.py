@@ -27,8 +27,11 @@ CSP_SOURCE = re.compile(r"[!-+\--:<-~]+")
 # An origin as browsers send it in the Origin header: scheme://host[:port], no path.
 ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s\\@]+")
 CONTACT_URL = re.compile(r"(https?://|mailto:)[!-~]+")
-# The service's public address: http(s)://host[:port] and an optional path, printable ASCII, no query or fragment.
-PUBLIC_URL = re.compile(r"https?://[^/?#\s\\@]+(/[!-~]*)?")
+# The service's public address: http(s)://host[:port] and an optional path of URL characters (no quotes or angle
+# brackets: it lands in HTML attributes), no user, query or fragment.
+PUBLIC_URL = re.compile(
+    r"(?i:https?)://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?"
+)
 
 
 def _csp_source(value: str) -> str:
@@ -49,12 +52,13 @@ def _origin(value: str) -> str:
 def _public_url(value: str | None) -> str | None:
     if value is None or value == "":
         return None  # unset: URLs follow each request's Host header
-    if not PUBLIC_URL.fullmatch(value) or "?" in value or "#" in value:
+    if not PUBLIC_URL.fullmatch(value):
         raise ValueError(
-            "not a public URL: give http(s)://host[:port] and an optional path, with no query or fragment "
+            "not a public URL: give http(s)://host[:port] and an optional path, with no user, query or fragment "
             "(e.g. https://trainwatch.example)"
         )
-    return value.rstrip("/")
+    scheme, rest = value.split("://", 1)
+    return f"{scheme.lower()}://{rest}".rstrip("/")
 
 
 def _network(value: str) -> str:

@@ -64,6 +64,10 @@ REFUSED = [
     ("public_url", "https://trainwatch.example/#top"),
     ("public_url", "https://user@trainwatch.example"),
     ("public_url", "https://trainwatch.example/a b"),
+    ("public_url", 'https://trainwatch.example/"><script>alert(1)</script>'),  # it lands in HTML attributes
+    ("public_url", 'https://trainwatch.example"onload="alert(1)'),
+    ("public_url", "https://:8000"),
+    ("public_url", "https://trainwatch.example:80:80"),
 ]
 
 
@@ -98,6 +102,8 @@ ACCEPTED = [
     ("public_url", "", None),
     ("public_url", "https://trainwatch.example/", "https://trainwatch.example"),
     ("public_url", "http://127.0.0.1:8000/trainwatch", "http://127.0.0.1:8000/trainwatch"),
+    ("public_url", "HTTPS://Trainwatch.example", "https://Trainwatch.example"),
+    ("public_url", "http://[::1]:8000", "http://[::1]:8000"),
 ]
 
 

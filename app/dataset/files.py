@@ -37,8 +37,8 @@ def load_dataset(path: Path | str, *, curated: bool = True) -> Dataset:
     """Read a dataset file, or every *.yaml file of a folder in name order; raise DatasetError on any problem.
 
     `curated` (the bundled dataset, `python -m app.dataset`) holds each decided rule to the quoted support the
-    bundled data needs; without it (`trainwatch import` and `seed`) a file is held to what the API accepts, so an
-    export always loads again (app/dataset/checks.py).
+    bundled data needs; without it (`trainwatch import`) a file is held to what the API accepts, so an export loads
+    again (app/dataset/checks.py).
     """
     path = Path(path)
     reader = _Reader(curated=curated)

@@ -144,6 +144,9 @@ class Swap:
     rules: repository.ChangedRules | None = None
 
 
+CATCH_UP_SECONDS = 1.0  # between attempts to load a revision a write could not read back, with no poller running
+
+
 class SnapshotStore:
     """Holds the current snapshot; rebuilds it beside the old one and swaps when the revision moves."""
 
@@ -161,6 +164,9 @@ class SnapshotStore:
         self.before_swap: list[Callable[[Swap], object]] = []
         self.database = DatabaseState()
         self._trimmed_at = 0
+        self._catching_up: threading.Thread | None = None  # loads what a write could not read back (catch_up)
+        self._behind = 0  # the newest revision a write of this process stored but could not read back
+        self._catch_up_lock = threading.Lock()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -238,6 +244,29 @@ class SnapshotStore:
         gc.collect(1)  # the young generations only, each object once, and nothing cyclic is frozen with the snapshot
         gc.freeze()
         log.info("serving dataset revision %d", fresh.revision)
+
+    def catch_up(self, revision: int) -> None:
+        """Load a revision this process wrote but could not read back, retrying every second in the background until
+        the database answers; the revision poller, where it runs, does that already."""
+        if self._thread is not None:
+            return
+        with self._catch_up_lock:
+            self._behind = max(self._behind, revision)
+            if self._catching_up is None:
+                self._catching_up = threading.Thread(target=self._catch_up, name="snapshot-catch-up", daemon=True)
+                self._catching_up.start()
+
+    def _catch_up(self) -> None:
+        while not self._stop.wait(CATCH_UP_SECONDS):
+            try:
+                loaded = self.refresh(known_revision=self._behind).revision
+            except Exception:  # the database is still failing: try again
+                log.debug("could not load revision %d yet", self._behind, exc_info=True)
+                continue
+            with self._catch_up_lock:
+                if loaded >= self._behind:  # a later write's revision may have come in meanwhile
+                    self._catching_up = None
+                    return
 
     def start_polling(self) -> None:
         """Check the stored revision every check_seconds in a background thread, so requests never wait."""

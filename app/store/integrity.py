@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -135,6 +135,34 @@ def check_aggregator_support(session: Session, sources: Iterable[str]) -> None:
     )
 
 
+def leaves_countries(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a write makes a stored country a group or GLOBAL: the groups listing it must not."""
+    return resource == "jurisdiction" and before is not None and before.get("kind") == "country" != after.get("kind")
+
+
+def check_members(session: Session, codes: Iterable[str]) -> None:
+    """Raise InvalidRecord if, once the whole write is applied, a group still lists one of these former countries
+    as a member: the check a group's own write makes (members are countries), from the other side."""
+    keys = sorted(set(codes))
+    if not keys:
+        return
+    M = models.JurisdictionMember
+    listed: dict[str, list[str]] = {}
+    query = select(M.country_code, M.group_code).where(col(M.country_code).in_(keys))
+    for code, group in session.exec(query.order_by(col(M.country_code), col(M.group_code))).all():
+        listed.setdefault(code, []).append(group)
+    _raise_if(
+        [
+            {
+                "field": "kind",
+                "message": f"{code!r} is a member of {', '.join(repr(g) for g in groups)}, whose members are "
+                "countries: take it out of them first, or in the same write",
+            }
+            for code, groups in listed.items()
+        ]
+    )
+
+
 def may_loop_anew(resource: str, before: records.Record | None, after: records.Record) -> bool:
     """Return whether a write gives a deadline a new `replaces`: its chain must not lead back to it."""
     return (
@@ -163,6 +191,19 @@ def check_chains(session: Session, deadlines: Iterable[str]) -> None:
             loop = " -> ".join([*chain, key])
             errors.append({"field": "replaces", "message": f"replaces goes round in a loop: {loop}"})
     _raise_if(errors)
+
+
+# What a record written with other records can break from the other side, checked once the whole write is applied
+# (so the same write may mend it): whether a written record concerns the check (resource, before, after), and the
+# check over the keys of those that do.
+WHOLE_WRITE_CHECKS: tuple[
+    tuple[Callable[[str, records.Record | None, records.Record], bool], Callable[[Session, Iterable[str]], None]],
+    ...,
+] = (
+    (demotes_to_aggregator, check_aggregator_support),
+    (may_loop_anew, check_chains),
+    (leaves_countries, check_members),
+)
 
 
 # What decides whether two rules overlap: their scope (platform, category, jurisdiction, user) and their dates.

@@ -52,6 +52,7 @@ class Applied:
 
     revision: int
     rules: WrittenRules | None = None
+    stored: bool = True  # False: the write changed nothing (`revision` is then the stored one)
 
 
 def apply_changes(
@@ -64,7 +65,7 @@ def apply_changes(
     the time it takes the revision lock, so a key the API remembers as verified writes nothing once revoked.
     """
     if not ops and not notes:
-        return Applied(stored_revision(session))
+        return Applied(stored_revision(session), stored=False)
     for op in ops:  # before any query: PostgreSQL refuses NUL in a string outright
         if not plain_key(op.key):
             key_field = records.ADAPTERS[op.resource].key
@@ -81,8 +82,8 @@ def apply_changes(
         seen: dict[tuple[str, str], str | None] = {}
         deferred: list[SQLModel] = []
         placed: list[tuple[str, str]] = []  # records written with a new scope or dates: checked for overlaps
-        demoted: list[str] = []  # sources made aggregators: the decided rules citing them are checked again
-        chained: list[str] = []  # deadlines given a new `replaces`: checked for a loop
+        # The keys each check of the whole write (integrity.WHOLE_WRITE_CHECKS) must look at once it is applied.
+        pending: list[list[str]] = [[] for _ in integrity.WHOLE_WRITE_CHECKS]
         # Each rule and its row as this write leaves them, kept only where the writer's reload can use them: a large
         # import keeps no rows alive (the session drops a flushed row it holds no other reference to).
         written: dict[str, Stored] | None = {} if _patchable(ops, notes) else None
@@ -101,16 +102,16 @@ def apply_changes(
                 written[op.key] = (after, row)
             if after is not None and integrity.may_overlap_anew(op.resource, before, after):
                 placed.append((op.resource, op.key))
-            if after is not None and integrity.demotes_to_aggregator(op.resource, before, after):
-                demoted.append(op.key)
-            if after is not None and integrity.may_loop_anew(op.resource, before, after):
-                chained.append(op.key)
+            if after is not None:
+                for keys, (concerns, _) in zip(pending, integrity.WHOLE_WRITE_CHECKS, strict=True):
+                    if concerns(op.resource, before, after):
+                        keys.append(op.key)
             log.append(_entry(revision, len(log), now, op.resource, op.key, op.operation, before, after, actor))
         if not log and not notes:
             # Every op left its record as it was: no revision, no change log entry, no webhook event (the bump
             # above only held the write lock while the records were compared).
             session.rollback()
-            return Applied(revision - 1)
+            return Applied(revision - 1, stored=False)
         _flush(session, deferred)
         for note in notes:
             log.append(_entry(revision, len(log), now, note.resource, note.key, "create", None, note.after, actor))
@@ -118,8 +119,8 @@ def apply_changes(
         # by the write, and the ORM's unit of work cost a third more CPU (measured).
         session.connection().execute(_LOG, log)
         integrity.check_overlaps(session, placed)
-        integrity.check_aggregator_support(session, demoted)
-        integrity.check_chains(session, chained)
+        for keys, (_, check) in zip(pending, integrity.WHOLE_WRITE_CHECKS, strict=True):
+            check(session, keys)
         rules = _written_rules(session, revision, written) if written is not None else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()

@@ -11,6 +11,8 @@ from app.web.wording import Words
 
 def examples(base: str, t: Words) -> dict[str, Any]:
     """Return the web component, card and badge examples for a server reachable at `base`."""
+    shields_url = quote(f"{base}/v1/platforms/instagram/shields.json?category=public-posts&country=DE", safe="")
+    base = escape(base)  # it goes into attributes as it is (from TRAINWATCH_PUBLIC_URL, or the Host header)
     script = f'<script type="module" src="{base}/embed/v1/trainwatch.js"></script>'
     elements = [
         (
@@ -37,7 +39,6 @@ def examples(base: str, t: Words) -> dict[str, Any]:
     badge_src = f"{base}/v1/platforms/instagram/badge.svg?category=public-posts&amp;country=DE&amp;lang={t.lang}"
     alt = escape(t("demo.badge_alt", platform="Instagram"))
     badge = f'<img src="{badge_src}" alt="{alt}">'
-    shields_url = quote(f"{base}/v1/platforms/instagram/shields.json?category=public-posts&country=DE", safe="")
     shields = f'<img src="https://img.shields.io/endpoint?url={shields_url}" alt="{alt}">'
     return {
         "components": components,

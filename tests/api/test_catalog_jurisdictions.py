@@ -39,3 +39,20 @@ def test_a_group_is_written_with_its_members_which_must_be_countries(write_clien
     assert bad.status_code == 422 and bad.json()["param"] == "members[1]"
     refers = write_client.delete("/v1/jurisdictions/CH", headers=auth)
     assert refers.status_code == 409 and "jurisdiction DACH" in refers.json()["referred_by"]
+
+
+def test_a_country_a_group_lists_cannot_become_a_group(write_client, seeded_url):
+    # Before: stored, and the export of that database no longer imported ("AT is a group, not a country").
+    auth = bearer(seeded_url)
+    refused = write_client.patch("/v1/jurisdictions/AT", json={"kind": "group", "members": ["FR"]}, headers=auth)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["param"] == "kind"
+    assert "'AT' is a member of 'EEA', 'EU'" in refused.json()["detail"]
+    assert write_client.get("/v1/jurisdictions/AT").json()["kind"] == "country"  # nothing was stored
+    # A country no group lists may become one.
+    created = write_client.post(
+        "/v1/jurisdictions", json={"code": "XK", "name": "Kosovo", "kind": "country"}, headers=auth
+    )
+    assert created.status_code == 201
+    regrouped = write_client.patch("/v1/jurisdictions/XK", json={"kind": "group", "members": ["FR"]}, headers=auth)
+    assert regrouped.status_code == 200, regrouped.text

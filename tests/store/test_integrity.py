@@ -226,3 +226,21 @@ def test_a_source_made_an_aggregator_in_the_write_that_makes_its_rule_unknown_is
     unknown = Op("rule", "update", "acme-posts", {**decided, "treatment": "unknown", "summary": "Unknown."})
     applied = apply_changes(session, [demoted, unknown], actor="test")
     assert applied.revision > 0
+
+
+def test_a_country_taken_out_of_its_groups_in_the_same_write_may_become_a_group(session):
+    from app.store import records
+
+    groups = {}
+    for code in ("EU", "EEA"):
+        row = records.get_row(session, "jurisdiction", code)
+        groups[code] = records.row_to_record(session, "jurisdiction", row)
+    at = records.row_to_record(session, "jurisdiction", records.get_row(session, "jurisdiction", "AT"))
+    regrouped = Op("jurisdiction", "update", "AT", {**at, "kind": "group", "members": ["FR"]})
+    with pytest.raises(InvalidRecord):
+        apply_changes(session, [regrouped], actor="test")
+    out = [
+        Op("jurisdiction", "update", code, {**g, "members": [m for m in g["members"] if m != "AT"]})
+        for code, g in groups.items()
+    ]
+    assert apply_changes(session, [regrouped, *out], actor="test").stored

@@ -155,25 +155,31 @@ def write_session(services: Services) -> Iterator[Session]:
         yield session
 
 
-def reload_after(services: Services, session: Session, applied: Applied) -> None:
-    """Make this process's reads and answers see a committed write, reading on the write's own session, and once
-    more on a fresh connection if that fails (the write's own connection may be what failed)."""
-    revision = applied.revision
+def reload_after(services: Services, session: Session, applied: Applied) -> bool:
+    """Make this process's reads and answers see a committed write, reading on the write's own session; return
+    whether that worked (if not, call reload_again once the session is closed)."""
     try:
-        services.store.refresh(known_revision=revision, session=session, written=applied.rules)
-        return
-    except Exception:  # the write is committed: read it again below
+        services.store.refresh(known_revision=applied.revision, session=session, written=applied.rules)
+        return True
+    except Exception:  # the write is committed: read it again once its connection is back in the pool
         with contextlib.suppress(Exception):  # a broken connection cannot even roll back
             session.rollback()
-        log.warning("could not reload the dataset after revision %d; trying again", revision, exc_info=True)
+        log.warning("could not reload the dataset after revision %d; trying again", applied.revision, exc_info=True)
+        return False
+
+
+def reload_again(services: Services, revision: int) -> None:
+    """Read a committed write on a fresh connection (the write's own may be what failed); if that fails too, the
+    store keeps trying in the background, so the write shows once the database answers again."""
     try:
         services.store.refresh(known_revision=revision)
-    except Exception:  # the revision poller will load it
+    except Exception:
         log.warning("could not reload the dataset after revision %d", revision, exc_info=True)
+        services.store.catch_up(revision)
 
 
-def _write(request: Request, key: ApiKey, op: Op) -> int:
-    """Apply one change through the write path, make this process's reads and answers see it; return its revision."""
+def _write(request: Request, key: ApiKey, op: Op) -> Applied:
+    """Apply one change through the write path and make this process's reads and answers see it."""
     services = get_services(request)
     with write_session(services) as session, writing_as(request, key) as key_id:
         try:
@@ -182,23 +188,25 @@ def _write(request: Request, key: ApiKey, op: Op) -> int:
             errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
             raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
         services.store.database.wrote()
-        reload_after(services, session, applied)
-    return applied.revision
+        reloaded = reload_after(services, session, applied)
+    if not reloaded:  # after the block: a second attempt must not hold two of the pool's connections
+        reload_again(services, applied.revision)
+    return applied
 
 
-def _written(request: Request, kind: Kind, key: str, revision: int, status: int = 200) -> Response:
-    """Answer a write with the record as a read now shows it, from a catalog that holds the write's revision."""
+def _written(request: Request, kind: Kind, key: str, applied: Applied, status: int = 200) -> Response:
+    """Answer a write with the record as a read now shows it, from a catalog that holds what the write stored."""
     catalog = get_catalog(get_services(request))
-    if catalog.revision < revision:
-        # Reading it back failed twice (reload_after): the catalog shows the record before the write, or none, and
-        # answering from it would say the write did not happen (404 for a record just created, an old ETag).
+    if applied.stored and catalog.revision < applied.revision:
+        # Reading it back failed twice (reload_after, reload_again): the catalog shows the record before the write,
+        # or none, and answering from it would say the write did not happen (404 for a record just created).
         raise Problem(
             503,
-            f"The change was saved as dataset revision {revision}, but this server could not read it back to "
-            f"answer: GET /v1/{kind.path}/{key} shows it once the database answers again.",
+            f"The change was saved as dataset revision {applied.revision}, but this server could not read it back "
+            f"to answer: GET /v1/{kind.path}/{key} shows it once the database answers again.",
             title="Saved, but not read back",
             type_="https://trainwatch.dev/problems/saved-not-read-back",
-            dataset_revision=revision,
+            dataset_revision=applied.revision,
         )
     payload, etag = _detail(request, catalog, kind, key)
     location = f"/v1/{kind.path}/{key}" if status == 201 else None
@@ -223,7 +231,9 @@ def _unless(request: Request) -> Callable[[int], bool] | None:
     return None if header is None else partial(refused_by_if_none_match, header)
 
 
-def _patch(request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any], if_match: str | None) -> int:
+def _patch(
+    request: Request, api_key: ApiKey, kind: Kind, key: str, patch: dict[str, Any], if_match: str | None
+) -> Applied:
     """Merge the patch into the record as stored when the write happens (under the write lock): never 412
     without If-Match, so the last write wins; with If-Match, only if the record is at a listed version."""
     version = _version(request, kind, key, if_match)
@@ -290,8 +300,8 @@ def install(router: APIRouter, kind: Kind) -> None:
                 param=kind.key_field,
                 errors=[{"field": kind.key_field, "message": "required"}],
             )
-        revision = _write(request, api_key, Op(kind.resource, "create", key, record))
-        return _written(request, kind, key, revision, status=201)
+        applied = _write(request, api_key, Op(kind.resource, "create", key, record))
+        return _written(request, kind, key, applied, status=201)
 
     @router.put(
         one,
@@ -305,8 +315,8 @@ def install(router: APIRouter, kind: Kind) -> None:
     def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
         version = _version(request, kind, key, if_match)
         op = Op(kind.resource, "update", key, kind.record_of(body), if_version=version, unless=_unless(request))
-        revision = _write(request, api_key, op)
-        return _written(request, kind, key, revision)
+        applied = _write(request, api_key, op)
+        return _written(request, kind, key, applied)
 
     @router.patch(
         one,
@@ -318,8 +328,8 @@ def install(router: APIRouter, kind: Kind) -> None:
         openapi_extra=PATCH_BODY,
     )
     def patch(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
-        revision = _patch(request, api_key, kind, key, kind.record_of(body), if_match)
-        return _written(request, kind, key, revision)
+        applied = _patch(request, api_key, kind, key, kind.record_of(body), if_match)
+        return _written(request, kind, key, applied)
 
     @router.delete(
         one,

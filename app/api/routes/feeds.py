@@ -92,15 +92,15 @@ def changes_atom(
     words, with a link to the record. Filters as `GET /v1/changes`. Subscribe in any feed reader."""
     crud.known(catalog, "platform", platform, "platform", "platform")
     revision = stored_revision(session)
-    base = public_urls.base_url(request)
-    etag = list_etag(revision, request, base)  # the links are part of the feed
+    base, own = public_urls.base_url(request), public_urls.own_url(request)
+    etag = list_etag(revision, request, own)  # the links, its own URL as sent included, are part of the feed
     if etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, b"", ATOM, etag, headers=_linked(request))
     rows = history.changes(
         session, upto=revision, since_revision=since_revision, resource=resource, platform=platform, limit=limit
     )
     body = feeds.atom(
-        rows, base=base, self_url=public_urls.own_url(request), revision=revision, now=history.revision_time(session)
+        rows, base=base, self_url=own, revision=revision, now=history.revision_time(session)
     )  # an empty feed's time: stable for its ETag
     return send(request, body, ATOM, etag, headers=_linked(request))
 

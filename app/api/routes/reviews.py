@@ -62,7 +62,9 @@ def create_review(
             session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key), key_id=key_id
         )
         payload = {**_out(review), "dataset_revision": applied.revision}
-        crud.reload_after(services, session, applied)
+        reloaded = crud.reload_after(services, session, applied)
+    if not reloaded:
+        crud.reload_again(services, applied.revision)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 
