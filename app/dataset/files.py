@@ -108,9 +108,10 @@ def _not_a_file(path: Path, wanted: str) -> str:
     return f"not a regular {wanted} but {kind}" + ("; sub-folders are not read" if stat.S_ISDIR(mode) else "")
 
 
-def parse_dataset(text: str, *, label: str = "<text>") -> Dataset:
-    """Parse one dataset document from text, such as an uploaded export; raise DatasetError on any problem."""
-    reader = _Reader()
+def parse_dataset(text: str, *, label: str = "<text>", curated: bool = True) -> Dataset:
+    """Parse one dataset document from text, such as an export; raise DatasetError on any problem (`curated` as in
+    load_dataset)."""
+    reader = _Reader(curated=curated)
     reader.add(label, text)
     return reader.finish(label)
 

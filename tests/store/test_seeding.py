@@ -77,6 +77,25 @@ def test_what_the_api_stored_exports_and_imports_again(seeded_url, empty_url, tm
     assert checked.returncode == 1 and 'rule "example-aq-posts" is used on too little' in checked.stderr
 
 
+def test_export_says_when_what_is_stored_would_not_import_again(seeded_url, tmp_path):
+    # A record stored before the API checked it (here a loop of replaced deadlines, written past the API): the export
+    # is written all the same, as the data stands, and fails naming what `trainwatch import` would refuse.
+    from sqlalchemy import text
+
+    engine = make_engine(seeded_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE deadline SET replaces_id = :later WHERE id = :first"),
+            {"later": "claude-consumer-terms-choice-2025-10-08", "first": "claude-consumer-terms-choice-2025-09-28"},
+        )
+    path = tmp_path / "backup.yaml"
+    done = cli("export", str(path), url=seeded_url)
+    assert done.returncode == 1 and path.exists()
+    assert f"{path} holds what `trainwatch import` refuses" in done.stderr
+    assert "replaces goes round in a loop" in done.stderr
+    assert cli("export", "-", url=seeded_url).returncode == 1
+
+
 def test_the_export_of_an_empty_database_imports(empty_url, databases, tmp_path):
     # Before: "the dataset needs the global jurisdiction", for a database nobody had seeded yet.
     path = tmp_path / "empty.yaml"
