@@ -11,7 +11,7 @@ from itertools import combinations
 from app.policy.confidence import Support, support
 from app.policy.model import GLOBAL, Confidence, JurisdictionKind, Treatment
 
-from .invariants import references, rules_overlap
+from .invariants import on_aggregators_alone, references, replaces_loop, rules_overlap
 from .schema import SECTIONS, Dataset, RuleRecord
 from .yamlio import Loc
 
@@ -93,12 +93,13 @@ def check_dataset(dataset: Dataset, *, curated: bool = True) -> list[Issue]:
     issues: list[Issue] = []
     ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
     _check_jurisdictions(dataset, ids, issues, curated=curated)
+    replaces = {d.id: d.replaces for d in dataset.deadlines}
     for section in ("deadlines", "rules"):
         for i, record in enumerate(getattr(dataset, section)):
             for place, target, key in references(section, record.model_dump()):
                 resolves = _ref(issues, ids, target, key, (section, i, *place))
                 if place == ("replaces",) and resolves:
-                    _check_chain(dataset, i, issues)
+                    _check_chain(dataset, i, replaces, issues)
     issues.extend(_overlaps(dataset.rules))
     issues.extend(unsupported(dataset) if curated else aggregators_alone(dataset))
     _check_translations(dataset, ids, issues)
@@ -143,8 +144,7 @@ def aggregators_alone(dataset: Dataset) -> list[Issue]:
     kinds = {s.id: s.kind.value for s in dataset.sources}
     found = []
     for i, rule in enumerate(dataset.rules):
-        cited = {kinds.get(c.id) for c in rule.sources}
-        if rule.treatment == Treatment.UNKNOWN or cited != {"aggregator"}:
+        if not on_aggregators_alone(rule.treatment.value, (kinds.get(c.id) for c in rule.sources)):
             continue
         found.append(
             Issue(
@@ -236,20 +236,11 @@ def _check_jurisdictions(
                 issues.append(Issue(loc, f'"{member}" is a {kinds[member].value}, not a country'))
 
 
-def _check_chain(dataset: Dataset, start: int, issues: list[Issue]) -> None:
+def _check_chain(dataset: Dataset, start: int, replaces: dict[str, str | None], issues: list[Issue]) -> None:
     """Report a deadline whose chain of replaced deadlines leads back to itself."""
-    by_id = {d.id: d for d in dataset.deadlines}
-    seen = [dataset.deadlines[start].id]
-    current = dataset.deadlines[start].replaces
-    while current is not None and current in by_id:
-        if current == seen[0]:
-            loop = " -> ".join([*seen, current])
-            issues.append(Issue(("deadlines", start, "replaces"), f"replaces goes round in a loop: {loop}"))
-            return
-        if current in seen:  # a loop further down the chain, reported on its own members
-            return
-        seen.append(current)
-        current = by_id[current].replaces
+    loop = replaces_loop(dataset.deadlines[start].id, replaces)
+    if loop is not None:
+        issues.append(Issue(("deadlines", start, "replaces"), f"replaces goes round in a loop: {' -> '.join(loop)}"))
 
 
 def _overlaps(rules: list[RuleRecord]) -> list[Issue]:

@@ -1,8 +1,9 @@
-"""Invariants the dataset files and the database share, written once: what refers to what, and when rules overlap."""
+"""Invariants the dataset files and the database share, written once: what refers to what, when rules overlap, what
+a decided rule may rest on and where a chain of replaced deadlines may lead."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, Protocol
 
@@ -31,6 +32,22 @@ def references(section: str, record: Mapping[str, Any]) -> list[tuple[Place, str
 def _cited(citation: Any) -> str | None:
     """Return the source id of a citation: an id, or a mapping with one under `id`."""
     return citation.get("id") if isinstance(citation, Mapping) else citation
+
+
+def on_aggregators_alone(treatment: str, kinds: Iterable[str | None]) -> bool:
+    """Return whether a decided rule whose cited sources are of these kinds rests on aggregators alone, which
+    contract v1.1 does not allow."""
+    return treatment != "unknown" and set(kinds) == {"aggregator"}
+
+
+def replaces_loop(start: str, replaces: Mapping[str, str | None]) -> list[str] | None:
+    """Return the loop a deadline's chain of replaced deadlines (`replaces`: each id's) goes round back to it, start
+    first and last, or None; a loop further down the chain is its own members' to report."""
+    chain, current = [start], replaces.get(start)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = replaces.get(current)
+    return [*chain, start] if current == start else None
 
 
 class Dated(Protocol):

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.dataset.checks import path_text
 from app.dataset.files import describe_error
-from app.dataset.invariants import references, rules_overlap
+from app.dataset.invariants import on_aggregators_alone, references, replaces_loop, rules_overlap
 from app.store import models, records
 from app.store.errors import InvalidRecord
 from app.store.registry import KINDS, SECTION_KINDS
@@ -78,10 +78,8 @@ def _aggregators_alone(record: records.Record, seen: dict[tuple[str, str], str |
 
     The kinds come from `seen`: _references has just looked every cited source up.
     """
-    if record.get("treatment") == "unknown" or not record.get("sources"):
-        return []
-    kinds = {seen.get(("source", citation["id"])) for citation in record["sources"]}
-    if kinds != {"aggregator"}:
+    kinds = (seen.get(("source", citation["id"])) for citation in record.get("sources") or [])
+    if not on_aggregators_alone(record.get("treatment") or "", kinds):
         return []
     return [
         {
@@ -181,16 +179,10 @@ def check_chains(session: Session, deadlines: Iterable[str]) -> None:
     D = models.Deadline
     # Every link, in one query: deadlines are few, and a chain is followed without a query a step.
     replaces = dict(session.exec(select(D.id, D.replaces_id).where(col(D.replaces_id).is_not(None))).all())
-    errors = []
-    for key in keys:
-        chain, current = [key], replaces.get(key)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = replaces.get(current)
-        if current == key:
-            loop = " -> ".join([*chain, key])
-            errors.append({"field": "replaces", "message": f"replaces goes round in a loop: {loop}"})
-    _raise_if(errors)
+    loops = [loop for key in keys if (loop := replaces_loop(key, replaces)) is not None]
+    _raise_if(
+        [{"field": "replaces", "message": f"replaces goes round in a loop: {' -> '.join(loop)}"} for loop in loops]
+    )
 
 
 # What a record written with other records can break from the other side, checked once the whole write is applied

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from catalog_support import SAMPLES, bearer
 
 
 def _deadlines(client, **params):
@@ -66,16 +67,8 @@ def test_upcoming_means_on_or_after_today_utc(write_client):
 def test_a_deadline_whose_replaces_chain_would_loop_is_refused(write_client, seeded_url):
     # Before: the API stored a loop (a replaces b replaces a), which the dataset files refuse, so the export of that
     # database could not be imported again.
-    from catalog_support import bearer
-
     auth = bearer(seeded_url)
-    base = {
-        "platform": "facebook",
-        "jurisdiction": "DE",
-        "kind": "objection-deadline",
-        "summary": "A made-up deadline.",
-        "sources": [{"id": "M1", "quote": "made up", "where": "nowhere"}],
-    }
+    base = SAMPLES["deadline"].record
     first = write_client.post("/v1/deadlines", json={**base, "id": "test-a", "on": "2031-01-15"}, headers=auth)
     second = {**base, "id": "test-b", "on": "2031-02-15", "replaces": "test-a"}
     assert first.status_code == 201 and write_client.post("/v1/deadlines", json=second, headers=auth).status_code == 201

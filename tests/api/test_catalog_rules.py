@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from catalog_support import SAMPLES, bearer
+
+# A decided rule where the bundled dataset has none (Antarctica): its sources are each test's.
+AQ_RULE = {
+    "id": "example-aq-posts",
+    "platform": "facebook",
+    "category": "public-posts",
+    "jurisdiction": "AQ",
+    "treatment": "used",
+    "summary": "Used.",
+}
 
 
 def _rules(client, **params):
@@ -80,18 +91,8 @@ def test_a_rule_embeds_the_sources_it_cites_in_order(client):
 
 
 def test_a_decided_rule_cannot_rest_on_aggregators_alone(write_client, seeded_url):
-    from catalog_support import bearer
-
     auth = bearer(seeded_url)
-    rule = {
-        "id": "example-aq-posts",
-        "platform": "facebook",
-        "category": "public-posts",
-        "jurisdiction": "AQ",
-        "treatment": "used",
-        "summary": "Used.",
-        "sources": [{"id": "M14", "quote": "decided against"}],
-    }
+    rule = {**AQ_RULE, "sources": [{"id": "M14", "quote": "decided against"}]}
     refused = write_client.post("/v1/rules", json=rule, headers=auth)
     assert refused.status_code == 422 and refused.json()["param"] == "sources"
     assert "aggregators alone" in refused.json()["detail"]
@@ -107,25 +108,11 @@ def test_a_decided_rule_cannot_rest_on_aggregators_alone(write_client, seeded_ur
 def test_a_source_cannot_become_an_aggregator_while_a_decided_rule_rests_on_it_alone(write_client, seeded_url):
     # Before: a source's kind changed to aggregator without a look at the rules citing it, and a decided answer then
     # rested on aggregators alone, which the contract does not allow.
-    from catalog_support import bearer
-
     auth = bearer(seeded_url)
-    source = {
-        "id": "ZZ901",
-        "url": "https://example.com/zz901",
-        "title": "A test source",
-        "publisher": "Example Press",
-        "retrieved_on": "2026-11-26",
-        "kind": "primary",
-    }
+    source = {**SAMPLES["source"].record, "id": "ZZ901", "kind": "primary"}
     assert write_client.post("/v1/sources", json=source, headers=auth).status_code == 201
     rule = {
-        "id": "example-aq-posts",
-        "platform": "facebook",
-        "category": "public-posts",
-        "jurisdiction": "AQ",
-        "treatment": "used",
-        "summary": "Used.",
+        **AQ_RULE,
         "sources": [{"id": "ZZ901", "quote": "used"}, {"id": "M14", "quote": "used, says an aggregator"}],
     }
     assert write_client.post("/v1/rules", json=rule, headers=auth).status_code == 201
