@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from app.api.errors import Problem
@@ -33,10 +36,26 @@ def record_etag(version: int, embedded: Any = None) -> str:
     return f'"v{version}"' if embedded is None else f'"v{version}-{_digest(embedded)}"'
 
 
+def declared_query(request: Request) -> list[tuple[str, str]]:
+    """Return the request's query parameters that its route declares, in their order: what the answer depends on (one
+    the route does not know changes nothing, so it neither changes an ETag nor travels on in a `next` link)."""
+    route = request.scope.get("route")
+    # A walk of a few dependencies per list read (microseconds): routes are not hashable, so it is not memoised.
+    names = _query_names(route.dependant) if isinstance(route, APIRoute) else None
+    return [(k, v) for k, v in request.query_params.multi_items() if names is None or k in names]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """Return the names (aliases) of the query parameters a route and its dependencies declare."""
+    names = {field.alias for field in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
 def list_etag(revision: int, request: Request, *extra: Any) -> str:
     """Return a list's ETag: the dataset revision plus the normalised query (and anything else it depends on)."""
-    query = sorted(request.query_params.multi_items())
-    return f'"r{revision}-{_digest([request.url.path, query, *extra])}"'
+    return f'"r{revision}-{_digest([request.url.path, sorted(declared_query(request)), *extra])}"'
 
 
 def _max_age(today_bound: bool) -> int:
@@ -145,14 +164,24 @@ PageDep = Annotated[Page, Depends(page_params)]
 
 
 def paginated(
-    request: Request, items: list[Any], total: int, page: Page, revision: int, etag: str, *, today_bound: bool = False
+    request: Request,
+    items: list[Any],
+    total: int,
+    page: Page,
+    revision: int,
+    etag: str,
+    *,
+    today_bound: bool = False,
+    pin: dict[str, Any] | None = None,
 ) -> Response:
-    """Return one page of a list with its total and the link to the next page (also as a Link header)."""
+    """Return one page of a list with its total and the link to the next page (also as a Link header), which keeps
+    the request's declared parameters and adds `pin`'s (what holds the next page to the same list)."""
     following = page.offset + page.limit
     next_url = None
     if following < total:
-        url = request.url.include_query_params(limit=page.limit, offset=following)
-        next_url = f"{url.path}?{url.query}"
+        fixed = {**(pin or {}), "limit": page.limit, "offset": following}
+        kept = [(name, value) for name, value in declared_query(request) if name not in fixed]
+        next_url = f"{request.url.path}?{urlencode([*kept, *fixed.items()])}"
     payload = {
         "items": items,
         "total": total,

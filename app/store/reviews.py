@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.store.errors import NotFound
 from app.store.freshness import freshness
@@ -123,8 +123,19 @@ def record_review(
     return review, applied
 
 
-def reviews_of(session: Session, rule_id: str) -> list[RuleReview]:
-    """Return a rule's recorded reviews, newest first."""
-    return list(
-        session.exec(select(RuleReview).where(RuleReview.rule_id == rule_id).order_by(col(RuleReview.id).desc())).all()
-    )
+def reviews_of(
+    session: Session, rule_id: str, *, up_to_id: int | None = None, offset: int = 0, limit: int = 100
+) -> tuple[int | None, int, list[RuleReview]]:
+    """Return the newest review id the page is held to (up_to_id, else the newest now; None if there is none), how
+    many reviews of the rule there are up to it, and one page of them, newest first."""
+    where = [col(RuleReview.rule_id) == rule_id]
+    if up_to_id is None:
+        up_to_id = session.exec(select(func.max(RuleReview.id)).where(*where)).one()
+    if up_to_id is None:
+        return None, 0, []
+    where.append(col(RuleReview.id) <= up_to_id)
+    total = session.exec(select(func.count()).select_from(RuleReview).where(*where)).one()
+    rows = session.exec(
+        select(RuleReview).where(*where).order_by(col(RuleReview.id).desc()).offset(offset).limit(limit)
+    ).all()
+    return up_to_id, total, list(rows)

@@ -139,3 +139,46 @@ def test_another_process_sees_a_write_within_about_a_second(seeded_url):
         assert reader.get(RULE).json()["treatment"] == "not_used"
         [decision] = reader.get(ANSWER, params=QUESTION).json()["decisions"]
         assert decision["verdict"] == "not_used"
+
+
+def test_writes_made_while_paging_do_not_shift_the_pages(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    whole = _changes(write_client)
+    first = write_client.get("/v1/changes", params={"limit": 50})
+    assert first.json()["items"] == whole["items"][:50]
+    # Three writes between the pages: with offsets over the growing list, page two would repeat page one's last 3.
+    for n in range(3):
+        assert write_client.patch(RULE, json={"notes": [f"paging {n}"]}, headers=auth).status_code == 200
+    revision = whole["dataset_revision"]
+    assert first.json()["next"] == f"/v1/changes?up_to_revision={revision}&limit=50&offset=50"
+    assert first.headers["link"] == f'<{first.json()["next"]}>; rel="next"'
+    second = write_client.get(first.json()["next"]).json()
+    assert second["items"] == whole["items"][50:100]
+    assert (second["total"], second["dataset_revision"]) == (whole["total"], revision)
+    # A new first page, or since_revision, shows the writes.
+    fresh = write_client.get("/v1/changes", params={"limit": 3}).json()
+    assert [c["dataset_revision"] for c in fresh["items"]] == [revision + 3, revision + 2, revision + 1]
+    assert fresh["total"] == whole["total"] + 3
+    assert len(_changes(write_client, since_revision=revision)["items"]) == 3
+
+
+def test_a_pinned_page_keeps_its_etag_across_writes_and_never_reaches_past_the_stored_revision(
+    write_client, seeded_url
+):
+    revision = _changes(write_client)["dataset_revision"]
+    pinned = {"up_to_revision": revision, "limit": 10}
+    before = write_client.get("/v1/changes", params=pinned)
+    assert write_client.patch(RULE, json={"notes": ["etag"]}, headers=bearer(seeded_url)).status_code == 200
+    again = write_client.get("/v1/changes", params=pinned, headers={"If-None-Match": before.headers["etag"]})
+    assert again.status_code == 304
+    ahead = write_client.get("/v1/changes", params={"up_to_revision": revision + 100, "limit": 1}).json()
+    assert (ahead["dataset_revision"], ahead["items"][0]["dataset_revision"]) == (revision + 1, revision + 1)
+    assert ahead["next"].startswith(f"/v1/changes?up_to_revision={revision + 1}&")
+    older = write_client.get("/v1/changes", params={"up_to_revision": 1, "limit": 1000}).json()
+    assert {c["dataset_revision"] for c in older["items"]} == {1} and older["dataset_revision"] == 1
+
+
+@pytest.mark.parametrize("value", ["-1", str(2**63), "x"])
+def test_up_to_revision_out_of_range_is_422(client, value):
+    response = client.get("/v1/changes", params={"up_to_revision": value})
+    assert response.status_code == 422 and response.json()["param"] == "up_to_revision"

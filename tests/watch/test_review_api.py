@@ -73,6 +73,43 @@ def test_the_queue_and_a_review_over_http(changed):
         assert "Check of source AD1 added" in feed.text
 
 
+def test_a_rules_reviews_come_a_page_at_a_time_and_new_ones_do_not_shift_the_pages(seeded_url):
+    key = bearer(seeded_url)
+    path = f"/v1/rules/{ALEXA}/reviews"
+    with TestClient(create_app(make_settings(seeded_url))) as client:
+        empty = client.get(path)
+        assert empty.status_code == 200 and empty.json() == {
+            "items": [],
+            "total": 0,
+            "limit": 100,
+            "offset": 0,
+            "next": None,
+            "dataset_revision": empty.json()["dataset_revision"],
+        }
+        made = [
+            client.post(path, json={"outcome": "confirmed", "note": f"check {n}"}, headers=key).json() for n in range(5)
+        ]
+        first = client.get(path, params={"limit": 2})
+        body = first.json()
+        assert [item["note"] for item in body["items"]] == ["check 4", "check 3"] and body["total"] == 5
+        assert body["dataset_revision"] == made[-1]["dataset_revision"]
+        assert body["next"] == f"{path}?up_to_id={made[-1]['id']}&limit=2&offset=2"
+        assert first.headers["link"] == f'<{body["next"]}>; rel="next"'
+        assert (
+            client.get(path, params={"limit": 2}, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        )
+        # A review recorded between the pages: offsets over the growing list would repeat "check 3".
+        client.post(path, json={"outcome": "changed", "note": "check 5"}, headers=key)
+        second = client.get(body["next"]).json()
+        assert [item["note"] for item in second["items"]] == ["check 2", "check 1"] and second["total"] == 5
+        last = client.get(second["next"]).json()
+        assert [item["note"] for item in last["items"]] == ["check 0"] and last["next"] is None
+        assert client.get(path, params={"limit": 1}).json()["items"][0]["note"] == "check 5"
+        for params in ({"limit": 0}, {"offset": -1}, {"up_to_id": -1}):
+            bad = client.get(path, params=params)
+            assert bad.status_code == 422 and bad.json()["param"] == next(iter(params))
+
+
 def run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,

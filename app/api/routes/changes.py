@@ -46,6 +46,15 @@ def list_changes(
             description="Only changes made after this dataset revision (poll with the last revision you saw).",
         ),
     ] = None,
+    up_to_revision: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_REVISION,
+            description="Only changes up to this dataset revision. The `next` link sets it to the revision of the "
+            "first page, so writes made while you page through the list do not shift its pages.",
+        ),
+    ] = None,
     resource: Annotated[RESOURCE_NAMES | None, Query(description="Only changes to this kind of record.")] = None,
     resource_id: Annotated[
         str | None, Query(max_length=100, description="Only changes to the record with this id or code.")
@@ -53,7 +62,9 @@ def list_changes(
 ) -> Response:
     """List every change: what (resource and id), the operation, before and after, which key, when, and revision."""
     revision = stored_revision(session)
-    # Pinned to the revision read first, so the page and its ETag describe the same state.
+    if up_to_revision is not None:
+        revision = min(revision, up_to_revision)
+    # Pinned to one revision, so the page and its ETag describe the same state, and so do the pages that follow.
     total, rows = page_of_changes(
         session,
         up_to=revision,
@@ -64,4 +75,5 @@ def list_changes(
         limit=page.limit,
     )
     items = [_out(row) for row in rows]
-    return paginated(request, items, total, page, revision, list_etag(revision, request))
+    etag = list_etag(revision, request)
+    return paginated(request, items, total, page, revision, etag, pin={"up_to_revision": revision})

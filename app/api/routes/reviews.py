@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from starlette.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.responses import JSONResponse, Response
 
 from app.api.auth import WriteKey, actor, writing_as
 from app.api.bodies import model_body, write_body
 from app.api.deps import CatalogDep, ServicesDep, SessionDep
+from app.api.responses import MAX_OFFSET, PageDep, list_etag, paginated
 from app.api.routes import crud
 from app.api.routes.rules import KIND
 from app.api.schemas.decisions import problem_responses
-from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewList
+from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewPage
 from app.store.models import RuleReview
+from app.store.repository import stored_revision
 from app.store.reviews import record_review, reviews_of
 
 router = APIRouter(tags=["reviews"])
@@ -71,11 +73,29 @@ def create_review(
 @router.get(
     "/rules/{rule_id}/reviews",
     summary="List a rule's reviews, newest first",
-    response_model=ReviewList,
-    responses=problem_responses(404),
+    response_model=ReviewPage,
+    responses={304: {"description": "Not modified"}, **problem_responses(404)},
 )
-def list_reviews(session: SessionDep, catalog: CatalogDep, rule_id: RuleId) -> JSONResponse:
-    """List every recorded review of the rule, newest first."""
+def list_reviews(
+    request: Request,
+    session: SessionDep,
+    catalog: CatalogDep,
+    rule_id: RuleId,
+    page: PageDep,
+    up_to_id: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Only reviews up to this review id. The `next` link sets it to the newest review of the first "
+            "page, so reviews recorded while you page through the list do not shift its pages.",
+        ),
+    ] = None,
+) -> Response:
+    """List every recorded review of the rule, newest first, a page at a time."""
     crud.entry_or_404(catalog, KIND, rule_id)
-    rows = reviews_of(session, rule_id)
-    return JSONResponse({"items": [_out(row) for row in rows], "total": len(rows)})
+    revision = stored_revision(session)  # read first: a review made after it cannot be on a page tagged with it
+    pin, total, rows = reviews_of(session, rule_id, up_to_id=up_to_id, offset=page.offset, limit=page.limit)
+    items = [_out(row) for row in rows]
+    etag = list_etag(revision, request)
+    return paginated(request, items, total, page, revision, etag, pin=None if pin is None else {"up_to_id": pin})

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.api.schemas.catalog import Page
 from app.dataset.types import no_control
 
 # A note is shown in the Atom feed, and XML cannot carry control characters; PostgreSQL cannot store NUL.
@@ -47,8 +48,5 @@ class ReviewCreated(ReviewOut):
     dataset_revision: int
 
 
-class ReviewList(BaseModel):
-    """A rule's reviews, newest first."""
-
-    items: list[ReviewOut]
-    total: int
+class ReviewPage(Page[ReviewOut]):
+    """A page of a rule's reviews, newest first."""
