@@ -38,8 +38,17 @@ INVALID_TOKEN = 'Bearer realm="trainwatch", error="invalid_token"'
 
 # Write keys this process has found live: a key's later writes skip the lookup (a thread, a connection and a query
 # each), and the write path checks under its lock that the key is still live (apply_changes' key_id), so a revoked
-# key writes nothing either way.
-VerifiedKeys = TokenMemo[ApiKey]
+# key writes nothing either way. Each is looked up again after KEY_RECHECK_SECONDS: a key revoked from another
+# process (`trainwatch keys revoke`) then gets 401 for every write within that time, one that fails before the
+# write path (a malformed body, an unknown record) included.
+KEY_RECHECK_SECONDS = 30.0
+
+
+class VerifiedKeys(TokenMemo[ApiKey]):
+    """The write keys a process has found live, each for KEY_RECHECK_SECONDS."""
+
+    def __init__(self) -> None:
+        super().__init__(ttl=KEY_RECHECK_SECONDS)
 
 
 async def _live_key(
