@@ -163,6 +163,22 @@ def page_params(
 PageDep = Annotated[Page, Depends(page_params)]
 
 
+def next_page(request: Request, total: int, page: Page, pin: dict[str, Any] | None = None) -> str | None:
+    """Return the URL of the page after this one (None on the last): the request's declared parameters, `pin`'s
+    (what holds the next page to the same list) and the next offset."""
+    following = page.offset + page.limit
+    if following >= total:
+        return None
+    fixed = {**(pin or {}), "limit": page.limit, "offset": following}
+    kept = [(name, value) for name, value in declared_query(request) if name not in fixed]
+    return f"{request.url.path}?{urlencode([*kept, *fixed.items()])}"
+
+
+def next_link(next_url: str | None) -> dict[str, str]:
+    """Return the Link header naming the next page, if there is one."""
+    return {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+
+
 def paginated(
     request: Request,
     items: list[Any],
@@ -174,14 +190,8 @@ def paginated(
     today_bound: bool = False,
     pin: dict[str, Any] | None = None,
 ) -> Response:
-    """Return one page of a list with its total and the link to the next page (also as a Link header), which keeps
-    the request's declared parameters and adds `pin`'s (what holds the next page to the same list)."""
-    following = page.offset + page.limit
-    next_url = None
-    if following < total:
-        fixed = {**(pin or {}), "limit": page.limit, "offset": following}
-        kept = [(name, value) for name, value in declared_query(request) if name not in fixed]
-        next_url = f"{request.url.path}?{urlencode([*kept, *fixed.items()])}"
+    """Return one page of a list with its total and the link to the next page (also as a Link header)."""
+    next_url = next_page(request, total, page, pin)
     payload = {
         "items": items,
         "total": total,
@@ -190,5 +200,4 @@ def paginated(
         "next": next_url,
         "dataset_revision": revision,
     }
-    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
-    return cached(request, payload, etag, today_bound=today_bound, headers=headers)
+    return cached(request, payload, etag, today_bound=today_bound, headers=next_link(next_url))

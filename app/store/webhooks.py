@@ -223,21 +223,26 @@ def finish(
 
 
 def deliveries(
-    session: Session, sub_id: str, *, limit: int, offset: int
-) -> tuple[list[tuple[WebhookDelivery, str]], int]:
-    """Return a page of a subscription's deliveries, newest first, each with its event type, and the total."""
-    total = session.exec(
-        select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.subscription_id == sub_id)
-    ).one()
+    session: Session, sub_id: str, *, up_to_id: int | None = None, limit: int, offset: int
+) -> tuple[int | None, list[tuple[WebhookDelivery, str]], int]:
+    """Return the newest delivery id the page is held to (up_to_id, else the newest now; None if there is none), a
+    page of the subscription's deliveries up to it, newest first, each with its event type, and their total."""
+    where = [col(WebhookDelivery.subscription_id) == sub_id]
+    if up_to_id is None:
+        up_to_id = session.exec(select(func.max(WebhookDelivery.id)).where(*where)).one()
+    if up_to_id is None:
+        return None, [], 0
+    where.append(col(WebhookDelivery.id) <= up_to_id)
+    total = session.exec(select(func.count()).select_from(WebhookDelivery).where(*where)).one()
     statement = (
         select(WebhookDelivery, WebhookEvent.type)
         .join(WebhookEvent, col(WebhookEvent.id) == col(WebhookDelivery.event_id))
-        .where(WebhookDelivery.subscription_id == sub_id)
+        .where(*where)
         .order_by(col(WebhookDelivery.id).desc())
         .offset(offset)
         .limit(limit)
     )
-    return [(delivery, kind) for delivery, kind in session.exec(statement).all()], total
+    return up_to_id, [(delivery, kind) for delivery, kind in session.exec(statement).all()], total
 
 
 def get_delivery(session: Session, sub_id: str, delivery_id: int) -> WebhookDelivery | None:

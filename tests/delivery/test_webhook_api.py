@@ -142,6 +142,29 @@ def test_ping_is_delivered_signed_and_listed_with_its_outcome(setup, receiver):
     worker.stop()
 
 
+def test_deliveries_come_a_page_at_a_time_and_new_ones_do_not_shift_the_pages(setup, receiver):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/pages", events=["deadline.upcoming"])
+    path = f"/v1/webhooks/{sub['id']}/deliveries"
+    empty = setup.client.get(path, headers=setup.hooks).json()
+    assert (empty["items"], empty["total"], empty["next"]) == ([], 0, None)
+    events = [setup.client.post(f"/v1/webhooks/{sub['id']}/ping", headers=setup.hooks).json() for _ in range(5)]
+    first = setup.client.get(path, params={"limit": 2, "utm_source": "x"}, headers=setup.hooks)
+    body = first.json()
+    assert [d["event_id"] for d in body["items"]] == [events[4]["event_id"], events[3]["event_id"]]
+    newest = body["items"][0]["id"]
+    assert body["next"] == f"{path}?up_to_id={newest}&limit=2&offset=2" and body["total"] == 5
+    assert first.headers["link"] == f'<{body["next"]}>; rel="next"' and first.headers["cache-control"] == "no-store"
+    # A delivery queued between the pages: offsets over the growing list would repeat the second one.
+    setup.client.post(f"/v1/webhooks/{sub['id']}/ping", headers=setup.hooks)
+    second = setup.client.get(body["next"], headers=setup.hooks).json()
+    assert [d["event_id"] for d in second["items"]] == [events[2]["event_id"], events[1]["event_id"]]
+    last = setup.client.get(second["next"], headers=setup.hooks).json()
+    assert [d["event_id"] for d in last["items"]] == [events[0]["event_id"]] and last["next"] is None
+    assert setup.client.get(path, headers=setup.hooks).json()["total"] == 6
+    bad = setup.client.get(path, params={"up_to_id": -1}, headers=setup.hooks)
+    assert bad.status_code == 422 and bad.json()["param"] == "up_to_id"
+
+
 def test_serve_delivers_in_the_background_by_default(seeded_url, receiver):
     auth = key(seeded_url, "webhooks")
     with TestClient(app(seeded_url, webhooks_deliver=True, webhooks_poll_seconds=30)) as client:

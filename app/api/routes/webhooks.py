@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
@@ -14,7 +14,7 @@ from app.api.auth import WebhooksKey
 from app.api.bodies import model_body, write_body
 from app.api.deps import ServicesDep, SessionDep
 from app.api.errors import Problem
-from app.api.responses import PageDep
+from app.api.responses import MAX_OFFSET, PageDep, next_link, next_page
 from app.api.schemas.decisions import problem_responses
 from app.delivery.events import aware, event_id, payload
 from app.delivery.urls import refusal
@@ -98,6 +98,11 @@ class DeliveryPage(BaseModel):
     total: int
     limit: int
     offset: int
+    next: str | None = Field(
+        description="The URL of the next page (also in a `Link` header); null on the last. It holds the list to "
+        "the newest delivery of the first page (`up_to_id`), so deliveries queued while you page do not shift it.",
+        examples=["/v1/webhooks/wh_3f9a1c2b/deliveries?up_to_id=812&limit=100&offset=100"],
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -138,9 +143,11 @@ def _delivery_out(delivery: WebhookDelivery, kind: str) -> dict[str, Any]:
     }
 
 
-def _json(payload: Any, status: int = 200, location: str | None = None) -> Response:
-    headers = {"Cache-Control": "no-store", **({"Location": location} if location else {})}
-    return Response(dumps(payload), status_code=status, media_type="application/json", headers=headers)
+def _json(
+    payload: Any, status: int = 200, location: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    fixed = {"Cache-Control": "no-store", **({"Location": location} if location else {}), **(headers or {})}
+    return Response(dumps(payload), status_code=status, media_type="application/json", headers=fixed)
 
 
 def _owned(session: SessionDep, webhook_id: SubId, key: WebhooksKey) -> WebhookSubscription:
@@ -256,21 +263,36 @@ def delete_webhook(session: SessionDep, sub: Owned) -> Response:
     response_model=DeliveryPage,
     responses=problem_responses(401, 403, 404),
 )
-def list_deliveries(session: SessionDep, sub: Owned, page: PageDep) -> Response:
+def list_deliveries(
+    request: Request,
+    session: SessionDep,
+    sub: Owned,
+    page: PageDep,
+    up_to_id: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Only deliveries up to this delivery id. The `next` link sets it to the newest delivery of "
+            "the first page, so deliveries queued while you page through the list do not shift its pages.",
+        ),
+    ] = None,
+) -> Response:
     """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error.
 
     A delivery that ended (delivered or failed) is deleted 30 days after its last attempt
     (`TRAINWATCH_WEBHOOKS_KEEP_DAYS`), unless the subscription is disabled; pending ones always stay.
     """
-    rows, total = webhooks.deliveries(session, sub.id, limit=page.limit, offset=page.offset)
-    return _json(
-        {
-            "items": [_delivery_out(d, kind) for d, kind in rows],
-            "total": total,
-            "limit": page.limit,
-            "offset": page.offset,
-        }
-    )
+    pin, rows, total = webhooks.deliveries(session, sub.id, up_to_id=up_to_id, limit=page.limit, offset=page.offset)
+    next_url = next_page(request, total, page, None if pin is None else {"up_to_id": pin})
+    payload = {
+        "items": [_delivery_out(d, kind) for d, kind in rows],
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "next": next_url,
+    }
+    return _json(payload, headers=next_link(next_url))
 
 
 def _unknown_delivery(sub_id: str, delivery_id: int) -> Problem:
