@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     webhooks_retry_hours: float = Field(default=24.0, ge=0, le=MAX_DAYS * 24, allow_inf_nan=False)
     webhooks_disable_after: int = Field(default=3, ge=1)  # failed deliveries in a row before a subscription is disabled
     webhooks_timeout_seconds: Seconds = 10.0
+    # Subscriptions one webhooks key may hold: each write queues a delivery for every matching one.
+    webhooks_max_per_key: int = Field(default=100, ge=1, le=100_000)
     # Days a delivery that ended (delivered or failed) stays listed; then it goes, with any event nobody else awaits.
     webhooks_keep_days: int = Field(default=30, ge=1, le=MAX_DAYS)
     # Answers are stale when the rule's last review is older than this many days.

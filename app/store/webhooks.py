@@ -58,6 +58,12 @@ def get_subscription(session: Session, sub_id: str, key_id: str | None = None) -
     return sub if sub is not None and key_id in (None, sub.key_id) else None
 
 
+def count_subscriptions(session: Session, key_id: str) -> int:
+    """Return how many subscriptions a key holds."""
+    statement = select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.key_id == key_id)
+    return session.exec(statement).one()
+
+
 def list_subscriptions(session: Session, key_id: str) -> list[WebhookSubscription]:
     """Return a key's subscriptions, oldest first."""
     statement = select(WebhookSubscription).where(WebhookSubscription.key_id == key_id)

@@ -165,6 +165,22 @@ def test_deliveries_come_a_page_at_a_time_and_new_ones_do_not_shift_the_pages(se
     assert bad.status_code == 422 and bad.json()["param"] == "up_to_id"
 
 
+def test_a_key_holds_at_most_the_configured_number_of_subscriptions(seeded_url, receiver):
+    auth, other = key(seeded_url, "webhooks"), key(seeded_url, "webhooks")
+    with TestClient(app(seeded_url, webhooks_max_per_key=2)) as client:
+        first, _ = (subscribe(client, auth, receiver, f"/cap{n}", events=["dataset.changed"]) for n in range(2))
+        refused = client.post(
+            "/v1/webhooks", json={"url": receiver.url("/cap2"), "events": ["dataset.changed"]}, headers=auth
+        )
+        assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
+        problem = refused.json()
+        assert problem["limit"] == 2 and "delete one" in problem["detail"]
+        assert len(client.get("/v1/webhooks", headers=auth).json()) == 2  # nothing half-made
+        subscribe(client, other, receiver, "/other", events=["dataset.changed"])  # the limit is per key
+        assert client.delete(f"/v1/webhooks/{first['id']}", headers=auth).status_code == 204
+        subscribe(client, auth, receiver, "/cap2", events=["dataset.changed"])
+
+
 def test_serve_delivers_in_the_background_by_default(seeded_url, receiver):
     auth = key(seeded_url, "webhooks")
     with TestClient(app(seeded_url, webhooks_deliver=True, webhooks_poll_seconds=30)) as client:

@@ -194,14 +194,27 @@ def _wake(services: ServicesDep) -> None:
     summary="Subscribe to webhooks",
     status_code=201,
     response_model=WebhookOut,
-    responses=problem_responses(401, 403, 413, 422),
+    responses=problem_responses(401, 403, 409, 413, 422),
     openapi_extra=write_body(WebhookIn, EXAMPLE),
 )
 def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey, body: WebhookBody) -> Response:
     """Deliver the chosen events to the URL, signed per Standard Webhooks with the `secret` this answer shows
     once. Filters (`platforms`, `categories`, `countries`) pick the answers `answer.changed` follows and the
     deadlines `deadline.upcoming` announces. URLs resolving to loopback, private or link-local addresses are
-    refused (422). Needs a key with webhooks scope."""
+    refused (422). A key holds at most `TRAINWATCH_WEBHOOKS_MAX_PER_KEY` subscriptions (100 by default): one more is
+    409 until one is deleted. Needs a key with webhooks scope."""
+    limit = services.settings.webhooks_max_per_key
+    held = webhooks.count_subscriptions(session, key.id)
+    if held >= limit:
+        # Every write queues a delivery for each matching subscription: unbounded, one key could make each write
+        # queue as many as it liked.
+        raise Problem(
+            409,
+            f"The API key {key.id} holds {held} webhook subscriptions, the most one key may hold "
+            f"({limit}); delete one (DELETE /v1/webhooks/{{id}}) before subscribing again.",
+            title="Too many webhook subscriptions",
+            limit=limit,
+        )
     reason = refusal(body.url, allow_private=services.settings.webhooks_allow_private)
     if reason is not None:
         raise Problem(422, reason, title="Receiver URL refused", param="url")
