@@ -70,7 +70,8 @@ async def _live_key(
         raise problem
     token = credentials.credentials
     key = verified.get(token) if verified is not None else None
-    if key is None and len(token) <= MAX_TOKEN:
+    looked_up = key is None
+    if looked_up and len(token) <= MAX_TOKEN:
         # At most a few lookups at once (app.state.auth_threads), so a flood of bad keys cannot take the threads
         # that reads and writes run on.
         key = await anyio.to_thread.run_sync(
@@ -80,8 +81,8 @@ async def _live_key(
         if limiter is not None:
             await limiter.hit("auth_failures", client)
         raise _unauthorized("The API key is unknown or revoked.", INVALID_TOKEN)
-    if verified is not None and key.scope == "write":
-        verified.remember(token, key)
+    if looked_up and verified is not None and key.scope == "write":
+        verified.remember(token, key)  # from now, not from its last use: a key in steady use is looked up again too
     if limiter is not None:
         limiter.remember(token, key.id)
     return key

@@ -54,8 +54,9 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 def list_etag(revision: int, request: Request, *extra: Any) -> str:
-    """Return a list's ETag: the dataset revision plus the normalised query (and anything else it depends on)."""
-    return f'"r{revision}-{_digest([request.url.path, sorted(declared_query(request)), *extra])}"'
+    """Return a list's ETag: the dataset revision plus the query's declared parameters (and anything else it depends
+    on), in the request's order: of a repeated parameter the last counts, so `?a=1&a=2` and `?a=2&a=1` differ."""
+    return f'"r{revision}-{_digest([request.url.path, declared_query(request), *extra])}"'
 
 
 def _max_age(today_bound: bool) -> int:

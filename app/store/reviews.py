@@ -129,10 +129,10 @@ def reviews_of(
     """Return the newest review id the page is held to (up_to_id, else the newest now; None if there is none), how
     many reviews of the rule there are up to it, and one page of them, newest first."""
     where = [col(RuleReview.rule_id) == rule_id]
-    if up_to_id is None:
-        up_to_id = session.exec(select(func.max(RuleReview.id)).where(*where)).one()
-    if up_to_id is None:
+    newest = session.exec(select(func.max(RuleReview.id)).where(*where)).one()
+    if newest is None:
         return None, 0, []
+    up_to_id = newest if up_to_id is None else min(up_to_id, newest)  # a pin past the newest holds nothing
     where.append(col(RuleReview.id) <= up_to_id)
     total = session.exec(select(func.count()).select_from(RuleReview).where(*where)).one()
     rows = session.exec(

@@ -234,10 +234,10 @@ def deliveries(
     """Return the newest delivery id the page is held to (up_to_id, else the newest now; None if there is none), a
     page of the subscription's deliveries up to it, newest first, each with its event type, and their total."""
     where = [col(WebhookDelivery.subscription_id) == sub_id]
-    if up_to_id is None:
-        up_to_id = session.exec(select(func.max(WebhookDelivery.id)).where(*where)).one()
-    if up_to_id is None:
+    newest = session.exec(select(func.max(WebhookDelivery.id)).where(*where)).one()
+    if newest is None:
         return None, [], 0
+    up_to_id = newest if up_to_id is None else min(up_to_id, newest)  # a pin past the newest holds nothing
     where.append(col(WebhookDelivery.id) <= up_to_id)
     total = session.exec(select(func.count()).select_from(WebhookDelivery).where(*where)).one()
     statement = (

@@ -136,7 +136,10 @@ def test_a_key_revoked_after_it_wrote_writes_nothing_more(write_client, seeded_u
     assert write_client.get(RULE).json()["summary"] == "Before."
 
 
-def test_a_key_revoked_from_another_process_gets_401_for_any_write_once_it_is_looked_up_again(write_client, seeded_url):
+@pytest.mark.parametrize("steps", [1, 3], ids=["idle", "in-use"])
+def test_a_key_revoked_from_another_process_gets_401_for_any_write_once_it_is_looked_up_again(
+    write_client, seeded_url, steps
+):
     import time
 
     from app.api.auth import KEY_RECHECK_SECONDS
@@ -144,11 +147,16 @@ def test_a_key_revoked_from_another_process_gets_401_for_any_write_once_it_is_lo
     auth = bearer(seeded_url)
     assert write_client.patch(RULE, json={"summary": "Before."}, headers=auth).status_code == 200
     _revoke(seeded_url, auth)
-    # The process remembered the key when it wrote; once that is KEY_RECHECK_SECONDS old, it looks the key up again.
-    write_client.app.state.verified_keys.clock = lambda: time.monotonic() + KEY_RECHECK_SECONDS
+    # The process remembered the key when it wrote; KEY_RECHECK_SECONDS later it looks the key up again, whether or
+    # not the key was used meanwhile (each use must not put the lookup off).
+    started, keys = time.monotonic(), write_client.app.state.verified_keys
+    malformed = {"content": b"{not json", "headers": {**auth, "Content-Type": "application/json"}}
+    for step in range(1, steps):
+        keys.clock = lambda step=step: started + KEY_RECHECK_SECONDS * step / steps
+        _assert_problem(write_client.patch(RULE, **malformed), 422)  # remembered: refused later, on the write path
+    keys.clock = lambda: started + KEY_RECHECK_SECONDS + 1
     # Each fails before the write path's own check: with the key still remembered, they answered 422 and 404.
-    malformed = write_client.patch(RULE, content=b"{not json", headers={**auth, "Content-Type": "application/json"})
-    assert _assert_problem(malformed, 401)["detail"] == "The API key is unknown or revoked."
+    assert _assert_problem(write_client.patch(RULE, **malformed), 401)["detail"] == "The API key is unknown or revoked."
     _assert_problem(
         write_client.post("/v1/rules/no-such-rule/reviews", json={"outcome": "confirmed"}, headers=auth), 401
     )

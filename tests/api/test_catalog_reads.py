@@ -181,3 +181,9 @@ def test_a_next_link_and_the_etag_keep_only_the_parameters_the_list_knows(client
     assert (
         client.get("/v1/rules", params={"platform": "instagram", "limit": 2}).headers["etag"] != plain.headers["etag"]
     )
+    # Of a repeated parameter the last counts: the same two values in the other order are another list.
+    one, other = (
+        client.get(f"/v1/rules?platform={a}&platform={b}&limit=2")
+        for a, b in [("facebook", "instagram"), ("instagram", "facebook")]
+    )
+    assert one.json()["items"] != other.json()["items"] and one.headers["etag"] != other.headers["etag"]

@@ -105,6 +105,9 @@ def test_a_rules_reviews_come_a_page_at_a_time_and_new_ones_do_not_shift_the_pag
         last = client.get(second["next"]).json()
         assert [item["note"] for item in last["items"]] == ["check 0"] and last["next"] is None
         assert client.get(path, params={"limit": 1}).json()["items"][0]["note"] == "check 5"
+        # A pin past the newest review holds the pages to the newest there is.
+        ahead = client.get(path, params={"limit": 1, "up_to_id": 2**31 - 1}).json()
+        assert ahead["next"] == f"{path}?up_to_id={ahead['items'][0]['id']}&limit=1&offset=1"
         for params in ({"limit": 0}, {"offset": -1}, {"up_to_id": -1}):
             bad = client.get(path, params=params)
             assert bad.status_code == 422 and bad.json()["param"] == next(iter(params))

@@ -16,6 +16,7 @@ from app.api.routes import crud
 from app.api.routes.rules import KIND
 from app.api.schemas.decisions import problem_responses
 from app.api.schemas.reviews import ReviewCreated, ReviewIn, ReviewPage
+from app.store.db import consistent_reads
 from app.store.models import RuleReview
 from app.store.repository import stored_revision
 from app.store.reviews import record_review, reviews_of
@@ -94,7 +95,8 @@ def list_reviews(
 ) -> Response:
     """List every recorded review of the rule, newest first, a page at a time."""
     crud.entry_or_404(catalog, KIND, rule_id)
-    revision = stored_revision(session)  # read first: a review made after it cannot be on a page tagged with it
+    consistent_reads(session)  # on PostgreSQL the revision and the reviews are read from one state of the database
+    revision = stored_revision(session)
     pin, total, rows = reviews_of(session, rule_id, up_to_id=up_to_id, offset=page.offset, limit=page.limit)
     items = [_out(row) for row in rows]
     etag = list_etag(revision, request)
