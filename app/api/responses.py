@@ -164,6 +164,24 @@ def page_params(
 PageDep = Annotated[Page, Depends(page_params)]
 
 
+def up_to_id_param(
+    up_to_id: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Only items up to this id. The `next` link sets it to the id of the first page's newest item, "
+            "so items added while you page through this newest-first list do not shift its pages.",
+        ),
+    ] = None,
+) -> int | None:
+    """Read the id a newest-first list of records with growing ids is held to."""
+    return up_to_id
+
+
+UpToIdDep = Annotated[int | None, Depends(up_to_id_param)]
+
+
 def next_page(request: Request, total: int, page: Page, pin: dict[str, Any] | None = None) -> str | None:
     """Return the URL of the page after this one (None on the last): the request's declared parameters, `pin`'s
     (what holds the next page to the same list) and the next offset."""

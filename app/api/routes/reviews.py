@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import JSONResponse, Response
 
 from app.api.auth import WriteKey, actor, writing_as
 from app.api.bodies import model_body, write_body
 from app.api.deps import CatalogDep, ServicesDep, SessionDep
-from app.api.responses import MAX_OFFSET, PageDep, list_etag, paginated
+from app.api.responses import PageDep, UpToIdDep, list_etag, paginated
 from app.api.routes import crud
 from app.api.routes.rules import KIND
 from app.api.schemas.decisions import problem_responses
@@ -83,15 +83,7 @@ def list_reviews(
     catalog: CatalogDep,
     rule_id: RuleId,
     page: PageDep,
-    up_to_id: Annotated[
-        int | None,
-        Query(
-            ge=0,
-            le=MAX_OFFSET,
-            description="Only reviews up to this review id. The `next` link sets it to the newest review of the first "
-            "page, so reviews recorded while you page through the list do not shift its pages.",
-        ),
-    ] = None,
+    up_to_id: UpToIdDep,
 ) -> Response:
     """List every recorded review of the rule, newest first, a page at a time."""
     crud.entry_or_404(catalog, KIND, rule_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
@@ -14,7 +14,7 @@ from app.api.auth import WebhooksKey
 from app.api.bodies import model_body, write_body
 from app.api.deps import ServicesDep, SessionDep
 from app.api.errors import Problem
-from app.api.responses import MAX_OFFSET, PageDep, next_link, next_page
+from app.api.responses import PageDep, UpToIdDep, next_link, next_page
 from app.api.schemas.decisions import problem_responses
 from app.delivery.events import aware, event_id, payload
 from app.delivery.urls import refusal
@@ -281,15 +281,7 @@ def list_deliveries(
     session: SessionDep,
     sub: Owned,
     page: PageDep,
-    up_to_id: Annotated[
-        int | None,
-        Query(
-            ge=0,
-            le=MAX_OFFSET,
-            description="Only deliveries up to this delivery id. The `next` link sets it to the newest delivery of "
-            "the first page, so deliveries queued while you page through the list do not shift its pages.",
-        ),
-    ] = None,
+    up_to_id: UpToIdDep,
 ) -> Response:
     """Newest first: status (`pending`, `delivered`, `failed`), attempts, and the last response code or error.
 
