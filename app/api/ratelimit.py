@@ -1,12 +1,14 @@
 """Rate limits per client and route class (decisions, catalog reads, writes) with the `limits` package.
 
 Counts live in memory per worker, or in Redis when TRAINWATCH_REDIS_URL is set so that workers and replicas share
-them. A client is its API key once the service has verified that key, else its IP address, so made-up keys cannot
-open fresh buckets. Refusals are 429 problem+json with Retry-After and RateLimit-* headers, answered at once.
+them. A client is its API key once the service has verified that key, else its IP address (an IPv6 address's /64),
+so made-up keys and fresh addresses cannot open fresh buckets. Refusals are 429 problem+json with Retry-After and
+RateLimit-* headers, answered at once.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import re
@@ -30,6 +32,33 @@ CHECKS = "/v1/ai-training/checks"
 COUNTED = "trainwatch.rate_limited"  # scope key: the fast path's verdict (a 429 problem, or False: within limits)
 KNOWN_KEYS = 1024  # verified keys remembered (token hash -> key id), oldest forgotten first
 COUNTER_KEYS = 10_000  # storage keys remembered per (route class, client); forgotten all at once when full
+# One IPv6 subscriber is given a /64 at least (RFC 6177), and picks any address in it: counted per address, it could
+# take a fresh count for every request.
+IPV6_PREFIX = 64
+_NETWORKS: dict[str, str] = {}  # an IPv6 address as the server saw it -> whom it counts as; forgotten when full
+NETWORKS_REMEMBERED = 4096
+
+
+def address_client(host: str | None) -> str:
+    """Return whom a request from this address counts against: an IPv4 address itself, an IPv6 address its /64
+    (an IPv4-mapped one its IPv4 address)."""
+    if host is None:
+        return "ip:unknown"
+    if ":" not in host:  # IPv4 (nearly every request): no parsing
+        return "ip:" + host
+    found = _NETWORKS.get(host)
+    if found is None:
+        try:
+            address = ipaddress.IPv6Address(host)
+        except ValueError:  # not an address (a test client's name, a proxy's): counted as it is
+            return "ip:" + host
+        mapped = address.ipv4_mapped
+        network = ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False)
+        found = "ip:" + (str(mapped) if mapped is not None else str(network))
+        if len(_NETWORKS) >= NETWORKS_REMEMBERED:
+            _NETWORKS.clear()
+        _NETWORKS[host] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -75,7 +104,7 @@ class RateLimiter:
                 if key_id is not None:
                     return "key:" + key_id
         client = scope.get("client")
-        return "ip:" + (client[0] if client else "unknown")
+        return address_client(client[0] if client else None)
 
     async def hit(self, route_class: str, client: str, cost: int = 1) -> Problem | None:
         """Count a request (or `cost` checks); return the 429 problem if the client is over its limit."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 import uuid
 
@@ -62,6 +63,48 @@ def test_each_route_class_has_its_own_limit_with_429_and_headers(shared_seeded_u
         assert other.get(DECISION).status_code == 200
 
 
+def test_an_ipv6_client_counts_as_its_slash_64(shared_seeded_url):
+    with TestClient(new_app(shared_seeded_url, rate_limit_decisions="2/minute", rate_limit_catalog="2/minute")) as c:
+        # Any address of one /64 counts against one count: a client picking a fresh address per request (as one
+        # subscriber may) is refused like any other; the decisions (fast path) and the catalog alike.
+        for path in (DECISION, "/v1/rules"):
+            one, two, three = (TestClient(c.app, client=(f"2001:db8:77:{path.count('/')}::{n}", 1)) for n in (1, 2, 3))
+            assert [one.get(path).status_code, two.get(path).status_code, three.get(path).status_code] == [
+                200,
+                200,
+                429,
+            ]
+        neighbour = TestClient(c.app, client=("2001:db8:78:0::1", 1))  # the next /64: another client
+        assert neighbour.get(DECISION).status_code == 200
+
+
+def test_failed_authentications_of_one_ipv6_slash_64_count_together(seeded_url):
+    with TestClient(new_app(seeded_url, rate_limit_auth_failures="2/minute")) as c:
+        clients = [TestClient(c.app, client=(f"2001:db8:99::{n}", 1)) for n in range(3)]
+        statuses = [
+            client.patch(RULE, json={}, headers={"Authorization": f"Bearer tw_x_{uuid.uuid4().hex}"}).status_code
+            for client in clients
+        ]
+        assert statuses == [401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    ("host", "client"),
+    [
+        ("203.0.113.7", "ip:203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "ip:2001:db8:1:2::/64"),
+        ("2001:0db8:0001:0002:bbbb:0:0:2", "ip:2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "ip:203.0.113.7"),
+        ("testclient", "ip:testclient"),
+        (None, "ip:unknown"),
+    ],
+)
+def test_whom_an_address_counts_as(host, client):
+    from app.api.ratelimit import address_client
+
+    assert address_client(host) == client
+
+
 def test_a_batch_counts_its_checks(shared_seeded_url):
     check = {"platform": "facebook", "category": "public-posts", "country": "DE"}
     with _limited(shared_seeded_url, rate_limit_decisions="10/minute") as c:
@@ -101,7 +144,9 @@ def test_limits_can_be_shared_through_redis(shared_seeded_url, storage):
     settings = {"rate_limit_catalog": "2/minute"}
     if storage == "redis":
         settings["redis_url"] = "redis://127.0.0.1:6379/11"
-    address = ("198.51.100." + str(uuid.uuid4().int % 250), 1)
+    # A client of its own in the shared Redis database: both suites run this test at once, and a count one of them
+    # left there lasts a minute (250 IPv4 addresses collided about once in 250 runs).
+    address = (str(ipaddress.IPv6Address((0x20010DB8 << 96) | uuid.uuid4().int >> 32)), 1)
     with (
         TestClient(new_app(shared_seeded_url, **settings), client=address) as one,
         TestClient(new_app(shared_seeded_url, **settings), client=address) as two,
