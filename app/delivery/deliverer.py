@@ -102,9 +102,8 @@ class Deliverer:
             claimed = webhooks.claim(session, delivery_id, now)
             if claimed is None:
                 return None
-            status, error = self._send(
-                claimed.subscription.url, claimed.subscription.secret, claimed.event.id, claimed.event.payload
-            )
+            signing = webhooks.signing_secrets(claimed.subscription, now)
+            status, error = self._send(claimed.subscription.url, signing, claimed.event.id, claimed.event.payload)
             # The attempt ends now, not when the round began: a round of slow receivers must not eat into the backoff.
             ended = max(now, self.clock())
             next_at = None
@@ -130,8 +129,11 @@ class Deliverer:
                 )
             return error is None
 
-    def _send(self, url: str, secret: str, message_id: str, body: dict[str, Any]) -> tuple[int | None, str | None]:
-        """POST one signed delivery; return its status code and an error, None if the receiver took it."""
+    def _send(
+        self, url: str, signing: list[str], message_id: str, body: dict[str, Any]
+    ) -> tuple[int | None, str | None]:
+        """POST one delivery signed with each secret; return its status code and an error, None if the receiver took
+        it."""
         reason = refusal(url, allow_private=self.settings.webhooks_allow_private)
         if reason is not None:
             return None, f"refused: {reason}"
@@ -142,7 +144,8 @@ class Deliverer:
             "content-type": "application/json",
             "webhook-id": message_id,
             "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": Webhook(secret).sign(message_id, sent_at, data),
+            # Standard Webhooks lists several signatures apart by spaces; a receiver accepts any one it can verify.
+            "webhook-signature": " ".join(Webhook(secret).sign(message_id, sent_at, data) for secret in signing),
         }
         try:
             response = self.client.post(url, content=data.encode(), headers=headers)

@@ -26,6 +26,9 @@ class WebhookSubscription(SQLModel, table=True):
     key_id: str = Field(index=True)  # the API key that created it, the only one that sees it
     url: str
     secret: str  # whsec_<base64>: kept, because every delivery is signed with it
+    # After a rotation the secret it replaced signs deliveries too, until then, so receivers can switch over.
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
     events: list[str] = Field(sa_column=Column(JSON, nullable=False))
     platforms: list[str] | None = Field(default=None, sa_column=Column(JSON))
     categories: list[str] | None = Field(default=None, sa_column=Column(JSON))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, exists, insert
@@ -56,6 +56,27 @@ def get_subscription(session: Session, sub_id: str, key_id: str | None = None) -
     """Return a subscription (of this key, when given), or None."""
     sub = session.get(WebhookSubscription, sub_id)
     return sub if sub is not None and key_id in (None, sub.key_id) else None
+
+
+def rotate_secret(session: Session, sub: WebhookSubscription, *, now: datetime, keep_previous: timedelta) -> None:
+    """Give a subscription a fresh secret; the one it replaces signs deliveries too for `keep_previous` (none at 0),
+    so its receiver can switch over without refusing a delivery. A secret replaced earlier stops signing now."""
+    sub.previous_secret = sub.secret if keep_previous > timedelta(0) else None
+    sub.previous_secret_until = now + keep_previous if keep_previous > timedelta(0) else None
+    sub.secret = new_secret()
+    session.add(sub)
+    session.commit()
+    session.refresh(sub)
+
+
+def signing_secrets(sub: WebhookSubscription, now: datetime) -> list[str]:
+    """Return the secrets a delivery made now is signed with: the subscription's own, then, while it lasts, the one
+    it replaced."""
+    until = sub.previous_secret_until
+    if sub.previous_secret is None or until is None:
+        return [sub.secret]
+    live = (until if until.tzinfo else until.replace(tzinfo=UTC)) > now
+    return [sub.secret, sub.previous_secret] if live else [sub.secret]
 
 
 def count_subscriptions(session: Session, key_id: str) -> int:

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
@@ -179,6 +180,53 @@ def test_a_key_holds_at_most_the_configured_number_of_subscriptions(seeded_url, 
         subscribe(client, other, receiver, "/other", events=["dataset.changed"])  # the limit is per key
         assert client.delete(f"/v1/webhooks/{first['id']}", headers=auth).status_code == 204
         subscribe(client, auth, receiver, "/cap2", events=["dataset.changed"])
+
+
+def test_a_rotated_secret_signs_beside_the_one_it_replaced_until_that_expires(setup, receiver):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/rot", events=["deadline.upcoming"])
+    old, rotate = sub["secret"], f"/v1/webhooks/{sub['id']}/rotate-secret"
+    assert sub["previous_secret_until"] is None
+    rotated = setup.client.post(rotate, headers=setup.hooks)
+    assert rotated.status_code == 200 and rotated.headers["cache-control"] == "no-store"
+    new = rotated.json()["secret"]
+    assert new.startswith("whsec_") and new != old
+    left = datetime.fromisoformat(rotated.json()["previous_secret_until"]) - datetime.now(UTC)
+    assert timedelta(hours=23, minutes=59) < left <= timedelta(hours=24)
+    shown = setup.client.get(f"/v1/webhooks/{sub['id']}", headers=setup.hooks).json()
+    assert "secret" not in shown and shown["previous_secret_until"] == rotated.json()["previous_secret_until"]
+
+    clock = Clock(datetime.now(UTC) + timedelta(minutes=1))  # the pings below are due by then
+    worker = deliverer(setup.url, clock)
+
+    def ping(secret: str) -> None:
+        receiver.secrets["/rot"] = secret  # the secret the receiver verifies with
+        assert setup.client.post(f"/v1/webhooks/{sub['id']}/ping", headers=setup.hooks).status_code == 202
+        worker.run_once()
+
+    ping(old)  # a receiver not switched over yet still accepts
+    ping(new)  # and one switched over accepts already
+    assert [len(d.headers["webhook-signature"].split(" ")) for d in receiver.of("/rot")] == [2, 2]
+    clock.advance(hours=24, minutes=1)
+    ping(old)  # once the previous secret expired it signs nothing
+    assert len(receiver.of("/rot")) == 2 and len(receiver.unverified) == 1
+    ping(new)
+    assert len(receiver.of("/rot")) == 3 and len(receiver.of("/rot")[-1].headers["webhook-signature"].split(" ")) == 1
+
+    # Rotated again at once (a leaked secret): the replaced one signs nothing from now on.
+    again = setup.client.post(rotate, params={"keep_previous_hours": 0}, headers=setup.hooks).json()
+    assert again["secret"] not in (old, new) and again["previous_secret_until"] is None
+    ping(new)
+    assert len(receiver.unverified) == 2
+    ping(again["secret"])
+    assert len(receiver.of("/rot")) == 4
+    receiver.unverified.clear()  # the refusals above were the point
+    worker.stop()
+
+    other = key(setup.url, "webhooks")
+    assert setup.client.post(rotate, headers=other).status_code == 404  # another key's subscription
+    for hours in (-1, 169, "x"):
+        bad = setup.client.post(rotate, params={"keep_previous_hours": hours}, headers=setup.hooks)
+        assert bad.status_code == 422 and bad.json()["param"] == "keep_previous_hours"
 
 
 def test_serve_delivers_in_the_background_by_default(seeded_url, receiver):

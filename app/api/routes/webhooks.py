@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.responses import Response
@@ -60,7 +60,7 @@ class WebhookIn(BaseModel):
 
 
 class WebhookOut(BaseModel):
-    """A subscription; `secret` appears only in the answer to its creation."""
+    """A subscription; `secret` appears only in the answers that make it: the creation and each rotation."""
 
     id: str
     url: str
@@ -71,7 +71,13 @@ class WebhookOut(BaseModel):
     created_at: str
     enabled: bool
     disabled_reason: str | None = Field(description="Why deliveries stopped, when the subscription was disabled")
-    secret: str | None = Field(default=None, description="whsec_...: verify deliveries with it; shown this once")
+    secret: str | None = Field(
+        default=None, description="whsec_...: verify deliveries with it; shown once, when made (created or rotated)"
+    )
+    previous_secret_until: str | None = Field(
+        default=None,
+        description="After a rotation: until when deliveries are also signed with the secret it replaced",
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -120,6 +126,7 @@ def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any
         "created_at": _iso(sub.created_at),
         "enabled": sub.enabled,
         "disabled_reason": sub.disabled_reason,
+        "previous_secret_until": _iso(sub.previous_secret_until) if sub.previous_secret is not None else None,
     }
     if secret:
         out["secret"] = sub.secret
@@ -298,6 +305,37 @@ def list_deliveries(
         "next": next_url,
     }
     return _json(payload, headers=next_link(next_url))
+
+
+MAX_KEEP_HOURS = 168  # a week: long enough for any receiver's deploy, short enough that a leaked secret dies
+
+
+@router.post(
+    "/webhooks/{webhook_id}/rotate-secret",
+    summary="Rotate a subscription's secret",
+    response_model=WebhookOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def rotate_webhook_secret(
+    session: SessionDep,
+    sub: Owned,
+    keep_previous_hours: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_KEEP_HOURS,
+            description="Hours the secret being replaced also signs deliveries, so the receiver can switch without "
+            "refusing one (each delivery then carries two signatures); 0 stops it at once, as for a leaked secret.",
+        ),
+    ] = 24,
+) -> Response:
+    """Give the subscription a new secret, shown in this answer only. Deliveries are signed with it from now on, and
+    with the secret it replaces too until `previous_secret_until` (`keep_previous_hours`, 24 by default): verify with
+    either meanwhile (Standard Webhooks receivers accept any signature they can verify). A secret replaced by an
+    earlier rotation stops signing now. Needs the webhooks key that made the subscription."""
+    now = datetime.now(UTC)
+    webhooks.rotate_secret(session, sub, now=now, keep_previous=timedelta(hours=keep_previous_hours))
+    return _json(_sub_out(sub, secret=True))
 
 
 def _unknown_delivery(sub_id: str, delivery_id: int) -> Problem:

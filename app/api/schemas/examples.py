@@ -218,6 +218,7 @@ def steps() -> list[Step]:
         Step("ping", "POST", "/v1/webhooks/{webhook_id}/ping", scope="webhooks"),
         Step("listDeliveries", "GET", "/v1/webhooks/{webhook_id}/deliveries", scope="webhooks"),
         Step("retryDelivery", "POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", scope="webhooks"),
+        Step("rotateWebhookSecret", "POST", "/v1/webhooks/{webhook_id}/rotate-secret", scope="webhooks"),
         Step("deleteWebhook", "DELETE", "/v1/webhooks/{webhook_id}", scope="webhooks"),
     ]
 
