@@ -102,7 +102,8 @@ class Deliverer:
             claimed = webhooks.claim(session, delivery_id, now)
             if claimed is None:
                 return None
-            signing = webhooks.signing_secrets(claimed.subscription, now)
+            # As of sending, not of the round's start: a round of slow receivers must not stretch a replaced secret.
+            signing = webhooks.signing_secrets(claimed.subscription, max(now, self.clock()))
             status, error = self._send(claimed.subscription.url, signing, claimed.event.id, claimed.event.payload)
             # The attempt ends now, not when the round began: a round of slow receivers must not eat into the backoff.
             ended = max(now, self.clock())

@@ -194,6 +194,7 @@ class EventMaker:
         before = now - self.keep
         try:
             with Session(self.engine) as session:
+                webhooks.forget_expired_secrets(session, now)  # a secret that signs nothing need not be kept
                 pruned = webhooks.prune(session, before)
         except SQLAlchemyError:
             log.warning("could not delete the webhook deliveries that ended before %s", before, exc_info=True)

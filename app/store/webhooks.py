@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, exists, insert
+from sqlalchemy import Table, exists, insert, update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, func, select
 
@@ -58,15 +58,29 @@ def get_subscription(session: Session, sub_id: str, key_id: str | None = None) -
     return sub if sub is not None and key_id in (None, sub.key_id) else None
 
 
-def rotate_secret(session: Session, sub: WebhookSubscription, *, now: datetime, keep_previous: timedelta) -> None:
-    """Give a subscription a fresh secret; the one it replaces signs deliveries too for `keep_previous` (none at 0),
-    so its receiver can switch over without refusing a delivery. A secret replaced earlier stops signing now."""
-    sub.previous_secret = sub.secret if keep_previous > timedelta(0) else None
-    sub.previous_secret_until = now + keep_previous if keep_previous > timedelta(0) else None
-    sub.secret = new_secret()
-    session.add(sub)
+def rotate_secret(
+    session: Session, sub: WebhookSubscription, *, now: datetime, keep_previous: timedelta
+) -> WebhookSubscription | None:
+    """Give a subscription a fresh secret and return it as stored; the one it replaces signs deliveries too for
+    `keep_previous` (none at 0), so its receiver can switch over without refusing a delivery. A secret replaced
+    earlier stops signing now. None if another rotation changed the secret since `sub` was read (the secret shown to
+    that caller must be the one that signs)."""
+    keep = keep_previous > timedelta(0)
+    statement = (
+        update(WebhookSubscription)
+        .where(col(WebhookSubscription.id) == sub.id, col(WebhookSubscription.secret) == sub.secret)
+        .values(
+            secret=new_secret(),
+            previous_secret=sub.secret if keep else None,
+            previous_secret_until=now + keep_previous if keep else None,
+        )
+    )
+    rotated = session.exec(statement).rowcount == 1
     session.commit()
+    if not rotated:
+        return None
     session.refresh(sub)
+    return sub
 
 
 def signing_secrets(sub: WebhookSubscription, now: datetime) -> list[str]:
@@ -302,6 +316,18 @@ def retry(
 
 
 PRUNE_CHUNK = 5_000  # rows deleted per transaction: the first prune of a long-grown table stays within the timeout
+
+
+def forget_expired_secrets(session: Session, now: datetime) -> int:
+    """Erase the replaced secrets that stopped signing before now; return how many."""
+    statement = (
+        update(WebhookSubscription)
+        .where(col(WebhookSubscription.previous_secret_until) < now)
+        .values(previous_secret=None, previous_secret_until=None)
+    )
+    forgotten = int(session.exec(statement).rowcount or 0)
+    session.commit()
+    return forgotten
 
 
 def prune(session: Session, before: datetime, chunk: int = PRUNE_CHUNK) -> int:

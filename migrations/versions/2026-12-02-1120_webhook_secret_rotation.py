@@ -26,6 +26,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Forget previous secrets."""
-    with op.batch_alter_table("webhook_subscription", schema=None) as batch_op:
-        batch_op.drop_column("previous_secret_until")
-        batch_op.drop_column("previous_secret")
+    for column in ("previous_secret_until", "previous_secret"):
+        _drop_column("webhook_subscription", column)
+
+
+def _drop_column(table: str, column: str) -> None:
+    """Drop a column in place.
+
+    On SQLite, Alembic's batch mode rebuilds the table, and dropping the old copy of `webhook_subscription` with
+    foreign keys on would cascade-delete every delivery; SQLite 3.35+ drops a column in place instead.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    else:
+        op.drop_column(table, column)

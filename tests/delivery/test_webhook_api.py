@@ -9,10 +9,13 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import Session
 from starlette.testclient import TestClient
 from webhook_support import Clock, app, deliverer, key, subscribe
 
 from app.delivery.urls import refusal
+from app.store.db import make_engine
+from app.store.webhook_models import WebhookSubscription
 
 RECEIVER = "https://hooks.example.com/trainwatch"
 
@@ -184,41 +187,53 @@ def test_a_key_holds_at_most_the_configured_number_of_subscriptions(seeded_url, 
 
 def test_a_rotated_secret_signs_beside_the_one_it_replaced_until_that_expires(setup, receiver):
     sub = subscribe(setup.client, setup.hooks, receiver, "/rot", events=["deadline.upcoming"])
-    old, rotate = sub["secret"], f"/v1/webhooks/{sub['id']}/rotate-secret"
+    first, rotate = sub["secret"], f"/v1/webhooks/{sub['id']}/rotate-secret"
     assert sub["previous_secret_until"] is None
-    rotated = setup.client.post(rotate, headers=setup.hooks)
-    assert rotated.status_code == 200 and rotated.headers["cache-control"] == "no-store"
-    new = rotated.json()["secret"]
-    assert new.startswith("whsec_") and new != old
-    left = datetime.fromisoformat(rotated.json()["previous_secret_until"]) - datetime.now(UTC)
+
+    def rotated(**params: int) -> dict:
+        response = setup.client.post(rotate, params=params, headers=setup.hooks)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+        assert response.json()["secret"].startswith("whsec_")
+        return response.json()
+
+    second = rotated()
+    assert second["secret"] != first
+    left = datetime.fromisoformat(second["previous_secret_until"]) - datetime.now(UTC)
     assert timedelta(hours=23, minutes=59) < left <= timedelta(hours=24)
     shown = setup.client.get(f"/v1/webhooks/{sub['id']}", headers=setup.hooks).json()
-    assert "secret" not in shown and shown["previous_secret_until"] == rotated.json()["previous_secret_until"]
+    assert "secret" not in shown and shown["previous_secret_until"] == second["previous_secret_until"]
 
     clock = Clock(datetime.now(UTC) + timedelta(minutes=1))  # the pings below are due by then
-    worker = deliverer(setup.url, clock)
+    # One attempt each (a refused ping is not retried later, signed anew), and refusals do not disable the subscription.
+    worker = deliverer(setup.url, clock, webhooks_retry_hours=0, webhooks_disable_after=100)
 
-    def ping(secret: str) -> None:
-        receiver.secrets["/rot"] = secret  # the secret the receiver verifies with
+    def accepted(secret: str) -> bool:
+        """Send a ping; return whether a receiver verifying with this secret took it."""
+        receiver.secrets["/rot"], before = secret, len(receiver.of("/rot"))
         assert setup.client.post(f"/v1/webhooks/{sub['id']}/ping", headers=setup.hooks).status_code == 202
         worker.run_once()
+        return len(receiver.of("/rot")) > before
 
-    ping(old)  # a receiver not switched over yet still accepts
-    ping(new)  # and one switched over accepts already
+    # A receiver not switched over yet still accepts, and one switched over accepts already: two signatures.
+    assert accepted(first) and accepted(second["secret"])
     assert [len(d.headers["webhook-signature"].split(" ")) for d in receiver.of("/rot")] == [2, 2]
+    # Rotated again within the window: the secret it replaces signs beside it, the one before stops at once.
+    third = rotated()
+    assert (accepted(first), accepted(second["secret"]), accepted(third["secret"])) == (False, True, True)
+    # Rotated at once (a leaked secret): the replaced one stops signing now, though its window had a day to run.
+    fourth = rotated(keep_previous_hours=0)
+    assert fourth["previous_secret_until"] is None
+    assert (accepted(third["secret"]), accepted(fourth["secret"])) == (False, True)
+    assert len(receiver.of("/rot")[-1].headers["webhook-signature"].split(" ")) == 1
+    # Once its window is over, a replaced secret signs nothing, and the day's prune forgets it.
+    fifth = rotated()
     clock.advance(hours=24, minutes=1)
-    ping(old)  # once the previous secret expired it signs nothing
-    assert len(receiver.of("/rot")) == 2 and len(receiver.unverified) == 1
-    ping(new)
-    assert len(receiver.of("/rot")) == 3 and len(receiver.of("/rot")[-1].headers["webhook-signature"].split(" ")) == 1
-
-    # Rotated again at once (a leaked secret): the replaced one signs nothing from now on.
-    again = setup.client.post(rotate, params={"keep_previous_hours": 0}, headers=setup.hooks).json()
-    assert again["secret"] not in (old, new) and again["previous_secret_until"] is None
-    ping(new)
-    assert len(receiver.unverified) == 2
-    ping(again["secret"])
-    assert len(receiver.of("/rot")) == 4
+    assert (accepted(fourth["secret"]), accepted(fifth["secret"])) == (False, True)
+    worker.maker.prune_deliveries(clock())
+    with Session(make_engine(setup.url)) as session:
+        stored = session.get(WebhookSubscription, sub["id"])
+        assert stored is not None and (stored.previous_secret, stored.previous_secret_until) == (None, None)
+    assert setup.client.get(f"/v1/webhooks/{sub['id']}", headers=setup.hooks).json()["previous_secret_until"] is None
     receiver.unverified.clear()  # the refusals above were the point
     worker.stop()
 
@@ -227,6 +242,38 @@ def test_a_rotated_secret_signs_beside_the_one_it_replaced_until_that_expires(se
     for hours in (-1, 169, "x"):
         bad = setup.client.post(rotate, params={"keep_previous_hours": hours}, headers=setup.hooks)
         assert bad.status_code == 422 and bad.json()["param"] == "keep_previous_hours"
+
+
+def test_a_rotation_that_lost_a_race_says_so(setup, receiver):
+    from app.store import webhooks
+
+    sub = subscribe(setup.client, setup.hooks, receiver, "/race", events=["deadline.upcoming"])
+    engine = make_engine(setup.url)
+    with Session(engine) as one, Session(engine) as two:
+        mine, theirs = one.get(WebhookSubscription, sub["id"]), two.get(WebhookSubscription, sub["id"])
+        assert mine is not None and theirs is not None
+        now = datetime.now(UTC)
+        assert webhooks.rotate_secret(two, theirs, now=now, keep_previous=timedelta(hours=1)) is not None
+        # Read before the other rotation: its secret is gone, so this one changes nothing and says so.
+        assert webhooks.rotate_secret(one, mine, now=now, keep_previous=timedelta(hours=1)) is None
+    with Session(engine) as session:
+        stored = session.get(WebhookSubscription, sub["id"])
+        assert stored is not None and stored.secret == theirs.secret and stored.previous_secret == sub["secret"]
+
+
+def test_concurrent_subscriptions_of_one_key_never_pass_its_limit(seeded_url, receiver):
+    from tests.api.catalog_support import run_together
+
+    auth = key(seeded_url, "webhooks")
+    with (
+        TestClient(app(seeded_url, webhooks_max_per_key=1)) as one,
+        TestClient(app(seeded_url, webhooks_max_per_key=1)) as two,
+    ):
+        body = {"url": receiver.url("/many"), "events": ["dataset.changed"]}
+        results = run_together(*(lambda c=c: c.post("/v1/webhooks", json=body, headers=auth) for c in (one, two) * 2))
+        assert {r.status_code for r in results} <= {201, 409}
+        made = [r for r in results if r.status_code == 201]
+        assert len(made) <= 1 and len(one.get("/v1/webhooks", headers=auth).json()) == len(made)
 
 
 def test_serve_delivers_in_the_background_by_default(seeded_url, receiver):

@@ -87,3 +87,42 @@ def _json(value):
     import json
 
     return json.loads(value) if isinstance(value, str) else value
+
+
+def test_secret_rotation_migration_keeps_subscriptions_and_their_deliveries(databases):
+    """0006 adds the previous secret to subscriptions and drops it again, leaving their deliveries alone (a
+    rebuilt table on SQLite would cascade-delete them)."""
+    from sqlalchemy import text
+
+    url = databases.new_url()
+    engine = make_engine(url)
+    migrate.upgrade(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO webhook_subscription (id, key_id, url, secret, events, created_at, enabled, failures, "
+                "previous_secret, previous_secret_until) VALUES ('wh_1', 'k', 'https://example.com/h', 'whsec_new', "
+                "'[\"webhook.ping\"]', '2026-12-01 00:00:00', true, 0, 'whsec_old', '2026-12-02 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO webhook_event (id, type, payload, created_at) VALUES "
+                "('msg_1', 'webhook.ping', '{}', '2026-12-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO webhook_delivery (event_id, subscription_id, status, attempts, created_at, retry_until) "
+                "VALUES ('msg_1', 'wh_1', 'pending', 0, '2026-12-01 00:00:00', '2026-12-02 00:00:00')"
+            )
+        )
+    migrate.downgrade(url, "0002")
+    with engine.connect() as conn:
+        assert "previous_secret" not in {c["name"] for c in inspect(conn).get_columns("webhook_subscription")}
+        assert conn.execute(text("SELECT secret FROM webhook_subscription")).scalar_one() == "whsec_new"
+        assert conn.execute(text("SELECT count(*) FROM webhook_delivery")).scalar_one() == 1
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT previous_secret FROM webhook_subscription")).scalar_one() is None
+        assert conn.execute(text("SELECT count(*) FROM webhook_delivery")).scalar_one() == 1

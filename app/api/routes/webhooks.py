@@ -116,6 +116,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any]:
+    until = sub.previous_secret_until if sub.previous_secret is not None else None
     out = {
         "id": sub.id,
         "url": sub.url,
@@ -126,7 +127,7 @@ def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any
         "created_at": _iso(sub.created_at),
         "enabled": sub.enabled,
         "disabled_reason": sub.disabled_reason,
-        "previous_secret_until": _iso(sub.previous_secret_until) if sub.previous_secret is not None else None,
+        "previous_secret_until": _iso(until) if until is not None and aware(until) > datetime.now(UTC) else None,
     }
     if secret:
         out["secret"] = sub.secret
@@ -213,15 +214,7 @@ def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey,
     limit = services.settings.webhooks_max_per_key
     held = webhooks.count_subscriptions(session, key.id)
     if held >= limit:
-        # Every write queues a delivery for each matching subscription: unbounded, one key could make each write
-        # queue as many as it liked.
-        raise Problem(
-            409,
-            f"The API key {key.id} holds {held} webhook subscriptions, the most one key may hold "
-            f"({limit}); delete one (DELETE /v1/webhooks/{{id}}) before subscribing again.",
-            title="Too many webhook subscriptions",
-            limit=limit,
-        )
+        raise _too_many(key.id, held, limit)
     reason = refusal(body.url, allow_private=services.settings.webhooks_allow_private)
     if reason is not None:
         raise Problem(422, reason, title="Receiver URL refused", param="url")
@@ -239,7 +232,24 @@ def create_webhook(services: ServicesDep, session: SessionDep, key: WebhooksKey,
         countries=countries,
         now=datetime.now(UTC),
     )
+    held = webhooks.count_subscriptions(session, key.id)
+    if held > limit:  # concurrent subscriptions of one key all passed the check above: each that overshot goes again
+        webhooks.delete_subscription(session, sub)
+        raise _too_many(key.id, held - 1, limit)
     return _json(_sub_out(sub, secret=True), 201, location=f"/v1/webhooks/{sub.id}")
+
+
+def _too_many(key_id: str, held: int, limit: int) -> Problem:
+    """Return the 409 for a key that holds as many subscriptions as it may."""
+    # Every write queues a delivery for each matching subscription: unbounded, one key could make each write queue as
+    # many as it liked.
+    return Problem(
+        409,
+        f"The API key {key_id} holds {held} webhook subscriptions, the most one key may hold ({limit}); "
+        "delete one (DELETE /v1/webhooks/{id}) before subscribing again.",
+        title="Too many webhook subscriptions",
+        limit=limit,
+    )
 
 
 @router.get(
@@ -314,7 +324,7 @@ MAX_KEEP_HOURS = 168  # a week: long enough for any receiver's deploy, short eno
     "/webhooks/{webhook_id}/rotate-secret",
     summary="Rotate a subscription's secret",
     response_model=WebhookOut,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 def rotate_webhook_secret(
     session: SessionDep,
@@ -334,8 +344,15 @@ def rotate_webhook_secret(
     either meanwhile (Standard Webhooks receivers accept any signature they can verify). A secret replaced by an
     earlier rotation stops signing now. Needs the webhooks key that made the subscription."""
     now = datetime.now(UTC)
-    webhooks.rotate_secret(session, sub, now=now, keep_previous=timedelta(hours=keep_previous_hours))
-    return _json(_sub_out(sub, secret=True))
+    rotated = webhooks.rotate_secret(session, sub, now=now, keep_previous=timedelta(hours=keep_previous_hours))
+    if rotated is None:
+        raise Problem(
+            409,
+            f"Subscription {sub.id}'s secret was rotated by another request meanwhile; that request's answer holds the "
+            "secret that signs now. Rotate again for one of your own.",
+            title="Rotated meanwhile",
+        )
+    return _json(_sub_out(rotated, secret=True))
 
 
 def _unknown_delivery(sub_id: str, delivery_id: int) -> Problem:
