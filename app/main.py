@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.rate_limit_catalog,
                 settings.rate_limit_writes,
                 settings.rate_limit_auth_failures,
+                settings.rate_limit_ipv6_prefix,
             ),
             settings.redis_url,
             metrics,

@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     rate_limit_catalog: Annotated[str, AfterValidator(_rate_limit)] = "1200/minute"
     rate_limit_writes: Annotated[str, AfterValidator(_rate_limit)] = "120/minute"
     rate_limit_auth_failures: Annotated[str, AfterValidator(_rate_limit)] = "20/minute"
+    # An IPv6 client counts as its network of this prefix: 64, the least a subscriber is given; 128 counts each
+    # address apart (for hosts that give clients single addresses out of one shared /64).
+    rate_limit_ipv6_prefix: int = Field(default=64, ge=32, le=128)
     # Where rate-limit counts live: unset keeps them in each worker's memory; redis://host:port/db shares them.
     redis_url: str | None = None
     # Who may read /metrics (addresses or networks); everyone else gets 404.

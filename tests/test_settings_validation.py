@@ -45,6 +45,8 @@ REFUSED = [
     ("webhooks_retry_hours", 1e9),  # the retry deadline leaves the calendar
     ("webhooks_disable_after", 0),
     ("webhooks_max_per_key", 0),
+    ("rate_limit_ipv6_prefix", 31),
+    ("rate_limit_ipv6_prefix", 129),
     ("review_max_days", 0),
     ("review_max_days", 10**7),  # today minus that many days: OverflowError on every answer
     ("check_rate_per_host", -1),

@@ -35,29 +35,34 @@ COUNTER_KEYS = 10_000  # storage keys remembered per (route class, client); forg
 # One IPv6 subscriber is given a /64 at least (RFC 6177), and picks any address in it: counted per address, it could
 # take a fresh count for every request.
 IPV6_PREFIX = 64
-_NETWORKS: dict[str, str] = {}  # an IPv6 address as the server saw it -> whom it counts as; forgotten when full
+# (prefix, an IPv6 address as the server saw it) -> whom it counts as; forgotten all at once when full
+_NETWORKS: dict[tuple[int, str], str] = {}
 NETWORKS_REMEMBERED = 4096
 
 
-def address_client(host: str | None) -> str:
-    """Return whom a request from this address counts against: an IPv4 address itself, an IPv6 address its /64
-    (an IPv4-mapped one its IPv4 address)."""
+def address_client(host: str | None, ipv6_prefix: int = IPV6_PREFIX) -> str:
+    """Return whom a request from this address counts against: an IPv4 address itself, an IPv6 address its network
+    of `ipv6_prefix` bits (an IPv4-mapped one its IPv4 address)."""
     if host is None:
         return "ip:unknown"
     if ":" not in host:  # IPv4 (nearly every request): no parsing
         return "ip:" + host
-    found = _NETWORKS.get(host)
+    found = _NETWORKS.get((ipv6_prefix, host))
     if found is None:
         try:
             address = ipaddress.IPv6Address(host)
         except ValueError:  # not an address (a test client's name, a proxy's): counted as it is
             return "ip:" + host
         mapped = address.ipv4_mapped
-        network = ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False)
-        found = "ip:" + (str(mapped) if mapped is not None else str(network))
+        if mapped is not None:
+            found = "ip:" + str(mapped)
+        elif ipv6_prefix == 128:
+            found = "ip:" + str(address)
+        else:
+            found = "ip:" + str(ipaddress.IPv6Network((address, ipv6_prefix), strict=False))
         if len(_NETWORKS) >= NETWORKS_REMEMBERED:
             _NETWORKS.clear()
-        _NETWORKS[host] = found
+        _NETWORKS[(ipv6_prefix, host)] = found
     return found
 
 
@@ -69,6 +74,7 @@ class Limits:
     catalog: str
     writes: str
     auth_failures: str
+    ipv6_prefix: int = IPV6_PREFIX  # an IPv6 client counts as its network of this many bits
 
 
 class RateLimiter:
@@ -89,6 +95,7 @@ class RateLimiter:
             "auth_failures": parse(config.auth_failures),
         }
         self.metrics = metrics
+        self.ipv6_prefix = config.ipv6_prefix
         self.known: TokenMemo[str] = TokenMemo(KNOWN_KEYS)
         self._failing = False
 
@@ -104,7 +111,7 @@ class RateLimiter:
                 if key_id is not None:
                     return "key:" + key_id
         client = scope.get("client")
-        return address_client(client[0] if client else None)
+        return address_client(client[0] if client else None, self.ipv6_prefix)
 
     async def hit(self, route_class: str, client: str, cost: int = 1) -> Problem | None:
         """Count a request (or `cost` checks); return the 429 problem if the client is over its limit."""

@@ -78,6 +78,14 @@ def test_an_ipv6_client_counts_as_its_slash_64(shared_seeded_url):
         assert neighbour.get(DECISION).status_code == 200
 
 
+def test_the_ipv6_prefix_a_client_counts_as_is_a_setting(shared_seeded_url):
+    with TestClient(new_app(shared_seeded_url, rate_limit_catalog="1/minute", rate_limit_ipv6_prefix=128)) as c:
+        # Each address apart: for hosts that give their clients single addresses out of one shared /64.
+        statuses = [TestClient(c.app, client=(f"2001:db8:80::{n}", 1)).get("/v1/rules").status_code for n in (1, 2)]
+        assert statuses == [200, 200]
+        assert TestClient(c.app, client=("2001:db8:80::1", 1)).get("/v1/rules").status_code == 429
+
+
 def test_failed_authentications_of_one_ipv6_slash_64_count_together(seeded_url):
     with TestClient(new_app(seeded_url, rate_limit_auth_failures="2/minute")) as c:
         clients = [TestClient(c.app, client=(f"2001:db8:99::{n}", 1)) for n in range(3)]
@@ -103,6 +111,14 @@ def test_whom_an_address_counts_as(host, client):
     from app.api.ratelimit import address_client
 
     assert address_client(host) == client
+
+
+def test_the_prefix_an_ipv6_address_counts_by():
+    from app.api.ratelimit import address_client
+
+    host = "2001:db8:1:2:aaaa::1"
+    assert [address_client(host, bits) for bits in (48, 128)] == ["ip:2001:db8:1::/48", "ip:2001:db8:1:2:aaaa::1"]
+    assert address_client(host) == "ip:2001:db8:1:2::/64"  # each prefix remembered apart
 
 
 def test_a_batch_counts_its_checks(shared_seeded_url):
