@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.api.deps import get_services
 from app.api.errors import Problem
-from app.api.ratelimit import IPV6_PREFIX, RateLimiter, address_client
+from app.api.ratelimit import RateLimiter
 from app.api.tokens import TokenMemo
 from app.store.errors import KeyRevoked
 from app.store.keys import find_key
@@ -64,8 +64,7 @@ async def _live_key(
     if credentials is None:
         raise _unauthorized(f"{what} need an API key: send `Authorization: Bearer <key>`.", 'Bearer realm="trainwatch"')
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
-    prefix = limiter.ipv6_prefix if limiter is not None else IPV6_PREFIX
-    client = address_client(request.client.host if request.client else None, prefix)
+    client = limiter.address(request.scope) if limiter is not None else ""  # counted only where there are limits
     # A client that keeps failing is refused before any lookup: bad keys cost no database query.
     if limiter is not None and (problem := await limiter.test("auth_failures", client)) is not None:
         raise problem

@@ -110,6 +110,10 @@ class RateLimiter:
                 key_id = self.known.get(value[7:].strip())
                 if key_id is not None:
                     return "key:" + key_id
+        return self.address(scope)
+
+    def address(self, scope: Scope) -> str:
+        """Return whom a request counts against by its address alone (as failed authentications are counted)."""
         client = scope.get("client")
         return address_client(client[0] if client else None, self.ipv6_prefix)
 

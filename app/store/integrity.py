@@ -101,13 +101,10 @@ def demotes_to_aggregator(resource: str, before: records.Record | None, after: r
     )
 
 
-def check_aggregator_support(session: Session, sources: Iterable[str]) -> None:
+def check_aggregator_support(session: Session, keys: list[str]) -> None:
     """Raise InvalidRecord if, once the whole write is applied, a decided rule citing one of these sources (each just
     made an aggregator) cites aggregators alone: the check a rule's own write makes (contract v1.1), from the other
     side."""
-    keys = sorted(set(sources))
-    if not keys:
-        return
     R, RS, S = models.Rule, models.RuleSource, models.Source
     other = select(RS.rule_id).join(S, col(S.id) == col(RS.source_id)).where(col(S.kind) != "aggregator")
     query = (
@@ -138,12 +135,9 @@ def leaves_countries(resource: str, before: records.Record | None, after: record
     return resource == "jurisdiction" and before is not None and before.get("kind") == "country" != after.get("kind")
 
 
-def check_members(session: Session, codes: Iterable[str]) -> None:
+def check_members(session: Session, keys: list[str]) -> None:
     """Raise InvalidRecord if, once the whole write is applied, a group still lists one of these former countries
     as a member: the check a group's own write makes (members are countries), from the other side."""
-    keys = sorted(set(codes))
-    if not keys:
-        return
     M = models.JurisdictionMember
     listed: dict[str, list[str]] = {}
     query = select(M.country_code, M.group_code).where(col(M.country_code).in_(keys))
@@ -170,12 +164,9 @@ def may_loop_anew(resource: str, before: records.Record | None, after: records.R
     )
 
 
-def check_chains(session: Session, deadlines: Iterable[str]) -> None:
+def check_chains(session: Session, keys: list[str]) -> None:
     """Raise InvalidRecord if, once the whole write is applied, a written deadline's chain of replaced deadlines
     leads back to it (the dataset files' check, app/dataset/checks.py): an export would not load again."""
-    keys = sorted(set(deadlines))
-    if not keys:
-        return
     D = models.Deadline
     # Every link, in one query: deadlines are few, and a chain is followed without a query a step.
     replaces = dict(session.exec(select(D.id, D.replaces_id).where(col(D.replaces_id).is_not(None))).all())
@@ -187,9 +178,9 @@ def check_chains(session: Session, deadlines: Iterable[str]) -> None:
 
 # What a record written with other records can break from the other side, checked once the whole write is applied
 # (so the same write may mend it): whether a written record concerns the check (resource, before, after), and the
-# check over the keys of those that do.
+# check over the keys of those that do (sorted, each once; not called when none does).
 WHOLE_WRITE_CHECKS: tuple[
-    tuple[Callable[[str, records.Record | None, records.Record], bool], Callable[[Session, Iterable[str]], None]],
+    tuple[Callable[[str, records.Record | None, records.Record], bool], Callable[[Session, list[str]], None]],
     ...,
 ] = (
     (demotes_to_aggregator, check_aggregator_support),

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.store.errors import NotFound
 from app.store.freshness import freshness
 from app.store.models import Rule, RuleReview, SourceCheck
+from app.store.paging import held
 from app.store.writes import Applied, Note, apply_changes
 
 REVIEW_OUTCOMES = ("confirmed", "changed")
@@ -128,14 +129,8 @@ def reviews_of(
 ) -> tuple[int | None, int, list[RuleReview]]:
     """Return the newest review id the page is held to (up_to_id, else the newest now; None if there is none), how
     many reviews of the rule there are up to it, and one page of them, newest first."""
-    where = [col(RuleReview.rule_id) == rule_id]
-    newest = session.exec(select(func.max(RuleReview.id)).where(*where)).one()
-    if newest is None:
+    found = held(session, col(RuleReview.id), [col(RuleReview.rule_id) == rule_id], up_to_id)
+    if found is None:
         return None, 0, []
-    up_to_id = newest if up_to_id is None else min(up_to_id, newest)  # a pin past the newest holds nothing
-    where.append(col(RuleReview.id) <= up_to_id)
-    total = session.exec(select(func.count()).select_from(RuleReview).where(*where)).one()
-    rows = session.exec(
-        select(RuleReview).where(*where).order_by(col(RuleReview.id).desc()).offset(offset).limit(limit)
-    ).all()
-    return up_to_id, total, list(rows)
+    statement = select(RuleReview).where(*found.where).order_by(col(RuleReview.id).desc()).offset(offset).limit(limit)
+    return found.up_to, found.total, list(session.exec(statement).all())

@@ -12,6 +12,7 @@ from sqlalchemy import Table, exists, insert, update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, delete, func, select
 
+from app.store.paging import held
 from app.store.webhook_models import WebhookDelivery, WebhookEvent, WebhookJob, WebhookSubscription
 
 EVENT_TYPES = ("answer.changed", "dataset.changed", "deadline.upcoming")
@@ -83,14 +84,20 @@ def rotate_secret(
     return sub
 
 
+def previous_secret_until(sub: WebhookSubscription, now: datetime) -> datetime | None:
+    """Return until when the secret a rotation replaced still signs deliveries, or None if none does now."""
+    until = sub.previous_secret_until
+    if sub.previous_secret is None or until is None:
+        return None
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    return until if until > now else None
+
+
 def signing_secrets(sub: WebhookSubscription, now: datetime) -> list[str]:
     """Return the secrets a delivery made now is signed with: the subscription's own, then, while it lasts, the one
     it replaced."""
-    until = sub.previous_secret_until
-    if sub.previous_secret is None or until is None:
-        return [sub.secret]
-    live = (until if until.tzinfo else until.replace(tzinfo=UTC)) > now
-    return [sub.secret, sub.previous_secret] if live else [sub.secret]
+    previous = sub.previous_secret if previous_secret_until(sub, now) is not None else None
+    return [sub.secret] if previous is None else [sub.secret, previous]
 
 
 def count_subscriptions(session: Session, key_id: str) -> int:
@@ -268,22 +275,18 @@ def deliveries(
 ) -> tuple[int | None, list[tuple[WebhookDelivery, str]], int]:
     """Return the newest delivery id the page is held to (up_to_id, else the newest now; None if there is none), a
     page of the subscription's deliveries up to it, newest first, each with its event type, and their total."""
-    where = [col(WebhookDelivery.subscription_id) == sub_id]
-    newest = session.exec(select(func.max(WebhookDelivery.id)).where(*where)).one()
-    if newest is None:
+    found = held(session, col(WebhookDelivery.id), [col(WebhookDelivery.subscription_id) == sub_id], up_to_id)
+    if found is None:
         return None, [], 0
-    up_to_id = newest if up_to_id is None else min(up_to_id, newest)  # a pin past the newest holds nothing
-    where.append(col(WebhookDelivery.id) <= up_to_id)
-    total = session.exec(select(func.count()).select_from(WebhookDelivery).where(*where)).one()
     statement = (
         select(WebhookDelivery, WebhookEvent.type)
         .join(WebhookEvent, col(WebhookEvent.id) == col(WebhookDelivery.event_id))
-        .where(*where)
+        .where(*found.where)
         .order_by(col(WebhookDelivery.id).desc())
         .offset(offset)
         .limit(limit)
     )
-    return up_to_id, [(delivery, kind) for delivery, kind in session.exec(statement).all()], total
+    return found.up_to, [(delivery, kind) for delivery, kind in session.exec(statement).all()], found.total
 
 
 def get_delivery(session: Session, sub_id: str, delivery_id: int) -> WebhookDelivery | None:

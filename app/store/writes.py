@@ -120,7 +120,8 @@ def apply_changes(
         session.connection().execute(_LOG, log)
         integrity.check_overlaps(session, placed)
         for keys, (_, check) in zip(pending, integrity.WHOLE_WRITE_CHECKS, strict=True):
-            check(session, keys)
+            if keys:
+                check(session, sorted(set(keys)))
         rules = _written_rules(session, revision, written) if written is not None else None
         outbox.record_write(session, revision, now)  # in this transaction: no write without its webhook events
         session.commit()

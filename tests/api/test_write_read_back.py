@@ -28,7 +28,7 @@ class FailingReload:
 
 
 @pytest.fixture
-def store(write_client, monkeypatch):
+def store(write_client):
     """The app's snapshot store, whose refresh the tests replace."""
     return write_client.app.state.services.store
 

@@ -244,6 +244,22 @@ def test_a_rotated_secret_signs_beside_the_one_it_replaced_until_that_expires(se
         assert bad.status_code == 422 and bad.json()["param"] == "keep_previous_hours"
 
 
+def test_a_replaced_secret_signs_until_its_time_and_not_after():
+    from app.store import webhooks
+
+    until = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    sub = WebhookSubscription(
+        id="wh_1", key_id="k", url="https://example.com/h", secret="whsec_new", events=["webhook.ping"],
+        created_at=until, previous_secret="whsec_old", previous_secret_until=until.replace(tzinfo=None),
+    )  # fmt: skip
+    before, after = until - timedelta(seconds=1), until
+    assert (webhooks.previous_secret_until(sub, before), webhooks.signing_secrets(sub, before)) == (
+        until,
+        ["whsec_new", "whsec_old"],
+    )
+    assert (webhooks.previous_secret_until(sub, after), webhooks.signing_secrets(sub, after)) == (None, ["whsec_new"])
+
+
 def test_a_rotation_that_lost_a_race_says_so(setup, receiver):
     from app.store import webhooks
 

@@ -155,9 +155,19 @@ def write_session(services: Services) -> Iterator[Session]:
         yield session
 
 
-def reload_after(services: Services, session: Session, applied: Applied) -> bool:
-    """Make this process's reads and answers see a committed write, reading on the write's own session; return
-    whether that worked (if not, call reload_again once the session is closed)."""
+def commit_and_reload(services: Services, write: Callable[[Session], Applied]) -> Applied:
+    """Run a write on a session of its own, then make this process's reads and answers see what it committed."""
+    with write_session(services) as session:
+        applied = write(session)
+        services.store.database.wrote()
+        reloaded = _reload_after(services, session, applied)
+    if not reloaded:  # after the block: a second attempt must not hold two of the pool's connections
+        _reload_again(services, applied.revision)
+    return applied
+
+
+def _reload_after(services: Services, session: Session, applied: Applied) -> bool:
+    """Read a committed write back on the write's own session; return whether that worked."""
     try:
         services.store.refresh(known_revision=applied.revision, session=session, written=applied.rules)
         return True
@@ -168,7 +178,7 @@ def reload_after(services: Services, session: Session, applied: Applied) -> bool
         return False
 
 
-def reload_again(services: Services, revision: int) -> None:
+def _reload_again(services: Services, revision: int) -> None:
     """Read a committed write on a fresh connection (the write's own may be what failed); if that fails too, the
     store keeps trying in the background, so the write shows once the database answers again."""
     try:
@@ -180,18 +190,16 @@ def reload_again(services: Services, revision: int) -> None:
 
 def _write(request: Request, key: ApiKey, op: Op) -> Applied:
     """Apply one change through the write path and make this process's reads and answers see it."""
-    services = get_services(request)
-    with write_session(services) as session, writing_as(request, key) as key_id:
-        try:
-            applied = apply_changes(session, [op], actor=actor(key), key_id=key_id)
-        except InvalidRecord as exc:
-            errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
-            raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
-        services.store.database.wrote()
-        reloaded = reload_after(services, session, applied)
-    if not reloaded:  # after the block: a second attempt must not hold two of the pool's connections
-        reload_again(services, applied.revision)
-    return applied
+    with writing_as(request, key) as key_id:
+
+        def write(session: Session) -> Applied:
+            try:
+                return apply_changes(session, [op], actor=actor(key), key_id=key_id)
+            except InvalidRecord as exc:
+                errors = exc.extra.get("errors") or [{"field": "body", "message": exc.detail}]
+                raise Problem(422, exc.detail, title=exc.title, param=errors[0]["field"], errors=errors) from None
+
+        return commit_and_reload(get_services(request), write)
 
 
 def _written(request: Request, kind: Kind, key: str, applied: Applied, status: int = 200) -> Response:

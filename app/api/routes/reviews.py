@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
+from sqlmodel import Session
 from starlette.responses import JSONResponse, Response
 
 from app.api.auth import WriteKey, actor, writing_as
@@ -20,6 +21,7 @@ from app.store.db import consistent_reads
 from app.store.models import RuleReview
 from app.store.repository import stored_revision
 from app.store.reviews import record_review, reviews_of
+from app.store.writes import Applied
 
 router = APIRouter(tags=["reviews"])
 EXAMPLE = {"outcome": "confirmed", "note": "Only the cookie banner changed; the rule stands."}
@@ -60,14 +62,17 @@ def create_review(
     answers are no longer stale (until its sources change again or the review grows old). A correction itself goes
     through the rule's normal writes. The review appears in /v1/changes. Needs a key with write scope."""
     crud.entry_or_404(catalog, KIND, rule_id)
-    with crud.write_session(services) as session, writing_as(request, api_key) as key_id:
-        review, applied = record_review(
-            session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key), key_id=key_id
-        )
-        payload = {**_out(review), "dataset_revision": applied.revision}
-        reloaded = crud.reload_after(services, session, applied)
-    if not reloaded:
-        crud.reload_again(services, applied.revision)
+    payload: dict[str, Any] = {}
+    with writing_as(request, api_key) as key_id:
+
+        def write(session: Session) -> Applied:
+            review, applied = record_review(
+                session, rule_id, body.outcome, body.note, at=datetime.now(UTC), actor=actor(api_key), key_id=key_id
+            )
+            payload.update(_out(review), dataset_revision=applied.revision)  # read while its session is open
+            return applied
+
+        crud.commit_and_reload(services, write)
     return JSONResponse(payload, status_code=201, headers={"Location": f"/v1/rules/{rule_id}/reviews"})
 
 

@@ -116,7 +116,6 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any]:
-    until = sub.previous_secret_until if sub.previous_secret is not None else None
     out = {
         "id": sub.id,
         "url": sub.url,
@@ -127,7 +126,7 @@ def _sub_out(sub: WebhookSubscription, *, secret: bool = False) -> dict[str, Any
         "created_at": _iso(sub.created_at),
         "enabled": sub.enabled,
         "disabled_reason": sub.disabled_reason,
-        "previous_secret_until": _iso(until) if until is not None and aware(until) > datetime.now(UTC) else None,
+        "previous_secret_until": _iso(webhooks.previous_secret_until(sub, datetime.now(UTC))),
     }
     if secret:
         out["secret"] = sub.secret
