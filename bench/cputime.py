@@ -94,6 +94,12 @@ def write_cost(reads: Round, mixed: Round, every: int) -> WriteCost:
         read_us=read * 1e6,
         service_ms=service * 1e3,
         postgres_ms=postgres * 1e3,
-        cpu_cap=every / (every - 1 + (service + postgres) / read),
-        postgres_cap=every / (every - 1 + postgres / read),
+        cpu_cap=cap(every, service + postgres, read),
+        postgres_cap=cap(every, postgres, read),
     )
+
+
+def cap(every: int, write: float, read: float) -> float:
+    """Return the share of the reads-alone throughput left when one request in `every` is a write costing `write`
+    CPU seconds, each read `read`: every / (every - 1 + write / read)."""
+    return every / (every - 1 + write / read)

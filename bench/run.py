@@ -323,6 +323,24 @@ def compressed_sizes(base: str) -> dict[str, float]:
     }
 
 
+def unloaded_write(server: Server, token: str) -> dict[str, float]:
+    """Return the CPU ms of the service and of PostgreSQL per write, writes sent one at a time to the idle server:
+    the least a write costs, with no reads beside it to share the cores and the processor's caches."""
+    import writes
+
+    base = f"http://127.0.0.1:{server.port}"
+    writes.sequential_patches(base, token, 20)  # warm: the first writes fill the memos a write keeps
+    service, postgres = cputime.group_pids(server.proc.pid), cputime.named_pids("postgres")
+    before = cputime.cpu_seconds(service), cputime.cpu_seconds(postgres)
+    writes.sequential_patches(base, token, writes.UNLOADED_WRITES)
+    postgres = sorted(set(postgres) | set(cputime.named_pids("postgres")))
+    spent = cputime.cpu_seconds(service) - before[0], cputime.cpu_seconds(postgres) - before[1]
+    return {
+        "unloaded_service_ms": spent[0] * 1e3 / writes.UNLOADED_WRITES,
+        "unloaded_postgres_ms": spent[1] * 1e3 / writes.UNLOADED_WRITES,
+    }
+
+
 def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, float]:
     """Measure one write end to end on copies of both databases, then reads with 1 % writes on PostgreSQL."""
     import common  # bench/common.py and writes.py import the app: only once the servers of the read rounds are gone
@@ -344,6 +362,7 @@ def writes_and_mixed(small: Path, big: Path, seen: set[str], args) -> dict[str, 
     token = common.write_key(url)
     server = trainwatch(url, 18005, workers=2)
     try:
+        out.update(unloaded_write(server, token))
         rounds: dict[str, list[float]] = {"reads": [], "mixed": []}
         costs: list[cputime.WriteCost] = []
         for round_no in range(MIXED_ROUNDS):
@@ -514,6 +533,12 @@ def report(
         f"of CPU and PostgreSQL {write['postgres_ms']:.1f} ms, against {write['read_us']:.0f} µs for a read (both, in "
         f"the reads-alone round): CPU alone caps the row at {write['cpu_cap']:.2f}x, and PostgreSQL's part of the "
         f"writes alone at {write['postgres_cap']:.2f}x."
+    )
+    unloaded = extra["unloaded_service_ms"] + extra["unloaded_postgres_ms"]
+    out(
+        f"Sent one at a time to the idle server, a write cost the service {extra['unloaded_service_ms']:.1f} ms of "
+        f"CPU and PostgreSQL {extra['unloaded_postgres_ms']:.1f} ms: at that cost, with no load to make it dearer, "
+        f"CPU would cap the row at {cputime.cap(WRITE_EVERY, unloaded / 1e3, write['read_us'] / 1e6):.2f}x."
     )
     out("\n| target | measured | met |\n|---|---:|---|")
     for label, measured, met in checks:

@@ -13,11 +13,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 from common import write_key
 
 RULE = "instagram-eea-public-posts-2025"  # an ordinary rule of the bundled dataset
 RULE_PATH = f"/v1/rules/{RULE}"
 WRITES = 15
+UNLOADED_WRITES = 200  # the unloaded writes whose CPU the mixed row states beside its own
 
 
 def sqlite_copy(db: Path, name: str) -> tuple[str, str]:
@@ -50,3 +52,13 @@ def write_latency(base: str, token: str) -> dict[str, float]:
     patch(base, token, 0)
     times = [patch(base, token, n) * 1000 for n in range(1, WRITES + 1)]
     return {"median": statistics.median(times), "max": max(times)}
+
+
+def sequential_patches(base: str, token: str, count: int) -> None:
+    """PATCH one rule's notes `count` times, one after another on one kept-alive connection, as wrk sends them."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        for n in range(count):
+            response = client.patch(RULE_PATH, json={"notes": [f"unloaded write {n}"]})
+            if response.status_code != 200:
+                raise SystemExit(f"a bench write answered {response.status_code}")

@@ -88,3 +88,9 @@ def test_write_cost_never_goes_below_free() -> None:
     cost = cputime.write_cost(reads, mixed, every=100)
     assert cost.service_ms == 0 and cost.postgres_ms == 0
     assert cost.cpu_cap == pytest.approx(100 / 99)
+
+
+def test_cap_is_the_share_of_read_throughput_a_write_leaves() -> None:
+    # A write as dear as a read changes nothing; one as dear as 101 reads halves the reads a round answers.
+    assert cputime.cap(100, 150e-6, 150e-6) == pytest.approx(1.0)
+    assert cputime.cap(100, 101 * 150e-6, 150e-6) == pytest.approx(0.5)
