@@ -66,6 +66,8 @@ def test_platform_page_has_answers_opt_outs_and_timeline(client: TestClient) -> 
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert svg.count('<rect class="bar') >= 6
     assert 'class="deadline"' in svg
+    # Drawn under the bars, so that their dashes cross no bar's label.
+    assert svg.rindex('class="deadline"') < svg.index('<rect class="bar')
     assert "26. Mai 2025" in html  # deadlines and spans written as German dates
     assert '<a href="/docs">' in html
 
