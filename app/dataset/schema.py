@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.policy.model import GLOBAL, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
+from app.policy.model import GLOBAL, BeforeStart, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
 
 from .types import Code, Day, PublishedOn, Slug, SourceId, Text, Url
 
@@ -209,6 +209,25 @@ class OptOutRecord(Record):
     deadline: Slug | None = None
     late_objection: Annotated[LateObjection, Lax]
     after_deadline: Text | None = None
+    # `late` where the rule starts only on the first day its sources confirm it: an earlier objection is not known
+    # to keep everything out. A deadline says which objections do, so the two do not go together.
+    objection_before_start: Annotated[BeforeStart, Lax] = Field(
+        default=BeforeStart.KEEPS_ALL_OUT,
+        description="What an objection before `effective_from` does where there is no deadline: `keeps_all_out` "
+        "where the rule starts when the use began; `late` where `effective_from` is only the first day the sources "
+        "confirm the rule (the use may have begun before), so such an objection counts as a late one.",
+    )
+
+    @model_validator(mode="after")
+    def _start_or_deadline(self) -> OptOutRecord:
+        """Refuse `objection_before_start: late` beside a deadline, which already says which objections are in time."""
+        if self.deadline is not None and self.objection_before_start is BeforeStart.LATE:
+            raise PydanticCustomError(
+                "objection_before_start",
+                "objection_before_start: late goes only with an opt-out without a deadline (the deadline says "
+                "which objections keep everything out)",
+            )
+        return self
 
 
 class RuleRecord(Record):

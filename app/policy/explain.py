@@ -15,6 +15,7 @@ from .phrases import (
     limit,
     no_rule,
     rule_summary,
+    start_unconfirmed,
     window,
 )
 from .worlds import Analysis, objection_in_time
@@ -116,6 +117,8 @@ def _opt_out(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]
         reasons.append(
             phrase("reason.in_time_keeps_out", in_time=in_time(rule), passed_before=query.as_of if passed else None)
         )
+    elif start_unconfirmed(rule) and rule.effective_from is not None:
+        reasons.append(phrase("reason.start_unconfirmed", day=rule.effective_from))
     if late_possible(rule, query.as_of) and analysis.objected_on is None:  # else the objection's own reason says it
         reasons.append(phrase("reason.late", late=late(rule)))
     day = analysis.objected_on

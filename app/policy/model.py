@@ -42,6 +42,15 @@ class LateObjection(StrEnum):
     UNKNOWN = "unknown"  # the sources do not say what a late objection covers
 
 
+class BeforeStart(StrEnum):
+    """What an objection made before a rule took effect (where it names no deadline) does."""
+
+    KEEPS_ALL_OUT = "keeps_all_out"  # the rule starts when the use began: an earlier objection keeps everything out
+    # The rule starts on the first day the sources confirm it, and the use may have begun before: an objection before
+    # that day is not known to keep everything out, so it counts as a late one.
+    LATE = "late"
+
+
 class Phrase(NamedTuple):
     """Wording as data: a message code and its parameters, made into a sentence per language by policy.wording."""
 
@@ -182,6 +191,12 @@ class OptOut:
     deadline_id: str | None = None
     deadline: date | None = None  # the deadline's day, resolved from deadline_id by the snapshot
     after_deadline: str | None = None  # plain-language note on late objections
+    objection_before_start: BeforeStart = BeforeStart.KEEPS_ALL_OUT
+
+    @property
+    def start_keeps_all_out(self) -> bool:
+        """Return whether an objection before the rule took effect keeps everything out (no deadline given)."""
+        return self.objection_before_start is BeforeStart.KEEPS_ALL_OUT
 
 
 @dataclass(frozen=True, slots=True)

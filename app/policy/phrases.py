@@ -10,7 +10,17 @@ from .worlds import Analysis
 
 def has_limit(rule: Rule) -> bool:
     """Return whether the rule's opt-out has a day after which objections are late."""
-    return rule.opt_out is not None and (rule.opt_out.deadline is not None or rule.effective_from is not None)
+    opt = rule.opt_out
+    return opt is not None and (
+        opt.deadline is not None or (rule.effective_from is not None and opt.start_keeps_all_out)
+    )
+
+
+def start_unconfirmed(rule: Rule) -> bool:
+    """Return whether the rule starts only on the first day its sources confirm it, with no deadline: no objection
+    is then known to keep all content out."""
+    opt = rule.opt_out
+    return opt is not None and opt.deadline is None and not opt.start_keeps_all_out
 
 
 def in_time(rule: Rule) -> Phrase:
@@ -21,11 +31,13 @@ def in_time(rule: Rule) -> Phrase:
     return phrase("in_time.effective", day=rule.effective_from)
 
 
-def limit(rule: Rule) -> Phrase:
-    """Return the day after which objections are late."""
+def limit(rule: Rule) -> Phrase | None:
+    """Return the day after which objections are late (None: every objection counts as late, start_unconfirmed)."""
     deadline = rule.opt_out.deadline if rule.opt_out else None
     if deadline:
         return phrase("limit.deadline", day=deadline)
+    if start_unconfirmed(rule):
+        return None
     if rule.effective_from:
         return phrase("limit.effective", day=rule.effective_from)
     return phrase("limit.effective_undated")
@@ -34,7 +46,8 @@ def limit(rule: Rule) -> Phrase:
 def late(rule: Rule) -> Phrase:
     """Return what a late objection covers under the rule's opt-out."""
     assert rule.opt_out is not None
-    return phrase(f"late.{rule.opt_out.late_objection.value}")
+    # Where no objection is known to be in time, every objection is "late": it is not called a later one.
+    return phrase(f"late.{rule.opt_out.late_objection.value}", any=start_unconfirmed(rule))
 
 
 def late_possible(rule: Rule, as_of: date) -> bool:

@@ -48,7 +48,7 @@ def objection_in_time(rule: Rule, day: date) -> bool:
         return False
     if opt.deadline is not None:
         return day <= opt.deadline
-    return rule.effective_from is not None and day < rule.effective_from
+    return rule.effective_from is not None and day < rule.effective_from and opt.start_keeps_all_out
 
 
 def outcome(

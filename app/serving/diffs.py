@@ -123,6 +123,7 @@ def _rule(
             deadline_id=opt.get("deadline"),
             deadline=deadline.on if deadline else None,
             after_deadline=opt.get("after_deadline"),
+            objection_before_start=pm.BeforeStart(opt.get("objection_before_start") or pm.BeforeStart.KEEPS_ALL_OUT),
         )
     return pm.Rule(
         id=r["id"],

@@ -108,6 +108,7 @@ class Rule(SQLModel, table=True):
     opt_out_deadline_id: str | None = _fk("deadline.id", nullable=True)
     late_objection: str | None = None  # covers_later_posts | stops_future_training | no_effect
     after_deadline: str | None = None
+    objection_before_start: str | None = None  # keeps_all_out (also None: rows stored before migration 0007) | late
     summary: str
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reviewed_on: date | None = None  # None: the newest retrieved_on of the rule's sources

@@ -120,6 +120,7 @@ def _opt_out(row: models.Rule) -> Record | None:
         "deadline": row.opt_out_deadline_id,
         "late_objection": row.late_objection,
         "after_deadline": row.after_deadline,
+        "objection_before_start": row.objection_before_start or "keeps_all_out",
     }
 
 
@@ -296,6 +297,7 @@ def rule_columns(record: Record) -> Record:
         opt_out_deadline_id=opt_out.get("deadline"),
         late_objection=opt_out.get("late_objection"),
         after_deadline=opt_out.get("after_deadline"),
+        objection_before_start=opt_out.get("objection_before_start") if opt_out else None,
     )
     return flat
 

@@ -139,6 +139,7 @@ def _rule(
             deadline_id=row.opt_out_deadline_id,
             deadline=deadline.on if deadline else None,
             after_deadline=row.after_deadline,
+            objection_before_start=pm.BeforeStart(row.objection_before_start or pm.BeforeStart.KEEPS_ALL_OUT),
         )
     return pm.Rule(
         id=sys.intern(row.id),

@@ -134,3 +134,30 @@ def test_a_source_cannot_become_an_aggregator_while_a_decided_rule_rests_on_it_a
     # And the way back stays checked from the rule's side: without M2 it is refused again.
     alone = write_client.put("/v1/rules/example-aq-posts", json=rule, headers=auth)
     assert alone.status_code == 422 and "aggregators alone" in alone.json()["detail"]
+
+
+def test_objection_before_start_is_read_written_and_decides(write_client, seeded_url):
+    """A rule's opt-out says whether an objection before its start keeps everything out: a read shows it, a write
+    changes it, and the next answer follows (GitHub's new default of 27 Apr 2026 kept earlier opt-outs)."""
+    auth = bearer(seeded_url)
+    path = "/v1/rules/github-copilot-global-ai-interactions-2026"
+    question = {
+        "category": "ai-interactions",
+        "as_of": "2026-06-01",
+        "objected_on": "2026-04-01",
+        "posted_on": "2026-03-01",
+    }
+
+    def decision() -> dict:
+        return write_client.get("/v1/platforms/github-copilot/ai-training", params=question).json()["decisions"][0]
+
+    assert write_client.get(path).json()["opt_out"]["objection_before_start"] == "keeps_all_out"
+    assert decision()["verdict"] == "not_used"
+    patched = write_client.patch(path, json={"opt_out": {"objection_before_start": "late"}}, headers=auth)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["opt_out"]["objection_before_start"] == "late"
+    answer = decision()  # stops future training: still not used, but nothing says the objection kept everything out
+    assert answer["verdict"] == "not_used"
+    assert any("not when the use began" in reason for reason in answer["reasons"]), answer["reasons"]
+    refused = write_client.patch(path, json={"opt_out": {"objection_before_start": "sometimes"}}, headers=auth)
+    assert refused.status_code == 422 and refused.json()["param"] == "opt_out.objection_before_start"

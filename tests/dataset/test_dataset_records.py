@@ -59,6 +59,15 @@ CASES = [
         _set("rules", 1, "opt_out", {"method": "form", "url": "htp:/x", "late_objection": "no_effect"}),
         'rules[1].opt_out.url: "htp:/x" is not an http(s) URL',
     ),
+    (
+        lambda d: d["rules"][0]["opt_out"].update(objection_before_start="late"),
+        "rules[0].opt_out: objection_before_start: late goes only with an opt-out without a deadline (the deadline "
+        "says which objections keep everything out)",
+    ),
+    (
+        lambda d: d["rules"][0]["opt_out"].update(objection_before_start="later"),
+        "rules[0].opt_out.objection_before_start: \"later\" is not one of 'keeps_all_out' or 'late'",
+    ),
     (_set("rules", 0, "colour", "red"), "rules[0].colour: unknown field"),
     (
         _set("rules", 1, "id", "facebook-eea-public-posts-2025"),

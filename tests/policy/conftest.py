@@ -12,6 +12,7 @@ from worded import decide
 
 from app.policy.model import (
     GLOBAL,
+    BeforeStart,
     Category,
     Confidence,
     Deadline,
@@ -59,6 +60,7 @@ def opt_out(
     deadline_id: str | None = None,
     method: str = "objection form",
     url: str | None = "https://example.test/object",
+    before_start: BeforeStart = BeforeStart.KEEPS_ALL_OUT,
 ) -> OptOut:
     """Return an opt-out with test defaults."""
     return OptOut(
@@ -68,6 +70,7 @@ def opt_out(
         deadline_id=deadline_id,
         deadline=d(deadline),
         after_deadline="A later objection covers only newer content." if late is COVERS else None,
+        objection_before_start=before_start,
     )
 
 
@@ -289,6 +292,7 @@ def kit() -> SimpleNamespace:
         COVERS=COVERS,
         STOPS=STOPS,
         NO_EFFECT=NO_EFFECT,
+        LATE_BEFORE_START=BeforeStart.LATE,
         world_rules=world_rules,
         META_DEADLINE=META_DEADLINE,
     )

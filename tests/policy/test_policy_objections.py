@@ -267,3 +267,69 @@ def test_unknown_late_objection_is_unknown(kit, objected_on, verdict, depends_on
         assert got.summary.startswith(summary_start)
     if verdict == K:
         assert any("do not say what a late objection covers" in r for r in got.reasons)
+
+
+@pytest.mark.parametrize(
+    ("late", "objected_on", "posted_on", "verdict", "depends_on", "summary"),
+    [
+        # The use began before the rule's first confirmed day: an objection before it covers only later content.
+        (LateObjection.COVERS_LATER_POSTS, "2024-04-01", None, C, ("posted_on",), None),
+        (
+            LateObjection.COVERS_LATER_POSTS,
+            "2024-04-01",
+            "2024-03-01",
+            U,
+            (),
+            "Still used: your objection on 2024-04-01 covers only content posted from that day on.",
+        ),
+        (LateObjection.COVERS_LATER_POSTS, "2024-04-01", "2024-04-01", N, (), None),
+        (
+            LateObjection.STOPS_FUTURE_TRAINING,
+            "2024-04-01",
+            None,
+            N,
+            (),
+            "Not used from your objection on 2024-04-01 on; training already done is not undone.",
+        ),
+        (
+            LateObjection.UNKNOWN,
+            "2024-04-01",
+            None,
+            K,
+            (),
+            "Unknown: the sources do not say what your objection on 2024-04-01 covers.",
+        ),
+        (LateObjection.NO_EFFECT, "2024-04-01", None, U, (), "Still used: an objection changes nothing."),
+    ],
+)
+def test_an_objection_before_an_unconfirmed_start_counts_as_late(
+    kit, late, objected_on, posted_on, verdict, depends_on, summary
+):
+    opt = kit.opt_out(late, before_start=kit.LATE_BEFORE_START)
+    snap = kit.build([kit.rule("r", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2024-05-01", opt_out=opt)])
+    got = decide(snap, kit.query("acme", "public-posts", "2025-01-01", objected_on=objected_on, posted_on=posted_on))
+    assert (got.verdict, got.depends_on) == (verdict, depends_on)
+    if summary:
+        assert got.summary == summary
+    said = " ".join([got.summary, *got.reasons])
+    assert "before the rule took effect" not in said and "after the rule took effect" not in said, said
+    assert "The sources confirm this rule from 2024-05-01 but not when the use began" in said
+
+
+def test_an_unconfirmed_start_drops_the_in_time_clause_and_says_any_objection(kit):
+    opt = kit.opt_out(kit.COVERS, before_start=kit.LATE_BEFORE_START)
+    snap = kit.build([kit.rule("r", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2024-05-01", opt_out=opt)])
+    got = decide(snap, kit.query("acme", "public-posts", "2025-01-01"))
+    assert got.summary == (
+        "Used unless you objected; an objection covers only content posted from the day of the objection."
+    )
+    # The same rule starting with the use: an objection before its start is in time, and a later one is "later".
+    snap = kit.build(
+        [kit.rule("r", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2024-05-01", opt_out=kit.opt_out())]
+    )
+    got = decide(snap, kit.query("acme", "public-posts", "2025-01-01"))
+    assert got.summary == (
+        "Used unless you objected before the rule took effect on 2024-05-01; a later objection covers only content "
+        "posted from the day of the objection."
+    )
+    assert decide(snap, kit.query("acme", "public-posts", "2025-01-01", objected_on="2024-04-01")).verdict is N

@@ -4,8 +4,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from app.main import DATA_DIR
 from app.store import migrate
 from app.store.db import make_engine, metadata
+from app.store.seeding import seed
 
 
 def test_models_and_migrations_agree(empty_url):
@@ -126,3 +128,29 @@ def test_secret_rotation_migration_keeps_subscriptions_and_their_deliveries(data
     with engine.connect() as conn:
         assert conn.execute(text("SELECT previous_secret FROM webhook_subscription")).scalar_one() is None
         assert conn.execute(text("SELECT count(*) FROM webhook_delivery")).scalar_one() == 1
+
+
+def test_objection_before_start_migration_keeps_rules_and_their_citations(databases):
+    """0007 adds what an objection before a rule's start does, and drops it again, leaving the rules' citations alone
+    (a rebuilt `rule` table on SQLite would cascade-delete them)."""
+    from sqlalchemy import text
+
+    url = databases.new_url()
+    engine = make_engine(url)
+    migrate.upgrade(url)
+    seed(engine, DATA_DIR)
+    with engine.connect() as conn:
+        links = conn.execute(text("SELECT count(*) FROM rule_source")).scalar_one()
+        late = conn.execute(
+            text("SELECT objection_before_start FROM rule WHERE id = 'copilot-global-ai-interactions-2026'")
+        ).scalar_one()
+    assert links > 1000 and late == "late"
+    migrate.downgrade(url, "0006")
+    with engine.connect() as conn:
+        assert "objection_before_start" not in {c["name"] for c in inspect(conn).get_columns("rule")}
+        assert conn.execute(text("SELECT count(*) FROM rule_source")).scalar_one() == links
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        # Rows from before the column answer as before it: an objection before the start keeps everything out.
+        assert conn.execute(text("SELECT count(objection_before_start) FROM rule")).scalar_one() == 0
+    engine.dispose()

@@ -118,6 +118,7 @@ class RuleOut(schema.RuleRecord):
             "deadline": "facebook-eea-objection-2025",
             "late_objection": "covers_later_posts",
             "after_deadline": "A later objection covers only content posted from the day of the objection.",
+            "objection_before_start": "keeps_all_out",
         },
         confidence="high",
         summary="Used for training Meta AI since 2025-05-27 unless you objected.",

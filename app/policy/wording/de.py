@@ -103,8 +103,14 @@ def _clause(text: str) -> str:
     return f", {text}," if text.startswith("bevor ") else f" {text}"
 
 
+def _ein_widerspruch(p: P) -> str:
+    return "ein Widerspruch" if p["any"] else "ein späterer Widerspruch"
+
+
 def _late_head(p: P, w: Wording) -> str:
-    return f"Sie haben am {_d(p['day'])} widersprochen, nach {w(p['limit'])}"
+    # Ohne Grenze: Die Regel beginnt erst am ersten Tag, den ihre Quellen bestätigen; kein Tag macht einen
+    # Widerspruch verspätet.
+    return f"Sie haben am {_d(p['day'])} widersprochen" + (f", nach {w(p['limit'])}" if p["limit"] else "")
 
 
 def _covers_later(p: P, w: Wording) -> str:
@@ -171,14 +177,14 @@ CATALOG = {
     "limit.effective": lambda p, w: f"dem Inkrafttreten der Regel am {_d(p['day'])}",
     "limit.effective_undated": lambda p, w: "dem Inkrafttreten der Regel",
     "late.covers_later_posts": lambda p, w: (
-        "ein späterer Widerspruch erfasst nur Inhalte, die ab dem Tag des Widerspruchs veröffentlicht wurden"
+        f"{_ein_widerspruch(p)} erfasst nur Inhalte, die ab dem Tag des Widerspruchs veröffentlicht wurden"
     ),
     "late.stops_future_training": lambda p, w: (
-        "ein späterer Widerspruch stoppt künftiges Training, bereits "
+        f"{_ein_widerspruch(p)} stoppt künftiges Training, bereits "
         "erfolgtes Training wird aber nicht rückgängig gemacht"
     ),
-    "late.no_effect": lambda p, w: "ein späterer Widerspruch ändert nichts",
-    "late.unknown": lambda p, w: "die Quellen sagen nicht, was ein späterer Widerspruch erfasst",
+    "late.no_effect": lambda p, w: f"{_ein_widerspruch(p)} ändert nichts",
+    "late.unknown": lambda p, w: f"die Quellen sagen nicht, was {_ein_widerspruch(p)} erfasst",
     "window.between": lambda p, w: f"vom {_d(p['start'])} bis zum {_d(p['end'])}",
     "window.from": lambda p, w: f"ab dem {_d(p['start'])}",
     "window.until": lambda p, w: f"bis zum {_d(p['end'])}",
@@ -220,6 +226,10 @@ CATALOG = {
         f"Ein Widerspruch{_clause(w(p['in_time']))} hält alle Ihre Inhalte heraus"
         + (f"; diese Frist lief vor dem {_d(p['passed_before'])} ab." if p["passed_before"] else ".")
     ),
+    "reason.start_unconfirmed": lambda p, w: (
+        f"Die Quellen bestätigen diese Regel ab dem {_d(p['day'])}, aber nicht, wann die Nutzung begann; daher ist "
+        "von keinem Widerspruch bekannt, dass er alle Ihre Inhalte heraushält."
+    ),
     "reason.late": lambda p, w: _capitalised(w(p["late"])) + ".",
     "reason.objection_not_yet": lambda p, w: (
         f"Ihr Widerspruch vom {_d(p['objected_on'])} war am {_d(p['day'])} "
@@ -258,7 +268,7 @@ CATALOG = {
     "summary.minors_excluded": lambda p, w: f"Nicht genutzt: Konten unter {p['min_age']} Jahren sind ausgenommen.",
     "summary.unknown": lambda p, w: f"Unbekannt: {w(p['summary'])}",
     "summary.late_changes_nothing": lambda p, w: (
-        f"Weiterhin genutzt: Ein Widerspruch nach {w(p['limit'])} ändert nichts."
+        "Weiterhin genutzt: Ein Widerspruch" + (f" nach {w(p['limit'])}" if p["limit"] else "") + " ändert nichts."
     ),
     "summary.objected": lambda p, w: (
         "Nicht genutzt: Sie haben widersprochen"
@@ -273,17 +283,18 @@ CATALOG = {
         f"rückgängig gemacht."
     ),
     "summary.objected_late.unknown": lambda p, w: (
-        f"Unbekannt: Ihr Widerspruch vom {_d(p['day'])} kam nach "
-        f"{w(p['limit'])}, und die Quellen sagen nicht, was er erfasst."
+        f"Unbekannt: Ihr Widerspruch vom {_d(p['day'])} kam nach {w(p['limit'])}, und die Quellen sagen nicht, was er "
+        "erfasst."
+        if p["limit"]
+        else f"Unbekannt: Die Quellen sagen nicht, was Ihr Widerspruch vom {_d(p['day'])} erfasst."
     ),
     "summary.objection_covers_newer": lambda p, w: (
         f"Nicht genutzt: Ihr Widerspruch vom {_d(p['day'])} erfasst Inhalte, die ab diesem Tag veröffentlicht wurden."
     ),
     "summary.objected_late.covers_later_posts": lambda p, w: (
-        f"Weiterhin genutzt: Ihr Widerspruch vom "
-        f"{_d(p['day'])} kam nach {w(p['limit'])} und erfasst "
-        f"nur Inhalte, die ab diesem Tag veröffentlicht "
-        f"wurden."
+        f"Weiterhin genutzt: Ihr Widerspruch vom {_d(p['day'])}"
+        + (f" kam nach {w(p['limit'])} und" if p["limit"] else "")
+        + " erfasst nur Inhalte, die ab diesem Tag veröffentlicht wurden."
     ),
     "summary.by_country": lambda p, w: f"Hängt von Ihrem Land ab: {w(p['by_country'])}.",
     "summary.clauses": lambda p, w: "; ".join(w(c) for c in p["clauses"]) + ".",

@@ -49,8 +49,17 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _an_objection(p: P) -> str:
+    return "an objection" if p["any"] else "a later objection"
+
+
 def _late_head(p: P, w: Wording) -> str:
-    return f"You objected on {p['day']}, after {w(p['limit'])}"
+    # No limit: the rule's start is only the first day its sources confirm it, so no day makes an objection late.
+    return f"You objected on {p['day']}" + (f", after {w(p['limit'])}" if p["limit"] else "")
+
+
+def _after_limit(p: P, w: Wording) -> str:
+    return f" after {w(p['limit'])}" if p["limit"] else ""
 
 
 def _covers_later(p: P, w: Wording) -> str:
@@ -100,13 +109,13 @@ CATALOG = {
     "limit.effective": lambda p, w: f"the rule took effect on {p['day']}",
     "limit.effective_undated": lambda p, w: "the rule took effect",
     "late.covers_later_posts": lambda p, w: (
-        "a later objection covers only content posted from the day of the objection"
+        f"{_an_objection(p)} covers only content posted from the day of the objection"
     ),
     "late.stops_future_training": lambda p, w: (
-        "a later objection stops future training, but training already done is not undone"
+        f"{_an_objection(p)} stops future training, but training already done is not undone"
     ),
-    "late.no_effect": lambda p, w: "a later objection changes nothing",
-    "late.unknown": lambda p, w: "the sources do not say what a later objection covers",
+    "late.no_effect": lambda p, w: f"{_an_objection(p)} changes nothing",
+    "late.unknown": lambda p, w: f"the sources do not say what {_an_objection(p)} covers",
     "window.between": lambda p, w: f"from {p['start']} to {p['end']}",
     "window.from": lambda p, w: f"from {p['start']}",
     "window.until": lambda p, w: f"up to {p['end']}",
@@ -142,6 +151,10 @@ CATALOG = {
     "reason.in_time_keeps_out": lambda p, w: (
         f"An objection made {w(p['in_time'])} keeps all of your content out"
         + (f"; that deadline passed before {p['passed_before']}." if p["passed_before"] else ".")
+    ),
+    "reason.start_unconfirmed": lambda p, w: (
+        f"The sources confirm this rule from {p['day']} but not when the use began, so no objection is known to keep "
+        "all of your content out."
     ),
     "reason.late": lambda p, w: _capitalised(w(p["late"])) + ".",
     "reason.objection_not_yet": lambda p, w: (
@@ -179,7 +192,7 @@ CATALOG = {
     "summary.adults_only": lambda p, w: f"Unknown: the sources speak only of accounts aged {p['min_age']} or over.",
     "summary.minors_excluded": lambda p, w: f"Not used: accounts under {p['min_age']} are excluded.",
     "summary.unknown": lambda p, w: f"Unknown: {w(p['summary'])}",
-    "summary.late_changes_nothing": lambda p, w: f"Still used: an objection after {w(p['limit'])} changes nothing.",
+    "summary.late_changes_nothing": lambda p, w: f"Still used: an objection{_after_limit(p, w)} changes nothing.",
     "summary.objected": lambda p, w: (
         "Not used: you objected" + ("; training already done is not undone." if p["undone"] else ".")
     ),
@@ -190,14 +203,16 @@ CATALOG = {
     "summary.opted_in": lambda p, w: "Used: you switched it on" + (f" on {p['day']}." if p["day"] else "."),
     "summary.objected_late.unknown": lambda p, w: (
         f"Unknown: your objection on {p['day']} came after {w(p['limit'])}, and the sources do not say what it covers."
+        if p["limit"]
+        else f"Unknown: the sources do not say what your objection on {p['day']} covers."
     ),
     "summary.objection_covers_newer": lambda p, w: (
         f"Not used: your objection on {p['day']} covers content posted from that day on."
     ),
     "summary.objected_late.covers_later_posts": lambda p, w: (
-        f"Still used: your objection on {p['day']} came after "
-        f"{w(p['limit'])} and covers only content posted from "
-        f"that day on."
+        f"Still used: your objection on {p['day']}"
+        + (f" came after {w(p['limit'])} and" if p["limit"] else "")
+        + " covers only content posted from that day on."
     ),
     "summary.by_country": lambda p, w: f"Depends on your country: {w(p['by_country'])}.",
     "summary.clauses": lambda p, w: "; ".join(w(c) for c in p["clauses"]) + ".",

@@ -1,0 +1,135 @@
+"""Objections made before a rule's first confirmed day, where the use began earlier, asked through the HTTP API.
+
+A rule that starts only on the first day its sources confirm it (`objection_before_start: late`) must not say that
+an objection before that day kept all content out: the sheets say the use began earlier and that the opt-out covers
+future use only. Each case cites the fact sheet it comes from (not read back from app/data).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.truth.questions import case, check_answer, decision_for
+
+ADULT = {"age": 30}
+
+CASES = [
+    # ---- Part 3 section 52: Copilot used unless opted out from Oct 2024; opting out "will exclude your future
+    # conversation activities" (future only). The rule of 2 Oct 2026 is the day a quoting document checked the FAQ.
+    case(
+        "copilot: switched off 2026-09-01, asked 2026-11-01, posting day open -> conditional on posted_on",
+        "copilot",
+        "ai-interactions",
+        "US",
+        "2026-11-01",
+        "conditional",
+        ["posted_on"],
+        objected_on="2026-09-01",
+        **ADULT,
+    ),
+    case(
+        "copilot: switched off 2026-09-01, chat of 2025-10-15 -> used (the opt-out covers future activity only)",
+        "copilot",
+        "ai-interactions",
+        "US",
+        "2026-11-01",
+        "used",
+        [],
+        objected_on="2026-09-01",
+        posted_on="2025-10-15",
+        **ADULT,
+    ),
+    case(
+        "copilot: switched off 2026-09-01, chat of 2026-10-15 -> not_used",
+        "copilot",
+        "ai-interactions",
+        "US",
+        "2026-11-01",
+        "not_used",
+        [],
+        objected_on="2026-09-01",
+        posted_on="2026-10-15",
+        **ADULT,
+    ),
+    case(
+        "bing: switched off 2025-01-01, search of 2024-12-01, asked 2026-11-01 -> used",
+        "bing",
+        "usage-data",
+        "US",
+        "2026-11-01",
+        "used",
+        [],
+        objected_on="2025-01-01",
+        posted_on="2024-12-01",
+        **ADULT,
+    ),
+    # ---- Part 1 section 5: X's public posts used since ~May 2024 (reported), the opt-out stops future use; the
+    # reports of 26 Jul 2024 ([XG1], [XG7]) already say posts are used.
+    case("x US 2024-07-25 -> unknown (before the first report)", "x", "public-posts", "US", "2024-07-25", "unknown"),
+    case(
+        "x US 2024-07-26, setting left on -> used (reported that day)",
+        "x",
+        "public-posts",
+        "US",
+        "2024-07-26",
+        "conditional",
+        ["objected"],
+    ),
+    # ---- Part 2 section 38 / part 3: Character.AI has used chats since 2021; opting out keeps only new chats out.
+    case(
+        "character.ai FR: opted out 2021-06-01, chat of 2021-05-01, asked 2022-06-01 -> used",
+        "character-ai",
+        "ai-interactions",
+        "FR",
+        "2022-06-01",
+        "used",
+        [],
+        objected_on="2021-06-01",
+        posted_on="2021-05-01",
+    ),
+]
+
+
+@pytest.mark.parametrize(("platform", "params", "verdict", "depends_on"), CASES)
+def test_truth(client, platform, params, verdict, depends_on):
+    check_answer(client, platform, params, verdict, depends_on)
+
+
+@pytest.mark.parametrize(
+    ("platform", "category", "country", "as_of", "objected_on"),
+    [
+        ("copilot", "ai-interactions", "US", "2026-11-01", "2026-09-01"),  # part 3 section 52
+        ("x", "public-posts", "US", "2024-10-01", "2024-07-20"),  # part 1 section 5: used since ~May 2024
+        ("shutterstock", "public-media", None, "2023-01-01", "2022-10-01"),  # part 3 section 48: licensed from 2021
+        ("linkedin", "public-posts", "US", "2024-12-01", "2024-09-01"),  # training may have begun before 18 Sep
+        ("character-ai", "ai-interactions", "FR", "2022-06-01", "2021-06-01"),  # used since 2021
+    ],
+)
+def test_an_objection_before_the_first_confirmed_day_is_not_said_to_keep_everything_out(
+    client, platform, category, country, as_of, objected_on
+):
+    params = {"category": category, "as_of": as_of, "objected_on": objected_on, **ADULT}
+    if country:
+        params["country"] = country
+    for lang in ("en", "de"):
+        decision = decision_for(client, platform, **params, lang=lang)
+        said = " ".join([decision["summary"], *decision["reasons"]])
+        for claim in ("none of your content", "keeps all of your content out", "before the rule took effect"):
+            assert claim not in said, (lang, said)
+        for claim in ("alle Ihre Inhalte heraus,", "vor dem Inkrafttreten"):
+            assert claim not in said, (lang, said)
+    decision = decision_for(client, platform, **params, lang="en")
+    assert any("not when the use began" in reason for reason in decision["reasons"]), decision["reasons"]
+
+
+def test_an_objection_before_a_rule_that_starts_with_the_use_still_keeps_everything_out(client):
+    # Part 3 section 53: GitHub's new default began on 27 Apr 2026 (terms) and "earlier opt-outs" were preserved.
+    decision = decision_for(
+        client,
+        "github-copilot",
+        category="ai-interactions",
+        as_of="2026-06-01",
+        objected_on="2026-04-01",
+        posted_on="2026-03-01",
+    )
+    assert decision["verdict"] == "not_used", decision["reasons"]
