@@ -37,6 +37,7 @@ from app.web import badge_routes as web_badges
 from app.web import routes as web
 
 DATA_DIR = REPO_ROOT / "app" / "data"  # the translations of rule summaries live beside the dataset
+BACKGROUND_CONNECTIONS = 4  # the revision poller, a catch-up after a failed reload, the deliverer and its lock
 
 DESCRIPTION = """
 Trainwatch answers that question precisely, for a platform, a data category, a country, a day and the user's
@@ -96,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         statement_timeout=settings.db_statement_timeout,
         connect_timeout=settings.db_connect_timeout,
+        # Every request the gate lets wait on the database, and the background work (revision poller, catch-up,
+        # deliverer and its lock): none of them ever waits for the pool, which would read as an outage.
+        pool_capacity=settings.db_request_slots + BACKGROUND_CONNECTIONS,
     )
     store = SnapshotStore(
         engine, check_seconds=settings.revision_check_seconds, answer_cache_bytes=settings.answer_cache_mb * 2**20
@@ -144,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliverer=deliverer,
     )
     app.state.services = services
-    store.before_swap.append(lambda swap: services.catalog.follow(swap.rules, swap.snapshot.revision))
+    store.before_swap.append(lambda swap: services.catalog.follow(swap.rules, swap.snapshot.revision, swap.session))
     app.state.batch_threads = anyio.CapacityLimiter(settings.batch_threads)
     app.state.auth_threads = anyio.CapacityLimiter(4)
     app.state.verified_keys = VerifiedKeys()

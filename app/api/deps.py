@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Annotated
@@ -29,6 +30,10 @@ class Services:
     answers: AnswerService
     catalog: CatalogCache
     deliverer: Deliverer | None = None  # None when webhooks are delivered by another process
+    # Writes queue here, before taking a connection: the database takes them one at a time anyway (each locks the
+    # revision row), and waiting writers held the pool's connections (SQLite's lock wait sleeps, too), so a burst of
+    # writes left reads no connection and ended in 503s.
+    writing: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
     def autocommit(self) -> Engine:

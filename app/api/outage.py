@@ -79,7 +79,8 @@ class DatabaseGate:
         try:
             await asyncio.wait_for(self.slots.acquire(), timeout=1.0)
         except TimeoutError:
-            await _send(send, scope, "Too many requests are waiting on the database; retry shortly.")
+            # Load shed, not an outage: the database answers, but more requests wait on it than it serves in time.
+            await _send(send, scope, "Too many requests are waiting on the database; retry shortly.", kind="busy")
             return
         started = answered = False
 
@@ -110,14 +111,14 @@ class DatabaseGate:
             log.debug("a request abandoned after its 503 failed", exc_info=task.exception())
 
 
-async def _send(send: Send, scope: Scope, detail: str) -> None:
+async def _send(send: Send, scope: Scope, detail: str, kind: str = "unreachable") -> None:
     problem = Problem(
         503,
         detail,
-        title="Database unavailable",
+        title="Database busy" if kind == "busy" else "Database unavailable",
         headers={"Retry-After": "5"},
-        database="unreachable",
-        type_="https://trainwatch.dev/problems/database-unreachable",
+        database=kind,
+        type_=f"https://trainwatch.dev/problems/database-{kind}",
     )
     body = problem_bytes(problem, scope["path"])
     await send(

@@ -142,6 +142,8 @@ class Swap:
 
     snapshot: Snapshot
     rules: repository.ChangedRules | None = None
+    # A write's own session, committed and still open, for listeners that must read: the write holds its connection.
+    session: Session | None = None
 
 
 CATCH_UP_SECONDS = 1.0  # between attempts to load a revision a write could not read back, with no poller running
@@ -190,6 +192,7 @@ class SnapshotStore:
         snapshot of the revision before it without reading anything, and one further behind reading the change log
         and only the rules other writes changed besides.
         """
+        given = session  # the write's, passed on to the listeners (the name is reused for the reading below)
         with self._rebuild_lock:
             current = self._snapshot
             if current is not None and known_revision is not None and current.revision >= known_revision:
@@ -218,9 +221,9 @@ class SnapshotStore:
                 # one at the end of the swap, after which they are frozen.
                 if loaded is None:
                     assert current is not None and rules is not None
-                    swap = Swap(current.patched(revision, rules.rules), rules)
+                    swap = Swap(current.patched(revision, rules.rules), rules, given)
                 else:
-                    swap = Swap(loaded)
+                    swap = Swap(loaded, session=given)
                 prepare(swap.snapshot)  # index every platform and category now (a patched one: the changed ones)
                 self._swap(swap)
             if loaded is not None:

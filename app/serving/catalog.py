@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Iterator, Mapping
@@ -236,27 +237,33 @@ class CatalogCache:
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
 
-    def follow(self, changed: ChangedRules | None, revision: int) -> Catalog:
+    def follow(self, changed: ChangedRules | None, revision: int, session: Session | None = None) -> Catalog:
         """Move to a snapshot's revision: with the rules it was patched with when the catalog is at the revision
-        they were changed after (no read), else as at_least does."""
+        they were changed after (no read), else as at_least does (on `session`, where given)."""
         with self._lock:
             catalog = self._catalog
             if changed is not None and catalog is not None and catalog.revision == changed.since:
                 ids = sorted(changed.rules)
                 catalog = self._catalog = patch_rules(catalog, changed.revision, ids, changed.records)
                 return catalog
-        return self.at_least(revision)
+        return self.at_least(revision, session)
 
-    def at_least(self, revision: int) -> Catalog:
+    def at_least(self, revision: int, session: Session | None = None) -> Catalog:
         """Return a catalog at this revision or newer: the last one with what changed since applied, when the
-        change log names only rules, else every record read again."""
+        change log names only rules, else every record read again.
+
+        `session`: a write's own, committed (it holds a connection already: a second one could wait for the pool
+        behind every other write doing the same, until all of them time out).
+        """
         catalog = self._catalog
         if catalog is not None and catalog.revision >= revision:
             return catalog
         with self._lock:
             catalog = self._catalog
             if catalog is None or catalog.revision < revision:
-                with Session(self.engine) as session:
-                    fresh = _patched(session, catalog) if catalog is not None else None
-                    catalog = self._catalog = fresh or load_catalog(session)
+                with contextlib.nullcontext(session) if session is not None else Session(self.engine) as reading:
+                    if reading.in_transaction():  # a write's session, read from since its commit: begin afresh
+                        reading.rollback()
+                    fresh = _patched(reading, catalog) if catalog is not None else None
+                    catalog = self._catalog = fresh or load_catalog(reading)
             return catalog

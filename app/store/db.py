@@ -26,12 +26,19 @@ class DatabaseConfigError(RuntimeError):
     """TRAINWATCH_DATABASE_URL cannot be used; the message names the setting."""
 
 
-def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: float = 5.0) -> Engine:
+POOL_SIZE = 5  # connections kept open; more are opened up to the pool's capacity and closed when returned
+
+
+def make_engine(
+    url: str, *, statement_timeout: float = 30.0, connect_timeout: float = 5.0, pool_capacity: int = 15
+) -> Engine:
     """Create an engine for a SQLAlchemy URL; for the default SQLite database, create its folder if needed.
 
     No statement runs longer than statement_timeout seconds (PostgreSQL cancels it; SQLite stops waiting for a
     lock), no connection takes longer than connect_timeout to open, and no request waits longer than that for one.
+    At most pool_capacity connections are open at once (at least POOL_SIZE).
     """
+    overflow = max(pool_capacity - POOL_SIZE, 0)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -40,7 +47,11 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             _sqlite_folder(url, Path(parsed.database).parent)
         # A file database gets a queue pool, whose checkout waits at most connect_timeout; :memory: gets none.
-        pool = {"pool_timeout": connect_timeout} if parsed.database not in (None, "", ":memory:") else {}
+        pool = (
+            {"pool_timeout": connect_timeout, "pool_size": POOL_SIZE, "max_overflow": overflow}
+            if parsed.database not in (None, "", ":memory:")
+            else {}
+        )
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": statement_timeout}, **pool)
         busy_ms = int(statement_timeout * 1000)
         event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, busy_ms))
@@ -55,6 +66,8 @@ def make_engine(url: str, *, statement_timeout: float = 30.0, connect_timeout: f
             url,
             pool_pre_ping=True,
             pool_timeout=connect_timeout,
+            pool_size=POOL_SIZE,
+            max_overflow=overflow,
             connect_args={
                 "connect_timeout": max(1, round(connect_timeout)),
                 "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",

@@ -156,11 +156,26 @@ def write_session(services: Services) -> Iterator[Session]:
 
 
 def commit_and_reload(services: Services, write: Callable[[Session], Applied]) -> Applied:
-    """Run a write on a session of its own, then make this process's reads and answers see what it committed."""
-    with write_session(services) as session:
-        applied = write(session)
-        services.store.database.wrote()
-        reloaded = _reload_after(services, session, applied)
+    """Run a write on a session of its own, then make this process's reads and answers see what it committed.
+
+    The write queues for the process's write lock before it takes a connection, and holds the lock until it has
+    committed: the reload after it runs unlocked, so the reloads of writes that queued meanwhile can merge (a
+    refresh skips a revision another has read).
+    """
+    services.writing.acquire()
+    locked = True
+    try:
+        with write_session(services) as session:
+            try:
+                applied = write(session)
+            finally:
+                services.writing.release()
+                locked = False
+            services.store.database.wrote()
+            reloaded = _reload_after(services, session, applied)
+    finally:
+        if locked:  # no connection could be had: the write never ran
+            services.writing.release()
     if not reloaded:  # after the block: a second attempt must not hold two of the pool's connections
         _reload_again(services, applied.revision)
     return applied
