@@ -161,6 +161,16 @@ def _optouts(snapshot: Snapshot, platform_id: str, chain: tuple[str, ...], day: 
     ]
 
 
+def _card_ancestors(origins: list[str]) -> str:
+    """Return the card's CSP frame-ancestors: the configured origins, and this site's own (the demo page frames the
+    card), unless any site, no site or this one is named already."""
+    if not origins:
+        return "'none'"
+    if {"*", "'none'", "'self'"} & set(origins):
+        return " ".join(origins)
+    return " ".join([*origins, "'self'"])
+
+
 @router.get("/embed/v1/platforms/{platform_id}", include_in_schema=False)
 def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
     """The iframe card: the answer server-rendered, framable by TRAINWATCH_EMBED_ORIGINS, no JavaScript needed."""
@@ -177,7 +187,7 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
     if status == 200:
         link = {"country": doc["country"] or "GLOBAL", "as_of": doc["as_of"], "lang": page.lang}
         explorer_url = f"{public_urls.base_url(request)}/platforms/{platform_id}?{urlencode(link)}"
-    ancestors = " ".join(get_services(request).settings.embed_origins) or "'none'"
+    ancestors = _card_ancestors(get_services(request).settings.embed_origins)
     csp = (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
         f"form-action 'none'; frame-ancestors {ancestors}"

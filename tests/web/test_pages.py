@@ -88,7 +88,8 @@ def test_card_is_framable_by_the_configured_origins(shared_seeded_url: str, clie
     settings = make_settings(shared_seeded_url, embed_origins=["https://partner.example", "https://b.example"])
     with TestClient(create_app(settings)) as other:
         csp = other.get("/embed/v1/platforms/instagram").headers["content-security-policy"]
-    assert csp.endswith("frame-ancestors https://partner.example https://b.example")
+    # This site's own demo page frames the card too (/embed/v1/demo).
+    assert csp.endswith("frame-ancestors https://partner.example https://b.example 'self'")
 
 
 def test_card_states_errors_in_the_readers_language(client: TestClient) -> None:
