@@ -6,7 +6,8 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import CompoundSelect, bindparam, literal, tuple_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -32,14 +33,21 @@ def validate_record(resource: str, record: records.Record, *, key: str) -> recor
     try:
         parsed = model.model_validate(record)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in err["loc"]) or key_field, "message": describe_error(err)}
-            for err in exc.errors()
-        ]
+        errors = [{"field": _field_of(err, model, key_field), "message": describe_error(err)} for err in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         raise InvalidRecord(f"invalid {resource}: {detail}", errors=errors) from None
     dumped = parsed.model_dump(mode="json")
     return {name: dumped.get(name) for name in records.FIELDS[resource]}
+
+
+def _field_of(err: ErrorDetails, model: type[BaseModel], key_field: str) -> str:
+    """Return the field an error is about: its location, or for a check of the whole record the field it names
+    (the later of two dates out of order, a field it says is missing), else the key."""
+    located = ".".join(str(p) for p in err["loc"])
+    if located:
+        return located
+    named = (err.get("ctx") or {}).get("last") or err["type"]
+    return named if named in model.model_fields else key_field
 
 
 def check_references(

@@ -265,3 +265,18 @@ def test_a_write_that_changes_nothing_makes_no_revision_and_no_change(write_clie
     )
     assert changed.status_code == 200 and changed.json()["version"] == record["version"] + 1
     assert write_client.get("/v1/dataset").json()["dataset_revision"] == revision + 1
+
+
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"effective_until": "2020-01-01"}, "effective_until"),  # before effective_from: the later date is named
+        ({"opt_out": None}, "opt_out"),  # an opt_out rule needs its opt-out
+    ],
+)
+def test_a_check_of_the_whole_record_names_the_field_it_is_about(write_client, auth, patch, field):
+    """A check across fields names the field it concerns, not the record's id (the API said `param: id`)."""
+    response = write_client.patch("/v1/rules/instagram-eea-public-posts-2025", json=patch, headers=auth)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["param"] == field and problem["errors"][0]["field"] == field
