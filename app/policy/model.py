@@ -179,6 +179,21 @@ class Deadline:
     after: str | None = None  # what happens to people who act after this day
     source_ids: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()  # the quotes for source_ids, where known
+    replaces: str | None = None  # the earlier deadline this one moved
+
+
+def in_force(deadlines: Mapping[str, Deadline]) -> dict[str, Deadline]:
+    """Return, for each deadline's id, the deadline in force in its place: the last of the deadlines that moved it
+    (`replaces`), or itself. A rule names the deadline it was written with; a move must reach its answers too."""
+    moved_to = {d.replaces: d for d in deadlines.values() if d.replaces}
+    found: dict[str, Deadline] = {}
+    for deadline_id, deadline in deadlines.items():
+        seen = {deadline_id}
+        while (later := moved_to.get(deadline.id)) is not None and later.id not in seen:  # writes refuse loops
+            seen.add(later.id)
+            deadline = later
+        found[deadline_id] = deadline
+    return found
 
 
 @dataclass(frozen=True, slots=True)

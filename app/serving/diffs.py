@@ -49,10 +49,12 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
             on=date.fromisoformat(d["on"]),
             summary=d["summary"],
             after=d.get("after"),
+            replaces=d.get("replaces"),
             **cited(_citations(d.get("sources"))),
         )
         for d in sorted(by_kind.get("deadline", []), key=lambda r: r["id"])
     }
+    in_force = pm.in_force(deadlines)
     snapshot = pm.Snapshot(
         revision=revision,
         platforms={
@@ -79,7 +81,7 @@ def snapshot_from_records(revision: int, recs: Mapping[Key, Record]) -> pm.Snaps
             for j in sorted(by_kind.get("jurisdiction", []), key=lambda r: r["code"])
         },
         rules={
-            r["id"]: _rule(r, deadlines, weights, retrieved)
+            r["id"]: _rule(r, in_force, weights, retrieved)
             for r in sorted(by_kind.get("rule", []), key=lambda r: r["id"])
         },
         deadlines=deadlines,
@@ -120,7 +122,7 @@ def _rule(
             method=opt["method"],
             url=opt.get("url"),
             late_objection=pm.LateObjection(opt.get("late_objection") or pm.LateObjection.NO_EFFECT),
-            deadline_id=opt.get("deadline"),
+            deadline_id=deadline.id if deadline else opt.get("deadline"),
             deadline=deadline.on if deadline else None,
             after_deadline=opt.get("after_deadline"),
             objection_before_start=pm.BeforeStart(opt.get("objection_before_start") or pm.BeforeStart.KEEPS_ALL_OUT),

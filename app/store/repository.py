@@ -46,6 +46,7 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             on=d.on,
             summary=d.summary,
             after=d.after,
+            replaces=d.replaces_id,
             **cited(deadline_sources.get(d.id, [])),
         )
         for d in records.table_rows(session, models.Deadline, "id")
@@ -68,14 +69,14 @@ def load_snapshot(session: Session) -> pm.Snapshot:
             )
             for j in records.table_rows(session, models.Jurisdiction, "code")
         },
-        rules=_all_rules(session, deadlines, weights),
+        rules=_all_rules(session, pm.in_force(deadlines), weights),
         deadlines=deadlines,
         sources=sources,
     )
 
 
 def _all_rules(
-    session: Session, deadlines: dict[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]
+    session: Session, deadlines: Mapping[str, pm.Deadline], weights: Mapping[str, tuple[str, str]]
 ) -> dict[str, pm.Rule]:
     """Read every rule, a chunk at a time with its citations, in id order."""
     rules: dict[str, pm.Rule] = {}
@@ -122,7 +123,7 @@ def rule_confidence(citations: list[records.Record], sources: Mapping[str, tuple
 def _rule(
     row: models.Rule,
     citations: list[records.Record],
-    deadlines: dict[str, pm.Deadline],
+    deadlines: Mapping[str, pm.Deadline],  # in force in the place of each id (pm.in_force)
     weights: Mapping[str, tuple[str, str]],
     fresh: freshness.Freshness | None = None,
     shared: dict[Any, Any] | None = None,
@@ -136,7 +137,7 @@ def _rule(
             method=row.opt_out_method,
             url=row.opt_out_url,
             late_objection=pm.LateObjection(row.late_objection or pm.LateObjection.NO_EFFECT),
-            deadline_id=row.opt_out_deadline_id,
+            deadline_id=deadline.id if deadline else row.opt_out_deadline_id,
             deadline=deadline.on if deadline else None,
             after_deadline=row.after_deadline,
             objection_before_start=pm.BeforeStart(row.objection_before_start or pm.BeforeStart.KEEPS_ALL_OUT),
@@ -265,9 +266,9 @@ def _changed_rules(
             [r.id for r in weigh],
             known=([(r.id, r.reviewed_on) for r in weigh], {r.id: cited.get(r.id, []) for r in weigh}),
         )
+    deadlines = pm.in_force(snapshot.deadlines)  # a few hundred at most: not worth keeping
     found = {
-        r.id: _rule(r, links.get(r.id, []), snapshot.deadlines, weights, fresh.get(r.id), kept=kept.get(r.id))
-        for r in rows
+        r.id: _rule(r, links.get(r.id, []), deadlines, weights, fresh.get(r.id), kept=kept.get(r.id)) for r in rows
     }
     rules = {rule_id: found.get(rule_id) for rule_id in wanted}
     return ChangedRules(snapshot.revision, revision, rules, records.rule_records(rows, links))

@@ -87,3 +87,39 @@ def test_a_deadline_whose_replaces_chain_would_loop_is_refused(write_client, see
     assert write_client.post("/v1/deadlines", json=third, headers=auth).status_code == 201
     assert write_client.patch("/v1/deadlines/test-b", json={"replaces": None}, headers=auth).status_code == 200
     assert write_client.patch("/v1/deadlines/test-a", json={"replaces": "test-c"}, headers=auth).status_code == 200
+
+
+def test_answers_follow_a_deadline_to_the_one_that_moved_it(write_client, seeded_url):
+    """A rule names the deadline it was written with; when a new deadline `replaces` it, the answers use the new day
+    and cite its sources, as the calendar already did."""
+    auth = bearer(seeded_url)
+    old = write_client.get("/v1/deadlines/instagram-eea-objection-2025").json()
+    question = {
+        "category": "public-posts",
+        "country": "DE",
+        "as_of": "2025-09-01",
+        "age": 30,
+        "objected_on": "2025-05-27",
+        "posted_on": "2025-01-01",
+    }
+
+    def decision() -> dict:
+        return write_client.get("/v1/platforms/instagram/ai-training", params=question).json()["decisions"][0]
+
+    before = decision()
+    assert before["verdict"] == "used" and before["opt_out"]["deadline"] == "2025-05-26"  # objected a day late
+    moved = {
+        **{k: v for k, v in old.items() if k not in ("version", "platform_name")},
+        "id": "instagram-eea-objection-2025-moved",
+        "on": "2025-05-28",
+        "replaces": "instagram-eea-objection-2025",
+        "sources": [{"id": "M2", "quote": "plans to begin training of its generative AI model(s) on 27 May 2025."}],
+    }
+    created = write_client.post("/v1/deadlines", json=moved, headers=auth)
+    assert created.status_code == 201, created.text
+    after = decision()
+    assert after["verdict"] == "not_used" and after["opt_out"]["deadline"] == "2025-05-28"
+    assert "M2" in {s["id"] for s in after["sources"]}
+    # Undoing the move gives the old answer back.
+    assert write_client.delete("/v1/deadlines/instagram-eea-objection-2025-moved", headers=auth).status_code == 204
+    assert decision()["verdict"] == "used"

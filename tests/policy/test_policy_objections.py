@@ -333,3 +333,19 @@ def test_an_unconfirmed_start_drops_the_in_time_clause_and_says_any_objection(ki
         "posted from the day of the objection."
     )
     assert decide(snap, kit.query("acme", "public-posts", "2025-01-01", objected_on="2024-04-01")).verdict is N
+
+
+def test_a_deadline_in_force_is_the_last_of_those_that_moved_it():
+    from datetime import date
+
+    from app.policy.model import Deadline, in_force
+
+    def deadline(deadline_id: str, day: int, replaces: str | None = None) -> Deadline:
+        return Deadline(deadline_id, "acme", GLOBAL, "objection", date(2025, 5, day), "s", replaces=replaces)
+
+    a, b, c, other = deadline("a", 1), deadline("b", 2, "a"), deadline("c", 3, "b"), deadline("other", 9)
+    found = in_force({d.id: d for d in (a, b, c, other)})
+    assert found == {"a": c, "b": c, "c": c, "other": other}
+    # A loop (which writes refuse) ends where it would come round again.
+    looped = in_force({"x": deadline("x", 1, "y"), "y": deadline("y", 2, "x")})
+    assert {found.id for found in looped.values()} <= {"x", "y"}
