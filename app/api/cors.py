@@ -24,6 +24,7 @@ EXPOSE_HEADERS = [
     "RateLimit-Limit",
     "RateLimit-Remaining",
     "RateLimit-Reset",
+    "RateLimit-Policy",
 ]
 MAX_AGE = 600
 

@@ -55,6 +55,10 @@ def test_each_route_class_has_its_own_limit_with_429_and_headers(shared_seeded_u
         assert refused.headers["ratelimit-limit"] == "3" and refused.headers["ratelimit-remaining"] == "0"
         assert refused.headers["x-content-type-options"] == "nosniff"
         assert refused.json()["status"] == 429 and "decisions" in refused.json()["detail"]
+        # A dashboard on another site may read every rate-limit header the answer carries.
+        cross = c.get(DECISION, headers={"Origin": "https://dashboard.example"})
+        exposed = {h.strip().lower() for h in cross.headers["access-control-expose-headers"].split(",")}
+        assert {h for h in cross.headers if h.startswith("ratelimit-")} | {"retry-after"} <= exposed
         # Catalog reads count apart, and probes and docs are never limited.
         assert [c.get("/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
         assert c.get("/healthz").status_code == 200 and c.get("/docs").status_code == 200
