@@ -32,11 +32,12 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
     if (
         analysis.verdict is Verdict.UNKNOWN
         and rule.treatment is Treatment.OPT_OUT
-        and analysis.objected_on is not None
+        and (analysis.objected_on is not None or query.objected)  # an objection on a day not given, too
         and rule.opt_out is not None
         and rule.opt_out.late_objection is LateObjection.UNKNOWN
     ):
-        return phrase("summary.objected_late.unknown", day=analysis.objected_on, limit=limit(rule))
+        day = analysis.objected_on
+        return phrase("summary.objected_late.unknown", day=day, limit=limit(rule) if day is not None else None)
     if analysis.verdict is Verdict.UNKNOWN:
         # Rules whose own summary already opens with the verdict are not prefixed twice.
         if rule.summary.lower().startswith("unknown"):

@@ -349,3 +349,16 @@ def test_a_deadline_in_force_is_the_last_of_those_that_moved_it():
     # A loop (which writes refuse) ends where it would come round again.
     looped = in_force({"x": deadline("x", 1, "y"), "y": deadline("y", 2, "x")})
     assert {found.id for found in looped.values()} <= {"x", "y"}
+
+
+@pytest.mark.parametrize("before_start", ["keeps_all_out", "late"])
+def test_an_undated_objection_whose_effect_is_unknown_says_so_not_the_rules_own_words(kit, before_start):
+    from app.policy.model import BeforeStart
+
+    opt = kit.opt_out(LateObjection.UNKNOWN, before_start=BeforeStart(before_start))
+    snap = kit.build([kit.rule("r", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2024-05-01", opt_out=opt)])
+    got = decide(snap, kit.query("acme", "public-posts", "2025-01-01", objected=True))
+    if before_start == "late":  # every objection counts as late: the day does not matter
+        assert (got.verdict, got.summary) == (K, "Unknown: the sources do not say what your objection covers.")
+    else:  # before the start it kept everything out, after it the effect is unknown: the day decides
+        assert (got.verdict, got.depends_on) == (C, ("objected_on",))

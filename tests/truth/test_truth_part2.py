@@ -314,15 +314,37 @@ CASES = [
         [],
         objected_on="2024-09-01",
     ),
+    # Part 2 section 19: "used unless opted out, only within the annual window"; the 2025 window was not found and
+    # opted-out content is excluded only "by December 31, 2025": an instructor who never opted out is used.
     case(
-        "udemy course content 2025-06 -> unknown (2025 window dates not found)",
+        "udemy course content 2025-06, never opted out -> used (instructors stay enrolled)",
+        "udemy",
+        "public-media",
+        "US",
+        "2025-06-01",
+        "used",
+        [],
+        objected="false",
+    ),
+    case(
+        "udemy course content 2025-06, opted out (any day) -> unknown (2025 window dates not found)",
         "udemy",
         "public-media",
         "US",
         "2025-06-01",
         "unknown",
         [],
-        objected="false",
+        objected="true",
+    ),
+    case(
+        "udemy course content 2024-09-01, opted out 2024-08-01 (before the policy; no window yet) -> unknown",
+        "udemy",
+        "public-media",
+        "US",
+        "2024-09-01",
+        "unknown",
+        [],
+        objected_on="2024-08-01",
     ),
     # ---- OpenAI ChatGPT: used unless "Improve the model for everyone" is off
     case(

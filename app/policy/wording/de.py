@@ -246,10 +246,11 @@ CATALOG = {
         f"rückgängig gemacht."
     ),
     "reason.objected_late.no_effect": lambda p, w: (
-        f"{_late_head(p, w)}, und ein später Widerspruch ändert hier nichts."
+        f"{_late_head(p, w)}, und {'ein später Widerspruch' if p['limit'] else 'er'} ändert hier nichts."
     ),
     "reason.objected_late.unknown": lambda p, w: (
-        f"{_late_head(p, w)}, und die Quellen sagen nicht, was ein später Widerspruch hier erfasst."
+        f"{_late_head(p, w)}, und die Quellen sagen nicht, was {'ein später Widerspruch' if p['limit'] else 'er'} hier "
+        "erfasst."
     ),
     "reason.objected_late.covers_later_posts": _covers_later,
     "reason.adults_only": lambda p, w: (
@@ -286,7 +287,9 @@ CATALOG = {
         f"Unbekannt: Ihr Widerspruch vom {_d(p['day'])} kam nach {w(p['limit'])}, und die Quellen sagen nicht, was er "
         "erfasst."
         if p["limit"]
-        else f"Unbekannt: Die Quellen sagen nicht, was Ihr Widerspruch vom {_d(p['day'])} erfasst."
+        else "Unbekannt: Die Quellen sagen nicht, was Ihr Widerspruch"
+        + (f" vom {_d(p['day'])}" if p["day"] else "")
+        + " erfasst."
     ),
     "summary.objection_covers_newer": lambda p, w: (
         f"Nicht genutzt: Ihr Widerspruch vom {_d(p['day'])} erfasst Inhalte, die ab diesem Tag veröffentlicht wurden."

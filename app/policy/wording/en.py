@@ -170,7 +170,9 @@ CATALOG = {
     "reason.objected_late.stops_future_training": lambda p, w: (
         f"{_late_head(p, w)}: training stops from then on, but training already done is not undone."
     ),
-    "reason.objected_late.no_effect": lambda p, w: f"{_late_head(p, w)}, and a late objection changes nothing here.",
+    "reason.objected_late.no_effect": lambda p, w: (
+        f"{_late_head(p, w)}, and {'a late objection' if p['limit'] else 'it'} changes nothing here."
+    ),
     "reason.opted_in": lambda p, w: (
         ("You switched it on" + (f" on {p['day']}" if p["day"] else "") + ".")
         if p["yet"]
@@ -178,7 +180,7 @@ CATALOG = {
     ),
     "reason.not_opted_in": lambda p, w: "You have not switched it on.",
     "reason.objected_late.unknown": lambda p, w: (
-        f"{_late_head(p, w)}, and the sources do not say what a late objection covers here."
+        f"{_late_head(p, w)}, and the sources do not say what {'a late objection' if p['limit'] else 'it'} covers here."
     ),
     "reason.objected_late.covers_later_posts": _covers_later,
     "reason.adults_only": lambda p, w: (
@@ -204,7 +206,9 @@ CATALOG = {
     "summary.objected_late.unknown": lambda p, w: (
         f"Unknown: your objection on {p['day']} came after {w(p['limit'])}, and the sources do not say what it covers."
         if p["limit"]
-        else f"Unknown: the sources do not say what your objection on {p['day']} covers."
+        else "Unknown: the sources do not say what your objection"
+        + (f" on {p['day']}" if p["day"] else "")
+        + " covers."
     ),
     "summary.objection_covers_newer": lambda p, w: (
         f"Not used: your objection on {p['day']} covers content posted from that day on."
