@@ -103,6 +103,8 @@ def test_truth(client, platform, params, verdict, depends_on):
         ("shutterstock", "public-media", None, "2023-01-01", "2022-10-01"),  # part 3 section 48: licensed from 2021
         ("linkedin", "public-posts", "US", "2024-12-01", "2024-09-01"),  # training may have begun before 18 Sep
         ("character-ai", "ai-interactions", "FR", "2022-06-01", "2021-06-01"),  # used since 2021
+        # Part 3 section 47: Hong Kong members' data was used from Sep 2024 until the pause of 11 Oct 2024.
+        ("linkedin", "public-posts", "HK", "2025-12-01", "2025-10-01"),
     ],
 )
 def test_an_objection_before_the_first_confirmed_day_is_not_said_to_keep_everything_out(
