@@ -31,8 +31,8 @@ class Op:
     # For an update: builds the new record from the stored one under the write lock (a merge patch), so
     # concurrent writes cannot slip in between the read and the write.
     transform: Callable[[records.Record], records.Record] | None = None
-    # For an update or delete: refuses the change (412, naming `unless_param`) when it holds for the record's current
-    # version, checked under the write lock as `if_version` is (If-None-Match).
+    # Refuses the change (412, naming `unless_param`) when it holds for the record's current version, checked under
+    # the write lock as `if_version` is (If-None-Match); for a create, when the record exists already.
     unless: Callable[[int], bool] | None = None
     unless_param: str = "If-None-Match"
 
@@ -297,6 +297,13 @@ def _apply(
     row = None if known_new else records.get_row(session, op.resource, op.key)
     before = records.row_to_record(session, op.resource, row) if row is not None else None
     if op.operation == "create":
+        if row is not None and op.unless is not None and op.unless(row.version):
+            raise StaleVersion(
+                f"{op.unless_param} matches {op.resource} {op.key!r}, which exists (version {row.version}): nothing "
+                "was created.",
+                current_version=row.version,
+                param=op.unless_param,
+            )
         if row is not None:
             raise AlreadyExists(f"{op.resource} {op.key!r} already exists")
         after = integrity.validate_record(op.resource, op.record or {}, key=op.key)

@@ -229,6 +229,21 @@ def test_a_write_whose_if_none_match_matches_the_stored_record_is_412_and_change
     assert write_client.get(url).json() == read.json()
 
 
+def test_a_create_with_if_none_match_star_is_412_when_the_record_exists_and_201_when_not(write_client, auth):
+    """`If-None-Match: *` on a create asks for it only if the record does not exist yet (RFC 9110 section 13.1.2): an
+    existing one is 412 naming the header (without the header a create of an existing id stays 409)."""
+    read = write_client.get("/v1/data-categories/usage-data")
+    body = {k: v for k, v in read.json().items() if k != "version"}
+    guarded = {**auth, "If-None-Match": "*"}
+    refused = write_client.post("/v1/data-categories", json=body, headers=guarded)
+    assert refused.status_code == 412, refused.text
+    assert refused.json()["param"] == "If-None-Match" and refused.json()["current_version"] == 1
+    assert write_client.get("/v1/data-categories/usage-data").json() == read.json()
+    assert write_client.post("/v1/data-categories", json=body, headers=auth).status_code == 409
+    fresh = {**body, "id": "fresh-category", "name": "Fresh"}
+    assert write_client.post("/v1/data-categories", json=fresh, headers=guarded).status_code == 201
+
+
 def test_an_if_none_match_of_another_version_lets_the_write_through(write_client, auth):
     url = "/v1/data-categories/usage-data"
     response = write_client.patch(

@@ -323,7 +323,7 @@ def install(router: APIRouter, kind: Kind) -> None:
                 param=kind.key_field,
                 errors=[{"field": kind.key_field, "message": "required"}],
             )
-        applied = _write(request, api_key, Op(kind.resource, "create", key, record))
+        applied = _write(request, api_key, Op(kind.resource, "create", key, record, unless=_unless(request)))
         return _written(request, kind, key, applied, status=201)
 
     @router.put(
@@ -380,7 +380,8 @@ def _docs(kind: Kind) -> dict[str, str]:
         "get": f'{kind.model.__doc__} The `ETag` carries the record\'s version (`"v3"`, plus a digest where the '
         "answer embeds other records): send it in `If-None-Match` for 304, or in `If-Match` when writing.",
         "post": f"Create a {kind.noun} from its record, as in the dataset files (app/data/FORMAT.md). Answers 201 with "
-        f"`Location` and `ETag`; 409 if the {kind.key_field} is taken; 422 names each invalid field. "
+        f"`Location` and `ETag`; 409 if the {kind.key_field} is taken (412 with `If-None-Match: *`, which "
+        "asks for a create only); 422 names each invalid field. "
         f"{read_only} Needs a key with write scope.",
         "put": f"Replace the whole record; fields left out become null or empty. {read_only} {conditional}",
         "patch": "Change the fields named in a JSON merge patch (RFC 7396); `null` removes an optional field. "
