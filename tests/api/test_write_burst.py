@@ -18,6 +18,21 @@ def _platform(i: int | str) -> dict[str, str]:
     return {"id": f"burst-{i}", "name": f"Burst {i}", "operator": "Burst Inc."}
 
 
+class HeldWrites:
+    """Makes each write wait inside the write path, before its first statement, until released."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.inside, self.release = threading.Event(), threading.Event()
+        real = crud.apply_changes
+
+        def held(*args, **kwargs):
+            self.inside.set()
+            assert self.release.wait(10)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(crud, "apply_changes", held)
+
+
 def test_as_many_writes_and_reads_as_the_gate_lets_in_all_succeed(seeded_url):
     """12 creates and 4 reads of /v1/changes at once (the gate's 16 slots): each write used to hold a connection
     while it waited for the database's lock and then took a second one to reload, so the pool could run dry."""
@@ -56,18 +71,11 @@ def test_a_write_holds_one_connection_at_a_time(seeded_url, monkeypatch):
 
 def test_a_write_waiting_for_another_holds_no_connection(seeded_url, monkeypatch):
     headers = bearer(seeded_url)
-    inside, release = threading.Event(), threading.Event()
-    real = crud.apply_changes
-
-    def slow(*args, **kwargs):
-        inside.set()
-        assert release.wait(10)
-        return real(*args, **kwargs)
-
     with TestClient(new_app(seeded_url, webhooks_deliver=False)) as client:
         client.get("/v1/platforms", headers=headers)
         pool = client.app.state.services.engine.pool
-        monkeypatch.setattr(crud, "apply_changes", slow)
+        held = HeldWrites(monkeypatch)
+        inside, release = held.inside, held.release
         results: list[int] = []
         first = threading.Thread(
             target=lambda: results.append(client.post("/v1/platforms", json=_platform(1), headers=headers).status_code)
@@ -101,17 +109,10 @@ def test_requests_past_the_gates_slots_are_shed_as_busy(seeded_url, monkeypatch)
     """With one slot held by a write, a read of /v1/changes waits a second for it and is answered 503 `busy`: the
     database answers, it is the load that is shed."""
     headers = bearer(seeded_url)
-    inside, release = threading.Event(), threading.Event()
-    real = crud.apply_changes
-
-    def slow(*args, **kwargs):
-        inside.set()
-        assert release.wait(10)
-        return real(*args, **kwargs)
-
     with TestClient(new_app(seeded_url, db_request_slots=1)) as client:
         client.get("/v1/platforms", headers=headers)
-        monkeypatch.setattr(crud, "apply_changes", slow)
+        held = HeldWrites(monkeypatch)
+        inside, release = held.inside, held.release
         writer = threading.Thread(target=lambda: client.post("/v1/platforms", json=_platform(1), headers=headers))
         writer.start()
         try:
