@@ -80,7 +80,9 @@ class SecurityHeaders:
                 title="Invalid request",
                 param="path" if CONTROL_PATH.search(scope["path"]) else "query",
             )
-            await _send_problem(send, problem, extra, csp)
+            # The path, as every other problem names it, with its control characters percent-encoded.
+            instance = CONTROL_PATH.sub(lambda m: f"%{ord(m.group()):02X}", scope["path"])
+            await _send_problem(send, problem, extra, csp, instance=instance)
             return
         if method == "OPTIONS" and not _is_preflight(scope):
             allowed = self._allowed(scope)
@@ -173,9 +175,9 @@ def _is_preflight(scope: Scope) -> bool:
 
 
 async def _send_problem(
-    send: Send, problem: Problem, extra: list[tuple[bytes, bytes]], csp: tuple[bytes, bytes]
+    send: Send, problem: Problem, extra: list[tuple[bytes, bytes]], csp: tuple[bytes, bytes], instance: str
 ) -> None:
-    body = problem_bytes(problem)
+    body = problem_bytes(problem, instance)
     await send(
         {
             "type": "http.response.start",

@@ -97,6 +97,11 @@ def test_control_characters_are_refused_in_text_ids_and_filters(write_client, au
     _problem(write_client.put(f"/v1/platforms/{quoted}", json=record, headers=auth), 422)
     _problem(write_client.get(f"/v1/changes?resource_id={quoted}"), 422)
     _problem(write_client.get(f"/v1/platforms/facebook/ai-training?country={quoted}"), 422)
+    # The problem names the request's path, as every other does, with the control characters percent-encoded.
+    in_path = _problem(write_client.get(f"/v1/platforms/{quoted}/ai-training"), 422)
+    assert in_path["param"] == "path" and in_path["instance"] == f"/v1/platforms/{quoted}/ai-training"
+    in_query = _problem(write_client.get(f"/v1/rules?platform={quoted}"), 422)
+    assert in_query["param"] == "query" and in_query["instance"] == "/v1/rules"
 
 
 def test_ids_and_text_have_length_limits(write_client, auth):
