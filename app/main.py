@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         statement_timeout=settings.db_statement_timeout,
         connect_timeout=settings.db_connect_timeout,
         # Every request the gate lets wait on the database, and the background work (revision poller, catch-up,
-        # deliverer and its lock): none of them ever waits for the pool, which would read as an outage.
+        # deliverer and its lock): none of them waits for the pool, where a timeout would read as an outage.
         pool_capacity=settings.db_request_slots + BACKGROUND_CONNECTIONS,
     )
     store = SnapshotStore(

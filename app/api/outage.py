@@ -15,21 +15,33 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import Problem, problem_bytes, problem_response
 from app.serving.health import DatabaseState
-from app.store.failures import DESCRIPTIONS, NOT_MIGRATED, classify
+from app.store.failures import DESCRIPTIONS, NOT_MIGRATED, UNREACHABLE, classify
 
 log = logging.getLogger("trainwatch.errors")
 RETRY_AFTER = {NOT_MIGRATED: "30"}  # seconds; other outages: 5
 
 
-def unavailable(kind: str) -> Problem:
-    """Return the 503 problem for a kind of database failure."""
+def unavailable(kind: str, detail: str | None = None) -> Problem:
+    """Return the 503 problem for a kind of database failure (its usual description unless `detail` is given)."""
     return Problem(
         503,
-        DESCRIPTIONS[kind],
+        detail or DESCRIPTIONS[kind],
         title="Database unavailable",
         type_=f"https://trainwatch.dev/problems/database-{kind}",
         headers={"Retry-After": RETRY_AFTER.get(kind, "5")},
         database=kind,
+    )
+
+
+def busy(detail: str) -> Problem:
+    """Return the 503 problem for load shed while the database answers: more requests wait on it than it serves."""
+    return Problem(
+        503,
+        detail,
+        title="Database busy",
+        type_="https://trainwatch.dev/problems/database-busy",
+        headers={"Retry-After": "5"},
+        database="busy",
     )
 
 
@@ -80,7 +92,7 @@ class DatabaseGate:
             await asyncio.wait_for(self.slots.acquire(), timeout=1.0)
         except TimeoutError:
             # Load shed, not an outage: the database answers, but more requests wait on it than it serves in time.
-            await _send(send, scope, "Too many requests are waiting on the database; retry shortly.", kind="busy")
+            await _send(send, scope, busy("Too many requests are waiting on the database; retry shortly."))
             return
         started = answered = False
 
@@ -103,7 +115,11 @@ class DatabaseGate:
             await task
             return
         answered = True
-        await _send(send, scope, f"The database did not answer within {self.timeout:g} s; retry later.")
+        await _send(
+            send,
+            scope,
+            unavailable(UNREACHABLE, f"The database did not answer within {self.timeout:g} s; retry later."),
+        )
 
     def _finished(self, task: asyncio.Future[None]) -> None:
         self.slots.release()
@@ -111,15 +127,7 @@ class DatabaseGate:
             log.debug("a request abandoned after its 503 failed", exc_info=task.exception())
 
 
-async def _send(send: Send, scope: Scope, detail: str, kind: str = "unreachable") -> None:
-    problem = Problem(
-        503,
-        detail,
-        title="Database busy" if kind == "busy" else "Database unavailable",
-        headers={"Retry-After": "5"},
-        database=kind,
-        type_=f"https://trainwatch.dev/problems/database-{kind}",
-    )
+async def _send(send: Send, scope: Scope, problem: Problem) -> None:
     body = problem_bytes(problem, scope["path"])
     await send(
         {

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.policy.model import GLOBAL, BeforeStart, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
@@ -218,16 +218,17 @@ class OptOutRecord(Record):
         "confirm the rule (the use may have begun before), so such an objection counts as a late one.",
     )
 
-    @model_validator(mode="after")
-    def _start_or_deadline(self) -> OptOutRecord:
-        """Refuse `objection_before_start: late` beside a deadline, which already says which objections are in time."""
-        if self.deadline is not None and self.objection_before_start is BeforeStart.LATE:
+    @field_validator("objection_before_start")
+    @classmethod
+    def _start_or_deadline(cls, value: BeforeStart, info: ValidationInfo) -> BeforeStart:
+        """Refuse `late` beside a deadline, which already says which objections are in time."""
+        if value is BeforeStart.LATE and info.data.get("deadline") is not None:
             raise PydanticCustomError(
-                "objection_before_start",
-                "objection_before_start: late goes only with an opt-out without a deadline (the deadline says "
-                "which objections keep everything out)",
+                "late_with_deadline",
+                "late goes only with an opt-out without a deadline (the deadline says which objections keep "
+                "everything out)",
             )
-        return self
+        return value
 
 
 class RuleRecord(Record):

@@ -158,6 +158,6 @@ def test_objection_before_start_is_read_written_and_decides(write_client, seeded
     assert patched.json()["opt_out"]["objection_before_start"] == "late"
     answer = decision()  # stops future training: still not used, but nothing says the objection kept everything out
     assert answer["verdict"] == "not_used"
-    assert any("not when the use began" in reason for reason in answer["reasons"]), answer["reasons"]
+    assert any("counts as a later one" in reason for reason in answer["reasons"]), answer["reasons"]
     refused = write_client.patch(path, json={"opt_out": {"objection_before_start": "sometimes"}}, headers=auth)
     assert refused.status_code == 422 and refused.json()["param"] == "opt_out.objection_before_start"

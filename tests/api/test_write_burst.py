@@ -128,3 +128,20 @@ def test_requests_past_the_gates_slots_are_shed_as_busy(seeded_url, monkeypatch)
         assert problem["type"] == "https://trainwatch.dev/problems/database-busy"
         assert problem["title"] == "Database busy"
         assert client.get("/readyz").status_code == 200  # shedding load is no outage
+
+
+def test_a_write_that_cannot_get_the_write_lock_in_time_is_shed_as_busy():
+    """A write stuck on a hung database holds the lock; the ones behind it give up after the request timeout instead
+    of keeping their threads (and the gate's slots) for ever."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from app.api.errors import Problem
+
+    lock = threading.Lock()
+    lock.acquire()
+    services = SimpleNamespace(writing=lock, settings=SimpleNamespace(db_request_timeout=0.2))
+    with pytest.raises(Problem) as refused:
+        crud.commit_and_reload(services, lambda session: pytest.fail("wrote without the lock"))  # type: ignore[arg-type]
+    assert refused.value.status == 503 and refused.value.extra["database"] == "busy"

@@ -61,7 +61,7 @@ CASES = [
     ),
     (
         lambda d: d["rules"][0]["opt_out"].update(objection_before_start="late"),
-        "rules[0].opt_out: objection_before_start: late goes only with an opt-out without a deadline (the deadline "
+        "rules[0].opt_out.objection_before_start: late goes only with an opt-out without a deadline (the deadline "
         "says which objections keep everything out)",
     ),
     (

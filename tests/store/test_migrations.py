@@ -153,4 +153,11 @@ def test_objection_before_start_migration_keeps_rules_and_their_citations(databa
     with engine.connect() as conn:
         # Rows from before the column answer as before it: an objection before the start keeps everything out.
         assert conn.execute(text("SELECT count(objection_before_start) FROM rule")).scalar_one() == 0
+    # As on a database seeded before 0007: the next seed brings each rule's new value, and takes none of them for an
+    # edit made through the API (what the last seed wrote reads with the field now, as the stored rule does).
+    report = seed(engine, DATA_DIR)
+    assert report.conflicts == [] and report.updated == 46
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM rule WHERE objection_before_start = 'late'")).scalar_one() == 46
+    assert seed(engine, DATA_DIR).updated == 0
     engine.dispose()

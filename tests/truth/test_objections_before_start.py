@@ -118,10 +118,10 @@ def test_an_objection_before_the_first_confirmed_day_is_not_said_to_keep_everyth
         said = " ".join([decision["summary"], *decision["reasons"]])
         for claim in ("none of your content", "keeps all of your content out", "before the rule took effect"):
             assert claim not in said, (lang, said)
-        for claim in ("alle Ihre Inhalte heraus,", "vor dem Inkrafttreten"):
+        for claim in ("keine Ihrer Inhalte genutzt", "in Kraft trat", "hält alle Ihre Inhalte heraus"):
             assert claim not in said, (lang, said)
     decision = decision_for(client, platform, **params, lang="en")
-    assert any("not when the use began" in reason for reason in decision["reasons"]), decision["reasons"]
+    assert any("kept all of your content out: it counts as a later one" in r for r in decision["reasons"])
 
 
 def test_an_objection_before_a_rule_that_starts_with_the_use_still_keeps_everything_out(client):

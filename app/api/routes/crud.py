@@ -18,6 +18,7 @@ from app.api.auth import WriteKey, actor, writing_as
 from app.api.bodies import PATCH_BODY, JsonBody, merge_patch, write_body
 from app.api.deps import CatalogDep, Services, get_catalog, get_services, get_today
 from app.api.errors import Problem
+from app.api.outage import busy
 from app.api.responses import (
     Page,
     cached,
@@ -162,7 +163,9 @@ def commit_and_reload(services: Services, write: Callable[[Session], Applied]) -
     committed: the reload after it runs unlocked, so the reloads of writes that queued meanwhile can merge (a
     refresh skips a revision another has read).
     """
-    services.writing.acquire()
+    if not services.writing.acquire(timeout=services.settings.db_request_timeout):
+        # The write before it is stuck on a hung database longer than a request may wait: shed this one as busy.
+        raise busy("Too many writes are waiting on the database; retry shortly.")
     locked = True
     try:
         with write_session(services) as session:

@@ -117,6 +117,11 @@ def _covers_later(p: P, w: Wording) -> str:
     covered = ""
     if p["posted_on"] is not None:
         covered = f"; Inhalte vom {_d(p['posted_on'])} sind {'' if p['covered'] else 'nicht '}erfasst"
+    if not p["limit"]:  # no "nach ..." clause for "er" and "daher" to lean on
+        return (
+            f"{_late_head(p, w)}; Ihr Widerspruch erfasst nur Inhalte, die ab dem {_d(p['day'])} veröffentlicht "
+            f"wurden{covered}."
+        )
     return (
         f"{_late_head(p, w)}, daher erfasst er nur Inhalte, die ab dem {_d(p['day'])} veröffentlicht wurden{covered}."
     )
@@ -227,8 +232,8 @@ CATALOG = {
         + (f"; diese Frist lief vor dem {_d(p['passed_before'])} ab." if p["passed_before"] else ".")
     ),
     "reason.start_unconfirmed": lambda p, w: (
-        f"Die Quellen bestätigen diese Regel ab dem {_d(p['day'])}, aber nicht, wann die Nutzung begann; daher ist "
-        "von keinem Widerspruch bekannt, dass er alle Ihre Inhalte heraushält."
+        f"Die Quellen zeigen nicht, dass ein Widerspruch vor dem {_d(p['day'])}, an dem diese Regel beginnt, alle Ihre "
+        "Inhalte heraushielt: Er zählt wie ein späterer."
     ),
     "reason.late": lambda p, w: _capitalised(w(p["late"])) + ".",
     "reason.objection_not_yet": lambda p, w: (
@@ -246,11 +251,11 @@ CATALOG = {
         f"rückgängig gemacht."
     ),
     "reason.objected_late.no_effect": lambda p, w: (
-        f"{_late_head(p, w)}, und {'ein später Widerspruch' if p['limit'] else 'er'} ändert hier nichts."
+        f"{_late_head(p, w)}, und {'ein später Widerspruch' if p['limit'] else 'Ihr Widerspruch'} ändert hier nichts."
     ),
     "reason.objected_late.unknown": lambda p, w: (
-        f"{_late_head(p, w)}, und die Quellen sagen nicht, was {'ein später Widerspruch' if p['limit'] else 'er'} hier "
-        "erfasst."
+        f"{_late_head(p, w)}, und die Quellen sagen nicht, was "
+        f"{'ein später Widerspruch' if p['limit'] else 'Ihr Widerspruch'} hier erfasst."
     ),
     "reason.objected_late.covers_later_posts": _covers_later,
     "reason.adults_only": lambda p, w: (

@@ -153,8 +153,8 @@ CATALOG = {
         + (f"; that deadline passed before {p['passed_before']}." if p["passed_before"] else ".")
     ),
     "reason.start_unconfirmed": lambda p, w: (
-        f"The sources confirm this rule from {p['day']} but not when the use began, so no objection is known to keep "
-        "all of your content out."
+        f"The sources do not show that an objection made before {p['day']}, when this rule starts, kept all of your "
+        "content out: it counts as a later one."
     ),
     "reason.late": lambda p, w: _capitalised(w(p["late"])) + ".",
     "reason.objection_not_yet": lambda p, w: (
