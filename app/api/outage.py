@@ -132,11 +132,11 @@ async def _send(send: Send, scope: Scope, problem: Problem) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": 503,
+            "status": problem.status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"retry-after", b"5"),
+                *((name.lower().encode(), value.encode()) for name, value in problem.headers.items()),
             ],
         }
     )

@@ -20,7 +20,7 @@ from app.policy import prepare
 from app.policy.model import Snapshot
 from app.serving.health import DatabaseState
 from app.store import repository
-from app.store.db import consistent_reads
+from app.store.db import consistent_reads, reading_on
 from app.store.failures import classify
 
 log = logging.getLogger("trainwatch.cache")
@@ -192,7 +192,6 @@ class SnapshotStore:
         snapshot of the revision before it without reading anything, and one further behind reading the change log
         and only the rules other writes changed besides.
         """
-        given = session  # the write's, passed on to the listeners (the name is reused for the reading below)
         with self._rebuild_lock:
             current = self._snapshot
             if current is not None and known_revision is not None and current.revision >= known_revision:
@@ -205,25 +204,23 @@ class SnapshotStore:
                 written = written if rules is not None else None  # its freshness must be read: read it all below
             loaded = None
             if rules is None:
-                with contextlib.nullcontext(session) if session is not None else Session(self.engine) as session:
-                    if session.in_transaction():  # a write's session, read from since its commit: begin afresh
-                        session.rollback()
-                    consistent_reads(session)  # the revision, the change log and the rules read agree
-                    revision = repository.stored_revision(session)
+                with reading_on(session, self.engine) as reading:
+                    consistent_reads(reading)  # the revision, the change log and the rules read agree
+                    revision = repository.stored_revision(reading)
                     if current is not None and current.revision >= revision:
                         return current
-                    changed = repository.changed_since(session, current.revision, revision) if current else None
-                    rules = changed_rules(session, current, revision, changed, written) if current and changed else None
-                    loaded = repository.load_snapshot(session) if rules is None else None
+                    changed = repository.changed_since(reading, current.revision, revision) if current else None
+                    rules = changed_rules(reading, current, revision, changed, written) if current and changed else None
+                    loaded = repository.load_snapshot(reading) if rules is None else None
             with collection_paused():
                 # The rules dicts of a patched snapshot and of the catalog copy are new, and each collection that
                 # finds them young walks every entry (6.5 ms per 100,000 rules, measured): none runs before the
                 # one at the end of the swap, after which they are frozen.
                 if loaded is None:
                     assert current is not None and rules is not None
-                    swap = Swap(current.patched(revision, rules.rules), rules, given)
+                    swap = Swap(current.patched(revision, rules.rules), rules, session)
                 else:
-                    swap = Swap(loaded, session=given)
+                    swap = Swap(loaded, session=session)
                 prepare(swap.snapshot)  # index every platform and category now (a patched one: the changed ones)
                 self._swap(swap)
             if loaded is not None:

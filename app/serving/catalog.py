@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import threading
 from collections.abc import Iterator, Mapping
@@ -12,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.store.db import consistent_reads
+from app.store.db import consistent_reads, reading_on
 from app.store.records import Record, each_record, read_rules
 from app.store.registry import KINDS, ResourceKind
 from app.store.repository import ChangedRules, changed_since, rule_confidence, stored_revision
@@ -261,9 +260,7 @@ class CatalogCache:
         with self._lock:
             catalog = self._catalog
             if catalog is None or catalog.revision < revision:
-                with contextlib.nullcontext(session) if session is not None else Session(self.engine) as reading:
-                    if reading.in_transaction():  # a write's session, read from since its commit: begin afresh
-                        reading.rollback()
+                with reading_on(session, self.engine) as reading:
                     fresh = _patched(reading, catalog) if catalog is not None else None
                     catalog = self._catalog = fresh or load_catalog(reading)
             return catalog

@@ -2,6 +2,8 @@
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30000) -
 
 
 metadata = SQLModel.metadata
+
+
+@contextmanager
+def reading_on(session: Session | None, engine: Engine) -> Iterator[Session]:
+    """Yield a session to read with: a write's own (committed, so its next read begins a new transaction), or a new
+    one on the engine, closed after."""
+    if session is None:
+        with Session(engine) as fresh:
+            yield fresh
+        return
+    if session.in_transaction():  # read from since its commit: begin afresh, to see what others committed since
+        session.rollback()
+    yield session
 
 
 def consistent_reads(session: Session) -> bool:

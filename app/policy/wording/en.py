@@ -58,10 +58,6 @@ def _late_head(p: P, w: Wording) -> str:
     return f"You objected on {p['day']}" + (f", after {w(p['limit'])}" if p["limit"] else "")
 
 
-def _after_limit(p: P, w: Wording) -> str:
-    return f" after {w(p['limit'])}" if p["limit"] else ""
-
-
 def _covers_later(p: P, w: Wording) -> str:
     covered = ""
     if p["posted_on"] is not None:
@@ -194,7 +190,9 @@ CATALOG = {
     "summary.adults_only": lambda p, w: f"Unknown: the sources speak only of accounts aged {p['min_age']} or over.",
     "summary.minors_excluded": lambda p, w: f"Not used: accounts under {p['min_age']} are excluded.",
     "summary.unknown": lambda p, w: f"Unknown: {w(p['summary'])}",
-    "summary.late_changes_nothing": lambda p, w: f"Still used: an objection{_after_limit(p, w)} changes nothing.",
+    "summary.late_changes_nothing": lambda p, w: (
+        "Still used: an objection" + (f" after {w(p['limit'])}" if p["limit"] else "") + " changes nothing."
+    ),
     "summary.objected": lambda p, w: (
         "Not used: you objected" + ("; training already done is not undone." if p["undone"] else ".")
     ),
