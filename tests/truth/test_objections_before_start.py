@@ -75,6 +75,77 @@ CASES = [
         "conditional",
         ["objected"],
     ),
+    case(
+        "x US 2024-07-27, setting left on -> conditional on objecting (the day after)",
+        "x",
+        "public-posts",
+        "US",
+        "2024-07-27",
+        "conditional",
+        ["objected"],
+    ),
+    # ---- Part 2 section 38: outside the EEA/UK, chats used; from 1 Jul 2026 an opt-out right for regions not named.
+    case(
+        "character-ai US 2026-06-30, opted out -> used (no opt-out offered outside the EEA/UK)",
+        "character-ai",
+        "ai-interactions",
+        "US",
+        "2026-06-30",
+        "used",
+        [],
+        objected="true",
+    ),
+    case(
+        "character-ai US 2026-07-01, opted out -> unknown (the opt-out's regions unclear)",
+        "character-ai",
+        "ai-interactions",
+        "US",
+        "2026-07-01",
+        "unknown",
+        [],
+        objected="true",
+    ),
+    case(
+        "character-ai US 2026-07-02, not opted out -> used",
+        "character-ai",
+        "ai-interactions",
+        "US",
+        "2026-07-02",
+        "used",
+        [],
+        objected="false",
+    ),
+    # ---- Part 2 section 19: Udemy instructors stay enrolled; the 2025 window was not found.
+    case(
+        "udemy 2024-12-31, never opted out -> used",
+        "udemy",
+        "public-media",
+        "US",
+        "2024-12-31",
+        "used",
+        [],
+        objected="false",
+    ),
+    case(
+        "udemy 2025-01-01, never opted out -> used",
+        "udemy",
+        "public-media",
+        "US",
+        "2025-01-01",
+        "used",
+        [],
+        objected="false",
+    ),
+    case(
+        "udemy 2025-01-02, opted out -> unknown",
+        "udemy",
+        "public-media",
+        "US",
+        "2025-01-02",
+        "unknown",
+        [],
+        objected="true",
+    ),
     # ---- Part 2 section 38 / part 3: Character.AI has used chats since 2021; opting out keeps only new chats out.
     case(
         "character.ai FR: opted out 2021-06-01, chat of 2021-05-01, asked 2022-06-01 -> used",
@@ -135,3 +206,42 @@ def test_an_objection_before_a_rule_that_starts_with_the_use_still_keeps_everyth
         posted_on="2026-03-01",
     )
     assert decision["verdict"] == "not_used", decision["reasons"]
+
+
+# A country for each jurisdiction a `late` rule names, so the question reaches that rule.
+COUNTRY = {"GLOBAL": "US", "EEA": "DE", "GB": "GB", "HK": "HK", "CA": "CA"}
+
+
+def test_every_late_rule_answers_an_objection_the_day_before_its_start_as_one_on_its_start(client):
+    """Each rule whose opt-out says `objection_before_start: late`, asked about a month into it, for old content: an
+    objection the day before its start answers as one on the day itself (both late), never as in time."""
+    from datetime import date, timedelta
+
+    rules = client.get("/v1/rules", params={"limit": 1000}).json()["items"]
+    late = [r for r in rules if (r["opt_out"] or {}).get("objection_before_start") == "late"]
+    assert len(late) >= 40
+    asked_of = []
+    for rule in late:
+        start = date.fromisoformat(rule["effective_from"])
+        as_of = start + timedelta(days=30)
+        if rule["effective_until"] and as_of > date.fromisoformat(rule["effective_until"]):
+            as_of = date.fromisoformat(rule["effective_until"])
+        asked = {
+            "category": rule["category"],
+            "as_of": as_of.isoformat(),
+            "posted_on": (start - timedelta(days=400)).isoformat(),
+            "age": 30,
+        }
+        if (country := COUNTRY.get(rule["jurisdiction"])) is not None:
+            asked["country"] = country
+        answers = [
+            decision_for(client, rule["platform"], objected_on=(start - timedelta(days=days)).isoformat(), **asked)
+            for days in (1, 0)
+        ]
+        if answers[0]["rule_id"] != rule["id"]:
+            continue  # a more specific rule answers for that country (the jurisdictions' own rules are asked too)
+        asked_of.append(rule["id"])
+        assert answers[0]["verdict"] == answers[1]["verdict"], (rule["id"], answers[0]["reasons"])
+        said = " ".join([answers[0]["summary"], *answers[0]["reasons"]])
+        assert "none of your content" not in said and "before the rule took effect" not in said, (rule["id"], said)
+    assert len(asked_of) >= 40, asked_of
