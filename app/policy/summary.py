@@ -91,6 +91,10 @@ def _conditional(query: Query, analysis: Analysis) -> Phrase:
                 phrase("clause.window", window=window(other), treatment=other.treatment.value, rule=other.id)
             )
     if "age" in analysis.depends_on:
-        ages = sorted({r.min_age for r in analysis.rules if r.min_age})
-        clauses.extend(phrase("clause.minors_excluded", min_age=m) for m in ages)
+        # A limit whose younger accounts the sources leave open is stated as unknown, never as an exclusion.
+        limits = sorted({(r.min_age, r.under_age) for r in analysis.rules if r.min_age})
+        clauses.extend(phrase(_AGE_CLAUSE[under_age], min_age=m) for m, under_age in limits)
     return phrase("summary.clauses", clauses=tuple(clauses))
+
+
+_AGE_CLAUSE = {UnderAge.NOT_USED: "clause.minors_excluded", UnderAge.UNKNOWN: "clause.minors_unconfirmed"}

@@ -216,3 +216,21 @@ def test_an_opt_in_rule_that_excludes_minors_turns_on_the_age_once_opted_in(
     minors = [r for r in got.reasons if "under 18" in r]
     # The age limit is explained wherever it can matter, and nowhere content is unused at any age.
     assert bool(minors) == (not facts.get("opted_in_on") and facts.get("opted_in") is not False)
+
+
+@pytest.mark.parametrize(
+    ("age", "verdict", "depends_on", "summary"),
+    [
+        # The sources speak of adults only: with no age the answer is open, and says minors are unknown, not excluded.
+        (None, C, ("age",), "Summary of adults-only; unknown for accounts under 18."),
+        (15, K, (), "Unknown: the sources speak only of accounts aged 18 or over."),
+        (30, U, (), "Summary of adults-only."),
+    ],
+)
+def test_a_rule_that_speaks_of_adults_only_leaves_younger_accounts_unknown(kit, age, verdict, depends_on, summary):
+    snap = kit.build(
+        [kit.rule("adults-only", "acme", "public-posts", GLOBAL, kit.T.USED, min_age=18, under_age=UnderAge.UNKNOWN)]
+    )
+    got = decide(snap, kit.query("acme", "public-posts", "2025-09-01", country="DE", age=age))
+    assert (got.verdict, got.depends_on, got.summary) == (verdict, depends_on, summary)
+    assert not any("excluded" in r for r in got.reasons)

@@ -316,6 +316,7 @@ CATALOG = {
         + TREATMENT.get(p["treatment"], f"fallen unter Regel {p['rule']}")
     ),
     "clause.minors_excluded": lambda p, w: f"Konten unter {p['min_age']} Jahren sind ausgenommen",
+    "clause.minors_unconfirmed": lambda p, w: f"für Konten unter {p['min_age']} Jahren unbekannt",
     # Answers combining the platform's own training with third parties'.
     "by_use.summary": lambda p, w: " ".join(f"{USE_LABEL[use]}: {_sentence(w(s))}" for use, s in p["parts"]),
     "by_use.reason": lambda p, w: f"{USE_LABEL[p['use']]}: {w(p['reason'])}",

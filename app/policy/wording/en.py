@@ -225,6 +225,7 @@ CATALOG = {
         f"content posted {w(p['window'])} " + TREATMENT.get(p["treatment"], f"falls under rule {p['rule']}")
     ),
     "clause.minors_excluded": lambda p, w: f"accounts under {p['min_age']} are excluded",
+    "clause.minors_unconfirmed": lambda p, w: f"unknown for accounts under {p['min_age']}",
     # Answers combining the platform's own training with third parties'.
     "by_use.summary": lambda p, w: " ".join(f"{USE_LABEL[use]}: {_sentence(w(s))}" for use, s in p["parts"]),
     "by_use.reason": lambda p, w: f"{USE_LABEL[p['use']]}: {w(p['reason'])}",
