@@ -12,6 +12,20 @@ from tests.truth.questions import decision_for
 
 CASES = [
     pytest.param(
+        "github-copilot",
+        {"category": "public-posts", "country": "US", "as_of": "2026-06-01"},
+        {"GH1": "for the purpose of training, developing, and improving artificial intelligence"},
+        set(),
+        id="Is my public GitHub repository used? The licence of ToS D.4, not only the opt-out's exemption",
+    ),
+    pytest.param(
+        "x",
+        {"category": "public-posts", "country": "US", "as_of": "2025-01-15"},
+        {"XG1": "we may utilize your X posts"},
+        {"X10", "X11"},  # they speak of protected accounts, which the private-content rule answers
+        id="Are my public X posts used? Not cited: the reports on protected accounts",
+    ),
+    pytest.param(
         "claude",
         {"category": "ai-interactions", "country": "US", "as_of": "2025-11-01", "posted_on": "2025-11-01"},
         {"AN2": "unless you opt out through your account settings", "AN1": "when this setting is on"},
