@@ -214,7 +214,7 @@ def _behaviour(rule: Rule) -> tuple[object, ...]:
         rule.effective_from,
         rule.posted_from,
         rule.posted_until,
-        None if opt is None else (opt.deadline, opt.late_objection),
+        None if opt is None else (opt.deadline, opt.late_objection, opt.objection_before_start),
     )
 
 

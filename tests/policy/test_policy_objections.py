@@ -362,3 +362,26 @@ def test_an_undated_objection_whose_effect_is_unknown_says_so_not_the_rules_own_
         assert (got.verdict, got.summary) == (K, "Unknown: the sources do not say what your objection covers.")
     else:  # before the start it kept everything out, after it the effect is unknown: the day decides
         assert (got.verdict, got.depends_on) == (C, ("objected_on",))
+
+
+def test_rules_alike_but_for_what_an_objection_before_their_start_does_are_not_answered_alike(kit):
+    # The analyses are shared between contexts whose rules behave alike; `objection_before_start` is part of that
+    # behaviour, or one platform's answer would be served for the other's.
+    from app.policy.model import BeforeStart
+
+    def opt(before_start):
+        return kit.opt_out(kit.COVERS, before_start=before_start)
+
+    keeps = BeforeStart.KEEPS_ALL_OUT
+
+    snap = kit.build(
+        [
+            kit.rule("keeps", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2025-01-01", opt_out=opt(keeps)),
+            kit.rule("late", "beta", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2025-01-01", opt_out=opt(kit.LATE_BEFORE_START)),
+        ]
+    )
+    asked = {"objected_on": "2024-12-01", "posted_on": "2024-06-01"}
+    for first, second in (("acme", "beta"), ("beta", "acme")):
+        fresh = kit.build(snap.rules.values())
+        got = {p: decide(fresh, kit.query(p, "public-posts", "2025-03-01", **asked)).verdict for p in (first, second)}
+        assert got == {"acme": N, "beta": U}, (first, got)
