@@ -116,3 +116,31 @@ def test_a_day_near_a_rule_date_or_the_questions_own_is_a_class_of_its_own(trick
     # Ages compare with the rules' limits alone (16 in force here): 10 and 15 alike, 16 and 40 alike.
     day = date(2024, 6, 20)
     assert of(day, age=10) == of(day, age=15) != of(day, age=16) == of(day, age=40) != of(day)
+
+
+def test_every_rule_of_the_bundled_dataset_gets_the_analysis_it_gets_alone(seeded_snapshot):
+    # Analyses are shared across platforms whose rules behave alike: every field an outcome reads must be part of
+    # that likeness, or one platform's answer is served for another's. Each rule is asked a month into it, with
+    # objections the day before its start and after it, old content, and ages open, adult and minor.
+    from tests.conftest import memo_free
+
+    snapshot = memo_free(seeded_snapshot)
+    asked = 0
+    for rule in sorted(snapshot.rules.values(), key=lambda r: r.id):
+        start = rule.effective_from or date(2026, 1, 1)
+        as_of = min(start + timedelta(days=30), rule.effective_until or date.max)
+        old = start - timedelta(days=400)
+        situations = [
+            {},
+            {"age": 17},
+            {"age": 30, "objected": True},
+            {"age": 30, "objected": True, "objected_on": start - timedelta(days=1), "posted_on": old},
+            {"age": 30, "objected": True, "objected_on": start + timedelta(days=5), "posted_on": old},
+            {"age": 30, "opted_in": False},
+            {"age": 30, "opted_in": True},
+        ]
+        for country in ("DE", "US", "GB", "CA", None):
+            for facts in situations:
+                _same_alone(snapshot, Query(rule.platform_id, rule.category_id, as_of, country, **facts))
+                asked += 1
+    assert asked > 12000 and len(snapshot.memo[ANALYSES]) < asked
