@@ -11,7 +11,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.policy.model import GLOBAL, BeforeStart, JurisdictionKind, LateObjection, Treatment, UnderAge, UsedBy
+from app.policy.model import (
+    GLOBAL,
+    BeforeStart,
+    JurisdictionKind,
+    LateObjection,
+    NotOptedIn,
+    Treatment,
+    UnderAge,
+    UsedBy,
+)
 
 from .types import Code, Day, PublishedOn, Slug, SourceId, Text, Url
 
@@ -246,6 +255,8 @@ class RuleRecord(Record):
     posted_until: Day | None = None
     min_age: int | None = Field(default=None, ge=0, le=150)
     under_age: Annotated[UnderAge, Lax] = UnderAge.NOT_USED  # younger accounts: excluded, or not covered (unknown)
+    # An opt-in rule: users who did not switch it on are not used, or not covered by the sources (unknown).
+    not_opted_in: Annotated[NotOptedIn, Lax] = NotOptedIn.NOT_USED
     legal_basis: Slug | None = None
     opt_out: OptOutRecord | None = None
     summary: Text
@@ -280,6 +291,11 @@ class RuleRecord(Record):
             raise PydanticCustomError("opt_out", "treatment opt_out needs an opt_out saying how to object")
         if self.under_age != UnderAge.NOT_USED and self.min_age is None:
             raise PydanticCustomError("under_age", "under_age says what happens below min_age, so it needs min_age")
+        if self.not_opted_in != NotOptedIn.NOT_USED and self.treatment != Treatment.OPT_IN:
+            raise PydanticCustomError(
+                "not_opted_in",
+                "not_opted_in says what holds for users who did not opt in, so it needs treatment opt_in",
+            )
         return self
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from .index import bounded_memo
-from .model import LateObjection, MemoKind, Phrase, Query, Rule, Snapshot, Treatment, UnderAge, key_rule_ids, phrase
+from .model import (
+    LateObjection,
+    MemoKind,
+    NotOptedIn,
+    Phrase,
+    Query,
+    Rule,
+    Snapshot,
+    Treatment,
+    UnderAge,
+    key_rule_ids,
+    phrase,
+)
 from .phrases import (
     by_country,
     has_limit,
@@ -91,13 +103,14 @@ def _treatment(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phras
             # An objection beats the dispute (contract v1.1): say how it was made and what it covers.
             _opt_out(query, rule, analysis, reasons)
     elif rule.treatment is Treatment.OPT_IN:
-        reasons.append(phrase("reason.opt_in_default_off"))
+        unknown_off = rule.not_opted_in is NotOptedIn.UNKNOWN
+        reasons.append(phrase("reason.opt_in_default_off", unknown_off=unknown_off))
         if query.opted_in is not None:
             on = query.opted_in_on
             reasons.append(
                 phrase("reason.opted_in", day=on, yet=on is None or on <= query.as_of)
                 if query.opted_in
-                else phrase("reason.not_opted_in")
+                else phrase("reason.not_opted_in.unknown" if unknown_off else "reason.not_opted_in")
             )
     elif rule.treatment is Treatment.OPT_OUT and opt is not None:
         _opt_out(query, rule, analysis, reasons)

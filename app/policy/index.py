@@ -211,6 +211,7 @@ def _behaviour(rule: Rule) -> tuple[object, ...]:
         rule.treatment,
         rule.min_age,
         rule.under_age,
+        rule.not_opted_in,
         rule.effective_from,
         rule.posted_from,
         rule.posted_until,

@@ -33,6 +33,13 @@ class UnderAge(StrEnum):
     UNKNOWN = "unknown"  # the sources speak only of older accounts; nothing is confirmed for younger ones
 
 
+class NotOptedIn(StrEnum):
+    """What an opt-in rule says of users who have not switched it on."""
+
+    NOT_USED = "not_used"  # the sources say content is used only once switched on
+    UNKNOWN = "unknown"  # the sources speak only of those who switched it on; nothing is confirmed for the others
+
+
 class LateObjection(StrEnum):
     """What an objection made after the deadline (or after the start) covers."""
 
@@ -241,6 +248,7 @@ class Rule:
     posted_until: date | None = None  # inclusive
     min_age: int | None = None  # the rule covers accounts at least this old; younger ones get `under_age`
     under_age: UnderAge = UnderAge.NOT_USED
+    not_opted_in: NotOptedIn = NotOptedIn.NOT_USED  # an opt-in rule: what holds for users who did not switch it on
     legal_basis: str | None = None
     opt_out: OptOut | None = None
     notes: tuple[str, ...] = ()  # extra reasons: non-generative uses, approximate dates, caveats

@@ -38,6 +38,9 @@ def summarise(snapshot: Snapshot, query: Query, analysis: Analysis) -> Phrase:
     ):
         day = analysis.objected_on
         return phrase("summary.objected_late.unknown", day=day, limit=limit(rule) if day is not None else None)
+    if analysis.verdict is Verdict.UNKNOWN and rule.treatment is Treatment.OPT_IN and query.opted is False:
+        # The rule's own words speak of users who switched it on; say whether this one had not, or only later.
+        return phrase("summary.not_opted_in.unknown", day=query.opted_in_on if query.opted_in else None)
     if analysis.verdict is Verdict.UNKNOWN:
         # Rules whose own summary already opens with the verdict are not prefixed twice.
         if rule.summary.lower().startswith("unknown"):

@@ -8,12 +8,24 @@ from datetime import date
 from itertools import chain
 
 from .index import MARGIN, Context, Level, PairIndex, bounded_memo, context, select
-from .model import DEPENDS_ON_ORDER, LateObjection, MemoKind, Query, Rule, Snapshot, Treatment, UnderAge, Verdict
+from .model import (
+    DEPENDS_ON_ORDER,
+    LateObjection,
+    MemoKind,
+    NotOptedIn,
+    Query,
+    Rule,
+    Snapshot,
+    Treatment,
+    UnderAge,
+    Verdict,
+)
 from .samples import Samples
 
 _NO_DAYS = (None, None, None)
 _FAR = MARGIN + 1  # days between two of the question's days beyond which only their order counts
 _UNDER_AGE = {UnderAge.NOT_USED: Verdict.NOT_USED, UnderAge.UNKNOWN: Verdict.UNKNOWN}
+_NOT_OPTED_IN = {NotOptedIn.NOT_USED: Verdict.NOT_USED, NotOptedIn.UNKNOWN: Verdict.UNKNOWN}
 _WINDOWED = object()  # marks a level set whose rule depends on the posting day
 # Keyed by the context's signature, the rules' behaviour itself: as true for every snapshot as for every pair.
 ANALYSES = MemoKind("analyses")
@@ -61,7 +73,8 @@ def outcome(
         return _UNDER_AGE[rule.under_age]
     if rule.treatment is Treatment.OPT_IN:
         # Contract v1.1: used once the user switched it on, not used while off, conditional when not said.
-        return {True: Verdict.USED, False: Verdict.NOT_USED, None: Verdict.CONDITIONAL}[opted]
+        # Not switched on: not used, or unknown where the sources speak only of those who switched it on.
+        return {True: Verdict.USED, False: _NOT_OPTED_IN[rule.not_opted_in], None: Verdict.CONDITIONAL}[opted]
     disputed = rule.treatment is Treatment.UNKNOWN and rule.opt_out is not None
     if rule.treatment is not Treatment.OPT_OUT and not disputed:
         return _PLAIN[rule.treatment]

@@ -146,6 +146,7 @@ def _rule(
         notes=tuple(r.get("notes") or ()),
         used_by=pm.UsedBy(r.get("used_by") or "platform"),
         under_age=pm.UnderAge(r.get("under_age") or "not_used"),
+        not_opted_in=pm.NotOptedIn(r.get("not_opted_in") or "not_used"),
         # As the store does: a rule without its own review day was reviewed when its newest source was read. Source
         # checks are not records, so a rebuilt rule has no findings (answer events leave freshness out).
         reviewed_on=_day(r.get("reviewed_on"))

@@ -102,6 +102,7 @@ class Rule(SQLModel, table=True):
     posted_until: date | None = None
     min_age: int | None = None
     under_age: str = "not_used"  # what the rule says of accounts younger than min_age: not_used | unknown
+    not_opted_in: str = "not_used"  # what an opt-in rule says of users who did not switch it on: not_used | unknown
     legal_basis: str | None = None
     opt_out_method: str | None = None  # None: the rule has no opt-out
     opt_out_url: str | None = None

@@ -161,6 +161,7 @@ def _rule(
         notes=_shared(tuple(sys.intern(n) for n in row.notes or ()), shared),
         used_by=pm.UsedBy(row.used_by),
         under_age=pm.UnderAge(row.under_age),
+        not_opted_in=pm.NotOptedIn(row.not_opted_in),
         reviewed_on=kept.reviewed_on if kept else fresh.reviewed_on if fresh else row.reviewed_on,
         findings=kept.findings if kept else _findings(fresh),
         recorded_reviewed_on=row.reviewed_on,

@@ -26,8 +26,19 @@ SHIELDS_COLOURS = {
 LABEL_COLOUR = "#344054"
 
 
-def message(decisions: Sequence[dict[str, Any]], words: Words) -> tuple[str, str]:
-    """Return the badge's message and its colour key for the decisions of one answer."""
+def turns_on_opting_in(decisions: Sequence[dict[str, Any]]) -> bool:
+    """Return whether the answer is conditional on the user's opt-in alone."""
+    depends = set().union(*(d["depends_on"] for d in decisions))
+    return (
+        bool(depends)
+        and depends <= {"opted_in", "opted_in_on"}
+        and {d["verdict"] for d in decisions} == {"conditional"}
+    )
+
+
+def message(decisions: Sequence[dict[str, Any]], words: Words, unknown_off: bool = False) -> tuple[str, str]:
+    """Return the badge's message and its colour key for the decisions of one answer; `unknown_off`: the answer for
+    a user who did not opt in is unknown, not "not used"."""
     verdicts = {d["verdict"] for d in decisions}
     if len(verdicts) != 1:
         return words("badge.varies"), "varies"
@@ -38,7 +49,7 @@ def message(decisions: Sequence[dict[str, Any]], words: Words) -> tuple[str, str
         if "objected" in depends and not depends - {"objected", "objected_on", "posted_on", "age"}:
             return words("badge.unless_objected"), verdict
         if depends and depends <= {"opted_in", "opted_in_on"}:
-            return words("badge.unless_opted_in"), verdict
+            return words("badge.if_opted_in" if unknown_off else "badge.unless_opted_in"), verdict
     return words(f"short.{verdict}"), verdict
 
 

@@ -161,3 +161,26 @@ def test_objection_before_start_is_read_written_and_decides(write_client, seeded
     assert any("counts as a later one" in reason for reason in answer["reasons"]), answer["reasons"]
     refused = write_client.patch(path, json={"opt_out": {"objection_before_start": "sometimes"}}, headers=auth)
     assert refused.status_code == 422 and refused.json()["param"] == "opt_out.objection_before_start"
+
+
+def test_not_opted_in_is_read_written_and_decides(write_client, seeded_url):
+    """An opt-in rule says what holds for users who did not opt in: a read shows it, a write changes it, the next
+    answer follows, and a rule that is not opt-in cannot say it (Workspace Labs: the sources speak of Labs only)."""
+    auth = bearer(seeded_url)
+    path = "/v1/rules/google-workspace-global-ai-interactions-labs"
+    question = {"category": "ai-interactions", "as_of": "2025-09-01", "opted_in": "false"}
+
+    def decision() -> dict:
+        return write_client.get("/v1/platforms/google-workspace/ai-training", params=question).json()["decisions"][0]
+
+    assert write_client.get(path).json()["not_opted_in"] == "unknown"
+    assert decision()["verdict"] == "unknown"
+    patched = write_client.patch(path, json={"not_opted_in": "not_used"}, headers=auth)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["not_opted_in"] == "not_used"
+    assert decision()["verdict"] == "not_used"
+    other = "/v1/rules/github-copilot-global-ai-interactions-2026"
+    assert write_client.get(other).json()["not_opted_in"] == "not_used"
+    refused = write_client.patch(other, json={"not_opted_in": "unknown"}, headers=auth)
+    assert refused.status_code == 422 and refused.json()["param"] == "not_opted_in", refused.text
+    assert write_client.get(other).json()["not_opted_in"] == "not_used"

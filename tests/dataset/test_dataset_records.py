@@ -140,6 +140,14 @@ CASES = [
         "rules[1]: under_age says what happens below min_age, so it needs min_age",
     ),
     (_set("rules", 0, "under_age", "maybe"), "rules[0].under_age: \"maybe\" is not one of 'not_used' or 'unknown'"),
+    (
+        _set("rules", 0, "not_opted_in", "unknown"),
+        "rules[0]: not_opted_in says what holds for users who did not opt in, so it needs treatment opt_in",
+    ),
+    (
+        _set("rules", 0, "not_opted_in", "never"),
+        "rules[0].not_opted_in: \"never\" is not one of 'not_used' or 'unknown'",
+    ),
     (_set("rules", 3, "opt_out", None), "rules[3]: treatment opt_out needs an opt_out saying how to object"),
     (_set("rules", 0, "min_age", 200), "rules[0].min_age: 200 is above the maximum 150"),
     (_set("rules", 0, "min_age", "18"), 'rules[0].min_age: expected a whole number, got "18"'),

@@ -377,7 +377,15 @@ def test_rules_alike_but_for_what_an_objection_before_their_start_does_are_not_a
     snap = kit.build(
         [
             kit.rule("keeps", "acme", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2025-01-01", opt_out=opt(keeps)),
-            kit.rule("late", "beta", "public-posts", GLOBAL, kit.T.OPT_OUT, start="2025-01-01", opt_out=opt(kit.LATE_BEFORE_START)),
+            kit.rule(
+                "late",
+                "beta",
+                "public-posts",
+                GLOBAL,
+                kit.T.OPT_OUT,
+                start="2025-01-01",
+                opt_out=opt(kit.LATE_BEFORE_START),
+            ),
         ]
     )
     asked = {"objected_on": "2024-12-01", "posted_on": "2024-06-01"}

@@ -234,3 +234,39 @@ def test_a_rule_that_speaks_of_adults_only_leaves_younger_accounts_unknown(kit, 
     got = decide(snap, kit.query("acme", "public-posts", "2025-09-01", country="DE", age=age))
     assert (got.verdict, got.depends_on, got.summary) == (verdict, depends_on, summary)
     assert not any("excluded" in r for r in got.reasons)
+
+
+@pytest.mark.parametrize(
+    ("facts", "verdict", "depends_on", "summary"),
+    [
+        # The sources speak only of users who switched it on: off is unknown, never "not used".
+        ({}, C, ("opted_in",), "Summary of labs-only."),
+        (
+            {"opted_in": False},
+            K,
+            (),
+            "Unknown: you have not switched it on, and the sources speak only of users who did.",
+        ),
+        ({"opted_in": True}, U, (), "Used: you switched it on."),
+        (
+            {"opted_in": True, "opted_in_on": "2025-09-02"},  # not yet switched on by the day asked about
+            K,
+            (),
+            "Unknown: you switched it on only on 2025-09-02, after the day asked about, and the sources speak only of "
+            "users who had.",
+        ),
+    ],
+)
+def test_an_opt_in_rule_that_speaks_only_of_users_who_opted_in_leaves_the_others_unknown(
+    kit, facts, verdict, depends_on, summary
+):
+    from app.policy.model import NotOptedIn
+
+    snap = kit.build(
+        [kit.rule("labs-only", "acme", "ai-interactions", GLOBAL, kit.T.OPT_IN, not_opted_in=NotOptedIn.UNKNOWN)]
+    )
+    got = decide(snap, kit.query("acme", "ai-interactions", "2025-09-01", country="DE", **facts))
+    assert (got.verdict, got.depends_on, got.summary) == (verdict, depends_on, summary)
+    assert "Content is used only if you switched this on; it is off by default." not in got.reasons
+    if facts.get("opted_in") is False:
+        assert "the answer is unknown" in got.reasons[-1]

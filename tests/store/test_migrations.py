@@ -72,7 +72,9 @@ def test_citation_quotes_migration_keeps_seed_bookkeeping_and_confidence(databas
         seeded = _json(conn.execute(text("SELECT value FROM seeded_record")).scalar_one())
         assert {c["name"] for c in inspect(conn).get_columns("rule_source")} >= {"quote", "location"}
         assert "confidence" not in {c["name"] for c in inspect(conn).get_columns("rule")}
-    assert seeded == {"id": "r", "sources": [{"id": "S1", "quote": None, "where": None}], "summary": "s"}
+    # 0008 adds what the rule says of users who did not opt in, at its default.
+    sources = [{"id": "S1", "quote": None, "where": None}]
+    assert seeded == {"id": "r", "sources": sources, "summary": "s", "not_opted_in": "not_used"}
     with engine.begin() as conn:
         conn.execute(text("UPDATE rule_source SET quote = 'the words'"))
     migrate.downgrade(url, "0001")
@@ -145,6 +147,10 @@ def test_objection_before_start_migration_keeps_rules_and_their_citations(databa
             text("SELECT objection_before_start FROM rule WHERE id = 'copilot-global-ai-interactions-2026'")
         ).scalar_one()
         marked = conn.execute(text("SELECT count(*) FROM rule WHERE objection_before_start = 'late'")).scalar_one()
+        # Going back to 0006 undoes 0008 too: the rules it marks come back at their default as well.
+        either = conn.execute(
+            text("SELECT count(*) FROM rule WHERE objection_before_start = 'late' OR not_opted_in <> 'not_used'")
+        ).scalar_one()
     assert links > 1000 and late == "late" and marked >= 60
     migrate.downgrade(url, "0006")
     with engine.connect() as conn:
@@ -157,8 +163,41 @@ def test_objection_before_start_migration_keeps_rules_and_their_citations(databa
     # As on a database seeded before 0007: the next seed brings each rule's new value, and takes none of them for an
     # edit made through the API (what the last seed wrote reads with the field now, as the stored rule does).
     report = seed(engine, DATA_DIR)
+    assert report.conflicts == [] and report.updated == either
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT count(*) FROM rule WHERE objection_before_start = 'late'")).scalar_one() == marked
+        )
+    assert seed(engine, DATA_DIR).updated == 0
+    engine.dispose()
+
+
+def test_not_opted_in_migration_keeps_rules_and_their_citations(databases):
+    """0008 adds what an opt-in rule says of users who did not opt in, and drops it again, leaving the rules'
+    citations alone; a database seeded before it takes the bundled values at its next seed, as no edit of its own."""
+    from sqlalchemy import text
+
+    url = databases.new_url()
+    engine = make_engine(url)
+    migrate.upgrade(url)
+    seed(engine, DATA_DIR)
+    unknown = "SELECT count(*) FROM rule WHERE not_opted_in = 'unknown'"
+    with engine.connect() as conn:
+        links = conn.execute(text("SELECT count(*) FROM rule_source")).scalar_one()
+        marked = conn.execute(text(unknown)).scalar_one()
+    assert links > 1000 and marked >= 1
+    migrate.downgrade(url, "0007")
+    with engine.connect() as conn:
+        assert "not_opted_in" not in {c["name"] for c in inspect(conn).get_columns("rule")}
+        assert conn.execute(text("SELECT count(*) FROM rule_source")).scalar_one() == links
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        # Rows from before the column answer as before it: users who did not opt in are not used.
+        assert conn.execute(text("SELECT count(*) FROM rule WHERE not_opted_in = 'not_used'")).scalar_one() > 300
+        assert conn.execute(text(unknown)).scalar_one() == 0
+    report = seed(engine, DATA_DIR)
     assert report.conflicts == [] and report.updated == marked
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM rule WHERE objection_before_start = 'late'")).scalar_one() == marked
+        assert conn.execute(text(unknown)).scalar_one() == marked
     assert seed(engine, DATA_DIR).updated == 0
     engine.dispose()

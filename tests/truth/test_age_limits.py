@@ -23,7 +23,9 @@ CASES = [
         "conditional",
         ["age"],
     ),
-    case("instagram US public posts, age 30 -> used", "instagram", "public-posts", "US", "2025-09-01", "used", [], age=30),
+    case(
+        "instagram US public posts, age 30 -> used", "instagram", "public-posts", "US", "2025-09-01", "used", [], age=30
+    ),
     case(
         "instagram US public posts, age 16 -> unknown (not excluded)",
         "instagram",

@@ -176,8 +176,8 @@ def test_truth(client, platform, params, verdict, depends_on):
         ("character-ai", "ai-interactions", "FR", "2022-06-01", "2021-06-01"),  # used since 2021
         # Part 3 section 47: Hong Kong members' data was used from Sep 2024 until the pause of 11 Oct 2024.
         ("linkedin", "public-posts", "HK", "2025-12-01", "2025-10-01"),
-        # Part 1 section 4 and part 3 section 47: UK data was in the rollout of Sep 2024 until the ICO's pause of 20 Sep;
-        # Canadian data was used from Sep 2024 until a pause reported on 10 Dec 2024.
+        # Part 1 section 4 and part 3 section 47: UK data was in the rollout of Sep 2024 until the ICO's pause of
+        # 20 Sep; Canadian data was used from Sep 2024 until a pause reported on 10 Dec 2024.
         ("linkedin", "public-posts", "GB", "2025-12-01", "2024-09-19"),
         ("linkedin", "profile-info", "GB", "2025-12-01", "2025-10-01"),
         ("linkedin", "public-posts", "CA", "2024-11-01", "2024-09-20"),

@@ -952,6 +952,26 @@ CASES = [
         [],
         opted_in_on="2024-12-01",
     ),
+    # Part 3 section 54 covers Labs data only: outside Labs nothing is confirmed either way.
+    case(
+        "gmail prompts 2025-01-01 not in Workspace Labs -> unknown (the sources speak of Labs only)",
+        "google-workspace",
+        "ai-interactions",
+        "US",
+        "2025-01-01",
+        "unknown",
+        [],
+        opted_in=False,
+    ),
+    case(
+        "gmail prompts 2025-01-01, Labs not said -> conditional on opted_in",
+        "google-workspace",
+        "ai-interactions",
+        "US",
+        "2025-01-01",
+        "conditional",
+        ["opted_in"],
+    ),
     # ---- 62 Tumblr / WordPress.com: 404 Media's documents dispute what the Tumblr query held
     *(
         case(

@@ -97,3 +97,25 @@ def test_a_badge_refuses_what_the_decision_refuses(client: TestClient, endpoint:
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["param"] == param
     assert client.get(f"/v1/platforms/instagram/{endpoint}?lang=de&country=DE").status_code == 200
+
+
+def test_an_opt_in_badge_says_not_used_only_where_not_opting_in_is_answered_not_used() -> None:
+    t = Words("en")
+    open_opt_in = [{"verdict": "conditional", "depends_on": ["opted_in"]}]
+    assert message(open_opt_in, t, unknown_off=True)[0] == "used if you opt in"
+    assert message(open_opt_in, Words("de"), unknown_off=True)[0] == "genutzt, wenn Sie einwilligen"
+
+
+@pytest.mark.parametrize(
+    ("platform", "category", "said"),
+    [
+        ("vimeo", "public-media", "not used unless you opt in"),  # Vimeo: not without your explicit consent
+        ("google-workspace", "ai-interactions", "used if you opt in"),  # Workspace Labs: the sources speak of Labs only
+    ],
+)
+def test_opt_in_badges_over_http(client, platform, category, said) -> None:
+    response = client.get(f"/v1/platforms/{platform}/shields.json", params={"category": category, "lang": "en"})
+    assert response.status_code == 200, response.text
+    assert response.json()["message"] == said
+    svg_answer = client.get(f"/v1/platforms/{platform}/badge.svg", params={"category": category, "lang": "en"})
+    assert f'aria-label="AI training: {said}"' in svg_answer.text

@@ -172,6 +172,17 @@ CATALOG = {
     ),
     "reason.opted_in": lambda p, w: "Sie haben es eingeschaltet" + (f", am {_d(p['day'])}" if p["day"] else "") + ".",
     "reason.not_opted_in": lambda p, w: "Sie haben es nicht eingeschaltet.",
+    "reason.not_opted_in.unknown": lambda p, w: (
+        "Sie haben es nicht eingeschaltet; die Quellen sprechen nur von Nutzern, die es eingeschaltet haben, daher ist "
+        "die Antwort unbekannt."
+    ),
+    "summary.not_opted_in.unknown": lambda p, w: (
+        f"Unbekannt: Sie haben es erst am {_d(p['day'])} eingeschaltet, nach dem gefragten Tag, und die Quellen "
+        "sprechen nur von Nutzern, die es eingeschaltet hatten."
+        if p["day"]
+        else "Unbekannt: Sie haben es nicht eingeschaltet, und die Quellen sprechen nur von Nutzern, die es "
+        "eingeschaltet haben."
+    ),
     "summary.opted_in": lambda p, w: (
         "Genutzt: Sie haben es eingeschaltet" + (f", am {_d(p['day'])}." if p["day"] else ".")
     ),
@@ -214,7 +225,10 @@ CATALOG = {
         "Die Quellen bestreiten dies oder bestätigen es nicht, daher ist die Antwort unbekannt."
     ),
     "reason.opt_in_default_off": lambda p, w: (
-        "Inhalte werden nur genutzt, wenn Sie dies eingeschaltet haben; standardmäßig ist es aus."
+        "Inhalte werden genutzt, wenn Sie dies eingeschaltet haben; standardmäßig ist es aus, und die Quellen sagen "
+        "nicht, was genutzt wird, solange es aus ist."
+        if p["unknown_off"]
+        else "Inhalte werden nur genutzt, wenn Sie dies eingeschaltet haben; standardmäßig ist es aus."
     ),
     "reason.no_opt_out": lambda p, w: (
         f"In {p['jurisdiction']} gibt es keinen Widerspruch dagegen"

@@ -132,7 +132,12 @@ CATALOG = {
         f"covers only content posted {w(p['window'])}."
     ),
     "reason.disputed": lambda p, w: "The sources dispute this or do not confirm it, so the answer is unknown.",
-    "reason.opt_in_default_off": lambda p, w: "Content is used only if you switched this on; it is off by default.",
+    "reason.opt_in_default_off": lambda p, w: (
+        "Content is used if you switched this on; it is off by default, and the sources do not say what is used "
+        "while it is off."
+        if p["unknown_off"]
+        else "Content is used only if you switched this on; it is off by default."
+    ),
     "reason.no_opt_out": lambda p, w: (
         f"There is no opt-out from this in {p['jurisdiction']}"
         f"{', so objecting changes nothing' if p['objected'] else ''}."
@@ -175,6 +180,9 @@ CATALOG = {
         else f"You switched it on only on {p['day']}, after that day."
     ),
     "reason.not_opted_in": lambda p, w: "You have not switched it on.",
+    "reason.not_opted_in.unknown": lambda p, w: (
+        "You have not switched it on; the sources speak only of users who did, so the answer is unknown."
+    ),
     "reason.objected_late.unknown": lambda p, w: (
         f"{_late_head(p, w)}, and the sources do not say what {'a late objection' if p['limit'] else 'it'} covers here."
     ),
@@ -199,6 +207,12 @@ CATALOG = {
     "summary.objected_in_time": lambda p, w: f"Not used: you objected on {p['day']}, {w(p['in_time'])}.",
     "summary.objected_late.stops_future_training": lambda p, w: (
         f"Not used from your objection on {p['day']} on; training already done is not undone."
+    ),
+    "summary.not_opted_in.unknown": lambda p, w: (
+        f"Unknown: you switched it on only on {p['day']}, after the day asked about, and the sources speak only of "
+        "users who had."
+        if p["day"]
+        else "Unknown: you have not switched it on, and the sources speak only of users who did."
     ),
     "summary.opted_in": lambda p, w: "Used: you switched it on" + (f" on {p['day']}." if p["day"] else "."),
     "summary.objected_late.unknown": lambda p, w: (
