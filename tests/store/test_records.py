@@ -72,6 +72,7 @@ def test_a_rule_goes_in_as_a_record_and_comes_out_the_same(seeded_url):
     assert record == {name: RULE.get(name) for name in KINDS["rule"].fields} | {
         "used_by": "platform",
         "under_age": "not_used",
+        "not_opted_in": "not_used",
         "opt_out": RULE["opt_out"] | {"objection_before_start": "keeps_all_out"},  # the default, said
     }
     assert (record, 1) in everything["rule"]
