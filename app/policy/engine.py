@@ -205,6 +205,7 @@ def _decide_one(snapshot: Snapshot, category: Category, query: Query, index: Pai
         opt_out=opt_out_facts(analysis.rule, query.as_of),
         sources=sources_for(snapshot, analysis.rules + analysis.elsewhere),
         rule_ids=tuple(dict.fromkeys(r.id for r in analysis.rules + analysis.elsewhere)),
+        outcomes=analysis.outcomes,
     )
 
 

@@ -12,9 +12,13 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
         verdict = Verdict.USED  # settled whatever the other uses turn on
     elif all(v is Verdict.NOT_USED for v in verdicts):
         verdict = Verdict.NOT_USED
-    elif Verdict.CONDITIONAL in verdicts:
+    elif Verdict.CONDITIONAL in verdicts and (
+        any(_can_be(d, Verdict.USED) for _, d in parts) or all(_can_be(d, Verdict.NOT_USED) for _, d in parts)
+    ):
         verdict = Verdict.CONDITIONAL
     else:
+        # Whatever the open facts turn out to be, no use is used and not every one is not used: the answer stays
+        # unknown, and asking for those facts would change nothing (contract: conditional resolves by them).
         verdict = Verdict.UNKNOWN
     depends: set[str] = set()
     if verdict is Verdict.CONDITIONAL:
@@ -34,3 +38,8 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
         sources=tuple(sources.values()),  # type: ignore[arg-type]
         rule_ids=tuple(dict.fromkeys(rule_id for _, d in parts for rule_id in d.rule_ids)),
     )
+
+
+def _can_be(decision: Decision, verdict: Verdict) -> bool:
+    """Return whether a decision can come to the verdict once the facts it leaves open are given."""
+    return verdict in (decision.outcomes or {decision.verdict})

@@ -173,3 +173,30 @@ def test_days_between_the_same_rule_boundaries_share_one_context():
     assert after is not before and context(snap, index, "DE", date(2026, 1, 1)) is after
     assert decide(snap, Query("tube", "public-media", date(2025, 5, 26))).verdict.value == "not_used"
     assert decide(snap, Query("tube", "public-media", date(2025, 5, 27))).verdict.value == "used"
+
+
+@pytest.mark.parametrize(
+    ("others", "verdict", "depends_on"),
+    [
+        # Third parties' use unknown: whatever the posting day, no use is used and not all are unused.
+        (Treatment.UNKNOWN, "unknown", ()),
+        # Third parties do not use it: the posting day decides between not used and unknown.
+        (Treatment.NOT_USED, "conditional", ("posted_on",)),
+        # Third parties use it: used, whatever the day.
+        (Treatment.USED, "used", ()),
+    ],
+)
+def test_an_answer_is_conditional_only_where_giving_the_facts_can_decide_it(others, verdict, depends_on):
+    # The platform's own use turns on the posting day, but only between "not used" and "unknown".
+    window = rule(
+        "own-window",
+        Treatment.NOT_USED,
+        UsedBy.PLATFORM,
+        "S1",
+        posted_from=date(2024, 5, 7),
+        posted_until=date(2024, 8, 1),
+    )
+    rest = rule("own-rest", Treatment.UNKNOWN, UsedBy.PLATFORM, "S1", posted_from=date(2024, 8, 2))
+    third = rule("third", others, UsedBy.THIRD_PARTIES, "S2")
+    got = decide(snapshot(window, rest, third), Query("tube", "public-media", DAY, "DE"))
+    assert (got.verdict.value, got.depends_on) == (verdict, depends_on)
