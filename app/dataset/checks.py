@@ -11,7 +11,14 @@ from itertools import combinations
 from app.policy.confidence import Support, support
 from app.policy.model import GLOBAL, Confidence, JurisdictionKind, Treatment
 
-from .invariants import on_aggregators_alone, references, replaces_loop, rules_overlap
+from .invariants import (
+    DEADLINE_PLACES,
+    on_aggregators_alone,
+    other_platforms_deadline,
+    references,
+    replaces_loop,
+    rules_overlap,
+)
 from .schema import SECTIONS, Dataset, RuleRecord
 from .yamlio import Loc
 
@@ -94,12 +101,18 @@ def check_dataset(dataset: Dataset, *, curated: bool = True) -> list[Issue]:
     ids = {kind: _ids(dataset, kind, issues) for kind in SECTIONS}
     _check_jurisdictions(dataset, ids, issues, curated=curated)
     replaces = {d.id: d.replaces for d in dataset.deadlines}
+    deadline_platforms = {d.id: d.platform for d in dataset.deadlines}
     for section in ("deadlines", "rules"):
         for i, record in enumerate(getattr(dataset, section)):
             for place, target, key in references(section, record.model_dump()):
                 resolves = _ref(issues, ids, target, key, (section, i, *place))
                 if place == ("replaces",) and resolves:
                     _check_chain(dataset, i, replaces, issues)
+                # Only between known platforms: an unknown one is reported as such.
+                known = resolves and record.platform in ids["platforms"]
+                if place in DEADLINE_PLACES and known and deadline_platforms[key] != record.platform:
+                    message = other_platforms_deadline(key, deadline_platforms[key], record.platform)
+                    issues.append(Issue((section, i, *place), message))
     issues.extend(_overlaps(dataset.rules))
     issues.extend(unsupported(dataset) if curated else aggregators_alone(dataset))
     _check_translations(dataset, ids, issues)

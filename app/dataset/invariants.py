@@ -40,6 +40,19 @@ def on_aggregators_alone(treatment: str, kinds: Iterable[str | None]) -> bool:
     return treatment != "unknown" and set(kinds) == {"aggregator"}
 
 
+# The references to a deadline, which must be one of the referring record's own platform: a deadline moved by another
+# platform's, or an opt-out naming another platform's deadline, would change that platform's answers.
+DEADLINE_PLACES = (("replaces",), ("opt_out", "deadline"))
+
+
+def other_platforms_deadline(deadline_id: str, its_platform: str, platform: str) -> str:
+    """Return the problem of a reference to a deadline of another platform."""
+    return (
+        f'deadline "{deadline_id}" is one of platform "{its_platform}"; name a deadline of this record\'s own platform '
+        f'("{platform}")'
+    )
+
+
 def replaces_loop(start: str, replaces: Mapping[str, str | None]) -> list[str] | None:
     """Return the loop a deadline's chain of replaced deadlines (`replaces`: each id's) goes round back to it, start
     first and last, or None; a loop further down the chain is its own members' to report."""

@@ -14,7 +14,13 @@ from sqlmodel import Session, col, select
 
 from app.dataset.checks import path_text
 from app.dataset.files import describe_error
-from app.dataset.invariants import on_aggregators_alone, references, replaces_loop, rules_overlap
+from app.dataset.invariants import (
+    on_aggregators_alone,
+    other_platforms_deadline,
+    references,
+    replaces_loop,
+    rules_overlap,
+)
 from app.store import models, records
 from app.store.errors import InvalidRecord
 from app.store.registry import KINDS, SECTION_KINDS
@@ -184,6 +190,62 @@ def check_chains(session: Session, keys: list[str]) -> None:
     )
 
 
+def may_cross_platforms(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a write can make a reference to a deadline cross platforms: a deadline that replaces one anew
+    or moves to another platform, or a rule that names a deadline anew or moves."""
+    if resource == "deadline":
+        moved = before is not None and before.get("platform") != after.get("platform")
+        return moved or (after.get("replaces") is not None and (before or {}).get("replaces") != after.get("replaces"))
+    if resource == "rule":
+        named = (after.get("opt_out") or {}).get("deadline")
+        if named is None:
+            return False
+        return (
+            before is None
+            or before.get("platform") != after.get("platform")
+            or ((before.get("opt_out") or {}).get("deadline") != named)
+        )
+    return False
+
+
+def check_deadline_platforms(session: Session, keys: list[str]) -> None:
+    """Raise InvalidRecord if, once the whole write is applied, a deadline replaces, or a rule's opt-out names, a
+    deadline of another platform, where a written record is either end (the dataset files' check too): another
+    platform's deadline would move this one's, or set its opt-out's date."""
+    D, R = models.Deadline, models.Rule
+    replaced = models.Deadline.__table__.alias("replaced")  # type: ignore[attr-defined]
+    problems: list[dict[str, str]] = []
+    crossing = session.connection().execute(
+        sa_select(col(D.id), replaced.c.id, replaced.c.platform_id, col(D.platform_id))
+        .join(replaced, replaced.c.id == col(D.replaces_id))
+        .where(replaced.c.platform_id != col(D.platform_id), col(D.id).in_(keys) | replaced.c.id.in_(keys))
+        .order_by(col(D.id))
+    )
+    for deadline_id, target, its_platform, platform in crossing:
+        if deadline_id in keys:
+            problems.append({"field": "replaces", "message": other_platforms_deadline(target, its_platform, platform)})
+        else:  # the replaced deadline was moved
+            problems.append({"field": "platform", "message": _still_named("deadline", deadline_id, platform)})
+    named = session.connection().execute(
+        sa_select(col(R.id), col(D.id), col(D.platform_id), col(R.platform_id))
+        .join(D, col(D.id) == col(R.opt_out_deadline_id))
+        .where(col(D.platform_id) != col(R.platform_id), col(R.id).in_(keys) | col(D.id).in_(keys))
+        .order_by(col(R.id))
+    )
+    for rule_id, target, its_platform, platform in named:
+        if rule_id in keys:
+            problems.append(
+                {"field": "opt_out.deadline", "message": other_platforms_deadline(target, its_platform, platform)}
+            )
+        else:  # the named deadline was moved
+            problems.append({"field": "platform", "message": _still_named("rule", rule_id, platform)})
+    _raise_if(problems)
+
+
+def _still_named(kind: str, key: str, platform: str) -> str:
+    return f'{kind} "{key}" of platform "{platform}" refers to this deadline, so it stays a deadline of "{platform}"'
+
+
 # What a record written with other records can break from the other side, checked once the whole write is applied
 # (so the same write may mend it): whether a written record concerns the check (resource, before, after), and the
 # check over the keys of those that do (sorted, each once; not called when none does).
@@ -193,6 +255,7 @@ WHOLE_WRITE_CHECKS: tuple[
 ] = (
     (demotes_to_aggregator, check_aggregator_support),
     (may_loop_anew, check_chains),
+    (may_cross_platforms, check_deadline_platforms),
     (leaves_countries, check_members),
 )
 

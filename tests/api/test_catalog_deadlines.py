@@ -123,3 +123,60 @@ def test_answers_follow_a_deadline_to_the_one_that_moved_it(write_client, seeded
     # Undoing the move gives the old answer back.
     assert write_client.delete("/v1/deadlines/instagram-eea-objection-2025-moved", headers=auth).status_code == 204
     assert decision()["verdict"] == "used"
+
+
+def test_a_deadline_or_an_opt_out_cannot_name_another_platforms_deadline(write_client, seeded_url):
+    """Before: a deadline of any platform could `replaces` Instagram's EEA deadline, and Instagram's answers in every
+    EEA country then used its day; a rule's opt-out could name another platform's deadline too. Both are refused
+    from either end, and nothing is stored."""
+    auth = bearer(seeded_url)
+    question = {
+        "category": "public-posts",
+        "country": "FR",
+        "as_of": "2025-09-01",
+        "age": 30,
+        "objected_on": "2025-08-01",
+        "posted_on": "2025-01-01",
+    }
+
+    def verdict() -> str:
+        return write_client.get("/v1/platforms/instagram/ai-training", params=question).json()["decisions"][0][
+            "verdict"
+        ]
+
+    assert (
+        write_client.post("/v1/platforms", json={"id": "probe", "name": "P", "operator": "P"}, headers=auth).status_code
+        == 201
+    )
+    revision = write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"]
+    base = SAMPLES["deadline"].record
+    foreign = {
+        **base,
+        "id": "probe-moves",
+        "platform": "probe",
+        "on": "2027-01-12",
+        "replaces": "instagram-eea-objection-2025",
+    }
+    refused = write_client.post("/v1/deadlines", json=foreign, headers=auth)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["param"] == "replaces"
+    assert 'deadline "instagram-eea-objection-2025" is one of platform "instagram"' in refused.json()["detail"]
+    assert verdict() == "used"
+    rule = {
+        "id": "probe-rule",
+        "platform": "probe",
+        "category": "public-comments",
+        "jurisdiction": "DE",
+        "treatment": "opt_out",
+        "opt_out": {"method": "form", "deadline": "instagram-eea-objection-2025", "late_objection": "no_effect"},
+        "summary": "Probe.",
+        "sources": [{"id": "M1", "quote": "q"}],
+    }
+    named = write_client.post("/v1/rules", json=rule, headers=auth)
+    assert named.status_code == 422 and named.json()["param"] == "opt_out.deadline", named.text
+    # From the other end: moving Instagram's deadline to another platform would strand the rules that name it.
+    moved = write_client.patch("/v1/deadlines/instagram-eea-objection-2025", json={"platform": "probe"}, headers=auth)
+    assert moved.status_code == 422 and moved.json()["param"] == "platform", moved.text
+    assert "refers to this deadline" in moved.json()["detail"]
+    assert write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"] == revision
+    assert write_client.get("/v1/deadlines/instagram-eea-objection-2025").json()["platform"] == "instagram"

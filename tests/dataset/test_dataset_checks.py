@@ -100,6 +100,22 @@ def test_replaces_loop_through_two_deadlines(base) -> None:
     ]
 
 
+def test_a_deadline_or_an_opt_out_of_another_platform_is_refused(base) -> None:
+    # Another platform's deadline would move this one's answers (replaces) or set its opt-out's date.
+    first = base["deadlines"][0]
+    other = "x" if first["platform"] != "x" else "facebook"
+    base["deadlines"] += [dict(first, id="elsewhere", platform=other, replaces=first["id"])]
+    base["rules"].append({**base["rules"][0], "id": "elsewhere-rule", "platform": other})
+    found = [(i.loc, i.message) for i in check_dataset(Dataset.model_validate(base))]
+    own = f'("{other}")'
+    assert (
+        ("deadlines", len(base["deadlines"]) - 1, "replaces"),
+        f'deadline "{first["id"]}" is one of platform '
+        f'"{first["platform"]}"; name a deadline of this record\'s own platform {own}',
+    ) in found
+    assert any(loc == ("rules", len(base["rules"]) - 1, "opt_out", "deadline") for loc, _ in found), found
+
+
 def test_replaces_chain_without_loop_is_fine(base) -> None:
     first = base["deadlines"][0]
     base["deadlines"] += [dict(first, id="a", replaces=first["id"]), dict(first, id="b", replaces="a")]
