@@ -134,7 +134,10 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
             if limited:
                 responses["429"] = _problem(429, RATE_HEADERS)
             ok = responses.get("200")
-            if method == "get" and ok is not None and limited:
+            if method == "get" and ok is not None and path.startswith("/v1/webhooks"):
+                # A key's own subscriptions: never cached, no ETag to revalidate with.
+                ok.setdefault("headers", {})["Cache-Control"] = _header("no-store: a key's own data is never cached.")
+            elif method == "get" and ok is not None and limited:
                 headers = ok.setdefault("headers", {})
                 headers["ETag"] = _header("The version of this answer; send it in If-None-Match to get 304.")
                 headers["Cache-Control"] = _header("public, max-age=N: how long a cache may reuse the answer.")

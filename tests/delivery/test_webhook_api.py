@@ -314,3 +314,26 @@ def test_trainwatch_deliver_once_sends_what_is_due(seeded_url, receiver):
     assert result.returncode == 0, result.stderr
     assert "1 delivered" in result.stdout
     assert [d.type for d in receiver.of("/cli")] == ["webhook.ping"]
+
+
+def test_a_delete_with_a_precondition_no_subscription_meets_deletes_nothing(setup, receiver):
+    # RFC 9110 section 13.1: a subscription has no ETag, so a listed tag never matches and `*` always does.
+    sub = subscribe(setup.client, setup.hooks, receiver, "/hook", events=["dataset.changed"])
+    path = f"/v1/webhooks/{sub['id']}"
+    for header in ({"If-Match": '"stale"'}, {"If-Match": 'W/"v1", "v2"'}, {"If-None-Match": "*"}):
+        refused = setup.client.delete(path, headers={**setup.hooks, **header})
+        assert refused.status_code == 412, refused.text
+        assert refused.json()["param"] == next(iter(header))
+        assert setup.client.get(path, headers=setup.hooks).status_code == 200  # still there
+    assert setup.client.delete(path, headers={**setup.hooks, "If-Match": "*"}).status_code == 204
+    assert setup.client.get(path, headers=setup.hooks).status_code == 404
+
+
+def test_the_spec_promises_no_etag_for_a_keys_own_subscriptions(setup):
+    spec = setup.client.get("/openapi.json").json()
+    for path in ("/v1/webhooks", "/v1/webhooks/{webhook_id}", "/v1/webhooks/{webhook_id}/deliveries"):
+        ok = spec["paths"][path]["get"]["responses"]
+        assert "304" not in ok and "ETag" not in ok["200"].get("headers", {}), path
+        assert ok["200"]["headers"]["Cache-Control"]["description"].startswith("no-store")
+    listed = setup.client.get("/v1/webhooks", headers=setup.hooks)
+    assert listed.headers["cache-control"] == "no-store" and "etag" not in listed.headers

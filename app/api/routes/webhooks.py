@@ -280,10 +280,32 @@ def get_webhook(sub: Owned) -> Response:
     response_class=Response,
     responses=problem_responses(401, 403, 404),
 )
-def delete_webhook(session: SessionDep, sub: Owned) -> Response:
-    """Stop delivering: the subscription and its pending deliveries are removed."""
+def delete_webhook(request: Request, session: SessionDep, sub: Owned) -> Response:
+    """Stop delivering: the subscription and its pending deliveries are removed. A subscription has no ETag, so
+    `If-Match` holds only as `*` (412 otherwise), and `If-None-Match: *` never does."""
+    _preconditions(request)
     webhooks.delete_subscription(session, sub)
     return Response(status_code=204)
+
+
+def _preconditions(request: Request) -> None:
+    """Refuse what RFC 9110 section 13.1 says a server must not do: a method whose precondition fails. A subscription
+    carries no entity tag: a listed tag never matches it, and `*` always does (it exists)."""
+    if_match = request.headers.get("if-match")
+    if if_match is not None and if_match.strip() != "*":
+        raise Problem(
+            412,
+            "A webhook subscription has no ETag, so no tag in If-Match matches it; nothing was deleted.",
+            title="Precondition failed",
+            param="If-Match",
+        )
+    if (request.headers.get("if-none-match") or "").strip() == "*":
+        raise Problem(
+            412,
+            "If-None-Match: * fails: the subscription exists; nothing was deleted.",
+            title="Precondition failed",
+            param="If-None-Match",
+        )
 
 
 @router.get(
