@@ -56,3 +56,26 @@ def test_a_country_a_group_lists_cannot_become_a_group(write_client, seeded_url)
     assert created.status_code == 201
     regrouped = write_client.patch("/v1/jurisdictions/XK", json={"kind": "group", "members": ["FR"]}, headers=auth)
     assert regrouped.status_code == 200, regrouped.text
+
+
+def test_a_path_names_the_same_record_for_every_method_in_any_case(write_client, seeded_url):
+    """Before: GET /v1/jurisdictions/de answered Germany, but PATCH and DELETE of the same URL were 404, and the
+    aliases UK and EL worked on `country` but not on jurisdiction paths or filters."""
+    auth = bearer(seeded_url)
+    read = write_client.get("/v1/jurisdictions/de")
+    assert read.status_code == 200 and read.json()["code"] == "DE"
+    patched = write_client.patch(
+        "/v1/jurisdictions/de", json={"name": "Deutschland"}, headers={**auth, "If-Match": read.headers["etag"]}
+    )
+    assert patched.status_code == 200, patched.text
+    assert write_client.get("/v1/jurisdictions/DE").json()["name"] == "Deutschland"
+    assert write_client.get("/v1/jurisdictions/uk").json()["code"] == "GB"
+    by_alias = write_client.get("/v1/rules", params={"jurisdiction": "uk", "limit": 1000}).json()["items"]
+    by_code = write_client.get("/v1/rules", params={"jurisdiction": "GB", "limit": 1000}).json()["items"]
+    assert by_alias == by_code and by_code
+    source = write_client.get("/v1/sources/m1")
+    assert source.status_code == 200 and source.json()["id"] == "M1"
+    assert write_client.patch("/v1/sources/m1", json={"title": "Renamed"}, headers=auth).status_code == 200
+    assert write_client.get("/v1/sources/M1").json()["title"] == "Renamed"
+    # Deleting through the lower-case path reaches the record too: here it is refused for its referrers (409).
+    assert write_client.delete("/v1/jurisdictions/de", headers=auth).status_code == 409

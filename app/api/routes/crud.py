@@ -30,6 +30,7 @@ from app.api.responses import (
     written,
 )
 from app.api.schemas.decisions import problem_responses
+from app.policy import COUNTRY_ALIASES
 from app.serving.catalog import Catalog, Entry
 from app.store import records
 from app.store.errors import InvalidRecord
@@ -109,9 +110,20 @@ def today(request: Request) -> date:
     return get_today(get_services(request))
 
 
+def stored_key(catalog: Catalog, resource: str, key: str) -> str:
+    """Return the key a record is stored under for the key in a path: as given, else in capitals (codes and source
+    ids, which reads and writes alike take in any case), a jurisdiction's alias (UK, EL) as its code."""
+    if catalog.get(resource, key) is not None or not key.isascii():
+        return key
+    upper = key.upper()
+    if resource == "jurisdiction":
+        upper = COUNTRY_ALIASES.get(upper, upper)
+    return upper if catalog.get(resource, upper) is not None else key
+
+
 def entry_or_404(catalog: Catalog, kind: Kind, key: str) -> Entry:
     """Return a record's entry, or answer 404 naming what was not found."""
-    entry = catalog.get(kind.resource, key) or catalog.get(kind.resource, key.upper())
+    entry = catalog.get(kind.resource, stored_key(catalog, kind.resource, key))
     if entry is None:
         raise Problem(
             404, f"There is no {kind.noun} {key!r}; see /v1/{kind.path} for the list.", title=f"Unknown {kind.noun}"
@@ -250,6 +262,11 @@ def _version(request: Request, kind: Kind, key: str, if_match: str | None) -> in
     return row.version if row is not None and row.version in versions else min(versions)
 
 
+def _stored(request: Request, kind: Kind, key: str) -> str:
+    """Return the stored key a write's path names, as a read of the same URL finds it."""
+    return stored_key(get_catalog(get_services(request)), kind.resource, key)
+
+
 def _unless(request: Request) -> Callable[[int], bool] | None:
     """Return what If-None-Match refuses a write for, RFC 9110 section 13.1.2: `*` any stored record (a PUT here never
     creates), else the versions it lists; the write path checks it under its lock."""
@@ -339,6 +356,7 @@ def install(router: APIRouter, kind: Kind) -> None:
         openapi_extra=body_doc,
     )
     def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
+        key = _stored(request, kind, key)
         version = _version(request, kind, key, if_match)
         op = Op(kind.resource, "update", key, kind.record_of(body), if_version=version, unless=_unless(request))
         applied = _write(request, api_key, op)
@@ -354,6 +372,7 @@ def install(router: APIRouter, kind: Kind) -> None:
         openapi_extra=PATCH_BODY,
     )
     def patch(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
+        key = _stored(request, kind, key)
         applied = _patch(request, api_key, kind, key, kind.record_of(body), if_match)
         return _written(request, kind, key, applied)
 
@@ -367,6 +386,7 @@ def install(router: APIRouter, kind: Kind) -> None:
         responses=errors,
     )
     def delete(request: Request, api_key: WriteKey, key: Key, if_match: IfMatch = None) -> Response:
+        key = _stored(request, kind, key)
         version = _version(request, kind, key, if_match)
         _write(request, api_key, Op(kind.resource, "delete", key, if_version=version, unless=_unless(request)))
         return Response(status_code=204)

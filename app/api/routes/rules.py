@@ -110,7 +110,11 @@ def list_rules(
     crud.known(catalog, "platform", platform, "platform", "platform")
     crud.known(catalog, "category", category, "category", "data category")
     code = crud.known(
-        catalog, "jurisdiction", jurisdiction.upper() if jurisdiction else None, "jurisdiction", "jurisdiction"
+        catalog,
+        "jurisdiction",
+        crud.stored_key(catalog, "jurisdiction", jurisdiction) if jurisdiction else None,  # any case, UK, EL
+        "jurisdiction",
+        "jurisdiction",
     )
     day = _day(active_on).isoformat() if active_on is not None else None
     entries = [
