@@ -68,8 +68,9 @@ def _depth(document: Any) -> int:
 
 
 async def json_document(request: Request, what: str) -> dict[str, Any]:
-    """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413."""
-    return parse_document(await json_bytes(request), what)
+    """Read the body as a JSON object (`what` names it in errors), refusing one over the size limit with 413, and
+    one that names a member twice (which parsers read differently) with 422."""
+    return parse_document(await json_bytes(request), what, unique=True)
 
 
 async def json_bytes(request: Request) -> bytes:
@@ -94,12 +95,32 @@ async def json_bytes(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def parse_document(raw: bytes, what: str) -> dict[str, Any]:
-    """Return a body's JSON object (`what` names it in errors): 422 for what is not JSON, too deep or not an object."""
+class _Twice(ValueError):
+    """A JSON object names a member twice."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Return a JSON object's members as a dict, refusing a member named twice (RFC 8259 section 4: unpredictable)."""
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise _Twice(name)
+        found[name] = value
+    return found
+
+
+def parse_document(raw: bytes, what: str, *, unique: bool = False) -> dict[str, Any]:
+    """Return a body's JSON object (`what` names it in errors): 422 for what is not JSON, too deep or not an object,
+    and with `unique` for an object that names a member twice (the json module reads it: orjson keeps the last)."""
     try:
-        document = parse_json(raw or b"null")
+        document = json.loads(raw or b"null", object_pairs_hook=_once) if unique else parse_json(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
+    except _Twice as exc:
+        name = exc.args[0]
+        raise Problem(
+            422, f"The body names the member {name!r} twice; send each once.", title="Invalid request", param=name
+        ) from None
     except ValueError:  # what is left: Python's own limit on the digits of an integer, its message naming sys internals
         raise Problem(
             422, f"The body holds a number of more than {MAX_DIGITS} digits.", title="Invalid request", param="body"

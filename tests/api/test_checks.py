@@ -177,9 +177,9 @@ def test_a_batch_is_read_on_a_worker_thread_and_charged_on_the_event_loop_first(
     order = []
     parse, charge, answer = route.parse_document, route.charge, route._answer_checks
 
-    def parse_here(*args):
+    def parse_here(*args, **options):
         seen["read"] = threading.current_thread()
-        return parse(*args)
+        return parse(*args, **options)
 
     async def charge_here(*args):
         seen["charged"] = threading.current_thread()

@@ -170,3 +170,27 @@ def test_integer_parameters_that_reach_the_database_are_bounded(write_client, ke
 def test_the_unversioned_redirect_keeps_the_id_one_segment(client, path, location):
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 308 and response.headers["location"] == location
+
+
+def test_a_body_naming_a_member_twice_is_refused_naming_it(write_client, seeded_url):
+    # RFC 8259 section 4: parsers disagree on which value counts, so a proxy may see one record and the API store
+    # another. Before: the last value was stored, and a batch's second "checks" dropped the first's silently.
+    auth = {**bearer(seeded_url), "Content-Type": "application/json"}
+    body = b'{"id": "twice", "name": "First", "name": "Second", "operator": "P"}'
+    refused = write_client.post("/v1/platforms", content=body, headers=auth)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["param"] == "name" and "'name' twice" in refused.json()["detail"]
+    assert write_client.get("/v1/platforms/twice").status_code == 404
+    nested = b'{"id": "twice", "name": "N", "operator": "P", "website": "https://a.example/", "website": null}'
+    assert write_client.post("/v1/platforms", content=nested, headers=auth).json()["param"] == "website"
+    batch = b'{"checks": [{"platform": "nope", "category": "x"}], "checks": []}'
+    answer = write_client.post("/v1/ai-training/checks", content=batch, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422 and answer.json()["param"] == "checks", answer.text
+    # One "checks" list, and the word inside a value: read as before.
+    fine = b'{"checks": [{"platform": "instagram", "category": "public-posts", "country": "DE", "lang": "en"}]}'
+    assert (
+        write_client.post(
+            "/v1/ai-training/checks", content=fine, headers={"Content-Type": "application/json"}
+        ).status_code
+        == 200
+    )
