@@ -19,14 +19,37 @@ def _unsafe(url: str) -> bool:
     return any(c.isspace() or unicodedata.category(c) in ("Cc", "Cs") for c in url)
 
 
+# NAT64 (RFC 6052, RFC 8215): the well-known prefix carries an IPv4 address in its last 32 bits; the local-use
+# prefix reaches whatever the local translator points at.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Return why an address must not be called, or None for a public one."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        else:
+            # An IPv4 address inside an IPv6 one (6to4, Teredo, NAT64) is reached as that IPv4 address: 2002:7f00:1::
+            # is 127.0.0.1.
+            for inner in _embedded(ip):
+                if (kind := _kind(inner)) is not None:
+                    return f"{kind} (inside {ip})"
+            if ip.is_site_local or ip in _LOCAL_NAT64:
+                return "non-public"
     for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
     return None if ip.is_global else "non-public"
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Return the IPv4 addresses an IPv6 address carries: 6to4, Teredo (server and client), NAT64."""
+    found = [a for a in (ip.sixtofour, *(ip.teredo or ())) if a is not None]
+    if ip in _NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
 
 
 def refusal(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> str | None:

@@ -51,3 +51,30 @@ def test_a_plain_public_url_is_still_accepted():
 @pytest.mark.parametrize("allow_private", [False, True])
 def test_port_0_is_refused(url, allow_private):
     assert refusal(url, allow_private=allow_private, resolve=_never) == "The URL's port must be from 1 to 65535."
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("2002:7f00:1::", "loopback"),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", "link-local"),  # 6to4 of the cloud metadata address 169.254.169.254
+        ("2002:c0a8:101::", "private"),  # 6to4 of 192.168.1.1
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
+        ("fec0::1", "non-public"),  # site-local (deprecated, still routed inside some networks)
+        ("64:ff9b:1::a9fe:a9fe", "non-public"),  # local-use NAT64: whatever the local translator reaches
+    ],
+)
+def test_an_ipv4_address_inside_an_ipv6_one_is_judged_as_that_address(address, kind):
+    def resolve(host, port, **_):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+
+    said = refusal("https://hooks.example.com/h", allow_private=False, resolve=resolve)
+    assert said is not None and f"a {kind}" in said, said
+    assert refusal("https://hooks.example.com/h", allow_private=True, resolve=resolve) is None
+
+
+def test_a_public_ipv4_address_inside_6to4_is_accepted():
+    def resolve(host, port, **_):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2002:808:808::", port, 0, 0))]
+
+    assert refusal("https://hooks.example.com/h", allow_private=False, resolve=resolve) is None
