@@ -127,7 +127,7 @@ def _published(value: Any) -> Any:
     """Normalise a publication day, month or year to its ISO text."""
     # An unquoted year reaches us as a number; it is still only a year.
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
-        return str(value)
+        value = str(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, str):
@@ -135,6 +135,12 @@ def _published(value: Any) -> Any:
             return _day(value).isoformat()
         month = _MONTH.fullmatch(value)
         if (month and 1 <= int(month.group(2)) <= 12) or _YEAR.fullmatch(value):
+            if not FIRST_DAY.year <= int(value[:4]) <= LAST_DAY.year:  # as every other date of the dataset
+                raise PydanticCustomError(
+                    "date",
+                    "{value} is outside the days this service answers about, {first} to {last}",
+                    {"value": show(value), "first": str(FIRST_DAY), "last": str(LAST_DAY)},
+                )
             return value
     raise _fail("date", "{value} is not a date, month or year (YYYY-MM-DD, YYYY-MM or YYYY)", value)
 

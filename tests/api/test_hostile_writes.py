@@ -194,3 +194,16 @@ def test_a_body_naming_a_member_twice_is_refused_naming_it(write_client, seeded_
         ).status_code
         == 200
     )
+
+
+def test_a_source_published_outside_the_service_days_or_after_its_retrieval_names_published_on(
+    write_client, seeded_url
+):
+    auth = bearer(seeded_url)
+    source = {"id": "PZ1", "url": "https://a.example/", "title": "t", "publisher": "p", "kind": "primary"}
+    for published, retrieved in (("0000", "2024-03-01"), ("1899-12", "2024-03-01"), ("2025", "2024-03-01")):
+        body = {**source, "published_on": published, "retrieved_on": retrieved}
+        refused = write_client.post("/v1/sources", json=body, headers=auth)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["param"] == "published_on", refused.text
+    assert write_client.get("/v1/sources/PZ1").status_code == 404

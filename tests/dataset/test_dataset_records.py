@@ -70,6 +70,14 @@ CASES = [
     ),
     (_set("rules", 0, "colour", "red"), "rules[0].colour: unknown field"),
     (
+        _set("sources", 0, "published_on", "0000"),
+        'sources[0].published_on: "0000" is outside the days this service answers about, 1900-01-01 to 2999-12-31',
+    ),
+    (
+        _set("sources", 0, "published_on", "1899-12"),
+        'sources[0].published_on: "1899-12" is outside the days this service answers about, 1900-01-01 to 2999-12-31',
+    ),
+    (
         _set("rules", 1, "id", "facebook-eea-public-posts-2025"),
         'rules[1].id: duplicate rule id "facebook-eea-public-posts-2025" (first at data.yaml: rules[0])',
     ),
