@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
+import pycountry
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -30,6 +31,8 @@ Lax = Strict(False)
 # Common aliases that are not ISO 3166-1 codes; a record under them would never match a query.
 _ALIASES = {"UK": "GB", "EL": "GR"}
 _COUNTRY = re.compile(r"[A-Z]{2}")
+# The assigned ISO 3166-1 alpha-2 codes (249): a jurisdiction of kind country must be one.
+ISO_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 class SourceKind(StrEnum):
@@ -97,6 +100,8 @@ class JurisdictionRecord(Record):
                 )
             if not _COUNTRY.fullmatch(code):
                 raise PydanticCustomError("code", "a country code has two letters (ISO 3166-1 alpha-2)")
+            if code not in ISO_COUNTRIES:
+                raise PydanticCustomError("code", '"{code}" is not an ISO 3166-1 alpha-2 country', {"code": code})
         if kind == JurisdictionKind.GLOBAL and code != GLOBAL:
             raise PydanticCustomError("code", "the global jurisdiction has the code GLOBAL")
         if kind != JurisdictionKind.GLOBAL and code == GLOBAL:

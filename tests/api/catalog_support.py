@@ -69,8 +69,9 @@ SAMPLES = {
     "jurisdiction": Sample(
         "jurisdictions",
         "code",
-        {"code": "XK", "name": "Kosovo", "kind": "country"},
-        {"name": "Republic of Kosovo"},
+        # Every ISO 3166-1 country is in the bundled dataset already, and only those may be countries: a new group.
+        {"code": "DACH", "name": "Germany, Austria and Switzerland", "kind": "group", "members": ["AT", "CH", "DE"]},
+        {"name": "D-A-CH"},
         ("kind", "planet"),
         "DE",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from catalog_support import bearer
 
 
@@ -49,12 +50,8 @@ def test_a_country_a_group_lists_cannot_become_a_group(write_client, seeded_url)
     assert refused.json()["param"] == "kind"
     assert "'AT' is a member of 'EEA', 'EU'" in refused.json()["detail"]
     assert write_client.get("/v1/jurisdictions/AT").json()["kind"] == "country"  # nothing was stored
-    # A country no group lists may become one.
-    created = write_client.post(
-        "/v1/jurisdictions", json={"code": "XK", "name": "Kosovo", "kind": "country"}, headers=auth
-    )
-    assert created.status_code == 201
-    regrouped = write_client.patch("/v1/jurisdictions/XK", json={"kind": "group", "members": ["FR"]}, headers=auth)
+    # A country no group lists may become one (Antarctica: no group, no rule).
+    regrouped = write_client.patch("/v1/jurisdictions/AQ", json={"kind": "group", "members": ["FR"]}, headers=auth)
     assert regrouped.status_code == 200, regrouped.text
 
 
@@ -79,3 +76,15 @@ def test_a_path_names_the_same_record_for_every_method_in_any_case(write_client,
     assert write_client.get("/v1/sources/M1").json()["title"] == "Renamed"
     # Deleting through the lower-case path reaches the record too: here it is refused for its referrers (409).
     assert write_client.delete("/v1/jurisdictions/de", headers=auth).status_code == 409
+
+
+@pytest.mark.parametrize("code", ["ZZ", "QM", "XK"])
+def test_a_country_must_be_an_iso_3166_1_country(write_client, seeded_url, code):
+    # Contract: a country not in ISO 3166-1 is 422; before, a user-assigned code was stored as a country, and
+    # `country=zz` then answered 200.
+    refused = write_client.post(
+        "/v1/jurisdictions", json={"code": code, "name": "Nowhere", "kind": "country"}, headers=bearer(seeded_url)
+    )
+    assert refused.status_code == 422 and refused.json()["param"] == "code", refused.text
+    assert f'"{code}" is not an ISO 3166-1 alpha-2 country' in refused.json()["detail"]
+    assert write_client.get(f"/v1/jurisdictions/{code}").status_code == 404
