@@ -82,6 +82,16 @@ async def json_bytes(request: Request) -> bytes:
             title="Unsupported media type",
             param="Content-Type",
         )
+    coding = request.headers.get("content-encoding")
+    if coding is not None and coding.strip().lower() not in ("", "identity"):
+        # The body would be read as it came, not as the client meant it (RFC 9110 section 8.4): refuse it.
+        raise Problem(
+            415,
+            f"A request body in Content-Encoding {coding!r} is not read here; send it unencoded.",
+            title="Unsupported media type",
+            param="Content-Encoding",
+            headers={"Accept-Encoding": "identity"},
+        )
     limit = get_services(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.serving.problems import PROBLEM_JSON, Problem, problem_bytes
 
 ALLOW_METHODS = ["GET", "HEAD", "POST"]
-ALLOW_HEADERS = ["Content-Type", "If-None-Match", "Accept"]
+ALLOW_HEADERS = ["Content-Type", "If-None-Match", "Accept", "X-Request-ID"]  # the docs invite callers to tag requests
 EXPOSE_HEADERS = [
     "ETag",
     "Link",
@@ -25,6 +25,7 @@ EXPOSE_HEADERS = [
     "RateLimit-Remaining",
     "RateLimit-Reset",
     "RateLimit-Policy",
+    "X-Request-ID",
 ]
 MAX_AGE = 600
 

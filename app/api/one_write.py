@@ -103,8 +103,8 @@ class HeadersTooLarge(Exception):
 
 
 UNREADABLE = (
-    "The request could not be read as HTTP/1.1: it is malformed, or its URL is longer than the server reads "
-    "(up to about 65,000 characters)."
+    "The request could not be read as HTTP/1.1: its request line or headers are malformed (a method this server does "
+    "not know, say), or its URL is longer than the server reads (up to about 65,000 characters)."
 )
 
 

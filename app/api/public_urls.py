@@ -18,15 +18,15 @@ def base_url(request: Request) -> str:
     return configured if configured is not None else str(request.base_url).rstrip("/")
 
 
-def own_url(request: Request) -> str:
-    """Return the request's own URL (path and query) on that base."""
+def own_url(request: Request, query: str | None = None) -> str:
+    """Return the request's own URL (path and query, or the query given) on that base."""
+    query = request.url.query if query is None else query
     configured = get_services(request).settings.public_url
     if configured is None:
-        return str(request.url)
+        return str(request.url.replace(query=query or None))
     root = request.scope.get("root_path", "")
     path = request.url.path
     path = path.removeprefix(root) if root and path.startswith(root) else path
-    query = request.url.query
     return f"{configured}{path}" + (f"?{query}" if query else "")
 
 

@@ -506,8 +506,16 @@ def check_params(check: Any) -> dict[str, str]:
         elif isinstance(value, int) and name == "age":
             params[name] = str(value)
         else:
-            raise QueryError(422, name, f"{name} must be a string{' or an integer' if name == 'age' else ''}.")
+            raise QueryError(422, name, f"{name} must be {_CHECK_TYPES.get(name, 'a string')}.")
     return params
+
+
+# What each field of a check may be, where more than a string: said in the 422 of a check that sends another type.
+_CHECK_TYPES = {
+    "age": "a whole number (or a string of digits)",
+    "objected": 'true or false (or the string "true" or "false")',
+    "opted_in": 'true or false (or the string "true" or "false")',
+}
 
 
 def query_problem(exc: QueryError, *, in_check: bool = False) -> Problem:

@@ -43,6 +43,12 @@ def changes(
     return list(session.exec(statement).all())
 
 
+def ever_stored(session: Session, resource: str, key: str) -> bool:
+    """Return whether the change log holds any change to this record: one deleted since still has its history."""
+    found = select(Change.revision).where(Change.resource == resource, Change.resource_id == key).limit(1)
+    return session.exec(found).first() is not None
+
+
 def revision_time(session: Session) -> datetime:
     """Return when the dataset last changed (the revision row's time), as UTC."""
     at = session.exec(select(DatasetRevision.updated_at).where(DatasetRevision.id == 1)).one()

@@ -40,6 +40,8 @@ def message(decisions: Sequence[dict[str, Any]], words: Words, unknown_off: bool
     """Return the badge's message and its colour key for the decisions of one answer; `unknown_off`: the answer for
     a user who did not opt in is unknown, not "not used"."""
     verdicts = {d["verdict"] for d in decisions}
+    if not verdicts:  # a platform with no rule in any category: nothing is known, nothing differs
+        return words("short.unknown"), "unknown"
     if len(verdicts) != 1:
         return words("badge.varies"), "varies"
     (verdict,) = verdicts

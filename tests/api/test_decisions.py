@@ -203,3 +203,20 @@ def test_an_opt_in_rule_that_excludes_minors_makes_an_opted_in_answer_turn_on_th
     (minor,) = write_client.get(url, params={**question, "age": "15"}).json()["decisions"]
     (adult,) = write_client.get(url, params={**question, "age": "30"}).json()["decisions"]
     assert (minor["verdict"], adult["verdict"]) == ("not_used", "used")
+
+
+def test_a_cross_origin_caller_may_tag_its_requests_and_read_the_tag(client):
+    # The docs invite callers to send X-Request-ID; before, a preflight asking for it was refused (400).
+    preflight = client.options(
+        URL,
+        headers={
+            "Origin": "https://dashboard.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-request-id",
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    answer = client.get(URL, params=EXAMPLE, headers={"Origin": "https://dashboard.example", "X-Request-ID": "tag1"})
+    assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
+    assert answer.headers["x-request-id"] == "tag1"

@@ -196,3 +196,26 @@ def test_each_platform_page_links_its_calendar_and_its_change_feed(client):
     feeds = client.get("/v1/platforms/claude").json()["feeds"]
     assert feeds == {"calendar": "/v1/deadlines.ics?platform=claude", "changes": "/v1/changes.atom?platform=claude"}
     assert client.get(feeds["calendar"]).status_code == 200 and client.get(feeds["changes"]).status_code == 200
+
+
+def test_a_parameter_the_feed_does_not_know_changes_neither_its_id_nor_its_etag(client):
+    plain = client.get("/v1/changes.atom", params={"limit": 1})
+    tracked = client.get("/v1/changes.atom", params={"limit": 1, "utm_source": "reader"})
+    assert plain.headers["etag"] == tracked.headers["etag"]
+    ids = [feedparser.parse(r.content).feed.id for r in (plain, tracked)]
+    assert ids[0] == ids[1] and ids[0].endswith("/v1/changes.atom?limit=1"), ids
+
+
+def test_a_deleted_platforms_feed_still_shows_its_history_and_its_removal(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    assert (
+        write_client.post(
+            "/v1/platforms", json={"id": "gone", "name": "Gone", "operator": "G"}, headers=auth
+        ).status_code
+        == 201
+    )
+    assert write_client.delete("/v1/platforms/gone", headers=auth).status_code == 204
+    feed = _atom(write_client, platform="gone")
+    assert len(feed.entries) == 2  # created, then deleted
+    never = write_client.get("/v1/changes.atom", params={"platform": "never-was"})
+    assert never.status_code == 422 and never.json()["param"] == "platform"

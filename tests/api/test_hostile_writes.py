@@ -207,3 +207,33 @@ def test_a_source_published_outside_the_service_days_or_after_its_retrieval_name
         assert refused.status_code == 422, refused.text
         assert refused.json()["param"] == "published_on", refused.text
     assert write_client.get("/v1/sources/PZ1").status_code == 404
+
+
+def test_a_body_in_a_content_encoding_is_refused_not_read_as_it_came(write_client, seeded_url):
+    # RFC 9110 section 8.4: a body labelled gzip was stored as if plain, or refused as "not JSON".
+    import gzip
+
+    auth = {**bearer(seeded_url), "Content-Type": "application/json"}
+    record = b'{"id": "zipped", "name": "Z", "operator": "P"}'
+    for coding, body in (("gzip", gzip.compress(record)), ("gzip", record), ("br", record)):
+        refused = write_client.post("/v1/platforms", content=body, headers={**auth, "Content-Encoding": coding})
+        assert refused.status_code == 415, refused.text
+        assert refused.json()["param"] == "Content-Encoding" and refused.headers["accept-encoding"] == "identity"
+    assert write_client.get("/v1/platforms/zipped").status_code == 404
+    plain = write_client.post("/v1/platforms", content=record, headers={**auth, "Content-Encoding": "identity"})
+    assert plain.status_code == 201
+
+
+def test_a_check_of_the_wrong_type_is_told_what_the_field_takes(client):
+    checks = [
+        {"platform": "instagram", "category": "public-posts", "objected": 1},
+        {"platform": "instagram", "category": "public-posts", "age": [30]},
+    ]
+    results = client.post("/v1/ai-training/checks", json={"checks": checks}).json()["results"]
+    assert "objected must be true or false" in results[0]["detail"], results[0]
+    assert "age must be a whole number" in results[1]["detail"], results[1]
+
+
+def test_an_empty_operator_filter_is_422_as_other_empty_filters(client):
+    response = client.get("/v1/platforms", params={"operator": " "})
+    assert response.status_code == 422 and response.json()["param"] == "operator"

@@ -119,3 +119,15 @@ def test_opt_in_badges_over_http(client, platform, category, said) -> None:
     assert response.json()["message"] == said
     svg_answer = client.get(f"/v1/platforms/{platform}/badge.svg", params={"category": category, "lang": "en"})
     assert f'aria-label="AI training: {said}"' in svg_answer.text
+
+
+def test_a_platform_without_any_rule_is_unknown_not_varies(write_client, seeded_url) -> None:
+    from catalog_support import bearer
+
+    created = write_client.post(
+        "/v1/platforms", json={"id": "bare", "name": "Bare", "operator": "B"}, headers=bearer(seeded_url)
+    )
+    assert created.status_code == 201
+    assert write_client.get("/v1/platforms/bare/ai-training").json()["decisions"] == []
+    shields = write_client.get("/v1/platforms/bare/shields.json", params={"lang": "en"}).json()
+    assert (shields["message"], shields["color"]) == ("unknown", "lightgrey")

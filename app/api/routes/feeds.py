@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
@@ -11,7 +12,7 @@ from starlette.responses import Response
 from app.api import public_urls
 from app.api.deps import CatalogDep, ServicesDep, SessionDep, TodayDep
 from app.api.errors import Problem
-from app.api.responses import MAX_REVISION, _max_age, list_etag
+from app.api.responses import MAX_REVISION, _max_age, declared_query, list_etag
 from app.api.routes import crud
 from app.api.routes.deadlines import _chain
 from app.api.schemas.catalog import RESOURCE_NAMES
@@ -90,9 +91,15 @@ def changes_atom(
 ) -> Response:
     """One entry per change, newest first: which record, the revision, and each changed field before and after in
     words, with a link to the record. Filters as `GET /v1/changes`. Subscribe in any feed reader."""
-    crud.known(catalog, "platform", platform, "platform", "platform")
+    # A platform deleted since still has its history, its removal included (docs/feeds.md).
+    gone = platform is not None and catalog.get("platform", platform) is None
+    if gone and not history.ever_stored(session, "platform", platform):  # type: ignore[arg-type]
+        crud.known(catalog, "platform", platform, "platform", "platform")
     revision = stored_revision(session)
-    base, own = public_urls.base_url(request), public_urls.own_url(request)
+    # Its own URL keeps only the parameters the feed knows, as a list's `next` and ETag do: a tracking parameter
+    # added by a reader must not make a new feed (RFC 4287 section 4.2.6: the id is permanent).
+    base = public_urls.base_url(request)
+    own = public_urls.own_url(request, query=urlencode(declared_query(request)))
     etag = list_etag(revision, request, own)  # the links, its own URL as sent included, are part of the feed
     if etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, b"", ATOM, etag, headers=_linked(request))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import CatalogDep
+from app.api.errors import Problem
 from app.api.responses import PageDep
 from app.api.routes import crud
 from app.api.schemas.catalog import PlatformDetail, PlatformPage
@@ -77,6 +78,10 @@ def list_platforms(
     ] = None,
 ) -> Response:
     """List the platforms, ordered by id."""
+    if operator is not None and not operator.strip():  # as an empty country or category is
+        raise Problem(
+            422, "operator must name an operator, e.g. 'Meta Platforms'.", title="Invalid parameter", param="operator"
+        )
     wanted = operator.strip().casefold() if operator is not None else None
     entries = [e for e in catalog.all("platform") if wanted is None or e.record["operator"].casefold() == wanted]
     return crud.listing(request, catalog, entries, page)
