@@ -109,21 +109,27 @@ class _Twice(ValueError):
     """A JSON object names a member twice."""
 
 
-def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Return a JSON object's members as a dict, refusing a member named twice (RFC 8259 section 4: unpredictable)."""
+def _once(pairs: list[tuple[str, Any]], only: frozenset[str] | None = None) -> dict[str, Any]:
+    """Return a JSON object's members as a dict, refusing a member named twice (RFC 8259 section 4: unpredictable);
+    with `only`, refusing only those members named twice."""
     found: dict[str, Any] = {}
     for name, value in pairs:
-        if name in found:
+        if name in found and (only is None or name in only):
             raise _Twice(name)
         found[name] = value
     return found
 
 
-def parse_document(raw: bytes, what: str, *, unique: bool = False) -> dict[str, Any]:
+def parse_document(raw: bytes, what: str, *, unique: bool | frozenset[str] = False) -> dict[str, Any]:
     """Return a body's JSON object (`what` names it in errors): 422 for what is not JSON, too deep or not an object,
-    and with `unique` for an object that names a member twice (the json module reads it: orjson keeps the last)."""
+    and with `unique` for an object that names a member twice (every member, or those in the set given), which the
+    json module reads (orjson keeps the last)."""
     try:
-        document = json.loads(raw or b"null", object_pairs_hook=_once) if unique else parse_json(raw or b"null")
+        if unique:
+            only = unique if isinstance(unique, frozenset) else None
+            document = json.loads(raw or b"null", object_pairs_hook=lambda pairs: _once(pairs, only))
+        else:
+            document = parse_json(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(422, f"The body is not JSON: {exc}.", title="Invalid request", param="body") from None
     except _Twice as exc:

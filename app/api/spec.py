@@ -56,7 +56,7 @@ STATUS_TEXT = {
     409: "Conflict: the id is taken, or other records still refer to this one.",
     412: "Precondition failed: If-Match names a version the record is no longer at.",
     413: "The body is larger than the limit (or a batch has more than 1000 checks).",
-    415: "The body is not sent as application/json.",
+    415: "The body is not sent as application/json (or application/merge-patch+json), unencoded.",
     422: "Invalid parameter or body; `param` names the first one at fault, `errors` lists each.",
     429: "Too many requests from this client for this route class; see Retry-After and RateLimit-*.",
     503: "The database is unreachable, read-only or not migrated; reads of decisions keep answering. Retry after "
@@ -99,6 +99,12 @@ def _problem(status: int, headers: dict[str, Any] | None = None, description: st
     return response
 
 
+WEBHOOK_PRECONDITION = (
+    "Precondition failed: a subscription has no ETag, so If-Match holds only as `*`, and If-None-Match: * never "
+    "does; nothing was deleted."
+)
+
+
 def _no_controls(schema: dict[str, Any]) -> None:
     """Say in a free-text parameter's schema that control characters are refused (422), as they are."""
     for option in schema.get("anyOf", [schema]):
@@ -127,6 +133,8 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
                 responses["412"] = _problem(412)
                 if method == "post":  # a create has no version to be conditional on
                     del responses["412"]
+                elif path.startswith("/v1/webhooks"):
+                    responses["412"] = {**_problem(412), "description": WEBHOOK_PRECONDITION}
             if limited or path == "/readyz":
                 responses["503"] = _problem(503, {"Retry-After": RATE_HEADERS["Retry-After"]})
             if _record_write(path, method):
@@ -134,17 +142,18 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
             if limited:
                 responses["429"] = _problem(429, RATE_HEADERS)
             ok = responses.get("200")
-            if method == "get" and ok is not None and path.startswith("/v1/webhooks"):
-                # A key's own subscriptions: never cached, no ETag to revalidate with.
-                ok.setdefault("headers", {})["Cache-Control"] = _header("no-store: a key's own data is never cached.")
-            elif method == "get" and ok is not None and limited:
+            if method == "get" and ok is not None and limited:
                 headers = ok.setdefault("headers", {})
-                headers["ETag"] = _header("The version of this answer; send it in If-None-Match to get 304.")
-                headers["Cache-Control"] = _header("public, max-age=N: how long a cache may reuse the answer.")
                 ref = ok.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
                 if ref.endswith("Page"):
                     headers["Link"] = _header('<next page>; rel="next", while there are more items.')
-                responses["304"] = {"description": STATUS_TEXT[304], "headers": {"ETag": headers["ETag"]}}
+                if path.startswith("/v1/webhooks"):
+                    # A key's own subscriptions: never cached, no ETag to revalidate with.
+                    headers["Cache-Control"] = _header("no-store: a key's own data is never cached.")
+                else:
+                    headers["ETag"] = _header("The version of this answer; send it in If-None-Match to get 304.")
+                    headers["Cache-Control"] = _header("public, max-age=N: how long a cache may reuse the answer.")
+                    responses["304"] = {"description": STATUS_TEXT[304], "headers": {"ETag": headers["ETag"]}}
             op["responses"] = dict(sorted(responses.items()))
     add_examples(schema, load_examples())
     components = schema.get("components", {}).get("schemas", {})

@@ -129,7 +129,7 @@ def _published(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         value = str(value)
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value.isoformat()
+        return _bounded(value).isoformat()
     if isinstance(value, str):
         if _DAY.fullmatch(value):
             return _day(value).isoformat()

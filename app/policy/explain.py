@@ -171,12 +171,13 @@ def _age(query: Query, rule: Rule, analysis: Analysis, reasons: list[Phrase]) ->
         asked = query.age if query.age is not None and query.age < min_age else None
         reasons.append(phrase("reason.adults_only", min_age=min_age, age=asked))
         return
+    not_opted_in = rule.treatment is Treatment.OPT_IN and query.opted is False
     if (
         not min_age
         or rule.treatment is Treatment.NOT_USED
-        or (rule.treatment is Treatment.OPT_IN and query.opted is False)
+        or (not_opted_in and rule.not_opted_in is NotOptedIn.NOT_USED)
     ):
-        return  # nothing is used at any age (an opt-in rule: the user had not opted in by as_of)
+        return  # nothing is used at any age (an opt-in rule: the user had not opted in by as_of, and then nothing is)
     if query.age is None:
         reasons.append(
             phrase("reason.minors_excluded", min_age=min_age, age=None, age_decides="age" in analysis.depends_on)

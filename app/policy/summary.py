@@ -94,10 +94,14 @@ def _conditional(query: Query, analysis: Analysis) -> Phrase:
                 phrase("clause.window", window=window(other), treatment=other.treatment.value, rule=other.id)
             )
     if "age" in analysis.depends_on:
-        # A limit whose younger accounts the sources leave open is stated as unknown, never as an exclusion.
-        limits = sorted({(r.min_age, r.under_age) for r in analysis.rules if r.min_age})
-        clauses.extend(phrase(_AGE_CLAUSE[under_age], min_age=m) for m, under_age in limits)
+        # A limit whose younger accounts the sources leave open is stated as unknown, never as an exclusion: where
+        # rules of one answer disagree about the same limit, the weaker claim holds.
+        limits: dict[int, bool] = {}
+        for r in analysis.rules:
+            if r.min_age:
+                limits[r.min_age] = limits.get(r.min_age, False) or r.under_age is UnderAge.UNKNOWN
+        clauses.extend(
+            phrase("clause.minors_unconfirmed" if unconfirmed else "clause.minors_excluded", min_age=m)
+            for m, unconfirmed in sorted(limits.items())
+        )
     return phrase("summary.clauses", clauses=tuple(clauses))
-
-
-_AGE_CLAUSE = {UnderAge.NOT_USED: "clause.minors_excluded", UnderAge.UNKNOWN: "clause.minors_unconfirmed"}

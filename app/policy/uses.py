@@ -41,5 +41,8 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
 
 
 def _can_be(decision: Decision, verdict: Verdict) -> bool:
-    """Return whether a decision can come to the verdict once the facts it leaves open are given."""
-    return verdict in (decision.outcomes or {decision.verdict})
+    """Return whether a decision can come to the verdict once the facts it leaves open are given (a conditional one
+    that does not say what it can lead to: any)."""
+    if decision.outcomes:
+        return verdict in decision.outcomes
+    return decision.verdict is verdict or decision.verdict is Verdict.CONDITIONAL

@@ -196,7 +196,8 @@ def _verdict(ctx: Context, samples: Samples) -> Found:
 
 
 def _outcomes(tables: set[tuple[Verdict, ...]]) -> frozenset[Verdict]:
-    """Return every verdict in the tables; a cell an opt-in left open (conditional) may become any."""
+    """Return every verdict in the tables; a cell an opt-in left open (conditional) counts as any verdict (it is used
+    once switched on, else not used or unknown by the rule's not_opted_in: any covers both)."""
     found = set().union(*tables)
     if Verdict.CONDITIONAL in found:
         found |= {Verdict.USED, Verdict.NOT_USED, Verdict.UNKNOWN}

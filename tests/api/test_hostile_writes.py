@@ -181,11 +181,18 @@ def test_a_body_naming_a_member_twice_is_refused_naming_it(write_client, seeded_
     assert refused.status_code == 422, refused.text
     assert refused.json()["param"] == "name" and "'name' twice" in refused.json()["detail"]
     assert write_client.get("/v1/platforms/twice").status_code == 404
-    nested = b'{"id": "twice", "name": "N", "operator": "P", "website": "https://a.example/", "website": null}'
-    assert write_client.post("/v1/platforms", content=nested, headers=auth).json()["param"] == "website"
+    again = b'{"id": "twice", "name": "N", "operator": "P", "website": "https://a.example/", "website": null}'
+    assert write_client.post("/v1/platforms", content=again, headers=auth).json()["param"] == "website"
     batch = b'{"checks": [{"platform": "nope", "category": "x"}], "checks": []}'
     answer = write_client.post("/v1/ai-training/checks", content=batch, headers={"Content-Type": "application/json"})
     assert answer.status_code == 422 and answer.json()["param"] == "checks", answer.text
+    escaped = b'{"checks": [{"platform": "nope", "category": "x"}], "\\u0063hecks": []}'
+    answer = write_client.post("/v1/ai-training/checks", content=escaped, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422 and answer.json()["param"] == "checks", answer.text
+    # Inside a check the last value counts, whatever else the body holds ("checks" as a value too).
+    inside = b'{"checks": [{"platform": "instagram", "category": "checks", "category": "public-posts"}]}'
+    answer = write_client.post("/v1/ai-training/checks", content=inside, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200 and answer.json()["results"][0]["status"] == 200, answer.text
     # One "checks" list, and the word inside a value: read as before.
     fine = b'{"checks": [{"platform": "instagram", "category": "public-posts", "country": "DE", "lang": "en"}]}'
     assert (

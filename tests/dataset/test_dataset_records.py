@@ -267,3 +267,19 @@ def test_rule_record_coerces_enum_strings_but_not_numbers() -> None:
     assert rule.sources[0].model_dump() == {"id": "M1", "quote": None, "where": None}  # a bare id: no quote
     with pytest.raises(ValidationError):
         RuleRecord(**{**rule.model_dump(), "min_age": 18.0})
+
+
+def test_a_publication_day_given_as_a_date_is_held_to_the_service_days() -> None:
+    from datetime import date
+
+    from pydantic import ValidationError
+
+    from app.dataset.schema import SourceRecord
+
+    source = {"id": "PZ1", "url": "https://a.example/", "title": "t", "publisher": "p", "retrieved_on": "2024-03-01"}
+    with pytest.raises(ValidationError, match="outside the days"):
+        SourceRecord.model_validate({**source, "kind": "primary", "published_on": date(1899, 12, 31)})
+    assert (
+        SourceRecord.model_validate({**source, "kind": "primary", "published_on": date(2024, 1, 2)}).published_on
+        == "2024-01-02"
+    )

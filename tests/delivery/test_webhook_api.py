@@ -337,3 +337,10 @@ def test_the_spec_promises_no_etag_for_a_keys_own_subscriptions(setup):
         assert ok["200"]["headers"]["Cache-Control"]["description"].startswith("no-store")
     listed = setup.client.get("/v1/webhooks", headers=setup.hooks)
     assert listed.headers["cache-control"] == "no-store" and "etag" not in listed.headers
+
+
+def test_the_spec_still_documents_the_link_of_a_subscriptions_deliveries(setup):
+    ok = setup.client.get("/openapi.json").json()["paths"]["/v1/webhooks/{webhook_id}/deliveries"]["get"]["responses"]
+    assert "Link" in ok["200"]["headers"]
+    deleting = setup.client.get("/openapi.json").json()["paths"]["/v1/webhooks/{webhook_id}"]["delete"]["responses"]
+    assert "no ETag" in deleting["412"]["description"]

@@ -269,4 +269,47 @@ def test_an_opt_in_rule_that_speaks_only_of_users_who_opted_in_leaves_the_others
     assert (got.verdict, got.depends_on, got.summary) == (verdict, depends_on, summary)
     assert "Content is used only if you switched this on; it is off by default." not in got.reasons
     if facts.get("opted_in") is False:
-        assert "the answer is unknown" in got.reasons[-1]
+        assert got.reasons[-1] == "You have not switched it on, and the sources speak only of users who did."
+
+
+@pytest.mark.parametrize(
+    ("age", "verdict", "depends_on", "age_reason"),
+    [
+        (15, N, (), "Accounts under 18 are excluded"),  # excluded by age: not used, and the reasons say why
+        (30, K, (), "at 30 this does not apply"),
+        (None, C, ("age",), "Accounts under 18 are excluded"),
+    ],
+)
+def test_an_opt_in_rule_with_an_age_limit_explains_the_age_for_users_who_did_not_opt_in(
+    kit, age, verdict, depends_on, age_reason
+):
+    from app.policy.model import NotOptedIn
+
+    rule = kit.rule(
+        "labs-adults", "acme", "ai-interactions", GLOBAL, kit.T.OPT_IN, min_age=18, not_opted_in=NotOptedIn.UNKNOWN
+    )
+    got = decide(kit.build([rule]), kit.query("acme", "ai-interactions", "2025-09-01", age=age, opted_in=False))
+    assert (got.verdict, got.depends_on) == (verdict, depends_on), got.reasons
+    said = [r for r in got.reasons if "under 18" in r]
+    assert said and all(age_reason in r for r in said), got.reasons
+    assert not any("the answer is unknown" in r for r in got.reasons)
+
+
+def test_rules_of_one_answer_that_disagree_about_minors_state_the_weaker_claim(kit):
+    # Two posting windows, one excluding minors and one leaving them open: never both "excluded" and "unknown".
+    T = kit.T
+    rules = [
+        kit.rule("old", "acme", "public-posts", GLOBAL, T.USED, posted_until="2024-12-31", min_age=18),
+        kit.rule(
+            "new",
+            "acme",
+            "public-posts",
+            GLOBAL,
+            T.USED,
+            posted_from="2025-01-01",
+            min_age=18,
+            under_age=UnderAge.UNKNOWN,
+        ),
+    ]
+    got = decide(kit.build(rules), kit.query("acme", "public-posts", "2025-09-01"))
+    assert "unknown for accounts under 18" in got.summary and "are excluded" not in got.summary, got.summary

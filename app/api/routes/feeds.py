@@ -100,7 +100,7 @@ def changes_atom(
     # added by a reader must not make a new feed (RFC 4287 section 4.2.6: the id is permanent).
     base = public_urls.base_url(request)
     own = public_urls.own_url(request, query=urlencode(declared_query(request)))
-    etag = list_etag(revision, request, own)  # the links, its own URL as sent included, are part of the feed
+    etag = list_etag(revision, request, own)  # the links, its own URL included, are part of the feed
     if etag_matches(request.headers.get("if-none-match"), etag):
         return send(request, b"", ATOM, etag, headers=_linked(request))
     rows = history.changes(

@@ -173,8 +173,7 @@ CATALOG = {
     "reason.opted_in": lambda p, w: "Sie haben es eingeschaltet" + (f", am {_d(p['day'])}" if p["day"] else "") + ".",
     "reason.not_opted_in": lambda p, w: "Sie haben es nicht eingeschaltet.",
     "reason.not_opted_in.unknown": lambda p, w: (
-        "Sie haben es nicht eingeschaltet; die Quellen sprechen nur von Nutzern, die es eingeschaltet haben, daher ist "
-        "die Antwort unbekannt."
+        "Sie haben es nicht eingeschaltet, und die Quellen sprechen nur von Nutzern, die es eingeschaltet haben."
     ),
     "summary.not_opted_in.unknown": lambda p, w: (
         f"Unbekannt: Sie haben es erst am {_d(p['day'])} eingeschaltet, nach dem gefragten Tag, und die Quellen "

@@ -181,7 +181,7 @@ CATALOG = {
     ),
     "reason.not_opted_in": lambda p, w: "You have not switched it on.",
     "reason.not_opted_in.unknown": lambda p, w: (
-        "You have not switched it on; the sources speak only of users who did, so the answer is unknown."
+        "You have not switched it on, and the sources speak only of users who did."
     ),
     "reason.objected_late.unknown": lambda p, w: (
         f"{_late_head(p, w)}, and the sources do not say what {'a late objection' if p['limit'] else 'it'} covers here."
