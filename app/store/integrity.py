@@ -190,28 +190,31 @@ def check_chains(session: Session, keys: list[str]) -> None:
     )
 
 
-def may_cross_platforms(resource: str, before: records.Record | None, after: records.Record) -> bool:
-    """Return whether a write can make a reference to a deadline cross platforms: a deadline that replaces one anew
-    or moves to another platform, or a rule that names a deadline anew or moves."""
-    if resource == "deadline":
-        moved = before is not None and before.get("platform") != after.get("platform")
-        return moved or (after.get("replaces") is not None and (before or {}).get("replaces") != after.get("replaces"))
-    if resource == "rule":
-        named = (after.get("opt_out") or {}).get("deadline")
-        if named is None:
-            return False
-        return (
-            before is None
-            or before.get("platform") != after.get("platform")
-            or ((before.get("opt_out") or {}).get("deadline") != named)
-        )
-    return False
+def deadline_may_cross(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a written deadline can make a reference to a deadline cross platforms: it replaces one anew,
+    or moves to another platform (while it replaces one, or a deadline or rule of its platform names it)."""
+    if resource != "deadline":
+        return False
+    moved = before is not None and before.get("platform") != after.get("platform")
+    return moved or (after.get("replaces") is not None and (before or {}).get("replaces") != after.get("replaces"))
+
+
+def rule_may_cross(resource: str, before: records.Record | None, after: records.Record) -> bool:
+    """Return whether a written rule can name another platform's deadline: it names one anew, or moves."""
+    named = (after.get("opt_out") or {}).get("deadline") if resource == "rule" else None
+    if named is None:
+        return False
+    return (
+        before is None
+        or before.get("platform") != after.get("platform")
+        or ((before.get("opt_out") or {}).get("deadline") != named)
+    )
 
 
 def check_deadline_platforms(session: Session, keys: list[str]) -> None:
-    """Raise InvalidRecord if, once the whole write is applied, a deadline replaces, or a rule's opt-out names, a
-    deadline of another platform, where a written record is either end (the dataset files' check too): another
-    platform's deadline would move this one's, or set its opt-out's date."""
+    """Raise InvalidRecord if, once the whole write is applied, one of these deadlines replaces another platform's,
+    or is replaced or named by a deadline or rule of another platform (the dataset files' check too): another
+    platform's deadline would move this one's answers, or set its opt-outs' date."""
     D, R = models.Deadline, models.Rule
     replaced = models.Deadline.__table__.alias("replaced")  # type: ignore[attr-defined]
     problems: list[dict[str, str]] = []
@@ -222,24 +225,36 @@ def check_deadline_platforms(session: Session, keys: list[str]) -> None:
         .order_by(col(D.id))
     )
     for deadline_id, target, its_platform, platform in crossing:
-        if deadline_id in keys:
+        if deadline_id in keys:  # the reference crosses: name it, whichever end of it this write changed
             problems.append({"field": "replaces", "message": other_platforms_deadline(target, its_platform, platform)})
         else:  # the replaced deadline was moved
             problems.append({"field": "platform", "message": _still_named("deadline", deadline_id, platform)})
-    named = session.connection().execute(
-        sa_select(col(R.id), col(D.id), col(D.platform_id), col(R.platform_id))
+    naming = session.connection().execute(
+        sa_select(col(R.id), col(R.platform_id))
         .join(D, col(D.id) == col(R.opt_out_deadline_id))
-        .where(col(D.platform_id) != col(R.platform_id), col(R.id).in_(keys) | col(D.id).in_(keys))
+        .where(col(D.platform_id) != col(R.platform_id), col(D.id).in_(keys))
         .order_by(col(R.id))
     )
-    for rule_id, target, its_platform, platform in named:
-        if rule_id in keys:
-            problems.append(
-                {"field": "opt_out.deadline", "message": other_platforms_deadline(target, its_platform, platform)}
-            )
-        else:  # the named deadline was moved
-            problems.append({"field": "platform", "message": _still_named("rule", rule_id, platform)})
+    problems += [{"field": "platform", "message": _still_named("rule", r, platform)} for r, platform in naming]
     _raise_if(problems)
+
+
+def check_rule_deadline_platforms(session: Session, keys: list[str]) -> None:
+    """Raise InvalidRecord if, once the whole write is applied, one of these rules names another platform's deadline
+    in its opt-out (the dataset files' check too)."""
+    D, R = models.Deadline, models.Rule
+    named = session.connection().execute(
+        sa_select(col(D.id), col(D.platform_id), col(R.platform_id))
+        .join(D, col(D.id) == col(R.opt_out_deadline_id))
+        .where(col(D.platform_id) != col(R.platform_id), col(R.id).in_(keys))
+        .order_by(col(R.id))
+    )
+    _raise_if(
+        [
+            {"field": "opt_out.deadline", "message": other_platforms_deadline(target, its_platform, platform)}
+            for target, its_platform, platform in named
+        ]
+    )
 
 
 def _still_named(kind: str, key: str, platform: str) -> str:
@@ -255,7 +270,8 @@ WHOLE_WRITE_CHECKS: tuple[
 ] = (
     (demotes_to_aggregator, check_aggregator_support),
     (may_loop_anew, check_chains),
-    (may_cross_platforms, check_deadline_platforms),
+    (deadline_may_cross, check_deadline_platforms),
+    (rule_may_cross, check_rule_deadline_platforms),
     (leaves_countries, check_members),
 )
 

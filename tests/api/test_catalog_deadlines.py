@@ -178,5 +178,18 @@ def test_a_deadline_or_an_opt_out_cannot_name_another_platforms_deadline(write_c
     moved = write_client.patch("/v1/deadlines/instagram-eea-objection-2025", json={"platform": "probe"}, headers=auth)
     assert moved.status_code == 422 and moved.json()["param"] == "platform", moved.text
     assert "refers to this deadline" in moved.json()["detail"]
+    # A rule moved to another platform while it names its old platform's deadline.
+    moved_rule = write_client.patch(
+        "/v1/rules/instagram-eea-public-posts-2025", json={"platform": "probe"}, headers=auth
+    )
+    assert moved_rule.status_code == 422 and moved_rule.json()["param"] == "opt_out.deadline", moved_rule.text
     assert write_client.get("/v1/changes", params={"limit": 1}).json()["dataset_revision"] == revision
     assert write_client.get("/v1/deadlines/instagram-eea-objection-2025").json()["platform"] == "instagram"
+    # A deadline that another deadline of its platform replaces, moved to another platform.
+    first = {**base, "id": "probe-first", "platform": "probe", "on": "2031-01-15", "replaces": None}
+    second = {**base, "id": "probe-second", "platform": "probe", "on": "2031-02-15", "replaces": "probe-first"}
+    for record in (first, second):
+        assert write_client.post("/v1/deadlines", json=record, headers=auth).status_code == 201
+    away = write_client.patch("/v1/deadlines/probe-first", json={"platform": "instagram"}, headers=auth)
+    assert away.status_code == 422 and away.json()["param"] == "platform", away.text
+    assert 'deadline "probe-second" of platform "probe" refers to this deadline' in away.json()["detail"]
