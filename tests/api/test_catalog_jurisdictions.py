@@ -88,3 +88,19 @@ def test_a_country_must_be_an_iso_3166_1_country(write_client, seeded_url, code)
     assert refused.status_code == 422 and refused.json()["param"] == "code", refused.text
     assert f'"{code}" is not an ISO 3166-1 alpha-2 country' in refused.json()["detail"]
     assert write_client.get(f"/v1/jurisdictions/{code}").status_code == 404
+
+
+def test_a_put_to_a_path_in_another_case_replaces_the_record_the_path_reads(write_client, seeded_url):
+    auth = bearer(seeded_url)
+    source = write_client.get("/v1/sources/M1").json()
+    record = {k: v for k, v in source.items() if k != "version"}
+    replaced = write_client.put("/v1/sources/m1", json={**record, "title": "Put through m1"}, headers=auth)
+    assert replaced.status_code == 200, replaced.text
+    assert write_client.get("/v1/sources/M1").json()["title"] == "Put through m1"
+    # A body spelled like the path, not as the record is stored, is told how it is stored.
+    lower = write_client.put("/v1/sources/m1", json={**record, "id": "m1"}, headers=auth)
+    assert lower.status_code == 422 and lower.json()["param"] == "id", lower.text
+    assert "stored as 'M1'" in lower.json()["detail"]
+    jurisdiction = {k: v for k, v in write_client.get("/v1/jurisdictions/GB").json().items() if k != "version"}
+    alias = write_client.put("/v1/jurisdictions/UK", json={**jurisdiction, "code": "UK"}, headers=auth)
+    assert alias.status_code == 422 and "stored as 'GB'" in alias.json()["detail"], alias.text

@@ -356,7 +356,15 @@ def install(router: APIRouter, kind: Kind) -> None:
         openapi_extra=body_doc,
     )
     def replace(request: Request, api_key: WriteKey, key: Key, body: JsonBody, if_match: IfMatch = None) -> Response:
-        key = _stored(request, kind, key)
+        stored, given = _stored(request, kind, key), body.get(kind.key_field)
+        if given == key != stored:  # the path may name the record in any case or by alias; the record may not
+            raise Problem(
+                422,
+                f"{kind.key_field} {given!r}: this {kind.noun} is stored as {stored!r}; write that in the body.",
+                title="Invalid record",
+                param=kind.key_field,
+            )
+        key = stored
         version = _version(request, kind, key, if_match)
         op = Op(kind.resource, "update", key, kind.record_of(body), if_version=version, unless=_unless(request))
         applied = _write(request, api_key, op)
