@@ -23,6 +23,7 @@ def _unsafe(url: str) -> bool:
 # prefix reaches whatever the local translator points at.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+_TEREDO = ipaddress.IPv6Network("2001::/32")  # a tunnel whose far end the address only half names: never called
 
 
 def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -30,26 +31,20 @@ def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
-        else:
-            # An IPv4 address inside an IPv6 one (6to4, Teredo, NAT64) is reached as that IPv4 address: 2002:7f00:1::
-            # is 127.0.0.1.
-            for inner in _embedded(ip):
-                if (kind := _kind(inner)) is not None:
-                    return f"{kind} (inside {ip})"
-            if ip.is_site_local or ip in _LOCAL_NAT64:
-                return "non-public"
+        elif ip in _NAT64:
+            # Reached as the IPv4 address it carries (an IPv6-only host behind DNS64 sees every IPv4 receiver so), and
+            # judged as that alone: Python's own flags for this prefix differ between patch releases.
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+            kind = _kind(inner)
+            return None if kind is None else f"{kind} (inside {ip})"
+        elif ip in _TEREDO or ip in _LOCAL_NAT64 or ip.is_site_local:
+            return "non-public"
+        elif ip.sixtofour is not None and (kind := _kind(ip.sixtofour)) is not None:
+            return f"{kind} (inside {ip})"  # 6to4: 2002:7f00:1:: is 127.0.0.1
     for name in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
     return None if ip.is_global else "non-public"
-
-
-def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """Return the IPv4 addresses an IPv6 address carries: 6to4, Teredo (server and client), NAT64."""
-    found = [a for a in (ip.sixtofour, *(ip.teredo or ())) if a is not None]
-    if ip in _NAT64:
-        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return found
 
 
 def refusal(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> str | None:

@@ -62,6 +62,7 @@ def test_port_0_is_refused(url, allow_private):
         ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
         ("fec0::1", "non-public"),  # site-local (deprecated, still routed inside some networks)
         ("64:ff9b:1::a9fe:a9fe", "non-public"),  # local-use NAT64: whatever the local translator reaches
+        ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", "non-public"),  # Teredo, even with public ends: a tunnel
     ],
 )
 def test_an_ipv4_address_inside_an_ipv6_one_is_judged_as_that_address(address, kind):
@@ -73,8 +74,10 @@ def test_an_ipv4_address_inside_an_ipv6_one_is_judged_as_that_address(address, k
     assert refusal("https://hooks.example.com/h", allow_private=True, resolve=resolve) is None
 
 
-def test_a_public_ipv4_address_inside_6to4_is_accepted():
+@pytest.mark.parametrize("address", ["2002:808:808::", "64:ff9b::808:808"])  # 6to4 and NAT64 of 8.8.8.8
+def test_a_public_ipv4_address_inside_6to4_or_nat64_is_accepted(address):
+    # Behind DNS64 an IPv6-only server sees every IPv4-only receiver in 64:ff9b::/96: judged as the IPv4 address.
     def resolve(host, port, **_):
-        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2002:808:808::", port, 0, 0))]
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
 
     assert refusal("https://hooks.example.com/h", allow_private=False, resolve=resolve) is None
