@@ -28,7 +28,7 @@ from .model import (
 from .phrases import no_rule
 from .query import ParsedQuery
 from .summary import summarise
-from .uses import combine
+from .uses import combine, decidable
 from .worlds import analyse
 
 # A rule set's citations (and its opt-out deadlines'), keyed by its rules' ids; sources and deadlines are never
@@ -172,11 +172,18 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
             return _no_rules(snapshot, category, query)
         return _decide_one(snapshot, category, query, index)
     # The platform's own training and third parties' training are separate rules: decide each, then combine.
-    parts = [
-        (use, _decide_one(snapshot, category, query, pair_index(snapshot, platform.id, category.id, use)))
-        for use in uses
-    ]
-    return combine(category.id, parts)
+    indexes = [(use, pair_index(snapshot, platform.id, category.id, use)) for use in uses]
+    combined = combine(category.id, [(use, _decide_one(snapshot, category, query, index)) for use, index in indexes])
+    if combined.verdict is Verdict.CONDITIONAL and "country" not in combined.depends_on:
+        rules = snapshot.rules_by_pair.get((platform.id, category.id), ())
+
+        def verdicts(filled: Query) -> list[Verdict]:
+            return [analyse(snapshot, index, filled).verdict for _, index in indexes]
+
+        if not decidable(query, combined.depends_on, rules, verdicts):
+            # No values of the facts it names decide it: asking for them would change nothing (contract).
+            combined = replace(combined, verdict=Verdict.UNKNOWN, depends_on=(), outcomes=frozenset())
+    return combined
 
 
 def _no_rules(snapshot: Snapshot, category: Category, query: Query) -> Decision:

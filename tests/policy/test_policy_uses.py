@@ -200,3 +200,30 @@ def test_an_answer_is_conditional_only_where_giving_the_facts_can_decide_it(othe
     third = rule("third", others, UsedBy.THIRD_PARTIES, "S2")
     got = decide(snapshot(window, rest, third), Query("tube", "public-media", DAY, "DE"))
     assert (got.verdict.value, got.depends_on) == (verdict, depends_on)
+
+
+def test_uses_that_turn_on_the_same_fact_in_opposite_directions_are_decided_together():
+    # Each use is "not used" for some posting day, but never for the same one: no posting day decides the answer,
+    # so it is unknown, not conditional on posted_on (found by review: each use judged alone said "decidable").
+    cut, after = date(2024, 8, 1), date(2024, 8, 2)
+    rules = (
+        rule("own-early", Treatment.NOT_USED, UsedBy.PLATFORM, "S1", posted_until=cut),
+        rule("own-late", Treatment.UNKNOWN, UsedBy.PLATFORM, "S1", posted_from=after),
+        rule("third-early", Treatment.UNKNOWN, UsedBy.THIRD_PARTIES, "S2", posted_until=cut),
+        rule("third-late", Treatment.NOT_USED, UsedBy.THIRD_PARTIES, "S2", posted_from=after),
+    )
+    got = decide(snapshot(*rules), Query("tube", "public-media", DAY, "DE"))
+    assert (got.verdict.value, got.depends_on) == ("unknown", ())
+    for posted in (date(2024, 1, 1), cut, after, date(2025, 1, 1)):
+        assert (
+            decide(snapshot(*rules), Query("tube", "public-media", DAY, "DE", posted_on=posted)).verdict.value
+            == "unknown"
+        )
+    # The same windows lined up: the early posts are not used by either, so the posting day decides.
+    lined_up = (
+        *rules[:2],
+        rule("third-early", Treatment.NOT_USED, UsedBy.THIRD_PARTIES, "S2", posted_until=cut),
+        rules[3],
+    )
+    got = decide(snapshot(*lined_up), Query("tube", "public-media", DAY, "DE"))
+    assert (got.verdict.value, got.depends_on) == ("conditional", ("posted_on",))
