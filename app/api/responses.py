@@ -125,14 +125,13 @@ def answer_parts(ans: Answer, if_none_match: str | None) -> tuple[int, bytes, li
     The FastAPI route and the fast path both send what this returns, so they answer alike.
     """
     cache_control = ans.cache_control(time.time())
-    if cache_control is not None and etag_matches(if_none_match, ans.etag):  # only 200s have an ETag
+    if ans.etag is not None and etag_matches(if_none_match, ans.etag):  # only 200s have an ETag
         headers = [ans.head[0], cache_control]
         if ans.vary:
             headers.append((b"vary", ", ".join(ans.vary).encode()))
         return 304, b"", headers
     headers = list(ans.head)
-    if cache_control is not None:
-        headers.insert(1, cache_control)
+    headers.insert(1, cache_control)
     return ans.status, ans.body, headers
 
 

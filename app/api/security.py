@@ -185,6 +185,7 @@ async def _send_problem(
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *((name.lower().encode(), value.encode()) for name, value in problem.headers.items()),
                 *extra,
                 csp,
             ],

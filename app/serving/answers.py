@@ -132,13 +132,15 @@ class Answer:
             self.status, body, self.media_type, etag, self.fresh_until, _head(body, etag, fixed), self.vary, fixed
         )
 
-    def cache_control(self, now: float) -> tuple[bytes, bytes] | None:
-        """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"."""
+    def cache_control(self, now: float) -> tuple[bytes, bytes]:
+        """Return the Cache-Control header as of now (a timestamp): never fresh past midnight for "today"; an answer
+        without an ETag (a problem) is never stored."""
         if self.etag is None:
-            return None
+            return _NO_STORE
         return (b"cache-control", b"public, max-age=%d" % max_age(MAX_AGE, self.fresh_until, now))
 
 
+_NO_STORE = (b"cache-control", b"no-store")
 # Every vary an answer can have: by the encoding when it is large enough to compress, and by Accept-Language when
 # that header chose its language (Answer.build picks by those two bits).
 VARIES: tuple[tuple[str, ...], ...] = (

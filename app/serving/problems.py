@@ -29,7 +29,9 @@ class Problem(Exception):
         self.detail = detail
         self.title = title or HTTPStatus(status).phrase
         self.type = type_ or _type_for(status)
-        self.headers = headers or {}
+        # Never stored by a cache: an error answer (a 404 for a record not created yet, a 503) can turn into a success,
+        # and caches may keep a 404 heuristically (RFC 9111 section 4.2.2).
+        self.headers = {"Cache-Control": "no-store", **(headers or {})}
         self.extra = extra
 
     def body(self, instance: str | None = None) -> dict[str, Any]:

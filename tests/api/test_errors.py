@@ -83,3 +83,20 @@ def test_write_errors_raised_by_a_route_are_problem_json_with_their_extras(share
         response = c.get("/stale")
     assert response.status_code == 412 and response.headers["content-type"] == "application/problem+json"
     assert response.json()["current_version"] == 3 and response.json()["title"] == "Precondition failed"
+
+
+def test_an_error_answer_is_never_stored_by_a_cache(client):
+    # RFC 9111 section 4.2.2: a 404 may be cached heuristically, and a record or revision missing now may exist soon.
+    for path in (
+        "/v1/platforms/nope/ai-training",
+        "/v1/platforms/instagram/ai-training?category=zz",
+        "/v1/platforms/nope",
+        "/v1/rules?platform=zz",
+        "/v1/dataset?revision=999999",
+        "/v1/platforms/instagram/ai-training?country=%00",
+    ):
+        response = client.get(path)
+        assert response.status_code >= 400, path
+        assert response.headers["cache-control"] == "no-store", (path, dict(response.headers))
+    # A problem has no ETag: If-None-Match never turns it into a 304.
+    assert client.get("/v1/platforms/nope/ai-training", headers={"If-None-Match": "*"}).status_code == 404
