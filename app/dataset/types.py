@@ -115,12 +115,17 @@ def _day(value: Any) -> Any:
 def _bounded(day: date) -> date:
     """Return the day if questions can ask about it; a record outside those days could never be asked about."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise PydanticCustomError(
-            "date",
-            "{value} is outside the days this service answers about, {first} to {last}",
-            {"value": show(day), "first": str(FIRST_DAY), "last": str(LAST_DAY)},
-        )
+        raise _outside(day)
     return day
+
+
+def _outside(value: Any) -> PydanticCustomError:
+    """Return the error for a day, month or year outside the days the service answers about."""
+    return PydanticCustomError(
+        "date",
+        "{value} is outside the days this service answers about, {first} to {last}",
+        {"value": show(value), "first": str(FIRST_DAY), "last": str(LAST_DAY)},
+    )
 
 
 def _published(value: Any) -> Any:
@@ -136,11 +141,7 @@ def _published(value: Any) -> Any:
         month = _MONTH.fullmatch(value)
         if (month and 1 <= int(month.group(2)) <= 12) or _YEAR.fullmatch(value):
             if not FIRST_DAY.year <= int(value[:4]) <= LAST_DAY.year:  # as every other date of the dataset
-                raise PydanticCustomError(
-                    "date",
-                    "{value} is outside the days this service answers about, {first} to {last}",
-                    {"value": show(value), "first": str(FIRST_DAY), "last": str(LAST_DAY)},
-                )
+                raise _outside(value)
             return value
     raise _fail("date", "{value} is not a date, month or year (YYYY-MM-DD, YYYY-MM or YYYY)", value)
 

@@ -11,9 +11,11 @@ from .errors import QueryError
 from .explain import explain
 from .index import PairIndex, bounded_memo, context, pair_index
 from .model import (
+    GLOBAL,
     Category,
     Citation,
     Decision,
+    JurisdictionKind,
     MemoKind,
     OptOutFacts,
     Platform,
@@ -174,16 +176,29 @@ def _decide(snapshot: Snapshot, platform: Platform, category: Category, query: Q
     # The platform's own training and third parties' training are separate rules: decide each, then combine.
     indexes = [(use, pair_index(snapshot, platform.id, category.id, use)) for use in uses]
     combined = combine(category.id, [(use, _decide_one(snapshot, category, query, index)) for use, index in indexes])
-    if combined.verdict is Verdict.CONDITIONAL and "country" not in combined.depends_on:
+    if combined.verdict is Verdict.CONDITIONAL:
         rules = snapshot.rules_by_pair.get((platform.id, category.id), ())
 
         def verdicts(filled: Query) -> list[Verdict]:
             return [analyse(snapshot, index, filled).verdict for _, index in indexes]
 
-        if not decidable(query, combined.depends_on, rules, verdicts):
+        countries = _countries(snapshot, rules) if "country" in combined.depends_on else []
+        if not decidable(query, combined.depends_on, rules, countries, verdicts):
             # No values of the facts it names decide it: asking for them would change nothing (contract).
-            combined = replace(combined, verdict=Verdict.UNKNOWN, depends_on=(), outcomes=frozenset())
+            combined = replace(combined, verdict=Verdict.UNKNOWN, depends_on=())
     return combined
+
+
+def _countries(snapshot: Snapshot, rules: Iterable[Rule]) -> list[str]:
+    """Return one country for each set of the rules' jurisdictions a country can fall in (none of them, too): the
+    answer is the same for every country of a set, so these stand for every country."""
+    named = {r.jurisdiction for r in rules} - {GLOBAL}
+    groups = {code: snapshot.jurisdictions[code].members for code in named if code in snapshot.jurisdictions}
+    found: dict[frozenset[str], str] = {}
+    for code, j in sorted(snapshot.jurisdictions.items()):
+        if j.kind is JurisdictionKind.COUNTRY:
+            found.setdefault(frozenset(g for g, members in groups.items() if g == code or code in members), code)
+    return list(found.values())
 
 
 def _no_rules(snapshot: Snapshot, category: Category, query: Query) -> Decision:
@@ -212,7 +227,6 @@ def _decide_one(snapshot: Snapshot, category: Category, query: Query, index: Pai
         opt_out=opt_out_facts(analysis.rule, query.as_of),
         sources=sources_for(snapshot, analysis.rules + analysis.elsewhere),
         rule_ids=tuple(dict.fromkeys(r.id for r in analysis.rules + analysis.elsewhere)),
-        outcomes=analysis.outcomes,
     )
 
 

@@ -51,7 +51,6 @@ def _fresh(snapshot: Snapshot, decision: Decision, today: date, max_days: int) -
         d.rule_ids,
         reviewed_on,
         bool(why),
-        d.outcomes,  # positional, as the others: this runs for every answer
     )
 
 

@@ -330,8 +330,6 @@ class Decision:
     rule_ids: tuple[str, ...] = ()  # every rule the answer rests on, for its freshness
     reviewed_on: date | None = None  # the oldest last review among those rules
     stale: bool = False
-    # Every verdict the facts left open can lead to; empty: the verdict itself (for combining answers).
-    outcomes: frozenset[Verdict] = frozenset()
 
     @property
     def used(self) -> bool | None:

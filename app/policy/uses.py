@@ -20,13 +20,9 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
         verdict = Verdict.USED  # settled whatever the other uses turn on
     elif all(v is Verdict.NOT_USED for v in verdicts):
         verdict = Verdict.NOT_USED
-    elif Verdict.CONDITIONAL in verdicts and (
-        any(_can_be(d, Verdict.USED) for _, d in parts) or all(_can_be(d, Verdict.NOT_USED) for _, d in parts)
-    ):
-        verdict = Verdict.CONDITIONAL
+    elif Verdict.CONDITIONAL in verdicts:
+        verdict = Verdict.CONDITIONAL  # until `decidable` finds no values of the open facts that decide it
     else:
-        # Whatever the open facts turn out to be, no use is used and not every one is not used: the answer stays
-        # unknown, and asking for those facts would change nothing (contract: conditional resolves by them).
         verdict = Verdict.UNKNOWN
     depends: set[str] = set()
     if verdict is Verdict.CONDITIONAL:
@@ -48,21 +44,17 @@ def combine(category_id: str, parts: list[tuple[UsedBy, Decision]]) -> Decision:
     )
 
 
-def _can_be(decision: Decision, verdict: Verdict) -> bool:
-    """Return whether a decision can come to the verdict once the facts it leaves open are given (a conditional one
-    that does not say what it can lead to: any)."""
-    if decision.outcomes:
-        return verdict in decision.outcomes
-    return decision.verdict is verdict or decision.verdict is Verdict.CONDITIONAL
-
-
 def decidable(
-    query: Query, open_facts: Iterable[str], rules: Iterable[Rule], verdict_of: Callable[[Query], list[Verdict]]
+    query: Query,
+    open_facts: Iterable[str],
+    rules: Iterable[Rule],
+    countries: Iterable[str],
+    verdict_of: Callable[[Query], list[Verdict]],
 ) -> bool:
     """Return whether some values of the open facts, given together, make a combined answer used (by any use) or not
     used (by every use): the uses share those facts, so each being decidable alone is not enough. Where there are
     too many combinations to try, or a fact it has no values for, it says yes (the answer stays conditional)."""
-    worlds = _worlds(query, tuple(open_facts), tuple(rules))
+    worlds = _worlds(query, tuple(open_facts), tuple(rules), list(countries))
     if worlds is None:
         return True
     for facts in worlds:
@@ -72,10 +64,13 @@ def decidable(
     return False
 
 
-def _worlds(query: Query, open_facts: tuple[str, ...], rules: tuple[Rule, ...]) -> Iterator[dict[str, Any]] | None:
+def _worlds(
+    query: Query, open_facts: tuple[str, ...], rules: tuple[Rule, ...], countries: list[str]
+) -> Iterator[dict[str, Any]] | None:
     """Return every combination of values worth trying for the open facts (None: too many, or an unknown fact): each
-    day a rule names and the days either side of it, up to as_of; every age limit and the year below it; yes and no.
-    Between two such days no rule's outcome changes, so these stand for every day."""
+    day a rule names and the days either side of it, up to as_of; every age limit and the year below it; yes and no;
+    a country of each jurisdiction the rules name, and one of none. Between two such days no rule's outcome changes,
+    so these stand for every day (and those countries for every country)."""
     named: set[date] = {query.as_of}
     for r in rules:
         deadline = r.opt_out.deadline if r.opt_out is not None else None
@@ -90,6 +85,7 @@ def _worlds(query: Query, open_facts: tuple[str, ...], rules: tuple[Rule, ...]) 
         "posted_on": days,
         "objected_on": [None, *days],
         "opted_in_on": [None, *days],
+        "country": countries,
     }
     if any(fact not in choices for fact in open_facts):
         return None

@@ -51,8 +51,6 @@ class Analysis:
     by_country: tuple[tuple[str | None, Verdict, tuple[str, ...]], ...] = ()
     # With the country open and deciding: the rules other countries' answers rest on, so they are cited too.
     elsewhere: tuple[Rule, ...] = ()
-    # A conditional verdict's possible outcomes (an opt-in left open counting as any; empty: the verdict itself).
-    outcomes: frozenset[Verdict] = frozenset()
 
 
 def objection_in_time(rule: Rule, day: date) -> bool:
@@ -105,7 +103,7 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
     found = shared.get(key)
     if found is None:
         found = shared[key] = _verdict(ctx, Samples(query, given_day, ctx))
-    verdict, depends_on, by_country, posted, outcomes = found
+    verdict, depends_on, by_country, posted = found
     own = ctx.level_sets[ctx.keys[0]]
     fixed = ctx.fixed.get(ctx.keys[0], _WINDOWED)
     if fixed is _WINDOWED:
@@ -125,7 +123,7 @@ def analyse(snapshot: Snapshot, index: PairIndex, query: Query) -> Analysis:
                 r for key in ctx.keys[1:] for level in ctx.level_sets[key][:1] for r in level[1] if r not in rules
             )
         )
-    return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere, outcomes)
+    return Analysis(verdict, depends_on, own, rule, rules, given_day, by_country, elsewhere)
 
 
 def fact_class(ctx: Context, query: Query) -> tuple[object, ...]:
@@ -163,8 +161,8 @@ def _place(marks: tuple[date, ...], day: date) -> object:
 
 
 ByCountry = tuple[tuple[str | None, Verdict, tuple[str, ...]], ...]
-# The verdict, what it depends on, the answers per country, the posting days tried, and every verdict they can lead to.
-Found = tuple[Verdict, tuple[str, ...], ByCountry, tuple[date | None, ...], frozenset[Verdict]]
+# The verdict, what it depends on, the answers per country, and the posting days tried.
+Found = tuple[Verdict, tuple[str, ...], ByCountry, tuple[date | None, ...]]
 
 
 def _verdict(ctx: Context, samples: Samples) -> Found:
@@ -178,9 +176,7 @@ def _verdict(ctx: Context, samples: Samples) -> Found:
     # An opt-in rule left open by the query answers conditional on opted_in in every cell it decides.
     opted = {"opted_in"} if any(Verdict.CONDITIONAL in table for table in distinct) else set()
     if len(distinct) == 1 and first.count(first[0]) == len(first):
-        # One verdict everywhere: itself, unless it is an opt-in left open.
-        outcomes = _outcomes(distinct) if first[0] is Verdict.CONDITIONAL else frozenset()
-        return first[0], _ordered(opted), (), samples.posted, outcomes
+        return first[0], _ordered(opted), (), samples.posted
     varying = {table: samples.varying(table) | (opted if Verdict.CONDITIONAL in table else set()) for table in distinct}
     depends = set().union(*varying.values())
     by_country: list[tuple[str | None, Verdict, tuple[str, ...]]] = []
@@ -192,17 +188,7 @@ def _verdict(ctx: Context, samples: Samples) -> Found:
             entry = (key[0] if key else None, verdict, _ordered(varying[table]))
             if entry not in by_country:
                 by_country.append(entry)
-    return Verdict.CONDITIONAL, _ordered(depends), tuple(by_country), samples.posted, _outcomes(distinct)
-
-
-def _outcomes(tables: set[tuple[Verdict, ...]]) -> frozenset[Verdict]:
-    """Return every verdict in the tables; a cell an opt-in left open (conditional) counts as any verdict (it is used
-    once switched on, else not used or unknown by the rule's not_opted_in: any covers both)."""
-    found = set().union(*tables)
-    if Verdict.CONDITIONAL in found:
-        found |= {Verdict.USED, Verdict.NOT_USED, Verdict.UNKNOWN}
-        found.discard(Verdict.CONDITIONAL)
-    return frozenset(found)
+    return Verdict.CONDITIONAL, _ordered(depends), tuple(by_country), samples.posted
 
 
 def _ordered(params: set[str]) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -215,7 +215,7 @@ def check_deadline_platforms(session: Session, keys: list[str]) -> None:
     """Raise InvalidRecord if, once the whole write is applied, one of these deadlines replaces another platform's,
     or is replaced or named by a deadline or rule of another platform (the dataset files' check too): another
     platform's deadline would move this one's answers, or set its opt-outs' date."""
-    D, R = models.Deadline, models.Rule
+    D = models.Deadline
     replaced = models.Deadline.__table__.alias("replaced")  # type: ignore[attr-defined]
     problems: list[dict[str, str]] = []
     crossing = session.connection().execute(
@@ -229,31 +229,36 @@ def check_deadline_platforms(session: Session, keys: list[str]) -> None:
             problems.append({"field": "replaces", "message": other_platforms_deadline(target, its_platform, platform)})
         else:  # the replaced deadline was moved
             problems.append({"field": "platform", "message": _still_named("deadline", deadline_id, platform)})
-    naming = session.connection().execute(
-        sa_select(col(R.id), col(R.platform_id))
-        .join(D, col(D.id) == col(R.opt_out_deadline_id))
-        .where(col(D.platform_id) != col(R.platform_id), col(D.id).in_(keys))
-        .order_by(col(R.id))
-    )
-    problems += [{"field": "platform", "message": _still_named("rule", r, platform)} for r, platform in naming]
+    naming = _crossing_opt_outs(session, col(models.Deadline.id).in_(keys))
+    problems += [{"field": "platform", "message": _still_named("rule", r, platform)} for r, _, _, platform in naming]
     _raise_if(problems)
 
 
 def check_rule_deadline_platforms(session: Session, keys: list[str]) -> None:
     """Raise InvalidRecord if, once the whole write is applied, one of these rules names another platform's deadline
     in its opt-out (the dataset files' check too)."""
-    D, R = models.Deadline, models.Rule
-    named = session.connection().execute(
-        sa_select(col(D.id), col(D.platform_id), col(R.platform_id))
-        .join(D, col(D.id) == col(R.opt_out_deadline_id))
-        .where(col(D.platform_id) != col(R.platform_id), col(R.id).in_(keys))
-        .order_by(col(R.id))
-    )
+    named = _crossing_opt_outs(session, col(models.Rule.id).in_(keys))
     _raise_if(
         [
             {"field": "opt_out.deadline", "message": other_platforms_deadline(target, its_platform, platform)}
-            for target, its_platform, platform in named
+            for _, target, its_platform, platform in named
         ]
+    )
+
+
+def _crossing_opt_outs(session: Session, which: Any) -> Sequence[Any]:
+    """Return (rule, deadline, the deadline's platform, the rule's) for each rule among `which` whose opt-out names a
+    deadline of another platform."""
+    D, R = models.Deadline, models.Rule
+    return (
+        session.connection()
+        .execute(
+            sa_select(col(R.id), col(D.id), col(D.platform_id), col(R.platform_id))
+            .join(D, col(D.id) == col(R.opt_out_deadline_id))
+            .where(col(D.platform_id) != col(R.platform_id), which)
+            .order_by(col(R.id))
+        )
+        .all()
     )
 
 

@@ -49,12 +49,13 @@ def _badge(
     status, doc = ask(service_of(request), platform_id, {**params, "lang": page.lang})
     if status != 200:
         raise Problem(status, doc["detail"], title=doc["title"], param=doc.get("param"))
-    unknown_off = False
-    if badges.turns_on_opting_in(doc["decisions"]):
+
+    def unknown_off() -> bool:
         # "Not used unless you opt in" only where not opting in is answered "not used": the sources of some opt-in
         # rules speak only of users who opted in.
         _, off = ask(service_of(request), platform_id, {**params, "lang": page.lang, "opted_in": "false"})
-        unknown_off = any(d["verdict"] == "unknown" for d in off.get("decisions", ()))
+        return any(d["verdict"] == "unknown" for d in off.get("decisions", ()))
+
     text, colour = badges.message(doc["decisions"], page.t, unknown_off)
     return page, page.t("badge.label"), text, colour
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -26,19 +26,11 @@ SHIELDS_COLOURS = {
 LABEL_COLOUR = "#344054"
 
 
-def turns_on_opting_in(decisions: Sequence[dict[str, Any]]) -> bool:
-    """Return whether the answer is conditional on the user's opt-in alone."""
-    depends = set().union(*(d["depends_on"] for d in decisions))
-    return (
-        bool(depends)
-        and depends <= {"opted_in", "opted_in_on"}
-        and {d["verdict"] for d in decisions} == {"conditional"}
-    )
-
-
-def message(decisions: Sequence[dict[str, Any]], words: Words, unknown_off: bool = False) -> tuple[str, str]:
-    """Return the badge's message and its colour key for the decisions of one answer; `unknown_off`: the answer for
-    a user who did not opt in is unknown, not "not used"."""
+def message(
+    decisions: Sequence[dict[str, Any]], words: Words, unknown_off: Callable[[], bool] = lambda: False
+) -> tuple[str, str]:
+    """Return the badge's message and its colour key for the decisions of one answer; `unknown_off` says, asked only
+    for an answer that turns on the opt-in alone, whether a user who did not opt in is unknown rather than not used."""
     verdicts = {d["verdict"] for d in decisions}
     if not verdicts:  # a platform with no rule in any category: nothing is known, nothing differs
         return words("short.unknown"), "unknown"
@@ -51,7 +43,7 @@ def message(decisions: Sequence[dict[str, Any]], words: Words, unknown_off: bool
         if "objected" in depends and not depends - {"objected", "objected_on", "posted_on", "age"}:
             return words("badge.unless_objected"), verdict
         if depends and depends <= {"opted_in", "opted_in_on"}:
-            return words("badge.if_opted_in" if unknown_off else "badge.unless_opted_in"), verdict
+            return words("badge.if_opted_in" if unknown_off() else "badge.unless_opted_in"), verdict
     return words(f"short.{verdict}"), verdict
 
 

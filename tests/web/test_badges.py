@@ -102,8 +102,8 @@ def test_a_badge_refuses_what_the_decision_refuses(client: TestClient, endpoint:
 def test_an_opt_in_badge_says_not_used_only_where_not_opting_in_is_answered_not_used() -> None:
     t = Words("en")
     open_opt_in = [{"verdict": "conditional", "depends_on": ["opted_in"]}]
-    assert message(open_opt_in, t, unknown_off=True)[0] == "used if you opt in"
-    assert message(open_opt_in, Words("de"), unknown_off=True)[0] == "genutzt, wenn Sie einwilligen"
+    assert message(open_opt_in, t, unknown_off=lambda: True)[0] == "used if you opt in"
+    assert message(open_opt_in, Words("de"), unknown_off=lambda: True)[0] == "genutzt, wenn Sie einwilligen"
 
 
 @pytest.mark.parametrize(

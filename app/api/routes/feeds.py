@@ -92,8 +92,11 @@ def changes_atom(
     """One entry per change, newest first: which record, the revision, and each changed field before and after in
     words, with a link to the record. Filters as `GET /v1/changes`. Subscribe in any feed reader."""
     # A platform deleted since still has its history, its removal included (docs/feeds.md).
-    gone = platform is not None and catalog.get("platform", platform) is None
-    if gone and not history.ever_stored(session, "platform", platform):  # type: ignore[arg-type]
+    if (
+        platform is not None
+        and catalog.get("platform", platform) is None
+        and not history.ever_stored(session, "platform", platform)
+    ):
         crud.known(catalog, "platform", platform, "platform", "platform")
     revision = stored_revision(session)
     # Its own URL keeps only the parameters the feed knows, as a list's `next` and ETag do: a tracking parameter
