@@ -87,7 +87,7 @@ def _worlds(
         "opted_in_on": [None, *days],
         "country": countries,
     }
-    if any(fact not in choices for fact in open_facts):
+    if any(not choices.get(fact) for fact in open_facts):  # a fact it knows no values of: it cannot tell
         return None
     size = 1
     for fact in open_facts:

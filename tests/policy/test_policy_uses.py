@@ -33,6 +33,7 @@ def snapshot(*rules: Rule) -> Snapshot:
         jurisdictions={
             GLOBAL: Jurisdiction(GLOBAL, "Global", JurisdictionKind.GLOBAL),
             "DE": Jurisdiction("DE", "Germany", JurisdictionKind.COUNTRY),
+            "FR": Jurisdiction("FR", "France", JurisdictionKind.COUNTRY),
         },
         rules={r.id: r for r in rules},
         deadlines={},
@@ -43,12 +44,12 @@ def snapshot(*rules: Rule) -> Snapshot:
     )
 
 
-def rule(rule_id: str, treatment: Treatment, used_by: UsedBy, source: str, **extra) -> Rule:
+def rule(rule_id: str, treatment: Treatment, used_by: UsedBy, source: str, jurisdiction: str = GLOBAL, **extra) -> Rule:
     return Rule(
         id=rule_id,
         platform_id="tube",
         category_id="public-media",
-        jurisdiction=GLOBAL,
+        jurisdiction=jurisdiction,
         treatment=treatment,
         summary=f"{rule_id} summary",
         confidence=Confidence.HIGH,
@@ -227,3 +228,22 @@ def test_uses_that_turn_on_the_same_fact_in_opposite_directions_are_decided_toge
     )
     got = decide(snapshot(*lined_up), Query("tube", "public-media", DAY, "DE"))
     assert (got.verdict.value, got.depends_on) == ("conditional", ("posted_on",))
+
+
+def test_uses_that_turn_on_the_country_in_opposite_directions_are_decided_together():
+    # Country open: in DE the platform does not use it and third parties' use is unknown; elsewhere the reverse. No
+    # country decides it, so it is unknown, not conditional on the country.
+    rules = (
+        rule("own-de", Treatment.NOT_USED, UsedBy.PLATFORM, "S1", jurisdiction="DE"),
+        rule("own", Treatment.UNKNOWN, UsedBy.PLATFORM, "S1"),
+        rule("third-de", Treatment.UNKNOWN, UsedBy.THIRD_PARTIES, "S2", jurisdiction="DE"),
+        rule("third", Treatment.NOT_USED, UsedBy.THIRD_PARTIES, "S2"),
+    )
+    got = decide(snapshot(*rules), Query("tube", "public-media", DAY))
+    assert (got.verdict.value, got.depends_on) == ("unknown", ())
+    for country in ("DE", "FR"):
+        assert decide(snapshot(*rules), Query("tube", "public-media", DAY, country)).verdict.value == "unknown"
+    # Third parties use it outside DE: a country with no rule of its own decides, so it stays conditional on it.
+    used_elsewhere = (*rules[:3], rule("third", Treatment.USED, UsedBy.THIRD_PARTIES, "S2"))
+    got = decide(snapshot(*used_elsewhere), Query("tube", "public-media", DAY))
+    assert (got.verdict.value, got.depends_on) == ("conditional", ("country",))
