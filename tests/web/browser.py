@@ -78,7 +78,7 @@ class HostSite:
     pages: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def add(self, path: str, html: str, csp: str | None = None) -> str:
-        """Serve html at path (with a CSP header when given) and return its URL."""
+        """Serve html (or a script, at a path ending .js) at path, with a CSP header when given; return its URL."""
         self.pages[path] = (html, csp)
         return self.origin + path
 
@@ -94,7 +94,8 @@ class HostSite:
             if path not in self.pages:
                 return Response("not found", status_code=404)
             html, csp = self.pages[path]
-            return Response(html, media_type="text/html", headers={"Content-Security-Policy": csp} if csp else {})
+            media_type = "text/javascript" if path.endswith(".js") else "text/html"  # a page's own script
+            return Response(html, media_type=media_type, headers={"Content-Security-Policy": csp} if csp else {})
 
         return Starlette(routes=[Route("/{path:path}", page)])
 

@@ -120,6 +120,42 @@ def test_cross_origin_embeds_render_the_right_answers(
     page.locator("#card").screenshot(path=str(screenshot.__globals__["SCREENSHOTS"] / "embed-iframe-card.png"))
 
 
+# The partner's script adds trainwatch.js only once the card's frame has loaded and its first height report has gone
+# unheard (a slow script, a frame from the cache): trainwatch.js must still fit the frame.
+LATE_SCRIPT = """
+window.heardBefore = 0;
+window.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "trainwatch:height") window.heardBefore += 1;
+});
+document.getElementById("card").addEventListener("load", () => {
+  const wait = () => {
+    if (window.heardBefore === 0) return setTimeout(wait, 20);
+    const script = document.createElement("script");
+    script.type = "module";
+    script.src = "API/embed/v1/trainwatch.js";
+    document.head.append(script);
+  };
+  wait();
+});
+"""
+
+
+def test_a_card_that_loaded_before_the_script_still_gets_its_height(
+    api_origin: str, host_site: HostSite, watched: tuple[Any, Watch]
+) -> None:
+    page, watch = watched
+    card = f"{api_origin}/embed/v1/platforms/instagram?category=public-posts&amp;country=DE&amp;as_of=2025-09-01&amp;lang=en"
+    host_site.add("/late.js", LATE_SCRIPT.replace("API", api_origin))
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Late script</title></head><body>
+<iframe id="card" src="{card}" title="Trainwatch answer" width="100%" height="120" data-trainwatch></iframe>
+<script src="/late.js"></script></body></html>"""
+    page.goto(host_site.add("/late.html", html, strict_csp(api_origin)))
+    page.wait_for_function("() => window.heardBefore > 0 && document.querySelector('script[type=module]') !== null")
+    page.wait_for_function("() => document.getElementById('card').height !== '120'", timeout=10_000)
+    assert int(page.get_attribute("#card", "height")) > 200
+    assert watch.errors == []
+
+
 # An opt-out whose deadline falls while its rule is in force: no bundled rule has one (Meta's objection deadline came
 # the day before its training began), so the test writes one on its own database.
 WINDOW_DEADLINE = {

@@ -230,3 +230,10 @@ window.addEventListener("message", (event) => {
     }
   }
 });
+
+// A card that loaded before this script reported its height to nobody: ask each frame to report again. The request
+// carries nothing, so any origin may receive it ("*": naming the card's origin would log an error for a frame still
+// on about:blank); a frame still loading ignores it and reports by itself once its card has loaded.
+for (const frame of document.querySelectorAll("iframe[data-trainwatch]")) {
+  frame.contentWindow?.postMessage({ type: "trainwatch:measure" }, "*");
+}
