@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from app import __doc__ as summary
 from app.api import cors
 from app.api.auth import VerifiedKeys
+from app.api.compression import Compression
 from app.api.cors import SimpleCors
 from app.api.deps import Services
 from app.api.docs import install_docs
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.state.rate_limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(cors.ProblemCORSMiddleware, **cors.middleware_options(settings.cors_origins))
+    app.add_middleware(Compression)
     app.add_middleware(SecurityHeaders, routes=app.router.routes, embed_frame_ancestors=settings.embed_frame_ancestors)
     app.add_middleware(RequestLogMiddleware, access_log=access_log)
     return app

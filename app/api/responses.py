@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from app.api.errors import Problem
 from app.serving.answers import Answer
-from app.serving.caching import dumps, etag_matches, max_age, next_midnight
+from app.serving.caching import dumps, etag_matches, identity_tag, max_age, next_midnight
 
 MAX_AGE = 60  # seconds a public cache may reuse a catalog read before revalidating with its ETag
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
@@ -88,7 +88,8 @@ def refused_by_if_none_match(header: str | None, version: int) -> bool:
     """Return whether If-None-Match stops a write to a record at this version: `*` (any record) or its ETag."""
     if header is None:
         return False
-    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]  # compared weakly, as RFC 9110 says
+    # Compared weakly, as RFC 9110 says; a compressed variant's tag names the same version.
+    tags = [identity_tag(tag.strip()) for tag in header.split(",")]
     if "*" in tags:
         return True
     return any((m := _VERSION_TAG.fullmatch(tag)) and int(m.group(1)) == version for tag in tags)
@@ -98,7 +99,9 @@ def if_match_versions(header: str | None) -> set[int] | None:
     """Return the versions an If-Match header accepts; None when absent or `*` (any current version)."""
     if header is None or header.strip() == "*":
         return None
-    versions = {int(m.group(1)) for tag in header.split(",") if (m := _VERSION_TAG.fullmatch(tag.strip()))}
+    # A compressed variant's tag ("v3-…-br") names the version its plain body has.
+    tags = [identity_tag(tag.strip()) for tag in header.split(",") if not tag.strip().startswith("W/")]
+    versions = {int(m.group(1)) for tag in tags if (m := _VERSION_TAG.fullmatch(tag))}
     if not versions:
         raise Problem(
             412,

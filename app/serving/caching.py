@@ -32,11 +32,11 @@ def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
     """Return whether an If-None-Match header names the ETag (weak comparison, or *)."""
     if not if_none_match or etag is None:
         return False
-    tags = [_identity(t.strip()) for t in if_none_match.split(",")]
-    return "*" in tags or _identity(etag) in tags
+    tags = [identity_tag(t.strip()) for t in if_none_match.split(",")]
+    return "*" in tags or identity_tag(etag) in tags
 
 
-def _identity(tag: str) -> str:
+def identity_tag(tag: str) -> str:
     """Return the tag of the uncompressed representation: a client holding any encoding of it holds its content."""
     tag = tag.removeprefix("W/")
     for suffix in _VARIANT_SUFFIXES:

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.serving.caching import etag_matches
 from app.web.wording import LANGS, Words, choose_lang
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -112,8 +113,7 @@ def respond(
         tag = '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
         out["ETag"] = tag
         out["Cache-Control"] = f"public, max-age={_max_age(today_bound)}"
-        sent = request.headers.get("if-none-match")
-        if sent and (tag in [t.strip().removeprefix("W/") for t in sent.split(",")] or sent.strip() == "*"):
+        if etag_matches(request.headers.get("if-none-match"), tag):  # a compressed variant's tag too
             return Response(status_code=304, headers=out)
     return Response(body, status_code=status, media_type=media_type, headers=out)
 

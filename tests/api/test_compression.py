@@ -1,0 +1,159 @@
+"""Large answers outside the decision route (lists, the dataset, the spec, feeds, pages) are sent compressed."""
+
+from __future__ import annotations
+
+import gzip
+
+import brotli
+import pytest
+from catalog_support import bearer
+from starlette.applications import Starlette
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from app.api.compression import Compression
+
+LARGE = [
+    "/v1/platforms",
+    "/v1/rules?platform=instagram",
+    "/v1/dataset",
+    "/v1/dataset?format=yaml",
+    "/openapi.json",
+    "/v1/changes.atom",
+    "/v1/deadlines.ics",
+    "/embed/v1/trainwatch.js",
+]
+
+
+def _raw(client, url: str, encoding: str) -> tuple[dict[str, str], bytes]:
+    """Return the headers and the bytes as sent, not decoded."""
+    with client.stream("GET", url, headers={"Accept-Encoding": encoding}) as response:
+        assert response.status_code == 200, url
+        return dict(response.headers), b"".join(response.iter_raw())
+
+
+@pytest.mark.parametrize("url", LARGE)
+def test_a_large_answer_is_sent_in_the_encoding_the_client_prefers(client, url):
+    plain_headers, plain = _raw(client, url, "identity")
+    br_headers, br = _raw(client, url, "gzip;q=0.5, br")
+    gz_headers, gz = _raw(client, url, "gzip")
+    assert "content-encoding" not in plain_headers
+    assert br_headers["content-encoding"] == "br" and brotli.decompress(br) == plain
+    assert gz_headers["content-encoding"] == "gzip" and gzip.decompress(gz) == plain
+    assert len(br) < len(plain) / 2 and int(br_headers["content-length"]) == len(br)
+    # Every variant says it varies, the plain one too: a shared cache must not hand br to a client without it.
+    for headers in (plain_headers, br_headers, gz_headers):
+        assert "accept-encoding" in headers["vary"].lower(), url
+    # Each encoding has its own strong ETag, as RFC 9110 section 8.8.3 asks.
+    if "etag" in plain_headers:
+        assert br_headers["etag"] == plain_headers["etag"][:-1] + '-br"'
+        assert gz_headers["etag"] == plain_headers["etag"][:-1] + '-gzip"'
+
+
+def test_a_compressed_answer_revalidates_with_its_own_tag_or_the_plain_one(client):
+    first = client.get("/v1/platforms", headers={"Accept-Encoding": "br"})
+    tag = first.headers["etag"]
+    assert tag.endswith('-br"')
+    again = client.get("/v1/platforms", headers={"Accept-Encoding": "br", "If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.headers["etag"] == tag and "accept-encoding" in again.headers["vary"].lower()
+    # A client that held the plain body and now accepts br holds the same content: 304 naming the plain tag.
+    plain = client.get("/v1/platforms", headers={"Accept-Encoding": "identity"}).headers["etag"]
+    held = client.get("/v1/platforms", headers={"Accept-Encoding": "br", "If-None-Match": plain})
+    assert held.status_code == 304 and held.headers["etag"] == plain
+
+
+def test_head_says_what_get_would_send(client):
+    get = client.get("/v1/dataset", headers={"Accept-Encoding": "br"})
+    head = client.head("/v1/dataset", headers={"Accept-Encoding": "br"})
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-encoding", "content-length", "etag", "vary"):
+        assert head.headers[name] == get.headers[name], name
+
+
+def test_a_small_answer_is_sent_as_it_is(client):
+    response = client.get("/v1/jurisdictions/DE", headers={"Accept-Encoding": "br"})
+    assert response.status_code == 200 and len(response.content) < 1024
+    assert "content-encoding" not in response.headers
+    assert "accept-encoding" not in response.headers.get("vary", "").lower()
+
+
+def test_a_decision_answer_is_compressed_once(client):
+    url = "/v1/platforms/instagram/ai-training"
+    headers, body = _raw(client, url, "br")
+    plain_headers, plain = _raw(client, url, "identity")
+    assert headers["content-encoding"] == "br" and brotli.decompress(body) == plain
+    assert headers["vary"].lower().count("accept-encoding") == 1
+
+
+def test_the_tag_of_a_compressed_record_is_its_version_for_if_match(write_client, seeded_url):
+    url = "/v1/rules/facebook-eea-public-posts-2025"
+    auth = bearer(seeded_url)
+    read = write_client.get(url, headers={"Accept-Encoding": "br"})
+    assert read.headers["content-encoding"] == "br"
+    tag = read.headers["etag"]
+    assert tag.endswith('-br"')
+    # If-None-Match naming the version as the client holds it (compressed) stops a blind write.
+    blind = write_client.put(url, json=read.json(), headers={**auth, "If-None-Match": tag})
+    assert blind.status_code == 412
+    patched = write_client.patch(
+        url,
+        json={"notes": ["Edited from a compressed read."]},
+        headers={**auth, "If-Match": tag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.text
+    stale = write_client.patch(
+        url,
+        json={"notes": ["A second edit from the same stale read."]},
+        headers={**auth, "If-Match": tag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert stale.status_code == 412
+
+
+# The layer alone, on answers no route of the API sends.
+BIG = b"x" * 4096
+
+
+def _app() -> Starlette:
+    async def streamed(request):
+        return StreamingResponse(iter([BIG, BIG]), media_type="application/json")
+
+    async def no_transform(request):
+        return Response(BIG, media_type="application/json", headers={"Cache-Control": "no-transform"})
+
+    async def image(request):
+        return Response(BIG, media_type="image/png")
+
+    async def encoded(request):
+        return Response(gzip.compress(BIG), media_type="application/json", headers={"Content-Encoding": "gzip"})
+
+    async def created(request):
+        return Response(BIG, status_code=201, media_type="application/json")
+
+    async def weak(request):
+        return Response(BIG, media_type="text/plain", headers={"ETag": 'W/"w1"'})
+
+    routes = [Route(f"/{f.__name__}", f) for f in (streamed, no_transform, image, encoded, created, weak)]
+    return Starlette(routes=routes)
+
+
+@pytest.mark.parametrize("path", ["/streamed", "/no_transform", "/image", "/created"])
+def test_what_the_layer_leaves_alone(path):
+    client = TestClient(Compression(_app()))
+    with client.stream("GET", path, headers={"Accept-Encoding": "br"}) as response:
+        assert "content-encoding" not in response.headers
+        assert len(b"".join(response.iter_raw())) >= len(BIG)
+
+
+def test_an_answer_already_encoded_is_not_encoded_again():
+    client = TestClient(Compression(_app()))
+    response = client.get("/encoded", headers={"Accept-Encoding": "br"})
+    assert response.headers["content-encoding"] == "gzip" and response.content == BIG
+
+
+def test_a_weak_tag_is_kept_for_every_encoding():
+    client = TestClient(Compression(_app()))
+    response = client.get("/weak", headers={"Accept-Encoding": "br"})
+    assert response.headers["content-encoding"] == "br" and response.headers["etag"] == 'W/"w1"'
+    assert response.content == BIG
