@@ -23,6 +23,7 @@ from app.api.fastpath import DecisionFastPath
 from app.api.logs import AccessLog, RequestLogMiddleware, configure_logging
 from app.api.metrics import Metrics, metrics_endpoint, store_state
 from app.api.outage import DatabaseGate, install_outage_handler
+from app.api.preconditions import ReadPreconditions
 from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
 from app.api.routes import health, home, router
 from app.api.security import SecurityHeaders, join_list_lines
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Innermost first.
     app.add_middleware(DatabaseGate, slots=settings.db_request_slots, timeout=settings.db_request_timeout)
+    app.add_middleware(ReadPreconditions)
     if app.state.rate_limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(cors.ProblemCORSMiddleware, **cors.middleware_options(settings.cors_origins))

@@ -57,6 +57,8 @@ class DecisionFastPath:
                 origin = value
             elif name == b"x-request-id" and request_id is None:
                 request_id = value
+            elif name == b"if-match":
+                return False  # rare on a read: the full stack evaluates it (api/preconditions.py)
         limiter = self.limiter
         if limiter is not None:
             client = limiter.client(scope)

@@ -105,6 +105,12 @@ WEBHOOK_PRECONDITION = (
 )
 
 
+READ_PRECONDITION = (
+    "Precondition failed: If-Match names none of this answer's ETags (either encoding's tag counts; an answer "
+    "without an ETag holds only for `*`)."
+)
+
+
 def _no_controls(schema: dict[str, Any]) -> None:
     """Say in a free-text parameter's schema that control characters are refused (422), as they are."""
     for option in schema.get("anyOf", [schema]):
@@ -135,6 +141,9 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
                     del responses["412"]
                 elif path.startswith("/v1/webhooks"):
                     responses["412"] = {**_problem(412), "description": WEBHOOK_PRECONDITION}
+            if method == "get":
+                # api/preconditions.py: any read with an If-Match that names none of its answer's tags.
+                responses["412"] = {**_problem(412), "description": READ_PRECONDITION}
             if limited or path == "/readyz":
                 responses["503"] = _problem(503, {"Retry-After": RATE_HEADERS["Retry-After"]})
             if _record_write(path, method):
