@@ -101,7 +101,7 @@ def _problem(status: int, headers: dict[str, Any] | None = None, description: st
 
 WEBHOOK_PRECONDITION = (
     "Precondition failed: a subscription has no ETag, so If-Match holds only as `*`, and If-None-Match: * never "
-    "does; nothing was deleted."
+    "does; nothing was done."
 )
 
 
@@ -137,7 +137,7 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
                 responses["415"] = _problem(415)
             if writes:
                 responses["412"] = _problem(412)
-                if method == "post":  # a create has no version to be conditional on
+                if method == "post" and "{webhook_id}" not in path:  # a create has no version to be conditional on
                     del responses["412"]
                 elif path.startswith("/v1/webhooks"):
                     responses["412"] = {**_problem(412), "description": WEBHOOK_PRECONDITION}

@@ -329,6 +329,27 @@ def test_a_delete_with_a_precondition_no_subscription_meets_deletes_nothing(setu
     assert setup.client.get(path, headers=setup.hooks).status_code == 404
 
 
+def test_the_actions_on_a_subscription_weigh_its_preconditions_too(setup, receiver):
+    sub = subscribe(setup.client, setup.hooks, receiver, "/actions", events=["dataset.changed"])
+    path = f"/v1/webhooks/{sub['id']}"
+    pinged = setup.client.post(f"{path}/ping", headers={**setup.hooks, "If-Match": "*"})
+    assert pinged.status_code == 202
+    actions = (f"{path}/rotate-secret", f"{path}/ping", f"{path}/deliveries/{pinged.json()['id']}/retry")
+    for action in actions:
+        for header in ({"If-Match": '"stale"'}, {"If-None-Match": "*"}):
+            refused = setup.client.post(action, headers={**setup.hooks, **header})
+            assert refused.status_code == 412, (action, refused.text)
+            assert refused.json()["param"] == next(iter(header))
+    # Nothing was done: no rotation, one delivery (the first ping).
+    assert setup.client.get(path, headers=setup.hooks).json()["previous_secret_until"] is None
+    assert len(setup.client.get(f"{path}/deliveries", headers=setup.hooks).json()["items"]) == 1
+    # Reading it is weighed alike: no tag names it, `*` does.
+    assert setup.client.get(path, headers={**setup.hooks, "If-Match": '"stale"'}).status_code == 412
+    assert setup.client.get(path, headers={**setup.hooks, "If-Match": "*"}).status_code == 200
+    rotated = setup.client.post(f"{path}/rotate-secret", headers={**setup.hooks, "If-Match": "*"})
+    assert rotated.status_code == 200 and rotated.json()["secret"] != sub["secret"]
+
+
 def test_the_spec_promises_no_etag_for_a_keys_own_subscriptions(setup):
     spec = setup.client.get("/openapi.json").json()
     for path in ("/v1/webhooks", "/v1/webhooks/{webhook_id}", "/v1/webhooks/{webhook_id}/deliveries"):

@@ -283,26 +283,27 @@ def get_webhook(sub: Owned) -> Response:
 def delete_webhook(request: Request, session: SessionDep, sub: Owned) -> Response:
     """Stop delivering: the subscription and its pending deliveries are removed. A subscription has no ETag, so
     `If-Match` holds only as `*` (412 otherwise), and `If-None-Match: *` never does."""
-    _preconditions(request)
+    _preconditions(request, "nothing was deleted")
     webhooks.delete_subscription(session, sub)
     return Response(status_code=204)
 
 
-def _preconditions(request: Request) -> None:
+def _preconditions(request: Request, undone: str) -> None:
     """Refuse what RFC 9110 section 13.1 says a server must not do: a method whose precondition fails. A subscription
-    carries no entity tag: a listed tag never matches it, and `*` always does (it exists)."""
+    carries no entity tag: a listed tag never matches it, and `*` always does (it exists). `undone` says what
+    did not happen."""
     if_match = request.headers.get("if-match")
     if if_match is not None and if_match.strip() != "*":
         raise Problem(
             412,
-            "A webhook subscription has no ETag, so no tag in If-Match matches it; nothing was deleted.",
+            f"A webhook subscription has no ETag, so no tag in If-Match matches it; {undone}.",
             title="Precondition failed",
             param="If-Match",
         )
     if (request.headers.get("if-none-match") or "").strip() == "*":
         raise Problem(
             412,
-            "If-None-Match: * fails: the subscription exists; nothing was deleted.",
+            f"If-None-Match: * fails: the subscription exists; {undone}.",
             title="Precondition failed",
             param="If-None-Match",
         )
@@ -348,6 +349,7 @@ MAX_KEEP_HOURS = 168  # a week: long enough for any receiver's deploy, short eno
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def rotate_webhook_secret(
+    request: Request,
     session: SessionDep,
     sub: Owned,
     keep_previous_hours: Annotated[
@@ -363,7 +365,9 @@ def rotate_webhook_secret(
     """Give the subscription a new secret, shown in this answer only. Deliveries are signed with it from now on, and
     with the secret it replaces too until `previous_secret_until` (`keep_previous_hours`, 24 by default): verify with
     either meanwhile (Standard Webhooks receivers accept any signature they can verify). A secret replaced by an
-    earlier rotation stops signing now. Needs the webhooks key that made the subscription."""
+    earlier rotation stops signing now. Needs the webhooks key that made the subscription. `If-Match` holds only as
+    `*` (a subscription has no ETag)."""
+    _preconditions(request, "the secret was not rotated")
     now = datetime.now(UTC)
     rotated = webhooks.rotate_secret(session, sub, now=now, keep_previous=timedelta(hours=keep_previous_hours))
     if rotated is None:
@@ -389,13 +393,15 @@ def _unknown_delivery(sub_id: str, delivery_id: int) -> Problem:
     responses=problem_responses(401, 403, 404, 422),
 )
 def retry_delivery(
+    request: Request,
     services: ServicesDep,
     session: SessionDep,
     sub: Owned,
     delivery_id: Annotated[int, Path(ge=1, le=MAX_DELIVERY_ID, description="The delivery's id")],
 ) -> Response:
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
-    subscription that was disabled after repeated failures."""
+    subscription that was disabled after repeated failures. `If-Match` holds only as `*`."""
+    _preconditions(request, "nothing was retried")
     now = datetime.now(UTC)
     delivery = webhooks.get_delivery(session, sub.id, delivery_id)
     if delivery is None:
@@ -419,8 +425,10 @@ def retry_delivery(
     response_model=DeliveryOut,
     responses=problem_responses(401, 403, 404),
 )
-def ping(services: ServicesDep, session: SessionDep, sub: Owned) -> Response:
-    """Queue a `webhook.ping` event for this subscription, signed like every delivery; follow it in its deliveries."""
+def ping(request: Request, services: ServicesDep, session: SessionDep, sub: Owned) -> Response:
+    """Queue a `webhook.ping` event for this subscription, signed like every delivery; follow it in its deliveries.
+    `If-Match` holds only as `*`."""
+    _preconditions(request, "no ping was sent")
     now = datetime.now(UTC)
     eid = event_id("webhook.ping", sub.id, now.isoformat())
     ping_event = (eid, webhooks.PING, payload(webhooks.PING, now, {"webhook_id": sub.id}), [sub.id])
