@@ -26,7 +26,7 @@ from app.api.outage import DatabaseGate, install_outage_handler
 from app.api.preconditions import ReadPreconditions
 from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
 from app.api.routes import health, home, router
-from app.api.security import SecurityHeaders, join_list_lines
+from app.api.security import SecurityHeaders, host_fault, join_list_lines
 from app.api.spec import install_spec, operation_id
 from app.dataset.translations import read_translations
 from app.delivery.deliverer import Deliverer
@@ -86,7 +86,8 @@ class TrainwatchAPI(FastAPI):
         fast = self.fast_path
         if scope["type"] == "http":
             join_list_lines(scope)  # before the fast path and the routes, which read one line of a field each
-            if fast is not None and await fast(scope, receive, send):
+            # A request with a faulty Host goes to the full stack, whose edge (api/security.py) answers it 400.
+            if fast is not None and host_fault(scope) is None and await fast(scope, receive, send):
                 return
         await super().__call__(scope, receive, send)
 

@@ -30,6 +30,12 @@ API_ANSWER_HEADERS = (
 # Control characters (NUL included) in a path or, percent-encoded, in a query: refused the same on every database.
 CONTROL_PATH = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_QUERY = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
+# What a Host field may hold (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a bracketed IP literal, or a name or
+# IPv4 address of unreserved, percent-encoded and sub-delimiter characters; then an optional port.
+HOST = re.compile(
+    rb"(?:\[[0-9A-Fa-f:.]+\]|\[[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)"
+    rb"(?::[0-9]*)?"
+)
 
 
 def page_csp(script_hashes: Iterable[str] = (), *, frame_ancestors: str = "'none'") -> str:
@@ -83,6 +89,10 @@ class SecurityHeaders:
             # The path, as every other problem names it, with its control characters percent-encoded.
             instance = CONTROL_PATH.sub(lambda m: f"%{ord(m.group()):02X}", scope["path"])
             await _send_problem(send, problem, extra, csp, instance=instance)
+            return
+        if (fault := host_fault(scope)) is not None:
+            problem = Problem(400, f"{fault} (RFC 9112 section 3.2).", title="Invalid Host", param="Host")
+            await _send_problem(send, problem, extra, csp, instance=scope["path"])
             return
         if method == "OPTIONS" and not _is_preflight(scope):
             allowed = self._allowed(scope)
@@ -167,6 +177,22 @@ def combined_lists(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, byte
             joined[name] = [value]
             out.append((name, b""))  # a placeholder, filled in below
     return [(name, b", ".join(joined[name])) if name in joined else (name, value) for name, value in out]
+
+
+def host_fault(scope: Scope) -> str | None:
+    """Return why a request's Host field breaks RFC 9112 section 3.2, which has a server answer it 400: missing from
+    an HTTP/1.1 request, sent twice, or not a host and port; None when it is sound."""
+    found = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            if found is not None:
+                return "The request has more than one Host field"
+            found = value
+    if found is None:
+        return "An HTTP/1.1 request must have a Host field" if scope.get("http_version") == "1.1" else None
+    if HOST.fullmatch(found) is None:
+        return "The Host field is not a host name or address with an optional port"
+    return None
 
 
 def _is_preflight(scope: Scope) -> bool:
