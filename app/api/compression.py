@@ -29,9 +29,12 @@ _kept: dict[tuple[str, bytes], bytes] = {}
 _kept_size = 0
 
 
-def compressed(body: bytes, encoding: str) -> bytes:
-    """Return the body compressed, from the bodies kept when it was compressed before."""
+def compressed(body: bytes, encoding: str, keep: bool = True) -> bytes:
+    """Return the body compressed, from the bodies kept when it was compressed before; `keep`: keep it for the next
+    request (an answer that is never asked for twice, such as a write's, would only push out those that are)."""
     global _kept_size
+    if not keep:
+        return compress(body, encoding)
     key = (encoding, hashlib.blake2b(body, digest_size=16).digest())
     found = _kept.get(key)
     if found is None:
@@ -118,10 +121,12 @@ async def _compressed(start: Message, body: bytes, encoding: str | None) -> tupl
     """Return the start and body of an eligible answer: with Vary always, encoded when the client accepts it."""
     headers = _with_vary(list(start.get("headers", [])))
     if encoding is not None:
+        # Answers a cache may keep (an ETag, not no-store) are the ones asked again: only those are kept.
+        keep = _header(headers, b"etag") is not None and b"no-store" not in (_header(headers, b"cache-control") or b"")
         if len(body) >= THREAD_BYTES:
-            body = await anyio.to_thread.run_sync(compressed, body, encoding)
+            body = await anyio.to_thread.run_sync(compressed, body, encoding, keep)
         else:
-            body = compressed(body, encoding)
+            body = compressed(body, encoding, keep)
         out = []
         for name, value in headers:
             lower = name.lower()

@@ -157,3 +157,19 @@ def test_a_weak_tag_is_kept_for_every_encoding():
     response = client.get("/weak", headers={"Accept-Encoding": "br"})
     assert response.headers["content-encoding"] == "br" and response.headers["etag"] == 'W/"w1"'
     assert response.content == BIG
+
+
+def test_only_answers_asked_again_are_kept_compressed(write_client, seeded_url):
+    from app.api import compression
+
+    compression._kept.clear()
+    write_client.get("/v1/rules", headers={"Accept-Encoding": "br"})
+    assert len(compression._kept) == 1  # a list a cache may keep: asked again, compressed once
+    url = "/v1/rules/facebook-eea-public-posts-2025"
+    written = write_client.patch(
+        url,
+        json={"notes": ["A long note. " * 100]},
+        headers={**bearer(seeded_url), "Accept-Encoding": "br", "Content-Type": "application/merge-patch+json"},
+    )
+    assert written.status_code == 200 and written.headers["content-encoding"] == "br"
+    assert len(compression._kept) == 1  # a write's answer (no-store) is compressed but not kept
