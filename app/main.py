@@ -25,7 +25,7 @@ from app.api.metrics import Metrics, metrics_endpoint, store_state
 from app.api.outage import DatabaseGate, install_outage_handler
 from app.api.preconditions import ReadPreconditions
 from app.api.ratelimit import Limits, RateLimiter, RateLimitMiddleware
-from app.api.routes import health, home, router
+from app.api.routes import ONE_VALUE_EACH, health, home, router
 from app.api.security import SecurityHeaders, host_fault, join_list_lines
 from app.api.spec import install_spec, operation_id
 from app.dataset.translations import read_translations
@@ -177,7 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.router)
     app.include_router(health.router)
     app.include_router(router)
-    app.include_router(web_badges.router)
+    app.include_router(web_badges.router, dependencies=ONE_VALUE_EACH)
     app.include_router(web.router)
     app.add_route("/metrics", metrics_endpoint(metrics, settings.metrics_allow), include_in_schema=False)
     access_log = AccessLog(metrics, enabled=logging.getLevelName(settings.log_level.upper()) <= logging.INFO)

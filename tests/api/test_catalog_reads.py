@@ -181,9 +181,28 @@ def test_a_next_link_and_the_etag_keep_only_the_parameters_the_list_knows(client
     assert (
         client.get("/v1/rules", params={"platform": "instagram", "limit": 2}).headers["etag"] != plain.headers["etag"]
     )
-    # Of a repeated parameter the last counts: the same two values in the other order are another list.
-    one, other = (
-        client.get(f"/v1/rules?platform={a}&platform={b}&limit=2")
-        for a, b in [("facebook", "instagram"), ("instagram", "facebook")]
-    )
-    assert one.json()["items"] != other.json()["items"] and one.headers["etag"] != other.headers["etag"]
+    # A parameter the list does not know may come twice: it changes nothing.
+    twice = client.get("/v1/rules?platform=facebook&limit=2&utm_source=a&utm_source=b")
+    assert twice.status_code == 200 and twice.headers["etag"] == plain.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/rules?platform=facebook&platform=instagram",
+        "/v1/rules?limit=2&limit=3",
+        "/v1/platforms?limit=1&limit=1",  # even the same value: once is the contract
+        "/v1/changes?resource=rule&resource=rule",
+        "/v1/deadlines.ics?platform=facebook&platform=instagram",
+        "/v1/dataset?format=json&format=yaml",
+        "/v1/platforms/instagram/badge.svg?country=DE&country=FR",
+    ],
+)
+def test_a_parameter_given_twice_is_422_naming_it_as_decisions_do(client, url):
+    response = client.get(url)
+    assert response.status_code == 422, response.text
+    name = url.split("?")[1].split("=")[0]
+    assert response.json()["param"] == name
+    assert response.json()["detail"] == f"{name} is given more than once; give it once."
+    decision = client.get("/v1/platforms/instagram/ai-training?country=DE&country=FR").json()
+    assert decision["detail"] == "country is given more than once; give it once."
