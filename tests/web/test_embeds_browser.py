@@ -144,7 +144,8 @@ def test_a_card_that_loaded_before_the_script_still_gets_its_height(
     api_origin: str, host_site: HostSite, watched: tuple[Any, Watch]
 ) -> None:
     page, watch = watched
-    card = f"{api_origin}/embed/v1/platforms/instagram?category=public-posts&amp;country=DE&amp;as_of=2025-09-01&amp;lang=en"
+    query = "category=public-posts&amp;country=DE&amp;as_of=2025-09-01&amp;lang=en"
+    card = f"{api_origin}/embed/v1/platforms/instagram?{query}"
     host_site.add("/late.js", LATE_SCRIPT.replace("API", api_origin))
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Late script</title></head><body>
 <iframe id="card" src="{card}" title="Trainwatch answer" width="100%" height="120" data-trainwatch></iframe>
