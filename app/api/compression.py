@@ -8,6 +8,7 @@ are kept by a digest of what they compress, so a list or the dataset that many c
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +28,7 @@ THREAD_BYTES = 256 * 1024  # compressing the dataset takes tens of ms: off the e
 KEPT_BYTES = 8 * 2**20  # compressed bodies kept, by digest of the body: the few large ones clients poll
 _kept: dict[tuple[str, bytes], bytes] = {}
 _kept_size = 0
+_keeping = threading.Lock()  # large bodies are compressed in worker threads, beside the event loop
 
 
 def compressed(body: bytes, encoding: str, keep: bool = True) -> bytes:
@@ -37,13 +39,15 @@ def compressed(body: bytes, encoding: str, keep: bool = True) -> bytes:
         return compress(body, encoding)
     key = (encoding, hashlib.blake2b(body, digest_size=16).digest())
     found = _kept.get(key)
-    if found is None:
-        found = compress(body, encoding)
+    if found is not None:
+        return found
+    found = compress(body, encoding)
+    with _keeping:
         while _kept and _kept_size + len(found) > KEPT_BYTES:  # the oldest go first
             _kept_size -= len(_kept.pop(next(iter(_kept))))
         if len(found) <= KEPT_BYTES:
+            _kept_size += len(found) - len(_kept.get(key, b""))  # another thread may have kept it meanwhile
             _kept[key] = found
-            _kept_size += len(found)
     return found
 
 
@@ -78,8 +82,8 @@ def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return [(k, v + b", Accept-Encoding" if k.lower() == b"vary" else v) for k, v in headers]
 
 
-def _strong(etag: bytes | None) -> bool:
-    return etag is not None and etag.startswith(b'"')
+def _strong(etag: bytes) -> bool:
+    return etag.startswith(b'"')
 
 
 class Compression:
@@ -143,7 +147,7 @@ def _not_modified(start: Message, encoding: str, if_none_match: bytes) -> Messag
     """Return a 304 that names the variant the client holds: a 200 now would have been that encoding."""
     headers = list(start.get("headers", []))
     etag = _header(headers, b"etag")
-    if not _strong(etag) or etag is None:
+    if etag is None or not _strong(etag):
         return start
     variant = variant_etag(etag.decode("latin-1"), encoding).encode("latin-1")
     if variant not in if_none_match:
