@@ -63,7 +63,7 @@ async def _send_refusal(send: Send, if_match: str, path: str) -> None:
     """Send the 412 problem for a read whose If-Match names none of its answer's tags."""
     problem = Problem(
         412,
-        f"If-Match {if_match} names no current version of this answer; read it without If-Match for its ETag.",
+        f"If-Match {shown(if_match)} names no current version of this answer; read it without If-Match for its ETag.",
         title="Precondition failed",
         param="If-Match",
     )
@@ -72,3 +72,8 @@ async def _send_refusal(send: Send, if_match: str, path: str) -> None:
     headers += [(name.lower().encode(), value.encode()) for name, value in problem.headers.items()]
     await send({"type": "http.response.start", "status": 412, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def shown(header: str, limit: int = 200) -> str:
+    """Return a header as a problem's detail quotes it: a header of kilobytes is cut, not echoed whole."""
+    return header if len(header) <= limit else header[:limit] + "…"

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from app.api.errors import Problem
+from app.api.preconditions import shown
 from app.serving.answers import Answer
 from app.serving.caching import dumps, etag_matches, identity_tag, max_age, next_midnight
 
@@ -122,7 +123,7 @@ def if_match_versions(header: str | None) -> set[int] | None:
     if not versions:
         raise Problem(
             412,
-            f'If-Match {header} names no version of this record; send the ETag a read returned, such as "v3".',
+            f'If-Match {shown(header)} names no version of this record; send the ETag a read returned, such as "v3".',
             title="Precondition failed",
             param="If-Match",
         )

@@ -67,3 +67,10 @@ def test_the_comparison():
     assert not if_match_holds('W/"v3-abc"', '"v3-abc"')
     assert not if_match_holds('"v3-abc"', 'W/"v3-abc"')
     assert not if_match_holds('"v3-ab"', '"v3-abc"')
+
+
+def test_a_long_if_match_is_not_echoed_whole(client):
+    header = '"' + "a" * 8000 + '"'
+    response = client.get(RULE, headers={"If-Match": header})
+    _refused(response)
+    assert len(response.json()["detail"]) < 400 and response.json()["detail"].startswith('If-Match "aaa')
