@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.serving.caching import held_tag
 from app.serving.encoding import MIN_BYTES, choose, compress, variant_etag
 
 # Text formats gain 5-10x; images other than SVG and anything already compressed gain nothing.
@@ -24,9 +26,15 @@ COMPRESSIBLE = (
     b"text/",
     b"image/svg+xml",
 )
+# Set in a request's scope by a route that chose its encoding itself (the decision route, as the fast path does):
+# its answers, 304s included, leave as the route made them.
+SELF_ENCODED = "trainwatch.self_encoded"
 THREAD_BYTES = 256 * 1024  # compressing the dataset takes tens of ms: off the event loop, other answers go on
-KEPT_BYTES = 8 * 2**20  # compressed bodies kept, by digest of the body: the few large ones clients poll
-_kept: dict[tuple[str, bytes], bytes] = {}
+# Threads of their own, two at most: a client asking for many large answers at once waits for these, and does not
+# take the threads the routes run in.
+_THREADS = anyio.CapacityLimiter(2)
+KEPT_BYTES = 16 * 2**20  # compressed bodies kept, by digest of the body: the large ones clients and browsers poll
+_kept: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()  # least recently used first
 _kept_size = 0
 _keeping = threading.Lock()  # large bodies are compressed in worker threads, beside the event loop
 
@@ -36,19 +44,39 @@ def compressed(body: bytes, encoding: str, keep: bool = True) -> bytes:
     request (an answer that is never asked for twice, such as a write's, would only push out those that are)."""
     global _kept_size
     if not keep:
-        return compress(body, encoding)
+        return compress(body, encoding, fast=True)  # made for one answer only: the fast settings
     key = (encoding, hashlib.blake2b(body, digest_size=16).digest())
-    found = _kept.get(key)
-    if found is not None:
-        return found
+    with _keeping:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+            return found
     found = compress(body, encoding)
     with _keeping:
-        while _kept and _kept_size + len(found) > KEPT_BYTES:  # the oldest go first
-            _kept_size -= len(_kept.pop(next(iter(_kept))))
-        if len(found) <= KEPT_BYTES:
-            _kept_size += len(found) - len(_kept.get(key, b""))  # another thread may have kept it meanwhile
-            _kept[key] = found
+        if key in _kept or len(found) > KEPT_BYTES:  # another thread kept it meanwhile, or it can never fit
+            return found
+        while _kept and _kept_size + len(found) > KEPT_BYTES:  # the least recently used go first
+            _kept_size -= len(_kept.popitem(last=False)[1])
+        _kept[key] = found
+        _kept_size += len(found)
     return found
+
+
+def forget() -> None:
+    """Drop every kept body (tests start from none)."""
+    global _kept_size
+    with _keeping:
+        _kept.clear()
+        _kept_size = 0
+
+
+def _reusable(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Return whether an answer is one clients ask for again: it has an ETag, or a cache may keep it (the docs'
+    scripts), and it is not a key's own (no-store, private)."""
+    cache_control = (_header(headers, b"cache-control") or b"").lower()
+    if b"no-store" in cache_control or b"private" in cache_control:
+        return False
+    return _header(headers, b"etag") is not None or b"max-age" in cache_control or b"public" in cache_control
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
@@ -98,7 +126,7 @@ class Compression:
             return
         accept = next((value for name, value in scope["headers"] if name == b"accept-encoding"), None)
         encoding = choose(accept.decode("latin-1")) if accept is not None else None
-        if_none_match = next((value for name, value in scope["headers"] if name == b"if-none-match"), b"")
+        if_none_match = next((value for name, value in scope["headers"] if name == b"if-none-match"), None)
         held: Message | None = None
 
         async def send_compressed(message: Message) -> None:
@@ -111,8 +139,10 @@ class Compression:
                 return
             start, held = held, None
             body = message.get("body", b"")
-            if start["status"] == 304 and encoding is not None:
-                start = _not_modified(start, encoding, if_none_match)
+            if scope.get(SELF_ENCODED):
+                pass
+            elif start["status"] == 304:
+                start = _not_modified(start, if_none_match)
             elif not message.get("more_body", False) and _eligible(start, body):
                 start, message = await _compressed(start, body, encoding)
             await send(start)
@@ -125,10 +155,9 @@ async def _compressed(start: Message, body: bytes, encoding: str | None) -> tupl
     """Return the start and body of an eligible answer: with Vary always, encoded when the client accepts it."""
     headers = _with_vary(list(start.get("headers", [])))
     if encoding is not None:
-        # Answers a cache may keep (an ETag, not no-store) are the ones asked again: only those are kept.
-        keep = _header(headers, b"etag") is not None and b"no-store" not in (_header(headers, b"cache-control") or b"")
+        keep = _reusable(headers)
         if len(body) >= THREAD_BYTES:
-            body = await anyio.to_thread.run_sync(compressed, body, encoding, keep)
+            body = await anyio.to_thread.run_sync(compressed, body, encoding, keep, limiter=_THREADS)
         else:
             body = compressed(body, encoding, keep)
         out = []
@@ -143,14 +172,15 @@ async def _compressed(start: Message, body: bytes, encoding: str | None) -> tupl
     return {**start, "headers": headers}, {"type": "http.response.body", "body": body}
 
 
-def _not_modified(start: Message, encoding: str, if_none_match: bytes) -> Message:
-    """Return a 304 that names the variant the client holds: a 200 now would have been that encoding."""
+def _not_modified(start: Message, if_none_match: bytes | None) -> Message:
+    """Return a 304 as the 200 would have been sent: naming the copy the client holds, in whichever encoding it holds
+    it (RFC 9111 section 4.3.4: its cache updates the stored response with that tag), and saying it varies by
+    Accept-Encoding, as a 200 of this answer may (RFC 9110 section 15.4.5)."""
     headers = list(start.get("headers", []))
     etag = _header(headers, b"etag")
-    if etag is None or not _strong(etag):
+    if etag is None:
         return start
-    variant = variant_etag(etag.decode("latin-1"), encoding).encode("latin-1")
-    if variant not in if_none_match:
-        return start  # the client holds the plain body (a small answer, or it did not accept this encoding)
-    out = [(name, variant if name.lower() == b"etag" else value) for name, value in headers]
-    return {**start, "headers": _with_vary(out)}
+    held = held_tag(if_none_match.decode("latin-1") if if_none_match is not None else None, etag.decode("latin-1"))
+    if held is not None and held.encode("latin-1") != etag:
+        headers = [(name, held.encode("latin-1") if name.lower() == b"etag" else value) for name, value in headers]
+    return {**start, "headers": _with_vary(headers)}

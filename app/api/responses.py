@@ -19,7 +19,7 @@ from starlette.responses import Response
 from app.api.errors import Problem
 from app.api.preconditions import shown
 from app.serving.answers import Answer
-from app.serving.caching import dumps, etag_matches, identity_tag, max_age, next_midnight
+from app.serving.caching import dumps, etag_matches, held_tag, identity_tag, max_age, next_midnight
 
 MAX_AGE = 60  # seconds a public cache may reuse a catalog read before revalidating with its ETag
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
@@ -146,8 +146,10 @@ def answer_parts(ans: Answer, if_none_match: str | None) -> tuple[int, bytes, li
     The FastAPI route and the fast path both send what this returns, so they answer alike.
     """
     cache_control = ans.cache_control(time.time())
-    if ans.etag is not None and etag_matches(if_none_match, ans.etag):  # only 200s have an ETag
-        headers = [ans.head[0], cache_control]
+    held = held_tag(if_none_match, ans.etag)  # only 200s have an ETag
+    if held is not None:
+        # The tag of the copy the client holds, whichever encoding it is in: the same content.
+        headers = [ans.head[0] if held == ans.etag else (b"etag", held.encode("latin-1")), cache_control]
         if ans.vary:
             headers.append((b"vary", ", ".join(ans.vary).encode()))
         return 304, b"", headers

@@ -6,6 +6,7 @@ header list per answer and nothing else on the hot path.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 
@@ -33,8 +34,8 @@ CONTROL_QUERY = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF])|[\x00-\x1f\x7f]")
 # What a Host field may hold (RFC 9112 section 3.2, RFC 3986 section 3.2.2): a bracketed IP literal, or a name or
 # IPv4 address of unreserved, percent-encoded and sub-delimiter characters; then an optional port.
 HOST = re.compile(
-    rb"(?:\[[0-9A-Fa-f:.]+\]|\[[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)"
-    rb"(?::[0-9]*)?"
+    rb"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|\[[vV][0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]"
+    rb"|(?:[A-Za-z0-9\-._~!$&'()*+,;=]++|%[0-9A-Fa-f]{2})*+)(?::[0-9]*)?"
 )
 
 
@@ -190,9 +191,19 @@ def host_fault(scope: Scope) -> str | None:
             found = value
     if found is None:
         return "An HTTP/1.1 request must have a Host field" if scope.get("http_version") == "1.1" else None
-    if HOST.fullmatch(found) is None:
+    match = HOST.fullmatch(found)
+    if match is None or (match["ip6"] is not None and not _ipv6(match["ip6"])):
         return "The Host field is not a host name or address with an optional port"
     return None
+
+
+def _ipv6(text: bytes) -> bool:
+    """Return whether the text in a Host's brackets is an IPv6 address."""
+    try:
+        ipaddress.IPv6Address(text.decode("ascii"))
+    except ValueError:
+        return False
+    return True
 
 
 def _is_preflight(scope: Scope) -> bool:

@@ -30,10 +30,23 @@ def _plain(value: Any) -> Any:
 
 def etag_matches(if_none_match: str | None, etag: str | None) -> bool:
     """Return whether an If-None-Match header names the ETag (weak comparison, or *)."""
+    return held_tag(if_none_match, etag) is not None
+
+
+def held_tag(if_none_match: str | None, etag: str | None) -> str | None:
+    """Return the tag, of those If-None-Match lists, of the copy the client holds of this answer (weak comparison;
+    any encoding of the same content counts), strong, as a 304 names it so the client's cache updates that copy
+    (RFC 9111 section 4.3.4); the answer's own tag for `*`; None when it holds none."""
     if not if_none_match or etag is None:
-        return False
-    tags = [identity_tag(t.strip()) for t in if_none_match.split(",")]
-    return "*" in tags or identity_tag(etag) in tags
+        return None
+    current = identity_tag(etag)
+    for listed in if_none_match.split(","):
+        tag = listed.strip()
+        if tag == "*":
+            return etag
+        if identity_tag(tag) == current:
+            return tag.removeprefix("W/")
+    return None
 
 
 def identity_tag(tag: str) -> str:

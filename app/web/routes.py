@@ -52,6 +52,13 @@ def _bad_param(page: Page, snapshot: Snapshot, exc: BadParam) -> Response:
     return page.render("missing.html", 422, revision=snapshot.revision, message=message, detail=exc.detail)
 
 
+def _once(request: Request, names: tuple[str, ...]) -> None:
+    """Raise BadParam for the first of these parameters given more than once, as the API refuses it."""
+    for name in names:
+        if len(request.query_params.getlist(name)) > 1:
+            raise BadParam(name, f"{name} is given more than once; give it once.")
+
+
 def _country(request: Request, snapshot: Snapshot, raw: str | None) -> str | None:
     """Return the country asked for; without one, the Accept-Language region where it is a known country."""
     if raw is None:
@@ -90,6 +97,7 @@ def explorer_page(
     """The explorer: every platform against every category for a country and a day."""
     page, snapshot = Page(request), snapshot_of(request)
     try:
+        _once(request, ("country", "as_of", "operator", "q", "lang"))
         chosen = _country(request, snapshot, country)
         day = _day(as_of, service_of(request).today())
     except BadParam as exc:
@@ -122,6 +130,7 @@ def platform_page(request: Request, platform_id: str, country: str | None = None
             "missing.html", 404, revision=snapshot.revision, message=page.t("platform.unknown", platform=platform_id)
         )
     try:
+        _once(request, ("country", "as_of", "lang"))
         chosen = _country(request, snapshot, country)
         day = _day(as_of, service_of(request).today())
     except BadParam as exc:
@@ -177,7 +186,12 @@ def card(request: Request, platform_id: str, theme: str = "auto") -> Response:
     page, snapshot = Page(request), snapshot_of(request)
     params = {name: request.query_params[name] for name in PASSED if name in request.query_params}
     params["lang"] = page.lang
-    status, doc = ask(service_of(request), platform_id, params)
+    try:
+        _once(request, (*PASSED, "theme"))
+    except BadParam as exc:  # the card says which parameter, as for any other it cannot read
+        status, doc = 422, {"param": exc.param}
+    else:
+        status, doc = ask(service_of(request), platform_id, params)
     error = None
     if status == 404:
         error = page.t("error.platform", platform=platform_id)

@@ -58,10 +58,20 @@ def test_a_compressed_answer_revalidates_with_its_own_tag_or_the_plain_one(clien
     again = client.get("/v1/platforms", headers={"Accept-Encoding": "br", "If-None-Match": tag})
     assert again.status_code == 304
     assert again.headers["etag"] == tag and "accept-encoding" in again.headers["vary"].lower()
-    # A client that held the plain body and now accepts br holds the same content: 304 naming the plain tag.
+    # A client that holds the content in another encoding holds the same content: 304 naming the copy it holds, so
+    # its cache updates that one (RFC 9111 section 4.3.4), and saying what the 200 says it varies on.
     plain = client.get("/v1/platforms", headers={"Accept-Encoding": "identity"}).headers["etag"]
-    held = client.get("/v1/platforms", headers={"Accept-Encoding": "br", "If-None-Match": plain})
-    assert held.status_code == 304 and held.headers["etag"] == plain
+    gzipped = plain[:-1] + '-gzip"'
+    for held_tag, accept in [(plain, "br"), (gzipped, "br"), (tag, "identity"), (f"W/{tag}", "gzip")]:
+        held = client.get("/v1/platforms", headers={"Accept-Encoding": accept, "If-None-Match": f'"other", {held_tag}'})
+        assert held.status_code == 304, (held_tag, accept)
+        assert held.headers["etag"] == held_tag.removeprefix("W/")
+        assert "accept-encoding" in held.headers["vary"].lower()
+    # A decision answer, on the fast path, alike.
+    url = "/v1/platforms/instagram/ai-training"
+    decision = client.get(url, headers={"Accept-Encoding": "br"}).headers["etag"]
+    other = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": decision})
+    assert other.status_code == 304 and other.headers["etag"] == decision
 
 
 def test_head_says_what_get_would_send(client):
@@ -138,6 +148,17 @@ def _app() -> Starlette:
     return Starlette(routes=routes)
 
 
+def test_the_docs_scripts_are_compressed_once(client):
+    from app.api import compression
+
+    compression.forget()
+    first = client.get("/static/docs/swagger-ui-bundle.js", headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200 and first.headers["content-encoding"] == "br"
+    assert len(compression._kept) == 1  # no ETag, but public: browsers ask for it again, and it is kept
+    client.get("/static/docs/swagger-ui-bundle.js", headers={"Accept-Encoding": "br"})
+    assert len(compression._kept) == 1
+
+
 @pytest.mark.parametrize("path", ["/streamed", "/no_transform", "/image", "/created"])
 def test_what_the_layer_leaves_alone(path):
     client = TestClient(Compression(_app()))
@@ -162,7 +183,7 @@ def test_a_weak_tag_is_kept_for_every_encoding():
 def test_only_answers_asked_again_are_kept_compressed(write_client, seeded_url):
     from app.api import compression
 
-    compression._kept.clear()
+    compression.forget()
     write_client.get("/v1/rules", headers={"Accept-Encoding": "br"})
     assert len(compression._kept) == 1  # a list a cache may keep: asked again, compressed once
     url = "/v1/rules/facebook-eea-public-posts-2025"

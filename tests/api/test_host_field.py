@@ -14,7 +14,9 @@ from tests.web.browser import serve
 DECISION = "/v1/platforms/instagram/ai-training?category=public-posts&country=DE"
 
 
-@pytest.mark.parametrize("host", ["bad host", "a/b", "x:y", "user@example.com", "[::1", "example.com:80x"])
+@pytest.mark.parametrize(
+    "host", ["bad host", "a/b", "x:y", "user@example.com", "[::1", "example.com:80x", "a%zz", "[:::]", "[1.2.3.4]"]
+)
 @pytest.mark.parametrize("path", [DECISION, "/v1/platforms", "/healthz"])
 def test_a_host_that_is_not_a_host_is_400_naming_host(client, path, host):
     response = client.get(path, headers={"Host": host})

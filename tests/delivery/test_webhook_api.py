@@ -340,6 +340,9 @@ def test_the_actions_on_a_subscription_weigh_its_preconditions_too(setup, receiv
             refused = setup.client.post(action, headers={**setup.hooks, **header})
             assert refused.status_code == 412, (action, refused.text)
             assert refused.json()["param"] == next(iter(header))
+    # An unknown delivery stays 404 whatever the preconditions say.
+    missing = setup.client.post(f"{path}/deliveries/999999/retry", headers={**setup.hooks, "If-Match": '"x"'})
+    assert missing.status_code == 404
     # Nothing was done: no rotation, one delivery (the first ping).
     assert setup.client.get(path, headers=setup.hooks).json()["previous_secret_until"] is None
     assert len(setup.client.get(f"{path}/deliveries", headers=setup.hooks).json()["items"]) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 
+import pytest
 from starlette.testclient import TestClient
 
 from app.main import create_app
@@ -56,6 +57,23 @@ def test_explorer_rejects_bad_input_with_an_error_page(client: TestClient) -> No
     assert bad_country.headers["content-type"] == "text/html; charset=utf-8"
     assert "check “country”" in bad_country.text
     assert "check “as_of”" in client.get("/?as_of=2025-13-01&lang=en").text
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/?country=DE&country=FR&lang=en", "country"),
+        ("/?lang=en&q=a&q=b", "q"),
+        ("/platforms/instagram?as_of=2025-01-01&as_of=2025-09-01&lang=en", "as_of"),
+        ("/embed/v1/platforms/instagram?category=public-posts&country=DE&country=FR&lang=en", "country"),
+        ("/embed/v1/platforms/instagram?lang=en&theme=dark&theme=light", "theme"),
+    ],
+)
+def test_a_page_refuses_a_parameter_given_twice_as_the_api_does(client: TestClient, url: str, param: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert f"check “{param}”" in response.text
 
 
 def test_platform_page_has_answers_opt_outs_and_timeline(client: TestClient) -> None:

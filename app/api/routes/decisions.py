@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Path, Request
 from starlette.responses import Response
 
 from app.api.bodies import json_bytes, parse_document
+from app.api.compression import SELF_ENCODED
 from app.api.deps import AnswersDep
 from app.api.errors import Problem
 from app.api.ratelimit import charge
@@ -125,6 +126,7 @@ def ai_training(
     """
     scope = request.scope
     ans = answers.single(platform_id, scope["query_string"], scope["path"], accept_language, accept_encoding)
+    scope[SELF_ENCODED] = True  # compressed and revalidated as the fast path does: the compression layer keeps off
     return to_response(ans, if_none_match)
 
 

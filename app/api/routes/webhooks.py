@@ -401,11 +401,11 @@ def retry_delivery(
 ) -> Response:
     """Send the delivery again now, with a fresh retry window, whatever its status; this also enables a
     subscription that was disabled after repeated failures. `If-Match` holds only as `*`."""
-    _preconditions(request, "nothing was retried")
     now = datetime.now(UTC)
     delivery = webhooks.get_delivery(session, sub.id, delivery_id)
-    if delivery is None:
+    if delivery is None:  # before the preconditions: an error stays the error (RFC 9110 section 13.2.1)
         raise _unknown_delivery(sub.id, delivery_id)
+    _preconditions(request, "nothing was retried")
     try:
         webhooks.retry(
             session, sub, delivery, now=now, retry_until=now + timedelta(hours=services.settings.webhooks_retry_hours)
