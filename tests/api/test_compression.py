@@ -194,3 +194,19 @@ def test_only_answers_asked_again_are_kept_compressed(write_client, seeded_url):
     )
     assert written.status_code == 200 and written.headers["content-encoding"] == "br"
     assert len(compression._kept) == 1  # a write's answer (no-store) is compressed but not kept
+
+
+def test_the_kept_bodies_go_least_recently_used_first(monkeypatch):
+    from app.api import compression
+
+    compression.forget()
+    bodies = [bytes([65 + n]) * 50_000 + bytes(range(256)) * n for n in range(3)]
+    sizes = [len(compression.compressed(body, "br")) for body in bodies[:2]]
+    monkeypatch.setattr(compression, "KEPT_BYTES", sum(sizes) + 10)  # room for two of them
+    compression.compressed(bodies[0], "br")  # used again: now the most recent
+    compression.compressed(bodies[2], "br")  # a third pushes out the least recently used, the second
+    kept = {key for key, _ in compression._kept.items()}
+    digest = [(("br", compression.hashlib.blake2b(b, digest_size=16).digest())) for b in bodies]
+    assert digest[0] in kept and digest[2] in kept and digest[1] not in kept
+    assert compression._kept_size == sum(len(v) for v in compression._kept.values())
+    compression.forget()
